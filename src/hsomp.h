@@ -1,0 +1,240 @@
+/* hsomp.h -- the runtime's internal interface.
+ *
+ * Owns the data structures every part of the runtime shares: the per-thread
+ * state (struct hsomp_thread), the team of a parallel region (struct
+ * hsomp_team), the per-task ICVs, the process-wide settings read from the
+ * environment, and the small wait/wake and mutex primitives built on futexes.
+ * Nothing here touches the GHC RTS: that lives behind rts_glue.h. */
+#ifndef HSOMP_H
+#define HSOMP_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HSOMP_CACHELINE 64
+#define HSOMP_ALIGNED __attribute__((aligned(HSOMP_CACHELINE)))
+#define HSOMP_INTERNAL __attribute__((visibility("hidden")))
+#define HSOMP_LIKELY(x) __builtin_expect(!!(x), 1)
+#define HSOMP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* ------------------------------------------------------------------ */
+/* Schedules (values as omp_sched_t in omp.h).                          */
+enum hsomp_sched {
+  HSOMP_SCHED_STATIC = 1,
+  HSOMP_SCHED_DYNAMIC = 2,
+  HSOMP_SCHED_GUIDED = 3,
+  HSOMP_SCHED_AUTO = 4,
+  HSOMP_SCHED_MONOTONIC = (int)0x80000000u,
+};
+
+enum hsomp_proc_bind {
+  HSOMP_BIND_FALSE = 0,
+  HSOMP_BIND_TRUE = 1,
+  HSOMP_BIND_PRIMARY = 2, /* also "master" */
+  HSOMP_BIND_CLOSE = 3,
+  HSOMP_BIND_SPREAD = 4,
+};
+
+/* The ICVs that belong to a task's data environment (OpenMP 5.1, 2.4).
+ * Every implicit task gets a copy of its parent's, so omp_set_* inside a
+ * region affects only the calling thread, as the specification requires. */
+struct hsomp_icv {
+  unsigned long nthreads_var;     /* omp_get_max_threads */
+  unsigned nthreads_level;        /* index into the OMP_NUM_THREADS list */
+  int run_sched_var;              /* enum hsomp_sched, maybe | MONOTONIC */
+  int run_sched_chunk;
+  unsigned thread_limit_var;
+  bool dyn_var;
+  int bind_var;                   /* enum hsomp_proc_bind */
+  unsigned bind_level;            /* index into the OMP_PROC_BIND list */
+  int default_device_var;
+  unsigned max_active_levels_var;
+};
+
+/* Process-wide settings, read once from the environment (env.c). */
+struct hsomp_settings {
+  unsigned long *nthreads_list;   /* OMP_NUM_THREADS=a,b,c */
+  unsigned nthreads_list_len;
+  int *bind_list;                 /* OMP_PROC_BIND=spread,close */
+  unsigned bind_list_len;
+  bool nested_set;                /* OMP_NESTED given */
+  bool cancellation;
+  int max_task_priority;
+  unsigned long stacksize;        /* bytes; 0 = system default */
+  int wait_policy;                /* -1 unset, 0 passive, 1 active */
+  unsigned long spin_count;       /* spins before sleeping */
+  unsigned long throttled_spin_count; /* same, when oversubscribed */
+  bool display_env;
+  bool display_env_verbose;
+  char *places_string;            /* as given, for OMP_DISPLAY_ENV */
+  unsigned ncpus;                 /* CPUs this process may run on */
+};
+extern struct hsomp_settings hsomp_settings HSOMP_INTERNAL;
+extern struct hsomp_icv hsomp_initial_icv HSOMP_INTERNAL;
+
+/* ------------------------------------------------------------------ */
+/* Futex-based primitives (wait.c).                                     */
+
+/* Wait until *word != old: spin for `spins` rounds, then sleep on the
+ * futex.  *sleepers counts the threads asleep on `word` so that wakers
+ * can skip the system call.  See Note [Sleeping without lost wake-ups]. */
+void hsomp_wait_change(_Atomic uint32_t *word, uint32_t old,
+                       _Atomic uint32_t *sleepers, unsigned long spins) HSOMP_INTERNAL;
+/* Wake every sleeper on `word` after it was changed with seq_cst order. */
+void hsomp_wake_all(_Atomic uint32_t *word, _Atomic uint32_t *sleepers) HSOMP_INTERNAL;
+void hsomp_futex_wait(_Atomic uint32_t *word, uint32_t val) HSOMP_INTERNAL;
+void hsomp_futex_wake(_Atomic uint32_t *word, int n) HSOMP_INTERNAL;
+
+static inline void hsomp_cpu_relax(void) { __builtin_ia32_pause(); }
+
+/* A 4-byte mutex (0 free, 1 locked, 2 locked with waiters): the layout of
+ * omp_lock_t and of the pointer-sized slot of a named critical section. */
+typedef _Atomic uint32_t hsomp_mutex;
+void hsomp_mutex_lock_slow(hsomp_mutex *m) HSOMP_INTERNAL;
+static inline void hsomp_mutex_lock(hsomp_mutex *m) {
+  uint32_t expected = 0;
+  if (HSOMP_LIKELY(atomic_compare_exchange_strong_explicit(
+          m, &expected, 1, memory_order_acquire, memory_order_relaxed)))
+    return;
+  hsomp_mutex_lock_slow(m);
+}
+static inline bool hsomp_mutex_trylock(hsomp_mutex *m) {
+  uint32_t expected = 0;
+  return atomic_compare_exchange_strong_explicit(m, &expected, 1, memory_order_acquire,
+                                                 memory_order_relaxed);
+}
+static inline void hsomp_mutex_unlock(hsomp_mutex *m) {
+  if (HSOMP_UNLIKELY(atomic_exchange_explicit(m, 0, memory_order_release) == 2))
+    hsomp_futex_wake(m, 1);
+}
+
+/* The spin budget for a waiting thread in a team of `nthreads`. */
+unsigned long hsomp_spin_budget(unsigned nthreads) HSOMP_INTERNAL;
+
+/* ------------------------------------------------------------------ */
+/* Barrier (barrier.c).  A centralised counter barrier; see barrier.c.  */
+struct hsomp_barrier {
+  _Atomic uint32_t arrived HSOMP_ALIGNED;
+  _Atomic uint32_t generation HSOMP_ALIGNED;
+  _Atomic uint32_t sleepers;
+  _Atomic bool cancelled;
+};
+void hsomp_barrier_init(struct hsomp_barrier *b) HSOMP_INTERNAL;
+/* Returns true if the barrier was cancelled (only when cancellable). */
+bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancellable) HSOMP_INTERNAL;
+void hsomp_barrier_cancel(struct hsomp_barrier *b) HSOMP_INTERNAL;
+
+/* ------------------------------------------------------------------ */
+/* Work shares (work.c): one record per worksharing construct.          */
+#define HSOMP_WS_RING 8
+
+struct hsomp_work_share {
+  /* Claiming: the construct index that may use this slot next, and
+   * whether it has been initialised for it.  See Note [Work-share ring]. */
+  _Atomic unsigned long index HSOMP_ALIGNED;
+  _Atomic uint32_t state;        /* 0 empty, 1 being set up, 2 ready */
+  _Atomic uint32_t state_sleepers;
+  _Atomic uint32_t left;         /* threads done with it */
+
+  /* The iteration space, normalised (long loops; ull in the same bits). */
+  int sched;
+  long chunk;                    /* chunk_size * incr */
+  long incr;
+  long end;
+  _Atomic long next HSOMP_ALIGNED;  /* next unclaimed iteration */
+  bool fetch_add_ok;             /* dynamic: fetch_add cannot overflow */
+  void *copyprivate;
+  /* ordered/doacross/sections extras go here as they land */
+};
+
+/* ------------------------------------------------------------------ */
+/* Teams and threads (team.c).                                          */
+struct hsomp_team;
+
+/* What a thread knows about the team it runs in (libgomp's team_state). */
+struct hsomp_team_state {
+  struct hsomp_team *team;
+  unsigned team_id;
+  unsigned level;
+  unsigned active_level;
+  unsigned long single_count;
+  unsigned long ws_count;        /* worksharing constructs started */
+  struct hsomp_work_share *ws;   /* the current one */
+  unsigned long static_trip;
+};
+
+struct hsomp_thread;
+
+struct hsomp_team {
+  unsigned nthreads;
+  unsigned capacity;             /* members[] length */
+  unsigned level, active_level;
+  struct hsomp_team_state parent; /* the master's state outside the region */
+  struct hsomp_icv parent_icv;
+  struct hsomp_barrier barrier;
+  _Atomic unsigned long single_count HSOMP_ALIGNED;
+  _Atomic uint32_t joined HSOMP_ALIGNED; /* workers that finished */
+  _Atomic uint32_t join_sleepers;
+  unsigned long spins;           /* spin budget for waits in this team */
+  struct hsomp_team *next_free;
+  struct hsomp_work_share ws[HSOMP_WS_RING];
+  struct hsomp_thread **members; /* members[i] runs implicit task i */
+};
+
+struct hsomp_thread {
+  /* Written by the master that starts a region on this thread. */
+  _Atomic uint32_t go HSOMP_ALIGNED;    /* bumped once per region */
+  _Atomic uint32_t go_sleepers;
+  void (*fn)(void *);
+  void *data;
+  struct hsomp_team *start_team;
+  unsigned start_id;
+  struct hsomp_icv start_icv;
+
+  /* Owned by the thread itself. */
+  struct hsomp_team_state ts HSOMP_ALIGNED;
+  struct hsomp_icv icv;          /* the current task's ICVs */
+  unsigned index;                /* 0 for host threads, 1.. for workers */
+  int capability;                /* -1 if not bound */
+  unsigned long idle_spins;      /* spin budget while parked */
+  bool is_worker;
+  /* The pool of workers this thread has hired as a master. */
+  struct hsomp_thread **pool;
+  unsigned pool_len, pool_cap;
+  unsigned pool_in_use;          /* hired workers busy in its teams */
+  struct hsomp_team *cached_team;
+  struct hsomp_thread *next_idle;
+};
+
+extern __thread struct hsomp_thread *hsomp_tls HSOMP_INTERNAL;
+struct hsomp_thread *hsomp_thread_init_host(void) HSOMP_INTERNAL;
+
+static inline struct hsomp_thread *hsomp_self(void) {
+  struct hsomp_thread *t = hsomp_tls;
+  if (HSOMP_UNLIKELY(t == NULL))
+    t = hsomp_thread_init_host();
+  return t;
+}
+static inline struct hsomp_icv *hsomp_icv(void) { return &hsomp_self()->icv; }
+
+/* How many threads a parallel region asking for `requested` gets. */
+unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) HSOMP_INTERNAL;
+/* Start a team, run fn as thread 0, join.  flags as in GOMP_parallel. */
+void hsomp_parallel(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags) HSOMP_INTERNAL;
+void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags) HSOMP_INTERNAL;
+void hsomp_team_end(void) HSOMP_INTERNAL;
+
+/* Work shares (work.c). Returns true if the caller must initialise ws. */
+bool hsomp_work_share_start(struct hsomp_thread *self) HSOMP_INTERNAL;
+void hsomp_work_share_init_done(struct hsomp_thread *self) HSOMP_INTERNAL;
+void hsomp_work_share_end(struct hsomp_thread *self, bool nowait) HSOMP_INTERNAL;
+bool hsomp_work_share_end_cancel(struct hsomp_thread *self) HSOMP_INTERNAL;
+
+/* Environment (env.c). */
+void hsomp_env_init(void) HSOMP_INTERNAL;
+void hsomp_warn(const char *fmt, ...) HSOMP_INTERNAL __attribute__((format(printf, 1, 2)));
+_Noreturn void hsomp_fatal(const char *fmt, ...) HSOMP_INTERNAL __attribute__((format(printf, 1, 2)));
+
+#endif

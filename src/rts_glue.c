@@ -1,0 +1,61 @@
+/* rts_glue.c -- GHC RTS glue: boot or join the RTS, bind workers to
+ * Capabilities.  The only file that includes Rts.h (see rts_glue.h). */
+#include "rts_glue.h"
+
+#include <Rts.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+
+/* DerivedConstants.h redefines a few block macros of Rts.h; we only need
+ * the offset of Capability.no, which GHC publishes for Cmm code. */
+#undef BLOCK_SIZE
+#undef MBLOCK_SIZE
+#undef BLOCKS_PER_MBLOCK
+#include <DerivedConstants.h>
+
+static pthread_mutex_t boot_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_bool booted;
+static bool joined_haskell_host;
+
+/* Note [Booting or joining the RTS]
+ * A Haskell host has initialised the RTS before any foreign code runs, so
+ * enabled_capabilities is non-zero; hs_init_ghc then just bumps its
+ * reference count and ignores our arguments.  A C host has no RTS yet: we
+ * boot one with -N set to the nthreads ICV, without GHC's signal handlers
+ * (a C program keeps its own SIGINT behaviour) and without the idle GC
+ * (no Haskell heap work happens while OpenMP workers sleep).  We never call
+ * hs_exit: workers may still run C code when the process exits, and the OS
+ * reclaims everything; see Note [Process exit] in team.c. */
+void hsomp_rts_ensure(unsigned ncaps) {
+  if (atomic_load_explicit(&booted, memory_order_acquire))
+    return;
+  pthread_mutex_lock(&boot_lock);
+  if (!atomic_load_explicit(&booted, memory_order_relaxed)) {
+    joined_haskell_host = enabled_capabilities > 0;
+    char nflag[32];
+    snprintf(nflag, sizeof nflag, "-N%u", ncaps ? ncaps : 1);
+    char *args[] = {"hsomp", "+RTS", nflag, "-I0", "--install-signal-handlers=no", "-RTS", NULL};
+    int argc = 6;
+    char **argv = args;
+    RtsConfig conf = defaultRtsConfig;
+    conf.rts_opts_enabled = RtsOptsAll;
+    hs_init_ghc(&argc, &argv, conf);
+    atomic_store_explicit(&booted, true, memory_order_release);
+  }
+  pthread_mutex_unlock(&boot_lock);
+}
+
+unsigned hsomp_rts_capabilities(void) { return enabled_capabilities; }
+
+bool hsomp_rts_hosted_by_haskell(void) { return joined_haskell_host; }
+
+int hsomp_rts_bind_worker(unsigned cap) {
+  /* The Task created for this OS thread remembers the preferred
+   * Capability; the lock/unlock pair registers it with the scheduler. */
+  rts_setInCallCapability((int)cap, 0);
+  Capability *c = rts_lock();
+  int no = (int)*(uint32_t *)((char *)c + OFFSET_Capability_no);
+  rts_unlock(c);
+  return no;
+}

@@ -1,0 +1,24 @@
+/* rts_glue.h -- the only interface between hsomp and the GHC runtime system.
+ *
+ * Everything that touches GHC's RTS goes through these four calls, so the
+ * reader sees in one place where the RTS is involved:
+ *   - booting the RTS from a C host, or joining the RTS a Haskell host runs;
+ *   - binding a worker OS thread to a Capability once, after which the
+ *     worker runs C code holding no Capability (GC never waits for it). */
+#ifndef HSOMP_RTS_GLUE_H
+#define HSOMP_RTS_GLUE_H
+
+#include <stdbool.h>
+
+/* Make sure the RTS runs.  From a C host this boots it with -N<ncaps>;
+ * from a Haskell host it only takes a reference (hs_init_ghc counts). */
+void hsomp_rts_ensure(unsigned ncaps) __attribute__((visibility("hidden")));
+/* Number of Capabilities the RTS has enabled (0 before it runs). */
+unsigned hsomp_rts_capabilities(void) __attribute__((visibility("hidden")));
+/* Bind the calling OS thread to Capability `cap`: one rts_lock/rts_unlock.
+ * Returns the Capability number the RTS gave the thread. */
+int hsomp_rts_bind_worker(unsigned cap) __attribute__((visibility("hidden")));
+/* True if the RTS was already running when hsomp first needed it. */
+bool hsomp_rts_hosted_by_haskell(void) __attribute__((visibility("hidden")));
+
+#endif

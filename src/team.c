@@ -1,0 +1,322 @@
+/* team.c -- threads, the worker pool and teams.
+ *
+ * Owns: the per-thread state (host threads and pool workers), each
+ * master's pool of hired workers, the global list of idle workers, team
+ * objects and their reuse, and the fork/join of a parallel region
+ * (GOMP_parallel, GOMP_parallel_start/end).  Worker w is bound to GHC
+ * Capability w mod nCaps (see rts_glue.c) and runs C code holding none. */
+#include "hsomp.h"
+#include "rts_glue.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+__thread struct hsomp_thread *hsomp_tls;
+
+static pthread_mutex_t idle_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hsomp_thread *idle_workers;   /* parked, hired by no master */
+static struct hsomp_team *free_teams;        /* teams of exited threads */
+static _Atomic unsigned next_worker_index = 1;
+static pthread_key_t host_key;
+static pthread_once_t host_key_once = PTHREAD_ONCE_INIT;
+
+static void *xcalloc_aligned(size_t size) {
+  void *p = NULL;
+  if (posix_memalign(&p, HSOMP_CACHELINE, size) != 0)
+    hsomp_fatal("out of memory allocating %zu bytes", size);
+  memset(p, 0, size);
+  return p;
+}
+
+/* ------------------------------------------------------------------ */
+/* Host threads.                                                        */
+
+/* A host thread that exits gives its hired workers and its cached team
+ * back to the process, so that programs creating many threads that each
+ * use OpenMP do not create ever more workers. */
+static void host_thread_exit(void *p) {
+  struct hsomp_thread *t = p;
+  pthread_mutex_lock(&idle_lock);
+  for (unsigned i = 0; i < t->pool_len; i++) {
+    t->pool[i]->next_idle = idle_workers;
+    idle_workers = t->pool[i];
+  }
+  if (t->cached_team) {
+    t->cached_team->next_free = free_teams;
+    free_teams = t->cached_team;
+  }
+  pthread_mutex_unlock(&idle_lock);
+  free(t->pool);
+  free(t);
+  hsomp_tls = NULL;
+}
+
+static void make_host_key(void) { pthread_key_create(&host_key, host_thread_exit); }
+
+static struct hsomp_thread *new_thread_state(void) {
+  struct hsomp_thread *t = xcalloc_aligned(sizeof *t);
+  t->capability = -1;
+  return t;
+}
+
+struct hsomp_thread *hsomp_thread_init_host(void) {
+  struct hsomp_thread *t = new_thread_state();
+  t->icv = hsomp_initial_icv;
+  hsomp_tls = t;
+  pthread_once(&host_key_once, make_host_key);
+  pthread_setspecific(host_key, t);
+  return t;
+}
+
+/* ------------------------------------------------------------------ */
+/* Workers.                                                             */
+
+/* Note [Process exit]
+ * Nothing here is torn down at exit: no destructor frees teams or stops
+ * workers, and the RTS is never shut down by hsomp.  A program may call
+ * exit() from inside a parallel region while other workers still run its
+ * code, or while workers sleep on their futexes; in both cases the other
+ * threads simply disappear with the process.  Freeing shared state in an
+ * atexit handler would turn that into a use-after-free. */
+
+/* Note [Worker life cycle]
+ * A worker is created by the first master that needs it, binds itself to
+ * its Capability once, and then waits for its `go` counter to move.  The
+ * master fills in fn/data/start_team/start_id/start_icv and then bumps
+ * `go` with seq_cst order (release for the fields; the Dekker pairing of
+ * Note [Sleeping without lost wake-ups] for the wake-up).  The worker runs
+ * the implicit task, tells the team it is done (`joined`), and waits again.
+ * After it has incremented `joined` the worker never touches the team:
+ * the master may already reuse it for the next region. */
+static void *worker_main(void *arg) {
+  struct hsomp_thread *self = arg;
+  hsomp_tls = self;
+  unsigned ncaps = hsomp_rts_capabilities();
+  self->capability = hsomp_rts_bind_worker(ncaps ? self->index % ncaps : 0);
+  uint32_t seen = 0;
+  for (;;) {
+    /* The spin budget for the next region is not known yet: use the one
+     * of the last team (a region usually follows one of the same size). */
+    hsomp_wait_change(&self->go, seen, &self->go_sleepers, self->idle_spins);
+    seen = atomic_load_explicit(&self->go, memory_order_acquire);
+
+    struct hsomp_team *team = self->start_team;
+    unsigned nthreads = team->nthreads;
+    unsigned long spins = team->spins;
+    self->icv = self->start_icv;
+    self->ts = (struct hsomp_team_state){
+        .team = team,
+        .team_id = self->start_id,
+        .level = team->level,
+        .active_level = team->active_level,
+    };
+    self->fn(self->data);
+
+    self->ts.team = NULL;
+    self->idle_spins = spins;
+    if (atomic_fetch_add_explicit(&team->joined, 1, memory_order_seq_cst) + 1 == nthreads - 1)
+      hsomp_wake_all(&team->joined, &team->join_sleepers);
+  }
+  return NULL;
+}
+
+static struct hsomp_thread *spawn_worker(void) {
+  struct hsomp_thread *w = new_thread_state();
+  w->is_worker = true;
+  w->index = atomic_fetch_add_explicit(&next_worker_index, 1, memory_order_relaxed);
+  w->idle_spins = hsomp_settings.spin_count;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  if (hsomp_settings.stacksize) {
+    int rc = pthread_attr_setstacksize(&attr, hsomp_settings.stacksize);
+    if (rc != 0)
+      hsomp_warn("cannot use OMP_STACKSIZE=%lu bytes (%s); using the default",
+                 hsomp_settings.stacksize, strerror(rc));
+  }
+  pthread_t tid;
+  int rc = pthread_create(&tid, &attr, worker_main, w);
+  pthread_attr_destroy(&attr);
+  if (rc != 0)
+    hsomp_fatal("cannot create worker thread: %s", strerror(rc));
+  return w;
+}
+
+/* Make sure `self` has hired at least `n` workers. */
+static void pool_reserve(struct hsomp_thread *self, unsigned n) {
+  if (self->pool_len >= n)
+    return;
+  if (n > self->pool_cap) {
+    unsigned cap = self->pool_cap ? self->pool_cap : 4;
+    while (cap < n)
+      cap *= 2;
+    struct hsomp_thread **p = realloc(self->pool, cap * sizeof *p);
+    if (!p)
+      hsomp_fatal("out of memory growing the thread pool");
+    self->pool = p;
+    self->pool_cap = cap;
+  }
+  pthread_mutex_lock(&idle_lock);
+  while (self->pool_len < n && idle_workers) {
+    self->pool[self->pool_len++] = idle_workers;
+    idle_workers = idle_workers->next_idle;
+  }
+  pthread_mutex_unlock(&idle_lock);
+  while (self->pool_len < n)
+    self->pool[self->pool_len++] = spawn_worker();
+}
+
+/* ------------------------------------------------------------------ */
+/* Teams.                                                               */
+
+static struct hsomp_team *team_get(struct hsomp_thread *self, unsigned nthreads) {
+  struct hsomp_team *team = self->cached_team;
+  self->cached_team = NULL;
+  if (!team) {
+    pthread_mutex_lock(&idle_lock);
+    if (free_teams) {
+      team = free_teams;
+      free_teams = team->next_free;
+    }
+    pthread_mutex_unlock(&idle_lock);
+  }
+  if (!team) {
+    team = xcalloc_aligned(sizeof *team);
+    for (unsigned i = 0; i < HSOMP_WS_RING; i++)
+      atomic_store_explicit(&team->ws[i].index, i, memory_order_relaxed);
+  }
+  if (team->capacity < nthreads) {
+    free(team->members);
+    team->members = calloc(nthreads, sizeof *team->members);
+    if (!team->members)
+      hsomp_fatal("out of memory allocating a team of %u threads", nthreads);
+    team->capacity = nthreads;
+  }
+  return team;
+}
+
+/* Only called once every worker has joined: nobody else uses the team. */
+static void team_put(struct hsomp_thread *self, struct hsomp_team *team) {
+  /* Work-share slots are left in a consistent state by their last user
+   * (Note [Work-share ring]); rewind their indices for the next region. */
+  for (unsigned i = 0; i < HSOMP_WS_RING; i++)
+    atomic_store_explicit(&team->ws[i].index, i, memory_order_relaxed);
+  if (!self->cached_team) {
+    self->cached_team = team;
+    return;
+  }
+  pthread_mutex_lock(&idle_lock);
+  team->next_free = free_teams;
+  free_teams = team;
+  pthread_mutex_unlock(&idle_lock);
+}
+
+/* libgomp's gomp_resolve_num_threads, less the thread-limit accounting of
+ * nested contention groups (thread_limit caps each team instead). */
+unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) {
+  struct hsomp_icv *icv = &self->icv;
+  if (requested == 1)
+    return 1;
+  if (self->ts.active_level >= icv->max_active_levels_var)
+    return 1;
+  unsigned long n = requested ? requested : icv->nthreads_var;
+  if (icv->dyn_var && n > hsomp_settings.ncpus)
+    n = hsomp_settings.ncpus;
+  if (n > icv->thread_limit_var)
+    n = icv->thread_limit_var;
+  if (n > 0xFFFFu)
+    n = 0xFFFFu; /* a sane bound on one team; see README "Limits" */
+  return n ? (unsigned)n : 1;
+}
+
+void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags) {
+  struct hsomp_thread *self = hsomp_self();
+  struct hsomp_team *team = team_get(self, nthreads);
+  team->nthreads = nthreads;
+  team->parent = self->ts;
+  team->parent_icv = self->icv;
+  team->level = self->ts.level + 1;
+  team->active_level = self->ts.active_level + (nthreads > 1);
+  team->spins = hsomp_spin_budget(nthreads);
+  atomic_store_explicit(&team->single_count, 0, memory_order_relaxed);
+  atomic_store_explicit(&team->joined, 0, memory_order_relaxed);
+  hsomp_barrier_init(&team->barrier);
+  team->members[0] = self;
+
+  /* The implicit tasks' ICVs: the parent's, with the next entries of the
+   * OMP_NUM_THREADS and OMP_PROC_BIND lists (OpenMP 5.1, 2.6.1). */
+  struct hsomp_icv icv = self->icv;
+  if (team->level < hsomp_settings.nthreads_list_len)
+    icv.nthreads_var = hsomp_settings.nthreads_list[team->level];
+  if (team->level < hsomp_settings.bind_list_len)
+    icv.bind_var = hsomp_settings.bind_list[team->level];
+  unsigned bind = flags & 7;
+  (void)bind; /* places are not bound yet: see README "Limits" */
+
+  if (nthreads > 1) {
+    hsomp_rts_ensure(hsomp_initial_icv.nthreads_var);
+    /* A master that starts a nested region while its outer team runs
+     * uses its pool as a stack: the outer team's workers are the first
+     * pool_in_use entries, the nested team's come after them. */
+    pool_reserve(self, self->pool_in_use + nthreads - 1);
+    for (unsigned i = 1; i < nthreads; i++) {
+      struct hsomp_thread *w = self->pool[self->pool_in_use + i - 1];
+      team->members[i] = w;
+      w->fn = fn;
+      w->data = data;
+      w->start_team = team;
+      w->start_id = i;
+      w->start_icv = icv;
+      atomic_fetch_add_explicit(&w->go, 1, memory_order_seq_cst);
+      hsomp_wake_all(&w->go, &w->go_sleepers);
+    }
+    self->pool_in_use += nthreads - 1;
+  }
+  self->icv = icv;
+  self->ts = (struct hsomp_team_state){
+      .team = team,
+      .team_id = 0,
+      .level = team->level,
+      .active_level = team->active_level,
+  };
+}
+
+void hsomp_team_end(void) {
+  struct hsomp_thread *self = hsomp_self();
+  struct hsomp_team *team = self->ts.team;
+  unsigned nthreads = team->nthreads;
+  if (nthreads > 1) {
+    uint32_t v;
+    while ((v = atomic_load_explicit(&team->joined, memory_order_acquire)) != nthreads - 1)
+      hsomp_wait_change(&team->joined, v, &team->join_sleepers, team->spins);
+    self->pool_in_use -= nthreads - 1;
+  }
+  self->ts = team->parent;
+  self->icv = team->parent_icv;
+  team_put(self, team);
+}
+
+void hsomp_parallel(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags) {
+  hsomp_team_begin(fn, data, nthreads, flags);
+  fn(data);
+  hsomp_team_end();
+}
+
+/* ------------------------------------------------------------------ */
+/* Entry points (libgomp parallel.c).                                   */
+
+void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags) {
+  struct hsomp_thread *self = hsomp_self();
+  hsomp_parallel(fn, data, hsomp_resolve_nthreads(self, num_threads), flags);
+}
+
+void GOMP_parallel_start(void (*fn)(void *), void *data, unsigned num_threads) {
+  struct hsomp_thread *self = hsomp_self();
+  hsomp_team_begin(fn, data, hsomp_resolve_nthreads(self, num_threads), 0);
+}
+
+void GOMP_parallel_end(void) { hsomp_team_end(); }
