@@ -178,6 +178,7 @@ struct hsomp_team {
   _Atomic uint32_t joined HSOMP_ALIGNED; /* workers that finished */
   _Atomic uint32_t join_sleepers;
   unsigned long spins;           /* spin budget for waits in this team */
+  bool first_ws_ready;           /* ws[0] was set up by a combined construct */
   struct hsomp_team *next_free;
   struct hsomp_work_share ws[HSOMP_WS_RING];
   struct hsomp_thread **members; /* members[i] runs implicit task i */
@@ -209,6 +210,16 @@ struct hsomp_thread {
 };
 
 extern __thread struct hsomp_thread *hsomp_tls HSOMP_INTERNAL;
+
+/* A thread entering a team whose first work share is ready-made starts
+ * inside it (see hsomp_team_begin). */
+static inline void hsomp_team_state_enter_first_ws(struct hsomp_team_state *ts) {
+  if (ts->team->first_ws_ready) {
+    ts->ws = &ts->team->ws[0];
+    ts->ws_count = 1;
+  }
+}
+void hsomp_pool_forget_after_fork(void) HSOMP_INTERNAL;
 struct hsomp_thread *hsomp_thread_init_host(void) HSOMP_INTERNAL;
 
 static inline struct hsomp_thread *hsomp_self(void) {
@@ -223,7 +234,11 @@ static inline struct hsomp_icv *hsomp_icv(void) { return &hsomp_self()->icv; }
 unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) HSOMP_INTERNAL;
 /* Start a team, run fn as thread 0, join.  flags as in GOMP_parallel. */
 void hsomp_parallel(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags) HSOMP_INTERNAL;
-void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags) HSOMP_INTERNAL;
+/* Fills a team's first work share for a combined parallel worksharing
+ * construct, before any thread runs. */
+typedef void (*hsomp_ws_init_fn)(struct hsomp_work_share *ws, unsigned nthreads, const void *arg);
+void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags,
+                      hsomp_ws_init_fn ws_init, const void *ws_arg) HSOMP_INTERNAL;
 void hsomp_team_end(void) HSOMP_INTERNAL;
 
 /* Work shares (work.c). Returns true if the caller must initialise ws. */

@@ -97,6 +97,9 @@ static void *worker_main(void *arg) {
   hsomp_tls = self;
   unsigned ncaps = hsomp_rts_capabilities();
   self->capability = hsomp_rts_bind_worker(ncaps ? self->index % ncaps : 0);
+  char name[16];
+  snprintf(name, sizeof name, "hsomp-w%u", self->index);
+  pthread_setname_np(pthread_self(), name);
   uint32_t seen = 0;
   for (;;) {
     /* The spin budget for the next region is not known yet: use the one
@@ -114,6 +117,7 @@ static void *worker_main(void *arg) {
         .level = team->level,
         .active_level = team->active_level,
     };
+    hsomp_team_state_enter_first_ws(&self->ts);
     self->fn(self->data);
 
     self->ts.team = NULL;
@@ -233,7 +237,8 @@ unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) {
   return n ? (unsigned)n : 1;
 }
 
-void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags) {
+void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags,
+                      hsomp_ws_init_fn ws_init, const void *ws_arg) {
   struct hsomp_thread *self = hsomp_self();
   struct hsomp_team *team = team_get(self, nthreads);
   team->nthreads = nthreads;
@@ -246,6 +251,15 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
   atomic_store_explicit(&team->joined, 0, memory_order_relaxed);
   hsomp_barrier_init(&team->barrier);
   team->members[0] = self;
+  /* Combined constructs (GOMP_parallel_loop_*, GOMP_parallel_sections)
+   * hand the team its first work share ready-made: the threads go
+   * straight to GOMP_loop_*_next without a *_start call. */
+  team->first_ws_ready = ws_init != NULL;
+  if (ws_init) {
+    struct hsomp_work_share *ws = &team->ws[0];
+    ws_init(ws, nthreads, ws_arg);
+    atomic_store_explicit(&ws->state, 2, memory_order_relaxed);
+  }
 
   /* The implicit tasks' ICVs: the parent's, with the next entries of the
    * OMP_NUM_THREADS and OMP_PROC_BIND lists (OpenMP 5.1, 2.6.1). */
@@ -283,6 +297,7 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
       .level = team->level,
       .active_level = team->active_level,
   };
+  hsomp_team_state_enter_first_ws(&self->ts);
 }
 
 void hsomp_team_end(void) {
@@ -301,7 +316,7 @@ void hsomp_team_end(void) {
 }
 
 void hsomp_parallel(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags) {
-  hsomp_team_begin(fn, data, nthreads, flags);
+  hsomp_team_begin(fn, data, nthreads, flags, NULL, NULL);
   fn(data);
   hsomp_team_end();
 }
@@ -316,7 +331,31 @@ void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigne
 
 void GOMP_parallel_start(void (*fn)(void *), void *data, unsigned num_threads) {
   struct hsomp_thread *self = hsomp_self();
-  hsomp_team_begin(fn, data, hsomp_resolve_nthreads(self, num_threads), 0);
+  hsomp_team_begin(fn, data, hsomp_resolve_nthreads(self, num_threads), 0, NULL, NULL);
 }
 
 void GOMP_parallel_end(void) { hsomp_team_end(); }
+
+/* ------------------------------------------------------------------ */
+/* hsomp extensions (version node HSOMP_0.1, not part of libgomp's ABI). */
+
+/* The GHC Capability the calling OpenMP thread is bound to: worker w runs
+ * on Capability w mod nCaps; a host thread (the initial thread, or a
+ * Haskell thread calling in through a safe foreign call) is bound to none
+ * and reports -1. */
+int hsomp_get_capability(void) { return hsomp_self()->capability; }
+
+/* The number of GHC Capabilities (0 before the RTS runs). */
+int hsomp_get_num_capabilities(void) { return (int)hsomp_rts_capabilities(); }
+
+/* After fork() only the forking thread exists in the child: forget every
+ * worker (they are not there) and let the child hire new ones. */
+void hsomp_pool_forget_after_fork(void) {
+  pthread_mutex_init(&idle_lock, NULL);
+  idle_workers = NULL;
+  struct hsomp_thread *self = hsomp_tls;
+  if (self) {
+    self->pool_len = 0;
+    self->pool_in_use = 0;
+  }
+}
