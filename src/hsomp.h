@@ -230,6 +230,12 @@ static inline struct hsomp_thread *hsomp_self(void) {
 }
 static inline struct hsomp_icv *hsomp_icv(void) { return &hsomp_self()->icv; }
 
+/* Who owns a nest lock (lock.c): OpenMP 3.0+ nest locks belong to tasks.
+ * Until tasks land this is the calling thread's state; the tasking
+ * engineer makes it return the current task (non-NULL, stable while the
+ * task runs). */
+static inline void *hsomp_current_task_owner(void) { return (void *)hsomp_self(); }
+
 /* How many threads a parallel region asking for `requested` gets. */
 unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) HSOMP_INTERNAL;
 /* Start a team, run fn as thread 0, join.  flags as in GOMP_parallel. */

@@ -1,0 +1,32 @@
+/* critical.c -- the critical and atomic constructs: GOMP_critical_start/end
+ * (the unnamed critical section), GOMP_critical_name_start/end (named ones,
+ * `critical (name) hint (...)` included: GCC drops the hint) and
+ * GOMP_atomic_start/end (atomics GCC cannot do with one instruction, such
+ * as long double or __int128 updates). */
+#include "hsomp.h"
+
+/* One process-wide lock for all unnamed critical sections, as OpenMP
+ * requires (they all exclude each other, across teams).  The atomic lock
+ * is a separate one: an atomic update inside an unnamed critical section
+ * must not deadlock. */
+static hsomp_mutex unnamed_critical;
+static hsomp_mutex atomic_lock;
+
+void GOMP_critical_start(void) { hsomp_mutex_lock(&unnamed_critical); }
+void GOMP_critical_end(void) { hsomp_mutex_unlock(&unnamed_critical); }
+
+/* Note [Named critical sections]
+ * For `critical (name)` GCC passes the address of a common symbol
+ * `.gomp_critical_user_name`: pointer-sized, zero-initialised, one per
+ * name in the whole program (the linker merges the common definitions of
+ * all objects, and the dynamic linker those of all modules).  A zero word
+ * is an unlocked hsomp_mutex, so the symbol itself is the lock: no lazy
+ * allocation, no race to initialise it, and two names never share a lock. */
+_Static_assert(sizeof(hsomp_mutex) <= sizeof(void *), "a mutex fits in a named critical slot");
+_Static_assert(_Alignof(hsomp_mutex) <= _Alignof(void *), "and is aligned in it");
+
+void GOMP_critical_name_start(void **pptr) { hsomp_mutex_lock((hsomp_mutex *)(void *)pptr); }
+void GOMP_critical_name_end(void **pptr) { hsomp_mutex_unlock((hsomp_mutex *)(void *)pptr); }
+
+void GOMP_atomic_start(void) { hsomp_mutex_lock(&atomic_lock); }
+void GOMP_atomic_end(void) { hsomp_mutex_unlock(&atomic_lock); }
