@@ -1,0 +1,97 @@
+/* hs_callback.c -- OpenMP threads calling Haskell (the C half of
+ * HsOmp.Callback).
+ *
+ * Owns: entering Haskell from an OpenMP thread (a worker bound to its
+ * Capability, or the primary thread of a team started from Haskell), the
+ * "session" that keeps a Capability across consecutive entries, the
+ * parallel-for driver that runs a Haskell body once per chunk on the
+ * OpenMP team, and the cache behind the Cmm thread-number primitive. */
+#include "hs_callback.h"
+
+#include <Rts.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* {TSO id, OpenMP thread number} per Capability; see
+ * Note [OpenMP thread number without a foreign call] in prims.cmm. */
+StgWord hsomp_hs_thread_num_cache[HSOMP_HS_CACHE_SLOTS * 2];
+
+/* Note [Entering Haskell from an OpenMP thread]
+ * A C thread runs Haskell code by taking a Capability (rts_lock), creating
+ * a Haskell thread for the closure and scheduling it until it finishes
+ * (rts_evalLazyIO), and giving the Capability back (rts_unlock).  This is what
+ * the stub of a `foreign import ccall "wrapper"` FunPtr does on every
+ * call, plus the adjustor's argument shuffling and the packing of each
+ * argument into a heap closure.
+ *
+ * Two things make our entry cheaper:
+ *
+ *  - No adjustor, no wrapper stub: the closure is reached through a
+ *    StablePtr (deRefStablePtr is one load) and applied to unboxed
+ *    arguments packed with rts_mkInt / rts_mkPtr.
+ *
+ *  - A session keeps the Capability between consecutive entries made by
+ *    the same OS thread with only short, non-blocking C code in between
+ *    (the parallel-for driver asking the work share for its next chunk).
+ *    rts_lock/rts_unlock are paid once per session instead of once per
+ *    entry.  Holding a Capability while running C code delays a GC that
+ *    another Capability requests until the next entry (rts_evalLazyIO runs the
+ *    scheduler, which yields to a pending GC) or the end of the session:
+ *    so a session must be ended before anything that may block, such as
+ *    an OpenMP barrier, or the GC and the barrier could wait for each
+ *    other.
+ *
+ * OpenMP workers were bound to their Capability once when they started
+ * (rts_setInCallCapability in rts_glue.c), so rts_lock asks for that
+ * Capability and, when no Haskell thread runs there, gets it at once.
+ *
+ * Every Haskell closure entered here catches its own exceptions (the
+ * Haskell side wraps user code and re-throws in the thread that started
+ * the region), so a failing status here means the RTS is shutting down. */
+
+static void check_status(Capability *cap, SchedulerStatus st) {
+  (void)cap;
+  if (st != Success) {
+    fprintf(stderr, "hsomp: a Haskell callback did not complete (scheduler status %d)\n", (int)st);
+  }
+}
+
+void hsomp_hs_session_begin(struct hsomp_hs_session *s) { s->cap = NULL; }
+
+void hsomp_hs_session_end(struct hsomp_hs_session *s) {
+  if (s->cap) {
+    rts_unlock(s->cap);
+    s->cap = NULL;
+  }
+}
+
+static inline Capability *session_cap(struct hsomp_hs_session *s) {
+  if (!s->cap)
+    s->cap = rts_lock();
+  return s->cap;
+}
+
+void hsomp_hs_session_call_ptr(struct hsomp_hs_session *s, HsStablePtr fn, void *arg) {
+  Capability *cap = session_cap(s);
+  HaskellObj f = (HaskellObj)deRefStablePtr(fn);
+  rts_evalLazyIO(&cap, rts_apply(cap, f, rts_mkPtr(cap, arg)), NULL);
+  s->cap = cap;
+  check_status(cap, rts_getSchedStatus(cap));
+}
+
+void hsomp_hs_session_call_range(struct hsomp_hs_session *s, HsStablePtr fn, long lo, long hi) {
+  Capability *cap = session_cap(s);
+  HaskellObj f = (HaskellObj)deRefStablePtr(fn);
+  HaskellObj app = rts_apply(cap, rts_apply(cap, f, rts_mkInt(cap, lo)), rts_mkInt(cap, hi));
+  rts_evalLazyIO(&cap, app, NULL);
+  s->cap = cap;
+  check_status(cap, rts_getSchedStatus(cap));
+}
+
+void hsomp_hs_call(HsStablePtr fn, void *arg) {
+  struct hsomp_hs_session s;
+  hsomp_hs_session_begin(&s);
+  hsomp_hs_session_call_ptr(&s, fn, arg);
+  hsomp_hs_session_end(&s);
+}

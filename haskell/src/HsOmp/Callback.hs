@@ -1,0 +1,181 @@
+-- | OpenMP threads calling Haskell: callbacks for C code, a parallel for
+-- whose body is Haskell, and a parallel region whose threads run Haskell.
+--
+-- The entry from C into Haskell is the RTS's own (take a Capability, run a
+-- new Haskell thread, give the Capability back), without the adjustor of a
+-- @\"wrapper\"@ 'FunPtr'; a worker thread of hsomp asks for the Capability
+-- it was bound to when it started.  The parallel for keeps the Capability
+-- from one chunk to the next on each thread, so a chunk costs one Haskell
+-- thread creation and no Capability hand-over (see Note [Entering Haskell
+-- from an OpenMP thread] in @cbits/hs_callback.c@).
+--
+-- Exceptions thrown by Haskell code run on an OpenMP thread are caught
+-- there and re-thrown, the first one, in the Haskell thread that started the
+-- region (or that brackets the callback with 'withCallback').
+--
+-- >>> import Data.IORef
+-- >>> r <- newIORef (0 :: Int)
+-- >>> parallelFor (Dynamic 100) 0 10000 (\lo hi -> atomicModifyIORef' r (\s -> (s + sum [lo .. hi - 1], ())))
+-- >>> readIORef r
+-- 49995000
+module HsOmp.Callback
+  ( -- * Parallel for with a Haskell body
+    parallelFor
+  , parallelForN
+    -- * Parallel region with a Haskell body
+  , parallelRegion
+    -- * Callbacks for C code
+  , Callback
+  , CallbackEntry
+  , newCallback
+  , freeCallback
+  , withCallback
+  , callbackEntry
+  , callbackEnv
+  , callbackRethrow
+    -- * The standard alternative
+  , newWrapperCallback
+  ) where
+
+import Control.Exception (SomeException, bracket, catch, throwIO)
+import Data.IORef
+import Foreign.C.Types (CInt (..), CLong (..), CUInt (..))
+import Foreign.Ptr (FunPtr, Ptr)
+import Foreign.StablePtr
+
+import HsOmp.Schedule
+
+foreign import ccall safe "hsomp_hs_parallel_for"
+  c_parallel_for :: StablePtr (Int -> Int -> IO ()) -> CLong -> CLong -> CInt -> CLong -> CUInt -> IO ()
+
+foreign import ccall safe "hsomp_hs_parallel"
+  c_parallel :: StablePtr (Int -> Int -> IO ()) -> CUInt -> IO ()
+
+-- | The C entry point behind every 'Callback': @void hsomp_hs_call(void
+-- *env, void *arg)@.
+foreign import ccall "&hsomp_hs_call"
+  c_hs_call :: CallbackEntry a
+
+foreign import ccall "wrapper"
+  mkWrapper :: (Ptr a -> IO ()) -> IO (FunPtr (Ptr a -> IO ()))
+
+-- | Runs an action, recording its exception (the first of all the actions
+-- sharing the reference) instead of letting it escape into C.
+guarded :: IORef (Maybe SomeException) -> IO () -> IO ()
+guarded ref act = act `catch` \e ->
+  atomicModifyIORef' ref (\old -> (maybe (Just e) Just old, ()))
+
+rethrowFirst :: IORef (Maybe SomeException) -> IO ()
+rethrowFirst ref = readIORef ref >>= maybe (pure ()) throwIO
+
+-- | @parallelFor sched lo hi body@ runs @body l h@ for chunks @[l, h)@ that
+-- together cover @[lo, hi)@ exactly once, on a team of OpenMP threads (the
+-- size the next region would get: 'HsOmp.maxThreads').  Haskell is entered
+-- once per chunk; the chunks are the schedule's: 'Static' gives each thread
+-- one block, @'Dynamic' n@ hands out n iterations at a time, and so on.  The
+-- call returns when every chunk is done; the first exception a chunk threw is
+-- re-thrown then.  The calling Haskell thread waits in a safe foreign call,
+-- so other Haskell threads keep running.
+--
+-- >>> v <- VM.replicate 1000 (0 :: Int)
+-- >>> parallelFor (Dynamic 16) 0 1000 (\lo hi -> mapM_ (\i -> VM.write v i (i * i)) [lo .. hi - 1])
+parallelFor :: Schedule -> Int -> Int -> (Int -> Int -> IO ()) -> IO ()
+parallelFor = parallelForN 0
+
+-- | 'parallelFor' on a team of the given number of threads (0: the default).
+--
+-- >>> parallelForN 3 (Guided 8) 0 1000 (\lo hi -> print (lo, hi))
+parallelForN :: Int -> Schedule -> Int -> Int -> (Int -> Int -> IO ()) -> IO ()
+parallelForN nthreads sched lo hi body
+  | hi <= lo = pure ()
+  | otherwise = do
+      errs <- newIORef Nothing
+      let run l h = guarded errs (body l h)
+          (code, chunk) = case sched of
+            Static -> (0, 0)
+            Auto -> (0, 0)
+            StaticChunk n -> (0, n)
+            Dynamic n -> (1, n)
+            Guided n -> (2, n)
+            Runtime -> (3, 0)
+      bracket (newStablePtr run) freeStablePtr $ \sp ->
+        c_parallel_for sp (fromIntegral lo) (fromIntegral hi) code (fromIntegral chunk)
+                       (fromIntegral (max 0 nthreads))
+      rethrowFirst errs
+
+-- | @parallelRegion n body@ starts an OpenMP parallel region of @n@ threads
+-- (0: the default size) and runs @body tid nthreads@ on every thread of the
+-- team, with its thread number and the team size.
+--
+-- >>> parallelRegion 4 (\t n -> putStrLn (show t ++ " of " ++ show n))
+parallelRegion :: Int -> (Int -> Int -> IO ()) -> IO ()
+parallelRegion nthreads body = do
+  errs <- newIORef Nothing
+  bracket (newStablePtr (\t n -> guarded errs (body t n))) freeStablePtr $ \sp ->
+    c_parallel sp (fromIntegral (max 0 nthreads))
+  rethrowFirst errs
+
+-- | The C type of the function that runs a 'Callback':
+-- @void (*)(void *env, void *arg)@, called with 'callbackEnv'.
+type CallbackEntry a = FunPtr (Ptr () -> Ptr a -> IO ())
+
+-- | A Haskell function that C code, on any OpenMP thread, may call through
+-- 'callbackEntry' and 'callbackEnv'.
+data Callback a = Callback
+  { cbStable :: !(StablePtr (Ptr a -> IO ()))
+  , cbErrors :: !(IORef (Maybe SomeException))
+  }
+
+-- | Make a callback.  Free it with 'freeCallback' (or use 'withCallback').
+--
+-- >>> cb <- newCallback (\p -> poke (castPtr p) (42 :: CInt))
+newCallback :: (Ptr a -> IO ()) -> IO (Callback a)
+newCallback f = do
+  errs <- newIORef Nothing
+  sp <- newStablePtr (\p -> guarded errs (f p))
+  pure (Callback sp errs)
+
+-- | Release a callback.  C code must not call it afterwards.
+--
+-- >>> freeCallback cb
+freeCallback :: Callback a -> IO ()
+freeCallback = freeStablePtr . cbStable
+
+-- | Re-throw the first exception the callback threw so far, if any.
+--
+-- >>> callbackRethrow cb
+callbackRethrow :: Callback a -> IO ()
+callbackRethrow = rethrowFirst . cbErrors
+
+-- | Bracket a callback: make it, run the action (which hands it to C), free
+-- it, and re-throw the first exception it threw while C called it.
+--
+-- >>> withCallback (\p -> ...) (\cb -> c_kernel (callbackEntry cb) (callbackEnv cb))
+withCallback :: (Ptr a -> IO ()) -> (Callback a -> IO r) -> IO r
+withCallback f act =
+  bracket (newCallback f) freeCallback $ \cb -> do
+    r <- act cb
+    callbackRethrow cb
+    pure r
+
+-- | The C function that runs a callback: @entry(env, arg)@ runs the Haskell
+-- function on @arg@.  Callable from any thread, inside or outside regions.
+--
+-- >>> callbackEntry cb
+callbackEntry :: Callback a -> CallbackEntry a
+callbackEntry _ = c_hs_call
+
+-- | The environment pointer to pass to 'callbackEntry'.
+--
+-- >>> callbackEnv cb
+callbackEnv :: Callback a -> Ptr ()
+callbackEnv = castStablePtrToPtr . cbStable
+
+-- | The standard way to hand Haskell to C: a @foreign import ccall
+-- \"wrapper\"@ 'FunPtr' (free it with 'Foreign.Ptr.freeHaskellFunPtr').
+-- Kept for comparison: each call goes through an adjustor and takes and
+-- releases a Capability.  Exceptions are not caught.
+--
+-- >>> fp <- newWrapperCallback (\p -> ...)
+newWrapperCallback :: (Ptr a -> IO ()) -> IO (FunPtr (Ptr a -> IO ()))
+newWrapperCallback = mkWrapper
