@@ -138,15 +138,33 @@ struct hsomp_work_share {
   _Atomic uint32_t state_sleepers;
   _Atomic uint32_t left;         /* threads done with it */
 
-  /* The iteration space, normalised (long loops; ull in the same bits). */
-  int sched;
-  long chunk;                    /* chunk_size * incr */
-  long incr;
-  long end;
-  _Atomic long next HSOMP_ALIGNED;  /* next unclaimed iteration */
-  bool fetch_add_ok;             /* dynamic: fetch_add cannot overflow */
+  /* Loops and sections (iter.c): the iteration space as logical
+   * iterations 0..count-1, iteration k being begin + k*incr in 64-bit
+   * wrap-around arithmetic, so long and unsigned long long loops share
+   * it.  See Note [Logical iteration space] in iter.c. */
+  int sched;                     /* HSOMP_SCHED_STATIC/DYNAMIC/GUIDED */
+  unsigned nthreads;             /* the team's size when initialised */
+  bool fetch_add_ok;             /* dynamic: fetch_add on next cannot wrap */
+  uint64_t begin, incr, end;     /* end: the loop's bound, the last chunk's end */
+  uint64_t count;                /* iterations */
+  uint64_t chunk;                /* iterations per chunk; 0: static, unchunked */
+  _Atomic uint64_t next HSOMP_ALIGNED; /* dynamic/guided: first unclaimed */
+
+  /* ordered (ordered.c): the logical iteration whose chunk may run its
+   * ordered regions; doacross: the posted-iteration slots.  Waiters sleep
+   * on progress_gen.  See Note [Ordered by position] in ordered.c. */
+  _Atomic uint64_t ordered_pos HSOMP_ALIGNED;
+  _Atomic uint32_t progress_gen;
+  _Atomic uint32_t progress_sleepers;
+  struct hsomp_doacross *doacross; /* NULL: not a doacross loop */
+
+  uintptr_t *task_reductions;    /* reductions of the first thread */
   void *copyprivate;
-  /* ordered/doacross/sections extras go here as they land */
+  void *mem;                     /* the compiler's `mem` buffer, zeroed */
+  /* Scratch memory the record keeps across constructs (never shrinks):
+   * doacross slots and `mem` live in it (iter.c). */
+  void *scratch;
+  size_t scratch_size;
 };
 
 /* ------------------------------------------------------------------ */
@@ -162,7 +180,11 @@ struct hsomp_team_state {
   unsigned long single_count;
   unsigned long ws_count;        /* worksharing constructs started */
   struct hsomp_work_share *ws;   /* the current one */
-  unsigned long static_trip;
+  unsigned long static_trip;     /* static chunks taken; ULONG_MAX: done */
+  /* ordered loops (ordered.c): the logical iterations [lo, hi) of the
+   * chunk this thread holds, while ordered_held. */
+  uint64_t ordered_lo, ordered_hi;
+  bool ordered_held;
 };
 
 struct hsomp_thread;
@@ -252,6 +274,20 @@ bool hsomp_work_share_start(struct hsomp_thread *self) HSOMP_INTERNAL;
 void hsomp_work_share_init_done(struct hsomp_thread *self) HSOMP_INTERNAL;
 void hsomp_work_share_end(struct hsomp_thread *self, bool nowait) HSOMP_INTERNAL;
 bool hsomp_work_share_end_cancel(struct hsomp_thread *self) HSOMP_INTERNAL;
+
+/* Task reductions on worksharing constructs (GOMP_loop_start and the other
+ * OpenMP 5 loop starts, GOMP_sections2_start, GOMP_scope_start with a
+ * non-NULL `reductions`).  To be defined by the tasking code; the loop code
+ * calls it through a weak reference and stops with a message if it is
+ * missing.  Every thread of the team calls it once per construct, after
+ * joining the work share: the thread that initialises the record passes
+ * first == NULL before it publishes the record (libgomp: taskgroup start +
+ * GOMP_taskgroup_reduction_register + taskgroup->workshare = true); the
+ * others pass the first thread's array (libgomp: taskgroup start +
+ * gomp_workshare_task_reduction_register).  The construct's end is
+ * GOMP_workshare_task_reduction_unregister, emitted by the compiler. */
+void hsomp_workshare_task_reduction_register(uintptr_t *reductions,
+                                             uintptr_t *first) HSOMP_INTERNAL;
 
 /* Environment (env.c). */
 void hsomp_env_init(void) HSOMP_INTERNAL;
