@@ -1,13 +1,23 @@
-/* env.c -- ICVs and the environment: OMP_* and GOMP_* variables, their
- * defaults, OMP_DISPLAY_ENV, and the runtime's warning/fatal messages. */
-#include "hsomp.h"
+/* env.c -- ICVs and the environment: the initial ICVs and process settings
+ * read from the OMP_* and GOMP_* variables once, in the library
+ * constructor, with libgomp 12's syntax and defaults; and the runtime's
+ * warning/fatal messages.  Places live in env_places.c, OMP_DISPLAY_ENV
+ * in env_display.c.
+ *
+ * Where libgomp half-applies a malformed value (OMP_DYNAMIC=truex becomes
+ * true, OMP_SCHEDULE=guided,x becomes guided) or wraps a negative number
+ * around (GOMP_SPINCOUNT=-5, OMP_SCHEDULE=dynamic,-1), hsomp ignores the
+ * whole variable instead: one line on stderr, then the default.  Thread
+ * counts above INT_MAX (which omp_get_max_threads cannot return) are
+ * malformed too. */
+#include "env_internal.h"
 
-#include <limits.h>
-#include <sched.h>
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
+#include <string.h>
 
 struct hsomp_settings hsomp_settings;
 struct hsomp_icv hsomp_initial_icv;
@@ -31,19 +41,404 @@ void hsomp_fatal(const char *fmt, ...) {
   abort();
 }
 
-static unsigned count_cpus(void) {
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-    return (unsigned)CPU_COUNT(&set);
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
-  return n > 0 ? (unsigned)n : 1;
+void hsomp_env_invalid(const char *name, const char *value, const char *why) {
+  char shown[160];
+  size_t n = 0;
+  for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+    if (n + 8 >= sizeof shown) {
+      memcpy(shown + n, "...", 4);
+      n += 3;
+      break;
+    }
+    if (*p < 0x20 || *p == 0x7f || *p == '\\')
+      n += (size_t)snprintf(shown + n, sizeof shown - n, "\\x%02x", *p);
+    else
+      shown[n++] = (char)*p;
+  }
+  shown[n] = '\0';
+  hsomp_warn("invalid value for environment variable %s: '%s' (%s%susing the default)", name,
+             shown, why ? why : "", why ? "; " : "");
 }
 
+/* ------------------------------------------------------------------ */
+/* Scalar variables.  Each parser returns true only for a variable that
+ * is set and well-formed; a malformed one has been reported. */
+
+/* A whole value that is one of `words` (index returned in *out). */
+static bool parse_keyword(const char *name, const char *const *words, int nwords, int *out) {
+  const char *value = getenv(name);
+  if (!value)
+    return false;
+  const char *s = hsomp_skip_spaces(value);
+  for (int i = 0; i < nwords; i++) {
+    const char *t = s;
+    if (hsomp_take_word(&t, words[i]) && *hsomp_skip_spaces(t) == '\0') {
+      *out = i;
+      return true;
+    }
+  }
+  hsomp_env_invalid(name, value, NULL);
+  return false;
+}
+
+static bool parse_bool(const char *name, bool *out) {
+  static const char *const words[] = {"false", "true"};
+  int i;
+  if (!parse_keyword(name, words, 2, &i))
+    return false;
+  *out = i == 1;
+  return true;
+}
+
+/* A decimal number in [min, max]. */
+static bool parse_number(const char *name, unsigned long min, unsigned long max,
+                         unsigned long *out) {
+  const char *value = getenv(name);
+  if (!value)
+    return false;
+  const char *s = hsomp_skip_spaces(value);
+  unsigned long v;
+  if (!hsomp_take_ulong(&s, &v) || *hsomp_skip_spaces(s) != '\0' || v < min || v > max) {
+    hsomp_env_invalid(name, value, NULL);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+static bool parse_int(const char *name, int min, int *out) {
+  unsigned long v;
+  if (!parse_number(name, (unsigned long)min, INT_MAX, &v))
+    return false;
+  *out = (int)v;
+  return true;
+}
+
+/* OMP_NUM_THREADS=a[,b...]: a is the initial nthreads-var; the whole list
+ * is kept, indexed by nesting level (hsomp_team_begin). */
+static void parse_num_threads(void) {
+  const char *value = getenv("OMP_NUM_THREADS");
+  if (!value)
+    return;
+  unsigned long *list = NULL;
+  unsigned len = 0, cap = 0;
+  const char *s = value;
+  for (;;) {
+    s = hsomp_skip_spaces(s);
+    unsigned long v;
+    if (!hsomp_take_ulong(&s, &v) || v == 0 || v > INT_MAX)
+      goto invalid;
+    if (len == cap) {
+      cap = cap ? cap * 2 : 8;
+      unsigned long *grown = realloc(list, cap * sizeof *list);
+      if (!grown)
+        goto invalid;
+      list = grown;
+    }
+    list[len++] = v;
+    s = hsomp_skip_spaces(s);
+    if (*s == '\0')
+      break;
+    if (*s++ != ',')
+      goto invalid;
+  }
+  hsomp_initial_icv.nthreads_var = list[0];
+  if (len > 1) {
+    hsomp_settings.nthreads_list = list;
+    hsomp_settings.nthreads_list_len = len;
+  } else {
+    free(list);
+  }
+  return;
+invalid:
+  free(list);
+  hsomp_env_invalid("OMP_NUM_THREADS", value, NULL);
+}
+
+/* OMP_SCHEDULE=[monotonic:|nonmonotonic:]kind[,chunk].  Static without a
+ * modifier is monotonic, the others nonmonotonic (OpenMP 5.1, 2.11.4);
+ * an omitted chunk is 0 for static, 1 for the others, and so is 0. */
+static void parse_schedule(void) {
+  static const struct {
+    const char *name;
+    int kind;
+  } kinds[] = {{"static", HSOMP_SCHED_STATIC},
+               {"dynamic", HSOMP_SCHED_DYNAMIC},
+               {"guided", HSOMP_SCHED_GUIDED},
+               {"auto", HSOMP_SCHED_AUTO}};
+  const char *value = getenv("OMP_SCHEDULE");
+  if (!value)
+    return;
+  const char *s = hsomp_skip_spaces(value);
+  int monotonic = 0; /* 1 monotonic, -1 nonmonotonic, 0 unsaid */
+  if (hsomp_take_word(&s, "monotonic"))
+    monotonic = 1;
+  else if (hsomp_take_word(&s, "nonmonotonic"))
+    monotonic = -1;
+  if (monotonic) {
+    s = hsomp_skip_spaces(s);
+    if (*s++ != ':') {
+      hsomp_env_invalid("OMP_SCHEDULE", value, "a ':' must follow the modifier");
+      return;
+    }
+    s = hsomp_skip_spaces(s);
+  }
+  int kind = 0;
+  for (unsigned i = 0; i < sizeof kinds / sizeof kinds[0] && !kind; i++)
+    if (hsomp_take_word(&s, kinds[i].name))
+      kind = kinds[i].kind;
+  if (!kind) {
+    hsomp_env_invalid("OMP_SCHEDULE", value, "unknown schedule kind");
+    return;
+  }
+  long chunk = kind != HSOMP_SCHED_STATIC;
+  s = hsomp_skip_spaces(s);
+  if (*s == ',') {
+    s = hsomp_skip_spaces(s + 1);
+    unsigned long v;
+    if (!hsomp_take_ulong(&s, &v) || v > INT_MAX || *hsomp_skip_spaces(s) != '\0') {
+      hsomp_env_invalid("OMP_SCHEDULE", value, "the chunk size must be a number up to INT_MAX");
+      return;
+    }
+    chunk = v == 0 && kind != HSOMP_SCHED_STATIC ? 1 : (long)v;
+  } else if (*s != '\0') {
+    hsomp_env_invalid("OMP_SCHEDULE", value, NULL);
+    return;
+  }
+  if (monotonic == 1 || (monotonic == 0 && kind == HSOMP_SCHED_STATIC))
+    kind |= HSOMP_SCHED_MONOTONIC;
+  hsomp_initial_icv.run_sched_var = kind;
+  hsomp_initial_icv.run_sched_chunk = (int)chunk;
+}
+
+/* OMP_PROC_BIND=false|true|primary|master|close|spread, or a list of the
+ * last four; the list is kept for the nested levels (hsomp_team_begin). */
+static bool parse_proc_bind(void) {
+  static const struct {
+    const char *name;
+    int bind;
+  } kinds[] = {{"false", HSOMP_BIND_FALSE},   {"true", HSOMP_BIND_TRUE},
+               {"master", HSOMP_BIND_PRIMARY}, {"primary", HSOMP_BIND_PRIMARY},
+               {"close", HSOMP_BIND_CLOSE},    {"spread", HSOMP_BIND_SPREAD}};
+  const char *value = getenv("OMP_PROC_BIND");
+  if (!value)
+    return false;
+  int *list = NULL;
+  unsigned len = 0, cap = 0;
+  const char *s = value;
+  for (;;) {
+    s = hsomp_skip_spaces(s);
+    int bind = -1;
+    for (unsigned i = 0; i < sizeof kinds / sizeof kinds[0] && bind < 0; i++)
+      if (hsomp_take_word(&s, kinds[i].name))
+        bind = kinds[i].bind;
+    if (bind < 0)
+      goto invalid;
+    if (len == cap) {
+      cap = cap ? cap * 2 : 8;
+      int *grown = realloc(list, cap * sizeof *list);
+      if (!grown)
+        goto invalid;
+      list = grown;
+    }
+    list[len++] = bind;
+    s = hsomp_skip_spaces(s);
+    if (*s == '\0')
+      break;
+    if (*s++ != ',')
+      goto invalid;
+  }
+  /* true and false are whole policies, not list entries. */
+  if (len > 1) {
+    for (unsigned i = 0; i < len; i++)
+      if (list[i] == HSOMP_BIND_FALSE || list[i] == HSOMP_BIND_TRUE) {
+        free(list);
+        hsomp_env_invalid("OMP_PROC_BIND", value, "true and false cannot be part of a list");
+        return false;
+      }
+  }
+  hsomp_initial_icv.bind_var = list[0];
+  if (len > 1) {
+    hsomp_settings.bind_list = list;
+    hsomp_settings.bind_list_len = len;
+  } else {
+    free(list);
+  }
+  return true;
+invalid:
+  free(list);
+  hsomp_env_invalid("OMP_PROC_BIND", value, NULL);
+  return false;
+}
+
+/* max-active-levels-var: OMP_MAX_ACTIVE_LEVELS (capped at the supported
+ * levels); else the deprecated OMP_NESTED; else the supported levels when
+ * OMP_NUM_THREADS or OMP_PROC_BIND is a list, 1 otherwise (libgomp 12). */
+static void parse_max_active_levels(void) {
+  unsigned long levels;
+  bool nested;
+  if (parse_number("OMP_MAX_ACTIVE_LEVELS", 0, LONG_MAX, &levels)) {
+    hsomp_initial_icv.max_active_levels_var =
+        levels > HSOMP_SUPPORTED_ACTIVE_LEVELS ? HSOMP_SUPPORTED_ACTIVE_LEVELS : (unsigned)levels;
+  } else if (parse_bool("OMP_NESTED", &nested)) {
+    hsomp_settings.nested_set = true;
+    hsomp_initial_icv.max_active_levels_var = nested ? HSOMP_SUPPORTED_ACTIVE_LEVELS : 1;
+  } else if (hsomp_settings.nthreads_list_len > 1 || hsomp_settings.bind_list_len > 1) {
+    hsomp_initial_icv.max_active_levels_var = HSOMP_SUPPORTED_ACTIVE_LEVELS;
+  }
+}
+
+/* OMP_STACKSIZE (else GOMP_STACKSIZE): a size in B, K, M or G, K when no
+ * unit is given. */
+static bool parse_stacksize(const char *name, unsigned long *out) {
+  const char *value = getenv(name);
+  if (!value)
+    return false;
+  const char *s = hsomp_skip_spaces(value);
+  unsigned long v;
+  if (!hsomp_take_ulong(&s, &v))
+    goto invalid;
+  s = hsomp_skip_spaces(s);
+  unsigned shift = 10;
+  if (*s) {
+    switch (tolower((unsigned char)*s)) {
+    case 'b': shift = 0; break;
+    case 'k': shift = 10; break;
+    case 'm': shift = 20; break;
+    case 'g': shift = 30; break;
+    default: goto invalid;
+    }
+    if (*hsomp_skip_spaces(s + 1) != '\0')
+      goto invalid;
+  }
+  if (v > (ULONG_MAX >> shift))
+    goto invalid;
+  *out = v << shift;
+  return true;
+invalid:
+  hsomp_env_invalid(name, value, NULL);
+  return false;
+}
+
+static void init_stacksize(void) {
+  unsigned long size;
+  const char *name = "OMP_STACKSIZE";
+  if (!parse_stacksize(name, &size)) {
+    name = "GOMP_STACKSIZE";
+    if (!parse_stacksize(name, &size))
+      return;
+  }
+  hsomp_env_stacksize_shown = size;
+  /* Check the size now, once, rather than at every worker's creation. */
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  int rc = pthread_attr_setstacksize(&attr, size);
+  pthread_attr_destroy(&attr);
+  if (rc == 0) {
+    hsomp_settings.stacksize = size;
+  } else if (rc == EINVAL && size < (unsigned long)PTHREAD_STACK_MIN) {
+    hsomp_warn("%s: a stack of %lu bytes is less than the minimum of %luk; using the default",
+               name, size, ((unsigned long)PTHREAD_STACK_MIN + 1023) / 1024);
+  } else {
+    hsomp_warn("%s: a stack of %lu bytes is not possible (%s); using the default", name, size,
+               rc == EINVAL ? "larger than the system allows" : strerror(rc));
+  }
+}
+
+/* GOMP_SPINCOUNT: a count with an optional k/M/G/T (powers of 1000)
+ * suffix, or infinite/infinity; a suffix that overflows saturates. */
+static bool parse_spincount(unsigned long *out) {
+  const char *value = getenv("GOMP_SPINCOUNT");
+  if (!value)
+    return false;
+  const char *s = hsomp_skip_spaces(value);
+  if (hsomp_take_word(&s, "infinite") || hsomp_take_word(&s, "infinity")) {
+    if (*hsomp_skip_spaces(s) != '\0')
+      goto invalid;
+    *out = ULONG_MAX;
+    return true;
+  }
+  unsigned long v;
+  if (!hsomp_take_ulong(&s, &v))
+    goto invalid;
+  s = hsomp_skip_spaces(s);
+  unsigned long mult = 1;
+  if (*s) {
+    switch (tolower((unsigned char)*s)) {
+    case 'k': mult = 1000UL; break;
+    case 'm': mult = 1000UL * 1000; break;
+    case 'g': mult = 1000UL * 1000 * 1000; break;
+    case 't': mult = 1000UL * 1000 * 1000 * 1000; break;
+    default: goto invalid;
+    }
+    if (*hsomp_skip_spaces(s + 1) != '\0')
+      goto invalid;
+  }
+  *out = v > ULONG_MAX / mult ? ULONG_MAX : v * mult;
+  return true;
+invalid:
+  hsomp_env_invalid("GOMP_SPINCOUNT", value, NULL);
+  return false;
+}
+
+/* Note [Spin policy]
+ * How long a waiting thread spins before it sleeps (wait.c):
+ *   OMP_WAIT_POLICY unset    20000 spins: deliberately shorter than
+ *                            libgomp's 300000, so an idle program stops
+ *                            burning CPU within tens of microseconds;
+ *   OMP_WAIT_POLICY=active   30e9 spins (libgomp's "five minutes");
+ *   OMP_WAIT_POLICY=passive  0: sleep at once.
+ * An explicit GOMP_SPINCOUNT replaces the count.  When a team has more
+ * threads than CPUs the throttled count applies: 100 (1000 when active,
+ * 0 when passive), never more than the count itself. */
+static void init_spin_policy(void) {
+  static const char *const words[] = {"passive", "active"};
+  int policy = -1;
+  parse_keyword("OMP_WAIT_POLICY", words, 2, &policy);
+  hsomp_settings.wait_policy = policy;
+  unsigned long spins = policy > 0 ? 30000000000UL : policy == 0 ? 0 : 20000;
+  unsigned long throttled = policy > 0 ? 1000 : policy == 0 ? 0 : 100;
+  parse_spincount(&spins);
+  hsomp_settings.spin_count = spins;
+  hsomp_settings.throttled_spin_count = throttled < spins ? throttled : spins;
+}
+
+/* OMP_ALLOCATOR: one of the predefined allocators, by name. */
+static void parse_allocator(void) {
+  static const char *const names[] = {
+      "omp_default_mem_alloc", "omp_large_cap_mem_alloc", "omp_const_mem_alloc",
+      "omp_high_bw_mem_alloc", "omp_low_lat_mem_alloc",   "omp_cgroup_mem_alloc",
+      "omp_pteam_mem_alloc",   "omp_thread_mem_alloc"};
+  int i;
+  if (parse_keyword("OMP_ALLOCATOR", names, 8, &i))
+    hsomp_settings.default_allocator = (uintptr_t)i + 1; /* omp_default_mem_alloc is 1 */
+}
+
+static void parse_affinity_format(void) {
+  const char *value = getenv("OMP_AFFINITY_FORMAT");
+  char *copy = value ? strdup(value) : NULL;
+  if (copy)
+    hsomp_settings.affinity_format = copy;
+}
+
+static void parse_display_env(void) {
+  static const char *const words[] = {"false", "true", "verbose"};
+  int i;
+  if (parse_keyword("OMP_DISPLAY_ENV", words, 3, &i)) {
+    hsomp_settings.display_env = i > 0;
+    hsomp_settings.display_env_verbose = i == 2;
+  }
+}
+
+/* ------------------------------------------------------------------ */
+
 void hsomp_env_init(void) {
-  hsomp_settings.ncpus = count_cpus();
+  hsomp_env_read_cpus();
   hsomp_settings.wait_policy = -1;
   hsomp_settings.spin_count = 20000;
   hsomp_settings.throttled_spin_count = 100;
+  hsomp_settings.default_allocator = 1;
+  hsomp_settings.affinity_format = "level %L thread %i affinity %A";
   hsomp_initial_icv = (struct hsomp_icv){
       .nthreads_var = hsomp_settings.ncpus,
       .run_sched_var = HSOMP_SCHED_DYNAMIC,
@@ -54,6 +449,43 @@ void hsomp_env_init(void) {
       .default_device_var = 0,
       .max_active_levels_var = 1,
   };
+  struct hsomp_icv *icv = &hsomp_initial_icv;
+
+  /* In libgomp's order, so that warnings come out in the same order. */
+  parse_schedule();
+  parse_bool("OMP_DYNAMIC", &icv->dyn_var);
+  parse_bool("OMP_CANCELLATION", &hsomp_settings.cancellation);
+  parse_bool("OMP_DISPLAY_AFFINITY", &hsomp_settings.display_affinity);
+  parse_int("OMP_DEFAULT_DEVICE", 0, &icv->default_device_var);
+  static const char *const offload[] = {"default", "mandatory", "disabled"};
+  parse_keyword("OMP_TARGET_OFFLOAD", offload, 3, &hsomp_settings.target_offload);
+  parse_int("OMP_MAX_TASK_PRIORITY", 0, &hsomp_settings.max_task_priority);
+  parse_allocator();
+  unsigned long limit;
+  if (parse_number("OMP_THREAD_LIMIT", 1, LONG_MAX, &limit))
+    icv->thread_limit_var = limit > INT_MAX ? UINT_MAX : (unsigned)limit;
+  parse_num_threads();
+  parse_int("OMP_NUM_TEAMS", 1, &hsomp_settings.nteams_var);
+  parse_int("OMP_TEAMS_THREAD_LIMIT", 1, &hsomp_settings.teams_thread_limit_var);
+  bool bind_given = parse_proc_bind();
+  parse_max_active_levels();
+
+  /* Places: a place list from OMP_PLACES or GOMP_CPU_AFFINITY turns
+   * binding on unless OMP_PROC_BIND says otherwise; binding without a
+   * place list binds to hardware threads. */
+  bool keep_places = !(bind_given && icv->bind_var == HSOMP_BIND_FALSE);
+  if (hsomp_env_parse_places(keep_places) && icv->bind_var == HSOMP_BIND_FALSE)
+    icv->bind_var = HSOMP_BIND_TRUE;
+  if (icv->bind_var != HSOMP_BIND_FALSE && !hsomp_settings.places)
+    hsomp_env_default_places();
+  hsomp_env_format_places();
+
+  parse_affinity_format();
+  init_spin_policy();
+  init_stacksize();
+  parse_display_env();
+  if (hsomp_settings.display_env)
+    hsomp_display_env(hsomp_settings.display_env_verbose);
 }
 
 __attribute__((constructor)) static void hsomp_initialize(void) { hsomp_env_init(); }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sched.h> /* cpu_set_t, for the place list */
 
 #define HSOMP_CACHELINE 64
 #define HSOMP_ALIGNED __attribute__((aligned(HSOMP_CACHELINE)))
@@ -68,9 +69,26 @@ struct hsomp_settings {
   unsigned long throttled_spin_count; /* same, when oversubscribed */
   bool display_env;
   bool display_env_verbose;
-  char *places_string;            /* as given, for OMP_DISPLAY_ENV */
+  char *places_string;            /* the place list as OMP_DISPLAY_ENV shows it */
   unsigned ncpus;                 /* CPUs this process may run on */
+  /* env additions (env.c, env_places.c). */
+  int nteams_var;                 /* OMP_NUM_TEAMS; 0: unset */
+  int teams_thread_limit_var;     /* OMP_TEAMS_THREAD_LIMIT; 0: unset */
+  bool display_affinity;          /* OMP_DISPLAY_AFFINITY */
+  char *affinity_format;          /* OMP_AFFINITY_FORMAT, never NULL */
+  uintptr_t default_allocator;    /* OMP_ALLOCATOR: an omp_allocator_handle_t, 1 = default */
+  int target_offload;             /* OMP_TARGET_OFFLOAD: 0 default, 1 mandatory, 2 disabled */
+  /* The place list (OMP_PLACES, else GOMP_CPU_AFFINITY, else "threads"
+   * when OMP_PROC_BIND asks for binding): nplaces CPU sets, each
+   * cpuset_size bytes (use the CPU_*_S macros), every one non-empty and
+   * within process_cpus.  NULL and 0 when there is no place list. */
+  cpu_set_t **places;
+  unsigned long nplaces;
+  size_t cpuset_size;
+  cpu_set_t *process_cpus;        /* the CPUs the process could use at start-up */
 };
+/* omp_get_supported_active_levels (libgomp's value). */
+#define HSOMP_SUPPORTED_ACTIVE_LEVELS 255
 extern struct hsomp_settings hsomp_settings HSOMP_INTERNAL;
 extern struct hsomp_icv hsomp_initial_icv HSOMP_INTERNAL;
 

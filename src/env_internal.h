@@ -1,0 +1,108 @@
+/* env_internal.h -- what the environment files (env.c, env_places.c,
+ * env_display.c) and icv.c share: the small scanner every variable's
+ * parser is built from, the one-line complaint about a malformed value,
+ * and the entry points between the files.  Not part of hsomp.h because
+ * nothing outside these files needs it. */
+#ifndef HSOMP_ENV_INTERNAL_H
+#define HSOMP_ENV_INTERNAL_H
+
+#include "hsomp.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <strings.h>
+
+/* ------------------------------------------------------------------ */
+/* Scanning a value.  All parsers follow libgomp: keywords are matched
+ * case-insensitively, spaces are allowed around every token, and the
+ * value must be consumed completely. */
+
+static inline const char *hsomp_skip_spaces(const char *s) {
+  while (isspace((unsigned char)*s))
+    s++;
+  return s;
+}
+
+/* If *s starts with `word` (any case), move past it and say so. */
+static inline bool hsomp_take_word(const char **s, const char *word) {
+  size_t n = 0;
+  while (word[n])
+    n++;
+  if (strncasecmp(*s, word, n) != 0)
+    return false;
+  *s += n;
+  return true;
+}
+
+/* An unsigned decimal number (an optional '+', then digits).  False when
+ * there are no digits or the number does not fit an unsigned long; *s is
+ * left after the digits either way. */
+static inline bool hsomp_take_ulong(const char **s, unsigned long *out) {
+  const char *p = *s;
+  if (*p == '+')
+    p++;
+  if (!isdigit((unsigned char)*p))
+    return false;
+  unsigned long v = 0;
+  bool overflow = false;
+  for (; isdigit((unsigned char)*p); p++) {
+    unsigned d = (unsigned)(*p - '0');
+    if (v > (ULONG_MAX - d) / 10)
+      overflow = true;
+    else
+      v = v * 10 + d;
+  }
+  *s = p;
+  *out = v;
+  return !overflow;
+}
+
+/* A signed decimal number that fits a long. */
+static inline bool hsomp_take_long(const char **s, long *out) {
+  const char *p = *s;
+  bool negative = *p == '-';
+  if (*p == '-' || *p == '+')
+    p++;
+  unsigned long magnitude;
+  bool ok = hsomp_take_ulong(&p, &magnitude);
+  *s = p;
+  if (!ok || magnitude > (negative ? (unsigned long)LONG_MAX + 1 : (unsigned long)LONG_MAX))
+    return false;
+  *out = negative ? (long)(0 - magnitude) : (long)magnitude;
+  return true;
+}
+
+/* Says, on exactly one line of stderr, that environment variable `name`
+ * has a malformed `value` and is ignored; `why` (may be NULL) adds a
+ * reason.  Control characters in the value are escaped, and very long
+ * values shortened, so the complaint stays one readable line. */
+void hsomp_env_invalid(const char *name, const char *value, const char *why) HSOMP_INTERNAL;
+
+/* ------------------------------------------------------------------ */
+/* env_places.c */
+
+/* Reads the CPUs the process may run on: fills ncpus, process_cpus and
+ * cpuset_size of hsomp_settings. */
+void hsomp_env_read_cpus(void) HSOMP_INTERNAL;
+/* OMP_PLACES, then GOMP_CPU_AFFINITY, as libgomp: both are always checked
+ * when set; `keep` false (OMP_PROC_BIND=false) discards the result.
+ * Returns true if one of them gave a place list. */
+bool hsomp_env_parse_places(bool keep) HSOMP_INTERNAL;
+/* The place list binding uses when no variable gave one: one place per
+ * hardware thread. */
+void hsomp_env_default_places(void) HSOMP_INTERNAL;
+/* Formats the place list as OMP_DISPLAY_ENV shows it ({0:2},{4},...) into
+ * hsomp_settings.places_string. */
+void hsomp_env_format_places(void) HSOMP_INTERNAL;
+
+/* ------------------------------------------------------------------ */
+/* env_display.c */
+
+/* What OMP_DISPLAY_ENV shows that the settings do not keep: the values of
+ * OMP_STACKSIZE as given (even when unusable) and of OMP_WAIT_POLICY. */
+extern unsigned long hsomp_env_stacksize_shown HSOMP_INTERNAL;
+
+/* Prints the initial ICVs and settings to stderr in libgomp 12's format. */
+void hsomp_display_env(bool verbose) HSOMP_INTERNAL;
+
+#endif
