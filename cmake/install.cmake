@@ -1,0 +1,52 @@
+# install.cmake -- what `cmake --install` (or `make install PREFIX=...`) puts
+# in place, relocatably (nothing below depends on the configure-time prefix):
+#   lib/libhsomp.so{,.1}            the runtime
+#   lib/hsomp/libgomp.so.1          -> ../libhsomp.so.1: hsomp under libgomp's
+#                                   name, for programs already linked
+#   lib/hsomp/libgomp.so            -> ../libhsomp.so.1: makes the -lgomp that
+#                                   gcc -fopenmp adds link to hsomp
+#   bin/hsomp-run                   the launcher (finds lib/hsomp from its
+#                                   own location)
+#   lib/pkgconfig/hsomp.pc          pkg-config hsomp
+#   lib/cmake/hsomp/                find_package(hsomp): hsomp::hsomp, HSOMP_RUN
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+install(TARGETS hsomp EXPORT hsompTargets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+target_link_directories(hsomp INTERFACE
+  $<INSTALL_INTERFACE:${CMAKE_INSTALL_LIBDIR}/hsomp>)
+
+# The two aliases are made here as (dangling) relative symlinks and
+# installed as symlinks.
+set(_alias_dir ${CMAKE_BINARY_DIR}/install/aliases)
+file(MAKE_DIRECTORY ${_alias_dir})
+foreach(_name libgomp.so.1 libgomp.so)
+  file(CREATE_LINK ../libhsomp.so.1 ${_alias_dir}/${_name} SYMBOLIC)
+  install(FILES ${_alias_dir}/${_name} DESTINATION ${CMAKE_INSTALL_LIBDIR}/hsomp)
+endforeach()
+
+# hsomp-run, relocatable: the library directory relative to bin/.
+file(RELATIVE_PATH HSOMP_RUN_LIBDIR ${CMAKE_INSTALL_FULL_BINDIR}
+     ${CMAKE_INSTALL_FULL_LIBDIR}/hsomp)
+configure_file(tools/hsomp-run.in ${CMAKE_BINARY_DIR}/install/hsomp-run @ONLY)
+install(PROGRAMS ${CMAKE_BINARY_DIR}/install/hsomp-run DESTINATION ${CMAKE_INSTALL_BINDIR})
+
+# pkg-config, relocatable through ${pcfiledir}.
+file(RELATIVE_PATH HSOMP_PC_PREFIX ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig ${CMAKE_INSTALL_PREFIX})
+string(REGEX REPLACE "/$" "" HSOMP_PC_PREFIX "${HSOMP_PC_PREFIX}")
+configure_file(tools/hsomp.pc.in ${CMAKE_BINARY_DIR}/install/hsomp.pc @ONLY)
+install(FILES ${CMAKE_BINARY_DIR}/install/hsomp.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# CMake package.
+set(_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/hsomp)
+install(EXPORT hsompTargets NAMESPACE hsomp:: DESTINATION ${_cmake_dir})
+configure_package_config_file(tools/hsompConfig.cmake.in
+  ${CMAKE_BINARY_DIR}/install/hsompConfig.cmake
+  INSTALL_DESTINATION ${_cmake_dir}
+  PATH_VARS CMAKE_INSTALL_BINDIR CMAKE_INSTALL_LIBDIR)
+write_basic_package_version_file(${CMAKE_BINARY_DIR}/install/hsompConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${CMAKE_BINARY_DIR}/install/hsompConfig.cmake
+              ${CMAKE_BINARY_DIR}/install/hsompConfigVersion.cmake
+        DESTINATION ${_cmake_dir})
