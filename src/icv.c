@@ -161,7 +161,9 @@ int omp_get_device_num(void) { return omp_get_initial_device(); }
 
 int omp_is_initial_device(void) { return 1; }
 
-void omp_set_default_device(int device) { hsomp_icv()->default_device_var = device >= 0 ? device : 0; }
+void omp_set_default_device(int device) {
+  hsomp_icv()->default_device_var = device >= 0 ? device : 0;
+}
 
 int omp_get_default_device(void) { return hsomp_icv()->default_device_var; }
 
