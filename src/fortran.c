@@ -1,5 +1,5 @@
 /* fortran.c -- the Fortran entry points: omp_NAME_ for every omp_* routine
- * of icv.c, of the league queries and of the lock API, and omp_NAME_8_
+ * of icv.c and of the lock API, and omp_NAME_8_
  * where libgomp has one (for programs compiled with -fdefault-integer-8).
  * gfortran passes every argument by reference; INTEGER and LOGICAL are
  * int32_t, or int64_t in the _8_ forms, whose values are clamped into int
@@ -96,8 +96,6 @@ int32_t omp_get_num_devices_(void) { return omp_get_num_devices(); }
 int32_t omp_get_initial_device_(void) { return omp_get_initial_device(); }
 int32_t omp_get_device_num_(void) { return omp_get_device_num(); }
 int32_t omp_is_initial_device_(void) { return omp_is_initial_device(); }
-int32_t omp_get_num_teams_(void) { return omp_get_num_teams(); } /* teams.c */
-int32_t omp_get_team_num_(void) { return omp_get_team_num(); }
 
 double omp_get_wtime_(void) { return omp_get_wtime(); }
 double omp_get_wtick_(void) { return omp_get_wtick(); }
