@@ -1,10 +1,19 @@
-/* barrier.c -- the team barrier.
+/* barrier.c -- the team barrier: GOMP_barrier, GOMP_barrier_cancel, and
+ * hsomp_barrier_wait for the barriers of worksharing constructs.
  *
- * Owns the centralised barrier every team uses for GOMP_barrier, the
- * barriers inside worksharing constructs and cancellation of barriers.
- * The algorithm is private to this file, so it can be swapped for a tree
- * or dissemination barrier for large teams without touching callers. */
-#include "hsomp.h"
+ * Owns the centralised counter barrier every team uses, its cancellation,
+ * and its task-awareness: a barrier completes only when every task of
+ * the team is done, and waiting threads run those tasks.  The algorithm
+ * is private to this file, so it can be swapped for a tree or
+ * dissemination barrier for large teams without touching callers. */
+#include "task_internal.h"
+
+#include <stddef.h>
+
+/* Every barrier is a team's (hsomp.h: struct hsomp_team::barrier). */
+static struct hsomp_team *barrier_team(struct hsomp_barrier *b) {
+  return (struct hsomp_team *)((char *)b - offsetof(struct hsomp_team, barrier));
+}
 
 void hsomp_barrier_init(struct hsomp_barrier *b) {
   atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
@@ -12,32 +21,103 @@ void hsomp_barrier_init(struct hsomp_barrier *b) {
   /* generation keeps counting across uses; only its changes matter. */
 }
 
-/* Note [Why the barrier cannot deadlock or mix phases]
+/* Note [Task-aware barrier]
+ * A thread arriving at the barrier first waits until the descendants of
+ * its own implicit task are done (Note [Task records]: its record's live
+ * count is back to 1), running tasks of the team meanwhile -- any of
+ * them, a barrier imposes no scheduling constraint.  Only then does it
+ * count itself in `arrived', and it keeps running tasks while it waits for
+ * the others.  When the last thread arrives every implicit task's
+ * descendants are done and no implicit task can create more (they are
+ * all at the barrier), so no task of the team is left: the barrier may
+ * complete.  Without tasks the first step is one load.
+ *
+ * Note [Why the barrier cannot deadlock or mix phases]
  * Each thread reads the generation before it arrives.  The generation can
- * only move once all `nthreads` threads of this phase have arrived, so the
- * value read is the current phase's.  The last arriver resets `arrived`
+ * only move once all `nthreads' threads of this phase have arrived, so the
+ * value read is the current phase's.  The last arriver resets `arrived'
  * *before* it publishes the new generation with release order; a thread
  * that sees the new generation (acquire) and races ahead into the next
- * phase therefore increments an already-reset counter.  Waiters sleep only
- * on the generation word, with the protocol of Note [Sleeping without lost
- * wake-ups], so the last arriver's wake cannot be missed. */
+ * phase therefore increments an already-reset counter.  Waiters sleep on
+ * the team's task_event word (Note [Waiting for tasks] in task.c), which
+ * the last arriver bumps after publishing the generation.
+ *
+ * Cancellation (GOMP_cancel for parallel) sets `cancelled' and wakes every
+ * sleeper; cancellable waits then return true at once, leaving the count
+ * as it is: the threads head for the end of the region, which does not use
+ * this barrier, and the next region re-initialises it. */
+struct phase {
+  struct hsomp_barrier *b;
+  struct hsomp_task *own;
+  uint32_t gen;
+  bool cancellable;
+};
+
+static bool cancelled(const struct phase *p) {
+  return p->cancellable && atomic_load_explicit(&p->b->cancelled, memory_order_seq_cst);
+}
+
+static bool own_settled(void *arg) {
+  struct phase *p = arg;
+  return hsomp_live(atomic_load_explicit(&p->own->pending, memory_order_seq_cst)) <= 1 ||
+         cancelled(p);
+}
+static void own_arm(void *arg) {
+  struct phase *p = arg;
+  atomic_fetch_or_explicit(&p->own->pending, HSOMP_WAITER, memory_order_seq_cst);
+}
+static void own_disarm(void *arg) {
+  struct phase *p = arg;
+  atomic_fetch_and_explicit(&p->own->pending, ~HSOMP_WAITER, memory_order_relaxed);
+}
+
+static bool phase_over(void *arg) {
+  struct phase *p = arg;
+  return atomic_load_explicit(&p->b->generation, memory_order_seq_cst) != p->gen || cancelled(p);
+}
+
 bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancellable) {
-  if (nthreads <= 1)
-    return cancellable && atomic_load_explicit(&b->cancelled, memory_order_relaxed);
-  uint32_t gen = atomic_load_explicit(&b->generation, memory_order_acquire);
-  if (cancellable && atomic_load_explicit(&b->cancelled, memory_order_relaxed))
+  struct hsomp_team *team = barrier_team(b);
+  struct hsomp_thread *self = hsomp_self();
+  struct phase p = {b, self->ts.task, 0, cancellable};
+  if (cancelled(&p))
     return true;
+  if (p.own && hsomp_live(atomic_load_explicit(&p.own->pending, memory_order_acquire)) > 1) {
+    struct hsomp_wait w = {own_settled, own_arm, own_disarm, &p};
+    hsomp_task_wait(self, team, NULL, &w);
+    if (cancelled(&p))
+      return true;
+  }
+  if (nthreads <= 1)
+    return cancelled(&p);
+  p.gen = atomic_load_explicit(&b->generation, memory_order_acquire);
   if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) == nthreads - 1) {
     atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
-    atomic_store_explicit(&b->generation, gen + 1, memory_order_seq_cst);
-    hsomp_wake_all(&b->generation, &b->sleepers);
+    if (atomic_load_explicit(&team->ws_cancelled, memory_order_relaxed))
+      atomic_store_explicit(&team->ws_cancelled, false, memory_order_relaxed);
+    atomic_store_explicit(&b->generation, p.gen + 1, memory_order_seq_cst);
+    hsomp_task_wake(team);
   } else {
-    unsigned long spins = hsomp_spin_budget(nthreads);
-    hsomp_wait_change(&b->generation, gen, &b->sleepers, spins);
+    struct hsomp_wait w = {phase_over, NULL, NULL, &p};
+    hsomp_task_wait(self, team, NULL, &w);
   }
-  return cancellable && atomic_load_explicit(&b->cancelled, memory_order_acquire);
+  return cancelled(&p);
 }
 
 void hsomp_barrier_cancel(struct hsomp_barrier *b) {
-  atomic_store_explicit(&b->cancelled, true, memory_order_release);
+  atomic_store_explicit(&b->cancelled, true, memory_order_seq_cst);
+  hsomp_task_wake(barrier_team(b));
+}
+
+void GOMP_barrier(void) {
+  struct hsomp_team *team = hsomp_self()->ts.team;
+  if (team)
+    hsomp_barrier_wait(&team->barrier, team->nthreads, false);
+}
+
+bool GOMP_barrier_cancel(void) {
+  struct hsomp_team *team = hsomp_self()->ts.team;
+  if (!team)
+    return false;
+  return hsomp_barrier_wait(&team->barrier, team->nthreads, true);
 }

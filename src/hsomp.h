@@ -52,6 +52,18 @@ struct hsomp_icv {
   unsigned bind_level;            /* index into the OMP_PROC_BIND list */
   int default_device_var;
   unsigned max_active_levels_var;
+  /* host-abi additions.  Host teams (teams.c): the league this task runs
+   * in, inherited by nested implicit and explicit tasks like the ICVs, so
+   * a parallel region inside a team sees its team's number; league_size 0
+   * means no teams region (omp_get_num_teams() == 1).  omp_get_num_teams
+   * and omp_get_team_num are defined in teams.c. */
+  unsigned league_size;
+  unsigned team_num;
+  uintptr_t def_allocator;        /* def-allocator-var (alloc.c); 0: OMP_ALLOCATOR's */
+  /* place-partition-var (affinity.c): places [off, off+len) of the place
+   * list; len 0 means the whole list. */
+  unsigned place_partition_off;
+  unsigned place_partition_len;
 };
 
 /* Process-wide settings, read once from the environment (env.c). */
@@ -203,6 +215,14 @@ struct hsomp_team_state {
    * chunk this thread holds, while ordered_held. */
   uint64_t ordered_lo, ordered_hi;
   bool ordered_held;
+  /* tasking (task.c): the record of the task this thread runs now; NULL
+   * while that is the implicit task and nothing has needed its record.
+   * See Note [Task records] in task_internal.h. */
+  struct hsomp_task *task;
+  /* GOMP_parallel_reductions (task_reduction.c): the taskgroup that the
+   * implicit tasks of a region started from this state belong to; they
+   * read it through team->parent. */
+  struct hsomp_taskgroup *child_taskgroup;
 };
 
 struct hsomp_thread;
@@ -222,6 +242,14 @@ struct hsomp_team {
   struct hsomp_team *next_free;
   struct hsomp_work_share ws[HSOMP_WS_RING];
   struct hsomp_thread **members; /* members[i] runs implicit task i */
+  /* Tasking and cancellation (task*.c, barrier.c, cancel.c). */
+  struct hsomp_tasking *_Atomic tasking; /* deques, made on first use, kept for reuse */
+  _Atomic bool tasks_used HSOMP_ALIGNED; /* a deferred task was made in this region */
+  _Atomic bool master_settled;   /* region end: see Note [Region end with tasks] */
+  _Atomic uint32_t helpers;
+  _Atomic bool ws_cancelled;     /* cancel for/sections, until a barrier completes */
+  _Atomic uint32_t task_event HSOMP_ALIGNED; /* futex word of waiting/idle threads */
+  _Atomic uint32_t task_sleepers;
 };
 
 struct hsomp_thread {
@@ -233,6 +261,8 @@ struct hsomp_thread {
   struct hsomp_team *start_team;
   unsigned start_id;
   struct hsomp_icv start_icv;
+  bool retiring;                 /* leave after this region (pause.c) */
+  unsigned start_place;          /* the place to run on (affinity.c) */
 
   /* Owned by the thread itself. */
   struct hsomp_team_state ts HSOMP_ALIGNED;
@@ -247,6 +277,10 @@ struct hsomp_thread {
   unsigned pool_in_use;          /* hired workers busy in its teams */
   struct hsomp_team *cached_team;
   struct hsomp_thread *next_idle;
+  /* host-abi: the place the thread is bound to, 1 + its index (0: not
+   * bound), and the affinity line it displayed last (affinity*.c). */
+  unsigned place;
+  char *shown_affinity;
 };
 
 extern __thread struct hsomp_thread *hsomp_tls HSOMP_INTERNAL;
@@ -260,6 +294,36 @@ static inline void hsomp_team_state_enter_first_ws(struct hsomp_team_state *ts) 
   }
 }
 void hsomp_pool_forget_after_fork(void) HSOMP_INTERNAL;
+/* host-abi: thread affinity (affinity.c).  The master of a new team
+ * calls hsomp_placement_begin with the implicit tasks' ICV template, then
+ * hsomp_placement_assign for members 1..n-1 in order after copying the
+ * template into their start_icv; each thread then calls
+ * hsomp_affinity_enter when it starts the region if its start_place
+ * differs from its place or OMP_DISPLAY_AFFINITY is on. */
+struct hsomp_placement {
+  bool active;
+  int bind;
+  unsigned nthreads, off, len, p, s, rest, k;
+};
+void hsomp_placement_begin(struct hsomp_placement *pl, struct hsomp_thread *master,
+                           unsigned nthreads, unsigned bind_flag,
+                           struct hsomp_icv *icv) HSOMP_INTERNAL;
+void hsomp_placement_assign_slow(struct hsomp_placement *pl, unsigned i,
+                                 struct hsomp_thread *w) HSOMP_INTERNAL;
+static inline void hsomp_placement_assign(struct hsomp_placement *pl, unsigned i,
+                                          struct hsomp_thread *w) {
+  if (HSOMP_UNLIKELY(pl->active))
+    hsomp_placement_assign_slow(pl, i, w);
+  else
+    w->start_place = w->place;
+}
+void hsomp_affinity_enter(struct hsomp_thread *self) HSOMP_INTERNAL;
+/* OMP_DISPLAY_AFFINITY: print the thread's affinity line if it changed. */
+void hsomp_affinity_display_changes(struct hsomp_thread *self) HSOMP_INTERNAL;
+/* host-abi: a worker marked `retiring` calls this after its last region
+ * and then ends (pause.c); the child side of fork() (target.c). */
+void hsomp_worker_retire(struct hsomp_thread *self) HSOMP_INTERNAL;
+void hsomp_target_after_fork(void) HSOMP_INTERNAL;
 struct hsomp_thread *hsomp_thread_init_host(void) HSOMP_INTERNAL;
 
 static inline struct hsomp_thread *hsomp_self(void) {
@@ -271,10 +335,18 @@ static inline struct hsomp_thread *hsomp_self(void) {
 static inline struct hsomp_icv *hsomp_icv(void) { return &hsomp_self()->icv; }
 
 /* Who owns a nest lock (lock.c): OpenMP 3.0+ nest locks belong to tasks.
- * Until tasks land this is the calling thread's state; the tasking
- * engineer makes it return the current task (non-NULL, stable while the
- * task runs). */
-static inline void *hsomp_current_task_owner(void) { return (void *)hsomp_self(); }
+ * The identity of the current task, stable while it runs: its record's
+ * `owner' (task.c), or for an implicit task without a record its slot in
+ * the team (the thread outside any team). */
+void *hsomp_task_owner_slow(struct hsomp_thread *self) HSOMP_INTERNAL;
+static inline void *hsomp_current_task_owner(void) {
+  struct hsomp_thread *self = hsomp_self();
+  if (self->ts.task)
+    return hsomp_task_owner_slow(self);
+  if (self->ts.team)
+    return &self->ts.team->members[self->ts.team_id];
+  return self;
+}
 
 /* How many threads a parallel region asking for `requested` gets. */
 unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) HSOMP_INTERNAL;
@@ -286,6 +358,10 @@ typedef void (*hsomp_ws_init_fn)(struct hsomp_work_share *ws, unsigned nthreads,
 void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags,
                       hsomp_ws_init_fn ws_init, const void *ws_arg) HSOMP_INTERNAL;
 void hsomp_team_end(void) HSOMP_INTERNAL;
+/* The end of an implicit task at the end of a region (task.c): run and
+ * await the region's tasks, then join.  See Note [Region end with tasks]. */
+void hsomp_task_worker_end(struct hsomp_thread *self, struct hsomp_team *team) HSOMP_INTERNAL;
+void hsomp_task_master_end(struct hsomp_thread *self, struct hsomp_team *team) HSOMP_INTERNAL;
 
 /* Work shares (work.c). Returns true if the caller must initialise ws. */
 bool hsomp_work_share_start(struct hsomp_thread *self) HSOMP_INTERNAL;

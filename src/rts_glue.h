@@ -18,6 +18,9 @@ unsigned hsomp_rts_capabilities(void) __attribute__((visibility("hidden")));
 /* Bind the calling OS thread to Capability `cap`: one rts_lock/rts_unlock.
  * Returns the Capability number the RTS gave the thread. */
 int hsomp_rts_bind_worker(unsigned cap) __attribute__((visibility("hidden")));
+/* host-abi: a worker thread that is about to end (omp_pause_resource)
+ * gives its RTS Task back (hs_thread_done). */
+void hsomp_rts_unbind_worker(void) __attribute__((visibility("hidden")));
 /* True if the RTS was already running when hsomp first needed it. */
 bool hsomp_rts_hosted_by_haskell(void) __attribute__((visibility("hidden")));
 

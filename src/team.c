@@ -108,7 +108,6 @@ static void *worker_main(void *arg) {
     seen = atomic_load_explicit(&self->go, memory_order_acquire);
 
     struct hsomp_team *team = self->start_team;
-    unsigned nthreads = team->nthreads;
     unsigned long spins = team->spins;
     self->icv = self->start_icv;
     self->ts = (struct hsomp_team_state){
@@ -118,12 +117,21 @@ static void *worker_main(void *arg) {
         .active_level = team->active_level,
     };
     hsomp_team_state_enter_first_ws(&self->ts);
+    /* host-abi: move to the place the master chose; OMP_DISPLAY_AFFINITY. */
+    if (HSOMP_UNLIKELY(self->start_place != self->place || hsomp_settings.display_affinity))
+      hsomp_affinity_enter(self);
     self->fn(self->data);
 
-    self->ts.team = NULL;
+    /* tasks: run the region's remaining tasks, then join; once joined the
+     * worker never touches the team (Note [Region end with tasks], task.c). */
     self->idle_spins = spins;
-    if (atomic_fetch_add_explicit(&team->joined, 1, memory_order_seq_cst) + 1 == nthreads - 1)
-      hsomp_wake_all(&team->joined, &team->join_sleepers);
+    hsomp_task_worker_end(self, team);
+    /* host-abi: omp_pause_resource retires idle workers through one empty
+     * region; see Note [Retiring workers] in pause.c. */
+    if (self->retiring) {
+      hsomp_worker_retire(self);
+      return NULL;
+    }
   }
   return NULL;
 }
@@ -268,8 +276,10 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
     icv.nthreads_var = hsomp_settings.nthreads_list[team->level];
   if (team->level < hsomp_settings.bind_list_len)
     icv.bind_var = hsomp_settings.bind_list[team->level];
-  unsigned bind = flags & 7;
-  (void)bind; /* places are not bound yet: see README "Limits" */
+  /* host-abi: the places of the members under the proc_bind policy,
+   * when a place list is in use (affinity.c). */
+  struct hsomp_placement placement;
+  hsomp_placement_begin(&placement, self, nthreads, flags & 7, &icv);
 
   if (nthreads > 1) {
     hsomp_rts_ensure(hsomp_initial_icv.nthreads_var);
@@ -285,6 +295,7 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
       w->start_team = team;
       w->start_id = i;
       w->start_icv = icv;
+      hsomp_placement_assign(&placement, i, w); /* host-abi */
       atomic_fetch_add_explicit(&w->go, 1, memory_order_seq_cst);
       hsomp_wake_all(&w->go, &w->go_sleepers);
     }
@@ -298,18 +309,19 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
       .active_level = team->active_level,
   };
   hsomp_team_state_enter_first_ws(&self->ts);
+  if (HSOMP_UNLIKELY(hsomp_settings.display_affinity)) /* host-abi */
+    hsomp_affinity_display_changes(self);
 }
 
 void hsomp_team_end(void) {
   struct hsomp_thread *self = hsomp_self();
   struct hsomp_team *team = self->ts.team;
   unsigned nthreads = team->nthreads;
-  if (nthreads > 1) {
-    uint32_t v;
-    while ((v = atomic_load_explicit(&team->joined, memory_order_acquire)) != nthreads - 1)
-      hsomp_wait_change(&team->joined, v, &team->join_sleepers, team->spins);
+  /* tasks: join the workers, running the region's tasks meanwhile
+   * (Note [Region end with tasks], task.c). */
+  hsomp_task_master_end(self, team);
+  if (nthreads > 1)
     self->pool_in_use -= nthreads - 1;
-  }
   self->ts = team->parent;
   self->icv = team->parent_icv;
   team_put(self, team);

@@ -1,0 +1,354 @@
+/* alloc.c -- OpenMP memory allocators (OpenMP 5.1, 2.13 and 3.13).
+ *
+ * Owns: omp_init_allocator / omp_destroy_allocator with their traits,
+ * omp_alloc, omp_aligned_alloc, omp_calloc, omp_aligned_calloc,
+ * omp_realloc, omp_free, GOMP_alloc / GOMP_free (what GCC emits for the
+ * `allocate` clause and directive), and the def-allocator-var ICV
+ * (omp_set/get_default_allocator; OMP_ALLOCATOR gives the process default,
+ * see env.c).
+ *
+ * As in libgomp 12 every memory space is ordinary process memory: the
+ * predefined allocators all allocate with malloc, and the allocators a
+ * program builds differ in alignment, pool size (a cap on the bytes
+ * outstanding) and fallback.  The high-bandwidth memory space and pinned
+ * memory are not available (omp_init_allocator returns
+ * omp_null_allocator for them, as libgomp 12 does without memkind). */
+#include "hsomp.h"
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LAST_PREDEFINED_ALLOCATOR ((uintptr_t)omp_thread_mem_alloc)
+#define ALLOCATOR_MAGIC 0x6873616c6c6f6321ull  /* "hsalloc!" */
+#define BLOCK_MAGIC 0x68736f6d70626c6bull      /* "hsompblk" */
+/* How many allocator_fb hops one allocation may take before we assume the
+ * fallback allocators form a cycle. */
+#define MAX_FALLBACK_HOPS 64
+
+/* An allocator a program built with omp_init_allocator.  Its handle is
+ * its address, which can never collide with a predefined allocator (1..8). */
+struct allocator {
+  uint64_t magic;                /* ALLOCATOR_MAGIC while alive */
+  omp_memspace_handle_t memspace;
+  size_t alignment;              /* at least sizeof(void *) */
+  uintptr_t pool_size;           /* UINTPTR_MAX: unlimited */
+  _Atomic uintptr_t pool_used;   /* bytes of live blocks, headers included */
+  uintptr_t fb_data;             /* the allocator_fb allocator */
+  int fallback, sync_hint, access, partition;
+};
+
+/* Every block starts with this header, right before the pointer the
+ * program gets; the block itself may start earlier (alignment padding). */
+struct block_header {
+  void *base;                    /* what malloc returned */
+  size_t size;                   /* bytes malloc'ed (pool accounting) */
+  uintptr_t allocator;           /* the allocator that made it */
+  uint64_t magic;                /* BLOCK_MAGIC */
+};
+
+static struct allocator *user_allocator(uintptr_t handle) {
+  return handle > LAST_PREDEFINED_ALLOCATOR ? (struct allocator *)handle : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Building and destroying allocators.                                  */
+
+/* One trait; false if the key or value is not one OpenMP 5.1 allows. */
+static bool apply_trait(struct allocator *a, omp_alloctrait_t trait) {
+  uintptr_t v = trait.value;
+  bool is_default = v == (uintptr_t)omp_atv_default;
+  switch (trait.key) {
+  case omp_atk_sync_hint:
+    if (is_default)
+      v = omp_atv_contended;
+    if (v != omp_atv_contended && v != omp_atv_uncontended && v != omp_atv_serialized &&
+        v != omp_atv_private)
+      return false;
+    a->sync_hint = (int)v;
+    return true;
+  case omp_atk_alignment:
+    if (is_default)
+      v = 1;
+    if (v == 0 || (v & (v - 1)) != 0)
+      return false;
+    a->alignment = v;
+    return true;
+  case omp_atk_access:
+    if (is_default)
+      v = omp_atv_all;
+    if (v != omp_atv_all && v != omp_atv_cgroup && v != omp_atv_pteam && v != omp_atv_thread)
+      return false;
+    a->access = (int)v;
+    return true;
+  case omp_atk_pool_size:
+    a->pool_size = is_default ? UINTPTR_MAX : v;
+    return true;
+  case omp_atk_fallback:
+    if (is_default)
+      v = omp_atv_default_mem_fb;
+    if (v != omp_atv_default_mem_fb && v != omp_atv_null_fb && v != omp_atv_abort_fb &&
+        v != omp_atv_allocator_fb)
+      return false;
+    a->fallback = (int)v;
+    return true;
+  case omp_atk_fb_data:
+    a->fb_data = v;
+    return true;
+  case omp_atk_pinned:
+    /* Pinned memory is not available: asking for it fails like an
+     * invalid value (libgomp 12 returns omp_null_allocator too). */
+    return is_default || v == omp_atv_false;
+  case omp_atk_partition:
+    if (is_default)
+      v = omp_atv_environment;
+    if (v != omp_atv_environment && v != omp_atv_nearest && v != omp_atv_blocked &&
+        v != omp_atv_interleaved)
+      return false;
+    a->partition = (int)v;
+    return true;
+  }
+  return false;
+}
+
+omp_allocator_handle_t omp_init_allocator(omp_memspace_handle_t memspace, int ntraits,
+                                          const omp_alloctrait_t traits[]) {
+  if ((uintptr_t)memspace > (uintptr_t)omp_low_lat_mem_space ||
+      memspace == omp_high_bw_mem_space)
+    return omp_null_allocator;
+  if (ntraits > 0 && traits == NULL) {
+    hsomp_warn("omp_init_allocator: %d traits but no trait array", ntraits);
+    return omp_null_allocator;
+  }
+  struct allocator a = {
+      .magic = ALLOCATOR_MAGIC,
+      .memspace = memspace,
+      .alignment = 1,
+      .pool_size = UINTPTR_MAX,
+      .fallback = omp_atv_default_mem_fb,
+      .sync_hint = omp_atv_contended,
+      .access = omp_atv_all,
+      .partition = omp_atv_environment,
+  };
+  for (int i = 0; i < ntraits; i++)
+    if (!apply_trait(&a, traits[i]))
+      return omp_null_allocator;
+  if (a.alignment < sizeof(void *))
+    a.alignment = sizeof(void *);
+  struct allocator *p = malloc(sizeof *p);
+  if (!p)
+    return omp_null_allocator;
+  memcpy(p, &a, sizeof a);
+  return (omp_allocator_handle_t)(uintptr_t)p;
+}
+
+void omp_destroy_allocator(omp_allocator_handle_t handle) {
+  struct allocator *a = user_allocator((uintptr_t)handle);
+  if (!a)
+    return; /* omp_null_allocator and the predefined ones: nothing to do */
+  if (a->magic != ALLOCATOR_MAGIC) {
+    hsomp_warn("omp_destroy_allocator: %p is not a live allocator", (void *)a);
+    return;
+  }
+  a->magic = 0;
+  free(a);
+}
+
+/* ------------------------------------------------------------------ */
+/* def-allocator-var.                                                   */
+
+static uintptr_t default_allocator(void) {
+  uintptr_t a = hsomp_icv()->def_allocator;
+  if (a == 0)
+    a = hsomp_settings.default_allocator;
+  return a ? a : (uintptr_t)omp_default_mem_alloc;
+}
+
+void omp_set_default_allocator(omp_allocator_handle_t allocator) {
+  hsomp_icv()->def_allocator = (uintptr_t)allocator;
+}
+
+omp_allocator_handle_t omp_get_default_allocator(void) {
+  return (omp_allocator_handle_t)default_allocator();
+}
+
+/* ------------------------------------------------------------------ */
+/* Allocation.                                                          */
+
+static bool pool_reserve(struct allocator *a, size_t bytes) {
+  if (!a || a->pool_size == UINTPTR_MAX)
+    return true;
+  uintptr_t used = atomic_load_explicit(&a->pool_used, memory_order_relaxed);
+  uintptr_t want;
+  do {
+    if (__builtin_add_overflow(used, bytes, &want) || want > a->pool_size)
+      return false;
+  } while (!atomic_compare_exchange_weak_explicit(&a->pool_used, &used, want,
+                                                  memory_order_relaxed, memory_order_relaxed));
+  return true;
+}
+
+static void pool_release(struct allocator *a, size_t bytes) {
+  if (a && a->pool_size != UINTPTR_MAX)
+    atomic_fetch_sub_explicit(&a->pool_used, bytes, memory_order_relaxed);
+}
+
+/* One attempt with one allocator: a block of `size` bytes aligned to
+ * `alignment` (a power of two), or NULL. */
+static void *allocate_once(uintptr_t handle, size_t alignment, size_t size, bool zero) {
+  struct allocator *a = user_allocator(handle);
+  if (a && a->alignment > alignment)
+    alignment = a->alignment;
+  if (alignment < sizeof(void *))
+    alignment = sizeof(void *);
+  size_t bytes;
+  if (__builtin_add_overflow(size, sizeof(struct block_header) + alignment - 1, &bytes))
+    return NULL;
+  if (!pool_reserve(a, bytes))
+    return NULL;
+  void *base = zero ? calloc(1, bytes) : malloc(bytes);
+  if (!base) {
+    pool_release(a, bytes);
+    return NULL;
+  }
+  uintptr_t user = ((uintptr_t)base + sizeof(struct block_header) + alignment - 1) &
+                   ~(uintptr_t)(alignment - 1);
+  struct block_header *h = (struct block_header *)user - 1;
+  h->base = base;
+  h->size = bytes;
+  h->allocator = handle;
+  h->magic = BLOCK_MAGIC;
+  return (void *)user;
+}
+
+/* Note [Allocator fallbacks]
+ * When an allocator cannot serve a request (its pool is exhausted, or
+ * malloc fails) its fallback trait decides: default_mem_fb retries with
+ * omp_default_mem_alloc (keeping the requested alignment), null_fb gives
+ * NULL, abort_fb ends the program, allocator_fb retries with the fb_data
+ * allocator -- which may itself fall back, so a chain is followed, and a
+ * cycle of allocator_fb allocators is cut after MAX_FALLBACK_HOPS.  The
+ * predefined allocators fall back to nothing: NULL. */
+static void *allocate(size_t alignment, size_t nmemb, size_t size, uintptr_t handle, bool zero,
+                      const char *who) {
+  if (size == 0 || nmemb == 0)
+    return NULL;
+  if (alignment == 0 || (alignment & (alignment - 1)) != 0) {
+    hsomp_warn("%s: alignment %zu is not a power of two", who, alignment);
+    return NULL;
+  }
+  size_t total;
+  bool too_big = __builtin_mul_overflow(nmemb, size, &total);
+  if (handle == 0)
+    handle = default_allocator();
+  for (int hops = 0; hops < MAX_FALLBACK_HOPS; hops++) {
+    struct allocator *a = user_allocator(handle);
+    if (a && a->magic != ALLOCATOR_MAGIC) {
+      hsomp_warn("%s: %p is not a live allocator", who, (void *)a);
+      return NULL;
+    }
+    void *p = too_big ? NULL : allocate_once(handle, alignment, total, zero);
+    if (p || !a)
+      return p;
+    switch (a->fallback) {
+    case omp_atv_null_fb:
+      return NULL;
+    case omp_atv_abort_fb:
+      hsomp_fatal("%s: out of memory allocating %zu * %zu bytes (allocator with abort_fb)", who,
+                  nmemb, size);
+    case omp_atv_allocator_fb:
+      handle = a->fb_data;
+      if (handle == 0)
+        return NULL;
+      break;
+    default: /* omp_atv_default_mem_fb */
+      handle = (uintptr_t)omp_default_mem_alloc;
+      break;
+    }
+  }
+  hsomp_warn("%s: the allocator_fb fallbacks form a cycle", who);
+  return NULL;
+}
+
+void *omp_aligned_alloc(size_t alignment, size_t size, omp_allocator_handle_t allocator) {
+  return allocate(alignment, 1, size, (uintptr_t)allocator, false, "omp_aligned_alloc");
+}
+
+void *omp_alloc(size_t size, omp_allocator_handle_t allocator) {
+  return allocate(1, 1, size, (uintptr_t)allocator, false, "omp_alloc");
+}
+
+void *omp_aligned_calloc(size_t alignment, size_t nmemb, size_t size,
+                         omp_allocator_handle_t allocator) {
+  return allocate(alignment, nmemb, size, (uintptr_t)allocator, true, "omp_aligned_calloc");
+}
+
+void *omp_calloc(size_t nmemb, size_t size, omp_allocator_handle_t allocator) {
+  return allocate(1, nmemb, size, (uintptr_t)allocator, true, "omp_calloc");
+}
+
+/* The header of a block omp_alloc made, or NULL (with a warning) if `ptr`
+ * does not look like one. */
+static struct block_header *block_of(void *ptr, const char *who) {
+  struct block_header *h = (struct block_header *)ptr - 1;
+  if (h->magic != BLOCK_MAGIC) {
+    hsomp_warn("%s: %p was not allocated by an OpenMP allocator (or was freed already)", who, ptr);
+    return NULL;
+  }
+  return h;
+}
+
+static void release_block(struct block_header *h) {
+  struct allocator *a = user_allocator(h->allocator);
+  void *base = h->base;
+  size_t size = h->size;
+  h->magic = 0;
+  pool_release(a, size);
+  free(base);
+}
+
+/* The allocator argument is only a hint: every block knows its allocator. */
+void omp_free(void *ptr, omp_allocator_handle_t allocator) {
+  (void)allocator;
+  if (!ptr)
+    return;
+  struct block_header *h = block_of(ptr, "omp_free");
+  if (h)
+    release_block(h);
+}
+
+void *omp_realloc(void *ptr, size_t size, omp_allocator_handle_t allocator,
+                  omp_allocator_handle_t free_allocator) {
+  (void)free_allocator; /* the block knows which allocator made it */
+  if (!ptr)
+    return allocate(1, 1, size, (uintptr_t)allocator, false, "omp_realloc");
+  struct block_header *h = block_of(ptr, "omp_realloc");
+  if (!h)
+    return NULL;
+  if (size == 0) {
+    release_block(h);
+    return NULL;
+  }
+  /* The new block comes from `allocator`, or the old block's allocator
+   * when that is omp_null_allocator; it only keeps the alignment its
+   * allocator guarantees.  On failure the old block stays untouched. */
+  uintptr_t handle = allocator ? (uintptr_t)allocator : h->allocator;
+  void *fresh = allocate(1, 1, size, handle, false, "omp_realloc");
+  if (!fresh)
+    return NULL;
+  size_t old_size = h->size - (size_t)((char *)ptr - (char *)h->base);
+  memcpy(fresh, ptr, old_size < size ? old_size : size);
+  release_block(h);
+  return fresh;
+}
+
+/* The `allocate` clause and directive.  OpenMP says allocations arising
+ * from them treat a null_fb fallback like abort_fb: failure is fatal. */
+void *GOMP_alloc(size_t alignment, size_t size, uintptr_t allocator) {
+  void *p = allocate(alignment, 1, size, allocator, false, "allocate");
+  if (!p && size)
+    hsomp_fatal("out of memory allocating %zu bytes for an allocate clause or directive", size);
+  return p;
+}
+
+void GOMP_free(void *ptr, uintptr_t allocator) { omp_free(ptr, (omp_allocator_handle_t)allocator); }

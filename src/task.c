@@ -1,0 +1,773 @@
+/* task.c -- explicit tasks: GOMP_task, included tasks, completion,
+ * taskwait, taskyield, taskgroups, detach events (omp_fulfill_event),
+ * omp_in_final, the wait loop every task-aware wait uses, and the end of
+ * a region's implicit tasks.
+ *
+ * The records and their counting are described in Note [Task records]
+ * (task_internal.h); scheduling (deques, stealing) is in task_sched.c,
+ * dependences in task_deps.c. */
+#include "task_internal.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* An included task is run at once instead of deferred when the creating
+ * thread's deque already holds this many tasks, or when the creating task
+ * has this many unfinished children per team member (those may be blocked
+ * on dependences, so the deque alone does not bound them).  Either bound
+ * keeps memory flat however many tasks a loop creates. */
+#define HSOMP_CUTOFF_DEQUE 128
+#define HSOMP_CUTOFF_KIDS_PER_THREAD 128
+
+/* The implicit task of a thread outside any team. */
+static __thread struct hsomp_task orphan_implicit;
+
+void *hsomp_task_owner_slow(struct hsomp_thread *self) { return self->ts.task->owner; }
+
+/* ------------------------------------------------------------------ */
+/* The team's tasking state.                                            */
+
+static void tasking_free(struct hsomp_tasking *tk) {
+  for (unsigned i = 0; i < tk->cap; i++) {
+    struct hsomp_deque *dq = &tk->member[i].dq;
+    hsomp_deque_free_retired(dq);
+    free(atomic_load_explicit(&dq->buf, memory_order_relaxed));
+  }
+  free(tk->heap);
+  free(tk);
+}
+
+/* Made by the first thread of a region that needs it; several may race,
+ * one CAS wins.  A structure too small for the team (teams are reused with
+ * other sizes) is replaced, and kept on `retired' until the region ends,
+ * because other threads may still be reading its size. */
+static struct hsomp_tasking *tasking_install(struct hsomp_team *team, struct hsomp_tasking *old) {
+  unsigned cap = team->capacity > team->nthreads ? team->capacity : team->nthreads;
+  size_t size = sizeof(struct hsomp_tasking) + (size_t)cap * sizeof(struct hsomp_task_member);
+  struct hsomp_tasking *tk = NULL;
+  if (posix_memalign((void **)&tk, HSOMP_CACHELINE, size) != 0)
+    hsomp_fatal("out of memory allocating the task queues of a team of %u threads", cap);
+  memset(tk, 0, size);
+  tk->cap = cap;
+  for (unsigned i = 0; i < cap; i++) {
+    hsomp_deque_init(&tk->member[i].dq);
+    tk->member[i].rng = 2654435761u * (i + 1);
+  }
+  tk->retired = old;
+  if (atomic_compare_exchange_strong_explicit(&team->tasking, &old, tk, memory_order_acq_rel,
+                                              memory_order_acquire))
+    return tk;
+  tk->retired = NULL;
+  tasking_free(tk);
+  return old;
+}
+
+struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) {
+  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+  while (HSOMP_UNLIKELY(!tk || tk->cap < team->nthreads))
+    tk = tasking_install(team, tk);
+  return tk;
+}
+
+/* Between regions (every task done, every helper gone): forget the
+ * region's flags and free what was retired during it. */
+static void tasking_reset(struct hsomp_team *team) {
+  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_relaxed);
+  if (tk) {
+    while (tk->retired) {
+      struct hsomp_tasking *old = tk->retired;
+      tk->retired = old->retired;
+      old->retired = NULL;
+      tasking_free(old);
+    }
+    for (unsigned i = 0; i < tk->cap; i++)
+      hsomp_deque_free_retired(&tk->member[i].dq);
+  }
+  atomic_store_explicit(&team->tasks_used, false, memory_order_relaxed);
+  atomic_store_explicit(&team->master_settled, false, memory_order_relaxed);
+}
+
+/* ------------------------------------------------------------------ */
+/* Records.                                                             */
+
+static struct hsomp_task *implicit_attach(struct hsomp_thread *self) {
+  struct hsomp_team *team = self->ts.team;
+  struct hsomp_task *t;
+  if (team) {
+    struct hsomp_tasking *tk = hsomp_tasking_get(team);
+    t = &tk->member[self->ts.team_id].implicit;
+    memset(t, 0, sizeof *t);
+    t->owner = &team->members[self->ts.team_id];
+    t->taskgroup = team->parent.child_taskgroup;
+  } else {
+    t = &orphan_implicit;
+    memset(t, 0, sizeof *t);
+    t->owner = self;
+  }
+  t->team = team;
+  t->flags = HSOMP_TASK_IMPLICIT;
+  atomic_init(&t->pending, 1);
+  self->ts.task = t;
+  return t;
+}
+
+struct hsomp_task *hsomp_task_current(struct hsomp_thread *self) {
+  struct hsomp_task *t = self->ts.task;
+  return HSOMP_LIKELY(t != NULL) ? t : implicit_attach(self);
+}
+
+/* Copy a stack record (and the stack records above it) to the heap; see
+ * Note [Task records].  The copy counts in its parent's live units like
+ * a child, and in its creator's taskgroup if the stack record would have. */
+static struct hsomp_task *materialise_stack(struct hsomp_task *r) {
+  struct hsomp_task *p = r->parent;
+  if (p->flags & HSOMP_TASK_ON_STACK)
+    p = p->shadow ? p->shadow : materialise_stack(p);
+  struct hsomp_task *h = malloc(sizeof *h);
+  if (!h)
+    hsomp_fatal("out of memory allocating a task");
+  memset(h, 0, sizeof *h);
+  h->parent = p;
+  h->team = r->team;
+  h->owner = r->owner;
+  h->taskgroup = r->taskgroup;
+  h->taskgroup_own = r->taskgroup_own;
+  h->counted_tg = r->counted_tg;
+  h->depth = r->depth;
+  h->flags = (r->flags & ~(uint32_t)HSOMP_TASK_ON_STACK) | HSOMP_TASK_HEAP_COPY;
+  h->priority = r->priority;
+  atomic_init(&h->pending, 1);
+  atomic_fetch_add_explicit(&p->pending, 1, memory_order_relaxed);
+  if (h->counted_tg)
+    atomic_fetch_add_explicit(&h->counted_tg->live, 1, memory_order_relaxed);
+  r->shadow = h;
+  return h;
+}
+
+struct hsomp_task *hsomp_task_materialise(struct hsomp_thread *self) {
+  struct hsomp_task *t = hsomp_task_current(self);
+  if (HSOMP_LIKELY(!(t->flags & HSOMP_TASK_ON_STACK)))
+    return t;
+  t = materialise_stack(t);
+  self->ts.task = t;
+  return t;
+}
+
+static void record_free(struct hsomp_task *t) {
+  if (t->deps)
+    hsomp_deps_table_free(t);
+  free(t->succ);
+  free(t);
+}
+
+static void taskgroup_release(struct hsomp_team *team, struct hsomp_taskgroup *tg) {
+  uint32_t old = atomic_fetch_sub_explicit(&tg->live, 1, memory_order_acq_rel);
+  if ((old & 0x7fffffffu) == 1 && (old & 0x80000000u))
+    hsomp_task_wake(team);
+}
+
+/* Note [Releasing a record]
+ * Whoever brings a record's live count to 0 owns the record: nobody else
+ * can reach it any more (its children have all released it, it is in no
+ * queue and no dependence table, and its thread has finished it).  That
+ * thread frees it and passes one live unit up to the parent, which may in
+ * turn reach 0.  Nothing touches a record after its release: a wake-up
+ * goes through the team's event word, never through the record. */
+void hsomp_task_release(struct hsomp_team *team, struct hsomp_task *t, uint64_t amount) {
+  while (t) {
+    uint64_t old = atomic_fetch_sub_explicit(&t->pending, amount, memory_order_acq_rel);
+    uint64_t now = old - amount;
+    if ((old & HSOMP_WAITER) && (hsomp_kids(now) == 0 || hsomp_live(now) <= 1))
+      hsomp_task_wake(team);
+    if (hsomp_live(now) != 0)
+      return;
+    struct hsomp_task *parent = t->parent;
+    struct hsomp_taskgroup *tg = t->counted_tg;
+    record_free(t);
+    if (tg)
+      taskgroup_release(team, tg);
+    t = parent;
+    amount = 1;
+  }
+}
+
+/* A deferred task has finished its body (and its detach event, if any). */
+static void task_complete(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *t) {
+  if (t->ndeps)
+    hsomp_deps_release(self, t);
+  struct hsomp_task *parent = t->parent;
+  if (atomic_load_explicit(&t->pending, memory_order_acquire) == 1) {
+    /* No child record is alive (each would hold a unit), so nobody else
+     * can change the count: the subtree is done with the task. */
+    struct hsomp_taskgroup *tg = t->counted_tg;
+    record_free(t);
+    if (tg)
+      taskgroup_release(team, tg);
+    hsomp_task_release(team, parent, HSOMP_KID | 1);
+  } else {
+    hsomp_task_release(team, parent, HSOMP_KID);
+    hsomp_task_release(team, t, 1);
+  }
+}
+
+bool hsomp_task_cancelled(struct hsomp_team *team, struct hsomp_task *t) {
+  if (HSOMP_LIKELY(!hsomp_settings.cancellation) || (t->flags & HSOMP_TASK_COPIED))
+    return false;
+  if (team && atomic_load_explicit(&team->barrier.cancelled, memory_order_acquire))
+    return true;
+  struct hsomp_taskgroup *tg = t->taskgroup;
+  if (tg) {
+    if (atomic_load_explicit(&tg->cancelled, memory_order_acquire))
+      return true;
+    if (tg->workshare && tg->prev && atomic_load_explicit(&tg->prev->cancelled, memory_order_acquire))
+      return true;
+  }
+  return false;
+}
+
+bool hsomp_task_creation_cancelled(struct hsomp_thread *self) {
+  struct hsomp_team *team = self->ts.team;
+  if (team && atomic_load_explicit(&team->barrier.cancelled, memory_order_acquire))
+    return true;
+  struct hsomp_task *t = self->ts.task;
+  struct hsomp_taskgroup *tg = t ? t->taskgroup : (team ? team->parent.child_taskgroup : NULL);
+  if (tg) {
+    if (atomic_load_explicit(&tg->cancelled, memory_order_acquire))
+      return true;
+    if (tg->workshare && tg->prev && atomic_load_explicit(&tg->prev->cancelled, memory_order_acquire))
+      return true;
+  }
+  return false;
+}
+
+void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
+  struct hsomp_team *team = t->team;
+  if (HSOMP_LIKELY(!hsomp_task_cancelled(team, t))) {
+    struct hsomp_task *prev = self->ts.task;
+    struct hsomp_icv saved = self->icv;
+    self->ts.task = t;
+    self->icv = t->icv;
+    t->fn(t->data);
+    self->icv = saved;
+    self->ts.task = prev;
+    /* The event may still be outstanding: its fulfiller completes it. */
+    if ((t->flags & HSOMP_TASK_DETACH) &&
+        atomic_fetch_sub_explicit(&t->detach_refs, 1, memory_order_acq_rel) != 1)
+      return;
+  }
+  task_complete(self, team, t);
+}
+
+/* ------------------------------------------------------------------ */
+/* Waking and waiting.                                                  */
+
+/* Note [Waiting for tasks]
+ * Every wait of the tasking engine (barriers, taskwait, taskgroup end,
+ * dependences of included tasks, detach events, the end of a region) is
+ * the same loop: while the condition is false, run a task this thread may
+ * run, else spin a little, else sleep on the team's task_event word.
+ * Sleepers count themselves in task_sleepers (seq_cst) and re-check the
+ * condition and the queues before FUTEX_WAIT; anyone who makes a
+ * condition true or queues a task changes the state first, then calls
+ * hsomp_task_wake, which after a seq_cst fence reads task_sleepers and, if
+ * there are sleepers, bumps task_event and wakes them (the Dekker pairing
+ * of Note [Sleeping without lost wake-ups]).  Conditions on a record or a
+ * taskgroup count are cheaper still: the waiter sets the WAITER bit in the
+ * counted word itself, and a releaser wakes only when it sees that bit and
+ * the count reaches the waited-for value, so running tasks do not touch
+ * task_sleepers at all in the common case.
+ *
+ * A thread suspended in a tied task (taskwait, taskgroup end, dependence
+ * wait) may only start descendants of that task (the Task Scheduling
+ * Constraint); at a barrier any task of the team may run.  Such a
+ * constrained thread cannot sleep on "some queue is non-empty" (the tasks
+ * there may be ones it may not run); it relies instead on the threads that
+ * queued them, which can always run what they queued. */
+void hsomp_task_wake(struct hsomp_team *team) {
+  atomic_thread_fence(memory_order_seq_cst);
+  if (atomic_load_explicit(&team->task_sleepers, memory_order_relaxed) != 0) {
+    atomic_fetch_add_explicit(&team->task_event, 1, memory_order_seq_cst);
+    hsomp_futex_wake(&team->task_event, INT_MAX);
+  }
+}
+
+void hsomp_task_wait(struct hsomp_thread *self, struct hsomp_team *team,
+                     struct hsomp_task *constraint, const struct hsomp_wait *w) {
+  unsigned long spins = team->spins, idle = 0;
+  for (;;) {
+    if (w->done(w->arg))
+      return;
+    struct hsomp_task *t = hsomp_task_find(self, team, constraint);
+    if (t) {
+      hsomp_task_run(self, t);
+      idle = 0;
+      continue;
+    }
+    if (idle < spins) {
+      idle++;
+      hsomp_cpu_relax();
+      continue;
+    }
+    uint32_t ev = atomic_load_explicit(&team->task_event, memory_order_seq_cst);
+    if (w->arm)
+      w->arm(w->arg);
+    atomic_fetch_add_explicit(&team->task_sleepers, 1, memory_order_seq_cst);
+    if (!w->done(w->arg) && (constraint || !hsomp_task_any_queued(team)))
+      hsomp_futex_wait(&team->task_event, ev);
+    atomic_fetch_sub_explicit(&team->task_sleepers, 1, memory_order_relaxed);
+    if (w->disarm)
+      w->disarm(w->arg);
+  }
+}
+
+static void pending_arm(void *arg) {
+  struct hsomp_task *t = arg;
+  atomic_fetch_or_explicit(&t->pending, HSOMP_WAITER, memory_order_seq_cst);
+}
+static void pending_disarm(void *arg) {
+  struct hsomp_task *t = arg;
+  atomic_fetch_and_explicit(&t->pending, ~HSOMP_WAITER, memory_order_relaxed);
+}
+static bool kids_done(void *arg) {
+  struct hsomp_task *t = arg;
+  return hsomp_kids(atomic_load_explicit(&t->pending, memory_order_seq_cst)) == 0;
+}
+static bool subtree_done(void *arg) {
+  struct hsomp_task *t = arg;
+  return hsomp_live(atomic_load_explicit(&t->pending, memory_order_seq_cst)) <= 1;
+}
+
+void hsomp_task_drain_own(struct hsomp_thread *self, struct hsomp_team *team) {
+  struct hsomp_task *t = self->ts.task;
+  if (!t || subtree_done(t))
+    return;
+  struct hsomp_wait w = {subtree_done, pending_arm, pending_disarm, t};
+  hsomp_task_wait(self, team, NULL, &w);
+}
+
+/* ------------------------------------------------------------------ */
+/* Creating tasks.                                                      */
+
+void hsomp_task_schedule(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *t) {
+  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+  if (t->priority > 0 || self->ts.team != team) {
+    hsomp_shared_push(tk, t);
+    return;
+  }
+  hsomp_deque_push(&tk->member[self->ts.team_id].dq, t);
+  hsomp_task_wake(team);
+}
+
+bool hsomp_task_over_cutoff(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *cur,
+                            unsigned long more) {
+  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_relaxed);
+  if (!tk || tk->cap < team->nthreads)
+    return more > (unsigned long)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads;
+  if (hsomp_deque_size(&tk->member[self->ts.team_id].dq) + (int64_t)more > HSOMP_CUTOFF_DEQUE + 1)
+    return true;
+  uint64_t kids = cur ? hsomp_kids(atomic_load_explicit(&cur->pending, memory_order_relaxed)) : 0;
+  return kids + more > (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads;
+}
+
+/* The stack record of an included task; see Note [Task records]. */
+void hsomp_included_enter(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
+                           struct hsomp_task *parent, unsigned flags, int priority) {
+  rec->parent = parent;
+  rec->team = team;
+  rec->owner = rec;
+  rec->taskgroup = parent->taskgroup;
+  rec->taskgroup_own = false;
+  rec->counted_tg = parent->taskgroup_own ? parent->taskgroup : NULL;
+  rec->shadow = NULL;
+  rec->depth = parent->depth + 1;
+  rec->flags = HSOMP_TASK_ON_STACK;
+  if ((flags & GOMP_TASK_FLAG_FINAL) || (parent->flags & HSOMP_TASK_FINAL))
+    rec->flags |= HSOMP_TASK_FINAL;
+  rec->priority = priority;
+  rec->deps = NULL;
+  rec->ndeps = 0;
+  atomic_init(&rec->pending, 1);
+  self->ts.task = rec;
+}
+
+void hsomp_included_leave(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
+                           struct hsomp_task *parent) {
+  struct hsomp_task *h = rec->shadow;
+  if (h) {
+    self->ts.task = h->parent;
+    hsomp_task_release(team, h, 1);
+  } else {
+    self->ts.task = parent;
+  }
+}
+
+static bool detach_fulfilled(void *arg) {
+  struct hsomp_task *rec = arg;
+  return atomic_load_explicit(&rec->detach_refs, memory_order_seq_cst) == 0;
+}
+
+/* An included task with a detach clause completes when its event is
+ * fulfilled; until then the thread runs the task's own descendants. */
+static void included_detach_wait(struct hsomp_thread *self, struct hsomp_team *team,
+                                 struct hsomp_task *rec) {
+  if (detach_fulfilled(rec))
+    return;
+  if (!team) {
+    while (atomic_load_explicit(&rec->detach_refs, memory_order_acquire) != 0)
+      hsomp_futex_wait(&rec->detach_refs, 1);
+    return;
+  }
+  struct hsomp_wait w = {detach_fulfilled, NULL, NULL, rec};
+  hsomp_task_wait(self, team, self->ts.task, &w);
+}
+
+static void task_included(struct hsomp_thread *self, struct hsomp_team *team, void (*fn)(void *),
+                          void *data, void (*cpyfn)(void *, void *), long arg_size, long arg_align,
+                          unsigned flags, void **depend, int priority, void *detach) {
+  struct hsomp_task *parent = hsomp_task_current(self);
+  if ((flags & GOMP_TASK_FLAG_DEPEND) && parent->deps)
+    hsomp_deps_wait(self, parent, depend);
+  struct hsomp_task rec;
+  hsomp_included_enter(self, team, &rec, parent, flags, priority);
+  if (flags & GOMP_TASK_FLAG_DETACH) {
+    rec.flags |= HSOMP_TASK_DETACH;
+    atomic_init(&rec.detach_refs, 1);
+    *(void **)detach = &rec;
+    if (data)
+      *(void **)data = &rec;
+  }
+  struct hsomp_icv saved = self->icv;
+  if (HSOMP_UNLIKELY(cpyfn != NULL)) {
+    char buf[arg_size + arg_align - 1];
+    char *arg = (char *)(((uintptr_t)buf + arg_align - 1) & ~(uintptr_t)(arg_align - 1));
+    cpyfn(arg, data);
+    fn(arg);
+  } else {
+    fn(data);
+  }
+  if (flags & GOMP_TASK_FLAG_DETACH)
+    included_detach_wait(self, team, &rec);
+  self->icv = saved;
+  hsomp_included_leave(self, team, &rec, parent);
+}
+
+struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *team,
+                                  struct hsomp_task *parent, void (*fn)(void *), long arg_size,
+                                  long arg_align, size_t ndeps, unsigned flags, int priority) {
+  size_t arg_off = sizeof(struct hsomp_task) + ndeps * sizeof(struct hsomp_dep_entry);
+  struct hsomp_task *t = malloc(arg_off + (size_t)arg_size + (size_t)arg_align - 1);
+  if (!t)
+    hsomp_fatal("out of memory allocating a task with %ld bytes of arguments", arg_size);
+  t->fn = fn;
+  t->data = (char *)(((uintptr_t)t + arg_off + arg_align - 1) & ~(uintptr_t)(arg_align - 1));
+  t->parent = parent;
+  t->team = team;
+  t->owner = t;
+  t->taskgroup = parent->taskgroup;
+  t->counted_tg = parent->taskgroup_own ? parent->taskgroup : NULL;
+  t->shadow = NULL;
+  t->depth = parent->depth + 1;
+  t->flags = HSOMP_TASK_DEFERRED;
+  if (flags & GOMP_TASK_FLAG_FINAL)
+    t->flags |= HSOMP_TASK_FINAL;
+  if (flags & GOMP_TASK_FLAG_UNTIED)
+    t->flags |= HSOMP_TASK_UNTIED;
+  t->priority = priority;
+  t->taskgroup_own = false;
+  atomic_init(&t->pending, 1);
+  t->dep_lock = 0;
+  t->deps = NULL;
+  atomic_init(&t->npred, 0);
+  t->ndeps = (uint32_t)ndeps;
+  t->dep = (struct hsomp_dep_entry *)(t + 1);
+  t->succ = NULL;
+  t->nsucc = t->succ_cap = 0;
+  t->icv = self->icv;
+  return t;
+}
+
+/* Copy the arguments: with cpyfn (firstprivate C++ objects) the copy
+ * constructors run as part of the new task, which then has to run even if
+ * its taskgroup is cancelled, so that the destructors do too. */
+void hsomp_task_fill(struct hsomp_thread *self, struct hsomp_task *t, void *data,
+                     void (*cpyfn)(void *, void *), long arg_size) {
+  if (HSOMP_UNLIKELY(cpyfn != NULL)) {
+    struct hsomp_task *prev = self->ts.task;
+    self->ts.task = t;
+    cpyfn(t->data, data);
+    self->ts.task = prev;
+    t->flags |= HSOMP_TASK_COPIED;
+  } else {
+    memcpy(t->data, data, (size_t)arg_size);
+  }
+}
+
+void hsomp_task_submit(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *t,
+                       void **depend) {
+  struct hsomp_task *parent = t->parent;
+  atomic_fetch_add_explicit(&parent->pending, HSOMP_KID | 1, memory_order_relaxed);
+  if (t->counted_tg)
+    atomic_fetch_add_explicit(&t->counted_tg->live, 1, memory_order_relaxed);
+  if (!atomic_load_explicit(&team->tasks_used, memory_order_relaxed))
+    atomic_store_explicit(&team->tasks_used, true, memory_order_seq_cst);
+  if (t->ndeps && hsomp_deps_register(parent, t, depend))
+    return; /* the last predecessor schedules it */
+  hsomp_task_schedule(self, team, t);
+}
+
+static void task_deferred(struct hsomp_thread *self, struct hsomp_team *team, void (*fn)(void *),
+                          void *data, void (*cpyfn)(void *, void *), long arg_size, long arg_align,
+                          unsigned flags, void **depend, int priority, void *detach) {
+  struct hsomp_task *parent = hsomp_task_materialise(self);
+  hsomp_tasking_get(team);
+  size_t ndeps = (flags & GOMP_TASK_FLAG_DEPEND) ? hsomp_deps_count(depend) : 0;
+  struct hsomp_task *t =
+      hsomp_task_new(self, team, parent, fn, arg_size, arg_align, ndeps, flags, priority);
+  if (flags & GOMP_TASK_FLAG_DETACH) {
+    t->flags |= HSOMP_TASK_DETACH;
+    atomic_init(&t->detach_refs, 2);
+    *(void **)detach = t;
+    if (data)
+      *(void **)data = t;
+  }
+  hsomp_task_fill(self, t, data, cpyfn, arg_size);
+  if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && !(t->flags & HSOMP_TASK_COPIED) &&
+      hsomp_task_creation_cancelled(self)) {
+    free(t);
+    return;
+  }
+  hsomp_task_submit(self, team, t, depend);
+}
+
+int hsomp_task_clamp_priority(int p) {
+  if (p < 0)
+    return 0;
+  return p > hsomp_settings.max_task_priority ? hsomp_settings.max_task_priority : p;
+}
+
+void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), long arg_size,
+               long arg_align, bool if_clause, unsigned flags, void **depend, int priority_arg,
+               void *detach) {
+  struct hsomp_thread *self = hsomp_self();
+  struct hsomp_team *team = self->ts.team;
+  if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && hsomp_task_creation_cancelled(self))
+    return;
+  int priority = (flags & GOMP_TASK_FLAG_PRIORITY) ? hsomp_task_clamp_priority(priority_arg) : 0;
+  if (arg_align < 1)
+    arg_align = 1;
+  if (arg_size < 0)
+    arg_size = 0;
+  struct hsomp_task *cur = self->ts.task;
+  if (!if_clause || !team || (cur && (cur->flags & HSOMP_TASK_FINAL)) ||
+      (!(flags & GOMP_TASK_FLAG_DETACH) && hsomp_task_over_cutoff(self, team, cur, 1)))
+    task_included(self, team, fn, data, cpyfn, arg_size, arg_align, flags, depend, priority, detach);
+  else
+    task_deferred(self, team, fn, data, cpyfn, arg_size, arg_align, flags, depend, priority, detach);
+}
+
+/* ------------------------------------------------------------------ */
+/* Waiting for children, taskgroups.                                    */
+
+void GOMP_taskwait(void) {
+  struct hsomp_thread *self = hsomp_self();
+  struct hsomp_task *t = self->ts.task;
+  if (!t || kids_done(t))
+    return;
+  struct hsomp_wait w = {kids_done, pending_arm, pending_disarm, t};
+  hsomp_task_wait(self, self->ts.team, t, &w);
+}
+
+/* libgomp does nothing here; hsomp runs one task the current task may
+ * start (a descendant), which lets `while (!x) taskyield` loops progress
+ * on a single thread. */
+void GOMP_taskyield(void) {
+  struct hsomp_thread *self = hsomp_self();
+  struct hsomp_team *team = self->ts.team;
+  struct hsomp_task *cur = self->ts.task;
+  if (!team || !cur)
+    return;
+  struct hsomp_task *t = hsomp_task_find(self, team, cur);
+  if (t)
+    hsomp_task_run(self, t);
+}
+
+struct hsomp_taskgroup *hsomp_taskgroup_begin(struct hsomp_thread *self) {
+  struct hsomp_task *t = hsomp_task_current(self);
+  struct hsomp_taskgroup *tg = malloc(sizeof *tg);
+  if (!tg)
+    hsomp_fatal("out of memory allocating a taskgroup");
+  atomic_init(&tg->live, 0);
+  atomic_init(&tg->cancelled, false);
+  tg->workshare = false;
+  tg->prev = t->taskgroup;
+  tg->prev_own = t->taskgroup_own;
+  tg->reductions = t->taskgroup ? t->taskgroup->reductions : NULL;
+  t->taskgroup = tg;
+  t->taskgroup_own = true;
+  return tg;
+}
+
+static bool taskgroup_done(void *arg) {
+  struct hsomp_taskgroup *tg = arg;
+  return (atomic_load_explicit(&tg->live, memory_order_seq_cst) & 0x7fffffffu) == 0;
+}
+static void taskgroup_arm(void *arg) {
+  struct hsomp_taskgroup *tg = arg;
+  atomic_fetch_or_explicit(&tg->live, 0x80000000u, memory_order_seq_cst);
+}
+static void taskgroup_disarm(void *arg) {
+  struct hsomp_taskgroup *tg = arg;
+  atomic_fetch_and_explicit(&tg->live, 0x7fffffffu, memory_order_relaxed);
+}
+
+void hsomp_taskgroup_finish(struct hsomp_thread *self) {
+  struct hsomp_task *t = self->ts.task;
+  if (!t || !t->taskgroup || !t->taskgroup_own) {
+    hsomp_warn("GOMP_taskgroup_end: the current task has no open taskgroup; ignored");
+    return;
+  }
+  struct hsomp_taskgroup *tg = t->taskgroup;
+  if (!taskgroup_done(tg)) {
+    struct hsomp_wait w = {taskgroup_done, taskgroup_arm, taskgroup_disarm, tg};
+    hsomp_task_wait(self, self->ts.team, t, &w);
+  }
+  t->taskgroup = tg->prev;
+  t->taskgroup_own = tg->prev_own;
+  free(tg);
+}
+
+void GOMP_taskgroup_start(void) { hsomp_taskgroup_begin(hsomp_self()); }
+
+void GOMP_taskgroup_end(void) { hsomp_taskgroup_finish(hsomp_self()); }
+
+int omp_in_final(void) {
+  struct hsomp_task *t = hsomp_self()->ts.task;
+  return t && (t->flags & HSOMP_TASK_FINAL) ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Detach events.                                                       */
+
+/* Note [Detach events]
+ * The event handle is the task's record.  A deferred task carries
+ * detach_refs = 2: one for its body, one for the event; whoever drops the
+ * last one completes the task -- the thread that ran the body, or the
+ * fulfilling thread, which may be any thread at all (inside the team,
+ * in another team, or not an OpenMP thread).  Tasks it makes ready then go
+ * to the team's shared queue.  An included task's record is on the stack
+ * of the thread that waits for the event: the fulfiller reads what it
+ * needs first, then drops the count, and never touches the record after
+ * (its wake-ups go through the futex address and the team's event word,
+ * both harmless if the waiter has already gone). */
+void omp_fulfill_event(uintptr_t event) {
+  struct hsomp_task *t = (struct hsomp_task *)event;
+  if (!t || !(t->flags & HSOMP_TASK_DETACH))
+    hsomp_fatal("omp_fulfill_event: %p is not the event of a task with a detach clause",
+                (void *)t);
+  if (t->flags & HSOMP_TASK_ON_STACK) {
+    struct hsomp_team *team = t->team;
+    _Atomic uint32_t *word = &t->detach_refs;
+    if (atomic_exchange_explicit(word, 0, memory_order_seq_cst) != 1)
+      hsomp_fatal("omp_fulfill_event: event %p has already been fulfilled", (void *)t);
+    hsomp_futex_wake(word, INT_MAX);
+    if (team)
+      hsomp_task_wake(team);
+    return;
+  }
+  uint32_t old = atomic_fetch_sub_explicit(&t->detach_refs, 1, memory_order_acq_rel);
+  if (old == 1)
+    task_complete(hsomp_self(), t->team, t);
+  else if (old != 2)
+    hsomp_fatal("omp_fulfill_event: event %p has already been fulfilled", (void *)t);
+}
+
+/* ------------------------------------------------------------------ */
+/* The end of a region.                                                 */
+
+/* Note [Region end with tasks]
+ * A region ends when every implicit task has finished and every task of
+ * the team is done.  Without tasks (team->tasks_used still false when a
+ * worker finishes) a worker just counts itself in `joined' and goes back
+ * to its pool; the master waits for joined == nthreads - 1.  Once tasks
+ * were made, a finishing thread first waits until its own implicit task's
+ * descendants are done ("settles"), running any of the team's tasks
+ * meanwhile; a worker then counts itself in `helpers' and `joined' and
+ * keeps running tasks until everybody has settled (joined == n-1 and
+ * master_settled), when no task can be left anywhere: every task descends
+ * from some implicit task, and a settled thread's implicit task cannot
+ * make new ones.  The master settles, waits for `joined', then for the
+ * helpers to leave, and only then resets the team's tasking state.
+ *
+ * A worker that saw tasks_used == false had made no task itself, so it has
+ * nothing to settle; it merely does not help.  If the master saw false
+ * but a worker set it later, the master notices after `joined' is
+ * complete (the worker set it before counting itself) and settles then. */
+static bool workers_joined(void *arg) {
+  struct hsomp_team *team = arg;
+  return atomic_load_explicit(&team->joined, memory_order_seq_cst) == team->nthreads - 1;
+}
+static bool all_settled(void *arg) {
+  struct hsomp_team *team = arg;
+  return workers_joined(team) && atomic_load_explicit(&team->master_settled, memory_order_seq_cst);
+}
+static bool helpers_gone(void *arg) {
+  struct hsomp_team *team = arg;
+  return atomic_load_explicit(&team->helpers, memory_order_seq_cst) == 0;
+}
+
+/* The implicit task's own descendants are done: drop its dependence
+ * table (the record itself is reused by the next region). */
+static void settle_own(struct hsomp_thread *self, struct hsomp_team *team) {
+  hsomp_task_drain_own(self, team);
+  struct hsomp_task *t = self->ts.task;
+  if (t && t->deps)
+    hsomp_deps_table_free(t);
+}
+
+void hsomp_task_worker_end(struct hsomp_thread *self, struct hsomp_team *team) {
+  if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire)) {
+    self->ts.team = NULL;
+    atomic_fetch_add_explicit(&team->joined, 1, memory_order_seq_cst);
+    hsomp_task_wake(team);
+    return;
+  }
+  settle_own(self, team);
+  atomic_fetch_add_explicit(&team->helpers, 1, memory_order_seq_cst);
+  atomic_fetch_add_explicit(&team->joined, 1, memory_order_seq_cst);
+  hsomp_task_wake(team);
+  struct hsomp_wait w = {all_settled, NULL, NULL, team};
+  hsomp_task_wait(self, team, NULL, &w);
+  self->ts.team = NULL;
+  atomic_fetch_sub_explicit(&team->helpers, 1, memory_order_seq_cst);
+  hsomp_task_wake(team);
+}
+
+static void master_settle(struct hsomp_thread *self, struct hsomp_team *team) {
+  settle_own(self, team);
+  atomic_store_explicit(&team->master_settled, true, memory_order_seq_cst);
+  hsomp_task_wake(team);
+}
+
+void hsomp_task_master_end(struct hsomp_thread *self, struct hsomp_team *team) {
+  bool used = atomic_load_explicit(&team->tasks_used, memory_order_acquire);
+  if (used)
+    master_settle(self, team);
+  if (team->nthreads > 1 && !workers_joined(team)) {
+    struct hsomp_wait w = {workers_joined, NULL, NULL, team};
+    hsomp_task_wait(self, team, NULL, &w);
+  }
+  if (!used && atomic_load_explicit(&team->tasks_used, memory_order_acquire)) {
+    master_settle(self, team);
+    used = true;
+  }
+  if (used) {
+    if (!helpers_gone(team)) {
+      struct hsomp_wait w = {helpers_gone, NULL, NULL, team};
+      hsomp_task_wait(self, team, NULL, &w);
+    }
+    tasking_reset(team);
+  }
+  if (atomic_load_explicit(&team->ws_cancelled, memory_order_relaxed))
+    atomic_store_explicit(&team->ws_cancelled, false, memory_order_relaxed);
+}

@@ -1,0 +1,288 @@
+/* task_internal.h -- the tasking engine's private interface.
+ *
+ * Shared by task.c (task records, creation, completion, waiting),
+ * task_sched.c (per-member deques, the team's shared queue, finding work),
+ * task_deps.c (dependences), taskloop.c, task_reduction.c, cancel.c and
+ * barrier.c.  Nothing outside those files includes it. */
+#ifndef HSOMP_TASK_INTERNAL_H
+#define HSOMP_TASK_INTERNAL_H
+
+#include "hsomp.h"
+
+/* GOMP_task / GOMP_taskloop flags (GCC's gomp-constants.h). */
+#define GOMP_TASK_FLAG_UNTIED (1u << 0)
+#define GOMP_TASK_FLAG_FINAL (1u << 1)
+#define GOMP_TASK_FLAG_MERGEABLE (1u << 2)
+#define GOMP_TASK_FLAG_DEPEND (1u << 3)
+#define GOMP_TASK_FLAG_PRIORITY (1u << 4)
+#define GOMP_TASK_FLAG_UP (1u << 8)
+#define GOMP_TASK_FLAG_GRAINSIZE (1u << 9)
+#define GOMP_TASK_FLAG_IF (1u << 10)
+#define GOMP_TASK_FLAG_NOGROUP (1u << 11)
+#define GOMP_TASK_FLAG_REDUCTION (1u << 12)
+#define GOMP_TASK_FLAG_DETACH (1u << 13)
+#define GOMP_TASK_FLAG_STRICT (1u << 14)
+
+/* Kinds in an omp_depend_t (depobj); 5 is OpenMP 5.1's inoutset, which
+ * GCC 12 cannot express yet but later compilers store. */
+#define GOMP_DEPEND_IN 1
+#define GOMP_DEPEND_OUT 2
+#define GOMP_DEPEND_INOUT 3
+#define GOMP_DEPEND_MUTEXINOUTSET 4
+#define GOMP_DEPEND_INOUTSET 5
+
+/* GOMP_cancel / GOMP_cancellation_point `which'. */
+#define GOMP_CANCEL_PARALLEL 1
+#define GOMP_CANCEL_LOOP 2
+#define GOMP_CANCEL_SECTIONS 4
+#define GOMP_CANCEL_TASKGROUP 8
+
+/* ------------------------------------------------------------------ */
+/* Task records.                                                        */
+
+/* Note [Task records]
+ * A task record exists for every explicit task that is deferred (heap,
+ * with its arguments and dependence entries in the same block), for
+ * every implicit task that needed one (it lives in the team's per-member
+ * slot, or in thread-local storage outside any team), and for every
+ * included task (if(0), final, cut-off) -- the latter on the C stack of
+ * the thread that runs it, filled with plain stores only.
+ *
+ * self->ts.task is the record of the task the thread runs now; NULL means
+ * the implicit task, before anything asked for its record.
+ *
+ * A record on the stack cannot be the parent of a deferred task: the
+ * stack frame is gone when the included task returns, while its children
+ * may still run.  So before a task creates its first deferred child, its
+ * record (and every stack record above it) is "materialised": copied to
+ * the heap, with the stack record pointing at the copy (`shadow').  The
+ * included task's epilogue then completes the heap copy like any other
+ * record; the copy lives on until its subtree is done.
+ *
+ * Counting.  `pending' packs three things into one 64-bit word so that
+ * the common completion is one atomic operation on the parent:
+ *   bits 0..30   live: 1 while the task itself has not completed, plus one
+ *                for every child record whose subtree is not done yet;
+ *   bit  31      a waiter sleeps until live <= 1 or kids == 0;
+ *   bits 32..63  kids: deferred children that have not completed (what
+ *                taskwait waits for -- children only, not grandchildren).
+ * When live reaches 0 the subtree is done: the parent's live count drops
+ * by one, the record's counted taskgroup (if any) drops by one, and the
+ * record is freed.  An implicit task never gives up its own unit, so its
+ * live count is 1 exactly when all its descendants are done: that is what
+ * a barrier waits for before the thread arrives (Note [Task-aware
+ * barrier] in barrier.c). */
+#define HSOMP_LIVE_MASK 0x7fffffffull
+#define HSOMP_WAITER (1ull << 31)
+#define HSOMP_KID (1ull << 32)
+static inline uint32_t hsomp_live(uint64_t v) { return (uint32_t)(v & HSOMP_LIVE_MASK); }
+static inline uint32_t hsomp_kids(uint64_t v) { return (uint32_t)(v >> 32); }
+
+enum {
+  HSOMP_TASK_DEFERRED = 1u << 0,  /* a deferred child: counted in parent's kids */
+  HSOMP_TASK_FINAL = 1u << 1,
+  HSOMP_TASK_ON_STACK = 1u << 2,  /* an included task's stack record */
+  HSOMP_TASK_IMPLICIT = 1u << 3,
+  HSOMP_TASK_COPIED = 1u << 4,    /* cpyfn ran: run even when cancelled */
+  HSOMP_TASK_DETACH = 1u << 5,
+  HSOMP_TASK_DEP_WAITER = 1u << 6, /* a pseudo-task waiting for dependences */
+  HSOMP_TASK_HEAP_COPY = 1u << 7, /* a materialised included task */
+  HSOMP_TASK_UNTIED = 1u << 8,
+};
+
+struct hsomp_dep_table;
+struct hsomp_dep_rec;
+
+/* One depend clause item of a task (task_deps.c). */
+enum { HSOMP_DEP_OUT = 0, HSOMP_DEP_IN = 1, HSOMP_DEP_SET = 2 };
+struct hsomp_dep_entry {
+  struct hsomp_dep_rec *rec;      /* the address's record; NULL: not in the table */
+  struct hsomp_dep_entry *prev, *next; /* in rec's list of its kind */
+  struct hsomp_task *task;
+  void *addr;
+  int kind;                       /* HSOMP_DEP_* */
+};
+
+struct hsomp_task {
+  void (*fn)(void *);
+  void *data;
+  struct hsomp_task *parent;
+  struct hsomp_team *team;        /* NULL outside any team */
+  void *owner;                    /* identity for nest locks (hsomp_current_task_owner) */
+  struct hsomp_taskgroup *taskgroup; /* innermost taskgroup the task is in */
+  struct hsomp_taskgroup *counted_tg; /* taskgroup whose count includes this subtree */
+  struct hsomp_task *shadow;      /* ON_STACK: the heap copy, once materialised */
+  uint32_t depth;                 /* 0 for implicit tasks */
+  uint32_t flags;
+  int priority;
+  bool taskgroup_own;             /* `taskgroup' was started by this task */
+  _Atomic uint32_t detach_refs;   /* DETACH: body + event still outstanding */
+
+  _Atomic uint64_t pending;       /* see Note [Task records] */
+
+  /* Dependences: this task's children's (the table) and its own. */
+  hsomp_mutex dep_lock;           /* guards `deps' and the children's succ lists */
+  struct hsomp_dep_table *deps;
+  _Atomic uint32_t npred;         /* unfinished predecessors (+1 while registering) */
+  uint32_t ndeps;
+  struct hsomp_dep_entry *dep;    /* ndeps entries, in the same allocation */
+  struct hsomp_task **succ;       /* tasks waiting for this one (under parent's dep_lock) */
+  uint32_t nsucc, succ_cap;
+
+  struct hsomp_icv icv;           /* deferred tasks: the data environment's ICVs */
+};
+
+/* A taskgroup (GOMP_taskgroup_start .. end, a taskloop without nogroup,
+ * a worksharing construct with task reductions). */
+struct hsomp_taskgroup {
+  _Atomic uint32_t live;          /* counted subtrees not done; bit 31: a waiter */
+  _Atomic bool cancelled;
+  bool workshare;                 /* made by a worksharing construct's reductions */
+  bool prev_own;                  /* the owner's taskgroup_own before this group */
+  struct hsomp_taskgroup *prev;
+  uintptr_t *reductions;          /* task_reduction data, see task_reduction.c */
+};
+
+/* ------------------------------------------------------------------ */
+/* The team's tasking state (task_sched.c).                             */
+
+struct hsomp_deque_buf {
+  int64_t cap;                    /* a power of two */
+  struct hsomp_deque_buf *older;  /* retired buffers, freed between regions */
+  _Atomic(struct hsomp_task *) slot[];
+};
+
+/* A Chase-Lev work-stealing deque: the owner pushes and takes at the
+ * bottom, thieves steal at the top.  See task_sched.c. */
+struct hsomp_deque {
+  _Atomic int64_t top HSOMP_ALIGNED;
+  _Atomic int64_t bottom HSOMP_ALIGNED;
+  _Atomic(struct hsomp_deque_buf *) buf;
+};
+
+struct hsomp_task_member {
+  struct hsomp_deque dq;
+  uint32_t rng;                   /* victim selection */
+  struct hsomp_task implicit HSOMP_ALIGNED;
+} HSOMP_ALIGNED;
+
+struct hsomp_shared_item {
+  int priority;
+  uint64_t seq;
+  struct hsomp_task *task;
+};
+
+struct hsomp_tasking {
+  unsigned cap;                   /* member[] length */
+  struct hsomp_tasking *retired;  /* smaller predecessors, freed between regions */
+  /* The shared queue: tasks with a priority, tasks made ready by threads
+   * outside the team, and tasks a constrained thread stole but could not
+   * run.  A binary heap on (priority desc, seq asc) under a lock; idle
+   * threads look at `shared_count' first, so an empty queue costs a load. */
+  _Atomic uint32_t shared_count HSOMP_ALIGNED;
+  hsomp_mutex shared_lock;
+  uint64_t shared_seq;
+  struct hsomp_shared_item *heap;
+  size_t heap_len, heap_cap;
+  struct hsomp_task_member member[];
+};
+
+/* ------------------------------------------------------------------ */
+/* task.c */
+struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) HSOMP_INTERNAL;
+/* The current task's record, materialised (on the heap or in the
+ * member slot) so that it can be a parent. */
+struct hsomp_task *hsomp_task_materialise(struct hsomp_thread *self) HSOMP_INTERNAL;
+/* The current task's record, possibly on the stack; never NULL. */
+struct hsomp_task *hsomp_task_current(struct hsomp_thread *self) HSOMP_INTERNAL;
+/* A deferred task in three steps: allocate (t->data points at room for
+ * the arguments), fill the arguments, submit (count it, record its
+ * dependences, queue it). */
+struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *team,
+                                  struct hsomp_task *parent, void (*fn)(void *), long arg_size,
+                                  long arg_align, size_t ndeps, unsigned flags,
+                                  int priority) HSOMP_INTERNAL;
+void hsomp_task_fill(struct hsomp_thread *self, struct hsomp_task *t, void *data,
+                     void (*cpyfn)(void *, void *), long arg_size) HSOMP_INTERNAL;
+void hsomp_task_submit(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *t,
+                       void **depend) HSOMP_INTERNAL;
+/* An included task: fill the stack record `rec' and make it current; after
+ * the body, restore `parent' (or complete the record's heap copy). */
+void hsomp_included_enter(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
+                          struct hsomp_task *parent, unsigned flags, int priority) HSOMP_INTERNAL;
+void hsomp_included_leave(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
+                          struct hsomp_task *parent) HSOMP_INTERNAL;
+/* OMP_MAX_TASK_PRIORITY bounds priorities; negative ones count as 0. */
+int hsomp_task_clamp_priority(int priority) HSOMP_INTERNAL;
+/* Whether a new task of the current one would better run at once. */
+bool hsomp_task_over_cutoff(struct hsomp_thread *self, struct hsomp_team *team,
+                            struct hsomp_task *cur, unsigned long more) HSOMP_INTERNAL;
+/* Run a task taken from a queue on this thread, then complete it. */
+void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) HSOMP_INTERNAL;
+/* A ready task goes to this thread's deque or the team's shared queue. */
+void hsomp_task_schedule(struct hsomp_thread *self, struct hsomp_team *team,
+                         struct hsomp_task *t) HSOMP_INTERNAL;
+/* Wake the team's idle and waiting threads if any sleep. */
+void hsomp_task_wake(struct hsomp_team *team) HSOMP_INTERNAL;
+/* Whether a task about to start must be dropped (cancellation). */
+bool hsomp_task_cancelled(struct hsomp_team *team, struct hsomp_task *t) HSOMP_INTERNAL;
+/* Whether the current task may not create tasks (cancelled parallel or
+ * taskgroup); only meaningful when OMP_CANCELLATION is on. */
+bool hsomp_task_creation_cancelled(struct hsomp_thread *self) HSOMP_INTERNAL;
+/* Wait until the calling thread's implicit task has no live descendants
+ * (running other tasks meanwhile).  Returns early, false, if `stop' is
+ * non-NULL and becomes true. */
+void hsomp_task_drain_own(struct hsomp_thread *self, struct hsomp_team *team) HSOMP_INTERNAL;
+
+/* The generic wait: run tasks (descendants of `constraint' only, unless
+ * it is NULL) until done(arg) holds; spin, then sleep on the team's event
+ * word.  arm(arg) announces a sleeper to whoever will make done() true
+ * (NULL when that party always calls hsomp_task_wake); disarm undoes it. */
+struct hsomp_wait {
+  bool (*done)(void *arg);
+  void (*arm)(void *arg);
+  void (*disarm)(void *arg);
+  void *arg;
+};
+void hsomp_task_wait(struct hsomp_thread *self, struct hsomp_team *team,
+                     struct hsomp_task *constraint, const struct hsomp_wait *w) HSOMP_INTERNAL;
+/* Decrement a record's pending word; handles wake-ups and subtree ends. */
+void hsomp_task_release(struct hsomp_team *team, struct hsomp_task *t, uint64_t amount) HSOMP_INTERNAL;
+/* Start / end a taskgroup in the current task (GOMP_taskgroup_start/end). */
+struct hsomp_taskgroup *hsomp_taskgroup_begin(struct hsomp_thread *self) HSOMP_INTERNAL;
+void hsomp_taskgroup_finish(struct hsomp_thread *self) HSOMP_INTERNAL;
+
+/* task_sched.c */
+void hsomp_deque_init(struct hsomp_deque *dq) HSOMP_INTERNAL;
+void hsomp_deque_push(struct hsomp_deque *dq, struct hsomp_task *t) HSOMP_INTERNAL;
+int64_t hsomp_deque_size(struct hsomp_deque *dq) HSOMP_INTERNAL;
+void hsomp_deque_free_retired(struct hsomp_deque *dq) HSOMP_INTERNAL;
+void hsomp_shared_push(struct hsomp_tasking *tk, struct hsomp_task *t) HSOMP_INTERNAL;
+/* Find a task this thread may start now (eligible for `constraint'). */
+struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team *team,
+                                   struct hsomp_task *constraint) HSOMP_INTERNAL;
+/* Whether any queue of the team may hold a task (for sleeping decisions). */
+bool hsomp_task_any_queued(struct hsomp_team *team) HSOMP_INTERNAL;
+
+/* task_deps.c */
+/* Record t's dependences among its parent's children; returns true if t
+ * must wait for predecessors (it is then scheduled by the last one). */
+bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void **depend) HSOMP_INTERNAL;
+/* The number of dependence entries in a GOMP_task depend array. */
+size_t hsomp_deps_count(void **depend) HSOMP_INTERNAL;
+/* A completed task leaves its parent's table and readies its successors. */
+void hsomp_deps_release(struct hsomp_thread *self, struct hsomp_task *t) HSOMP_INTERNAL;
+/* Wait until the sibling tasks `depend' conflicts with are done (if(0)
+ * tasks with depend clauses, GOMP_taskwait_depend). */
+void hsomp_deps_wait(struct hsomp_thread *self, struct hsomp_task *parent, void **depend) HSOMP_INTERNAL;
+/* Free a record's dependence table (its children are all done). */
+void hsomp_deps_table_free(struct hsomp_task *t) HSOMP_INTERNAL;
+
+/* Entry points used inside the runtime too. */
+void GOMP_taskgroup_reduction_register(uintptr_t *data);
+void GOMP_taskgroup_reduction_unregister(uintptr_t *data);
+
+/* task_reduction.c */
+void hsomp_reduction_register(uintptr_t *data, uintptr_t *old, unsigned nthreads) HSOMP_INTERNAL;
+
+#endif

@@ -1,0 +1,283 @@
+/* task_sched.c -- where ready tasks wait and how threads find them.
+ *
+ * Owns the per-member work-stealing deques (Chase-Lev), the team's shared
+ * priority queue, and hsomp_task_find: the one place that decides which
+ * task a thread starts next, honouring priorities and the Task Scheduling
+ * Constraint. */
+#include "task_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define HSOMP_DEQUE_INITIAL 256
+
+/* ------------------------------------------------------------------ */
+/* Deques.                                                              */
+
+/* Note [Work-stealing deque]
+ * The Chase-Lev deque in the C11 formulation of Lê, Pop, Cohen and Zappa
+ * Nardelli ("Correct and Efficient Work-Stealing for Weak Memory Models",
+ * PPoPP 2013).  The owner pushes and takes at `bottom'; thieves CAS `top'.
+ * Indices only grow, so a CAS on top never suffers ABA, and a thief whose
+ * CAS succeeds owns the element it read before the CAS.  The owner and a
+ * thief race only for the last element, and both then go through the CAS
+ * on top.  When the ring is full the owner copies it into one twice as
+ * large and publishes it with release order; the old ring stays readable
+ * (a thief may still be reading it) until the region ends. */
+void hsomp_deque_init(struct hsomp_deque *dq) {
+  struct hsomp_deque_buf *a =
+      malloc(sizeof *a + HSOMP_DEQUE_INITIAL * sizeof(_Atomic(struct hsomp_task *)));
+  if (!a)
+    hsomp_fatal("out of memory allocating a task deque");
+  a->cap = HSOMP_DEQUE_INITIAL;
+  a->older = NULL;
+  atomic_init(&dq->top, 0);
+  atomic_init(&dq->bottom, 0);
+  atomic_init(&dq->buf, a);
+}
+
+void hsomp_deque_free_retired(struct hsomp_deque *dq) {
+  struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_relaxed);
+  struct hsomp_deque_buf *old = a->older;
+  a->older = NULL;
+  while (old) {
+    struct hsomp_deque_buf *next = old->older;
+    free(old);
+    old = next;
+  }
+}
+
+static struct hsomp_deque_buf *deque_grow(struct hsomp_deque *dq, struct hsomp_deque_buf *a,
+                                          int64_t top, int64_t bottom) {
+  int64_t cap = a->cap * 2;
+  struct hsomp_deque_buf *b = malloc(sizeof *b + (size_t)cap * sizeof(_Atomic(struct hsomp_task *)));
+  if (!b)
+    hsomp_fatal("out of memory growing a task deque to %lld entries", (long long)cap);
+  b->cap = cap;
+  b->older = a;
+  for (int64_t i = top; i < bottom; i++)
+    atomic_store_explicit(&b->slot[i & (cap - 1)],
+                          atomic_load_explicit(&a->slot[i & (a->cap - 1)], memory_order_relaxed),
+                          memory_order_relaxed);
+  atomic_store_explicit(&dq->buf, b, memory_order_release);
+  return b;
+}
+
+void hsomp_deque_push(struct hsomp_deque *dq, struct hsomp_task *t) {
+  int64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed);
+  int64_t top = atomic_load_explicit(&dq->top, memory_order_acquire);
+  struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_relaxed);
+  if (HSOMP_UNLIKELY(b - top > a->cap - 1))
+    a = deque_grow(dq, a, top, b);
+  atomic_store_explicit(&a->slot[b & (a->cap - 1)], t, memory_order_relaxed);
+  atomic_thread_fence(memory_order_release);
+  atomic_store_explicit(&dq->bottom, b + 1, memory_order_relaxed);
+}
+
+static struct hsomp_task *deque_take(struct hsomp_deque *dq) {
+  int64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed) - 1;
+  struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_relaxed);
+  atomic_store_explicit(&dq->bottom, b, memory_order_relaxed);
+  atomic_thread_fence(memory_order_seq_cst);
+  int64_t top = atomic_load_explicit(&dq->top, memory_order_relaxed);
+  if (top > b) {
+    atomic_store_explicit(&dq->bottom, b + 1, memory_order_relaxed);
+    return NULL;
+  }
+  struct hsomp_task *t = atomic_load_explicit(&a->slot[b & (a->cap - 1)], memory_order_relaxed);
+  if (top == b) {
+    if (!atomic_compare_exchange_strong_explicit(&dq->top, &top, top + 1, memory_order_seq_cst,
+                                                 memory_order_relaxed))
+      t = NULL;
+    atomic_store_explicit(&dq->bottom, b + 1, memory_order_relaxed);
+  }
+  return t;
+}
+
+/* NULL if empty; *lost set if another thread won the race. */
+static struct hsomp_task *deque_steal(struct hsomp_deque *dq, bool *lost) {
+  int64_t top = atomic_load_explicit(&dq->top, memory_order_acquire);
+  atomic_thread_fence(memory_order_seq_cst);
+  int64_t b = atomic_load_explicit(&dq->bottom, memory_order_acquire);
+  if (top >= b)
+    return NULL;
+  struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_acquire);
+  struct hsomp_task *t = atomic_load_explicit(&a->slot[top & (a->cap - 1)], memory_order_relaxed);
+  if (!atomic_compare_exchange_strong_explicit(&dq->top, &top, top + 1, memory_order_seq_cst,
+                                               memory_order_relaxed)) {
+    *lost = true;
+    return NULL;
+  }
+  return t;
+}
+
+int64_t hsomp_deque_size(struct hsomp_deque *dq) {
+  return atomic_load_explicit(&dq->bottom, memory_order_relaxed) -
+         atomic_load_explicit(&dq->top, memory_order_relaxed);
+}
+
+static bool deque_nonempty(struct hsomp_deque *dq) {
+  return atomic_load_explicit(&dq->top, memory_order_acquire) <
+         atomic_load_explicit(&dq->bottom, memory_order_acquire);
+}
+
+/* ------------------------------------------------------------------ */
+/* The Task Scheduling Constraint.                                      */
+
+/* May a thread suspended in task `w' start task `t'?  Only descendants of
+ * w (OpenMP 5.1, 2.12.6); `t' is a queued task, so its ancestors are all
+ * alive (each still counts it in its live units). */
+static bool eligible(struct hsomp_task *t, struct hsomp_task *w) {
+  if (!w)
+    return true;
+  uint32_t depth = w->depth;
+  while (t->depth > depth)
+    t = t->parent;
+  return t == w;
+}
+
+/* ------------------------------------------------------------------ */
+/* The shared queue: a binary heap under a lock.                        */
+
+static bool before(const struct hsomp_shared_item *a, const struct hsomp_shared_item *b) {
+  return a->priority > b->priority || (a->priority == b->priority && a->seq < b->seq);
+}
+
+static void heap_up(struct hsomp_shared_item *h, size_t i) {
+  while (i > 0) {
+    size_t p = (i - 1) / 2;
+    if (!before(&h[i], &h[p]))
+      break;
+    struct hsomp_shared_item x = h[i];
+    h[i] = h[p];
+    h[p] = x;
+    i = p;
+  }
+}
+
+static void heap_down(struct hsomp_shared_item *h, size_t n, size_t i) {
+  for (;;) {
+    size_t l = 2 * i + 1, r = l + 1, m = i;
+    if (l < n && before(&h[l], &h[m]))
+      m = l;
+    if (r < n && before(&h[r], &h[m]))
+      m = r;
+    if (m == i)
+      return;
+    struct hsomp_shared_item x = h[i];
+    h[i] = h[m];
+    h[m] = x;
+    i = m;
+  }
+}
+
+void hsomp_shared_push(struct hsomp_tasking *tk, struct hsomp_task *t) {
+  hsomp_mutex_lock(&tk->shared_lock);
+  if (tk->heap_len == tk->heap_cap) {
+    size_t cap = tk->heap_cap ? 2 * tk->heap_cap : 64;
+    struct hsomp_shared_item *h = realloc(tk->heap, cap * sizeof *h);
+    if (!h)
+      hsomp_fatal("out of memory growing the shared task queue");
+    tk->heap = h;
+    tk->heap_cap = cap;
+  }
+  size_t i = tk->heap_len++;
+  tk->heap[i] = (struct hsomp_shared_item){t->priority, tk->shared_seq++, t};
+  heap_up(tk->heap, i);
+  atomic_store_explicit(&tk->shared_count, (uint32_t)tk->heap_len, memory_order_relaxed);
+  hsomp_mutex_unlock(&tk->shared_lock);
+  hsomp_task_wake(t->team);
+}
+
+static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_task *constraint) {
+  hsomp_mutex_lock(&tk->shared_lock);
+  size_t n = tk->heap_len, pick = n;
+  if (n && eligible(tk->heap[0].task, constraint)) {
+    pick = 0;
+  } else {
+    for (size_t i = 1; i < n; i++)
+      if (eligible(tk->heap[i].task, constraint) && (pick == n || before(&tk->heap[i], &tk->heap[pick])))
+        pick = i;
+  }
+  struct hsomp_task *t = NULL;
+  if (pick < n) {
+    t = tk->heap[pick].task;
+    tk->heap[pick] = tk->heap[--n];
+    tk->heap_len = n;
+    if (pick < n) {
+      heap_down(tk->heap, n, pick);
+      heap_up(tk->heap, pick);
+    }
+    atomic_store_explicit(&tk->shared_count, (uint32_t)n, memory_order_relaxed);
+  }
+  hsomp_mutex_unlock(&tk->shared_lock);
+  return t;
+}
+
+/* ------------------------------------------------------------------ */
+/* Finding work.                                                        */
+
+/* Note [Finding a task]
+ * In order: the shared queue (tasks with a priority run before the rest;
+ * it is normally empty and then costs one load), the thread's own deque
+ * (newest first: depth-first, cache-warm), then one round over the other
+ * members' deques starting at a random one (oldest first: big pieces of
+ * work).  A constrained thread (Note [Waiting for tasks]) checks what it
+ * took: an ineligible task from its own deque goes back (everything below
+ * it is older, so ineligible too); a stolen one goes to the shared queue,
+ * where any unconstrained thread will find it. */
+struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team *team,
+                                   struct hsomp_task *constraint) {
+  if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire))
+    return NULL;
+  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+  struct hsomp_task *t;
+  if (atomic_load_explicit(&tk->shared_count, memory_order_relaxed) &&
+      (t = shared_take(tk, constraint)))
+    return t;
+  unsigned me = self->ts.team_id, n = team->nthreads;
+  struct hsomp_task_member *mine = &tk->member[me];
+  if ((t = deque_take(&mine->dq))) {
+    if (eligible(t, constraint))
+      return t;
+    hsomp_deque_push(&mine->dq, t);
+  }
+  if (n <= 1)
+    return NULL;
+  uint32_t r = mine->rng;
+  r ^= r << 13;
+  r ^= r >> 17;
+  r ^= r << 5;
+  mine->rng = r;
+  unsigned start = r % (n - 1);
+  for (unsigned i = 0; i < n - 1; i++) {
+    unsigned v = me + 1 + (start + i) % (n - 1);
+    if (v >= n)
+      v -= n;
+    for (int attempt = 0; attempt < 4; attempt++) {
+      bool lost = false;
+      t = deque_steal(&tk->member[v].dq, &lost);
+      if (t) {
+        if (eligible(t, constraint))
+          return t;
+        hsomp_shared_push(tk, t);
+        break;
+      }
+      if (!lost)
+        break;
+    }
+  }
+  return NULL;
+}
+
+bool hsomp_task_any_queued(struct hsomp_team *team) {
+  if (!atomic_load_explicit(&team->tasks_used, memory_order_seq_cst))
+    return false;
+  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+  if (atomic_load_explicit(&tk->shared_count, memory_order_seq_cst))
+    return true;
+  for (unsigned i = 0; i < team->nthreads; i++)
+    if (deque_nonempty(&tk->member[i].dq))
+      return true;
+  return false;
+}
