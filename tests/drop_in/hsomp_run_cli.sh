@@ -1,7 +1,9 @@
 # hsomp-run's command line: options set the OpenMP environment, bad input
 # gets a clear one-line message and a distinct exit status (2: usage,
 # 126: not executable, 127: not found), the library path puts hsomp's
-# libgomp.so.1 first, and --display-env reaches the runtime.
+# libgomp.so.1 first, and --display-env reaches the runtime.  The launcher
+# is the same in every build: release only.
+# TEST-NO-SANITIZER
 set -u
 run=$HSOMP_RUN
 tmp=$(mktemp -d)

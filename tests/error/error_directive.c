@@ -1,0 +1,69 @@
+/* The error directive at execution time: severity(warning) prints
+ * libgomp's line and goes on, severity(fatal) prints its line and ends
+ * the program with a failure status -- checked on a child process's
+ * stderr, also from a parallel region of 3 threads. */
+// TEST-ENV: OMP_NUM_THREADS=3
+#include "hsomp_test.h"
+
+#include <omp.h>
+#include <sys/wait.h>
+
+static int run_child(const char *mode, char *out, size_t len) {
+  int fd[2];
+  if (pipe(fd) != 0)
+    return -1;
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fd[1], 2);
+    close(fd[0]);
+    execl("/proc/self/exe", "error_directive", mode, (char *)NULL);
+    _exit(127);
+  }
+  close(fd[1]);
+  size_t n = 0;
+  ssize_t r;
+  while (n + 1 < len && (r = read(fd[0], out + n, len - 1 - n)) > 0)
+    n += (size_t)r;
+  out[n] = 0;
+  close(fd[0]);
+  int st;
+  waitpid(pid, &st, 0);
+  return st;
+}
+
+static int count(const char *s, const char *what) {
+  int n = 0;
+  for (const char *p = s; (p = strstr(p, what)) != NULL; p += strlen(what))
+    n++;
+  return n;
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "warn") == 0) {
+    const char *msg = "my message" + 3;
+#pragma omp error at(execution) severity(warning)
+#pragma omp error at(execution) severity(warning) message(msg)
+#pragma omp parallel num_threads(3)
+    {
+#pragma omp error at(execution) severity(warning) message("from a team")
+    }
+    return 7; /* it went on */
+  }
+  if (argc > 1 && strcmp(argv[1], "fatal") == 0) {
+#pragma omp error at(execution) severity(fatal) message("stop here")
+    return 0; /* must not get here */
+  }
+  char out[8192];
+  int st = run_child("warn", out, sizeof out);
+  HT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7, "warnings stopped the program: %#x", st);
+  HT_CHECK(count(out, "libgomp: error directive encountered\n") == 1, "plain warning: '%s'", out);
+  HT_CHECK(count(out, "libgomp: error directive encountered: message\n") == 1,
+           "warning with a message: '%s'", out);
+  HT_CHECK(count(out, "libgomp: error directive encountered: from a team\n") == 3,
+           "three threads' warnings: '%s'", out);
+  st = run_child("fatal", out, sizeof out);
+  HT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1, "fatal error: status %#x", st);
+  HT_CHECK(strstr(out, "libgomp: fatal error: error directive encountered: stop here\n") != NULL,
+           "fatal message: '%s'", out);
+  return 0;
+}

@@ -1,0 +1,53 @@
+/* OMP_TARGET_OFFLOAD=mandatory on a machine without devices: a target
+ * region on the default device (the host) still runs, one that names
+ * another device ends the program with a message saying why. */
+#include "hsomp_test.h"
+
+#include <omp.h>
+#include <sys/wait.h>
+
+static int run_child(const char *mode, char *err, size_t errlen) {
+  int fd[2];
+  if (pipe(fd) != 0)
+    return -1;
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fd[1], 2);
+    close(fd[0]);
+    setenv("OMP_TARGET_OFFLOAD", "mandatory", 1);
+    execl("/proc/self/exe", "offload_mandatory", mode, (char *)NULL);
+    _exit(127);
+  }
+  close(fd[1]);
+  size_t n = 0;
+  ssize_t r;
+  while (n + 1 < errlen && (r = read(fd[0], err + n, errlen - 1 - n)) > 0)
+    n += (size_t)r;
+  err[n] = 0;
+  close(fd[0]);
+  int status;
+  waitpid(pid, &status, 0);
+  return status;
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1) {
+    int x = 0;
+    if (strcmp(argv[1], "host") == 0) {
+#pragma omp target map(tofrom : x)
+      x = 1;
+      return x == 1 ? 0 : 3;
+    }
+#pragma omp target device(3) map(tofrom : x)
+    x = 1;
+    return 0; /* must not get here */
+  }
+  char err[4096];
+  int st = run_child("host", err, sizeof err);
+  HT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "mandatory, host device: status %#x, %s", st,
+           err);
+  st = run_child("device3", err, sizeof err);
+  HT_CHECK(!(WIFEXITED(st) && WEXITSTATUS(st) == 0), "mandatory, device(3) did not fail");
+  HT_CHECK(strstr(err, "MANDATORY") != NULL, "no message about OMP_TARGET_OFFLOAD: '%s'", err);
+  return 0;
+}
