@@ -16,15 +16,20 @@ static void capture(char *buf, size_t size, const char *fmt) {
   HT_CHECK(omp_capture_affinity(NULL, 0, fmt) == n, "length of '%s' differs", fmt);
 }
 
+/* The region bodies must not be empty: gcc -O2 deletes an empty
+ * parallel region, and then no runtime call is left to print anything. */
 static int child(void) {
+  int ran = 0;
   omp_set_dynamic(0);
   for (int r = 0; r < 2; r++) {
 #pragma omp parallel num_threads(3)
-    ;
+#pragma omp atomic
+    ran++;
   }
 #pragma omp parallel num_threads(2)
-  ;
-  return 0;
+#pragma omp atomic
+  ran++;
+  return ran == 8 ? 0 : 3;
 }
 
 int main(int argc, char **argv) {
