@@ -12,6 +12,12 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
+# The GHC RTS libraries stay where Debian's ghc put them (absolute paths),
+# so the installed library keeps the build's run path to them; without it
+# CMake's install step drops the -Wl,-rpath given at link time.
+string(REPLACE ":" ";" _ghc_rpath_list "${GHC_RPATH}")
+list(REMOVE_ITEM _ghc_rpath_list "")
+set_target_properties(hsomp PROPERTIES INSTALL_RPATH "${_ghc_rpath_list}")
 install(TARGETS hsomp EXPORT hsompTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 target_link_directories(hsomp INTERFACE
