@@ -357,8 +357,13 @@ void GOMP_parallel_end(void) { hsomp_team_end(); }
  * and reports -1. */
 int hsomp_get_capability(void) { return hsomp_self()->capability; }
 
-/* The number of GHC Capabilities (0 before the RTS runs). */
-int hsomp_get_num_capabilities(void) { return (int)hsomp_rts_capabilities(); }
+/* The number of GHC Capabilities the workers are bound to.  Before the
+ * first team of more than one thread no RTS may be running yet: boot it
+ * as that team would (so the answer is the one the workers will see). */
+int hsomp_get_num_capabilities(void) {
+  hsomp_rts_ensure(hsomp_initial_icv.nthreads_var);
+  return (int)hsomp_rts_capabilities();
+}
 
 /* After fork() only the forking thread exists in the child: forget every
  * worker (they are not there) and let the child hire new ones. */
