@@ -646,6 +646,9 @@ int omp_in_final(void) {
   return t && (t->flags & HSOMP_TASK_FINAL) ? 1 : 0;
 }
 
+/* Fortran: a logical result. */
+int32_t omp_in_final_(void) { return omp_in_final(); }
+
 /* ------------------------------------------------------------------ */
 /* Detach events.                                                       */
 
@@ -681,6 +684,9 @@ void omp_fulfill_event(uintptr_t event) {
   else if (old != 2)
     hsomp_fatal("omp_fulfill_event: event %p has already been fulfilled", (void *)t);
 }
+
+/* Fortran: omp_lib declares the handle `value' (libgomp passes it so too). */
+void omp_fulfill_event_(uintptr_t event) { omp_fulfill_event(event); }
 
 /* ------------------------------------------------------------------ */
 /* The end of a region.                                                 */
