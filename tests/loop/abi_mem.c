@@ -2,7 +2,9 @@
  * every thread gets the same zeroed buffer, usable for the construct's
  * duration, also for the ordered and doacross forms and sections; the
  * `sched` argument in libgomp's encoding (runtime, monotonic bit); and a
- * NULL istart, which only joins the construct. */
+ * NULL istart, which only joins the construct.  The buffer's contents are
+ * checked inside the construct: libgomp frees it with the work share when
+ * the construct ends. */
 #include "hsomp_test.h"
 
 #include <omp.h>
@@ -39,22 +41,26 @@ extern void GOMP_ordered_end(void);
 static int hits[N];
 static void *bufs[8];
 
+/* After the construct: every thread got the same aligned buffer. */
 static void check_buf(const char *what, int nthr, size_t size) {
   for (int k = 1; k < nthr; k++)
     HT_CHECK(bufs[k] == bufs[0], "%s: threads 0 and %d got different buffers", what, k);
   HT_CHECK(bufs[0] != NULL, "%s: no buffer", what);
   HT_CHECK((uintptr_t)bufs[0] % 8 == 0, "%s: buffer misaligned", what);
-  /* Every thread added its id+1 into slot id: see use_buf. */
-  for (int k = 0; k < nthr && (size_t)k < size / sizeof(long); k++)
-    HT_CHECK(((long *)bufs[0])[k] == k + 1, "%s: slot %d holds %ld", what, k,
-             ((long *)bufs[0])[k]);
 }
 
-static void use_buf(void *buf, size_t size) {
-  int id = omp_get_thread_num();
+/* Inside the construct, by every thread: it was zeroed, and shared, so
+ * after a barrier each slot holds the id+1 its thread added into it. */
+static void use_buf(const char *what, void *buf, size_t size) {
+  int id = omp_get_thread_num(), nthr = omp_get_num_threads();
   bufs[id] = buf;
   if ((size_t)id < size / sizeof(long))
     __atomic_fetch_add(&((long *)buf)[id], id + 1, __ATOMIC_RELAXED);
+#pragma omp barrier
+  for (int k = 0; k < nthr && (size_t)k < size / sizeof(long); k++) {
+    long v = __atomic_load_n(&((long *)buf)[k], __ATOMIC_RELAXED);
+    HT_CHECK(v == k + 1, "%s: thread %d sees %ld in slot %d", what, id, v, k);
+  }
 }
 
 static void count(long s, long e) {
@@ -86,7 +92,7 @@ int main(void) {
         void *mem = (void *)(uintptr_t)size;
         long s, e;
         bool more = GOMP_loop_start(0, N, 1, scheds[si], 3, &s, &e, NULL, &mem);
-        use_buf(mem, size);
+        use_buf("GOMP_loop_start", mem, size);
         while (more) {
           count(s, e);
           more = GOMP_loop_runtime_next(&s, &e);
@@ -102,7 +108,7 @@ int main(void) {
         void *mem = (void *)(uintptr_t)size;
         HT_CHECK(GOMP_loop_start(0, N, 1, scheds[si], 0, NULL, NULL, NULL, &mem),
                  "GOMP_loop_start without istart returned false");
-        use_buf(mem, size);
+        use_buf("GOMP_loop_start (NULL istart)", mem, size);
         int id = omp_get_thread_num();
         for (int i = id; i < N; i += nthr)
           count(i, i + 1);
@@ -121,7 +127,7 @@ int main(void) {
         void *mem = (void *)(uintptr_t)size;
         long s, e;
         bool more = GOMP_loop_ordered_start(N - 1, -1, -1, scheds[si], 2, &s, &e, NULL, &mem);
-        use_buf(mem, size);
+        use_buf("GOMP_loop_ordered_start", mem, size);
         while (more) {
           for (long i = s; i > e; i--) {
             __atomic_fetch_add(&hits[i], 1, __ATOMIC_RELAXED);
@@ -139,14 +145,16 @@ int main(void) {
       for (int k = 0; k < N; k++)
         HT_CHECK(order[k] == N - 1 - k, "ordered region %d ran iteration %ld", k, order[k]);
 
-      /* Doacross with mem (a 1-d chain through the ABI). */
-      static long chain[N];
+      /* Doacross with mem (a 1-d chain through the ABI), short: libgomp's
+       * waiters spin without yielding, slow with 8 threads on 2 CPUs. */
+      enum { ND = 64 };
+      static long chain[ND];
 #pragma omp parallel num_threads(nthr)
       {
         void *mem = (void *)(uintptr_t)size;
-        long counts[1] = {N}, s, e;
+        long counts[1] = {ND}, s, e;
         bool more = GOMP_loop_doacross_start(1, counts, scheds[si], 5, &s, &e, NULL, &mem);
-        use_buf(mem, size);
+        use_buf("GOMP_loop_doacross_start", mem, size);
         extern void GOMP_doacross_post(long *);
         extern void GOMP_doacross_wait(long, ...);
         while (more) {
@@ -162,8 +170,8 @@ int main(void) {
         GOMP_loop_end();
       }
       check_buf("GOMP_loop_doacross_start", nthr, size);
-      check_hits("GOMP_loop_doacross_start", nthr, N);
-      for (long i = 0; i < N; i++)
+      check_hits("GOMP_loop_doacross_start", nthr, ND);
+      for (long i = 0; i < ND; i++)
         HT_CHECK(chain[i] == i * (i + 1) / 2, "doacross chain[%ld] = %ld", i, chain[i]);
 
       /* unsigned long long, counting down from ULLONG_MAX. */
@@ -173,7 +181,7 @@ int main(void) {
         unsigned long long s, e, top = ~0ULL;
         bool more = GOMP_loop_ull_start(false, top, top - N, -1ULL, scheds[si], 4, &s, &e,
                                         NULL, &mem);
-        use_buf(mem, size);
+        use_buf("GOMP_loop_ull_start", mem, size);
         while (more) {
           for (unsigned long long i = s; i > e; i--)
             __atomic_fetch_add(&hits[top - i], 1, __ATOMIC_RELAXED);
@@ -189,7 +197,7 @@ int main(void) {
       {
         void *mem = (void *)(uintptr_t)size;
         unsigned sec = GOMP_sections2_start(7, NULL, &mem);
-        use_buf(mem, size);
+        use_buf("GOMP_sections2_start", mem, size);
         while (sec) {
           HT_CHECK(sec >= 1 && sec <= 7, "section %u", sec);
           count(sec - 1, sec);
