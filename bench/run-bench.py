@@ -1,0 +1,390 @@
+#!/usr/bin/env python3
+"""run-bench.py -- run hsomp's benchmark suite on libgomp, LLVM's libomp and
+hsomp, interleaved, and report.
+
+    run-bench.py BUILD_DIR [--quick] [--rounds N] [--only GROUP,...]
+                 [--out DIR] [--publish DIR]
+
+BUILD_DIR is a CMake build tree of hsomp (bench/manifest.txt names the
+programs).  Every benchmark is one ordinary gcc -fopenmp binary, run as is
+on libgomp, with LD_PRELOAD=libomp.so.5 on LLVM's libomp, and through
+hsomp-run on hsomp.  For each benchmark the three runtimes take turns
+(round r starts with runtime r mod 3), so a change in the machine's load
+hits all three alike.  Each process prints SAMPLES lines (bench/bench.h);
+the samples of all rounds are pooled per runtime and reported as median
+and median absolute deviation.
+
+Writes OUT/results.csv, OUT/results.json and OUT/<chart>.svg (gnuplot);
+--publish DIR also copies the charts there (docs/bench for the README).
+"""
+import argparse
+import datetime
+import glob
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+RUNTIMES = ["libgomp", "libomp", "hsomp"]
+
+GROUP_TITLES = {
+    "sync": "Synchronisation constructs, overhead per construct (us), {t} threads",
+    "schedule": "Worksharing loop schedules, overhead per loop of 128 iterations/thread (us), {t} threads",
+    "tasks": "Tasks, overhead per task (us) / Fibonacci run time (ms), {t} threads",
+    "oversub": "Oversubscription: 4 and 8 threads on {ncpu} CPUs, overhead per construct (us)",
+    "teamsize": "Changing team sizes 1,2,3,1,2,3..., overhead per region (us)",
+    "idle": "Idle burn: a short region every 10 ms, CPU time / wall time (%), {t} threads",
+    "kernels": "Real kernels, time per run (ms), {t} threads",
+}
+
+
+def find_libomp():
+    for pattern in ["/usr/lib/llvm-*/lib/libomp.so.5", "/usr/lib/*/libomp.so.5"]:
+        hits = sorted(glob.glob(pattern))
+        if hits:
+            return hits[-1]
+    return None
+
+
+def read_manifest(build):
+    path = os.path.join(build, "bench", "manifest.txt")
+    manifest = {}
+    with open(path) as f:
+        for line in f:
+            if "=" in line:
+                k, v = line.strip().split("=", 1)
+                manifest[k] = v
+    return manifest
+
+
+def clean_env():
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("OMP_", "GOMP_", "KMP_", "GHCRTS"))
+           and k not in ("LD_PRELOAD", "LD_LIBRARY_PATH")}
+    return env
+
+
+def command_for(runtime, argv, manifest, libomp, threads, extra_env):
+    env = clean_env()
+    env["OMP_NUM_THREADS"] = str(threads)
+    env.update(extra_env)
+    if runtime == "libomp":
+        env["LD_PRELOAD"] = libomp
+        return argv, env
+    if runtime == "hsomp":
+        return [manifest["hsomp_run"], "--"] + argv, env
+    return argv, env
+
+
+def jobs(manifest, quick, nthreads, ncpus):
+    """(group, argv, threads, rename, parse) for every benchmark process."""
+    q = ["--quick"] if quick else []
+    b = manifest["bench"]
+    out = [
+        ("sync", [b, "sync"] + q, nthreads, None, "samples"),
+        ("schedule", [b, "schedule"] + q, nthreads, None, "samples"),
+        ("tasks", [b, "tasks"] + q, nthreads, None, "samples"),
+    ]
+    for t in (4, 8):
+        out.append(("oversub", [b, "sync", "--only", "PARALLEL,BARRIER,FOR,SINGLE"] + q, t,
+                    "{name}@%dt" % t, "samples"))
+    out += [
+        ("teamsize", [b, "teamsize"] + q, 3, None, "samples"),
+        ("idle", [b, "idle"] + q, nthreads, None, "samples"),
+        ("kernels", [b, "naive_dgemm"] + q, nthreads, None, "samples"),
+    ]
+    for k in ("stencil", "dgemm"):
+        if "kernel_" + k in manifest:
+            out.append(("kernels", [manifest["kernel_" + k]], nthreads,
+                        ("STENCIL" if k == "stencil" else "OPENBLAS_DGEMM"), "time"))
+    return out
+
+
+def parse(output, group, rename, how):
+    """[(name, unit, [values])] from one process's output."""
+    found = []
+    for line in output.splitlines():
+        parts = line.split()
+        if how == "samples" and len(parts) >= 5 and parts[0] == "SAMPLES":
+            name = parts[2]
+            if rename:
+                name = rename.format(name=name)
+            found.append((name, parts[3], [float(x) for x in parts[4:]]))
+        elif how == "time" and len(parts) == 2 and parts[0] == "TIME":
+            found.append((rename, "ms", [float(parts[1]) * 1e3]))
+    return found
+
+
+def mad(values, med):
+    return statistics.median([abs(v - med) for v in values]) if values else 0.0
+
+
+def fmt(v):
+    if v is None:
+        return "-"
+    a = abs(v)
+    if a >= 100:
+        return "%.0f" % v
+    if a >= 10:
+        return "%.1f" % v
+    if a >= 1:
+        return "%.2f" % v
+    return "%.3f" % v
+
+
+def machine_info():
+    model = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    gcc = subprocess.run(["gcc", "-dumpfullversion"], capture_output=True, text=True).stdout.strip()
+    return {"cpu": model, "cpus": os.cpu_count(), "kernel": platform.release(), "gcc": gcc}
+
+
+def loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return float(f.read().split()[0])
+    except OSError:
+        return None
+
+
+def gnuplot_bars(path, title, rows, ylabel, logscale):
+    """Clustered bars: rows = [(label, {runtime: median})]."""
+    data = path + ".dat"
+    with open(data, "w") as f:
+        f.write("label " + " ".join(RUNTIMES) + "\n")
+        for label, med in rows:
+            f.write(label.replace("_", "-") + " " +
+                    " ".join("%g" % med[r] if med.get(r) is not None else "NaN" for r in RUNTIMES) + "\n")
+    width = max(640, 90 * len(rows) + 200)
+    script = f"""
+set terminal svg size {width},420 dynamic font 'sans,11' background '#ffffff'
+set output '{path}'
+set title "{title}"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set key top left
+set ylabel "{ylabel}"
+set grid ytics
+set xtics rotate by -30
+{"set logscale y" if logscale else "set yrange [0:*]"}
+plot '{data}' using 2:xtic(1) title columnheader(2) lc rgb '#4e79a7', \\
+     '' using 3 title columnheader(3) lc rgb '#f28e2b', \\
+     '' using 4 title columnheader(4) lc rgb '#59a14f'
+"""
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    os.unlink(data)
+
+
+def gnuplot_schedule(path, title, stats):
+    """Lines over the chunk size, one panel per schedule kind."""
+    kinds = ["STATIC", "DYNAMIC", "GUIDED"]
+    data = path + ".dat"
+    with open(data, "w") as f:
+        for kind in kinds:
+            f.write("# %s\n" % kind)
+            for n in (1, 2, 4, 8, 16, 32, 64, 128):
+                key = "%s_%d" % (kind, n)
+                vals = [stats.get(("schedule", key, r), {}).get("median") for r in RUNTIMES]
+                f.write("%d " % n + " ".join("%g" % v if v is not None else "NaN" for v in vals) + "\n")
+            f.write("\n\n")
+    plots = []
+    for i, kind in enumerate(kinds):
+        plots.append(f"""
+set title "schedule({kind.lower()}, n)"
+plot '{data}' index {i} using 1:2 with linespoints lw 2 lc rgb '#4e79a7' title 'libgomp', \\
+     '' index {i} using 1:3 with linespoints lw 2 lc rgb '#f28e2b' title 'libomp', \\
+     '' index {i} using 1:4 with linespoints lw 2 lc rgb '#59a14f' title 'hsomp'
+""")
+    script = f"""
+set terminal svg size 1200,420 dynamic font 'sans,11' background '#ffffff'
+set output '{path}'
+set multiplot layout 1,3 title "{title}"
+set logscale x 2
+set logscale y
+set xlabel "chunk size n"
+set ylabel "overhead per loop (us)"
+set grid
+set key top right
+""" + "".join(plots) + "unset multiplot\n"
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    os.unlink(data)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="hsomp benchmark suite driver")
+    ap.add_argument("build")
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions, one round")
+    ap.add_argument("--rounds", type=int, default=None)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--only", default=None, help="groups to run (comma-separated)")
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--publish", default=None, help="copy the charts to this directory")
+    args = ap.parse_args()
+
+    manifest = read_manifest(args.build)
+    libomp = find_libomp()
+    if not libomp:
+        sys.exit("run-bench: LLVM's libomp.so.5 not found (apt-get install libomp-dev)")
+    out_dir = args.out or os.path.join(os.path.dirname(os.path.abspath(args.build)), "bench")
+    os.makedirs(out_dir, exist_ok=True)
+    rounds = args.rounds or (1 if args.quick else 3)
+    ncpus = os.cpu_count() or 1
+    only = set(args.only.split(",")) if args.only else None
+
+    samples = {}  # (group, name, runtime) -> [values]
+    units = {}
+    order = []    # (group, name) in first-seen order
+    started = time.time()
+    load_before = loadavg()
+    failures = []
+    all_jobs = [j for j in jobs(manifest, args.quick, args.threads, ncpus)
+                if only is None or j[0] in only]
+    for group, argv, threads, rename, how in all_jobs:
+        for rnd in range(rounds):
+            for k in range(len(RUNTIMES)):
+                rt = RUNTIMES[(rnd + k) % len(RUNTIMES)]
+                cmd, env = command_for(rt, argv, manifest, libomp, threads, {})
+                try:
+                    p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+                    output, rc = p.stdout, p.returncode
+                    if p.stderr.strip():
+                        print("  [%s %s] %s" % (rt, os.path.basename(argv[0]), p.stderr.strip()[:300]),
+                              file=sys.stderr)
+                except subprocess.TimeoutExpired:
+                    output, rc = "", "timeout"
+                if rc != 0:
+                    failures.append("%s on %s: exit %s" % (" ".join(argv), rt, rc))
+                for name, unit, vals in parse(output, group, rename, how):
+                    key = (group, name)
+                    if key not in units:
+                        units[key] = unit
+                        order.append(key)
+                    samples.setdefault((group, name, rt), []).extend(vals)
+        print("run-bench: %s (%s, %d threads) done, %.0f s so far" %
+              (group, os.path.basename(argv[-1] if how == "time" else argv[1]), threads,
+               time.time() - started), file=sys.stderr)
+    elapsed = time.time() - started
+
+    stats = {}
+    for (group, name, rt), vals in samples.items():
+        med = statistics.median(vals)
+        stats[(group, name, rt)] = {
+            "median": med, "mad": mad(vals, med), "mean": statistics.fmean(vals),
+            "sd": statistics.stdev(vals) if len(vals) > 1 else 0.0,
+            "min": min(vals), "max": max(vals), "n": len(vals), "samples": vals,
+        }
+
+    info = machine_info()
+    info.update({"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "threads": args.threads,
+                 "rounds": rounds, "quick": args.quick, "libomp": libomp,
+                 "loadavg_before": load_before, "loadavg_after": loadavg(),
+                 "seconds": round(elapsed, 1)})
+
+    # Tables.
+    print("hsomp benchmarks, %s, %s (%d CPUs), gcc %s; %d round(s)%s; load average %.1f -> %.1f" %
+          (info["date"], info["cpu"], info["cpus"], info["gcc"], rounds,
+           ", quick" if args.quick else "", load_before or 0, info["loadavg_after"] or 0))
+    print("median ± median absolute deviation over all repetitions; ratio = hsomp / best other")
+    groups = []
+    for g, _ in order:
+        if g not in groups:
+            groups.append(g)
+    for g in groups:
+        print()
+        print("== " + GROUP_TITLES.get(g, g).format(t=args.threads, ncpu=ncpus))
+        print("%-18s %18s %18s %18s %8s" % ("", "libgomp", "libomp", "hsomp", "ratio"))
+        for gg, name in order:
+            if gg != g:
+                continue
+            cells, meds = [], {}
+            for rt in RUNTIMES:
+                s = stats.get((g, name, rt))
+                if s:
+                    meds[rt] = s["median"]
+                    cells.append("%9s ± %-6s" % (fmt(s["median"]), fmt(s["mad"])))
+                else:
+                    cells.append("%18s" % "-")
+            others = [meds[r] for r in ("libgomp", "libomp") if r in meds]
+            ratio = "-"
+            if "hsomp" in meds and others:
+                best = min(others)
+                if best > 0 and meds["hsomp"] >= 0:
+                    ratio = "%.2f" % (meds["hsomp"] / best)
+                elif best <= 0:
+                    ratio = "n/a"
+                else:
+                    ratio = "<0"
+            print("%-18s %s %s %s %8s" % (name, cells[0], cells[1], cells[2], ratio))
+    if failures:
+        print("\nfailures:")
+        for f in failures:
+            print("  " + f)
+    print("\nrun-bench: %.0f s; results in %s" % (elapsed, out_dir))
+
+    # CSV and JSON.
+    with open(os.path.join(out_dir, "results.csv"), "w") as f:
+        f.write("group,name,unit,runtime,median,mad,mean,sd,min,max,n\n")
+        for g, name in order:
+            for rt in RUNTIMES:
+                s = stats.get((g, name, rt))
+                if s:
+                    f.write("%s,%s,%s,%s,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%d\n" %
+                            (g, name, units[(g, name)], rt, s["median"], s["mad"], s["mean"],
+                             s["sd"], s["min"], s["max"], s["n"]))
+    with open(os.path.join(out_dir, "results.json"), "w") as f:
+        json.dump({"machine": info, "failures": failures,
+                   "results": [{"group": g, "name": n, "unit": units[(g, n)], "runtime": rt,
+                                **stats[(g, n, rt)]}
+                               for g, n in order for rt in RUNTIMES if (g, n, rt) in stats]},
+                  f, indent=1)
+
+    # Charts.
+    charts = []
+    if shutil.which("gnuplot"):
+        for g in groups:
+            by_unit = {}
+            for gg, name in order:
+                if gg == g and not (g == "schedule" and name != "STATIC"):
+                    by_unit.setdefault(units[(gg, name)], []).append(name)
+            for unit, names in by_unit.items():
+                rows = [(n, {rt: stats[(g, n, rt)]["median"] for rt in RUNTIMES if (g, n, rt) in stats})
+                        for n in names]
+                vals = [v for _, m in rows for v in m.values() if v > 0]
+                logscale = bool(vals) and max(vals) / min(vals) > 30 and min(v for _, m in rows for v in m.values()) > 0
+                suffix = "" if len(by_unit) == 1 else "-" + unit
+                path = os.path.join(out_dir, "%s%s.svg" % (g, suffix))
+                ylabel = {"us": "microseconds", "ms": "milliseconds", "pct": "CPU time / wall time (%)"}[unit]
+                title = GROUP_TITLES.get(g, g).format(t=args.threads, ncpu=ncpus)
+                if g == "schedule":
+                    continue
+                gnuplot_bars(path, title, rows, ylabel, logscale)
+                charts.append(path)
+            if g == "schedule":
+                path = os.path.join(out_dir, "schedule.svg")
+                gnuplot_schedule(path, GROUP_TITLES["schedule"].format(t=args.threads, ncpu=ncpus), stats)
+                charts.append(path)
+        if args.publish:
+            os.makedirs(args.publish, exist_ok=True)
+            for c in charts:
+                shutil.copy(c, args.publish)
+            print("run-bench: charts copied to %s" % args.publish)
+    else:
+        print("run-bench: gnuplot not found, no charts", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
