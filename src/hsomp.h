@@ -119,6 +119,18 @@ void hsomp_futex_wake(_Atomic uint32_t *word, int n) HSOMP_INTERNAL;
 
 static inline void hsomp_cpu_relax(void) { __builtin_ia32_pause(); }
 
+/* One round of a spin-wait: `round` counts the rounds of this wait from 0.
+ * See Note [Yielding while spinning] in wait.c. */
+void hsomp_spin_yield(void) HSOMP_INTERNAL;
+#define HSOMP_SPIN_YIELD_AFTER 1024 /* rounds (~25 us) before the first yield */
+#define HSOMP_SPIN_YIELD_EVERY 256  /* rounds between yields after that */
+static inline void hsomp_spin_round(unsigned long round) {
+  if (HSOMP_UNLIKELY(round >= HSOMP_SPIN_YIELD_AFTER && round % HSOMP_SPIN_YIELD_EVERY == 0))
+    hsomp_spin_yield();
+  else
+    hsomp_cpu_relax();
+}
+
 /* A 4-byte mutex (0 free, 1 locked, 2 locked with waiters): the layout of
  * omp_lock_t and of the pointer-sized slot of a named critical section. */
 typedef _Atomic uint32_t hsomp_mutex;

@@ -305,8 +305,7 @@ void hsomp_task_wait(struct hsomp_thread *self, struct hsomp_team *team,
       continue;
     }
     if (idle < spins) {
-      idle++;
-      hsomp_cpu_relax();
+      hsomp_spin_round(idle++);
       continue;
     }
     uint32_t ev = atomic_load_explicit(&team->task_event, memory_order_seq_cst);

@@ -32,7 +32,7 @@ void hsomp_wait_change(_Atomic uint32_t *word, uint32_t old, _Atomic uint32_t *s
   for (unsigned long i = 0; i < spins; i++) {
     if (atomic_load_explicit(word, memory_order_acquire) != old)
       return;
-    hsomp_cpu_relax();
+    hsomp_spin_round(i);
   }
   while (atomic_load_explicit(word, memory_order_acquire) == old) {
     atomic_fetch_add_explicit(sleepers, 1, memory_order_seq_cst);
@@ -46,6 +46,21 @@ void hsomp_wake_all(_Atomic uint32_t *word, _Atomic uint32_t *sleepers) {
   if (atomic_load_explicit(sleepers, memory_order_seq_cst) != 0)
     hsomp_futex_wake(word, INT_MAX);
 }
+
+/* Note [Yielding while spinning]
+ * A spinning thread assumes that the thread it waits for runs on another
+ * CPU.  On a loaded machine (other processes, or a team larger than the
+ * CPUs) the scheduler may put both on one CPU: then the spinner keeps the
+ * other thread off it until the next scheduler tick (4 ms at HZ=250),
+ * and each parallel region costs a tick -- we measured 4, 8 and 16 ms per
+ * PARALLEL at 2 threads on 2 CPUs with a load average of 10, and the same
+ * for libgomp, whose spin loops never yield; LLVM's libomp yields
+ * periodically and stayed at ~2 us.  So after HSOMP_SPIN_YIELD_AFTER
+ * rounds (~25 us of pause) a spinner calls sched_yield every
+ * HSOMP_SPIN_YIELD_EVERY rounds: a no-op (~1 us) when nobody else wants
+ * the CPU, a hand-over when the awaited thread does.  Short waits, the
+ * common case when every thread has a CPU, never reach the first yield. */
+void hsomp_spin_yield(void) { sched_yield(); }
 
 /* Drepper's three-state futex mutex ("Futexes are tricky", mutex 2). */
 void hsomp_mutex_lock_slow(hsomp_mutex *m) {
