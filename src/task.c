@@ -431,7 +431,8 @@ static void task_included(struct hsomp_thread *self, struct hsomp_team *team, vo
   hsomp_included_enter(self, team, &rec, parent, flags, priority);
   if (flags & GOMP_TASK_FLAG_DETACH) {
     rec.flags |= HSOMP_TASK_DETACH;
-    atomic_init(&rec.detach_refs, 1);
+    /* Release: see Note [Detach events]. */
+    atomic_store_explicit(&rec.detach_refs, 1, memory_order_release);
     *(void **)detach = &rec;
     if (data)
       *(void **)data = &rec;
@@ -497,8 +498,8 @@ void hsomp_task_fill(struct hsomp_thread *self, struct hsomp_task *t, void *data
     cpyfn(t->data, data);
     self->ts.task = prev;
     t->flags |= HSOMP_TASK_COPIED;
-  } else {
-    memcpy(t->data, data, (size_t)arg_size);
+  } else if (arg_size > 0) {
+    memcpy(t->data, data, (size_t)arg_size); /* data may be NULL when arg_size is 0 */
   }
 }
 
@@ -525,12 +526,14 @@ static void task_deferred(struct hsomp_thread *self, struct hsomp_team *team, vo
       hsomp_task_new(self, team, parent, fn, arg_size, arg_align, ndeps, flags, priority);
   if (flags & GOMP_TASK_FLAG_DETACH) {
     t->flags |= HSOMP_TASK_DETACH;
-    atomic_init(&t->detach_refs, 2);
     *(void **)detach = t;
     if (data)
       *(void **)data = t;
   }
   hsomp_task_fill(self, t, data, cpyfn, arg_size);
+  /* Release, once the record is complete: see Note [Detach events]. */
+  if (flags & GOMP_TASK_FLAG_DETACH)
+    atomic_store_explicit(&t->detach_refs, 2, memory_order_release);
   if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && !(t->flags & HSOMP_TASK_COPIED) &&
       hsomp_task_creation_cancelled(self)) {
     free(t);
@@ -661,9 +664,17 @@ int32_t omp_in_final_(void) { return omp_in_final(); }
  * of the thread that waits for the event: the fulfiller reads what it
  * needs first, then drops the count, and never touches the record after
  * (its wake-ups go through the futex address and the team's event word,
- * both harmless if the waiter has already gone). */
+ * both harmless if the waiter has already gone).
+ *
+ * The creator stores detach_refs with release order after the record is
+ * complete, and the fulfiller reads it with acquire order before anything
+ * else: the handle may reach the fulfiller through channels the runtime
+ * cannot see (a variable and a flag of the program), and this makes the
+ * record's fields visibly ordered for ThreadSanitizer too. */
 void omp_fulfill_event(uintptr_t event) {
   struct hsomp_task *t = (struct hsomp_task *)event;
+  if (t)
+    (void)atomic_load_explicit(&t->detach_refs, memory_order_acquire);
   if (!t || !(t->flags & HSOMP_TASK_DETACH))
     hsomp_fatal("omp_fulfill_event: %p is not the event of a task with a detach clause",
                 (void *)t);
