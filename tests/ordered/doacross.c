@@ -1,7 +1,8 @@
 /* Doacross loops (ordered(n) with depend(sink)/depend(source)): wavefront
  * computations whose result is wrong if any sink is not waited for, in one,
  * two and three dimensions, long and unsigned long long, for every
- * schedule, with 1, 2, 3 and 8 threads and lagging threads. */
+ * schedule, with 1, 2, 3 and 8 threads and lagging threads.
+ */
 #include "hsomp_test.h"
 
 #include <omp.h>
@@ -84,30 +85,34 @@ static void line(int nthr, int dynamic) {
   }
 }
 
-/* Three dimensions with unsigned long long variables. */
+/* Three dimensions with unsigned long long variables.  They count from 1:
+ * a sink below 0 would wrap around, and gcc 12 then emits a wait for an
+ * iteration that never comes (libgomp hangs; GCC's range check of sinks
+ * misses the wrap). */
 typedef unsigned long long ull;
 static unsigned long at3(unsigned long (*x)[10][8], ull i, ull j, ull k) {
-  return i < 12 && j < 10 && k < 8 ? x[i][j][k] : 0;
+  return i - 1 < 12 && j - 1 < 10 && k - 1 < 8 ? x[i - 1][j - 1][k - 1] : 0;
 }
 static void cube_ref(void) {
-  for (ull i = 0; i < 12; i++)
-    for (ull j = 0; j < 10; j++)
-      for (ull k = 0; k < 8; k++)
-        c3ref[i][j][k] = mix(at3(c3ref, i - 1, j, k + 1), at3(c3ref, i, j - 1, k + 2),
-                             at3(c3ref, i, j, k - 1) + i);
+  for (ull i = 1; i <= 12; i++)
+    for (ull j = 1; j <= 10; j++)
+      for (ull k = 1; k <= 8; k++)
+        c3ref[i - 1][j - 1][k - 1] =
+            mix(at3(c3ref, i - 1, j, k + 1), at3(c3ref, i, j - 1, k + 2),
+                at3(c3ref, i, j, k - 1) + i);
 }
 static void cube(int nthr) {
 #pragma omp parallel num_threads(nthr)
   {
 #pragma omp for ordered(3) schedule(guided)
-    for (ull i = 0; i < 12; i++)
-      for (ull j = 0; j < 10; j++)
-        for (ull k = 0; k < 8; k++) {
+    for (ull i = 1; i <= 12; i++)
+      for (ull j = 1; j <= 10; j++)
+        for (ull k = 1; k <= 8; k++) {
           lag((long)i);
 #pragma omp ordered depend(sink: i - 1, j, k + 1) depend(sink: i, j - 1, k + 2) \
     depend(sink: i, j, k - 1)
-          c3[i][j][k] = mix(at3(c3, i - 1, j, k + 1), at3(c3, i, j - 1, k + 2),
-                            at3(c3, i, j, k - 1) + i);
+          c3[i - 1][j - 1][k - 1] = mix(at3(c3, i - 1, j, k + 1), at3(c3, i, j - 1, k + 2),
+                                        at3(c3, i, j, k - 1) + i);
 #pragma omp ordered depend(source)
         }
   }
