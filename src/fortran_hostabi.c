@@ -24,6 +24,8 @@ void hsomp_get_partition_place_nums_8(int64_t *place_nums) HSOMP_INTERNAL;
 void omp_set_num_teams_(const int32_t *n) { omp_set_num_teams(*n); }
 void omp_set_num_teams_8_(const int64_t *n) { omp_set_num_teams(TO_INT(*n)); }
 int32_t omp_get_max_teams_(void) { return omp_get_max_teams(); }
+int32_t omp_get_num_teams_(void) { return omp_get_num_teams(); }
+int32_t omp_get_team_num_(void) { return omp_get_team_num(); }
 void omp_set_teams_thread_limit_(const int32_t *n) { omp_set_teams_thread_limit(*n); }
 void omp_set_teams_thread_limit_8_(const int64_t *n) { omp_set_teams_thread_limit(TO_INT(*n)); }
 int32_t omp_get_teams_thread_limit_(void) { return omp_get_teams_thread_limit(); }
