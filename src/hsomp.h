@@ -262,6 +262,10 @@ struct hsomp_team {
   _Atomic bool ws_cancelled;     /* cancel for/sections, until a barrier completes */
   _Atomic uint32_t task_event HSOMP_ALIGNED; /* futex word of waiting/idle threads */
   _Atomic uint32_t task_sleepers;
+  /* Thread-limit accounting: see Note [Contention groups] in team.c. */
+  _Atomic unsigned long *cg_busy; /* the group's counter: its top-level team's cg_own */
+  _Atomic unsigned long cg_own;   /* threads busy in the group (top-level team only) */
+  unsigned long cg_reserved;      /* threads this nested team took from *cg_busy */
 };
 
 struct hsomp_thread {
@@ -293,6 +297,9 @@ struct hsomp_thread {
    * bound), and the affinity line it displayed last (affinity*.c). */
   unsigned place;
   char *shown_affinity;
+  /* The threads hsomp_resolve_nthreads reserved in the contention group
+   * for the team this thread starts next (team.c). */
+  unsigned long cg_reserving;
 };
 
 extern __thread struct hsomp_thread *hsomp_tls HSOMP_INTERNAL;

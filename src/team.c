@@ -227,8 +227,23 @@ static void team_put(struct hsomp_thread *self, struct hsomp_team *team) {
   pthread_mutex_unlock(&idle_lock);
 }
 
-/* libgomp's gomp_resolve_num_threads, less the thread-limit accounting of
- * nested contention groups (thread_limit caps each team instead). */
+/* Note [Contention groups]
+ * OMP_THREAD_LIMIT, and the thread_limit of teams and target constructs,
+ * bound the threads of a contention group: an initial thread (the
+ * program's, a target region's, one team of a league) and every thread of
+ * the teams nested in it.  As in libgomp (gomp_resolve_num_threads), the
+ * group counts its busy threads; here the counter lives in the group's
+ * top-level team (cg_own), which outlives every team nested in it, and
+ * nested teams point at it (cg_busy).  A thread starting a nested team
+ * reserves threads with a compare-and-swap, at most limit - busy + 1 (it
+ * is busy itself already), and the team gives them back when it ends;
+ * the team's members have joined by then, so the count never falls below
+ * the threads really running.  The reservation reaches the team through
+ * the starting thread's cg_reserving: a team started without
+ * hsomp_resolve_nthreads (pause.c's, a league's runners) reserves
+ * nothing.  With no limit (UINT_MAX, the default) nothing is counted. */
+
+/* libgomp's gomp_resolve_num_threads. */
 unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) {
   struct hsomp_icv *icv = &self->icv;
   if (requested == 1)
@@ -238,11 +253,25 @@ unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) {
   unsigned long n = requested ? requested : icv->nthreads_var;
   if (icv->dyn_var && n > hsomp_settings.ncpus)
     n = hsomp_settings.ncpus;
-  if (n > icv->thread_limit_var)
-    n = icv->thread_limit_var;
   if (n > 0xFFFFu)
     n = 0xFFFFu; /* a sane bound on one team; see README "Limits" */
-  return n ? (unsigned)n : 1;
+  if (n <= 1)
+    return 1;
+  unsigned long limit = icv->thread_limit_var;
+  if (HSOMP_LIKELY(limit == UINT_MAX))
+    return (unsigned)n;
+  if (!self->ts.team) /* the group is this thread alone */
+    return (unsigned)(n > limit ? limit : n);
+  _Atomic unsigned long *busy = self->ts.team->cg_busy;
+  unsigned long seen = atomic_load_explicit(busy, memory_order_relaxed);
+  unsigned long take;
+  do {
+    unsigned long room = seen < limit ? limit - seen + 1 : 1;
+    take = n < room ? n : room;
+  } while (!atomic_compare_exchange_weak_explicit(busy, &seen, seen + take - 1,
+                                                  memory_order_relaxed, memory_order_relaxed));
+  self->cg_reserving = take - 1;
+  return (unsigned)take;
 }
 
 void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags,
@@ -258,6 +287,16 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
   atomic_store_explicit(&team->single_count, 0, memory_order_relaxed);
   atomic_store_explicit(&team->joined, 0, memory_order_relaxed);
   hsomp_barrier_init(&team->barrier);
+  /* Note [Contention groups] */
+  if (self->ts.team) {
+    team->cg_busy = self->ts.team->cg_busy;
+    team->cg_reserved = self->cg_reserving;
+    self->cg_reserving = 0;
+  } else {
+    team->cg_busy = &team->cg_own;
+    atomic_store_explicit(&team->cg_own, nthreads, memory_order_relaxed);
+    team->cg_reserved = 0;
+  }
   team->members[0] = self;
   /* Combined constructs (GOMP_parallel_loop_*, GOMP_parallel_sections)
    * hand the team its first work share ready-made: the threads go
@@ -320,6 +359,8 @@ void hsomp_team_end(void) {
   /* tasks: join the workers, running the region's tasks meanwhile
    * (Note [Region end with tasks], task.c). */
   hsomp_task_master_end(self, team);
+  if (team->cg_reserved) /* Note [Contention groups] */
+    atomic_fetch_sub_explicit(team->cg_busy, team->cg_reserved, memory_order_relaxed);
   if (nthreads > 1)
     self->pool_in_use -= nthreads - 1;
   self->ts = team->parent;
