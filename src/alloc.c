@@ -175,27 +175,33 @@ omp_allocator_handle_t omp_get_default_allocator(void) {
 /* ------------------------------------------------------------------ */
 /* Allocation.                                                          */
 
-static bool pool_reserve(struct allocator *a, size_t bytes) {
+/* Reserve `bytes` of the pool, of which `credit` (bytes of a live block
+ * of this allocator that omp_realloc is about to free) are already
+ * counted; see Note [Reallocating within a pool]. */
+static bool pool_reserve(struct allocator *a, size_t bytes, size_t credit) {
   if (!a || a->pool_size == UINTPTR_MAX)
     return true;
   uintptr_t used = atomic_load_explicit(&a->pool_used, memory_order_relaxed);
   uintptr_t want;
   do {
-    if (__builtin_add_overflow(used, bytes, &want) || want > a->pool_size)
+    if (__builtin_add_overflow(used - credit, bytes, &want) || want > a->pool_size)
       return false;
   } while (!atomic_compare_exchange_weak_explicit(&a->pool_used, &used, want,
                                                   memory_order_relaxed, memory_order_relaxed));
   return true;
 }
 
-static void pool_release(struct allocator *a, size_t bytes) {
+/* Give back what pool_reserve(a, bytes, credit) took (modular arithmetic:
+ * credit may exceed bytes). */
+static void pool_release(struct allocator *a, size_t bytes, size_t credit) {
   if (a && a->pool_size != UINTPTR_MAX)
-    atomic_fetch_sub_explicit(&a->pool_used, bytes, memory_order_relaxed);
+    atomic_fetch_add_explicit(&a->pool_used, credit - bytes, memory_order_relaxed);
 }
 
 /* One attempt with one allocator: a block of `size` bytes aligned to
  * `alignment` (a power of two), or NULL. */
-static void *allocate_once(uintptr_t handle, size_t alignment, size_t size, bool zero) {
+static void *allocate_once(uintptr_t handle, size_t alignment, size_t size, bool zero,
+                           size_t credit) {
   struct allocator *a = user_allocator(handle);
   if (a && a->alignment > alignment)
     alignment = a->alignment;
@@ -204,11 +210,11 @@ static void *allocate_once(uintptr_t handle, size_t alignment, size_t size, bool
   size_t bytes;
   if (__builtin_add_overflow(size, sizeof(struct block_header) + alignment - 1, &bytes))
     return NULL;
-  if (!pool_reserve(a, bytes))
+  if (!pool_reserve(a, bytes, credit))
     return NULL;
   void *base = zero ? calloc(1, bytes) : malloc(bytes);
   if (!base) {
-    pool_release(a, bytes);
+    pool_release(a, bytes, credit);
     return NULL;
   }
   uintptr_t user = ((uintptr_t)base + sizeof(struct block_header) + alignment - 1) &
@@ -229,8 +235,9 @@ static void *allocate_once(uintptr_t handle, size_t alignment, size_t size, bool
  * allocator -- which may itself fall back, so a chain is followed, and a
  * cycle of allocator_fb allocators is cut after MAX_FALLBACK_HOPS.  The
  * predefined allocators fall back to nothing: NULL. */
-static void *allocate(size_t alignment, size_t nmemb, size_t size, uintptr_t handle, bool zero,
-                      const char *who) {
+static void *allocate_credited(size_t alignment, size_t nmemb, size_t size, uintptr_t handle,
+                               bool zero, const char *who, uintptr_t credit_handle,
+                               size_t credit) {
   if (size == 0 || nmemb == 0)
     return NULL;
   if (alignment == 0 || (alignment & (alignment - 1)) != 0) {
@@ -247,7 +254,9 @@ static void *allocate(size_t alignment, size_t nmemb, size_t size, uintptr_t han
       hsomp_warn("%s: %p is not a live allocator", who, (void *)a);
       return NULL;
     }
-    void *p = too_big ? NULL : allocate_once(handle, alignment, total, zero);
+    void *p = too_big ? NULL
+                      : allocate_once(handle, alignment, total, zero,
+                                      handle == credit_handle ? credit : 0);
     if (p || !a)
       return p;
     switch (a->fallback) {
@@ -268,6 +277,11 @@ static void *allocate(size_t alignment, size_t nmemb, size_t size, uintptr_t han
   }
   hsomp_warn("%s: the allocator_fb fallbacks form a cycle", who);
   return NULL;
+}
+
+static void *allocate(size_t alignment, size_t nmemb, size_t size, uintptr_t handle, bool zero,
+                      const char *who) {
+  return allocate_credited(alignment, nmemb, size, handle, zero, who, 0, 0);
 }
 
 void *omp_aligned_alloc(size_t alignment, size_t size, omp_allocator_handle_t allocator) {
@@ -298,12 +312,15 @@ static struct block_header *block_of(void *ptr, const char *who) {
   return h;
 }
 
-static void release_block(struct block_header *h) {
+/* Free a block; `counted` says whether its bytes still count in its
+ * allocator's pool (not when a reallocation took them over). */
+static void release_block(struct block_header *h, bool counted) {
   struct allocator *a = user_allocator(h->allocator);
   void *base = h->base;
   size_t size = h->size;
   h->magic = 0;
-  pool_release(a, size);
+  if (counted)
+    pool_release(a, size, 0);
   free(base);
 }
 
@@ -314,7 +331,7 @@ void omp_free(void *ptr, omp_allocator_handle_t allocator) {
     return;
   struct block_header *h = block_of(ptr, "omp_free");
   if (h)
-    release_block(h);
+    release_block(h, true);
 }
 
 void *omp_realloc(void *ptr, size_t size, omp_allocator_handle_t allocator,
@@ -326,19 +343,27 @@ void *omp_realloc(void *ptr, size_t size, omp_allocator_handle_t allocator,
   if (!h)
     return NULL;
   if (size == 0) {
-    release_block(h);
+    release_block(h, true);
     return NULL;
   }
-  /* The new block comes from `allocator`, or the old block's allocator
-   * when that is omp_null_allocator; it only keeps the alignment its
-   * allocator guarantees.  On failure the old block stays untouched. */
+  /* Note [Reallocating within a pool]
+   * The new block comes from `allocator`, or from the old block's
+   * allocator when that is omp_null_allocator; it only keeps the alignment
+   * its allocator guarantees.  When it comes from the old block's own
+   * allocator, the old block's bytes count towards the new one: like
+   * libgomp's in-place realloc, growing 3071 bytes to 3072 in a 4096-byte
+   * pool succeeds (only the difference is reserved), although the two
+   * blocks briefly coexist here.  On failure the old block stays
+   * untouched. */
   uintptr_t handle = allocator ? (uintptr_t)allocator : h->allocator;
-  void *fresh = allocate(1, 1, size, handle, false, "omp_realloc");
+  void *fresh =
+      allocate_credited(1, 1, size, handle, false, "omp_realloc", h->allocator, h->size);
   if (!fresh)
     return NULL;
   size_t old_size = h->size - (size_t)((char *)ptr - (char *)h->base);
   memcpy(fresh, ptr, old_size < size ? old_size : size);
-  release_block(h);
+  bool taken_over = ((struct block_header *)fresh - 1)->allocator == h->allocator;
+  release_block(h, !taken_over);
   return fresh;
 }
 

@@ -88,6 +88,26 @@ int main(void) {
   HT_CHECK(blocks[0] != NULL, "freed pool memory not reusable");
   for (int i = 0; i < got; i++)
     omp_free(blocks[i], pn);
+  /* Reallocating within the pool counts only the growth (as libgomp's
+   * in-place realloc does): 3000 bytes grow to 3100 in the 4096-byte pool,
+   * keeping their contents; a second block cannot then grow to 3000. */
+  unsigned char *grown = omp_alloc(3000, pn);
+  HT_CHECK(grown != NULL, "3000 bytes from an empty 4096-byte pool");
+  for (int i = 0; i < 3000; i++)
+    grown[i] = (unsigned char)(i * 7);
+  grown = omp_realloc(grown, 3100, pn, pn);
+  HT_CHECK(grown != NULL, "growing 3000 to 3100 bytes within a 4096-byte pool failed");
+  for (int i = 0; i < 3000; i++)
+    HT_CHECK(grown[i] == (unsigned char)(i * 7), "realloc in the pool lost byte %d", i);
+  void *small = omp_alloc(100, pn);
+  HT_CHECK(small != NULL, "100 more bytes in the pool");
+  HT_CHECK(omp_realloc(small, 3000, pn, pn) == NULL, "two 3000-byte blocks in a 4096-byte pool");
+  grown = omp_realloc(grown, 3100, omp_null_allocator, omp_null_allocator);
+  HT_CHECK(grown != NULL, "realloc to the same size with omp_null_allocator (the block's own)");
+  omp_free(small, pn);
+  omp_free(grown, pn);
+  HT_CHECK((blocks[0] = omp_alloc(4000, pn)) != NULL, "the pool did not get its bytes back");
+  omp_free(blocks[0], pn);
 
   /* default_mem_fb falls back to the default allocator; allocator_fb to
    * the named one (which here is itself a pool with null_fb). */
