@@ -112,6 +112,11 @@ extern struct hsomp_icv hsomp_initial_icv HSOMP_INTERNAL;
  * can skip the system call.  See Note [Sleeping without lost wake-ups]. */
 void hsomp_wait_change(_Atomic uint32_t *word, uint32_t old,
                        _Atomic uint32_t *sleepers, unsigned long spins) HSOMP_INTERNAL;
+/* The same for a parked worker, with a spin budget of its own, at most
+ * `cap`, that adapts to how soon it is woken (Note [Adaptive idle
+ * spinning], wait.c). */
+void hsomp_wait_change_adaptive(_Atomic uint32_t *word, uint32_t old, _Atomic uint32_t *sleepers,
+                                unsigned long cap, unsigned long *budget) HSOMP_INTERNAL;
 /* Wake every sleeper on `word` after it was changed with seq_cst order. */
 void hsomp_wake_all(_Atomic uint32_t *word, _Atomic uint32_t *sleepers) HSOMP_INTERNAL;
 void hsomp_futex_wait(_Atomic uint32_t *word, uint32_t val) HSOMP_INTERNAL;
@@ -119,13 +124,18 @@ void hsomp_futex_wake(_Atomic uint32_t *word, int n) HSOMP_INTERNAL;
 
 static inline void hsomp_cpu_relax(void) { __builtin_ia32_pause(); }
 
-/* One round of a spin-wait: `round` counts the rounds of this wait from 0.
- * See Note [Yielding while spinning] in wait.c. */
+/* One round of a spin-wait of `budget` rounds; `round` counts from 0.  A
+ * small budget means the team is oversubscribed (Note [Spin budget]): then
+ * every round yields.  See Note [Yielding while spinning] in wait.c. */
 void hsomp_spin_yield(void) HSOMP_INTERNAL;
-#define HSOMP_SPIN_YIELD_AFTER 1024 /* rounds (~25 us) before the first yield */
-#define HSOMP_SPIN_YIELD_EVERY 256  /* rounds between yields after that */
-static inline void hsomp_spin_round(unsigned long round) {
-  if (HSOMP_UNLIKELY(round >= HSOMP_SPIN_YIELD_AFTER && round % HSOMP_SPIN_YIELD_EVERY == 0))
+#ifndef HSOMP_SPIN_YIELD_AFTER /* -D for experiments */
+#define HSOMP_SPIN_YIELD_AFTER 32 /* rounds (~0.8 us) before the first yield */
+#define HSOMP_SPIN_YIELD_EVERY 32 /* rounds between yields after that */
+#endif
+#define HSOMP_SPIN_YIELD_ALWAYS_BELOW 2000 /* budgets this small always yield */
+static inline void hsomp_spin_round(unsigned long round, unsigned long budget) {
+  if (HSOMP_UNLIKELY(budget < HSOMP_SPIN_YIELD_ALWAYS_BELOW ||
+                     (round >= HSOMP_SPIN_YIELD_AFTER && round % HSOMP_SPIN_YIELD_EVERY == 0)))
     hsomp_spin_yield();
   else
     hsomp_cpu_relax();

@@ -305,7 +305,7 @@ void hsomp_task_wait(struct hsomp_thread *self, struct hsomp_team *team,
       continue;
     }
     if (idle < spins) {
-      hsomp_spin_round(idle++);
+      hsomp_spin_round(idle++, spins);
       continue;
     }
     uint32_t ev = atomic_load_explicit(&team->task_event, memory_order_seq_cst);

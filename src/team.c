@@ -101,10 +101,14 @@ static void *worker_main(void *arg) {
   snprintf(name, sizeof name, "hsomp-w%u", self->index);
   pthread_setname_np(pthread_self(), name);
   uint32_t seen = 0;
+  unsigned long idle_budget = self->idle_spins;
   for (;;) {
-    /* The spin budget for the next region is not known yet: use the one
-     * of the last team (a region usually follows one of the same size). */
-    hsomp_wait_change(&self->go, seen, &self->go_sleepers, self->idle_spins);
+    /* The spin budget for the next region is not known yet: at most the
+     * one of the last team (a region usually follows one of the same
+     * size), less if regions have been sparse (Note [Adaptive idle
+     * spinning], wait.c). */
+    hsomp_wait_change_adaptive(&self->go, seen, &self->go_sleepers, self->idle_spins,
+                               &idle_budget);
     seen = atomic_load_explicit(&self->go, memory_order_acquire);
 
     struct hsomp_team *team = self->start_team;

@@ -32,7 +32,7 @@ void hsomp_wait_change(_Atomic uint32_t *word, uint32_t old, _Atomic uint32_t *s
   for (unsigned long i = 0; i < spins; i++) {
     if (atomic_load_explicit(word, memory_order_acquire) != old)
       return;
-    hsomp_spin_round(i);
+    hsomp_spin_round(i, spins);
   }
   while (atomic_load_explicit(word, memory_order_acquire) == old) {
     atomic_fetch_add_explicit(sleepers, 1, memory_order_seq_cst);
@@ -40,6 +40,45 @@ void hsomp_wait_change(_Atomic uint32_t *word, uint32_t old, _Atomic uint32_t *s
       hsomp_futex_wait(word, old);
     atomic_fetch_sub_explicit(sleepers, 1, memory_order_relaxed);
   }
+}
+
+/* Note [Adaptive idle spinning]
+ * A parked worker waits for its next region.  Spinning pays off only when
+ * the next region comes within the spin budget; a program that runs one
+ * short region every few milliseconds (an event loop, a solver with serial
+ * phases) would otherwise burn the whole budget after every region -- ~5 %
+ * of a CPU per worker at one region per 10 ms with the default budget.
+ * So the worker keeps its own budget (*budget, at most `cap`, the team's):
+ * a wait that ends in the futex halves it (down to
+ * HSOMP_IDLE_SPIN_MIN rounds) unless the wake-up came so soon that spinning
+ * `cap` rounds would have caught it, in which case it doubles; a wait that
+ * ends while spinning keeps it.  Back-to-back regions therefore keep the
+ * full budget, sparse ones converge to a few microseconds of spinning
+ * within ten regions.  Times are TSC ticks: only their ratios matter. */
+#define HSOMP_IDLE_SPIN_MIN 64
+void hsomp_wait_change_adaptive(_Atomic uint32_t *word, uint32_t old, _Atomic uint32_t *sleepers,
+                                unsigned long cap, unsigned long *budget) {
+  unsigned long spins = *budget < cap ? *budget : cap;
+  if (spins < HSOMP_IDLE_SPIN_MIN)
+    spins = cap < HSOMP_IDLE_SPIN_MIN ? cap : HSOMP_IDLE_SPIN_MIN;
+  uint64_t t0 = __builtin_ia32_rdtsc();
+  for (unsigned long i = 0; i < spins; i++) {
+    if (atomic_load_explicit(word, memory_order_acquire) != old) {
+      *budget = spins;
+      return;
+    }
+    hsomp_spin_round(i, cap);
+  }
+  uint64_t t1 = __builtin_ia32_rdtsc();
+  hsomp_wait_change(word, old, sleepers, 0);
+  uint64_t slept = __builtin_ia32_rdtsc() - t1;
+  /* What spinning up to `cap` rounds would have added, at this rate. */
+  double per_round = spins ? (double)(t1 - t0) / (double)spins : 0.0;
+  double more = per_round * (double)(cap - spins);
+  if ((double)slept < more)
+    *budget = spins * 2 < cap ? spins * 2 : cap;
+  else
+    *budget = spins / 2 > HSOMP_IDLE_SPIN_MIN ? spins / 2 : HSOMP_IDLE_SPIN_MIN;
 }
 
 void hsomp_wake_all(_Atomic uint32_t *word, _Atomic uint32_t *sleepers) {
@@ -50,16 +89,24 @@ void hsomp_wake_all(_Atomic uint32_t *word, _Atomic uint32_t *sleepers) {
 /* Note [Yielding while spinning]
  * A spinning thread assumes that the thread it waits for runs on another
  * CPU.  On a loaded machine (other processes, or a team larger than the
- * CPUs) the scheduler may put both on one CPU: then the spinner keeps the
- * other thread off it until the next scheduler tick (4 ms at HZ=250),
- * and each parallel region costs a tick -- we measured 4, 8 and 16 ms per
- * PARALLEL at 2 threads on 2 CPUs with a load average of 10, and the same
- * for libgomp, whose spin loops never yield; LLVM's libomp yields
- * periodically and stayed at ~2 us.  So after HSOMP_SPIN_YIELD_AFTER
- * rounds (~25 us of pause) a spinner calls sched_yield every
- * HSOMP_SPIN_YIELD_EVERY rounds: a no-op (~1 us) when nobody else wants
- * the CPU, a hand-over when the awaited thread does.  Short waits, the
- * common case when every thread has a CPU, never reach the first yield. */
+ * CPUs) the scheduler often puts both on one CPU: then the spinner keeps
+ * the other thread off it until it stops spinning -- until the next
+ * scheduler tick (4 ms at HZ=250) if it never yields.  Measured at 2
+ * threads on this 2-CPU machine with a load average of 10: libgomp, whose
+ * spin loops never yield, spends 4-20 ms per PARALLEL in that case.  So
+ * after HSOMP_SPIN_YIELD_AFTER rounds a spinner calls sched_yield every
+ * HSOMP_SPIN_YIELD_EVERY rounds: a cheap system call when nobody else
+ * wants the CPU, a hand-over when the awaited thread does.  The cost of a
+ * hand-over on a shared CPU is then about the spin before the first yield;
+ * measured overheads (PARALLEL / BARRIER, us, 2 threads, same load) for a
+ * first yield after 4096, 256, 64 and 16 rounds: 220/140-220, 16/9, 7/4,
+ * 6/2; LLVM's libomp, which also yields, ~40/40.  32 is the compromise:
+ * the waits of a balanced team on idle CPUs (well under a microsecond)
+ * never reach the first yield.  An oversubscribed team (a throttled
+ * budget, under HSOMP_SPIN_YIELD_ALWAYS_BELOW rounds) shares CPUs for
+ * sure, and yields on every round, as libomp does: at 4 threads on 2 CPUs
+ * that took PARALLEL / BARRIER from 13/11 us to 4/3 (libomp 4/3), at 8
+ * threads from 25/25 to 12/11 (libomp 16/16). */
 void hsomp_spin_yield(void) { sched_yield(); }
 
 /* Drepper's three-state futex mutex ("Futexes are tricky", mutex 2). */
