@@ -360,7 +360,8 @@ void hsomp_task_schedule(struct hsomp_thread *self, struct hsomp_team *team, str
 
 bool hsomp_task_over_cutoff(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *cur,
                             unsigned long more) {
-  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_relaxed);
+  /* Acquire: another member may have just installed it (tasking_install). */
+  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
   if (!tk || tk->cap < team->nthreads)
     return more > (unsigned long)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads;
   if (hsomp_deque_size(&tk->member[self->ts.team_id].dq) + (int64_t)more > HSOMP_CUTOFF_DEQUE + 1)

@@ -113,6 +113,29 @@ static void parallel_cancel(int team) {
     FAIL("team %d: waited for the time limit, the cancellation was not seen", team);
 }
 
+/* Tasks queued when the region is cancelled are dropped (on one thread
+ * none can have started), and the region still ends. */
+static void parallel_cancel_tasks(int team) {
+  int ran = 0;
+#pragma omp parallel num_threads(team)
+  {
+    if (omp_get_thread_num() == 0) {
+      for (int i = 0; i < 40; i++)
+#pragma omp task shared(ran)
+        {
+#pragma omp atomic
+          ran++;
+        }
+#pragma omp cancel parallel
+    }
+#pragma omp barrier
+  }
+  if (!on && ran != 40)
+    FAIL("team %d, cancellation off: %d of 40 tasks ran", team, ran);
+  if (on && team == 1 && ran != 0)
+    FAIL("team 1: %d tasks of a cancelled region ran", ran);
+}
+
 static void for_cancel(int team) {
   const int n = 200000;
   int done = 0, again = 0;
@@ -182,6 +205,7 @@ int main(void) {
   for (int team = 1; team <= 4; team++) {
     taskgroup_cancel(team);
     parallel_cancel(team);
+    parallel_cancel_tasks(team);
     for_cancel(team);
     sections_cancel(team);
   }

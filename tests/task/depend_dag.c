@@ -11,6 +11,8 @@
  * (single), by every thread at once (each its own variables), or inside an
  * explicit task; teams of 1 to 4 threads. */
 // TEST-TIMEOUT: 120
+// TEST-ENV: DAG_SEEDS=3000 DAG_MAXTEAM=4
+// TEST-ENV: DAG_SEEDS=400 DAG_MAXTEAM=8
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +20,7 @@
 
 #define NV 6
 #define NT 40
-#define SEEDS 3000
-#define MAXTEAM 4
+#define MAXTEAM 8
 
 enum shape {
   S_OUT, S_INOUT, S_IN, S_MUTEX, S_IN_INOUT, S_DEPOBJ, S_ITER, S_IF0, S_TASKWAIT_DEP,
@@ -263,10 +264,17 @@ static int compare(const struct graph *got, const struct graph *want, unsigned s
 int main(void) {
   static struct graph want[MAXTEAM], got[MAXTEAM];
   int fails = 0;
-  for (unsigned seed = 0; seed < SEEDS && fails < 5; seed++) {
-    int team = 1 + (int)(seed % MAXTEAM);
-    int mode = (int)(seed / MAXTEAM % 3);
-    for (int t = 0; t < MAXTEAM; t++) {
+  /* Seeds and the largest team (teams of 1..maxteam threads in turn; 8
+   * oversubscribes the test machines' CPUs). */
+  const char *e1 = getenv("DAG_SEEDS"), *e2 = getenv("DAG_MAXTEAM");
+  unsigned seeds = e1 ? (unsigned)atoi(e1) : 3000;
+  int maxteam = e2 ? atoi(e2) : 4;
+  if (maxteam < 1 || maxteam > MAXTEAM)
+    maxteam = MAXTEAM;
+  for (unsigned seed = 0; seed < seeds && fails < 5; seed++) {
+    int team = 1 + (int)(seed % (unsigned)maxteam);
+    int mode = (int)(seed / (unsigned)maxteam % 3);
+    for (int t = 0; t < maxteam; t++) {
       make_graph(&want[t], seed * MAXTEAM + (unsigned)t);
       got[t] = want[t];
       run_sequential(&want[t]);
