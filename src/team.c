@@ -317,6 +317,10 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
   struct hsomp_icv icv = self->icv;
   if (team->level < hsomp_settings.nthreads_list_len)
     icv.nthreads_var = hsomp_settings.nthreads_list[team->level];
+  /* A proc_bind clause sets bind-var, unless binding is off (false);
+   * a list entry for the level takes precedence (libgomp's team start). */
+  if (icv.bind_var != HSOMP_BIND_FALSE && (flags & 7) != HSOMP_BIND_FALSE)
+    icv.bind_var = (int)(flags & 7);
   if (team->level < hsomp_settings.bind_list_len)
     icv.bind_var = hsomp_settings.bind_list[team->level];
   /* host-abi: the places of the members under the proc_bind policy,
