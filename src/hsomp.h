@@ -288,6 +288,7 @@ struct hsomp_thread {
   unsigned start_id;
   struct hsomp_icv start_icv;
   bool retiring;                 /* leave after this region (pause.c) */
+  _Atomic uint32_t retire_refs;  /* owners left of a retiring worker (pause.c) */
   unsigned start_place;          /* the place to run on (affinity.c) */
 
   /* Owned by the thread itself. */

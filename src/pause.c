@@ -31,16 +31,31 @@ static void mark_retiring(void *arg) {
  * (it has joined, so the master went on) could see it too early and
  * leave without taking part in the retiring region, which would then
  * never be joined.  Once joined, the caller drops the workers from its
- * pool; each worker frees its own state, so nobody touches it
- * afterwards.  A worker that hired workers of its own (it was the master
- * of nested regions) retires those first. */
+ * pool.  A worker that hired workers of its own (it was the master of
+ * nested regions) retires those first.
+ *
+ * Who frees a retired worker's hsomp_thread: both sides use it until
+ * their own end of the region -- the master may still be waking the
+ * worker in hsomp_team_begin (reading its go_sleepers) while the worker
+ * has already run the body, joined and begun to retire.  So the state
+ * has two owners (retire_refs = 2, set before the region), each drops
+ * one when it is done with it, and the last one frees it. */
+static void drop_retired(struct hsomp_thread *w) {
+  if (atomic_fetch_sub_explicit(&w->retire_refs, 1, memory_order_acq_rel) == 1)
+    free(w);
+}
+
 static void retire_idle_workers(struct hsomp_thread *self) {
   unsigned idle = self->pool_len - self->pool_in_use;
   if (idle == 0)
     return;
+  for (unsigned i = self->pool_in_use; i < self->pool_len; i++)
+    atomic_store_explicit(&self->pool[i]->retire_refs, 2, memory_order_relaxed);
   /* The master does not run the body: it only starts and joins. */
   hsomp_team_begin(mark_retiring, NULL, idle + 1, 0, NULL, NULL);
   hsomp_team_end();
+  for (unsigned i = self->pool_in_use; i < self->pool_len; i++)
+    drop_retired(self->pool[i]);
   self->pool_len = self->pool_in_use;
 }
 
@@ -52,8 +67,8 @@ void hsomp_worker_retire(struct hsomp_thread *self) {
     free(self->cached_team);
   }
   hsomp_tls = NULL;
-  free(self);
   hsomp_rts_unbind_worker();
+  drop_retired(self);
 }
 
 /* libgomp refuses (returns -1) inside a parallel region, active or not:
