@@ -23,9 +23,11 @@
 /* affinity-format-var lives in hsomp_settings.affinity_format (env.c
  * sets it from OMP_AFFINITY_FORMAT, possibly to a string literal).  It is
  * replaced under format_lock; a replaced string is freed only if it came
- * from here. */
+ * from here.  The initial value is kept in initial_format once replaced:
+ * it is never freed, but stays reachable (no leak report). */
 static pthread_mutex_t format_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *format_owned;
+static const char *initial_format __attribute__((used));
 
 void omp_set_affinity_format(const char *format) {
   char *copy = strdup(format ? format : "");
@@ -35,6 +37,8 @@ void omp_set_affinity_format(const char *format) {
   }
   pthread_mutex_lock(&format_lock);
   char *old = format_owned;
+  if (!old && !initial_format)
+    initial_format = hsomp_settings.affinity_format;
   hsomp_settings.affinity_format = copy;
   format_owned = copy;
   pthread_mutex_unlock(&format_lock);
