@@ -1,8 +1,8 @@
 /* The affinity format: omp_set/get_affinity_format (with truncation),
  * omp_capture_affinity's fields, widths, zero padding and justification
  * in teams of 1, 2, 3 and 8 threads and in nested regions, and
- * OMP_DISPLAY_AFFINITY printing a line per thread when its line changes
- * (checked on a child's stderr). */
+ * OMP_DISPLAY_AFFINITY printing a line per thread when its line changes,
+ * and omp_display_affinity (both checked on a child's stderr). */
 // TEST-ENV: OMP_AFFINITY_FORMAT=hello
 #include "hsomp_test.h"
 
@@ -29,6 +29,8 @@ static int child(void) {
 #pragma omp parallel num_threads(2)
 #pragma omp atomic
   ran++;
+  omp_display_affinity("D%L/%N");
+  omp_display_affinity(NULL); /* the format variable */
   return ran == 8 ? 0 : 3;
 }
 
@@ -54,7 +56,7 @@ int main(int argc, char **argv) {
   /* Widths, padding, justification, long names, %%. */
   capture(buf, sizeof buf, "[%5n][%.5n][%0.5n][%0.5a][%{thread_num}][%%][%3{num_threads}]");
   HT_CHECK(strcmp(buf, "[0    ][    0][00000][-0001][0][%][1  ]") == 0, "fields: '%s'", buf);
-  char want[256], host[256];
+  char want[600], host[256];
   gethostname(host, sizeof host);
   capture(buf, sizeof buf, "%P|%H|%{host}|%{process_id}");
   snprintf(want, sizeof want, "%d|%s|%s|%d", (int)getpid(), host, host, (int)getpid());
@@ -103,7 +105,8 @@ int main(int argc, char **argv) {
   HT_CHECK(bad == 0, "nested: %d wrong lines", bad);
 
   /* OMP_DISPLAY_AFFINITY in a child: 3 lines for the first 3-thread
-   * region, none for the identical second one, 2 for the 2-thread one. */
+   * region, none for the identical second one, 2 for the 2-thread one;
+   * then omp_display_affinity's two lines. */
   int fd[2];
   HT_CHECK(pipe(fd) == 0, "pipe");
   pid_t pid = fork();
@@ -127,12 +130,14 @@ int main(int argc, char **argv) {
   int st;
   waitpid(pid, &st, 0);
   HT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "display child status %#x", st);
-  const char *lines[] = {"T0/3 L1\n", "T1/3 L1\n", "T2/3 L1\n", "T0/2 L1\n", "T1/2 L1\n"};
+  const char *lines[] = {"T0/3 L1\n", "T1/3 L1\n", "T2/3 L1\n", "T0/2 L1\n",
+                         "T1/2 L1\n", "D0/1\n",    "T0/1 L0\n"};
   int total = 0;
   for (char *p = out; *p; p++)
     total += *p == '\n';
-  HT_CHECK(total == 5, "OMP_DISPLAY_AFFINITY printed %d lines:\n%s", total, out);
-  for (int i = 0; i < 5; i++)
+  HT_CHECK(total == 7, "the display child printed %d lines:\n%s", total, out);
+  HT_CHECK(strstr(out, "D0/1\nT0/1 L0\n") != NULL, "omp_display_affinity's lines:\n%s", out);
+  for (int i = 0; i < 7; i++)
     HT_CHECK(strstr(out, lines[i]) != NULL, "no line '%.7s' in:\n%s", lines[i], out);
   return 0;
 }
