@@ -5,9 +5,12 @@
  * purpose: programs and test harnesses (GCC's own testsuite among them)
  * match this output, and hsomp stands in for libgomp.so.1.  A message
  * arrives either NUL-terminated (msglen == (size_t)-1) or as a counted
- * string that need not be terminated (a Fortran character variable). */
+ * string that need not be terminated (a Fortran character variable).
+ * hsomp_gomp_fatal is the same for the errors libgomp reports with
+ * gomp_fatal (target.c). */
 #include "hsomp.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -34,5 +37,17 @@ void GOMP_warning(const char *msg, size_t msglen) {
 
 void GOMP_error(const char *msg, size_t msglen) {
   print_message("fatal error: error directive encountered", msg, msglen);
+  exit(EXIT_FAILURE);
+}
+
+void hsomp_gomp_fatal(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  flockfile(stderr);
+  fputs("\nlibgomp: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  funlockfile(stderr);
+  va_end(ap);
   exit(EXIT_FAILURE);
 }

@@ -417,5 +417,10 @@ void hsomp_workshare_task_reduction_register(uintptr_t *reductions,
 void hsomp_env_init(void) HSOMP_INTERNAL;
 void hsomp_warn(const char *fmt, ...) HSOMP_INTERNAL __attribute__((format(printf, 1, 2)));
 _Noreturn void hsomp_fatal(const char *fmt, ...) HSOMP_INTERNAL __attribute__((format(printf, 1, 2)));
+/* host-abi (error.c): an error libgomp reports with gomp_fatal, in its
+ * words and format ("\nlibgomp: ...\n", exit status 1), for messages
+ * programs and test harnesses match. */
+_Noreturn void hsomp_gomp_fatal(const char *fmt, ...) HSOMP_INTERNAL
+    __attribute__((format(printf, 1, 2)));
 
 #endif
