@@ -1,26 +1,56 @@
 /* The allocate clause (GOMP_alloc / GOMP_free behind it): private copies
  * come from the named allocator with the alignment it promises, in teams
- * of 1, 2, 3 and 8 threads, and an allocator whose pool is too small
- * ends the program (null_fb acts as abort_fb for the clause) in a child
- * process. */
+ * of 1, 2, 3 and 8 threads; an allocator whose pool is too small ends
+ * the program (null_fb acts as abort_fb for the clause), and so does
+ * omp_alloc from an abort_fb allocator -- status 1 and libgomp's message,
+ * checked in child processes. */
 #include "hsomp_test.h"
 
 #include <omp.h>
 #include <stdint.h>
-#include <fcntl.h>
 #include <sys/wait.h>
+
+/* Runs this program with `mode` in a child; its stderr goes to `out`. */
+static int run_child(const char *self, const char *mode, char *out, size_t len) {
+  int fd[2];
+  HT_CHECK(pipe(fd) == 0, "pipe");
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fd[1], 2);
+    close(fd[0]);
+    execl("/proc/self/exe", self, mode, (char *)NULL);
+    _exit(127);
+  }
+  close(fd[1]);
+  size_t n = 0;
+  ssize_t r;
+  while (n + 1 < len && (r = read(fd[0], out + n, len - 1 - n)) > 0)
+    n += (size_t)r;
+  out[n] = 0;
+  close(fd[0]);
+  int st;
+  waitpid(pid, &st, 0);
+  return st;
+}
 
 int main(int argc, char **argv) {
   omp_alloctrait_t traits[] = {{omp_atk_alignment, 128}};
   omp_allocator_handle_t a128 = omp_init_allocator(omp_default_mem_space, 1, traits);
   HT_CHECK(a128 != omp_null_allocator, "allocator refused");
+  if (argc > 1 && strcmp(argv[1], "abort_fb") == 0) {
+    omp_alloctrait_t tiny[] = {{omp_atk_pool_size, 64}, {omp_atk_fallback, omp_atv_abort_fb}};
+    omp_allocator_handle_t t = omp_init_allocator(omp_default_mem_space, 2, tiny);
+    omp_calloc(10, 100, t);
+    return 0;
+  }
   if (argc > 1) {
-    /* Child: a pool far too small for the private copy. */
+    /* Child: a pool far too small for the private copy (one thread: one
+     * message). */
     omp_alloctrait_t tiny[] = {{omp_atk_pool_size, 64}, {omp_atk_fallback, omp_atv_null_fb}};
     omp_allocator_handle_t t = omp_init_allocator(omp_default_mem_space, 2, tiny);
     double big[1000];
     big[0] = 1;
-#pragma omp parallel num_threads(2) firstprivate(big) allocate(t : big)
+#pragma omp parallel num_threads(1) firstprivate(big) allocate(t : big)
     big[1] = big[0];
     return 0;
   }
@@ -46,16 +76,15 @@ int main(int argc, char **argv) {
   }
   omp_destroy_allocator(a128);
 
-  pid_t pid = fork();
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 2);
-    execl("/proc/self/exe", argv[0], "child", (char *)NULL);
-    _exit(127);
-  }
-  int st;
-  waitpid(pid, &st, 0);
-  HT_CHECK(!(WIFEXITED(st) && (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 127)),
-           "an allocate clause that cannot be served did not end the program (status %#x)", st);
+  char out[512];
+  int st = run_child(argv[0], "child", out, sizeof out);
+  HT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1,
+           "an allocate clause that cannot be served: status %#x", st);
+  HT_CHECK(strcmp(out, "\nlibgomp: Out of memory allocating 8000 bytes\n") == 0,
+           "allocate clause failure message: '%s'", out);
+  st = run_child(argv[0], "abort_fb", out, sizeof out);
+  HT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1, "abort_fb: status %#x", st);
+  HT_CHECK(strcmp(out, "\nlibgomp: Out of memory allocating 1000 bytes\n") == 0,
+           "abort_fb message: '%s'", out);
   return 0;
 }
