@@ -40,3 +40,8 @@ foreign import ccall "&k_square_into" p_square_into :: FunPtr (Ptr CLong -> CLon
 foreign import ccall safe "hsomp_hs_parallel_for_c"
   c_parallel_for_c :: FunPtr (Ptr CLong -> CLong -> IO ()) -> Ptr CLong -> CLong -> CLong -> CInt
                    -> CLong -> CUInt -> IO ()
+
+foreign import ccall unsafe "k_sin_sum_range" c_sin_sum_range :: CLong -> CLong -> IO CDouble
+foreign import ccall safe "k_call_n"
+  c_call_n :: FunPtr (Ptr () -> Ptr () -> IO ()) -> Ptr () -> CLong -> Ptr () -> IO ()
+foreign import ccall safe "k_call_fp_n" c_call_fp_n :: FunPtr (Ptr () -> IO ()) -> CLong -> Ptr () -> IO ()

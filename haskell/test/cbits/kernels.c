@@ -181,3 +181,25 @@ intptr_t k_sum_array(void *p) {
 
 /* For parallel-for entry-cost comparisons: out[i] = i * i. */
 void k_square_into(void *p, long i) { ((long *)p)[i] = i * i; }
+
+/* sum of sin(i * 0.001) for lo <= i < hi, sequential: one share of a
+ * forkIO-split sin-sum (GHC-native parallelism over the same C loop). */
+double k_sin_sum_range(long lo, long hi) {
+  double s = 0;
+  for (long i = lo; i < hi; i++)
+    s += sin((double)i * 0.001);
+  return s;
+}
+
+/* A Haskell callback called `n` times from the calling thread (no region):
+ * the entry cost alone. */
+void k_call_n(void (*entry)(void *, void *), void *env, long n, void *arg) {
+  for (long k = 0; k < n; k++)
+    entry(env, arg);
+}
+
+/* The same with a plain function pointer (a "wrapper" FunPtr). */
+void k_call_fp_n(void (*fn)(void *), long n, void *arg) {
+  for (long k = 0; k < n; k++)
+    fn(arg);
+}
