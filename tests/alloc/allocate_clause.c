@@ -33,27 +33,32 @@ static int run_child(const char *self, const char *mode, char *out, size_t len) 
   return st;
 }
 
+/* The children's allocators, global: they end the program with exit(1),
+ * and LeakSanitizer (asan build) must still see them reachable. */
+static omp_allocator_handle_t child_allocator;
+
 int main(int argc, char **argv) {
-  omp_alloctrait_t traits[] = {{omp_atk_alignment, 128}};
-  omp_allocator_handle_t a128 = omp_init_allocator(omp_default_mem_space, 1, traits);
-  HT_CHECK(a128 != omp_null_allocator, "allocator refused");
   if (argc > 1 && strcmp(argv[1], "abort_fb") == 0) {
     omp_alloctrait_t tiny[] = {{omp_atk_pool_size, 64}, {omp_atk_fallback, omp_atv_abort_fb}};
-    omp_allocator_handle_t t = omp_init_allocator(omp_default_mem_space, 2, tiny);
-    omp_calloc(10, 100, t);
+    child_allocator = omp_init_allocator(omp_default_mem_space, 2, tiny);
+    omp_calloc(10, 100, child_allocator);
     return 0;
   }
   if (argc > 1) {
     /* Child: a pool far too small for the private copy (one thread: one
      * message). */
     omp_alloctrait_t tiny[] = {{omp_atk_pool_size, 64}, {omp_atk_fallback, omp_atv_null_fb}};
-    omp_allocator_handle_t t = omp_init_allocator(omp_default_mem_space, 2, tiny);
+    omp_allocator_handle_t t = child_allocator =
+        omp_init_allocator(omp_default_mem_space, 2, tiny);
     double big[1000];
     big[0] = 1;
 #pragma omp parallel num_threads(1) firstprivate(big) allocate(t : big)
     big[1] = big[0];
     return 0;
   }
+  omp_alloctrait_t traits[] = {{omp_atk_alignment, 128}};
+  omp_allocator_handle_t a128 = omp_init_allocator(omp_default_mem_space, 1, traits);
+  HT_CHECK(a128 != omp_null_allocator, "allocator refused");
   int sizes[] = {1, 2, 3, 8};
   for (int k = 0; k < 4; k++) {
     int x = 42, misaligned = 0, wrong = 0;
