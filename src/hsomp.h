@@ -252,6 +252,7 @@ struct hsomp_thread;
 struct hsomp_team {
   unsigned nthreads;
   unsigned capacity;             /* members[] length */
+  int master_cpu;                /* the master's CPU at the fork (Note [Keeping workers spread]) */
   unsigned level, active_level;
   struct hsomp_team_state parent; /* the master's state outside the region */
   struct hsomp_icv parent_icv;
