@@ -11,6 +11,8 @@
  *
  * Output, one line per measurement, everything else is for people:
  *   SAMPLES <group> <name> <unit> <value> <value> ...
+ *   BEST <group> <name> <unit> <value>   (overheads: fastest test loop
+ *                                         minus fastest reference loop)
  */
 #ifndef HSOMP_BENCH_H
 #define HSOMP_BENCH_H

@@ -4,6 +4,7 @@ hsomp, interleaved, and report.
 
     run-bench.py BUILD_DIR [--quick] [--rounds N] [--only GROUP,...]
                  [--out DIR] [--publish DIR]
+    run-bench.py RESULTS.json --replot svg|png     (charts only)
 
 BUILD_DIR is a CMake build tree of hsomp (bench/manifest.txt names the
 programs).  Every benchmark is one ordinary gcc -fopenmp binary, run as is
@@ -12,9 +13,14 @@ hsomp-run on hsomp.  For each benchmark the three runtimes take turns
 (round r starts with runtime r mod 3), so a change in the machine's load
 hits all three alike.  Each process prints SAMPLES lines (bench/bench.h);
 the samples of all rounds are pooled per runtime and reported as median
-and median absolute deviation.
+and median absolute deviation.  Overheads also get a "best" figure: the
+fastest test loop minus the fastest reference loop of a process (median
+over the processes), which estimates the overhead on a quiet machine;
+interference from other processes only ever adds time.  Two ratios
+hsomp / best other: of the medians and of the best figures.
 
-Writes OUT/results.csv, OUT/results.json and OUT/<chart>.svg (gnuplot);
+Writes OUT/results.csv, OUT/results.json, OUT/results.md (the tables in
+Markdown) and OUT/<chart>.svg (gnuplot);
 --publish DIR also copies the charts there (docs/bench for the README).
 """
 import argparse
@@ -36,6 +42,7 @@ GROUP_TITLES = {
     "schedule": "Worksharing loop schedules, overhead per loop of 128 iterations/thread (us), {t} threads",
     "tasks": "Tasks, overhead per task (us) / Fibonacci run time (ms), {t} threads",
     "oversub": "Oversubscription: 4 and 8 threads on {ncpu} CPUs, overhead per construct (us)",
+    "onethread": "One thread: the runtimes' own path lengths, overhead per construct (us)",
     "teamsize": "Changing team sizes 1,2,3,1,2,3..., overhead per region (us)",
     "idle": "Idle burn: a short region every 10 ms, CPU time / wall time (%), {t} threads",
     "kernels": "Real kernels, time per run (ms), {t} threads",
@@ -92,6 +99,16 @@ def jobs(manifest, quick, nthreads, ncpus):
     for t in (4, 8):
         out.append(("oversub", [b, "sync", "--only", "PARALLEL,BARRIER,FOR,SINGLE"] + q, t,
                     "{name}@%dt" % t, "samples"))
+    # One thread: no hand-offs, so what is left is each runtime's own path
+    # length, whatever the machine's load.
+    out += [
+        ("onethread", [b, "sync"] + q, 1, "{name}@1t", "samples"),
+        ("onethread", [b, "schedule", "--only", "STATIC_1,DYNAMIC_1,DYNAMIC_8,GUIDED_1"] + q, 1,
+         "{name}@1t", "samples"),
+        ("onethread", [b, "tasks", "--only",
+                       "PARALLEL_TASK,TASKWAIT,TASK_BARRIER,NESTED_TASK,CONDITIONAL_TASK"] + q, 1,
+         "{name}@1t", "samples"),
+    ]
     out += [
         ("teamsize", [b, "teamsize"] + q, 3, None, "samples"),
         ("idle", [b, "idle"] + q, nthreads, None, "samples"),
@@ -109,14 +126,28 @@ def parse(output, group, rename, how):
     found = []
     for line in output.splitlines():
         parts = line.split()
-        if how == "samples" and len(parts) >= 5 and parts[0] == "SAMPLES":
+        if how == "samples" and len(parts) >= 5 and parts[0] in ("SAMPLES", "BEST"):
             name = parts[2]
             if rename:
                 name = rename.format(name=name)
+            if parts[0] == "BEST":
+                name = "best:" + name
             found.append((name, parts[3], [float(x) for x in parts[4:]]))
         elif how == "time" and len(parts) == 2 and parts[0] == "TIME":
             found.append((rename, "ms", [float(parts[1]) * 1e3]))
     return found
+
+
+def ratio_of(meds):
+    others = [meds[r] for r in ("libgomp", "libomp") if r in meds]
+    if "hsomp" not in meds or not others:
+        return "-"
+    best = min(others)
+    if best <= 0:
+        return "n/a"
+    if meds["hsomp"] < 0:
+        return "<0"
+    return "%.2f" % (meds["hsomp"] / best)
 
 
 def mad(values, med):
@@ -158,7 +189,7 @@ def loadavg():
         return None
 
 
-def gnuplot_bars(path, title, rows, ylabel, logscale):
+def gnuplot_bars(path, title, rows, ylabel, logscale, fmt_name):
     """Clustered bars: rows = [(label, {runtime: median})]."""
     data = path + ".dat"
     with open(data, "w") as f:
@@ -168,7 +199,7 @@ def gnuplot_bars(path, title, rows, ylabel, logscale):
                     " ".join("%g" % med[r] if med.get(r) is not None else "NaN" for r in RUNTIMES) + "\n")
     width = max(640, 90 * len(rows) + 200)
     script = f"""
-set terminal svg size {width},420 dynamic font 'sans,11' background '#ffffff'
+{terminal(fmt_name, width, 420)}
 set output '{path}'
 set title "{title}"
 set style data histograms
@@ -179,7 +210,7 @@ set key top left
 set ylabel "{ylabel}"
 set grid ytics
 set xtics rotate by -30
-{"set logscale y" if logscale else "set yrange [0:*]"}
+{"set logscale y" if logscale else "set yrange [*:*]"}
 plot '{data}' using 2:xtic(1) title columnheader(2) lc rgb '#4e79a7', \\
      '' using 3 title columnheader(3) lc rgb '#f28e2b', \\
      '' using 4 title columnheader(4) lc rgb '#59a14f'
@@ -188,7 +219,7 @@ plot '{data}' using 2:xtic(1) title columnheader(2) lc rgb '#4e79a7', \\
     os.unlink(data)
 
 
-def gnuplot_schedule(path, title, stats):
+def gnuplot_schedule(path, title, stats, fmt_name):
     """Lines over the chunk size, one panel per schedule kind."""
     kinds = ["STATIC", "DYNAMIC", "GUIDED"]
     data = path + ".dat"
@@ -197,7 +228,9 @@ def gnuplot_schedule(path, title, stats):
             f.write("# %s\n" % kind)
             for n in (1, 2, 4, 8, 16, 32, 64, 128):
                 key = "%s_%d" % (kind, n)
-                vals = [stats.get(("schedule", key, r), {}).get("median") for r in RUNTIMES]
+                vals = [chart_value(stats[("schedule", key, r)], "us") if ("schedule", key, r) in stats
+                        else None for r in RUNTIMES]
+                vals = [v if v is None or v > 0.05 else 0.05 for v in vals]  # log scale
                 f.write("%d " % n + " ".join("%g" % v if v is not None else "NaN" for v in vals) + "\n")
             f.write("\n\n")
     plots = []
@@ -209,13 +242,13 @@ plot '{data}' index {i} using 1:2 with linespoints lw 2 lc rgb '#4e79a7' title '
      '' index {i} using 1:4 with linespoints lw 2 lc rgb '#59a14f' title 'hsomp'
 """)
     script = f"""
-set terminal svg size 1200,420 dynamic font 'sans,11' background '#ffffff'
+{terminal(fmt_name, 1200, 420)}
 set output '{path}'
 set multiplot layout 1,3 title "{title}"
 set logscale x 2
 set logscale y
 set xlabel "chunk size n"
-set ylabel "overhead per loop (us)"
+set ylabel "overhead per loop, us (fastest test - fastest reference)"
 set grid
 set key top right
 """ + "".join(plots) + "unset multiplot\n"
@@ -223,9 +256,103 @@ set key top right
     os.unlink(data)
 
 
+def markdown_tables(stats, order, units, threads, ncpus):
+    out, groups = [], []
+    for g, _ in order:
+        if g not in groups:
+            groups.append(g)
+    for g in groups:
+        names = [n for gg, n in order if gg == g]
+        has_best = any(stats.get((g, n, rt), {}).get("best") is not None for n in names for rt in RUNTIMES)
+        out.append("**%s**\n" % GROUP_TITLES.get(g, g).format(t=threads, ncpu=ncpus))
+        if has_best:
+            out.append("| | libgomp | libomp | hsomp | ratio | best: libgomp | libomp | hsomp | ratio |")
+            out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        else:
+            out.append("| | libgomp | libomp | hsomp | ratio |")
+            out.append("|---|---:|---:|---:|---:|")
+        for n in names:
+            meds, bests = {}, {}
+            for rt in RUNTIMES:
+                s = stats.get((g, n, rt))
+                if s:
+                    meds[rt] = s["median"]
+                    if s.get("best") is not None:
+                        bests[rt] = s["best"]
+            row = "| %s | %s | %s | %s | %s |" % (n, fmt(meds.get("libgomp")), fmt(meds.get("libomp")),
+                                                 fmt(meds.get("hsomp")), ratio_of(meds))
+            if has_best:
+                row += " %s | %s | %s | %s |" % (fmt(bests.get("libgomp")), fmt(bests.get("libomp")),
+                                                 fmt(bests.get("hsomp")), ratio_of(bests))
+            out.append(row)
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def chart_value(s, unit):
+    """What a chart shows: overheads the quiet-machine estimate, else the median."""
+    if unit == "us" and s.get("best") is not None:
+        return s["best"]
+    return s["median"]
+
+
+def make_charts(out_dir, stats, order, units, threads, ncpus, fmt_name):
+    """One chart per group and unit (schedule: lines over the chunk size)."""
+    charts, groups = [], []
+    for g, _ in order:
+        if g not in groups:
+            groups.append(g)
+    for g in groups:
+        title = GROUP_TITLES.get(g, g).format(t=threads, ncpu=ncpus)
+        if g == "schedule":
+            path = os.path.join(out_dir, "schedule.%s" % fmt_name)
+            gnuplot_schedule(path, title, stats, fmt_name)
+            charts.append(path)
+            continue
+        by_unit = {}
+        for gg, name in order:
+            if gg == g:
+                by_unit.setdefault(units[(gg, name)], []).append(name)
+        for unit, names in by_unit.items():
+            rows = [(n, {rt: chart_value(stats[(g, n, rt)], unit) for rt in RUNTIMES if (g, n, rt) in stats})
+                    for n in names]
+            vals = [v for _, m in rows for v in m.values()]
+            logscale = bool(vals) and min(vals) > 0 and max(vals) / min(vals) > 30
+            suffix = "" if len(by_unit) == 1 else "-" + unit
+            path = os.path.join(out_dir, "%s%s.%s" % (g, suffix, fmt_name))
+            ylabel = {"us": "overhead, us (fastest test - fastest reference)",
+                      "ms": "milliseconds (median)", "pct": "CPU time / wall time, % (median)"}[unit]
+            gnuplot_bars(path, title, rows, ylabel, logscale, fmt_name)
+            charts.append(path)
+    return charts
+
+
+def terminal(fmt_name, width, height):
+    if fmt_name == "png":
+        return "set terminal pngcairo size %d,%d font 'sans,10' background '#ffffff'" % (width, height)
+    return "set terminal svg size %d,%d dynamic font 'sans,11' background '#ffffff'" % (width, height)
+
+
+def replot(json_path, fmt_name):
+    with open(json_path) as f:
+        doc = json.load(f)
+    stats, order, units = {}, [], {}
+    for r in doc["results"]:
+        key = (r["group"], r["name"])
+        if key not in units:
+            units[key] = r["unit"]
+            order.append(key)
+        stats[(r["group"], r["name"], r["runtime"])] = r
+    m = doc["machine"]
+    return make_charts(os.path.dirname(os.path.abspath(json_path)), stats, order, units,
+                       m["threads"], m["cpus"], fmt_name)
+
+
 def main():
     ap = argparse.ArgumentParser(description="hsomp benchmark suite driver")
-    ap.add_argument("build")
+    ap.add_argument("build", help="hsomp build tree, or results.json with --replot")
+    ap.add_argument("--replot", default=None, metavar="FORMAT",
+                    help="only redraw the charts of BUILD (a results.json) as svg or png")
     ap.add_argument("--quick", action="store_true", help="fewer repetitions, one round")
     ap.add_argument("--rounds", type=int, default=None)
     ap.add_argument("--threads", type=int, default=2)
@@ -233,6 +360,10 @@ def main():
     ap.add_argument("--out", default=None)
     ap.add_argument("--publish", default=None, help="copy the charts to this directory")
     args = ap.parse_args()
+    if args.replot:
+        for c in replot(args.build, args.replot):
+            print(c)
+        return 0
 
     manifest = read_manifest(args.build)
     libomp = find_libomp()
@@ -245,6 +376,7 @@ def main():
     only = set(args.only.split(",")) if args.only else None
 
     samples = {}  # (group, name, runtime) -> [values]
+    best = {}     # the same, BEST lines
     units = {}
     order = []    # (group, name) in first-seen order
     started = time.time()
@@ -268,6 +400,9 @@ def main():
                 if rc != 0:
                     failures.append("%s on %s: exit %s" % (" ".join(argv), rt, rc))
                 for name, unit, vals in parse(output, group, rename, how):
+                    if name.startswith("best:"):
+                        best.setdefault((group, name[5:], rt), []).extend(vals)
+                        continue
                     key = (group, name)
                     if key not in units:
                         units[key] = unit
@@ -284,6 +419,7 @@ def main():
         stats[(group, name, rt)] = {
             "median": med, "mad": mad(vals, med), "mean": statistics.fmean(vals),
             "sd": statistics.stdev(vals) if len(vals) > 1 else 0.0,
+            "best": statistics.median(best[(group, name, rt)]) if (group, name, rt) in best else None,
             "min": min(vals), "max": max(vals), "n": len(vals), "samples": vals,
         }
 
@@ -297,7 +433,8 @@ def main():
     print("hsomp benchmarks, %s, %s (%d CPUs), gcc %s; %d round(s)%s; load average %.1f -> %.1f" %
           (info["date"], info["cpu"], info["cpus"], info["gcc"], rounds,
            ", quick" if args.quick else "", load_before or 0, info["loadavg_after"] or 0))
-    print("median ± median absolute deviation over all repetitions; ratio = hsomp / best other")
+    print("median ± median absolute deviation over all repetitions; ratio = hsomp / best other;\n"
+          "right of |: best = fastest test loop - fastest reference loop (quiet-machine estimate)")
     groups = []
     for g, _ in order:
         if g not in groups:
@@ -305,29 +442,31 @@ def main():
     for g in groups:
         print()
         print("== " + GROUP_TITLES.get(g, g).format(t=args.threads, ncpu=ncpus))
-        print("%-18s %18s %18s %18s %8s" % ("", "libgomp", "libomp", "hsomp", "ratio"))
+        has_best = any(stats.get((g, n, rt), {}).get("best") is not None
+                       for gg, n in order if gg == g for rt in RUNTIMES)
+        if has_best:
+            print("%-18s %18s %18s %18s %6s | %7s %7s %7s %6s" %
+                  ("", "libgomp", "libomp", "hsomp", "ratio", "libgomp", "libomp", "hsomp", "ratio"))
+        else:
+            print("%-18s %18s %18s %18s %6s" % ("", "libgomp", "libomp", "hsomp", "ratio"))
         for gg, name in order:
             if gg != g:
                 continue
-            cells, meds = [], {}
+            cells, meds, bests = [], {}, {}
             for rt in RUNTIMES:
                 s = stats.get((g, name, rt))
                 if s:
                     meds[rt] = s["median"]
+                    if s["best"] is not None:
+                        bests[rt] = s["best"]
                     cells.append("%9s ± %-6s" % (fmt(s["median"]), fmt(s["mad"])))
                 else:
                     cells.append("%18s" % "-")
-            others = [meds[r] for r in ("libgomp", "libomp") if r in meds]
-            ratio = "-"
-            if "hsomp" in meds and others:
-                best = min(others)
-                if best > 0 and meds["hsomp"] >= 0:
-                    ratio = "%.2f" % (meds["hsomp"] / best)
-                elif best <= 0:
-                    ratio = "n/a"
-                else:
-                    ratio = "<0"
-            print("%-18s %s %s %s %8s" % (name, cells[0], cells[1], cells[2], ratio))
+            line = "%-18s %s %s %s %6s" % (name, cells[0], cells[1], cells[2], ratio_of(meds))
+            if has_best:
+                line += " | %7s %7s %7s %6s" % (fmt(bests.get("libgomp")), fmt(bests.get("libomp")),
+                                                fmt(bests.get("hsomp")), ratio_of(bests))
+            print(line)
     if failures:
         print("\nfailures:")
         for f in failures:
@@ -336,13 +475,14 @@ def main():
 
     # CSV and JSON.
     with open(os.path.join(out_dir, "results.csv"), "w") as f:
-        f.write("group,name,unit,runtime,median,mad,mean,sd,min,max,n\n")
+        f.write("group,name,unit,runtime,median,mad,best,mean,sd,min,max,n\n")
         for g, name in order:
             for rt in RUNTIMES:
                 s = stats.get((g, name, rt))
                 if s:
-                    f.write("%s,%s,%s,%s,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%d\n" %
-                            (g, name, units[(g, name)], rt, s["median"], s["mad"], s["mean"],
+                    f.write("%s,%s,%s,%s,%.6g,%.6g,%s,%.6g,%.6g,%.6g,%.6g,%d\n" %
+                            (g, name, units[(g, name)], rt, s["median"], s["mad"],
+                             "" if s["best"] is None else "%.6g" % s["best"], s["mean"],
                              s["sd"], s["min"], s["max"], s["n"]))
     with open(os.path.join(out_dir, "results.json"), "w") as f:
         json.dump({"machine": info, "failures": failures,
@@ -351,31 +491,13 @@ def main():
                                for g, n in order for rt in RUNTIMES if (g, n, rt) in stats]},
                   f, indent=1)
 
+    # The same tables in Markdown, for the README.
+    with open(os.path.join(out_dir, "results.md"), "w") as f:
+        f.write(markdown_tables(stats, order, units, args.threads, ncpus))
+
     # Charts.
-    charts = []
     if shutil.which("gnuplot"):
-        for g in groups:
-            by_unit = {}
-            for gg, name in order:
-                if gg == g and not (g == "schedule" and name != "STATIC"):
-                    by_unit.setdefault(units[(gg, name)], []).append(name)
-            for unit, names in by_unit.items():
-                rows = [(n, {rt: stats[(g, n, rt)]["median"] for rt in RUNTIMES if (g, n, rt) in stats})
-                        for n in names]
-                vals = [v for _, m in rows for v in m.values() if v > 0]
-                logscale = bool(vals) and max(vals) / min(vals) > 30 and min(v for _, m in rows for v in m.values()) > 0
-                suffix = "" if len(by_unit) == 1 else "-" + unit
-                path = os.path.join(out_dir, "%s%s.svg" % (g, suffix))
-                ylabel = {"us": "microseconds", "ms": "milliseconds", "pct": "CPU time / wall time (%)"}[unit]
-                title = GROUP_TITLES.get(g, g).format(t=args.threads, ncpu=ncpus)
-                if g == "schedule":
-                    continue
-                gnuplot_bars(path, title, rows, ylabel, logscale)
-                charts.append(path)
-            if g == "schedule":
-                path = os.path.join(out_dir, "schedule.svg")
-                gnuplot_schedule(path, GROUP_TITLES["schedule"].format(t=args.threads, ncpu=ncpus), stats)
-                charts.append(path)
+        charts = make_charts(out_dir, stats, order, units, args.threads, ncpus, "svg")
         if args.publish:
             os.makedirs(args.publish, exist_ok=True)
             for c in charts:
