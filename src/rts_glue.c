@@ -20,9 +20,11 @@ static bool joined_haskell_host;
 
 /* Note [Booting or joining the RTS]
  * A Haskell host has initialised the RTS before any foreign code runs, so
- * enabled_capabilities is non-zero; hs_init_ghc then just bumps its
- * reference count and ignores our arguments.  A C host has no RTS yet: we
- * boot one with -N set to the nthreads ICV, without GHC's signal handlers
+ * enabled_capabilities is non-zero, and we leave it alone: hs_init_ghc
+ * would only bump its reference count, and the host's own hs_exit at the
+ * end of `main` would then return early, before flushing the program's
+ * stdout and stderr (its buffered output was lost).  A C host has no RTS
+ * yet: we boot one with -N set to the nthreads ICV, without GHC's signal handlers
  * (a C program keeps its own SIGINT behaviour) and without the idle GC
  * (no Haskell heap work happens while OpenMP workers sleep).  We never call
  * hs_exit: workers may still run C code when the process exits, and the OS
@@ -33,14 +35,16 @@ void hsomp_rts_ensure(unsigned ncaps) {
   pthread_mutex_lock(&boot_lock);
   if (!atomic_load_explicit(&booted, memory_order_relaxed)) {
     joined_haskell_host = enabled_capabilities > 0;
-    char nflag[32];
-    snprintf(nflag, sizeof nflag, "-N%u", ncaps ? ncaps : 1);
-    char *args[] = {"hsomp", "+RTS", nflag, "-I0", "--install-signal-handlers=no", "-RTS", NULL};
-    int argc = 6;
-    char **argv = args;
-    RtsConfig conf = defaultRtsConfig;
-    conf.rts_opts_enabled = RtsOptsAll;
-    hs_init_ghc(&argc, &argv, conf);
+    if (!joined_haskell_host) {
+      char nflag[32];
+      snprintf(nflag, sizeof nflag, "-N%u", ncaps ? ncaps : 1);
+      char *args[] = {"hsomp", "+RTS", nflag, "-I0", "--install-signal-handlers=no", "-RTS", NULL};
+      int argc = 6;
+      char **argv = args;
+      RtsConfig conf = defaultRtsConfig;
+      conf.rts_opts_enabled = RtsOptsAll;
+      hs_init_ghc(&argc, &argv, conf);
+    }
     atomic_store_explicit(&booted, true, memory_order_release);
   }
   pthread_mutex_unlock(&boot_lock);

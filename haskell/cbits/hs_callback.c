@@ -66,9 +66,35 @@ void hsomp_hs_session_end(struct hsomp_hs_session *s) {
   }
 }
 
+/* Note [Which Capability a team's primary thread enters on]
+ * A worker asks for the Capability it is bound to (rts_glue.c).  The
+ * primary thread of a team started from Haskell is bound to none, and
+ * rts_lock would hand it the Capability its OS thread last held or the
+ * last one freed: often the very one a worker of the same team is bound
+ * to (measured: the primary and the one worker of a team of 2 both on
+ * Capability 1, Capability 0 idle), so that their Haskell bodies take turns
+ * instead of running in parallel.  So a thread bound to no Capability asks
+ * for the one used by the fewest other members of its team
+ * (hsomp_hs_team_capability, hs_team.c).  rts_setInCallCapability only
+ * records the preference in the OS thread's Task, for its next rts_lock;
+ * we set it when it changes. */
+int hsomp_hs_team_capability(void);
+
+static __thread int preferred_cap = -1;
+
+static void prefer_team_capability(void) {
+  int want = hsomp_hs_team_capability();
+  if (want >= 0 && want != preferred_cap) {
+    rts_setInCallCapability(want, 0);
+    preferred_cap = want;
+  }
+}
+
 static inline Capability *session_cap(struct hsomp_hs_session *s) {
-  if (!s->cap)
+  if (!s->cap) {
+    prefer_team_capability();
     s->cap = rts_lock();
+  }
   return s->cap;
 }
 

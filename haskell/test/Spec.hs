@@ -10,7 +10,7 @@ import Control.Concurrent
 import Control.Exception
 import Control.Monad
 import Data.IORef
-import Data.List (isInfixOf, sort)
+import Data.List (isInfixOf, nub, sort)
 import qualified Data.Vector.Storable as VS
 import qualified Data.Vector.Storable.Mutable as VSM
 import Foreign.C.String
@@ -20,6 +20,7 @@ import Foreign.Marshal.Array
 import Foreign.Ptr
 import Foreign.Storable
 import System.Directory (doesFileExist, getTemporaryDirectory, removeFile)
+import System.Environment (getArgs, getExecutablePath)
 import System.Exit (ExitCode (..))
 import System.IO (BufferMode (..), hSetBuffering, stdout)
 import System.Process (readProcessWithExitCode)
@@ -46,7 +47,14 @@ within :: Int -> IO a -> IO a
 within secs act = timeout (secs * 1000000) act >>= maybe (throwIO (userError ("timed out after " ++ show secs ++ " s"))) pure
 
 main :: IO ()
-main = hSetBuffering stdout LineBuffering >> hspec (do
+main = do
+  args <- getArgs
+  case args of
+    ["--child-region-output"] -> childRegionOutput
+    _ -> hSetBuffering stdout LineBuffering >> hspec specs
+
+specs :: Spec
+specs = do
   bindingsSpec
   kernelsSpec
   concurrencySpec
@@ -54,7 +62,14 @@ main = hSetBuffering stdout LineBuffering >> hspec (do
   primSpec
   batchSpec
   blasSpec
-  measureSpec)
+  measureSpec
+
+-- | Run a region, then print with stdout's default buffering (a pipe: block
+-- buffered) and exit.
+childRegionOutput :: IO ()
+childRegionOutput = do
+  r <- c_small_region 2 1000
+  putStrLn ("child-ok " ++ show r)
 
 ------------------------------------------------------------------------------
 bindingsSpec :: Spec
@@ -97,6 +112,12 @@ bindingsSpec = describe "omp_* bindings" $ do
     parallelForN 3 (Dynamic 1) 0 300 (\lo hi -> replicateM_ (hi - lo) bump)
     mapM_ takeMVar dones
     readIORef r `shouldReturn` 1100
+  it "a program's buffered stdout is flushed at exit after regions ran" $ do
+    -- The runtime joins the program's RTS without re-initialising it (an
+    -- extra hs_init reference made the exit skip flushing stdout).
+    exe <- getExecutablePath
+    (code, out, err) <- readProcessWithExitCode exe ["--child-region-output"] ""
+    (code, out, err) `shouldBe` (ExitSuccess, "child-ok 499500\n", "")
   it "wtime advances" $ do
     t0 <- wtime
     threadDelay 20000
@@ -339,6 +360,17 @@ primSpec = describe "Cmm primitives" $ do
       atomicModifyIORef' seen (\s -> ((tid, c, w) : s, ()))
     rows <- readIORef seen
     forM_ rows $ \(tid, c, w) -> when (tid > 0) $ c `shouldBe` w
+  it "the team's threads enter Haskell on distinct Capabilities (team size <= Capabilities)" $ do
+    caps <- getNumCapabilities
+    forM_ [2 .. caps] $ \t -> replicateM_ 3 $ do
+      seen <- newIORef []
+      parallelRegion t $ \tid _ -> do
+        c <- capabilityNumber
+        atomicModifyIORef' seen (\s -> ((tid, c) : s, ()))
+      rows <- sort <$> readIORef seen
+      map fst rows `shouldBe` [0 .. t - 1]
+      -- were two on one Capability, their Haskell bodies would take turns
+      length (nub (map snd rows)) `shouldBe` t
 
 ------------------------------------------------------------------------------
 batchSpec :: Spec
