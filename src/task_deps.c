@@ -311,7 +311,7 @@ void hsomp_deps_release(struct hsomp_thread *self, struct hsomp_task *t) {
     if (waiter)
       hsomp_task_wake(team);
     else
-      hsomp_task_schedule(self, team, s);
+      hsomp_task_schedule_readied(self, team, s);
   }
   free(succ);
 }

@@ -187,6 +187,18 @@ struct hsomp_tasking {
   struct hsomp_task_member member[];
 };
 
+/* Whether t is w or one of w's descendants (w NULL: any task).  `t' is
+ * queued or about to be, so its ancestors are all alive (each still
+ * counts it in its live units). */
+static inline bool hsomp_task_descends(const struct hsomp_task *t, const struct hsomp_task *w) {
+  if (!w)
+    return true;
+  uint32_t depth = w->depth;
+  while (t->depth > depth)
+    t = t->parent;
+  return t == w;
+}
+
 /* ------------------------------------------------------------------ */
 /* task.c */
 struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) HSOMP_INTERNAL;
@@ -222,6 +234,10 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) HSOMP_INTER
 /* A ready task goes to this thread's deque or the team's shared queue. */
 void hsomp_task_schedule(struct hsomp_thread *self, struct hsomp_team *team,
                          struct hsomp_task *t) HSOMP_INTERNAL;
+/* The same for a task made ready by a completion (dependences, detach):
+ * see Note [Readied tasks and the Task Scheduling Constraint]. */
+void hsomp_task_schedule_readied(struct hsomp_thread *self, struct hsomp_team *team,
+                                 struct hsomp_task *t) HSOMP_INTERNAL;
 /* Wake the team's idle and waiting threads if any sleep. */
 void hsomp_task_wake(struct hsomp_team *team) HSOMP_INTERNAL;
 /* Whether a task about to start must be dropped (cancellation). */

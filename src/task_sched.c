@@ -128,16 +128,8 @@ static bool deque_nonempty(struct hsomp_deque *dq) {
 /* The Task Scheduling Constraint.                                      */
 
 /* May a thread suspended in task `w' start task `t'?  Only descendants of
- * w (OpenMP 5.1, 2.12.6); `t' is a queued task, so its ancestors are all
- * alive (each still counts it in its live units). */
-static bool eligible(struct hsomp_task *t, struct hsomp_task *w) {
-  if (!w)
-    return true;
-  uint32_t depth = w->depth;
-  while (t->depth > depth)
-    t = t->parent;
-  return t == w;
-}
+ * w (OpenMP 5.1, 2.12.6). */
+static bool eligible(struct hsomp_task *t, struct hsomp_task *w) { return hsomp_task_descends(t, w); }
 
 /* ------------------------------------------------------------------ */
 /* The shared queue: a binary heap under a lock.                        */
