@@ -279,6 +279,34 @@ static void sums(int team) {
   }
 }
 
+/* Empty ranges: no task, reductions keep the original values. */
+static volatile long empty_count = 0;
+static void empty(int team, long n) {
+  long s = 5;
+  double m = 1;
+  unsigned long long u = 7;
+#pragma omp parallel num_threads(team)
+#pragma omp single
+  {
+#pragma omp taskloop reduction(+: s) reduction(*: m)
+    for (long i = 0; i < n; i++) {
+      s += i;
+      m *= 2;
+    }
+#pragma omp taskloop reduction(+: u) grainsize(4)
+    for (unsigned long long i = 10; i < 10 + (unsigned long long)n; i++)
+      u += i;
+#pragma omp taskgroup task_reduction(+: s)
+    {
+#pragma omp taskloop in_reduction(+: s) nogroup
+      for (long i = 0; i < n; i++)
+        s += i;
+    }
+  }
+  if (s != 5 || u != 7 || m != 1)
+    FAIL("empty taskloops team %d: %ld %llu %g", team, s, u, m);
+}
+
 /* Every thread runs its own taskloop at once; and taskloops inside tasks. */
 static void concurrent(int team) {
   long total = 0;
@@ -318,6 +346,7 @@ int main(void) {
     counts(team);
     sums(team);
     concurrent(team);
+    empty(team, empty_count); /* 0, unknown to the compiler */
   }
   return fails ? 1 : 0;
 }
