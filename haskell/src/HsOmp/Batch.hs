@@ -47,16 +47,22 @@ import Foreign.Storable (poke, sizeOf)
 import GHC.Exts (Addr#, FunPtr (..), Int (I#), Int#, Ptr (..), RealWorld, State#)
 import GHC.IO (IO (IO))
 
--- | @fn(args[i])@ for @i@ in @[0, n)@, Capability released once.
+-- | @fn(args[i])@ for @i@ in @[0, n)@, Capability released once; returns n.
+--
+-- >>> IO (\s -> case batchMap# fn args 10# s of (# s', _ #) -> (# s', () #))
 foreign import prim "hsomp_prim_batch_map"
   batchMap# :: Addr# -> Addr# -> Int# -> State# RealWorld -> (# State# RealWorld, Int# #)
 
 -- | @calls[i].fn(calls[i].arg)@ for @i@ in @[0, n)@ over an array of
--- (function, argument) word pairs, Capability released once.
+-- (function, argument) word pairs, Capability released once; returns n.
+--
+-- >>> IO (\s -> case batchPairs# calls 10# s of (# s', _ #) -> (# s', () #))
 foreign import prim "hsomp_prim_batch_pairs"
   batchPairs# :: Addr# -> Int# -> State# RealWorld -> (# State# RealWorld, Int# #)
 
 -- | @fn(arg)@ once with the Capability released; returns its result.
+--
+-- >>> IO (\s -> case releasedCall# fn arg s of (# s', r #) -> (# s', I# r #))
 foreign import prim "hsomp_prim_released_call"
   releasedCall# :: Addr# -> Addr# -> State# RealWorld -> (# State# RealWorld, Int# #)
 
