@@ -355,7 +355,10 @@ void hsomp_task_schedule(struct hsomp_thread *self, struct hsomp_team *team, str
     return;
   }
   hsomp_deque_push(&tk->member[self->ts.team_id].dq, t);
-  hsomp_task_wake(team);
+  /* Only the team's members sleep on its event word for queued tasks; in
+   * a team of one that is this thread, which is awake. */
+  if (team->nthreads > 1)
+    hsomp_task_wake(team);
 }
 
 /* Note [Readied tasks and the Task Scheduling Constraint]
