@@ -2,7 +2,8 @@
 
 A test is compiled the way libgomp.exp compiles it: gcc, or gcc in C++ mode
 (`-x c++`, so libgomp.c-c++-common/*.c are C++ too), or gfortran, with
-`-fopenmp`, `-I<libgomp source dir>` (some tests include libgomp_g.h), the
+`-fopenmp`, `-I<GCC source>/include` (gomp-constants.h), `-I<libgomp source
+dir>` (some tests include libgomp_g.h), the
 no-colour/no-caret diagnostic flags, the test's flags, its additional
 sources, and DejaGnu's `-lm` (plus `-lquadmath` for Fortran, as fortran.exp
 adds it when it links).  The program links against libgomp.so.1 by soname,
@@ -74,7 +75,9 @@ def command(test, libgomp_dir, include_dir, exe):
     driver = DRIVERS[test.lang]
     lang_mode = ["-x", "c++"] if test.lang == "c++" else []
     libs = ["-lm"] + (_quadmath_flags() if test.lang == "fortran" else [])
-    return ([driver] + lang_mode + [test.path] + test.sources + ["-fopenmp", "-I" + include_dir, "-I" + libgomp_dir]
+    gcc_include = os.path.join(os.path.dirname(libgomp_dir), "include")
+    return ([driver] + lang_mode + [test.path] + test.sources
+            + ["-fopenmp", "-I" + include_dir, "-I" + gcc_include, "-I" + libgomp_dir]
             + DIAGNOSTIC_FLAGS + test.flags + ["-o", exe] + libs)
 
 

@@ -236,10 +236,17 @@ def main(argv=None):
         listed.write(entries)
         print(f"gcc-testsuite: wrote {len(entries)} entries to {args.known_failures}")
         return 0
-    print(f"gcc-testsuite: hsomp passed {sum(hs[t.id].ok for t in tests)} of {len(tests)}; "
+    passed = sum(hs[t.id].ok for t in tests)
+    print(f"gcc-testsuite: hsomp passed {passed} of {len(tests)}; "
           f"{len(counted)} failures ({len(counted) - len(unexpected_fail)} known), results in {outdir} "
           f"({time.monotonic() - start:.0f}s)")
+    errors = len(unexpected_fail) + len(unexpected_pass) + len(stale)
+    # One line for scripts (./run test): the last line of every judged run.
+    result = (f"gcc-testsuite: result: {passed}/{len(tests)} passed, "
+              f"{len(counted) - len(unexpected_fail)} known failures, "
+              f"{len(baseline_failures)} failing with libgomp too, {errors} gate errors")
     if args.no_gate:
+        print(result)
         return 0
     for tid in unexpected_fail:
         print(f"NEW FAILURE  {tid}\t{hs[tid].reason}")
@@ -251,6 +258,8 @@ def main(argv=None):
         print(f"gcc-testsuite: gate FAILED ({len(unexpected_fail)} new failures, {len(unexpected_pass)} listed "
               f"tests now pass, {len(stale)} stale entries); after a deliberate change run "
               f"`conformance/run-gcc-testsuite --update-known-failures`")
+        print(result)
         return 1
     print("gcc-testsuite: gate passed")
+    print(result)
     return 0

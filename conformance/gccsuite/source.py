@@ -1,8 +1,10 @@
 """The test sources: GCC 12's libgomp testsuite, fetched from Debian's gcc-12-source.
 
 On first use the package is downloaded with `apt-get download gcc-12-source`
-and only the libgomp part of GCC's source tarball is unpacked into the cache
-(never into the repository).  The plain upstream tarball is used: the Debian
+and only the libgomp/ and include/ directories of GCC's source tarball are
+unpacked into the cache (never into the repository): libgomp.exp compiles
+with -I<libgomp> and -I<gcc>/include (on_device_arch.h includes
+gomp-constants.h from there).  The plain upstream tarball is used: the Debian
 package builds its compiler from it without the branch-update patch (its
 debian/rules.patch leaves git-updates commented out).
 
@@ -32,7 +34,13 @@ PACKAGE = "gcc-12-source"
 
 def _find_testsuite(root):
     hits = sorted(glob.glob(os.path.join(root, "gcc-*", "libgomp", "testsuite")))
+    hits = [h for h in hits if os.path.exists(gcc_include_dir(h) + "/gomp-constants.h")]
     return hits[-1] if hits else None
+
+
+def gcc_include_dir(testsuite):
+    """GCC's top-level include/ for a libgomp/testsuite directory."""
+    return os.path.join(os.path.dirname(os.path.dirname(testsuite)), "include")
 
 
 def testsuite_dir(cache, source=None):
@@ -75,7 +83,9 @@ def _fetch(cache, src_root):
             sys.exit(f"gcc-testsuite: no GCC tarball inside {os.path.basename(debs[0])}")
         staging = os.path.join(tmp, "src")
         os.makedirs(staging)
-        subprocess.run(["tar", "-xf", tarballs[0], "-C", staging, "--wildcards", "*/libgomp/*"], check=True)
+        # Directory members: the two top-level directories, not every */include.
+        subprocess.run(["tar", "-xf", tarballs[0], "-C", staging, "--wildcards", "--no-wildcards-match-slash",
+                        "*/libgomp", "*/include"], check=True)
         os.makedirs(src_root, exist_ok=True)
         for entry in os.listdir(staging):
             dest = os.path.join(src_root, entry)
