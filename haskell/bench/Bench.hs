@@ -77,6 +77,7 @@ tables = do
   cb <- callbackCosts 100000
   putStrLn "| entry | ns/entry |\n|---|---:|"
   printf "| HsOmp.Callback entry, C loop on the calling thread | %.0f |\n" (cbEntry cb)
+  printf "| the same loop in one session (`hs_callback.h`: Capability kept between entries) | %.0f |\n" (cbSession cb)
   printf "| `foreign import ccall \"wrapper\"` FunPtr, same loop | %.0f |\n" (cbWrapper cb)
   printf "| HsOmp.Callback entry from both threads of a team of 2 (wall / per-thread count) | %.0f |\n" (cbWorkers cb)
   printf "| parallelFor, 1 thread, chunk of 1 (per chunk) | %.0f |\n" (cbChunk cb)

@@ -45,3 +45,4 @@ foreign import ccall unsafe "k_sin_sum_range" c_sin_sum_range :: CLong -> CLong 
 foreign import ccall safe "k_call_n"
   c_call_n :: FunPtr (Ptr () -> Ptr () -> IO ()) -> Ptr () -> CLong -> Ptr () -> IO ()
 foreign import ccall safe "k_call_fp_n" c_call_fp_n :: FunPtr (Ptr () -> IO ()) -> CLong -> Ptr () -> IO ()
+foreign import ccall safe "k_call_n_session" c_call_n_session :: Ptr () -> CLong -> Ptr () -> IO ()

@@ -107,6 +107,7 @@ fitBatch rows = fitLine [(fromIntegral (brSize r), brBatchNs r) | r <- rows]
 -- | Nanoseconds per entry into Haskell from C.
 data CallbackCosts = CallbackCosts
   { cbEntry :: !Double         -- ^ 'HsOmp.Callback' entry, called from a C loop on the caller's thread
+  , cbSession :: !Double       -- ^ the same loop in one session (hs_callback.h): Capability kept between entries
   , cbWrapper :: !Double       -- ^ a @\"wrapper\"@ 'FunPtr', same loop
   , cbWorkers :: !Double       -- ^ entry from every thread of a team of 2 (wall time per callback per thread)
   , cbChunk :: !Double         -- ^ 'parallelFor' on 1 thread, per chunk of 1
@@ -123,8 +124,10 @@ callbackCosts n = runInBoundThread $ do
         c <- peek q
         poke q (c + 1)
       per f = minimum <$> replicateM 5 (snd <$> timeNs f)
-  entry <- withCallback body $ \cb -> VSM.unsafeWith cell $ \p ->
-    per (c_call_n (castFunPtr (callbackEntry cb)) (callbackEnv cb) (fromIntegral n) (castPtr p))
+  (entry, session) <- withCallback body $ \cb -> VSM.unsafeWith cell $ \p -> do
+    e <- per (c_call_n (castFunPtr (callbackEntry cb)) (callbackEnv cb) (fromIntegral n) (castPtr p))
+    s <- per (c_call_n_session (callbackEnv cb) (fromIntegral n) (castPtr p))
+    pure (e, s)
   fp <- newWrapperCallback body
   wrapper <- VSM.unsafeWith cell $ \p -> per (c_call_fp_n fp (fromIntegral n) (castPtr p))
   freeHaskellFunPtr fp
@@ -148,9 +151,9 @@ callbackCosts n = runInBoundThread $ do
   cellCount <- VSM.read cell 0
   chunkCount <- readIORef chunks
   let k = fromIntegral n
-      counted = cellCount == fromIntegral (10 * n) && chunkCount == 5 * n && workerCalls == [5 * n', 5 * n']
+      counted = cellCount == fromIntegral (15 * n) && chunkCount == 5 * n && workerCalls == [5 * n', 5 * n']
       n' = fromIntegral n :: CLong
-  pure (CallbackCosts (entry / k) (wrapper / k) (workers / k) (chunk / k) (chunkC / k) counted)
+  pure (CallbackCosts (entry / k) (session / k) (wrapper / k) (workers / k) (chunk / k) (chunkC / k) counted)
 
 ------------------------------------------------------------------------------
 -- | One size of a crossover table: n, sequential C through an unsafe call,

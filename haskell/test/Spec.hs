@@ -534,8 +534,8 @@ measureSpec = describe "measurements (bench/Bench.hs prints them in full)" $ do
     a `shouldSatisfy` (> b)
   it "callbacks: every entry runs once (ns per entry measured)" $ do
     cb <- callbackCosts 20000
-    measure (printf "ns/entry: HsOmp entry %.0f, \"wrapper\" FunPtr %.0f, from a team of 2 %.0f, parallelFor chunk %.0f (C body %.0f)"
-               (cbEntry cb) (cbWrapper cb) (cbWorkers cb) (cbChunk cb) (cbChunkC cb))
+    measure (printf "ns/entry: HsOmp entry %.0f, in a session %.0f, \"wrapper\" FunPtr %.0f, from a team of 2 %.0f, parallelFor chunk %.0f (C body %.0f)"
+               (cbEntry cb) (cbSession cb) (cbWrapper cb) (cbWorkers cb) (cbChunk cb) (cbChunkC cb))
     cbCounted cb `shouldBe` True
   it "crossover: OpenMP through a safe call loses on tiny inputs; results equal the sequential C" $ do
     dots <- crossoverDot 3 [256, 4096, 65536, 1048576]

@@ -203,3 +203,14 @@ void k_call_fp_n(void (*fn)(void *), long n, void *arg) {
   for (long k = 0; k < n; k++)
     fn(arg);
 }
+
+/* k_call_n inside one session (cbits/hs_callback.h): the Capability is kept
+ * from one entry to the next, for C loops that call Haskell back to back. */
+#include "hs_callback.h"
+void k_call_n_session(HsStablePtr fn, long n, void *arg) {
+  struct hsomp_hs_session s;
+  hsomp_hs_session_begin(&s);
+  for (long k = 0; k < n; k++)
+    hsomp_hs_session_call_ptr(&s, fn, arg);
+  hsomp_hs_session_end(&s);
+}
