@@ -124,22 +124,27 @@ void hsomp_futex_wake(_Atomic uint32_t *word, int n) HSOMP_INTERNAL;
 
 static inline void hsomp_cpu_relax(void) { __builtin_ia32_pause(); }
 
-/* One round of a spin-wait of `budget` rounds; `round` counts from 0.  A
- * small budget means the team is oversubscribed (Note [Spin budget]): then
- * every round yields.  See Note [Yielding while spinning] in wait.c. */
-void hsomp_spin_yield(void) HSOMP_INTERNAL;
+/* One round of a spin-wait of `budget` rounds; `round` counts from 0.  The
+ * first HSOMP_SPIN_YIELD_AFTER rounds only pause; after that the thread
+ * yields now and then, often if it may share its CPU with a thread it
+ * waits for, always in an oversubscribed team (a budget under
+ * HSOMP_SPIN_YIELD_ALWAYS_BELOW, Note [Spin budget]).  See Note [Yielding
+ * while spinning] in wait.c. */
+void hsomp_spin_slow(unsigned long round, unsigned long budget) HSOMP_INTERNAL;
 #ifndef HSOMP_SPIN_YIELD_AFTER /* -D for experiments */
 #define HSOMP_SPIN_YIELD_AFTER 32 /* rounds (~0.8 us) before the first yield */
 #define HSOMP_SPIN_YIELD_EVERY 32 /* rounds between yields after that */
 #endif
 #define HSOMP_SPIN_YIELD_ALWAYS_BELOW 2000 /* budgets this small always yield */
 static inline void hsomp_spin_round(unsigned long round, unsigned long budget) {
-  if (HSOMP_UNLIKELY(budget < HSOMP_SPIN_YIELD_ALWAYS_BELOW ||
-                     (round >= HSOMP_SPIN_YIELD_AFTER && round % HSOMP_SPIN_YIELD_EVERY == 0)))
-    hsomp_spin_yield();
-  else
+  if (HSOMP_LIKELY(round < HSOMP_SPIN_YIELD_AFTER && budget >= HSOMP_SPIN_YIELD_ALWAYS_BELOW))
     hsomp_cpu_relax();
+  else
+    hsomp_spin_slow(round, budget);
 }
+/* The CPU a parked worker's next master was last seen on (team.c sets it
+ * before the worker waits; -1: unknown). */
+extern __thread int hsomp_spin_peer_cpu HSOMP_INTERNAL;
 
 /* A 4-byte mutex (0 free, 1 locked, 2 locked with waiters): the layout of
  * omp_lock_t and of the pointer-sized slot of a named critical section. */
@@ -297,6 +302,7 @@ struct hsomp_thread {
   struct hsomp_icv icv;          /* the current task's ICVs */
   unsigned index;                /* 0 for host threads, 1.. for workers */
   int capability;                /* -1 if not bound */
+  _Atomic int cpu;               /* its CPU when it last started a region or forked */
   unsigned long idle_spins;      /* spin budget while parked */
   bool is_worker;
   /* The pool of workers this thread has hired as a master. */

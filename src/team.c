@@ -61,6 +61,7 @@ static void make_host_key(void) { pthread_key_create(&host_key, host_thread_exit
 static struct hsomp_thread *new_thread_state(void) {
   struct hsomp_thread *t = xcalloc_aligned(sizeof *t);
   t->capability = -1;
+  atomic_init(&t->cpu, -1);
   return t;
 }
 
@@ -133,13 +134,19 @@ static void move_off_cpu(int busy, unsigned nth) {
 }
 
 static void keep_spread(struct hsomp_thread *self, struct hsomp_team *team, uint64_t *last_move) {
-  if (team->master_cpu < 0 || sched_getcpu() != team->master_cpu)
-    return;
-  uint64_t now = __builtin_ia32_rdtsc();
-  if (now - *last_move < HSOMP_SPREAD_INTERVAL_TICKS)
-    return;
-  *last_move = now;
-  move_off_cpu(team->master_cpu, self->start_id);
+  int here = sched_getcpu();
+  if (team->master_cpu >= 0 && here == team->master_cpu) {
+    uint64_t now = __builtin_ia32_rdtsc();
+    if (now - *last_move >= HSOMP_SPREAD_INTERVAL_TICKS) {
+      *last_move = now;
+      move_off_cpu(team->master_cpu, self->start_id);
+      here = sched_getcpu();
+    }
+  }
+  /* For the waits of the region and the next idle wait (wait.c, Note
+   * [Yielding while spinning]). */
+  atomic_store_explicit(&self->cpu, here, memory_order_relaxed);
+  hsomp_spin_peer_cpu = team->master_cpu;
 }
 
 static void *worker_main(void *arg) {
@@ -346,6 +353,7 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
                              !hsomp_settings.places
                          ? sched_getcpu()
                          : -1;
+  atomic_store_explicit(&self->cpu, team->master_cpu, memory_order_relaxed);
   atomic_store_explicit(&team->single_count, 0, memory_order_relaxed);
   atomic_store_explicit(&team->joined, 0, memory_order_relaxed);
   hsomp_barrier_init(&team->barrier);

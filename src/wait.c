@@ -106,8 +106,54 @@ void hsomp_wake_all(_Atomic uint32_t *word, _Atomic uint32_t *sleepers) {
  * budget, under HSOMP_SPIN_YIELD_ALWAYS_BELOW rounds) shares CPUs for
  * sure, and yields on every round, as libomp does: at 4 threads on 2 CPUs
  * that took PARALLEL / BARRIER from 13/11 us to 4/3 (libomp 4/3), at 8
- * threads from 25/25 to 12/11 (libomp 16/16). */
-void hsomp_spin_yield(void) { sched_yield(); }
+ * threads from 25/25 to 12/11 (libomp 16/16).
+ *
+ * Yielding has a price on a busy machine: the CPU may go to another
+ * process for a whole time slice, and the team waits for us when the
+ * awaited thread arrives.  Since workers keep off their master's CPU
+ * (Note [Keeping workers spread], team.c), a waiter first checks, at its
+ * first yield, whether a team mate was last seen on its CPU (each thread
+ * notes its CPU when it starts a region or forks).  If none was, it
+ * yields only after HSOMP_SPIN_LATE_AFTER rounds, every
+ * HSOMP_SPIN_LATE_EVERY -- enough to undo a wrong guess (the CPUs seen
+ * may be stale) at a bounded cost. */
+#define HSOMP_SPIN_LATE_AFTER 1024 /* apart from team mates: first yield (~25 us) */
+#define HSOMP_SPIN_LATE_EVERY 256
+
+__thread int hsomp_spin_peer_cpu = -1;
+static __thread bool spin_near_peer; /* for the current wait, from its round AFTER */
+
+/* Whether a thread this one may be waiting for was last seen on its CPU.
+ * Unknown counts as yes. */
+static bool near_peer(void) {
+  struct hsomp_thread *self = hsomp_tls;
+  int here = sched_getcpu();
+  if (!self || here < 0)
+    return true;
+  struct hsomp_team *team = self->ts.team;
+  if (!team) /* a parked worker waits for its next master */
+    return hsomp_spin_peer_cpu < 0 || hsomp_spin_peer_cpu == here;
+  for (unsigned i = 0; i < team->nthreads; i++) {
+    struct hsomp_thread *m = team->members[i];
+    if (m != self && atomic_load_explicit(&m->cpu, memory_order_relaxed) == here)
+      return true;
+  }
+  return false;
+}
+
+void hsomp_spin_slow(unsigned long round, unsigned long budget) {
+  if (budget < HSOMP_SPIN_YIELD_ALWAYS_BELOW) {
+    sched_yield();
+    return;
+  }
+  if (round == HSOMP_SPIN_YIELD_AFTER)
+    spin_near_peer = near_peer();
+  if (spin_near_peer ? round % HSOMP_SPIN_YIELD_EVERY == 0
+                     : round >= HSOMP_SPIN_LATE_AFTER && round % HSOMP_SPIN_LATE_EVERY == 0)
+    sched_yield();
+  else
+    hsomp_cpu_relax();
+}
 
 /* Drepper's three-state futex mutex ("Futexes are tricky", mutex 2). */
 void hsomp_mutex_lock_slow(hsomp_mutex *m) {
