@@ -30,6 +30,7 @@ void bench_naive_dgemm(const char *only) {
       b[i][j] = (double)((i * 5 + j * 11) % 13) - 6;
     }
   multiply(check, 0);
+  multiply(c, 1); /* warm-up: the runtime starts its threads */
   int reps = bench_outer < 10 ? 3 : 5;
   double v[5];
   for (int r = 0; r < reps; r++) {
