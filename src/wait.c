@@ -133,6 +133,9 @@ static bool near_peer(void) {
   struct hsomp_team *team = self->ts.team;
   if (!team) /* a parked worker waits for its next master */
     return hsomp_spin_peer_cpu < 0 || hsomp_spin_peer_cpu == here;
+  /* Keep our own entry fresh for the team mates' checks: the kernel may
+   * have moved us since the region began. */
+  atomic_store_explicit(&self->cpu, here, memory_order_relaxed);
   for (unsigned i = 0; i < team->nthreads; i++) {
     struct hsomp_thread *m = team->members[i];
     if (m != self && atomic_load_explicit(&m->cpu, memory_order_relaxed) == here)
