@@ -71,6 +71,13 @@ def _fetch(cache, src_root):
     print(f"gcc-testsuite: fetching {PACKAGE} (apt-get download, ~85 MB) into {cache}", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
         r = subprocess.run(["apt-get", "download", PACKAGE], cwd=tmp, capture_output=True, text=True)
+        if r.returncode != 0 and os.geteuid() == 0:
+            # A fresh machine may have no package lists yet (./run refreshes
+            # them the same way before installing packages).
+            print("gcc-testsuite: apt-get download failed; refreshing the package lists (apt-get update)",
+                  file=sys.stderr, flush=True)
+            subprocess.run(["apt-get", "update", "-q"], capture_output=True)
+            r = subprocess.run(["apt-get", "download", PACKAGE], cwd=tmp, capture_output=True, text=True)
         debs = glob.glob(os.path.join(tmp, PACKAGE + "_*.deb"))
         if r.returncode != 0 or not debs:
             sys.exit(f"gcc-testsuite: `apt-get download {PACKAGE}` failed (is the Debian archive reachable? "
