@@ -150,3 +150,21 @@ def build_all(tests, build_root, libgomp_dir, include_dir, jobs, progress):
             progress.step(ok=out[t.id].exe is not None, label=t.id,
                           note=None if out[t.id].exe else out[t.id].error)
     return out
+
+
+def libgomp_probe(workdir):
+    """A program that certainly loads libgomp.so.1, for asking the dynamic
+    linker which file a runtime directory really provides (a test need not
+    load it: one without OpenMP calls is linked without it)."""
+    os.makedirs(workdir, exist_ok=True)
+    src = os.path.join(workdir, "loads-libgomp.c")
+    exe = os.path.join(workdir, "loads-libgomp")
+    tmp = exe + ".%d.tmp" % os.getpid()
+    with open(src + ".%d.tmp" % os.getpid(), "w") as f:
+        f.write("#include <omp.h>\nint main (void) { return omp_get_max_threads () > 0 ? 0 : 1; }\n")
+    os.replace(src + ".%d.tmp" % os.getpid(), src)
+    r = subprocess.run([DRIVERS["c"], "-fopenmp", src, "-o", tmp], capture_output=True, text=True)
+    if r.returncode != 0:
+        return None
+    os.replace(tmp, exe)
+    return exe

@@ -148,9 +148,11 @@ def main(argv=None):
     build_failures = [t for t in tests if built[t.id].exe is None]
     if args.build_only:
         return 1 if build_failures else 0
-    probe_exe = next((built[t.id].exe for t in tests if built[t.id].exe), None)
-    if probe_exe is None:
+    if all(built[t.id].exe is None for t in tests):
         fail_setup("no test could be built; see build.log files under " + os.path.join(args.cache, "build"))
+    probe_exe = build.libgomp_probe(os.path.join(args.cache, "probes"))
+    if probe_exe is None:
+        fail_setup("cannot build a program with gcc -fopenmp")
 
     system_lib = execute.system_libgomp(probe_exe)
     runtimes = [execute.Runtime("hsomp", hsomp_lib, args.cache)]
