@@ -8,6 +8,7 @@
  * dissemination barrier for large teams without touching callers. */
 #include "task_internal.h"
 
+#include <sched.h>
 #include <stddef.h>
 
 /* Every barrier is a team's (hsomp.h: struct hsomp_team::barrier). */
@@ -90,6 +91,10 @@ bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancell
   }
   if (nthreads <= 1)
     return cancelled(&p);
+  /* Where we run, for the team mates' waits (Note [Keeping threads
+   * spread], wait.c). */
+  if (team->master_cpu >= 0)
+    atomic_store_explicit(&self->cpu, sched_getcpu(), memory_order_relaxed);
   p.gen = atomic_load_explicit(&b->generation, memory_order_acquire);
   if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) == nthreads - 1) {
     atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);

@@ -117,8 +117,9 @@ void hsomp_wait_change(_Atomic uint32_t *word, uint32_t old,
  * spinning], wait.c). */
 void hsomp_wait_change_adaptive(_Atomic uint32_t *word, uint32_t old, _Atomic uint32_t *sleepers,
                                 unsigned long cap, unsigned long *budget) HSOMP_INTERNAL;
-/* Wake every sleeper on `word` after it was changed with seq_cst order. */
-void hsomp_wake_all(_Atomic uint32_t *word, _Atomic uint32_t *sleepers) HSOMP_INTERNAL;
+/* Wake every sleeper on `word` after it was changed with seq_cst order;
+ * true if there were sleepers. */
+bool hsomp_wake_all(_Atomic uint32_t *word, _Atomic uint32_t *sleepers) HSOMP_INTERNAL;
 void hsomp_futex_wait(_Atomic uint32_t *word, uint32_t val) HSOMP_INTERNAL;
 void hsomp_futex_wake(_Atomic uint32_t *word, int n) HSOMP_INTERNAL;
 
@@ -145,6 +146,13 @@ static inline void hsomp_spin_round(unsigned long round, unsigned long budget) {
 /* The CPU a parked worker's next master was last seen on (team.c sets it
  * before the worker waits; -1: unknown). */
 extern __thread int hsomp_spin_peer_cpu HSOMP_INTERNAL;
+/* A cap on the spin budget of the calling thread's waits: set while a
+ * master joins workers it had to wake from their sleep (team.c, Note
+ * [Cold joins]); ULONG_MAX otherwise. */
+extern __thread unsigned long hsomp_spin_cap HSOMP_INTERNAL;
+static inline unsigned long hsomp_spin_capped(unsigned long spins) {
+  return spins < hsomp_spin_cap ? spins : hsomp_spin_cap;
+}
 
 /* A 4-byte mutex (0 free, 1 locked, 2 locked with waiters): the layout of
  * omp_lock_t and of the pointer-sized slot of a named critical section. */
@@ -257,7 +265,8 @@ struct hsomp_thread;
 struct hsomp_team {
   unsigned nthreads;
   unsigned capacity;             /* members[] length */
-  int master_cpu;                /* the master's CPU at the fork (Note [Keeping workers spread]) */
+  int master_cpu;                /* the master's CPU at the fork; -1: do not spread (Note [Keeping threads spread]) */
+  bool cold_start;               /* the master woke sleeping workers (master only) */
   unsigned level, active_level;
   struct hsomp_team_state parent; /* the master's state outside the region */
   struct hsomp_icv parent_icv;

@@ -294,7 +294,7 @@ void hsomp_task_wake(struct hsomp_team *team) {
 
 void hsomp_task_wait(struct hsomp_thread *self, struct hsomp_team *team,
                      struct hsomp_task *constraint, const struct hsomp_wait *w) {
-  unsigned long spins = team->spins, idle = 0;
+  unsigned long spins = hsomp_spin_capped(team->spins), idle = 0;
   for (;;) {
     if (w->done(w->arg))
       return;

@@ -94,60 +94,7 @@ struct hsomp_thread *hsomp_thread_init_host(void) {
  * the implicit task, tells the team it is done (`joined`), and waits again.
  * After it has incremented `joined` the worker never touches the team:
  * the master may already reuse it for the next region. */
-/* Note [Keeping workers spread]
- * Linux starts a new thread on its creator's CPU and wakes a sleeping one
- * preferably near its waker; on a busy machine the load balancer then
- * tends to leave a master and its worker on one CPU -- for good when the
- * two only spin and yield (Note [Yielding while spinning]), as neither
- * waits long in the run queue.  The team then runs its threads one after
- * the other: measured at 2 threads on 2 busy CPUs, a loop of 13 us per
- * thread took 26, every time, in hsomp and in libomp (both yield), while
- * libgomp's threads (which spin without yielding) drifted apart.  So when
- * there is no place list (with one, OMP_PROC_BIND decides), the master
- * notes its CPU at the fork, and a worker that starts a region on that
- * same CPU moves to the k-th allowed CPU after it (k its team number): it
- * narrows its affinity mask to that CPU and restores the full mask at
- * once, so the kernel migrates it and stays free to move it again.  A
- * hint, not a binding.  The check is one sched_getcpu (a vDSO call, 8 ns
- * here); a move costs two system calls and is made at most once per
- * ~1 ms (2^21 TSC ticks) per worker, so a kernel that insists costs
- * little.  With it, the loop above takes 13 us again. */
-#define HSOMP_SPREAD_INTERVAL_TICKS (1ull << 21)
-/* Move to the nth allowed CPU after `busy` (counting round), n >= 1. */
-static void move_off_cpu(int busy, unsigned nth) {
-  cpu_set_t allowed, one;
-  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) < 2)
-    return;
-  unsigned skip = (nth - 1) % (unsigned)(CPU_COUNT(&allowed) - CPU_ISSET(busy, &allowed));
-  int target = -1;
-  for (int i = 1; i < CPU_SETSIZE && target < 0; i++) {
-    int c = (busy + i) % CPU_SETSIZE;
-    if (CPU_ISSET(c, &allowed) && skip-- == 0)
-      target = c;
-  }
-  if (target < 0)
-    return;
-  CPU_ZERO(&one);
-  CPU_SET(target, &one);
-  if (sched_setaffinity(0, sizeof one, &one) == 0)
-    sched_setaffinity(0, sizeof allowed, &allowed);
-}
-
-static void keep_spread(struct hsomp_thread *self, struct hsomp_team *team, uint64_t *last_move) {
-  int here = sched_getcpu();
-  if (team->master_cpu >= 0 && here == team->master_cpu) {
-    uint64_t now = __builtin_ia32_rdtsc();
-    if (now - *last_move >= HSOMP_SPREAD_INTERVAL_TICKS) {
-      *last_move = now;
-      move_off_cpu(team->master_cpu, self->start_id);
-      here = sched_getcpu();
-    }
-  }
-  /* For the waits of the region and the next idle wait (wait.c, Note
-   * [Yielding while spinning]). */
-  atomic_store_explicit(&self->cpu, here, memory_order_relaxed);
-  hsomp_spin_peer_cpu = team->master_cpu;
-}
+#define HSOMP_COLD_JOIN_SPINS 64
 
 static void *worker_main(void *arg) {
   struct hsomp_thread *self = arg;
@@ -159,7 +106,6 @@ static void *worker_main(void *arg) {
   pthread_setname_np(pthread_self(), name);
   uint32_t seen = 0;
   unsigned long idle_budget = self->idle_spins;
-  uint64_t last_move = 0;
   for (;;) {
     /* The spin budget for the next region is not known yet: at most the
      * one of the last team (a region usually follows one of the same
@@ -171,7 +117,10 @@ static void *worker_main(void *arg) {
 
     struct hsomp_team *team = self->start_team;
     unsigned long spins = team->spins;
-    keep_spread(self, team, &last_move); /* Note [Keeping workers spread] */
+    /* Note [Keeping threads spread] (wait.c): where we run, for the
+     * waits of the region and the next idle wait. */
+    atomic_store_explicit(&self->cpu, sched_getcpu(), memory_order_relaxed);
+    hsomp_spin_peer_cpu = team->master_cpu;
     self->icv = self->start_icv;
     self->ts = (struct hsomp_team_state){
         .team = team,
@@ -347,13 +296,14 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
   team->level = self->ts.level + 1;
   team->active_level = self->ts.active_level + (nthreads > 1);
   team->spins = hsomp_spin_budget(nthreads);
-  /* Note [Keeping workers spread]: only teams that fit the CPUs, and no
-   * place list. */
+  /* Note [Keeping threads spread] (wait.c): only teams that fit the
+   * CPUs, and no place list. */
   team->master_cpu = nthreads > 1 && team->spins >= HSOMP_SPIN_YIELD_ALWAYS_BELOW &&
                              !hsomp_settings.places
                          ? sched_getcpu()
                          : -1;
   atomic_store_explicit(&self->cpu, team->master_cpu, memory_order_relaxed);
+  team->cold_start = false;
   atomic_store_explicit(&team->single_count, 0, memory_order_relaxed);
   atomic_store_explicit(&team->joined, 0, memory_order_relaxed);
   hsomp_barrier_init(&team->barrier);
@@ -410,7 +360,8 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
       w->start_icv = icv;
       hsomp_placement_assign(&placement, i, w); /* host-abi */
       atomic_fetch_add_explicit(&w->go, 1, memory_order_seq_cst);
-      hsomp_wake_all(&w->go, &w->go_sleepers);
+      if (hsomp_wake_all(&w->go, &w->go_sleepers))
+        team->cold_start = true;
     }
     self->pool_in_use += nthreads - 1;
   }
@@ -432,7 +383,20 @@ void hsomp_team_end(void) {
   unsigned nthreads = team->nthreads;
   /* tasks: join the workers, running the region's tasks meanwhile
    * (Note [Region end with tasks], task.c). */
+  /* Note [Cold joins]
+   * Workers the master had to wake from their futex at the fork are slow
+   * to come: waking an idle CPU of a virtual machine alone takes tens of
+   * microseconds, and a busy machine may keep them off a CPU for longer.
+   * A master that spins its whole budget at the join meanwhile burnt 5-15 %
+   * of a CPU in the idle-burn benchmark (one short region per 10 ms).  So
+   * such a join spins only HSOMP_COLD_JOIN_SPINS rounds, then sleeps until
+   * the last worker wakes it.  Regions whose workers were awake (back to
+   * back regions) are not affected, nor any wait inside a region. */
+  unsigned long cap = hsomp_spin_cap;
+  if (team->cold_start)
+    hsomp_spin_cap = HSOMP_COLD_JOIN_SPINS;
   hsomp_task_master_end(self, team);
+  hsomp_spin_cap = cap;
   if (team->cg_reserved) /* Note [Contention groups] */
     atomic_fetch_sub_explicit(team->cg_busy, team->cg_reserved, memory_order_relaxed);
   if (nthreads > 1)

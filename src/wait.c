@@ -81,9 +81,11 @@ void hsomp_wait_change_adaptive(_Atomic uint32_t *word, uint32_t old, _Atomic ui
     *budget = spins / 2 > HSOMP_IDLE_SPIN_MIN ? spins / 2 : HSOMP_IDLE_SPIN_MIN;
 }
 
-void hsomp_wake_all(_Atomic uint32_t *word, _Atomic uint32_t *sleepers) {
-  if (atomic_load_explicit(sleepers, memory_order_seq_cst) != 0)
-    hsomp_futex_wake(word, INT_MAX);
+bool hsomp_wake_all(_Atomic uint32_t *word, _Atomic uint32_t *sleepers) {
+  if (atomic_load_explicit(sleepers, memory_order_seq_cst) == 0)
+    return false;
+  hsomp_futex_wake(word, INT_MAX);
+  return true;
 }
 
 /* Note [Yielding while spinning]
@@ -110,17 +112,74 @@ void hsomp_wake_all(_Atomic uint32_t *word, _Atomic uint32_t *sleepers) {
  *
  * Yielding has a price on a busy machine: the CPU may go to another
  * process for a whole time slice, and the team waits for us when the
- * awaited thread arrives.  Since workers keep off their master's CPU
- * (Note [Keeping workers spread], team.c), a waiter first checks, at its
+ * awaited thread arrives.  Since threads keep off each other's CPUs
+ * (Note [Keeping threads spread]), a waiter first checks, at its
  * first yield, whether a team mate was last seen on its CPU (each thread
  * notes its CPU when it starts a region or forks).  If none was, it
  * yields only after HSOMP_SPIN_LATE_AFTER rounds, every
  * HSOMP_SPIN_LATE_EVERY -- enough to undo a wrong guess (the CPUs seen
  * may be stale) at a bounded cost. */
+/* Note [Keeping threads spread]
+ * Linux starts a new thread on its creator's CPU and wakes a sleeping one
+ * preferably near its waker; on a busy machine the load balancer then
+ * tends to leave a master and its worker on one CPU -- for good when the
+ * two only spin and yield, as neither waits long in the run queue.  The
+ * team then runs its threads one after the other: measured at 2 threads
+ * on 2 busy CPUs, a loop of 13 us per thread took 26, every time, in
+ * hsomp and in libomp (both yield), while libgomp's threads (which spin
+ * without yielding) drifted apart.  So a thread that has waited
+ * HSOMP_SPIN_YIELD_AFTER rounds for its team mates and finds one of them
+ * last seen on its own CPU (near_peer) moves to another allowed CPU --
+ * the k-th after this one, k its team number, the master's k being 1 --
+ * by narrowing its affinity mask to that CPU and restoring the full mask
+ * at once: the kernel migrates it and stays free to move it again.  A
+ * hint, not a binding.  Only in teams that fit the CPUs and without a
+ * place list (with one, OMP_PROC_BIND decides; team->master_cpu is then
+ * -1), at most once per ~1 ms (2^21 TSC ticks) per thread, and only when
+ * waiting, so short regions of co-located threads (where nobody waits
+ * long) never pay the two system calls.  With it the loop above takes
+ * 13 us again. */
+#define HSOMP_SPREAD_INTERVAL_TICKS (1ull << 21)
+static __thread uint64_t last_move;
+
+static void move_off_cpu(int here, unsigned nth) {
+  cpu_set_t allowed, one;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) < 2)
+    return;
+  unsigned skip = (nth - 1) % (unsigned)(CPU_COUNT(&allowed) - CPU_ISSET(here, &allowed));
+  int target = -1;
+  for (int i = 1; i < CPU_SETSIZE && target < 0; i++) {
+    int c = (here + i) % CPU_SETSIZE;
+    if (CPU_ISSET(c, &allowed) && skip-- == 0)
+      target = c;
+  }
+  if (target < 0)
+    return;
+  CPU_ZERO(&one);
+  CPU_SET(target, &one);
+  if (sched_setaffinity(0, sizeof one, &one) == 0)
+    sched_setaffinity(0, sizeof allowed, &allowed);
+}
+
+/* Move off `here` if the team may spread and the last move is old. */
+static bool spread_from(struct hsomp_thread *self, struct hsomp_team *team, int here) {
+  if (team->master_cpu < 0)
+    return false;
+  uint64_t now = __builtin_ia32_rdtsc();
+  if (now - last_move < HSOMP_SPREAD_INTERVAL_TICKS)
+    return false;
+  last_move = now;
+  move_off_cpu(here, self->ts.team_id ? self->ts.team_id : 1);
+  int there = sched_getcpu();
+  atomic_store_explicit(&self->cpu, there, memory_order_relaxed);
+  return there != here;
+}
+
 #define HSOMP_SPIN_LATE_AFTER 1024 /* apart from team mates: first yield (~25 us) */
 #define HSOMP_SPIN_LATE_EVERY 256
 
 __thread int hsomp_spin_peer_cpu = -1;
+__thread unsigned long hsomp_spin_cap = ULONG_MAX;
 static __thread bool spin_near_peer; /* for the current wait, from its round AFTER */
 
 /* Whether a thread this one may be waiting for was last seen on its CPU.
@@ -139,7 +198,7 @@ static bool near_peer(void) {
   for (unsigned i = 0; i < team->nthreads; i++) {
     struct hsomp_thread *m = team->members[i];
     if (m != self && atomic_load_explicit(&m->cpu, memory_order_relaxed) == here)
-      return true;
+      return !spread_from(self, team, here); /* Note [Keeping threads spread] */
   }
   return false;
 }
