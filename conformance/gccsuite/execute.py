@@ -11,8 +11,9 @@ A run passes when the program exits 0 (non-zero with dg-shouldfail; a death
 by signal counts as non-zero, as in DejaGnu) within its time limit and its
 combined stdout+stderr matches the dg-output pattern.  The environment is the
 caller's minus every OMP_*, GOMP_*, KMP_* variable and LD_PRELOAD, plus
-LC_ALL=C/LANG=C (as libgomp.exp sets) and the test's dg-set-target-env-var
-values.  Each run gets a fresh scratch directory as its working directory.
+LC_ALL=C/LANG=C (as libgomp.exp sets), the runner's --env values (stress
+runs) and the test's dg-set-target-env-var values.  Each run gets a fresh
+scratch directory as its working directory.
 """
 import hashlib
 import os
@@ -93,8 +94,9 @@ def _describe_exit(rc):
     return f"exit {rc}"
 
 
-def run_one(test, exe, runtime, scratch_root, default_timeout):
+def run_one(test, exe, runtime, scratch_root, default_timeout, extra_env=None):
     env = base_environment(runtime)
+    env.update(extra_env or {})
     env.update(test.env)
     limit = (test.timeout or default_timeout) * test.timeout_factor
     os.makedirs(scratch_root, exist_ok=True)

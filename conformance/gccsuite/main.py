@@ -46,6 +46,9 @@ def parse_args(argv):
                    help="compilers / tests at a time (default 2)")
     p.add_argument("--timeout", type=float, default=60, help="seconds per test run (default 60; dg-timeout "
                    "and dg-timeout-factor adjust it)")
+    p.add_argument("--env", action="append", default=[], metavar="VAR=VALUE",
+                   help="set VAR in every run, for stress runs (OMP_NUM_THREADS=8, ...); a test's "
+                        "dg-set-target-env-var still wins; may be repeated")
     p.add_argument("--retries", type=int, default=1,
                    help="re-run a failing test this many times; passing on a re-run makes it 'flaky' (default 1)")
     p.add_argument("--known-failures", default=os.path.join(HERE, "known-failures.txt"))
@@ -82,7 +85,8 @@ def run_runtime(runtime, tests, built, args, label=None):
             progress.step(False, t.id, results[t.id].reason)
     scratch = os.path.join(args.cache, "scratch")
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
-        futures = {pool.submit(execute.run_one, t, built[t.id].exe, runtime, scratch, args.timeout): t
+        futures = {pool.submit(execute.run_one, t, built[t.id].exe, runtime, scratch, args.timeout,
+                               args.extra_env): t
                    for t in todo}
         for fut in concurrent.futures.as_completed(futures):
             t = futures[fut]
@@ -112,6 +116,12 @@ def main(argv=None):
     if not langs or any(l not in source.LANG_DIRS for l in langs):
         fail_setup(f"--langs takes a comma-separated subset of {','.join(source.LANG_DIRS)}")
     only = re.compile(args.only) if args.only else None
+    args.extra_env = {}
+    for item in args.env:
+        var, eq, value = item.partition("=")
+        if not eq or not var:
+            fail_setup(f"--env takes VAR=VALUE, got '{item}'")
+        args.extra_env[var] = value
     full_selection = only is None and sorted(langs) == sorted(source.LANG_DIRS)
 
     hsomp_lib = args.hsomp or os.path.join(args.build_dir, "gomp", "libgomp.so.1")
