@@ -148,6 +148,24 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+/* Set once a worker could not be created with the requested stack size. */
+static atomic_bool stacksize_refused;
+
+/* Note [How many Capabilities to boot]
+ * A C host's RTS gets -N from the nthreads ICV, but never more than the
+ * thread limit allows, nor more than max(CPUs, 64): every Capability
+ * costs the RTS memory and start-up time (-N1000 took 1.2 s and 80 MB,
+ * -N5000 9 s and 400 MB), so OMP_NUM_THREADS=100000 with a thread limit
+ * of 4 would stall the first region for minutes.  Workers beyond the
+ * Capability count share Capabilities (w mod nCaps) as always. */
+static unsigned boot_capabilities(void) {
+  unsigned long n = hsomp_initial_icv.nthreads_var;
+  unsigned most = hsomp_settings.ncpus > 64 ? hsomp_settings.ncpus : 64;
+  if (n > hsomp_initial_icv.thread_limit_var)
+    n = hsomp_initial_icv.thread_limit_var;
+  return n > most ? most : (unsigned)n;
+}
+
 static struct hsomp_thread *spawn_worker(void) {
   struct hsomp_thread *w = new_thread_state();
   w->is_worker = true;
@@ -156,7 +174,9 @@ static struct hsomp_thread *spawn_worker(void) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  if (hsomp_settings.stacksize) {
+  bool own_stack = hsomp_settings.stacksize &&
+                   !atomic_load_explicit(&stacksize_refused, memory_order_relaxed);
+  if (own_stack) {
     int rc = pthread_attr_setstacksize(&attr, hsomp_settings.stacksize);
     if (rc != 0)
       hsomp_warn("cannot use OMP_STACKSIZE=%lu bytes (%s); using the default",
@@ -165,6 +185,18 @@ static struct hsomp_thread *spawn_worker(void) {
   pthread_t tid;
   int rc = pthread_create(&tid, &attr, worker_main, w);
   pthread_attr_destroy(&attr);
+  if (rc != 0 && own_stack) {
+    /* The stack size that env.c accepted does not fit (any more): say
+     * so once and go on with the default size, rather than fail. */
+    if (!atomic_exchange_explicit(&stacksize_refused, true, memory_order_relaxed))
+      hsomp_warn("cannot create a thread with the OMP_STACKSIZE/GOMP_STACKSIZE stack of %lu "
+                 "bytes (%s); using the default from now on",
+                 hsomp_settings.stacksize, strerror(rc));
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    rc = pthread_create(&tid, &attr, worker_main, w);
+    pthread_attr_destroy(&attr);
+  }
   if (rc != 0)
     hsomp_fatal("cannot create worker thread: %s", strerror(rc));
   return w;
@@ -345,7 +377,7 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
   hsomp_placement_begin(&placement, self, nthreads, flags & 7, &icv);
 
   if (nthreads > 1) {
-    hsomp_rts_ensure(hsomp_initial_icv.nthreads_var);
+    hsomp_rts_ensure(boot_capabilities());
     /* A master that starts a nested region while its outer team runs
      * uses its pool as a stack: the outer team's workers are the first
      * pool_in_use entries, the nested team's come after them. */
@@ -440,7 +472,7 @@ int hsomp_get_capability(void) { return hsomp_self()->capability; }
  * first team of more than one thread no RTS may be running yet: boot it
  * as that team would (so the answer is the one the workers will see). */
 int hsomp_get_num_capabilities(void) {
-  hsomp_rts_ensure(hsomp_initial_icv.nthreads_var);
+  hsomp_rts_ensure(boot_capabilities());
   return (int)hsomp_rts_capabilities();
 }
 
