@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 struct hsomp_settings hsomp_settings;
 struct hsomp_icv hsomp_initial_icv;
@@ -320,6 +321,22 @@ invalid:
   return false;
 }
 
+/* Whether a thread stack of `size` bytes can be mapped now, as glibc maps
+ * it (private, writable, counted against overcommit): pthread_attr_
+ * setstacksize accepts any size above the minimum, and a size the kernel
+ * refuses (OMP_STACKSIZE=4096G) would otherwise fail only at the first
+ * worker's creation. */
+static bool stack_can_be_mapped(unsigned long size) {
+  errno = 0;
+  if (size > ULONG_MAX - (1UL << 20))
+    return errno = EINVAL, false;
+  void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (p == MAP_FAILED)
+    return false;
+  munmap(p, size);
+  return true;
+}
+
 static void init_stacksize(void) {
   unsigned long size;
   const char *name = "OMP_STACKSIZE";
@@ -334,6 +351,8 @@ static void init_stacksize(void) {
   pthread_attr_init(&attr);
   int rc = pthread_attr_setstacksize(&attr, size);
   pthread_attr_destroy(&attr);
+  if (rc == 0 && !stack_can_be_mapped(size))
+    rc = errno ? errno : ENOMEM;
   if (rc == 0) {
     hsomp_settings.stacksize = size;
   } else if (rc == EINVAL && size < (unsigned long)PTHREAD_STACK_MIN) {
