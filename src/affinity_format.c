@@ -13,8 +13,11 @@
  * program. */
 #include "hsomp.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <omp.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,16 +198,58 @@ static const struct {
     {"thread_affinity", 'A'},
 };
 
+/* Note [One warning per bad format]
+ * A format is rendered twice per line (measure, then write) and once per
+ * thread and region, so warning at every malformed field would repeat
+ * the same complaint many times.  The first warning of a render claims
+ * the format: if it is the one warned about last, the render stays
+ * quiet; otherwise it becomes that one and the render warns. */
+static char *warned_format; /* under format_lock */
+
+struct warnings {
+  const char *format;
+  int state; /* 0: not yet asked, 1: warn, -1: quiet */
+};
+
+static void format_warn(struct warnings *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void format_warn(struct warnings *w, const char *fmt, ...) {
+  if (w->state == 0) {
+    pthread_mutex_lock(&format_lock);
+    if (warned_format && strcmp(warned_format, w->format) == 0) {
+      w->state = -1;
+    } else {
+      free(warned_format);
+      warned_format = strdup(w->format);
+      w->state = 1;
+    }
+    pthread_mutex_unlock(&format_lock);
+  }
+  if (w->state < 0)
+    return;
+  char msg[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  hsomp_warn("affinity format: %s", msg);
+}
+
+/* Field widths above this are ignored, with a warning: honouring them
+ * would print gigabytes per line (libgomp ignores ULONG_MAX, and fails
+ * with an overflow or out of memory above about SIZE_MAX / 2). */
+#define MAX_FIELD_WIDTH ((size_t)INT_MAX)
+
 /* Parses the field after a '%' at *p; returns its type (0: malformed,
  * with a warning) and moves *p past it. */
-static char parse_field(const char **p, struct field *f) {
+static char parse_field(const char **p, struct field *f, struct warnings *w) {
   const char *s = *p;
   *f = (struct field){0};
   if (*s == '0') {
     f->zero = true;
     s++;
     if (*s != '.') {
-      hsomp_warn("affinity format: a leading 0 must be followed by '.'");
+      format_warn(w, "a leading 0 must be followed by '.'");
       return 0;
     }
   }
@@ -214,10 +259,15 @@ static char parse_field(const char **p, struct field *f) {
   }
   if (*s >= '1' && *s <= '9') {
     char *end;
+    errno = 0;
     f->width = strtoul(s, &end, 10);
+    if (errno == ERANGE || f->width > MAX_FIELD_WIDTH) {
+      format_warn(w, "field width %.*s is too large; ignored", (int)(end - s), s);
+      f->width = 0;
+    }
     s = end;
   } else if (f->zero || f->right) {
-    hsomp_warn("affinity format: '0.' or '.' needs a field width");
+    format_warn(w, "'0.' or '.' needs a field width");
     return 0;
   }
   char type = *s;
@@ -229,14 +279,14 @@ static char parse_field(const char **p, struct field *f) {
           strncmp(s + 1, long_names[i].name, (size_t)(close - s - 1)) == 0)
         type = long_names[i].type;
     if (!type) {
-      hsomp_warn("affinity format: unknown field name '%.*s'",
+      format_warn(w, "unknown field name '%.*s'",
                  close ? (int)(close - s - 1) : (int)strlen(s + 1), s + 1);
       return 0;
     }
     s = close;
   }
   if (!strchr("tTLnNaHPiA", type) || type == 0) {
-    hsomp_warn("affinity format: unknown field type '%c'", type ? type : '?');
+    format_warn(w, "unknown field type '%c'", type ? type : '?');
     return 0;
   }
   *p = s + 1;
@@ -285,6 +335,7 @@ static void render_field(struct out *o, char type, const struct field *f,
 
 static size_t render(char *buf, size_t size, const char *format, const struct hsomp_thread *self) {
   struct out o = {buf, size, 0};
+  struct warnings w = {format, 0};
   for (const char *p = format; *p;) {
     const char *pct = strchr(p, '%');
     if (!pct) {
@@ -300,7 +351,7 @@ static size_t render(char *buf, size_t size, const char *format, const struct hs
     }
     struct field f;
     const char *after = p;
-    char type = parse_field(&after, &f);
+    char type = parse_field(&after, &f, &w);
     if (!type) {
       /* Copy the malformed field as written, up to the next '%'. */
       const char *next = strchr(p, '%');
