@@ -84,10 +84,16 @@ teamDemo check team = do
       t (show name) omp cap (if bound < 0 then "none (primary)" else "Capability " ++ show bound)
   check (map (\(t, _, _, _, _, _) -> t) rs == [0 .. team - 1]) "every team member ran the body once"
   check (all (\(t, n, omp, _, _, _) -> n == team && omp == t) rs) "the prim's thread number is the team's"
-  check (all (\(t, _, _, cap, bound, _) -> t == 0 || cap == bound) rs)
-    "each worker's Haskell body runs on the Capability the worker is bound to"
-  check (length (nub [cap | (_, _, _, cap, _, _) <- rs]) == team)
-    "the team's Haskell bodies run on distinct Capabilities"
+  -- Where each body runs is the RTS's choice: rts_setInCallCapability
+  -- states a preference, and the scheduler may move a Haskell thread to an
+  -- idle Capability (seen with more Capabilities than CPUs).  So this is
+  -- reported, not checked; the test-suite checks it on 2 Capabilities.
+  let onBound = all (\(t, _, _, cap, bound, _) -> t == 0 || cap == bound) rs
+      distinct = length (nub [cap | (_, _, _, cap, _, _) <- rs]) == team
+  printf "  workers' bodies on their own Capabilities: %s; the team's bodies on distinct Capabilities: %s\n"
+    (yesNo onBound) (yesNo distinct)
+  where
+    yesNo ok = if ok then "yes" else "no (the RTS scheduler moved one)" :: String
 
 ------------------------------------------------------------------------------
 -- 2. sin-sum over 10^7 terms: OpenMP C (dynamic schedule) through a safe
