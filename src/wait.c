@@ -175,8 +175,10 @@ static bool spread_from(struct hsomp_thread *self, struct hsomp_team *team, int 
   return there != here;
 }
 
+#ifndef HSOMP_SPIN_LATE_AFTER /* -D for experiments */
 #define HSOMP_SPIN_LATE_AFTER 1024 /* apart from team mates: first yield (~25 us) */
 #define HSOMP_SPIN_LATE_EVERY 256
+#endif
 
 __thread int hsomp_spin_peer_cpu = -1;
 __thread unsigned long hsomp_spin_cap = ULONG_MAX;
