@@ -96,7 +96,7 @@ void hsomp_progress_wait(struct hsomp_thread *self, struct hsomp_work_share *ws,
   for (unsigned long i = 0; i < spins; i++) {
     if (ready(arg))
       return;
-    hsomp_cpu_relax();
+    hsomp_spin_round(i, spins); /* Note [Yielding while spinning], wait.c */
   }
   for (;;) {
     atomic_fetch_add_explicit(&ws->progress_sleepers, 1, memory_order_seq_cst);
