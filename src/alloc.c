@@ -51,6 +51,15 @@ static struct allocator *user_allocator(uintptr_t handle) {
   return handle > LAST_PREDEFINED_ALLOCATOR ? (struct allocator *)handle : NULL;
 }
 
+/* Whether a user allocator handle is one omp_init_allocator returned and
+ * nobody destroyed.  A handle that cannot be a pointer to one (a small
+ * number, misaligned) is refused before it is read: a misused handle
+ * gets a warning, not a crash. */
+static bool allocator_alive(const struct allocator *a) {
+  uintptr_t p = (uintptr_t)a;
+  return p >= 65536 && p % _Alignof(struct allocator) == 0 && a->magic == ALLOCATOR_MAGIC;
+}
+
 /* ------------------------------------------------------------------ */
 /* Building and destroying allocators.                                  */
 
@@ -146,7 +155,7 @@ void omp_destroy_allocator(omp_allocator_handle_t handle) {
   struct allocator *a = user_allocator((uintptr_t)handle);
   if (!a)
     return; /* omp_null_allocator and the predefined ones: nothing to do */
-  if (a->magic != ALLOCATOR_MAGIC) {
+  if (!allocator_alive(a)) {
     hsomp_warn("omp_destroy_allocator: %p is not a live allocator", (void *)a);
     return;
   }
@@ -250,7 +259,7 @@ static void *allocate_credited(size_t alignment, size_t nmemb, size_t size, uint
     handle = default_allocator();
   for (int hops = 0; hops < MAX_FALLBACK_HOPS; hops++) {
     struct allocator *a = user_allocator(handle);
-    if (a && a->magic != ALLOCATOR_MAGIC) {
+    if (a && !allocator_alive(a)) {
       hsomp_warn("%s: %p is not a live allocator", who, (void *)a);
       return NULL;
     }
