@@ -4,7 +4,8 @@
  * call must return libgomp's answer (or fail cleanly) and leave the
  * runtime working: a parallel region runs at the end.  Where libgomp
  * crashes (destroying a predefined allocator, NULL buffers of non-zero
- * size) or has no defined answer (NULL out-arguments), only hsomp is checked. */
+ * size, allocator handles that are not allocators) or has no defined
+ * answer (NULL out-arguments), only hsomp is checked. */
 #include "hsomp_test.h"
 
 #include <limits.h>
@@ -109,6 +110,10 @@ static void hsomp_only(void) {
   void *p = omp_alloc(32, omp_default_mem_alloc);
   HT_CHECK(p != NULL, "the default allocator after destroying predefined ones");
   omp_free(p, omp_default_mem_alloc);
+  /* Handles that were never allocators: refused with a warning. */
+  HT_CHECK(omp_alloc(16, (omp_allocator_handle_t)12345) == NULL, "allocator handle 12345");
+  HT_CHECK(omp_calloc(2, 8, (omp_allocator_handle_t)100) == NULL, "allocator handle 100");
+  omp_destroy_allocator((omp_allocator_handle_t)12345);
   omp_get_schedule(NULL, NULL);
   HT_CHECK(omp_capture_affinity(NULL, 100, "abc") == 3, "capture with a NULL buffer");
   HT_CHECK(omp_get_affinity_format(NULL, 100) > 0, "get_affinity_format with a NULL buffer");
