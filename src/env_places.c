@@ -132,8 +132,9 @@ struct parser {
   char why[128]; /* the first problem found */
 };
 
+/* Records the first problem; a NULL fmt is a problem without a reason. */
 static bool fail(struct parser *p, const char *fmt, ...) {
-  if (!p->why[0]) {
+  if (!p->why[0] && fmt) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(p->why, sizeof p->why, fmt, ap);
