@@ -217,7 +217,10 @@ static void *allocate_once(uintptr_t handle, size_t alignment, size_t size, bool
   if (alignment < sizeof(void *))
     alignment = sizeof(void *);
   size_t bytes;
-  if (__builtin_add_overflow(size, sizeof(struct block_header) + alignment - 1, &bytes))
+  /* No malloc serves more than PTRDIFF_MAX bytes; do not ask (a sanitizer's
+   * malloc would abort rather than return NULL). */
+  if (__builtin_add_overflow(size, sizeof(struct block_header) + alignment - 1, &bytes) ||
+      bytes > PTRDIFF_MAX)
     return NULL;
   if (!pool_reserve(a, bytes, credit))
     return NULL;
