@@ -402,9 +402,17 @@ invalid:
 
 /* Note [Spin policy]
  * How long a waiting thread spins before it sleeps (wait.c):
- *   OMP_WAIT_POLICY unset    20000 spins: deliberately shorter than
- *                            libgomp's 300000, so an idle program stops
- *                            burning CPU within tens of microseconds;
+ *   OMP_WAIT_POLICY unset    100000 spins (~2.5 ms here): a third of
+ *                            libgomp's 300000.  Long enough that a team
+ *                            whose master runs ~1 ms of serial code
+ *                            between regions finds its workers awake
+ *                            (20000 cost ~5 us per region in a futex
+ *                            wake and a cold join: EPCC schedule loops
+ *                            0.75-1.25 us -> 0.12-0.46, libgomp 0.06-0.7);
+ *                            an idle program still stops burning CPU
+ *                            quickly because parked workers shrink their
+ *                            own budget (Note [Adaptive idle spinning] in
+ *                            wait.c: one region per 10 ms costs ~1 %);
  *   OMP_WAIT_POLICY=active   30e9 spins (libgomp's "five minutes");
  *   OMP_WAIT_POLICY=passive  0: sleep at once.
  * An explicit GOMP_SPINCOUNT replaces the count.  When a team has more
@@ -415,7 +423,7 @@ static void init_spin_policy(void) {
   int policy = -1;
   parse_keyword("OMP_WAIT_POLICY", words, 2, &policy);
   hsomp_settings.wait_policy = policy;
-  unsigned long spins = policy > 0 ? 30000000000UL : policy == 0 ? 0 : 20000;
+  unsigned long spins = policy > 0 ? 30000000000UL : policy == 0 ? 0 : 100000;
   unsigned long throttled = policy > 0 ? 1000 : policy == 0 ? 0 : 100;
   parse_spincount(&spins);
   hsomp_settings.spin_count = spins;
@@ -454,7 +462,7 @@ static void parse_display_env(void) {
 void hsomp_env_init(void) {
   hsomp_env_read_cpus();
   hsomp_settings.wait_policy = -1;
-  hsomp_settings.spin_count = 20000;
+  hsomp_settings.spin_count = 100000;
   hsomp_settings.throttled_spin_count = 100;
   hsomp_settings.default_allocator = 1;
   hsomp_settings.affinity_format = "level %L thread %i affinity %A";

@@ -266,8 +266,9 @@ void hsomp_mutex_lock_slow(hsomp_mutex *m) {
  * is pure waste when threads outnumber CPUs: the thread we wait for may be
  * the one we keep off the CPU.  So a team larger than the CPUs we may run
  * on spins only the throttled budget (and yields in between) before it
- * sleeps.  The default budget is deliberately short (tens of microseconds),
- * so an idle program does not burn CPU between regions. */
+ * sleeps.  The default budget (Note [Spin policy] in env.c) is ~2.5 ms;
+ * an idle program does not burn CPU between regions because parked workers
+ * shrink their own budget (Note [Adaptive idle spinning]). */
 unsigned long hsomp_spin_budget(unsigned nthreads) {
   if (nthreads > hsomp_settings.ncpus)
     return hsomp_settings.throttled_spin_count;

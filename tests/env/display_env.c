@@ -266,7 +266,7 @@ int main(int argc, char **argv) {
         {"OMP_WAIT_POLICY=active", "30000000000", "30000000000"},
         {"GOMP_SPINCOUNT=infinite", "18446744073709551615", "18446744073709551615"},
         {"GOMP_SPINCOUNT=2M", "2000000", "2000000"},
-        {"OMP_DYNAMIC=false", "20000", "300000"},
+        {"OMP_DYNAMIC=false", "100000", "300000"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
       const char *vars[] = {"OMP_DISPLAY_ENV=verbose", cases[i][0], NULL};
