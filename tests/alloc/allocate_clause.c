@@ -11,26 +11,8 @@
 #include <sys/wait.h>
 
 /* Runs this program with `mode` in a child; its stderr goes to `out`. */
-static int run_child(const char *self, const char *mode, char *out, size_t len) {
-  int fd[2];
-  HT_CHECK(pipe(fd) == 0, "pipe");
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fd[1], 2);
-    close(fd[0]);
-    execl("/proc/self/exe", self, mode, (char *)NULL);
-    _exit(127);
-  }
-  close(fd[1]);
-  size_t n = 0;
-  ssize_t r;
-  while (n + 1 < len && (r = read(fd[0], out + n, len - 1 - n)) > 0)
-    n += (size_t)r;
-  out[n] = 0;
-  close(fd[0]);
-  int st;
-  waitpid(pid, &st, 0);
-  return st;
+static int run_child(const char *mode, char *out, size_t len) {
+  return ht_run_self(mode, NULL, NULL, out, len);
 }
 
 /* The children's allocators, global: they end the program with exit(1),
@@ -82,12 +64,12 @@ int main(int argc, char **argv) {
   omp_destroy_allocator(a128);
 
   char out[512];
-  int st = run_child(argv[0], "child", out, sizeof out);
+  int st = run_child("child", out, sizeof out);
   HT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1,
            "an allocate clause that cannot be served: status %#x", st);
   HT_CHECK(strcmp(out, "\nlibgomp: Out of memory allocating 8000 bytes\n") == 0,
            "allocate clause failure message: '%s'", out);
-  st = run_child(argv[0], "abort_fb", out, sizeof out);
+  st = run_child("abort_fb", out, sizeof out);
   HT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1, "abort_fb: status %#x", st);
   HT_CHECK(strcmp(out, "\nlibgomp: Out of memory allocating 1000 bytes\n") == 0,
            "abort_fb message: '%s'", out);

@@ -58,11 +58,7 @@ static void capture_stderr(void (*call)(void *), void *arg, char *out, size_t le
   dup2(saved, 2);
   close(saved);
   close(fd[1]);
-  size_t n = 0;
-  ssize_t r;
-  while (n + 1 < len && (r = read(fd[0], out + n, len - 1 - n)) > 0)
-    n += (size_t)r;
-  out[n] = 0;
+  ht_read_all(fd[0], out, len);
   close(fd[0]);
 }
 

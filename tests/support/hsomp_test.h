@@ -4,7 +4,10 @@
  *   ht_hsomp_capability_fn()   hsomp_get_capability, NULL under libgomp
  *   ht_thread_name()           the calling thread's name (/proc)
  *   ht_tasks_snapshot()        every thread of the process: tid, name and
- *                              CPU time, for checking who did the work */
+ *                              CPU time, for checking who did the work
+ *   ht_run_self(mode, ...)     rerun this program as a child with argv[1]
+ *                              = mode, capturing its stderr (death tests)
+ *   ht_read_all(fd, out, len)  read a pipe to its end */
 #ifndef HSOMP_TEST_H
 #define HSOMP_TEST_H
 
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define HT_CHECK(cond, ...)                                               \
@@ -104,6 +108,49 @@ static inline const struct ht_task *ht_task_find(const struct ht_task *ts, int n
     if (ts[i].tid == tid)
       return &ts[i];
   return NULL;
+}
+
+/* Read fd to end of file into out (NUL-terminated, at most len - 1 bytes;
+ * the rest is discarded so the writer never blocks). */
+static inline size_t ht_read_all(int fd, char *out, size_t len) {
+  size_t n = 0;
+  ssize_t r;
+  char sink[256];
+  while ((r = read(fd, n + 1 < len ? out + n : sink,
+                   n + 1 < len ? len - 1 - n : sizeof sink)) > 0)
+    if (n + 1 < len)
+      n += (size_t)r;
+  out[n] = 0;
+  return n;
+}
+
+/* Run this program again as a child, `/proc/self/exe mode`, with
+ * `env_name=env_value` added to its environment when env_name is non-NULL,
+ * and capture its stderr into out.  Returns the child's wait status (-1 if
+ * it could not be started).  The death tests use it for fatal paths. */
+static inline int ht_run_self(const char *mode, const char *env_name, const char *env_value,
+                              char *out, size_t len) {
+  int fd[2];
+  if (pipe(fd) != 0)
+    return -1;
+  pid_t pid = fork();
+  if (pid < 0)
+    return -1;
+  if (pid == 0) {
+    dup2(fd[1], 2);
+    close(fd[0]);
+    if (env_name)
+      setenv(env_name, env_value, 1);
+    execl("/proc/self/exe", "ht-child", mode, (char *)NULL);
+    _exit(127);
+  }
+  close(fd[1]);
+  ht_read_all(fd[0], out, len);
+  close(fd[0]);
+  int st;
+  if (waitpid(pid, &st, 0) != pid)
+    return -1;
+  return st;
 }
 
 #endif

@@ -7,27 +7,7 @@
 #include <sys/wait.h>
 
 static int run_child(const char *mode, char *err, size_t errlen) {
-  int fd[2];
-  if (pipe(fd) != 0)
-    return -1;
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fd[1], 2);
-    close(fd[0]);
-    setenv("OMP_TARGET_OFFLOAD", "mandatory", 1);
-    execl("/proc/self/exe", "offload_mandatory", mode, (char *)NULL);
-    _exit(127);
-  }
-  close(fd[1]);
-  size_t n = 0;
-  ssize_t r;
-  while (n + 1 < errlen && (r = read(fd[0], err + n, errlen - 1 - n)) > 0)
-    n += (size_t)r;
-  err[n] = 0;
-  close(fd[0]);
-  int status;
-  waitpid(pid, &status, 0);
-  return status;
+  return ht_run_self(mode, "OMP_TARGET_OFFLOAD", "mandatory", err, errlen);
 }
 
 int main(int argc, char **argv) {
