@@ -122,11 +122,7 @@ int main(int argc, char **argv) {
   }
   close(fd[1]);
   char out[4096];
-  size_t n = 0;
-  ssize_t r;
-  while (n + 1 < sizeof out && (r = read(fd[0], out + n, sizeof out - 1 - n)) > 0)
-    n += (size_t)r;
-  out[n] = 0;
+  ht_read_all(fd[0], out, sizeof out);
   int st;
   waitpid(pid, &st, 0);
   HT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "display child status %#x", st);

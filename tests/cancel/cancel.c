@@ -5,6 +5,7 @@
 // TEST-ENV: OMP_CANCELLATION=true
 // TEST-ENV: OMP_CANCELLATION=false
 // TEST-TIMEOUT: 60
+#include "hsomp_test.h"
 #include <omp.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,13 +14,7 @@
 bool GOMP_cancel(int which, bool do_cancel);
 bool GOMP_cancellation_point(int which);
 
-static int fails, on;
-#define FAIL(...)                                                                                  \
-  do {                                                                                             \
-    fprintf(stderr, __VA_ARGS__);                                                                  \
-    fputc('\n', stderr);                                                                           \
-    __atomic_add_fetch(&fails, 1, __ATOMIC_SEQ_CST);                                               \
-  } while (0)
+static int on;
 
 #define KIDS 50
 
@@ -64,16 +59,16 @@ static void taskgroup_cancel(int team) {
     }
   }
   if (outer_ran != 1 || sibling != 10)
-    FAIL("team %d: tasks of other taskgroups dropped (%d/1, %d/10)", team, outer_ran, sibling);
+    HT_FAIL("team %d: tasks of other taskgroups dropped (%d/1, %d/10)", team, outer_ran, sibling);
   if (!on && (ran != KIDS || !after_cancel))
-    FAIL("team %d, cancellation off: %d of %d tasks ran, canceller %s", team, ran, KIDS,
+    HT_FAIL("team %d, cancellation off: %d of %d tasks ran, canceller %s", team, ran, KIDS,
          after_cancel ? "went on" : "stopped");
   if (on && after_cancel)
-    FAIL("team %d: the cancelling task went on after cancel taskgroup", team);
+    HT_FAIL("team %d: the cancelling task went on after cancel taskgroup", team);
   if (on && team == 1 && ran != 0)
-    FAIL("team 1: %d tasks of a cancelled taskgroup ran", ran);
+    HT_FAIL("team 1: %d tasks of a cancelled taskgroup ran", ran);
   if (ran > KIDS)
-    FAIL("team %d: %d tasks ran, more than made", team, ran);
+    HT_FAIL("team %d: %d tasks ran, more than made", team, ran);
 }
 
 /* Thread 0 cancels the region; the others leave at a cancellation point
@@ -105,12 +100,12 @@ static void parallel_cancel(int team) {
   for (int i = 0; i < team; i++)
     reached += after[i];
   if (on && reached)
-    FAIL("team %d: %d threads went past a cancelled region's barrier", team, reached);
+    HT_FAIL("team %d: %d threads went past a cancelled region's barrier", team, reached);
   if (!on && (reached != team || tasks_ran != team))
-    FAIL("team %d, cancellation off: %d threads past the barrier, %d tasks", team, reached,
+    HT_FAIL("team %d, cancellation off: %d threads past the barrier, %d tasks", team, reached,
          tasks_ran);
   if (omp_get_wtime() - t0 > 10.0)
-    FAIL("team %d: waited for the time limit, the cancellation was not seen", team);
+    HT_FAIL("team %d: waited for the time limit, the cancellation was not seen", team);
 }
 
 /* Tasks queued when the region is cancelled are dropped (on one thread
@@ -131,9 +126,9 @@ static void parallel_cancel_tasks(int team) {
 #pragma omp barrier
   }
   if (!on && ran != 40)
-    FAIL("team %d, cancellation off: %d of 40 tasks ran", team, ran);
+    HT_FAIL("team %d, cancellation off: %d of 40 tasks ran", team, ran);
   if (on && team == 1 && ran != 0)
-    FAIL("team 1: %d tasks of a cancelled region ran", ran);
+    HT_FAIL("team 1: %d tasks of a cancelled region ran", ran);
 }
 
 static void for_cancel(int team) {
@@ -156,11 +151,11 @@ static void for_cancel(int team) {
       again++;
   }
   if (again != 100)
-    FAIL("team %d: the loop after a cancelled one ran %d of 100", team, again);
+    HT_FAIL("team %d: the loop after a cancelled one ran %d of 100", team, again);
   if (on && done >= n - 1)
-    FAIL("team %d: %d of %d iterations after cancel for", team, done, n);
+    HT_FAIL("team %d: %d of %d iterations after cancel for", team, done, n);
   if (!on && done != n)
-    FAIL("team %d, cancellation off: %d of %d iterations", team, done, n);
+    HT_FAIL("team %d, cancellation off: %d of %d iterations", team, done, n);
 }
 
 static void sections_cancel(int team) {
@@ -185,22 +180,22 @@ static void sections_cancel(int team) {
     }
   }
   if (!first || (!on && !second))
-    FAIL("team %d: sections ran %d %d", team, first, second);
+    HT_FAIL("team %d: sections ran %d %d", team, first, second);
   if (on && second)
-    FAIL("team %d: the second section went on after cancel sections", team);
+    HT_FAIL("team %d: the second section went on after cancel sections", team);
 }
 
 int main(void) {
   const char *env = getenv("OMP_CANCELLATION");
   on = env && (env[0] == 't' || env[0] == 'T');
   if (omp_get_cancellation() != on)
-    FAIL("omp_get_cancellation() = %d with OMP_CANCELLATION=%s", omp_get_cancellation(),
+    HT_FAIL("omp_get_cancellation() = %d with OMP_CANCELLATION=%s", omp_get_cancellation(),
          env ? env : "(unset)");
   /* Outside a construct with cancellation off both entry points say no. */
   if (!on) {
     if (GOMP_cancel(8, true) || GOMP_cancel(1, true) || GOMP_cancellation_point(8) ||
         GOMP_cancellation_point(2))
-      FAIL("GOMP_cancel / GOMP_cancellation_point returned true with cancellation off");
+      HT_FAIL("GOMP_cancel / GOMP_cancellation_point returned true with cancellation off");
   }
   for (int team = 1; team <= 4; team++) {
     taskgroup_cancel(team);
@@ -209,5 +204,5 @@ int main(void) {
     for_cancel(team);
     sections_cancel(team);
   }
-  return fails ? 1 : 0;
+  return ht_failures ? 1 : 0;
 }

@@ -7,7 +7,10 @@
  *                              CPU time, for checking who did the work
  *   ht_run_self(mode, ...)     rerun this program as a child with argv[1]
  *                              = mode, capturing its stderr (death tests)
- *   ht_read_all(fd, out, len)  read a pipe to its end */
+ *   ht_read_all(fd, out, len)  read a pipe to its end
+ *   HT_FAIL(fmt, ...)          report a failure and count it in ht_failures,
+ *                              for checks made inside parallel regions and
+ *                              tasks (main returns ht_failures != 0) */
 #ifndef HSOMP_TEST_H
 #define HSOMP_TEST_H
 
@@ -30,6 +33,15 @@
       fputc('\n', stderr);                                                \
       exit(1);                                                            \
     }                                                                     \
+  } while (0)
+
+/* Failures counted by HT_FAIL (any thread); the test's exit status. */
+__attribute__((unused)) static int ht_failures;
+#define HT_FAIL(...)                                                      \
+  do {                                                                    \
+    fprintf(stderr, __VA_ARGS__);                                         \
+    fputc('\n', stderr);                                                  \
+    __atomic_add_fetch(&ht_failures, 1, __ATOMIC_SEQ_CST);                \
   } while (0)
 
 static inline int (*ht_hsomp_capability_fn(void))(void) {

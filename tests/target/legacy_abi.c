@@ -122,11 +122,7 @@ int main(void) {
   }
   close(fd[1]);
   char out[512];
-  size_t n = 0;
-  ssize_t r;
-  while (n + 1 < sizeof out && (r = read(fd[0], out + n, sizeof out - 1 - n)) > 0)
-    n += (size_t)r;
-  out[n] = 0;
+  ht_read_all(fd[0], out, sizeof out);
   close(fd[0]);
   int st;
   waitpid(pid, &st, 0);

@@ -6,17 +6,11 @@
  * regions' ends must have seen all of it. */
 // TEST-TIMEOUT: 60
 // TEST-LIBS: -pthread
+#include "hsomp_test.h"
 #include <omp.h>
 #include <pthread.h>
 #include <stdio.h>
 
-static int fails;
-#define FAIL(...)                                                                                  \
-  do {                                                                                             \
-    fprintf(stderr, __VA_ARGS__);                                                                  \
-    fputc('\n', stderr);                                                                           \
-    __atomic_add_fetch(&fails, 1, __ATOMIC_SEQ_CST);                                               \
-  } while (0)
 
 /* Orphaned: makes n tasks adding 1..n to *sum, waits for them. */
 static long orphan_tasks(long *sum, int n) {
@@ -49,7 +43,7 @@ static void single_and_all(int team) {
 #pragma omp atomic read
     s = sum;
     if (s != 1000)
-      FAIL("team %d: %ld of 1000 tasks of the single done after its barrier", team, s);
+      HT_FAIL("team %d: %ld of 1000 tasks of the single done after its barrier", team, s);
 #pragma omp barrier
     for (int i = 0; i < 500; i++)
 #pragma omp task shared(sum)
@@ -61,7 +55,7 @@ static void single_and_all(int team) {
 #pragma omp atomic read
     s = sum;
     if (s != 1000 + 1000L * omp_get_num_threads())
-      FAIL("team %d: sum %ld after tasks from every thread and a barrier", team, s);
+      HT_FAIL("team %d: sum %ld after tasks from every thread and a barrier", team, s);
   }
 }
 
@@ -77,7 +71,7 @@ static void nested(int outer, int inner) {
       {
         long s = orphan_tasks(&mine, 50);
         if (s != 50 * 51 / 2)
-          FAIL("nested %dx%d: inner taskwait saw %ld", outer, inner, s);
+          HT_FAIL("nested %dx%d: inner taskwait saw %ld", outer, inner, s);
       }
 #pragma omp atomic
       total += mine;
@@ -99,7 +93,7 @@ static void nested(int outer, int inner) {
             }
         }
         if (inner_sum != 4950)
-          FAIL("nested %dx%d: region in a task summed %ld", outer, inner, inner_sum);
+          HT_FAIL("nested %dx%d: region in a task summed %ld", outer, inner, inner_sum);
 #pragma omp atomic
         total += inner_sum;
       }
@@ -108,7 +102,7 @@ static void nested(int outer, int inner) {
   /* One inner single per outer thread, plus the region in a task. */
   long expect = (long)outer * 1275 + 4950;
   if (total != expect)
-    FAIL("nested %dx%d: total %ld, expected %ld", outer, inner, total, expect);
+    HT_FAIL("nested %dx%d: total %ld, expected %ld", outer, inner, total, expect);
 }
 
 static void *host_thread(void *arg) {
@@ -132,7 +126,7 @@ static void *host_thread(void *arg) {
 #pragma omp atomic read
       s = sum;
       if (s != 199 * 200 / 2)
-        FAIL("host thread %d round %d: taskgroup end saw %ld", id, round, s);
+        HT_FAIL("host thread %d round %d: taskgroup end saw %ld", id, round, s);
     }
   }
   return NULL;
@@ -142,7 +136,7 @@ int main(void) {
   /* Orphaned, outside any region: tasks run at once (or later), taskwait works. */
   long sum = 0;
   if (orphan_tasks(&sum, 100) != 5050)
-    FAIL("outside any region: %ld", sum);
+    HT_FAIL("outside any region: %ld", sum);
   for (int team = 1; team <= 4; team++)
     single_and_all(team);
   nested(2, 2);
@@ -153,5 +147,5 @@ int main(void) {
     pthread_create(&th[i], NULL, host_thread, (void *)i);
   for (int i = 0; i < 4; i++)
     pthread_join(th[i], NULL);
-  return fails ? 1 : 0;
+  return ht_failures ? 1 : 0;
 }

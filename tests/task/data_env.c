@@ -5,16 +5,10 @@
  * taskwait and taskyield; and one team reused with changing sizes (1, 8,
  * 2, 16, 3, 1, 12 threads), each region full of tasks. */
 // TEST-TIMEOUT: 60
+#include "hsomp_test.h"
 #include <omp.h>
 #include <stdio.h>
 
-static int fails;
-#define FAIL(...)                                                                                  \
-  do {                                                                                             \
-    fprintf(stderr, __VA_ARGS__);                                                                  \
-    fputc('\n', stderr);                                                                           \
-    __atomic_add_fetch(&fails, 1, __ATOMIC_SEQ_CST);                                               \
-  } while (0)
 
 static void icvs(int team) {
   omp_set_max_active_levels(2);
@@ -26,7 +20,7 @@ static void icvs(int team) {
 #pragma omp task if (!undeferred)
       {
         if (omp_get_max_threads() != 5)
-          FAIL("team %d: task sees max threads %d, creator had 5", team, omp_get_max_threads());
+          HT_FAIL("team %d: task sees max threads %d, creator had 5", team, omp_get_max_threads());
         omp_set_num_threads(2);
         omp_set_schedule(omp_sched_dynamic, 7);
         int inner = 0;
@@ -34,7 +28,7 @@ static void icvs(int team) {
 #pragma omp single
         inner = omp_get_num_threads();
         if (inner != 2)
-          FAIL("team %d: region in a task has %d threads, the task set 2", team, inner);
+          HT_FAIL("team %d: region in a task has %d threads, the task set 2", team, inner);
         /* A child inherits the task's own ICVs. */
 #pragma omp task
         {
@@ -42,14 +36,14 @@ static void icvs(int team) {
           int chunk;
           omp_get_schedule(&k, &chunk);
           if (omp_get_max_threads() != 2 || k != omp_sched_dynamic || chunk != 7)
-            FAIL("team %d: grandchild sees %d threads, schedule %d/%d", team,
+            HT_FAIL("team %d: grandchild sees %d threads, schedule %d/%d", team,
                  omp_get_max_threads(), (int)k, chunk);
         }
 #pragma omp taskwait
       }
 #pragma omp taskwait
       if (omp_get_max_threads() != 5)
-        FAIL("team %d (%s task): the task's omp_set_num_threads leaked out (%d)", team,
+        HT_FAIL("team %d (%s task): the task's omp_set_num_threads leaked out (%d)", team,
              undeferred ? "undeferred" : "deferred", omp_get_max_threads());
     }
   }
@@ -71,7 +65,7 @@ static void where(int team) {
       }
   }
   if (bad)
-    FAIL("team %d: a task saw a thread number, team size or level outside its team", team);
+    HT_FAIL("team %d: a task saw a thread number, team size or level outside its team", team);
 }
 
 static long fib_untied(int n) {
@@ -95,7 +89,7 @@ static void untied(int team) {
 #pragma omp single
   r = fib_untied(18);
   if (r != 2584)
-    FAIL("untied fib(18) team %d: %ld", team, r);
+    HT_FAIL("untied fib(18) team %d: %ld", team, r);
 }
 
 static void resized(void) {
@@ -117,10 +111,10 @@ static void resized(void) {
         }
 #pragma omp taskwait
       if (chain != 200)
-        FAIL("size %d: a thread's chain counted %ld of 200", sizes[s], chain);
+        HT_FAIL("size %d: a thread's chain counted %ld of 200", sizes[s], chain);
     }
     if (count != 200L * n || n != sizes[s])
-      FAIL("size %d: %ld tasks ran in a team of %d", sizes[s], count, n);
+      HT_FAIL("size %d: %ld tasks ran in a team of %d", sizes[s], count, n);
   }
 }
 
@@ -131,5 +125,5 @@ int main(void) {
     untied(team);
   }
   resized();
-  return fails ? 1 : 0;
+  return ht_failures ? 1 : 0;
 }

@@ -6,6 +6,7 @@
  * thread waits for the event, and detached tasks outside any region. */
 // TEST-TIMEOUT: 60
 // TEST-LIBS: -pthread
+#include "hsomp_test.h"
 #include <omp.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -17,14 +18,7 @@
 static omp_event_handle_t events[N];
 static int posted[N], fulfilled[N], ran_after[N];
 static int deps[N]; /* dependence addresses only */
-static int fails;
 
-#define FAIL(...)                                                                                  \
-  do {                                                                                             \
-    fprintf(stderr, __VA_ARGS__);                                                                  \
-    fputc('\n', stderr);                                                                           \
-    __atomic_add_fetch(&fails, 1, __ATOMIC_SEQ_CST);                                               \
-  } while (0)
 
 static void nap(long ns) {
   struct timespec ts = {0, ns};
@@ -71,7 +65,7 @@ static void from_pthread(int team) {
 #pragma omp task depend(in: deps[k]) firstprivate(k)
       {
         if (!__atomic_load_n(&fulfilled[k], __ATOMIC_ACQUIRE))
-          FAIL("team %d: successor of detached task %d ran before its event was fulfilled", team, k);
+          HT_FAIL("team %d: successor of detached task %d ran before its event was fulfilled", team, k);
         ran_after[k] = 1;
       }
     }
@@ -79,7 +73,7 @@ static void from_pthread(int team) {
 #pragma omp taskwait
     for (int k = 0; k < N; k++)
       if (!__atomic_load_n(&fulfilled[k], __ATOMIC_ACQUIRE) || !ran_after[k])
-        FAIL("team %d: taskwait returned before task %d's event / successor", team, k);
+        HT_FAIL("team %d: taskwait returned before task %d's event / successor", team, k);
   }
   pthread_join(th, NULL);
 }
@@ -110,7 +104,7 @@ static void from_task(int team) {
   }
   for (int k = 0; k < N; k++)
     if (!done[k] || !kids[k])
-      FAIL("team %d: detached task %d or its fulfilling child never ran", team, k);
+      HT_FAIL("team %d: detached task %d or its fulfilling child never ran", team, k);
 }
 
 /* The body fulfils its own event. */
@@ -129,7 +123,7 @@ static void self_fulfil(int team) {
     }
   }
   if (count != team * N)
-    FAIL("team %d: %d of %d self-fulfilling tasks ran", team, count, team * N);
+    HT_FAIL("team %d: %d of %d self-fulfilling tasks ran", team, count, team * N);
 }
 
 /* if(0) detach: the encountering thread waits for the event (fulfilled
@@ -159,7 +153,7 @@ static void undeferred(int team, int in_region) {
         __atomic_store_n(&posted[k], 1, __ATOMIC_RELEASE);
       }
       if (!__atomic_load_n(&fulfilled[k], __ATOMIC_ACQUIRE))
-        FAIL("team %d%s: undeferred detached task %d completed before its event", team,
+        HT_FAIL("team %d%s: undeferred detached task %d completed before its event", team,
              in_region ? "" : " (no region)", k);
       pthread_join(th, NULL);
     }
@@ -175,5 +169,5 @@ int main(void) {
   for (int team = 1; team <= 3; team++)
     undeferred(team, 1);
   undeferred(1, 0);
-  return fails ? 1 : 0;
+  return ht_failures ? 1 : 0;
 }

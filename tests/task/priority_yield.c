@@ -9,26 +9,20 @@
 // TEST-ENV: OMP_MAX_TASK_PRIORITY=10
 // TEST-ENV: OMP_MAX_TASK_PRIORITY=0
 // TEST-TIMEOUT: 60
+#include "hsomp_test.h"
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #define NT 48
 
-static int fails;
-#define FAIL(...)                                                                                  \
-  do {                                                                                             \
-    fprintf(stderr, __VA_ARGS__);                                                                  \
-    fputc('\n', stderr);                                                                           \
-    __atomic_add_fetch(&fails, 1, __ATOMIC_SEQ_CST);                                               \
-  } while (0)
 
 static void priorities(void) {
   const char *env = getenv("OMP_MAX_TASK_PRIORITY");
   int want_max = env ? atoi(env) : 0;
   int max = omp_get_max_task_priority();
   if (max != want_max)
-    FAIL("omp_get_max_task_priority() = %d, expected %d", max, want_max);
+    HT_FAIL("omp_get_max_task_priority() = %d, expected %d", max, want_max);
   int order[NT], prio[NT], next = 0;
   unsigned s = 12345;
   for (int i = 0; i < NT; i++) {
@@ -44,7 +38,7 @@ static void priorities(void) {
 #pragma omp taskwait
   }
   if (next != NT) {
-    FAIL("%d of %d tasks with priorities ran", next, NT);
+    HT_FAIL("%d of %d tasks with priorities ran", next, NT);
     return;
   }
   if (max <= 0)
@@ -54,7 +48,7 @@ static void priorities(void) {
     a = a < 0 ? 0 : a > max ? max : a;
     b = b < 0 ? 0 : b > max ? max : b;
     if (a < b) {
-      FAIL("task %d (priority %d) started before task %d (priority %d)", order[k - 1], a,
+      HT_FAIL("task %d (priority %d) started before task %d (priority %d)", order[k - 1], a,
            order[k], b);
       return;
     }
@@ -101,16 +95,16 @@ static void yields(int team) {
   }
   for (int i = 0; i < 400; i++)
     if (results[i] != expect[i]) {
-      FAIL("team %d: yielding task %d computed %ld, expected %ld", team, i, results[i], expect[i]);
+      HT_FAIL("team %d: yielding task %d computed %ld, expected %ld", team, i, results[i], expect[i]);
       break;
     }
   if (!waited)
-    FAIL("team %d: the yielding waiter never finished", team);
+    HT_FAIL("team %d: the yielding waiter never finished", team);
 }
 
 int main(void) {
   priorities();
   for (int team = 1; team <= 4; team++)
     yields(team);
-  return fails ? 1 : 0;
+  return ht_failures ? 1 : 0;
 }

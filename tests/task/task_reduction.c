@@ -5,16 +5,10 @@
  * in_reduction; reduction(task, ...) on parallel, for, sections and scope,
  * with tasks made inside joining it.  Teams of 1 to 4 threads. */
 // TEST-TIMEOUT: 60
+#include "hsomp_test.h"
 #include <omp.h>
 #include <stdio.h>
 
-static int fails;
-#define FAIL(...)                                                                                  \
-  do {                                                                                             \
-    fprintf(stderr, __VA_ARGS__);                                                                  \
-    fputc('\n', stderr);                                                                           \
-    __atomic_add_fetch(&fails, 1, __ATOMIC_SEQ_CST);                                               \
-  } while (0)
 
 struct stats {
   long sum, count, hi;
@@ -78,7 +72,7 @@ static void taskgroup_reductions(int team) {
           }
       }
       if (isum != 4950)
-        FAIL("team %d: inner taskgroup reduction %ld at its end", team, isum);
+        HT_FAIL("team %d: inner taskgroup reduction %ld at its end", team, isum);
     }
   }
   long wsum = 5 + 1000000, wmn = 1000000, wmx = -1000000;
@@ -98,11 +92,11 @@ static void taskgroup_reductions(int team) {
   double rel = (prod - wprod) / wprod;
   if (sum != wsum || mn != wmn || mx != wmx || rel > 1e-12 || rel < -1e-12 ||
       st.sum != wst.sum || st.count != wst.count || st.hi != wst.hi)
-    FAIL("team %d: sum %ld/%ld min %ld/%ld max %ld/%ld prod %g/%g stats %ld,%ld,%ld/%ld,%ld,%ld",
+    HT_FAIL("team %d: sum %ld/%ld min %ld/%ld max %ld/%ld prod %g/%g stats %ld,%ld,%ld/%ld,%ld,%ld",
          team, sum, wsum, mn, wmn, mx, wmx, prod, wprod, st.sum, st.count, st.hi, wst.sum,
          wst.count, wst.hi);
   if (osum != 1 + 9900)
-    FAIL("team %d: outer reduction %ld, expected %d", team, osum, 1 + 9900);
+    HT_FAIL("team %d: outer reduction %ld, expected %d", team, osum, 1 + 9900);
 }
 
 static void taskloop_in_reduction(int team) {
@@ -121,7 +115,7 @@ static void taskloop_in_reduction(int team) {
     s += 1;
   }
   if (s != 499501 || m != 976)
-    FAIL("taskloop in_reduction team %d: %ld %ld", team, s, m);
+    HT_FAIL("taskloop in_reduction team %d: %ld %ld", team, s, m);
 }
 
 static void task_modifier(int team) {
@@ -143,7 +137,7 @@ static void task_modifier(int team) {
       }
   }
   if (p != nth * (1000 + 45) || st.sum != nth * 45 || st.count != nth * 10 || st.hi != 9)
-    FAIL("parallel reduction(task) team %d: %ld, stats %ld %ld %ld", team, p, st.sum, st.count,
+    HT_FAIL("parallel reduction(task) team %d: %ld, stats %ld %ld %ld", team, p, st.sum, st.count,
          st.hi);
 #pragma omp parallel num_threads(team)
   {
@@ -176,11 +170,11 @@ static void task_modifier(int team) {
     }
   }
   if (f != 100 + 4950)
-    FAIL("for reduction(task) team %d: %ld", team, f);
+    HT_FAIL("for reduction(task) team %d: %ld", team, f);
   if (sec != 1 + 45 + 100)
-    FAIL("sections reduction(task) team %d: %ld", team, sec);
+    HT_FAIL("sections reduction(task) team %d: %ld", team, sec);
   if (sc != 2L * nth)
-    FAIL("scope reduction(task) team %d: %ld, expected %d", team, sc, 2 * nth);
+    HT_FAIL("scope reduction(task) team %d: %ld, expected %d", team, sc, 2 * nth);
 }
 
 int main(void) {
@@ -191,5 +185,5 @@ int main(void) {
     for (int r = 0; r < 20; r++)
       task_modifier(team);
   }
-  return fails ? 1 : 0;
+  return ht_failures ? 1 : 0;
 }

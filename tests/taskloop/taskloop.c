@@ -5,18 +5,12 @@
  * steps, bounds near the limits of the types, collapse(2), if(0), final,
  * priority, and taskloops made by every thread at once. */
 // TEST-TIMEOUT: 60
+#include "hsomp_test.h"
 #include <limits.h>
 #include <omp.h>
 #include <stdio.h>
 #include <string.h>
 
-static int fails;
-#define FAIL(...)                                                                                  \
-  do {                                                                                             \
-    fprintf(stderr, __VA_ARGS__);                                                                  \
-    fputc('\n', stderr);                                                                           \
-    __atomic_add_fetch(&fails, 1, __ATOMIC_SEQ_CST);                                               \
-  } while (0)
 
 #define N 10007
 static int hits[N];
@@ -27,7 +21,7 @@ static void check_hits(const char *what, int team, long lo, long hi, long step) 
     if (i >= lo && i < hi && (i - lo) % step == 0)
       want = 1;
     if (hits[i] != want) {
-      FAIL("%s team %d: iteration %ld ran %d times", what, team, i, hits[i]);
+      HT_FAIL("%s team %d: iteration %ld ran %d times", what, team, i, hits[i]);
       return;
     }
   }
@@ -65,29 +59,29 @@ static void chunks_check(int team) {
   TASKLOOP_OWNERS("omp taskloop grainsize(strict: 300) firstprivate(first)", 1000)
   k = task_sizes(1000, size, N);
   if (k != 4 || size[0] != 300 || size[1] != 300 || size[2] != 300 || size[3] != 100)
-    FAIL("grainsize(strict: 300) team %d: %d tasks, sizes %d %d %d %d", team, k, size[0], size[1],
+    HT_FAIL("grainsize(strict: 300) team %d: %d tasks, sizes %d %d %d %d", team, k, size[0], size[1],
          size[2], size[3]);
   /* grainsize(100) over 5002: 50 tasks of 100 to 199 iterations. */
   TASKLOOP_OWNERS("omp taskloop grainsize(100) firstprivate(first)", 5002)
   k = task_sizes(5002, size, N);
   if (k != 50)
-    FAIL("grainsize(100) over 5002, team %d: %d tasks", team, k);
+    HT_FAIL("grainsize(100) over 5002, team %d: %d tasks", team, k);
   for (int j = 0; j < k; j++)
     if (size[j] < 100 || size[j] > 199)
-      FAIL("grainsize(100) team %d: task %d has %d iterations", team, j, size[j]);
+      HT_FAIL("grainsize(100) team %d: task %d has %d iterations", team, j, size[j]);
   /* num_tasks(strict: 7) over 100: 7 tasks of 14 or 15. */
   TASKLOOP_OWNERS("omp taskloop num_tasks(strict: 7) firstprivate(first)", 100)
   k = task_sizes(100, size, N);
   if (k != 7)
-    FAIL("num_tasks(strict: 7) team %d: %d tasks", team, k);
+    HT_FAIL("num_tasks(strict: 7) team %d: %d tasks", team, k);
   for (int j = 0; j < k; j++)
     if (size[j] < 14 || size[j] > 15)
-      FAIL("num_tasks(strict: 7) team %d: task %d has %d iterations", team, j, size[j]);
+      HT_FAIL("num_tasks(strict: 7) team %d: task %d has %d iterations", team, j, size[j]);
   /* num_tasks larger than the iteration count: one per iteration. */
   TASKLOOP_OWNERS("omp taskloop num_tasks(500) firstprivate(first)", 20)
   k = task_sizes(20, size, N);
   if (k != 20)
-    FAIL("num_tasks(500) over 20, team %d: %d tasks", team, k);
+    HT_FAIL("num_tasks(500) over 20, team %d: %d tasks", team, k);
 }
 
 static void counts(int team) {
@@ -128,7 +122,7 @@ static void counts(int team) {
     }
   }
   if (nstarts != 37)
-    FAIL("num_tasks(37) team %d: %d tasks", team, nstarts);
+    HT_FAIL("num_tasks(37) team %d: %d tasks", team, nstarts);
   nstarts = 0;
 #pragma omp parallel num_threads(team)
 #pragma omp single
@@ -144,7 +138,7 @@ static void counts(int team) {
     }
   }
   if (nstarts != N / 1000)
-    FAIL("grainsize(1000) team %d: %d tasks, expected %d", team, nstarts, N / 1000);
+    HT_FAIL("grainsize(1000) team %d: %d tasks, expected %d", team, nstarts, N / 1000);
   chunks_check(team);
 
   /* nogroup: the taskloop does not wait; a taskwait does. */
@@ -167,7 +161,7 @@ static void counts(int team) {
   for (long i = N - 1; i >= 10; i -= 3)
     expect_cnt++;
   if (seen_all != expect_cnt)
-    FAIL("nogroup team %d: %d of %ld iterations done at taskwait", team, seen_all, expect_cnt);
+    HT_FAIL("nogroup team %d: %d of %ld iterations done at taskwait", team, seen_all, expect_cnt);
 }
 
 static void sums(int team) {
@@ -181,7 +175,7 @@ static void sums(int team) {
   for (long i = 1000000; i > -1000; i -= 7)
     s += i;
   if (s != want)
-    FAIL("long reduction team %d: %ld, expected %ld", team, s, want);
+    HT_FAIL("long reduction team %d: %ld, expected %ld", team, s, want);
 
   /* Bounds near the limits of long: the end must not overflow. */
   long cnt = 0, last = 0;
@@ -194,7 +188,7 @@ static void sums(int team) {
       last = i;
   }
   if (cnt != 1000 || last != LONG_MAX - 1)
-    FAIL("near LONG_MAX team %d: %ld iterations, last %ld", team, cnt, last);
+    HT_FAIL("near LONG_MAX team %d: %ld iterations, last %ld", team, cnt, last);
   cnt = 0;
 #pragma omp parallel num_threads(team)
 #pragma omp single
@@ -202,7 +196,7 @@ static void sums(int team) {
   for (long i = LONG_MIN; i < LONG_MIN + 100; i++)
     cnt++;
   if (cnt != 100)
-    FAIL("near LONG_MIN team %d: %ld iterations", team, cnt);
+    HT_FAIL("near LONG_MIN team %d: %ld iterations", team, cnt);
 
   /* unsigned long long: big steps, values above LONG_MAX, downward. */
   unsigned long long us = 0, uwant = 0;
@@ -215,7 +209,7 @@ static void sums(int team) {
   for (unsigned long long i = ubase; i < ubase + 5000 * ustep; i += ustep)
     us += i >> 20;
   if (us != uwant)
-    FAIL("ull reduction team %d: %llu, expected %llu", team, us, uwant);
+    HT_FAIL("ull reduction team %d: %llu, expected %llu", team, us, uwant);
   unsigned long long ucnt = 0, umin = ~0ull;
 #pragma omp parallel num_threads(team)
 #pragma omp single
@@ -231,7 +225,7 @@ static void sums(int team) {
     wmin = i;
   }
   if (ucnt != wcnt || umin != wmin)
-    FAIL("ull downward team %d: %llu iterations (want %llu), min %llu (want %llu)", team, ucnt,
+    HT_FAIL("ull downward team %d: %llu iterations (want %llu), min %llu (want %llu)", team, ucnt,
          wcnt, umin, wmin);
 
   /* collapse(2), if(0), final, priority: same sums. */
@@ -247,7 +241,7 @@ static void sums(int team) {
     for (int j = 0; j < 30; j++)
       w2 += i * 100 + j;
   if (c2 != w2)
-    FAIL("collapse(2) team %d: %ld, expected %ld", team, c2, w2);
+    HT_FAIL("collapse(2) team %d: %ld, expected %ld", team, c2, w2);
   for (int variant = 0; variant < 3; variant++) {
     long v = 0;
     int finals = 0;
@@ -274,7 +268,7 @@ static void sums(int team) {
       }
     }
     if (v != 499500 || finals)
-      FAIL("variant %d team %d: %ld (want 499500), %d iterations not in final", variant, team, v,
+      HT_FAIL("variant %d team %d: %ld (want 499500), %d iterations not in final", variant, team, v,
            finals);
   }
 }
@@ -304,7 +298,7 @@ static void empty(int team, long n) {
     }
   }
   if (s != 5 || u != 7 || m != 1)
-    FAIL("empty taskloops team %d: %ld %llu %g", team, s, u, m);
+    HT_FAIL("empty taskloops team %d: %ld %llu %g", team, s, u, m);
 }
 
 /* Every thread runs its own taskloop at once; and taskloops inside tasks. */
@@ -323,7 +317,7 @@ static void concurrent(int team) {
 #pragma omp single
   nth = omp_get_num_threads();
   if (total != nth * (2999L * 3000 / 2))
-    FAIL("concurrent team %d: %ld", team, total);
+    HT_FAIL("concurrent team %d: %ld", team, total);
   long in_tasks = 0;
 #pragma omp parallel num_threads(team)
 #pragma omp single
@@ -338,7 +332,7 @@ static void concurrent(int team) {
       in_tasks += part;
     }
   if (in_tasks != 8 * 499500L)
-    FAIL("taskloops in tasks team %d: %ld", team, in_tasks);
+    HT_FAIL("taskloops in tasks team %d: %ld", team, in_tasks);
 }
 
 int main(void) {
@@ -348,5 +342,5 @@ int main(void) {
     concurrent(team);
     empty(team, empty_count); /* 0, unknown to the compiler */
   }
-  return fails ? 1 : 0;
+  return ht_failures ? 1 : 0;
 }
