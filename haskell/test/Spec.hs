@@ -34,6 +34,7 @@ import HsOmp.Callback (newWrapperCallback)
 import HsOmp.Prim
 import Kernels
 import Measure
+import SliceSpec (sliceSpec)
 import Stats
 
 teamSizes :: [Int]
@@ -62,6 +63,7 @@ specs = do
   primSpec
   batchSpec
   blasSpec
+  sliceSpec
   measureSpec
 
 -- | Run a region, then print with stdout's default buffering (a pipe: block
