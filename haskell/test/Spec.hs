@@ -32,6 +32,7 @@ import HsOmp
 import HsOmp.Batch
 import HsOmp.Callback (newWrapperCallback)
 import HsOmp.Prim
+import ArraySpec (arraySpec)
 import Kernels
 import Measure
 import SliceSpec (sliceSpec)
@@ -63,6 +64,7 @@ specs = do
   primSpec
   batchSpec
   blasSpec
+  arraySpec
   sliceSpec
   measureSpec
 
