@@ -27,6 +27,7 @@ import HsOmp.Batch
 import HsOmp.Prim
 import Kernels
 import Measure
+import SliceBench (sliceBenchmarks, sliceTable)
 import Stats
 
 main :: IO ()
@@ -111,6 +112,7 @@ tables = do
                       (percentile 99 xs / 1e3) (maximum xs / 1e3)
   row "quiet" quiet
   row (printf "GC storm (%d forced GCs + allocating thread)" gcs) storm
+  header "Disjoint slices (HsOmp.Slice) vs forkIO per chunk vs a sequential loop (best of 7)" >> sliceTable
   l1 <- loadAvg
   printf "\nLoad average at the end: %s\n" l1
 
@@ -123,6 +125,7 @@ criterionBenchmarks =
         xs = VS.generate n (\i -> fromIntegral (i `mod` 13)) :: VS.Vector CDouble
         ys = VS.generate n (\i -> fromIntegral (i `mod` 7)) :: VS.Vector CDouble
     setNumThreads 2
+    slices <- sliceBenchmarks
     defaultMain
       [ bgroup "call"
           [ bench "prim capabilityNumber" (whnfIO capabilityNumber)
@@ -139,4 +142,5 @@ criterionBenchmarks =
           , bench "OpenMP C, safe" (whnfIO (c_sin_sum 1000000))
           , bench "Haskell, 1 thread" (whnf (sinSumHaskell 0) 1000000)
           ]
+      , slices
       ]
