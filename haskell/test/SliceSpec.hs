@@ -94,6 +94,15 @@ sliceSpec = describe "HsOmp.Slice" $ do
     bs `shouldBe` [(0, 3), (3, 5)]
     VS.freeze v `shouldReturn` VS.fromList [-1, -1, -1, 0, 1, 2, 0, 10, -1, -1]
 
+  it "subSlice stays inside its slice (clamped)" $ do
+    v <- VSM.replicate 100 (0 :: Int)
+    bs <- parallelSlices (split (StaticChunk 10)) v $ \sl -> do
+      forM_ [(-5, 3), (2, 7), (8, 20), (30, 40), (6, 2)] $ \(a, b) ->
+        S.forSlice (S.subSlice a b sl) $ \i -> S.modify sl i (+ 1)
+      pure (S.sliceStart sl, S.sliceEnd sl, S.sliceLength (S.subSlice 8 20 sl), S.sliceLength (S.subSlice 6 2 sl))
+    bs `shouldSatisfy` all (\(_, _, l1, l2) -> l1 == 2 && l2 == 0)
+    VS.freeze v `shouldReturn` VS.generate 100 (\g -> [1, 1, 2, 1, 1, 1, 1, 0, 1, 1] !! (g `mod` 10))
+
   modifyMaxSuccess (const 200) $
     it "parallelReduce equals the sequential fold (QuickCheck: sizes, schedules, chunk sizes incl. 0 and 1, blocks, teams)" $
       property $ \(NonNegative n0) (NonNegative k0) (Positive b0) (t0 :: Int) (si :: Int) -> ioProperty $ do

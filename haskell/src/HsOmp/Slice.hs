@@ -63,6 +63,7 @@ module HsOmp.Slice
   , forSlice
   , foldSlice
   , forRows
+  , subSlice
     -- * Reading and writing the own slice
   , read
   , write
@@ -294,6 +295,18 @@ forRows n0 (Slice p lo hi) f = go lo
               end = min hi ((r + 1) * n)
            in f r (Slice p start end) >> go end
 {-# INLINE forRows #-}
+
+-- | @subSlice from to sl@ is the part @[from, to)@ of the slice, in offsets
+-- from its start, clamped to the slice: a slice of the same region (the
+-- same body may use both), never larger than @sl@.
+--
+-- >>> forRows n sl $ \_ row -> forSlice (subSlice jj (jj + 256) row) $ \i -> ...
+subSlice :: Int -> Int -> Slice s a -> Slice s a
+subSlice from to (Slice p lo hi) = Slice p a (max a b)
+  where
+    a = min hi (lo + max 0 from)
+    b = min hi (lo + max 0 to)
+{-# INLINE subSlice #-}
 
 ------------------------------------------------------------------------------
 -- Elements
