@@ -196,7 +196,8 @@ livenessSpec = describe "liveness" $ do
       finalized <- newIORef False
       seen <- newIORef []
       let n = 100000
-      r <- try $ finalizedVector finalized n >>= \v -> withVectorPtr v $ \p -> do
+      (vec, mem) <- finalizedVector finalized n
+      r <- try $ withVectorPtr vec $ \p -> do
         _ <- c_fill_index_f64 p (fromIntegral n) 1
         replicateM_ 3 (performMajorGC >> threadDelay 20000) -- finalizers would have run
         readIORef finalized >>= \f -> modifyIORef seen (f :)
@@ -209,6 +210,7 @@ livenessSpec = describe "liveness" $ do
       -- released: the finalizer runs once the call is over
       released <- waitFor 5 (performMajorGC >> readIORef finalized)
       released `shouldBe` True
+      free mem
 
   it "GC storm during long parallel zero-copy calls (Storable and pinned primitive vectors)" $
     within 300 $ do
@@ -239,12 +241,14 @@ livenessSpec = describe "liveness" $ do
       g `shouldSatisfy` (>= 2 * length rs)
 
 -- | A Storable vector in malloc'd memory with a Haskell finalizer that sets
--- the flag: it shows when the GC found the vector unreachable.
-finalizedVector :: IORef Bool -> Int -> IO (VS.Vector Double)
+-- the flag: it shows when the GC found the vector unreachable.  The test
+-- frees the memory itself once the finalizer has run, so that a finalizer
+-- run too early fails the test instead of crashing it.
+finalizedVector :: IORef Bool -> Int -> IO (VS.Vector Double, Ptr Double)
 finalizedVector flag n = do
   p <- mallocBytes (n * 8)
-  fp <- FC.newForeignPtr p (writeIORef flag True >> free p) :: IO (ForeignPtr Double)
-  pure (VS.unsafeFromForeignPtr0 fp n)
+  fp <- FC.newForeignPtr p (writeIORef flag True) :: IO (ForeignPtr Double)
+  pure (VS.unsafeFromForeignPtr0 fp n, p)
 
 waitFor :: Double -> IO Bool -> IO Bool
 waitFor secs cond = go (ceiling (secs * 100) :: Int)
