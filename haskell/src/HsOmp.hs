@@ -33,6 +33,12 @@
 -- 'parallelFor' and 'parallelRegion' run Haskell bodies on OpenMP threads;
 -- 'Callback's let OpenMP C code call Haskell.  See "HsOmp.Callback".
 --
+-- = Haskell vectors in OpenMP C, with no copy
+--
+-- 'withVectorPtr', 'withMVectorPtr' (Storable) and 'withPrimVectorPtr',
+-- 'withPrimMVectorPtr' (primitive) give C a pointer into the vector's own
+-- memory, kept alive for the call.  See "HsOmp.Array".
+--
 -- = Cheap calls
 --
 -- "HsOmp.Prim" reads the Capability and OpenMP thread numbers with no
@@ -70,6 +76,8 @@ module HsOmp
   , withCallback
   , callbackEntry
   , callbackEnv
+    -- * Zero-copy arrays (re-exported from "HsOmp.Array")
+  , module HsOmp.Array
   ) where
 
 import Control.Concurrent (runInBoundThread)
@@ -78,6 +86,7 @@ import Foreign.ForeignPtr
 import Foreign.Marshal.Alloc (alloca, finalizerFree, mallocBytes)
 import Foreign.Storable (peek)
 
+import HsOmp.Array
 import HsOmp.Callback
 import HsOmp.Raw
 import HsOmp.Schedule
