@@ -11,6 +11,9 @@ import Control.Exception
 import Control.Monad
 import Data.IORef
 import Data.List (isInfixOf)
+import Foreign.ForeignPtr (mallocForeignPtrArray)
+import qualified Foreign.Concurrent as FC
+import GHC.Clock (getMonotonicTimeNSec)
 import qualified Data.Vector.Storable as VS
 import qualified Data.Vector.Storable.Mutable as VSM
 import System.Directory (getTemporaryDirectory, removeDirectoryRecursive, createDirectoryIfMissing)
@@ -153,26 +156,39 @@ sliceSpec = describe "HsOmp.Slice" $ do
     writeIORef stop True >> takeMVar done
     after - before `shouldSatisfy` (> 0)
 
-  it "the vector stays alive during the loop when nothing else references it (GC storm + pinned allocation)" $ do
-    -- The vector is only reachable through the call; the storm allocates
-    -- pinned vectors of -1 that would reuse its memory if it were freed.
+  it "the vector stays alive during the loop when nothing else references it (GC storm, finalizer, pinned reuse)" $ do
+    -- Each round's vector is reachable only through the call.  Its
+    -- ForeignPtr has a finalizer that records when it ran: a finalizer run
+    -- before the call returned means the memory was released under the
+    -- running bodies.  The storm also allocates pinned vectors of -1 of the
+    -- same size, which would reuse that memory and change the sum.
     stop <- newIORef False
     done <- newEmptyMVar
+    let n = 300000
     _ <- forkIO $ (`finally` putMVar done ()) $
       let go k = do s <- readIORef stop
                     unless s $ do
-                      p <- VSM.replicate 8192 (-1 :: Int)
+                      p <- VSM.replicate n (-1 :: Int)
                       VSM.write p 0 k
                       performGC
                       go (k + 1)
        in go (0 :: Int)
-    sums <- within 120 $ forM [1 .. 20 :: Int] $ \r -> do
-      let n = 200000
-      v <- VS.thaw (VS.replicate n r)
-      parallelReduce (onTeam 2 (split (Dynamic 512))) v (+) 0 $ \sl ->
+    rounds <- within 120 $ forM [1 .. 40 :: Int] $ \r -> do
+      freedAt <- newIORef Nothing
+      fp <- mallocForeignPtrArray n
+      FC.addForeignPtrFinalizer fp (getMonotonicTimeNSec >>= writeIORef freedAt . Just)
+      let v = VSM.unsafeFromForeignPtr0 fp n
+      VSM.set v r
+      total <- parallelReduce (onTeam 2 (split (Dynamic 256))) v (+) 0 $ \sl ->
         S.foldSlice sl 0 (\acc i -> (acc +) <$> S.read sl i)
+      end <- getMonotonicTimeNSec
+      pure (total, end, freedAt)
     writeIORef stop True >> takeMVar done
-    sums `shouldBe` [200000 * r | r <- [1 .. 20]]
+    performGC >> threadDelay 10000
+    freed <- forM rounds $ \(_, end, ref) -> fmap (> end) <$> readIORef ref
+    -- every finalizer ran, after its call
+    freed `shouldBe` replicate 40 (Just True)
+    map (\(t, _, _) -> t) rounds `shouldBe` [n * r | r <- [1 .. 40]]
 
   it "an empty vector runs no body" $ do
     v <- VSM.new 0 :: IO (VSM.IOVector Int)
