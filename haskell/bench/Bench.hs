@@ -25,6 +25,7 @@ import Text.Printf (printf)
 import HsOmp
 import HsOmp.Batch
 import HsOmp.Prim
+import CmmBench (cmmBenchmarks, cmmTable)
 import Kernels
 import Measure
 import SliceBench (sliceBenchmarks, sliceTable)
@@ -113,6 +114,7 @@ tables = do
   row "quiet" quiet
   row (printf "GC storm (%d forced GCs + allocating thread)" gcs) storm
   header "Disjoint slices (HsOmp.Slice) vs forkIO per chunk vs a sequential loop (best of 7)" >> sliceTable
+  header "Inline Cmm (HsOmp.Inline, [cmm| |]) vs unsafe and safe ccalls (ns per call, best of 7 x 10^6 calls)" >> cmmTable 1000000
   l1 <- loadAvg
   printf "\nLoad average at the end: %s\n" l1
 
@@ -126,6 +128,7 @@ criterionBenchmarks =
         ys = VS.generate n (\i -> fromIntegral (i `mod` 7)) :: VS.Vector CDouble
     setNumThreads 2
     slices <- sliceBenchmarks
+    cmms <- cmmBenchmarks
     defaultMain
       [ bgroup "call"
           [ bench "prim capabilityNumber" (whnfIO capabilityNumber)
@@ -142,5 +145,6 @@ criterionBenchmarks =
           , bench "OpenMP C, safe" (whnfIO (c_sin_sum 1000000))
           , bench "Haskell, 1 thread" (whnf (sinSumHaskell 0) 1000000)
           ]
+      , cmms
       , slices
       ]

@@ -32,6 +32,7 @@ import HsOmp
 import HsOmp.Batch
 import HsOmp.Callback (newWrapperCallback)
 import HsOmp.Prim
+import CmmSpec (cmmSpec)
 import ArraySpec (arraySpec)
 import Kernels
 import Measure
@@ -64,6 +65,7 @@ specs = do
   primSpec
   batchSpec
   blasSpec
+  cmmSpec
   arraySpec
   sliceSpec
   measureSpec
