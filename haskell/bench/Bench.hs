@@ -26,6 +26,7 @@ import HsOmp
 import HsOmp.Batch
 import HsOmp.Prim
 import CmmBench (cmmBenchmarks, cmmTable)
+import ArrayBench (arrayBenchmarks, arrayTable)
 import Kernels
 import Measure
 import SliceBench (sliceBenchmarks, sliceTable)
@@ -113,6 +114,7 @@ tables = do
                       (percentile 99 xs / 1e3) (maximum xs / 1e3)
   row "quiet" quiet
   row (printf "GC storm (%d forced GCs + allocating thread)" gcs) storm
+  header "Zero-copy arrays (HsOmp.Array): an OpenMP C sum of 10^7 doubles from a Storable vector" >> arrayTable
   header "Disjoint slices (HsOmp.Slice) vs forkIO per chunk vs a sequential loop (best of 7)" >> sliceTable
   header "Inline Cmm (HsOmp.Inline, [cmm| |]) vs unsafe and safe ccalls (ns per call, best of 7 x 10^6 calls)" >> cmmTable 1000000
   l1 <- loadAvg
@@ -128,6 +130,7 @@ criterionBenchmarks =
         ys = VS.generate n (\i -> fromIntegral (i `mod` 7)) :: VS.Vector CDouble
     setNumThreads 2
     slices <- sliceBenchmarks
+    arrays <- arrayBenchmarks
     cmms <- cmmBenchmarks
     defaultMain
       [ bgroup "call"
@@ -147,4 +150,5 @@ criterionBenchmarks =
           ]
       , cmms
       , slices
+      , arrays
       ]
