@@ -32,6 +32,7 @@ import Text.Printf (printf)
 
 import HsOmp (numProcs, withNumThreads)
 import HsOmp.Array (withMVectorPtr, withVectorPtr)
+import MatmulSlices (matmulSlices)
 
 -- | An n x n matrix of doubles, row-major: element (i, j) at i * n + j.
 data Matrix = Matrix
@@ -49,7 +50,14 @@ variants caps =
   [ ("Haskell, plain loops over Storable vectors, 1 thread (baseline)", matmulHaskell)
   , ("C blocked, 1 thread (HsOmp.Array zero-copy, safe call)", matmulOpenMP 1)
   , (printf "OpenMP C blocked, %d threads (HsOmp.Array zero-copy, safe call)" caps, matmulOpenMP caps)
+  , ("Haskell blocked, 1 thread (HsOmp.Slice: rows of C per body)", matmulSlice 1)
+  , (printf "Haskell blocked, %d threads (HsOmp.Slice: rows of C per body)" caps, matmulSlice caps)
   ]
+
+-- | The same blocked kernel written in Haskell with the slice API
+-- (demo/MatmulSlices.hs), run on the OpenMP team.
+matmulSlice :: Int -> Matrix -> Matrix -> IO Matrix
+matmulSlice threads (Matrix n a) (Matrix _ b) = Matrix n <$> matmulSlices threads n a b
 
 foreign import ccall safe "dp_matmul_blocked"
   c_matmul_blocked :: Ptr Double -> Ptr Double -> Ptr Double -> CLong -> CInt -> IO ()
