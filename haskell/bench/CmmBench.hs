@@ -79,9 +79,9 @@ cmmTable n = runInBoundThread $ do
   batched <- (/ fromIntegral b) <$> perCallNs (n `div` b) (void (batchApply p_tick counter b))
   safeN <- (/ fromIntegral b) <$> perCallNs (n `div` b) (replicateM_ b (void (c_tick_safe counter)))
   free counter
-  putStrLn "| operation | inline Cmm prim | unsafe ccall | safe ccall | safe / prim |\n|---|---:|---:|---:|---:|"
+  putStrLn "| operation | inline Cmm prim | unsafe ccall | safe ccall | unsafe / prim | safe / prim |\n|---|---:|---:|---:|---:|---:|"
   let row :: String -> Double -> Double -> Double -> IO ()
-      row name p u s = printf "| %s | %.2f | %.2f | %.2f | %.1f |\n" name p u s (s / p)
+      row name p u s = printf "| %s | %.2f | %.2f | %.2f | %.2f | %.1f |\n" name p u s (u / p) (s / p)
   row "add two words" addP addU addS
   row "omp_get_thread_num (the prim makes an unsafe call)" tnP tnU tnS
   printf "\n| 100 C calls (ns per call) | batchApply | 100 safe ccalls | ratio |\n|---|---:|---:|---:|\n"

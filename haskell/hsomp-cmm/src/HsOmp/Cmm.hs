@@ -337,8 +337,8 @@ compileCmm source = do
   case code of
     ExitSuccess -> pure obj
     ExitFailure _ ->
-      fail ("[cmm| |]: GHC rejected the Cmm of this quote:\n" ++ trimEnd (out ++ err))
-  where trimEnd = reverse . dropWhile isSpace . reverse
+      fail ("[cmm| |]: GHC rejected the Cmm of this quote:\n" ++ trim (out ++ err))
+  where trim = dropWhile isSpace . reverse . dropWhile isSpace . reverse
 
 -- | Remembered for the rest of the module: the compiler to run.
 newtype CmmGhc = CmmGhc FilePath
