@@ -51,7 +51,8 @@
 -- The Cmm is compiled by @ghc-\<version\>@ (the version of the compiler
 -- running the splice, from @System.Info@), or by @$HSOMP_GHC@ when set,
 -- with @-fPIC -fexternal-dynamic-refs@ so that one object serves the
--- static and the dynamic ways.  The temporary files are GHC's own
+-- static and the dynamic ways (and @-package-env -@: no environment file
+-- of the build directory is read).  The temporary files are GHC's own
 -- ('addTempFile'): unique per compilation and removed when it ends.
 --
 -- This module depends on no C code of the package, so other modules of the
@@ -333,7 +334,7 @@ compileCmm source = do
   obj <- addTempFile "o"
   (code, out, err) <- runIO $ do
     writeFile src source
-    readProcessWithExitCode ghc ["-c", src, "-o", obj, "-fPIC", "-fexternal-dynamic-refs"] ""
+    readProcessWithExitCode ghc ["-c", src, "-o", obj, "-fPIC", "-fexternal-dynamic-refs", "-package-env", "-"] ""
   case code of
     ExitSuccess -> pure obj
     ExitFailure _ ->

@@ -8,10 +8,10 @@
 -- benchmark: a pure primitive, one that threads the state (both from one
 -- quote with two signatures), and an add for timing against the FFI.
 --
--- They live here, beside the quoter, rather than in hsomp's test-suite: a
--- splice in a module that also imports hsomp makes GHC 9.0 try to load the
--- hsomp library, which is static only, and its @--make@ session then fails
--- on later modules (README, "Inline Cmm").
+-- They live here, beside the quoter, rather than in hsomp's test-suite:
+-- any Template Haskell module there makes GHC 9.0.2 build the whole suite
+-- @-dynamic-too@, and its first build then fails on a module without TH
+-- (README, "Inline Cmm").
 --
 -- >>> I# (addMul# 1# 2#)
 -- 9
