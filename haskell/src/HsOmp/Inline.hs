@@ -15,16 +15,15 @@
 --
 -- >>> (,) <$> inlineCapabilityNumber <*> inlineOmpThreadNumber
 -- (0,0)
+--
+-- The primitives themselves (@inlineCapabilityNo#@, @inlineOmpThreadNum#@,
+-- @batchApply#@) are not exported: GHC 9.0's Template Haskell cannot give a
+-- spliced declaration a Haddock comment, and the 'IO' wrappers, inlined,
+-- cost nothing more.
 module HsOmp.Inline
-  ( -- * IO actions
-    inlineCapabilityNumber
+  ( inlineCapabilityNumber
   , inlineOmpThreadNumber
   , batchApply
-    -- * The primitives
-    -- $primitives
-  , inlineCapabilityNo#
-  , inlineOmpThreadNum#
-  , batchApply#
   ) where
 
 import Foreign.C.Types (CIntPtr)
@@ -32,20 +31,6 @@ import GHC.Exts (FunPtr (..), Int (I#), Ptr (..))
 import GHC.IO (IO (IO))
 
 import HsOmp.Cmm (cmm)
-
--- $primitives
--- The declarations made by the quotes below (Haddock cannot attach a
--- comment to a declaration that a splice makes):
---
--- [@inlineCapabilityNo# :: State# RealWorld -> (# State# RealWorld, Int# #)@]
---   the Capability number, as 'inlineCapabilityNumber'.
---
--- [@inlineOmpThreadNum# :: State# RealWorld -> (# State# RealWorld, Int# #)@]
---   the OpenMP thread number, as 'inlineOmpThreadNumber'.
---
--- [@batchApply# :: Addr# -> Addr# -> Int# -> State# RealWorld -> (# State# RealWorld, Int# #)@]
---   @fn@, @arg@, @n@: n calls of @fn(arg)@ in one release of the
---   Capability, as 'batchApply'.
 
 -- The number of the Capability running the calling thread: two loads
 -- from @BaseReg@ (the same code as 'HsOmp.Prim.capabilityNo#').
@@ -120,7 +105,8 @@ again:
 }
 |]
 
--- | 'inlineCapabilityNo#' as an 'IO' action.
+-- | The Capability number of the calling thread (@inlineCapabilityNo#@,
+-- two loads from @BaseReg@, as 'HsOmp.Prim.capabilityNumber').
 --
 -- >>> inlineCapabilityNumber
 -- 0
@@ -128,7 +114,8 @@ inlineCapabilityNumber :: IO Int
 inlineCapabilityNumber = IO (\s -> case inlineCapabilityNo# s of (# s', n #) -> (# s', I# n #))
 {-# INLINE inlineCapabilityNumber #-}
 
--- | 'inlineOmpThreadNum#' as an 'IO' action.
+-- | The OpenMP thread number of the caller (@inlineOmpThreadNum#@: an
+-- unsafe call of @omp_get_thread_num@ from Cmm): 0 outside any region.
 --
 -- >>> parallelRegion 4 (\_ -> inlineOmpThreadNumber >>= print)
 inlineOmpThreadNumber :: IO Int

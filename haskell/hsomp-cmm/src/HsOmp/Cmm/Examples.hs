@@ -16,38 +16,28 @@
 -- >>> I# (addMul# 1# 2#)
 -- 9
 module HsOmp.Cmm.Examples
-  ( -- * Declared by the quotes
-    -- $decls
-    addMul#
+  ( addMul#
   , stackRoom#
   , cmmAdd#
   ) where
 
-import HsOmp.Cmm (cmm)
+import GHC.Exts (Int#, RealWorld, State#)
 
--- $decls
---
--- [@addMul# :: Int# -> Int# -> Int#@] @(x + y) * 3@.
---
--- [@stackRoom# :: State# RealWorld -> (# State# RealWorld, Int# #)@] the
---   bytes between the Haskell stack pointer and the stack limit (@Sp - SpLim@).
---
--- [@cmmAdd# :: Int# -> Int# -> State# RealWorld -> (# State# RealWorld, Int# #)@]
---   @x + y@, as an action.
+import HsOmp.Cmm (cmm)
 
 -- A quote with two signatures: a pure primitive, and one threading the
 -- state (its signature continued on a second line).
 [cmm|
-addMul# :: Int# -> Int# -> Int#
-stackRoom# :: State# RealWorld
+addMulCmm# :: Int# -> Int# -> Int#
+stackRoomCmm# :: State# RealWorld
            -> (# State# RealWorld, Int# #)
 
-addMul# (W_ x, W_ y)
+addMulCmm# (W_ x, W_ y)
 {
     return ((x + y) * 3);
 }
 
-stackRoom# ()
+stackRoomCmm# ()
 {
     return (Sp - SpLim);
 }
@@ -56,9 +46,31 @@ stackRoom# ()
 -- The benchmark's add; State# threaded so that each call is made (a pure
 -- primitive with constant arguments would be computed once).
 [cmm|
-cmmAdd# :: Int# -> Int# -> State# RealWorld -> (# State# RealWorld, Int# #)
-cmmAdd# (W_ x, W_ y)
+addWordsCmm# :: Int# -> Int# -> State# RealWorld -> (# State# RealWorld, Int# #)
+addWordsCmm# (W_ x, W_ y)
 {
     return (x + y);
 }
 |]
+
+-- Haddock cannot document a spliced declaration (GHC 9.0's Template
+-- Haskell has no putDoc), so the exports are documented aliases.
+
+-- | @(x + y) * 3@: a pure primitive.
+--
+-- >>> I# (addMul# 1# 2#)
+-- 9
+addMul# :: Int# -> Int# -> Int#
+addMul# = addMulCmm#
+{-# INLINE addMul# #-}
+
+-- | The bytes between the Haskell stack pointer and the stack limit
+-- (@Sp - SpLim@): a primitive that threads the state.
+stackRoom# :: State# RealWorld -> (# State# RealWorld, Int# #)
+stackRoom# = stackRoomCmm#
+{-# INLINE stackRoom# #-}
+
+-- | @x + y@ as an action (the benchmark's add: each call is made).
+cmmAdd# :: Int# -> Int# -> State# RealWorld -> (# State# RealWorld, Int# #)
+cmmAdd# = addWordsCmm#
+{-# INLINE cmmAdd# #-}
