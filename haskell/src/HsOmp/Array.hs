@@ -81,10 +81,11 @@ module HsOmp.Array
   ) where
 
 import Control.Exception (Exception, finally, throwIO)
-import Control.Monad.Primitive (PrimMonad, PrimState)
+import Control.Monad.Primitive (PrimMonad, PrimState, RealWorld)
 import Control.Monad.ST (runST)
 import Data.Primitive.ByteArray
 import Data.Primitive.Types (Prim, alignment, sizeOf)
+import Data.Word (Word8)
 import qualified Data.Vector.Primitive as VP
 import qualified Data.Vector.Primitive.Mutable as VPM
 import qualified Data.Vector.Storable as VS
@@ -165,12 +166,9 @@ elemSize = sizeOf
 -- >>> let v = pinnedPrimVectorFromList [1 .. 1000] :: VP.Vector Double
 -- >>> withPrimVectorPtr v (\p -> c_vsum p 1000)
 -- 500500.0
-withPrimVectorPtr :: forall a r. Prim a => VP.Vector a -> (Ptr a -> IO r) -> IO r
-withPrimVectorPtr (VP.Vector off len ba) f
-  | len > 0 && not (isByteArrayPinned ba) =
-      throwIO (UnpinnedArray "withPrimVectorPtr" (len * elemSize (undefined :: a)))
-  | otherwise =
-      keepAliveDuring ba (f (castPtr (byteArrayContents ba) `plusPtr` (off * elemSize (undefined :: a))))
+withPrimVectorPtr :: Prim a => VP.Vector a -> (Ptr a -> IO r) -> IO r
+withPrimVectorPtr (VP.Vector off len ba) =
+  passPinned "withPrimVectorPtr" ba (isByteArrayPinned ba) (byteArrayContents ba) off len
 {-# INLINE withPrimVectorPtr #-}
 
 -- | A pointer to the first element of a mutable primitive vector (its own
@@ -179,13 +177,18 @@ withPrimVectorPtr (VP.Vector off len ba) f
 --
 -- >>> mv <- newPinnedPrimMVector 1000 :: IO (VPM.IOVector Double)
 -- >>> withPrimMVectorPtr mv (\p -> c_fill p 1000)
-withPrimMVectorPtr :: forall a r. Prim a => VPM.IOVector a -> (Ptr a -> IO r) -> IO r
-withPrimMVectorPtr (VPM.MVector off len mba) f
-  | len > 0 && not (isMutableByteArrayPinned mba) =
-      throwIO (UnpinnedArray "withPrimMVectorPtr" (len * elemSize (undefined :: a)))
-  | otherwise =
-      keepAliveDuring mba (f (castPtr (mutableByteArrayContents mba) `plusPtr` (off * elemSize (undefined :: a))))
+withPrimMVectorPtr :: Prim a => VPM.IOVector a -> (Ptr a -> IO r) -> IO r
+withPrimMVectorPtr (VPM.MVector off len mba) =
+  passPinned "withPrimMVectorPtr" mba (isMutableByteArrayPinned mba) (mutableByteArrayContents mba) off len
 {-# INLINE withPrimMVectorPtr #-}
+
+-- | What the two share: refuse a non-empty unpinned array, else pass the
+-- address of element @off@ while keeping the array alive.
+passPinned :: forall a arr r. Prim a => String -> arr -> Bool -> Ptr Word8 -> Int -> Int -> (Ptr a -> IO r) -> IO r
+passPinned fn arr pinned base off len f
+  | len > 0 && not pinned = throwIO (UnpinnedArray fn (len * elemSize (undefined :: a)))
+  | otherwise = keepAliveDuring arr (f (castPtr base `plusPtr` (off * elemSize (undefined :: a))))
+{-# INLINE passPinned #-}
 
 -- | Like 'withPrimVectorPtr', but an unpinned vector is copied once into a
 -- new pinned array (freed after the action) instead of refused.  A pinned
@@ -193,14 +196,11 @@ withPrimMVectorPtr (VPM.MVector off len mba) f
 --
 -- >>> withPrimVectorPtrCopy (VP.map (* 2) v) (\p -> c_vsum p 1000)   -- VP.map's result is unpinned
 withPrimVectorPtrCopy :: forall a r. Prim a => VP.Vector a -> (Ptr a -> IO r) -> IO r
-withPrimVectorPtrCopy v f
+withPrimVectorPtrCopy v@(VP.Vector off len ba) f
   | isPinnedPrimVector v = withPrimVectorPtr v f
-  | otherwise = do
-      let VP.Vector off len ba = v
-          sz = elemSize (undefined :: a)
-      tmp <- newAlignedPinnedByteArray (len * sz) (pinnedAlignment (undefined :: a))
-      copyByteArray tmp 0 ba (off * sz) (len * sz)
-      keepAliveDuring tmp (f (castPtr (mutableByteArrayContents tmp)))
+  | otherwise = viaPinnedCopy len (\tmp -> copyByteArray tmp 0 ba (off * sz) (len * sz)) (\_ -> pure ()) f
+  where
+    sz = elemSize (undefined :: a)
 
 -- | Like 'withPrimMVectorPtr', but an unpinned vector is copied once into a
 -- new pinned array, and the array is copied back into the vector after the
@@ -210,15 +210,23 @@ withPrimVectorPtrCopy v f
 -- >>> mv <- VPM.replicate 100 0 :: IO (VPM.IOVector Double)     -- small: unpinned
 -- >>> withPrimMVectorPtrCopy mv (\p -> c_fill p 100)            -- copy in, C, copy back
 withPrimMVectorPtrCopy :: forall a r. Prim a => VPM.IOVector a -> (Ptr a -> IO r) -> IO r
-withPrimMVectorPtrCopy mv f
+withPrimMVectorPtrCopy mv@(VPM.MVector off len mba) f
   | isPinnedPrimMVector mv = withPrimMVectorPtr mv f
-  | otherwise = do
-      let VPM.MVector off len mba = mv
-          sz = elemSize (undefined :: a)
-      tmp <- newAlignedPinnedByteArray (len * sz) (pinnedAlignment (undefined :: a))
-      copyMutableByteArray tmp 0 mba (off * sz) (len * sz)
-      keepAliveDuring tmp (f (castPtr (mutableByteArrayContents tmp)))
-        `finally` copyMutableByteArray mba (off * sz) tmp 0 (len * sz)
+  | otherwise =
+      viaPinnedCopy len (\tmp -> copyMutableByteArray tmp 0 mba (off * sz) (len * sz))
+        (\tmp -> copyMutableByteArray mba (off * sz) tmp 0 (len * sz)) f
+  where
+    sz = elemSize (undefined :: a)
+
+-- | The copy path: a new pinned array of @len@ elements, filled by
+-- @copyIn@, passed to the action (kept alive), then given to @copyOut@,
+-- also when the action throws.
+viaPinnedCopy :: forall a r. Prim a => Int -> (MutableByteArray RealWorld -> IO ())
+              -> (MutableByteArray RealWorld -> IO ()) -> (Ptr a -> IO r) -> IO r
+viaPinnedCopy len copyIn copyOut f = do
+  tmp <- newAlignedPinnedByteArray (len * elemSize (undefined :: a)) (pinnedAlignment (undefined :: a))
+  copyIn tmp
+  keepAliveDuring tmp (f (castPtr (mutableByteArrayContents tmp))) `finally` copyOut tmp
 
 ------------------------------------------------------------------------------
 -- Pinned primitive vectors

@@ -50,50 +50,32 @@ double ac_sum_f64(const double *p, long n) {
  * counting the elements that differ from the pattern, until at least
  * min_passes passes and `seconds` have gone by.  Returns the number of
  * mismatches over all passes; *passes gets the passes made, *last_sum the
- * sum of the last pass. */
-long ac_check_f64(const double *p, long n, double seed, int nthreads, long min_passes, double seconds,
-                  long *passes, double *last_sum) {
-  double end = now() + seconds;
-  long bad = 0, pass = 0;
-  double sum = 0;
-  do {
-    long bad_pass = 0;
-    double s = 0;
-#pragma omp parallel for num_threads(nthreads) reduction(+ : bad_pass, s) schedule(static)
-    for (long i = 0; i < n; i++) {
-      double x = p[i];
-      bad_pass += x != pattern_f64(seed, i);
-      s += x;
-    }
-    bad += bad_pass;
-    sum = s;
-    pass++;
-  } while (pass < min_passes || now() < end);
-  *passes = pass;
-  *last_sum = sum;
-  return bad;
-}
+ * sum of the last pass.  One definition per element type:
+ *   long ac_check_f64(const double *p, long n, double seed, ...)
+ *   long ac_check_i64(const int64_t *p, long n, int64_t seed, ...) */
+#define DEFINE_CHECK(NAME, T, PATTERN)                                                                 \
+  long NAME(const T *p, long n, T seed, int nthreads, long min_passes, double seconds, long *passes,   \
+            T *last_sum) {                                                                             \
+    double end = now() + seconds;                                                                      \
+    long bad = 0, pass = 0;                                                                            \
+    T sum = 0;                                                                                         \
+    do {                                                                                               \
+      long bad_pass = 0;                                                                               \
+      T s = 0;                                                                                         \
+      _Pragma("omp parallel for num_threads(nthreads) reduction(+ : bad_pass, s) schedule(static)")   \
+      for (long i = 0; i < n; i++) {                                                                   \
+        T x = p[i];                                                                                    \
+        bad_pass += x != PATTERN(seed, i);                                                             \
+        s += x;                                                                                        \
+      }                                                                                                \
+      bad += bad_pass;                                                                                 \
+      sum = s;                                                                                         \
+      pass++;                                                                                          \
+    } while (pass < min_passes || now() < end);                                                        \
+    *passes = pass;                                                                                    \
+    *last_sum = sum;                                                                                   \
+    return bad;                                                                                        \
+  }
 
-/* The same for 64-bit integers (primitive vectors of Int64). */
-long ac_check_i64(const int64_t *p, long n, int64_t seed, int nthreads, long min_passes, double seconds,
-                  long *passes, int64_t *last_sum) {
-  double end = now() + seconds;
-  long bad = 0, pass = 0;
-  int64_t sum = 0;
-  do {
-    long bad_pass = 0;
-    int64_t s = 0;
-#pragma omp parallel for num_threads(nthreads) reduction(+ : bad_pass, s) schedule(static)
-    for (long i = 0; i < n; i++) {
-      int64_t x = p[i];
-      bad_pass += x != pattern_i64(seed, i);
-      s += x;
-    }
-    bad += bad_pass;
-    sum = s;
-    pass++;
-  } while (pass < min_passes || now() < end);
-  *passes = pass;
-  *last_sum = sum;
-  return bad;
-}
+DEFINE_CHECK(ac_check_f64, double, pattern_f64)
+DEFINE_CHECK(ac_check_i64, int64_t, pattern_i64)
