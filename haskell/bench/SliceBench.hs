@@ -99,14 +99,16 @@ sumSeq (Input _ v) = sumRange v 0 (VSM.length v)
 
 ------------------------------------------------------------------------------
 
-size :: Int
+size, smallSize :: Int
 size = 10000000
+smallSize = 10000
 
--- | criterion: @bench/slices 10^7 doubles/...@.
+-- | criterion: @slices/10^7 doubles/...@ and @slices/10^4 doubles (fork/join cost)/...@.
 sliceBenchmarks :: IO Benchmark
 sliceBenchmarks = do
   caps <- getNumCapabilities
-  pure $ env (newInput size) $ \inp -> bgroup "slices 10^7 doubles"
+  pure $ bgroup "slices"
+    [ env (newInput size) $ \inp -> bgroup "10^7 doubles"
     [ bgroup "map sqrt"
         [ bench "sequential loop" (whnfIO (mapSeq inp))
         , bench "slices, 1 thread" (whnfIO (mapSlices 1 Static inp))
@@ -120,6 +122,12 @@ sliceBenchmarks = do
         , bench (printf "slices, Static, %d threads" caps) (whnfIO (sumSlices caps Static inp))
         , bench (printf "slices, Dynamic 65536, %d threads" caps) (whnfIO (sumSlices caps (Dynamic 65536) inp))
         , bench (printf "forkIO per chunk, %d Capabilities" caps) (whnfIO (sumFork caps inp))
+        ]
+    ]
+    , env (newInput smallSize) $ \inp -> bgroup "10^4 doubles (fork/join cost)"
+        [ bench "sequential loop" (whnfIO (mapSeq inp))
+        , bench (printf "slices, Static, %d threads" caps) (whnfIO (mapSlices caps Static inp))
+        , bench (printf "forkIO per chunk, %d Capabilities" caps) (whnfIO (mapFork caps inp))
         ]
     ]
 
@@ -155,4 +163,9 @@ sliceTable = do
   putStrLn "| 10^7 doubles | map sqrt, ms | / sequential | sum sin, ms | / sequential |\n|---|---:|---:|---:|---:|"
   forM_ times $ \(name, tm, ts) ->
     printf "| %s | %.1f | %.2f | %.1f | %.2f |\n" name tm (tm / m0) ts (ts / s0)
+  small <- newInput smallSize
+  [us0, us1, us2] <- forM [mapSeq small, mapSlices caps Static small, mapFork caps small] $ \act ->
+    (* 1000) <$> bestMs 101 act
+  printf "\nFork/join cost, map sqrt on 10^4 doubles (us, best of 101): sequential %.1f, slices on %d threads %.1f, forkIO per chunk %.1f\n"
+    us0 caps us1 us2
   unless agree $ printf "\n**ERROR: the sums differ: %s**\n" (show sums)
