@@ -1,7 +1,5 @@
 {-# LANGUAGE BangPatterns #-}
-{-# LANGUAGE GeneralizedNewtypeDeriving #-}
 {-# LANGUAGE RankNTypes #-}
-{-# LANGUAGE RoleAnnotations #-}
 -- | A parallel loop whose Haskell bodies each own a disjoint slice of one
 -- mutable Storable vector, with the disjointness enforced by the types.
 --
@@ -78,51 +76,23 @@ import Data.IORef
 import Data.List (foldl', sortOn)
 import qualified Data.Vector.Storable as VS
 import qualified Data.Vector.Storable.Mutable as VSM
-import Foreign.Ptr (Ptr)
 import Foreign.Storable (Storable, peekElemOff, pokeElemOff)
 
 import HsOmp.Callback (parallelForN)
+import HsOmp.Slice.Internal (Ix (..), Slice (..), SliceM (..), runBody)
 import HsOmp.Schedule (Schedule (..))
 
 ------------------------------------------------------------------------------
 -- Types
 
--- | The monad of a slice body: 'IO' underneath, but its constructor is
--- hidden and it has no 'MonadIO', @PrimMonad@ or 'MonadFail' instance, so a
--- body's only effects are reads and writes of its own slice.  Pure code
--- inside may still throw ('error'): the exception is re-thrown by the
--- caller of 'parallelSlices'.
-newtype SliceM s a = SliceM (IO a)
-  deriving (Functor, Applicative, Monad)
-
--- Note [Nominal region parameter]
--- The region parameter s of Slice, Ix and SliceM is a phantom.  GHC would
--- infer the phantom role for it, and Data.Coerce.coerce would then convert
--- an Ix s into an Ix t without needing the Ix constructor: a body could
--- carry an index (or a slice) into another body's region.  The role
--- annotations below make s nominal, so coerce between regions is a type
--- error (test/compile-fail/CoerceIndex.hs).
-type role SliceM nominal representational
-type role Slice nominal representational
-type role Ix nominal
-
--- | A contiguous part @[sliceStart, sliceEnd)@ of the vector given to
--- 'parallelSlices', owned by one body for the region @s@.
-data Slice s a = Slice
-  !(Ptr a) -- element 0 of the whole vector
-  !Int     -- first index (global)
-  !Int     -- one past the last index (global)
+-- SliceM, Slice and Ix (with the Note on their roles) are in
+-- HsOmp.Slice.Internal, shared with HsOmp.Slice.Linear.
 
 sliceFrom, sliceTo :: Slice s a -> Int
 sliceFrom (Slice _ lo _) = lo
 sliceTo (Slice _ _ hi) = hi
 {-# INLINE sliceFrom #-}
 {-# INLINE sliceTo #-}
-
--- | An index into a slice of region @s@: always inside that slice.  Made
--- only by iterating a slice; no arithmetic.
-newtype Ix s = Ix Int
-  deriving (Eq, Ord, Show)
 
 -- | How 'parallelSlices' cuts the vector and on how many threads it runs.
 data Split = Split
@@ -168,10 +138,6 @@ runSlices (Split sched blk nthreads) v k =
     w = max 1 blk
     nblocks = (n + w - 1) `quot` w
 {-# INLINE runSlices #-}
-
-runBody :: SliceM s r -> IO r
-runBody (SliceM io) = io
-{-# INLINE runBody #-}
 
 -- | @parallelSlices split v body@ runs @body@ once on each slice of @v@
 -- (slices are disjoint and together cover @v@), on the OpenMP team, and
