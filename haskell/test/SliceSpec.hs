@@ -4,7 +4,7 @@
 -- exceptions, other Haskell threads and GC storms during the loop, and the
 -- compile-fail modules in test/compile-fail (typechecked with the ghc on
 -- PATH; run the suite from the haskell directory, as ./run does).
-module SliceSpec (sliceSpec) where
+module SliceSpec (sliceSpec, typecheck) where
 
 import Control.Concurrent
 import Control.Exception

@@ -37,6 +37,7 @@ import ArraySpec (arraySpec)
 import Kernels
 import Measure
 import SliceSpec (sliceSpec)
+import LinearSliceSpec (linearSliceSpec)
 import Stats
 
 teamSizes :: [Int]
@@ -68,6 +69,7 @@ specs = do
   cmmSpec
   arraySpec
   sliceSpec
+  linearSliceSpec
   measureSpec
 
 -- | Run a region, then print with stdout's default buffering (a pipe: block
