@@ -30,6 +30,7 @@ import ArrayBench (arrayBenchmarks, arrayTable)
 import Kernels
 import Measure
 import SliceBench (sliceBenchmarks, sliceTable)
+import LinearBench (linearBenchmarks, linearTable)
 import Stats
 
 main :: IO ()
@@ -116,6 +117,7 @@ tables = do
   row (printf "GC storm (%d forced GCs + allocating thread)" gcs) storm
   header "Zero-copy arrays (HsOmp.Array): an OpenMP C sum of 10^7 doubles from a Storable vector" >> arrayTable
   header "Disjoint slices (HsOmp.Slice) vs forkIO per chunk vs a sequential loop (best of 7)" >> sliceTable
+  header "Linear ownership (HsOmp.Slice.Linear): an irregular workload split by the runtime or by the user (best of 9)" >> linearTable
   header "Inline Cmm (HsOmp.Inline, [cmm| |]) vs unsafe and safe ccalls (ns per call, best of 7 x 10^6 calls)" >> cmmTable 1000000
   l1 <- loadAvg
   printf "\nLoad average at the end: %s\n" l1
@@ -130,6 +132,7 @@ criterionBenchmarks =
         ys = VS.generate n (\i -> fromIntegral (i `mod` 7)) :: VS.Vector CDouble
     setNumThreads 2
     slices <- sliceBenchmarks
+    linears <- linearBenchmarks
     arrays <- arrayBenchmarks
     cmms <- cmmBenchmarks
     defaultMain
@@ -150,5 +153,6 @@ criterionBenchmarks =
           ]
       , cmms
       , slices
+      , linears
       , arrays
       ]

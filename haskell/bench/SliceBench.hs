@@ -4,7 +4,7 @@
 -- forkIO-per-chunk (one chunk per Capability, forkOn, MVar join), and as a
 -- sequential loop.  'sliceBenchmarks' for criterion, 'sliceTable' for the
 -- tables mode.
-module SliceBench (sliceBenchmarks, sliceTable) where
+module SliceBench (sliceBenchmarks, sliceTable, bestMs) where
 
 import Control.Concurrent
 import Control.DeepSeq (NFData (..))

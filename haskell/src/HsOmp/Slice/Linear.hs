@@ -13,8 +13,9 @@
 -- 'ownedRange'), and finally turn every part into one job ('run') or give
 -- it up ('skip'), combining the jobs with '<+>'.  'withOwned' then runs the
 -- jobs on the OpenMP team; each job's body sees its part as an ordinary
--- 'HsOmp.Slice.Slice' and uses 'HsOmp.Slice''s 'S.forSlice', 'S.write',
--- 'S.foldSlice' and so on.
+-- 'HsOmp.Slice.Slice' and uses 'HsOmp.Slice.forSlice', 'HsOmp.Slice.write',
+-- 'HsOmp.Slice.foldSlice' and so on (@S.@ below is
+-- @import qualified HsOmp.Slice as S@).
 --
 -- What the types guarantee:
 --
@@ -31,16 +32,17 @@
 --  * inside a job, the 'HsOmp.Slice' guarantees hold: the body writes only
 --    its own part.
 --
--- A recursive halving down to a grain size (GHC 9.0's @case@ consumes its
--- scrutinee unrestrictedly, so take tokens apart with function arguments
--- or the continuation forms 'splitWith' and 'withRange'):
+-- A recursive halving down to a grain size.  In GHC 9.0 @case@, @let@ and
+-- @where@ bind unrestrictedly and @($)@ is not linear, so take tokens apart
+-- with function arguments or the continuation forms 'splitWith' and
+-- 'withRange', and apply with parentheses:
 --
--- >>> :set -XLinearTypes -XRankNTypes
+-- >>> :set -XLinearTypes
 -- >>> let halving :: Int -> Owned s Double %1 -> Plan s ()
--- ...     halving grain o = withRange o $ \lo hi o' ->
+-- ...     halving grain o = withRange o (\lo hi o' ->
 -- ...       if hi - lo <= grain
 -- ...         then run o' (\sl -> S.forSlice sl (\i -> S.write sl i (fromIntegral (S.globalIndex i))))
--- ...         else splitWith ((hi - lo) `div` 2) o' (\a b -> halving grain a <+> halving grain b)
+-- ...         else splitWith ((hi - lo) `div` 2) o' (\a b -> halving grain a <+> halving grain b))
 -- >>> withOwned 0 v (halving 4096)
 module HsOmp.Slice.Linear
   ( -- * Running a plan on the OpenMP team
@@ -100,11 +102,14 @@ import HsOmp.Slice.Internal (Slice (..), SliceM, runBody)
 -- itself is linear.  Plan's PBoth, in contrast, has linear fields, so that
 -- (<+>) can take its two plans linearly.
 --
--- GHC 9.0.2 has no linear let or where, and case consumes its scrutinee
--- with multiplicity Many, so user code takes a pair of tokens apart in a
--- function argument (f (a, b) = ...) or uses the continuation forms
--- splitWith and withRange (test/compile-fail/LinearGood.hs).  Both are
--- checked by the typechecker, also under -fno-code.
+-- GHC 9.0.2 has no linear let or where, case consumes its scrutinee with
+-- multiplicity Many, and ($) is not linear (withRange o $ \lo hi o' -> ...
+-- fails with "arising from an application"), so user code takes a pair of
+-- tokens apart in a function argument (f (a, b) = ...) or uses the
+-- continuation forms splitWith and withRange, with parentheses
+-- (test/compile-fail/LinearGood.hs).  All of it is checked by the
+-- typechecker, also under -fno-code, and also in modules without
+-- -XLinearTypes (which is needed only to write %1 -> in a signature).
 
 -- | The ownership of one contiguous part of the vector given to
 -- 'withOwned', for the call's region @s@.  Linear: every token must be
@@ -220,7 +225,7 @@ ownedRange (Owned p lo hi) = (Ur (lo, hi), Owned p lo hi)
 
 -- | 'ownedRange' in continuation form: @withRange o k@ is @k start end o@.
 --
--- >>> withRange o $ \lo hi o' -> if hi - lo < 100 then run o' body else halving o'
+-- >>> withRange o (\lo hi o' -> if hi - lo < 100 then run o' body else halving o')
 withRange :: Owned s a %1 -> (Int -> Int -> Owned s a %1 -> b) %1 -> b
 withRange (Owned p lo hi) k = k lo hi (Owned p lo hi)
 
