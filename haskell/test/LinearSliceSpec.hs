@@ -9,12 +9,18 @@
 -- harness of SliceSpec: ghc -fno-code -isrc).
 module LinearSliceSpec (linearSliceSpec) where
 
+import Control.Concurrent (threadDelay)
 import Control.Exception
 import Control.Monad
+import Data.IORef
 import Data.List (isInfixOf)
+import Foreign.ForeignPtr (mallocForeignPtrArray)
+import qualified Foreign.Concurrent as FC
+import GHC.Clock (getMonotonicTimeNSec)
 import qualified Data.Vector.Storable as VS
 import qualified Data.Vector.Storable.Mutable as VSM
 import System.Exit (ExitCode (..))
+import System.Mem (performGC)
 import System.Timeout (timeout)
 import Test.Hspec
 import Test.Hspec.QuickCheck (modifyMaxSuccess)
@@ -166,6 +172,27 @@ linearSliceSpec = describe "HsOmp.Slice.Linear" $ do
         pure (S.sliceLength sl))) (chunksOf 49 o))
     rs `shouldBe` replicate 5 n
     VS.all (== 5) <$> VS.freeze v `shouldReturn` True
+
+  it "the vector stays alive during the call when nothing else references it (GC storm; its finalizer runs after the call)" $ do
+    -- As SliceSpec's liveness test: each round's vector is reachable only
+    -- through the call, and its finalizer records when it ran.
+    let n = 300000
+    (rounds, _) <- within 120 $ underGcStorm $ forM [1 .. 20 :: Int] $ \r -> do
+      freedAt <- newIORef Nothing
+      fp <- mallocForeignPtrArray n
+      FC.addForeignPtrFinalizer fp (getMonotonicTimeNSec >>= writeIORef freedAt . Just)
+      let v = VSM.unsafeFromForeignPtr0 fp n
+      VSM.set v r
+      total <- withOwnedReduce 2 v (+) 0 (sums (Chunks 4096 [True]))
+      end <- getMonotonicTimeNSec
+      pure (total, end, freedAt)
+    let settle :: Int -> IO [Maybe Bool]
+        settle k = do
+          performGC >> threadDelay 10000
+          fs <- forM rounds $ \(_, end, ref) -> fmap (> end) <$> readIORef ref
+          if all (/= Nothing) fs || k >= 500 then pure fs else settle (k + 1)
+    settle 0 `shouldReturn` replicate 20 (Just True)
+    map (\(t, _, _) -> t) rounds `shouldBe` [n * r | r <- [1 .. 20]]
 
   it "the triangular product with user-chosen splits equals the sequential one" $ do
     let n = 601
