@@ -179,7 +179,7 @@ sliceSpec = describe "HsOmp.Slice" $ do
       FC.addForeignPtrFinalizer fp (getMonotonicTimeNSec >>= writeIORef freedAt . Just)
       let v = VSM.unsafeFromForeignPtr0 fp n
       VSM.set v r
-      total <- parallelReduce (onTeam 2 (split (Dynamic 256))) v (+) 0 $ \sl ->
+      total <- parallelReduce (onTeam 2 (split (Dynamic 8192))) v (+) 0 $ \sl ->
         S.foldSlice sl 0 (\acc i -> (acc +) <$> S.read sl i)
       end <- getMonotonicTimeNSec
       pure (total, end, freedAt)
