@@ -5,7 +5,8 @@
  * omp_realloc, omp_free, GOMP_alloc / GOMP_free (what GCC emits for the
  * `allocate` clause and directive), and the def-allocator-var ICV
  * (omp_set/get_default_allocator; OMP_ALLOCATOR gives the process default,
- * see env.c).
+ * see env.c), and the registry of live allocators that checks every user
+ * allocator handle before it is used (Note [The allocator registry]).
  *
  * As in libgomp 12 every memory space is ordinary process memory: the
  * predefined allocators all allocate with malloc, and the allocators a
@@ -16,20 +17,19 @@
 #include "hsomp.h"
 
 #include <omp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define LAST_PREDEFINED_ALLOCATOR ((uintptr_t)omp_thread_mem_alloc)
-#define ALLOCATOR_MAGIC 0x6873616c6c6f6321ull  /* "hsalloc!" */
 #define BLOCK_MAGIC 0x68736f6d70626c6bull      /* "hsompblk" */
 /* How many allocator_fb hops one allocation may take before we assume the
  * fallback allocators form a cycle. */
 #define MAX_FALLBACK_HOPS 64
 
-/* An allocator a program built with omp_init_allocator.  Its handle is
- * its address, which can never collide with a predefined allocator (1..8). */
+/* An allocator a program built with omp_init_allocator.  It lives in a
+ * slot of the registry; the program only ever holds its handle. */
 struct allocator {
-  uint64_t magic;                /* ALLOCATOR_MAGIC while alive */
   omp_memspace_handle_t memspace;
   size_t alignment;              /* at least sizeof(void *) */
   uintptr_t pool_size;           /* UINTPTR_MAX: unlimited */
@@ -43,21 +43,153 @@ struct allocator {
 struct block_header {
   void *base;                    /* what malloc returned */
   size_t size;                   /* bytes malloc'ed (pool accounting) */
-  uintptr_t allocator;           /* the allocator that made it */
+  uintptr_t allocator;           /* the handle of the allocator that made it */
   uint64_t magic;                /* BLOCK_MAGIC */
 };
 
-static struct allocator *user_allocator(uintptr_t handle) {
-  return handle > LAST_PREDEFINED_ALLOCATOR ? (struct allocator *)handle : NULL;
+/* ------------------------------------------------------------------ */
+/* The registry of live allocators.                                     */
+
+/* Note [The allocator registry]
+ * A user allocator handle is not a pointer: it names a slot of the
+ * registry and the slot's generation,
+ *     bit 63 set | generation (31 bits, never 0) << 32 | slot index,
+ * and it is live while the slot holds exactly that handle.  So a handle
+ * is checked before anything it names is read, and a bogus one -- a small
+ * number, a pointer to the stack, the heap or a static buffer (user-space
+ * pointers never have bit 63 set), a destroyed allocator's handle even
+ * after its slot was reused (the generation moved on) -- is refused with
+ * a warning, never dereferenced.
+ *
+ * The slots live in chunks of SLOT_CHUNK_SIZE that are allocated on
+ * demand, published once in slot_chunks and never freed or moved, so a
+ * reader may look at any slot at any time.  The read path (every
+ * allocation, free and fallback hop) takes no lock: an acquire load of the
+ * chunk pointer, an acquire load of the slot's handle, a compare.
+ * omp_init_allocator and omp_destroy_allocator write under registry_lock
+ * (they are rare): init fills the slot's fields, then publishes the handle
+ * with a release store, so a thread that reads that handle from the slot
+ * also sees the fields; destroy stores 0 into the handle, bumps the
+ * generation and pushes the slot on the free list.  Writers never race
+ * one another, so no bogus or repeated destroy can corrupt the registry
+ * (a second destroy of a handle finds the slot no longer holding it).
+ *
+ * What is left is a program that destroys an allocator while another
+ * thread is still using it, which OpenMP does not allow: the user may
+ * read the fields of a slot being reused, but the memory stays valid (the
+ * slot is never freed), so even this cannot crash the runtime. */
+#define HANDLE_TAG ((uintptr_t)1 << 63)
+#define SLOT_CHUNK_BITS 8
+#define SLOT_CHUNK_SIZE (1u << SLOT_CHUNK_BITS)
+#define SLOT_CHUNKS 4096 /* at most 2^20 live allocators */
+#define MAX_GENERATION 0x7fffffffu
+
+_Static_assert(sizeof(uintptr_t) == 8, "allocator handles need 64-bit pointers");
+
+struct allocator_slot {
+  _Atomic uintptr_t handle; /* the live handle naming this slot; 0: free */
+  struct allocator a;
+  uint32_t generation;      /* of the slot's next handle (writers only) */
+  uint32_t next_free;       /* free list: next slot index + 1 (writers only) */
+};
+
+static struct allocator_slot *_Atomic slot_chunks[SLOT_CHUNKS];
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t slots_ever_used; /* slots from here on were never used */
+static uint32_t free_slots;      /* head of the free list: index + 1; 0: empty */
+
+/* The slot a handle names, or NULL.  Lock-free; see the Note. */
+static struct allocator_slot *slot_of(uintptr_t handle) {
+  if (!(handle & HANDLE_TAG))
+    return NULL;
+  uint32_t index = (uint32_t)handle;
+  if (index >= SLOT_CHUNKS * SLOT_CHUNK_SIZE)
+    return NULL;
+  struct allocator_slot *chunk =
+      atomic_load_explicit(&slot_chunks[index >> SLOT_CHUNK_BITS], memory_order_acquire);
+  return chunk ? &chunk[index & (SLOT_CHUNK_SIZE - 1)] : NULL;
 }
 
-/* Whether a user allocator handle is one omp_init_allocator returned and
- * nobody destroyed.  A handle that cannot be a pointer to one (a small
- * number, misaligned) is refused before it is read: a misused handle
- * gets a warning, not a crash. */
-static bool allocator_alive(const struct allocator *a) {
-  uintptr_t p = (uintptr_t)a;
-  return p >= 65536 && p % _Alignof(struct allocator) == 0 && a->magic == ALLOCATOR_MAGIC;
+/* The allocator a user handle names if it is live (one omp_init_allocator
+ * returned and nobody destroyed), else NULL. */
+static struct allocator *live_allocator(uintptr_t handle) {
+  struct allocator_slot *s = slot_of(handle);
+  if (!s || atomic_load_explicit(&s->handle, memory_order_acquire) != handle)
+    return NULL;
+  return &s->a;
+}
+
+static bool is_predefined(uintptr_t handle) {
+  return handle >= 1 && handle <= LAST_PREDEFINED_ALLOCATOR;
+}
+
+/* Registers a copy of `a`; its handle, or 0 when the registry is full. */
+static uintptr_t register_allocator(const struct allocator *a) {
+  pthread_mutex_lock(&registry_lock);
+  uint32_t index;
+  struct allocator_slot *s;
+  if (free_slots) {
+    index = free_slots - 1;
+    s = slot_of(HANDLE_TAG | index);
+    free_slots = s->next_free;
+  } else {
+    index = slots_ever_used;
+    if (index >= SLOT_CHUNKS * SLOT_CHUNK_SIZE) {
+      pthread_mutex_unlock(&registry_lock);
+      return 0;
+    }
+    _Atomic(struct allocator_slot *) *chunk = &slot_chunks[index >> SLOT_CHUNK_BITS];
+    if (!atomic_load_explicit(chunk, memory_order_relaxed)) {
+      struct allocator_slot *fresh = calloc(SLOT_CHUNK_SIZE, sizeof *fresh);
+      if (!fresh) {
+        pthread_mutex_unlock(&registry_lock);
+        return 0;
+      }
+      atomic_store_explicit(chunk, fresh, memory_order_release);
+    }
+    slots_ever_used++;
+    s = slot_of(HANDLE_TAG | index);
+    s->generation = 1;
+  }
+  s->a = (struct allocator){
+      .memspace = a->memspace,
+      .alignment = a->alignment,
+      .pool_size = a->pool_size,
+      .fb_data = a->fb_data,
+      .fallback = a->fallback,
+      .sync_hint = a->sync_hint,
+      .access = a->access,
+      .partition = a->partition,
+  };
+  uintptr_t handle = HANDLE_TAG | (uintptr_t)s->generation << 32 | index;
+  atomic_store_explicit(&s->handle, handle, memory_order_release);
+  pthread_mutex_unlock(&registry_lock);
+  return handle;
+}
+
+/* Retires a user handle; false if it was not live. */
+static bool unregister_allocator(uintptr_t handle) {
+  pthread_mutex_lock(&registry_lock);
+  struct allocator_slot *s = slot_of(handle);
+  bool live = s && atomic_load_explicit(&s->handle, memory_order_relaxed) == handle;
+  if (live) {
+    atomic_store_explicit(&s->handle, 0, memory_order_release);
+    s->generation = s->generation % MAX_GENERATION + 1;
+    s->next_free = free_slots;
+    free_slots = (uint32_t)handle + 1;
+  }
+  pthread_mutex_unlock(&registry_lock);
+  return live;
+}
+
+/* A fork() while another thread registers must not leave the child with
+ * the lock held or the free list half-updated. */
+static void registry_lock_for_fork(void) { pthread_mutex_lock(&registry_lock); }
+static void registry_unlock_after_fork(void) { pthread_mutex_unlock(&registry_lock); }
+
+__attribute__((constructor)) static void register_registry_fork_handler(void) {
+  pthread_atfork(registry_lock_for_fork, registry_unlock_after_fork,
+                 registry_unlock_after_fork);
 }
 
 /* ------------------------------------------------------------------ */
@@ -130,7 +262,6 @@ omp_allocator_handle_t omp_init_allocator(omp_memspace_handle_t memspace, int nt
     return omp_null_allocator;
   }
   struct allocator a = {
-      .magic = ALLOCATOR_MAGIC,
       .memspace = memspace,
       .alignment = 1,
       .pool_size = UINTPTR_MAX,
@@ -144,23 +275,29 @@ omp_allocator_handle_t omp_init_allocator(omp_memspace_handle_t memspace, int nt
       return omp_null_allocator;
   if (a.alignment < sizeof(void *))
     a.alignment = sizeof(void *);
-  struct allocator *p = malloc(sizeof *p);
-  if (!p)
+  /* A fallback allocator must exist when this one is built (it may still
+   * be destroyed later: every fallback hop checks it again). */
+  if (a.fallback == omp_atv_allocator_fb && a.fb_data != 0 && !is_predefined(a.fb_data) &&
+      !live_allocator(a.fb_data)) {
+    hsomp_warn("omp_init_allocator: fallback allocator %#lx is not a live allocator",
+               (unsigned long)a.fb_data);
     return omp_null_allocator;
-  memcpy(p, &a, sizeof a);
-  return (omp_allocator_handle_t)(uintptr_t)p;
+  }
+  uintptr_t handle = register_allocator(&a);
+  if (!handle)
+    hsomp_warn("omp_init_allocator: out of memory or more than %u live allocators",
+               SLOT_CHUNKS * SLOT_CHUNK_SIZE);
+  return (omp_allocator_handle_t)handle;
 }
 
 void omp_destroy_allocator(omp_allocator_handle_t handle) {
-  struct allocator *a = user_allocator((uintptr_t)handle);
-  if (!a)
+  uintptr_t h = (uintptr_t)handle;
+  if (h <= LAST_PREDEFINED_ALLOCATOR)
     return; /* omp_null_allocator and the predefined ones: nothing to do */
-  if (!allocator_alive(a)) {
-    hsomp_warn("omp_destroy_allocator: %p is not a live allocator", (void *)a);
-    return;
-  }
-  a->magic = 0;
-  free(a);
+  if (!unregister_allocator(h))
+    hsomp_warn("omp_destroy_allocator: %#lx is not a live allocator (never returned by "
+               "omp_init_allocator, or destroyed already)",
+               (unsigned long)h);
 }
 
 /* ------------------------------------------------------------------ */
@@ -174,7 +311,14 @@ static uintptr_t default_allocator(void) {
 }
 
 void omp_set_default_allocator(omp_allocator_handle_t allocator) {
-  hsomp_icv()->def_allocator = (uintptr_t)allocator;
+  uintptr_t h = (uintptr_t)allocator;
+  if (h > LAST_PREDEFINED_ALLOCATOR && !live_allocator(h)) {
+    hsomp_warn("omp_set_default_allocator: %#lx is not a live allocator; the default "
+               "allocator stays as it was",
+               (unsigned long)h);
+    return;
+  }
+  hsomp_icv()->def_allocator = h;
 }
 
 omp_allocator_handle_t omp_get_default_allocator(void) {
@@ -207,11 +351,11 @@ static void pool_release(struct allocator *a, size_t bytes, size_t credit) {
     atomic_fetch_add_explicit(&a->pool_used, credit - bytes, memory_order_relaxed);
 }
 
-/* One attempt with one allocator: a block of `size` bytes aligned to
+/* One attempt with one allocator (`handle`, and `a` the live allocator it
+ * names, NULL for a predefined one): a block of `size` bytes aligned to
  * `alignment` (a power of two), or NULL. */
-static void *allocate_once(uintptr_t handle, size_t alignment, size_t size, bool zero,
-                           size_t credit) {
-  struct allocator *a = user_allocator(handle);
+static void *allocate_once(uintptr_t handle, struct allocator *a, size_t alignment, size_t size,
+                           bool zero, size_t credit) {
   if (a && a->alignment > alignment)
     alignment = a->alignment;
   if (alignment < sizeof(void *))
@@ -261,13 +405,15 @@ static void *allocate_credited(size_t alignment, size_t nmemb, size_t size, uint
   if (handle == 0)
     handle = default_allocator();
   for (int hops = 0; hops < MAX_FALLBACK_HOPS; hops++) {
-    struct allocator *a = user_allocator(handle);
-    if (a && !allocator_alive(a)) {
-      hsomp_warn("%s: %p is not a live allocator", who, (void *)a);
+    struct allocator *a = NULL;
+    if (!is_predefined(handle) && !(a = live_allocator(handle))) {
+      hsomp_warn("%s: %s%#lx is not a live allocator (never returned by omp_init_allocator, "
+                 "or destroyed)",
+                 who, hops ? "fallback allocator " : "", (unsigned long)handle);
       return NULL;
     }
     void *p = too_big ? NULL
-                      : allocate_once(handle, alignment, total, zero,
+                      : allocate_once(handle, a, alignment, total, zero,
                                       handle == credit_handle ? credit : 0);
     if (p || !a)
       return p;
@@ -325,9 +471,19 @@ static struct block_header *block_of(void *ptr, const char *who) {
 }
 
 /* Free a block; `counted` says whether its bytes still count in its
- * allocator's pool (not when a reallocation took them over). */
+ * allocator's pool (not when a reallocation took them over).
+ *
+ * Note [Freeing a block of a dead allocator]
+ * A block records its allocator's handle.  When that allocator was
+ * destroyed before the block was freed (OpenMP leaves this unspecified;
+ * libgomp writes into the freed allocator), the block is still ours --
+ * the header's magic says so -- and its memory came from malloc, so it is
+ * freed without a word; only the pool accounting is skipped, since the
+ * pool is gone (and its slot may already serve a new allocator, which
+ * the handle's generation tells apart).  The allocator argument of
+ * omp_free is a hint and is never read. */
 static void release_block(struct block_header *h, bool counted) {
-  struct allocator *a = user_allocator(h->allocator);
+  struct allocator *a = live_allocator(h->allocator);
   void *base = h->base;
   size_t size = h->size;
   h->magic = 0;

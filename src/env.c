@@ -26,9 +26,11 @@ struct hsomp_icv hsomp_initial_icv;
 void hsomp_warn(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
+  flockfile(stderr); /* one whole line, also when threads warn at once */
   fputs("hsomp: ", stderr);
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
+  funlockfile(stderr);
   va_end(ap);
 }
 
