@@ -1,11 +1,10 @@
 /* task.c -- explicit tasks: GOMP_task, included tasks, completion,
- * taskwait, taskyield, taskgroups, detach events (omp_fulfill_event),
- * omp_in_final, the wait loop every task-aware wait uses, and the end of
- * a region's implicit tasks.
+ * taskwait, taskyield, taskgroups, omp_in_final, the wait loop every
+ * task-aware wait uses, and the end of a region's implicit tasks.
  *
  * The records and their counting are described in Note [Task records]
  * (task_internal.h); scheduling (deques, stealing) is in task_sched.c,
- * dependences in task_deps.c. */
+ * dependences in task_deps.c, detach events in task_event.c. */
 #include "task_internal.h"
 
 #include <limits.h>
@@ -192,8 +191,7 @@ void hsomp_task_release(struct hsomp_team *team, struct hsomp_task *t, uint64_t 
   }
 }
 
-/* A deferred task has finished its body (and its detach event, if any). */
-static void task_complete(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *t) {
+void hsomp_task_complete(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *t) {
   if (t->ndeps)
     hsomp_deps_release(self, t);
   struct hsomp_task *parent = t->parent;
@@ -243,7 +241,8 @@ bool hsomp_task_creation_cancelled(struct hsomp_thread *self) {
 
 void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
   struct hsomp_team *team = t->team;
-  if (HSOMP_LIKELY(!hsomp_task_cancelled(team, t))) {
+  bool discarded = hsomp_task_cancelled(team, t);
+  if (HSOMP_LIKELY(!discarded)) {
     struct hsomp_task *prev = self->ts.task;
     struct hsomp_icv saved = self->icv;
     self->ts.task = t;
@@ -251,12 +250,12 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
     t->fn(t->data);
     self->icv = saved;
     self->ts.task = prev;
-    /* The event may still be outstanding: its fulfiller completes it. */
-    if ((t->flags & HSOMP_TASK_DETACH) &&
-        atomic_fetch_sub_explicit(&t->detach_refs, 1, memory_order_acq_rel) != 1)
-      return;
   }
-  task_complete(self, team, t);
+  /* The event may still be outstanding: then its fulfiller completes the
+   * task, unless it was discarded (Note [Detach events]). */
+  if ((t->flags & HSOMP_TASK_DETACH) && !hsomp_event_body_done(t, discarded))
+    return;
+  hsomp_task_complete(self, team, t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -431,26 +430,6 @@ void hsomp_included_leave(struct hsomp_thread *self, struct hsomp_team *team, st
   }
 }
 
-static bool detach_fulfilled(void *arg) {
-  struct hsomp_task *rec = arg;
-  return atomic_load_explicit(&rec->detach_refs, memory_order_seq_cst) == 0;
-}
-
-/* An included task with a detach clause completes when its event is
- * fulfilled; until then the thread runs the task's own descendants. */
-static void included_detach_wait(struct hsomp_thread *self, struct hsomp_team *team,
-                                 struct hsomp_task *rec) {
-  if (detach_fulfilled(rec))
-    return;
-  if (!team) {
-    while (atomic_load_explicit(&rec->detach_refs, memory_order_acquire) != 0)
-      hsomp_futex_wait(&rec->detach_refs, 1);
-    return;
-  }
-  struct hsomp_wait w = {detach_fulfilled, NULL, NULL, rec};
-  hsomp_task_wait(self, team, self->ts.task, &w);
-}
-
 static void task_included(struct hsomp_thread *self, struct hsomp_team *team, void (*fn)(void *),
                           void *data, void (*cpyfn)(void *, void *), long arg_size, long arg_align,
                           unsigned flags, void **depend, int priority, void *detach) {
@@ -460,12 +439,13 @@ static void task_included(struct hsomp_thread *self, struct hsomp_team *team, vo
   struct hsomp_task rec;
   hsomp_included_enter(self, team, &rec, parent, flags, priority);
   if (flags & GOMP_TASK_FLAG_DETACH) {
+    /* The handle also goes to the first word of the arguments (GCC's
+     * firstprivate copy of the event variable), as libgomp does. */
     rec.flags |= HSOMP_TASK_DETACH;
-    /* Release: see Note [Detach events]. */
-    atomic_store_explicit(&rec.detach_refs, 1, memory_order_release);
-    *(void **)detach = &rec;
+    uintptr_t handle = hsomp_event_included(&rec, team);
+    *(uintptr_t *)detach = handle;
     if (data)
-      *(void **)data = &rec;
+      *(uintptr_t *)data = handle;
   }
   struct hsomp_icv saved = self->icv;
   if (HSOMP_UNLIKELY(cpyfn != NULL)) {
@@ -476,8 +456,10 @@ static void task_included(struct hsomp_thread *self, struct hsomp_team *team, vo
   } else {
     fn(data);
   }
+  /* It completes when its event is fulfilled; until then the thread runs
+   * the task's own descendants. */
   if (flags & GOMP_TASK_FLAG_DETACH)
-    included_detach_wait(self, team, &rec);
+    hsomp_event_included_wait(self, team, &rec);
   self->icv = saved;
   hsomp_included_leave(self, team, &rec, parent);
 }
@@ -556,16 +538,17 @@ static void task_deferred(struct hsomp_thread *self, struct hsomp_team *team, vo
       hsomp_task_new(self, team, parent, fn, arg_size, arg_align, ndeps, flags, priority);
   if (flags & GOMP_TASK_FLAG_DETACH) {
     t->flags |= HSOMP_TASK_DETACH;
-    *(void **)detach = t;
+    uintptr_t handle = hsomp_event_deferred(t);
+    *(uintptr_t *)detach = handle;
     if (data)
-      *(void **)data = t;
+      *(uintptr_t *)data = handle;
   }
   hsomp_task_fill(self, t, data, cpyfn, arg_size);
-  /* Release, once the record is complete: see Note [Detach events]. */
-  if (flags & GOMP_TASK_FLAG_DETACH)
-    atomic_store_explicit(&t->detach_refs, 2, memory_order_release);
   if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && !(t->flags & HSOMP_TASK_COPIED) &&
       hsomp_task_creation_cancelled(self)) {
+    /* Never submitted: its event (if any) stays, discarded. */
+    if (t->flags & HSOMP_TASK_DETACH)
+      (void)hsomp_event_body_done(t, true);
     free(t);
     return;
   }
@@ -583,8 +566,13 @@ void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), lo
                void *detach) {
   struct hsomp_thread *self = hsomp_self();
   struct hsomp_team *team = self->ts.team;
-  if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && hsomp_task_creation_cancelled(self))
+  if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && hsomp_task_creation_cancelled(self)) {
+    /* Not created (as in libgomp), but the handle is one that the program
+     * may fulfil harmlessly: Note [Detach events]. */
+    if (flags & GOMP_TASK_FLAG_DETACH)
+      *(uintptr_t *)detach = hsomp_event_discarded();
     return;
+  }
   int priority = (flags & GOMP_TASK_FLAG_PRIORITY) ? hsomp_task_clamp_priority(priority_arg) : 0;
   if (arg_align < 1)
     arg_align = 1;
@@ -680,53 +668,6 @@ int omp_in_final(void) {
 
 /* Fortran: a logical result. */
 int32_t omp_in_final_(void) { return omp_in_final(); }
-
-/* ------------------------------------------------------------------ */
-/* Detach events.                                                       */
-
-/* Note [Detach events]
- * The event handle is the task's record.  A deferred task carries
- * detach_refs = 2: one for its body, one for the event; whoever drops the
- * last one completes the task -- the thread that ran the body, or the
- * fulfilling thread, which may be any thread at all (inside the team,
- * in another team, or not an OpenMP thread).  Tasks it makes ready then go
- * to the team's shared queue.  An included task's record is on the stack
- * of the thread that waits for the event: the fulfiller reads what it
- * needs first, then drops the count, and never touches the record after
- * (its wake-ups go through the futex address and the team's event word,
- * both harmless if the waiter has already gone).
- *
- * The creator stores detach_refs with release order after the record is
- * complete, and the fulfiller reads it with acquire order before anything
- * else: the handle may reach the fulfiller through channels the runtime
- * cannot see (a variable and a flag of the program), and this makes the
- * record's fields visibly ordered for ThreadSanitizer too. */
-void omp_fulfill_event(uintptr_t event) {
-  struct hsomp_task *t = (struct hsomp_task *)event;
-  if (t)
-    (void)atomic_load_explicit(&t->detach_refs, memory_order_acquire);
-  if (!t || !(t->flags & HSOMP_TASK_DETACH))
-    hsomp_fatal("omp_fulfill_event: %p is not the event of a task with a detach clause",
-                (void *)t);
-  if (t->flags & HSOMP_TASK_ON_STACK) {
-    struct hsomp_team *team = t->team;
-    _Atomic uint32_t *word = &t->detach_refs;
-    if (atomic_exchange_explicit(word, 0, memory_order_seq_cst) != 1)
-      hsomp_fatal("omp_fulfill_event: event %p has already been fulfilled", (void *)t);
-    hsomp_futex_wake(word, INT_MAX);
-    if (team)
-      hsomp_task_wake(team);
-    return;
-  }
-  uint32_t old = atomic_fetch_sub_explicit(&t->detach_refs, 1, memory_order_acq_rel);
-  if (old == 1)
-    task_complete(hsomp_self(), t->team, t);
-  else if (old != 2)
-    hsomp_fatal("omp_fulfill_event: event %p has already been fulfilled", (void *)t);
-}
-
-/* Fortran: omp_lib declares the handle `value' (libgomp passes it so too). */
-void omp_fulfill_event_(uintptr_t event) { omp_fulfill_event(event); }
 
 /* ------------------------------------------------------------------ */
 /* The end of a region.                                                 */

@@ -116,7 +116,7 @@ struct hsomp_task {
   uint32_t flags;
   int priority;
   bool taskgroup_own;             /* `taskgroup' was started by this task */
-  _Atomic uint32_t detach_refs;   /* DETACH: body + event still outstanding */
+  uint32_t event;                 /* DETACH: its slot in the event table (task_event.c) */
 
   _Atomic uint64_t pending;       /* see Note [Task records] */
 
@@ -262,11 +262,30 @@ struct hsomp_wait {
 };
 void hsomp_task_wait(struct hsomp_thread *self, struct hsomp_team *team,
                      struct hsomp_task *constraint, const struct hsomp_wait *w) HSOMP_INTERNAL;
+/* A deferred task has finished its body (and its detach event, if any),
+ * or was discarded: release its dependants, parent and taskgroup. */
+void hsomp_task_complete(struct hsomp_thread *self, struct hsomp_team *team,
+                         struct hsomp_task *t) HSOMP_INTERNAL;
 /* Decrement a record's pending word; handles wake-ups and subtree ends. */
 void hsomp_task_release(struct hsomp_team *team, struct hsomp_task *t, uint64_t amount) HSOMP_INTERNAL;
 /* Start / end a taskgroup in the current task (GOMP_taskgroup_start/end). */
 struct hsomp_taskgroup *hsomp_taskgroup_begin(struct hsomp_thread *self) HSOMP_INTERNAL;
 void hsomp_taskgroup_finish(struct hsomp_thread *self) HSOMP_INTERNAL;
+
+/* task_event.c: detach events, see Note [Detach events]. */
+/* The handle of a deferred task's event (body and event outstanding). */
+uintptr_t hsomp_event_deferred(struct hsomp_task *t) HSOMP_INTERNAL;
+/* The handle of an included task's event; its creator waits for it with
+ * hsomp_event_included_wait after the body. */
+uintptr_t hsomp_event_included(struct hsomp_task *rec, struct hsomp_team *team) HSOMP_INTERNAL;
+void hsomp_event_included_wait(struct hsomp_thread *self, struct hsomp_team *team,
+                               struct hsomp_task *rec) HSOMP_INTERNAL;
+/* The handle for a detached task that cancellation kept from being
+ * created: fulfilling it is a no-op. */
+uintptr_t hsomp_event_discarded(void) HSOMP_INTERNAL;
+/* A deferred detached task's body finished, or (discarded) the task was
+ * dropped unstarted; true if the caller must complete the task now. */
+bool hsomp_event_body_done(struct hsomp_task *t, bool discarded) HSOMP_INTERNAL;
 
 /* task_sched.c */
 void hsomp_deque_init(struct hsomp_deque *dq) HSOMP_INTERNAL;
