@@ -98,8 +98,9 @@ static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t slots_ever_used; /* slots from here on were never used */
 static uint32_t free_slots;      /* head of the free list: index + 1; 0: empty */
 
-/* The slot a handle names, or NULL.  Lock-free; see the Note. */
-static struct allocator_slot *slot_of(uintptr_t handle) {
+/* The slot a handle names, or NULL.  Lock-free; see the Note.  Inlined:
+ * every allocation and free looks a handle up. */
+static inline __attribute__((always_inline)) struct allocator_slot *slot_of(uintptr_t handle) {
   if (!(handle & HANDLE_TAG))
     return NULL;
   uint32_t index = (uint32_t)handle;
@@ -112,7 +113,7 @@ static struct allocator_slot *slot_of(uintptr_t handle) {
 
 /* The allocator a user handle names if it is live (one omp_init_allocator
  * returned and nobody destroyed), else NULL. */
-static struct allocator *live_allocator(uintptr_t handle) {
+static inline __attribute__((always_inline)) struct allocator *live_allocator(uintptr_t handle) {
   struct allocator_slot *s = slot_of(handle);
   if (!s || atomic_load_explicit(&s->handle, memory_order_acquire) != handle)
     return NULL;
