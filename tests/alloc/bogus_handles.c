@@ -10,7 +10,9 @@
  * kept); then the runtime still works.  A fallback that is destroyed
  * later is refused at allocation time, and omp_free of a block whose
  * allocator was destroyed frees it silently (the asan build would see a
- * leak or a use after free).  libgomp dereferences such handles. */
+ * leak or a use after free).  The allocate clause with a destroyed
+ * allocator warns, then fails as for memory it cannot get (status 1, in a
+ * child).  libgomp dereferences such handles. */
 // TEST-HSOMP-ONLY
 #include "hsomp_test.h"
 
@@ -126,7 +128,23 @@ static void misuse(const char *name, omp_allocator_handle_t h) {
   HT_CHECK(n == 2, "parallel region after misuse with %s: %d", name, n);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  if (argc > 1) {
+    /* Child: the allocate clause with a destroyed allocator. */
+    omp_allocator_handle_t gone = omp_init_allocator(omp_default_mem_space, 0, NULL);
+    omp_destroy_allocator(gone);
+    int x = 1;
+#pragma omp parallel num_threads(1) firstprivate(x) allocate(gone : x)
+    x++;
+    return 0;
+  }
+  char out[1024];
+  int st = ht_run_self("clause", NULL, NULL, out, sizeof out);
+  HT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1, "allocate clause: status %#x", st);
+  HT_CHECK(strncmp(out, "hsomp: allocate: ", 17) == 0 && strstr(out, "not a live allocator") &&
+               strstr(out, "\nlibgomp: Out of memory allocating 4 bytes\n"),
+           "allocate clause with a destroyed allocator: '%s'", out);
+
   /* Integers and a misaligned value. */
   misuse("9", (omp_allocator_handle_t)9);
   misuse("12345", (omp_allocator_handle_t)12345);
