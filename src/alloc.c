@@ -75,9 +75,11 @@ struct block_header {
  * (a second destroy of a handle finds the slot no longer holding it).
  *
  * What is left is a program that destroys an allocator while another
- * thread is still using it, which OpenMP does not allow: the user may
- * read the fields of a slot being reused, but the memory stays valid (the
- * slot is never freed), so even this cannot crash the runtime. */
+ * thread is still using it, which OpenMP does not allow: that thread,
+ * past its check, may read the fields of a slot being reused, but the
+ * memory stays valid (slots are never freed), so even this cannot crash
+ * the runtime.  And a handle destroyed 2^31 reuses of its slot ago would
+ * look live again. */
 #define HANDLE_TAG ((uintptr_t)1 << 63)
 #define SLOT_CHUNK_BITS 8
 #define SLOT_CHUNK_SIZE (1u << SLOT_CHUNK_BITS)
