@@ -209,7 +209,7 @@ _Noreturn static void bad_handle(uintptr_t handle) {
 void omp_fulfill_event(uintptr_t handle) {
   uint32_t index = handle_index(handle);
   uint64_t gen = (uint64_t)handle >> 32;
-  if (gen == 0 || gen > UINT32_MAX || index >= atomic_load_explicit(&event_count, memory_order_acquire))
+  if (gen == 0 || index >= atomic_load_explicit(&event_count, memory_order_acquire))
     bad_handle(handle);
   struct hsomp_event *ev = event_slot(index);
   uint64_t old = atomic_load_explicit(&ev->word, memory_order_acquire);
