@@ -5,10 +5,19 @@
 -- runtime grows a file at a time, so this Setup adds every ../src/*.c file
 -- to the library's c-sources when the package is configured (plain
 -- 'runghc Setup.hs configure' and 'cabal build' both go through here).
+--
+-- It also builds the library static only, whatever the project asks for:
+-- the runtime's versioned lock symbols (.symver name@@OMP_3.0, Note [Lock
+-- symbol versions] in ../src/lock.c) only link into a shared object with
+-- libhsomp.so's version script, and a Haskell program links the runtime
+-- statically anyway.  So a user's cabal.project needs no settings for
+-- hsomp (the [cmm| |] quoter lives in hsomp-cmm, which is built shared
+-- for GHC to load at splice time).
 -- Everything else is Cabal's default build.
 import Data.List (isSuffixOf, sort)
 import Distribution.PackageDescription
 import Distribution.Simple
+import Distribution.Simple.LocalBuildInfo (LocalBuildInfo (..))
 import System.Directory (doesDirectoryExist, listDirectory)
 import System.FilePath ((</>))
 
@@ -29,4 +38,5 @@ main = defaultMainWithHooks simpleUserHooks { confHook = addRuntime }
           addSrcs lib = lib { libBuildInfo = (libBuildInfo lib)
                                 { cSources = cSources (libBuildInfo lib) ++ srcs } }
           gpd' = gpd { condLibrary = fmap (mapTreeData addSrcs) (condLibrary gpd) }
-      confHook simpleUserHooks (gpd', hbi) flags
+      lbi <- confHook simpleUserHooks (gpd', hbi) flags
+      pure lbi { withSharedLib = False, withGHCiLib = False, withDynExe = False }
