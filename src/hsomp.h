@@ -293,6 +293,13 @@ struct hsomp_team {
   unsigned long cg_reserved;      /* threads this nested team took from *cg_busy */
 };
 
+/* Free detach-event slots a thread keeps: two lists linked through the
+ * slots, index + 1 of the first (Note [Per-thread free slots], task_event.c). */
+struct hsomp_event_cache {
+  uint32_t cur, cur_n;   /* taken from and freed to */
+  uint32_t full, full_n; /* none or a full batch */
+};
+
 struct hsomp_thread {
   /* Written by the master that starts a region on this thread. */
   _Atomic uint32_t go HSOMP_ALIGNED;    /* bumped once per region */
@@ -309,6 +316,7 @@ struct hsomp_thread {
   /* Owned by the thread itself. */
   struct hsomp_team_state ts HSOMP_ALIGNED;
   struct hsomp_icv icv;          /* the current task's ICVs */
+  struct hsomp_event_cache events; /* free detach-event slots (task_event.c) */
   unsigned index;                /* 0 for host threads, 1.. for workers */
   int capability;                /* -1 if not bound */
   _Atomic int cpu;               /* its CPU when it last started a region or forked */
@@ -369,6 +377,9 @@ void hsomp_affinity_display_changes(struct hsomp_thread *self) HSOMP_INTERNAL;
 /* host-abi: a worker marked `retiring` calls this after its last region
  * and then ends (pause.c); the child side of fork() (target.c). */
 void hsomp_worker_retire(struct hsomp_thread *self) HSOMP_INTERNAL;
+/* A thread record goes away: its free detach-event slots go back to the
+ * shared pool (task_event.c). */
+void hsomp_event_thread_exit(struct hsomp_thread *t) HSOMP_INTERNAL;
 void hsomp_target_after_fork(void) HSOMP_INTERNAL;
 struct hsomp_thread *hsomp_thread_init_host(void) HSOMP_INTERNAL;
 

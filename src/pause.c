@@ -61,6 +61,7 @@ static void retire_idle_workers(struct hsomp_thread *self) {
 
 void hsomp_worker_retire(struct hsomp_thread *self) {
   retire_idle_workers(self);
+  hsomp_event_thread_exit(self);
   free(self->pool);
   if (self->cached_team) {
     free(self->cached_team->members);

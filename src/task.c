@@ -253,7 +253,7 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
   }
   /* The event may still be outstanding: then its fulfiller completes the
    * task, unless it was discarded (Note [Detach events]). */
-  if ((t->flags & HSOMP_TASK_DETACH) && !hsomp_event_body_done(t, discarded))
+  if ((t->flags & HSOMP_TASK_DETACH) && !hsomp_event_body_done(self, t, discarded))
     return;
   hsomp_task_complete(self, team, t);
 }
@@ -442,7 +442,7 @@ static void task_included(struct hsomp_thread *self, struct hsomp_team *team, vo
     /* The handle also goes to the first word of the arguments (GCC's
      * firstprivate copy of the event variable), as libgomp does. */
     rec.flags |= HSOMP_TASK_DETACH;
-    uintptr_t handle = hsomp_event_included(&rec, team);
+    uintptr_t handle = hsomp_event_included(self, &rec, team);
     *(uintptr_t *)detach = handle;
     if (data)
       *(uintptr_t *)data = handle;
@@ -538,7 +538,7 @@ static void task_deferred(struct hsomp_thread *self, struct hsomp_team *team, vo
       hsomp_task_new(self, team, parent, fn, arg_size, arg_align, ndeps, flags, priority);
   if (flags & GOMP_TASK_FLAG_DETACH) {
     t->flags |= HSOMP_TASK_DETACH;
-    uintptr_t handle = hsomp_event_deferred(t);
+    uintptr_t handle = hsomp_event_deferred(self, t);
     *(uintptr_t *)detach = handle;
     if (data)
       *(uintptr_t *)data = handle;
@@ -548,7 +548,7 @@ static void task_deferred(struct hsomp_thread *self, struct hsomp_team *team, vo
       hsomp_task_creation_cancelled(self)) {
     /* Never submitted: its event (if any) stays, discarded. */
     if (t->flags & HSOMP_TASK_DETACH)
-      (void)hsomp_event_body_done(t, true);
+      (void)hsomp_event_body_done(self, t, true);
     free(t);
     return;
   }
@@ -570,7 +570,7 @@ void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), lo
     /* Not created (as in libgomp), but the handle is one that the program
      * may fulfil harmlessly: Note [Detach events]. */
     if (flags & GOMP_TASK_FLAG_DETACH)
-      *(uintptr_t *)detach = hsomp_event_discarded();
+      *(uintptr_t *)detach = hsomp_event_discarded(self);
     return;
   }
   int priority = (flags & GOMP_TASK_FLAG_PRIORITY) ? hsomp_task_clamp_priority(priority_arg) : 0;

@@ -70,7 +70,7 @@ struct hsomp_event {
   _Atomic(struct hsomp_task *) task;      /* deferred: the record */
   _Atomic(struct hsomp_team *) team;      /* included: whom to wake */
   _Atomic uint32_t wake;                  /* included: 1 once fulfilled (futex word) */
-  uint32_t next_free;                     /* free list: index + 1, 0 = end */
+  uint32_t next_free;                     /* free: index + 1 of the next, 0 = end */
 };
 
 /* The table grows by chunks that are never freed (a stale handle may
@@ -79,38 +79,134 @@ struct hsomp_event {
 #define EVENT_CHUNK_BITS 10
 #define EVENT_CHUNK (1u << EVENT_CHUNK_BITS)
 #define EVENT_CHUNKS 65536u
+#define EVENT_BATCH 32u /* slots moved between a thread and the shared pool at once */
 
-static _Atomic(struct hsomp_event *) event_chunks[EVENT_CHUNKS];
+struct event_chunk {
+  struct hsomp_event slot[EVENT_CHUNK];
+  /* Entries of the shared stack of full batches (the index + 1 of each
+   * batch's first slot): there are never more full batches than
+   * count / EVENT_BATCH, so entry `p' lies in a chunk that exists. */
+  uint32_t batch[EVENT_CHUNK / EVENT_BATCH];
+};
+
+static _Atomic(struct event_chunk *) event_chunks[EVENT_CHUNKS];
 static _Atomic uint32_t event_count; /* slots ever handed out */
-static hsomp_mutex event_lock;       /* guards the free list and growth */
-static uint32_t event_free_head;     /* index + 1 of a free slot, 0 = none */
+static hsomp_mutex event_lock;       /* guards the shared pool and growth */
+static uint32_t event_batch_top;     /* full batches on the shared stack */
+static uint32_t event_loose;         /* index + 1 of a list of odd free slots */
+
+static struct event_chunk *event_chunk_of(uint32_t index) {
+  return atomic_load_explicit(&event_chunks[index >> EVENT_CHUNK_BITS], memory_order_acquire);
+}
 
 static struct hsomp_event *event_slot(uint32_t index) {
-  struct hsomp_event *chunk =
-      atomic_load_explicit(&event_chunks[index >> EVENT_CHUNK_BITS], memory_order_acquire);
-  return &chunk[index & (EVENT_CHUNK - 1)];
+  return &event_chunk_of(index)->slot[index & (EVENT_CHUNK - 1)];
+}
+
+static uint32_t *event_batch_entry(uint32_t p) {
+  return &event_chunk_of(p * EVENT_BATCH)->batch[p % (EVENT_CHUNK / EVENT_BATCH)];
+}
+
+/* Note [Per-thread free slots]
+ * Taking a slot and freeing it used to take event_lock twice per detached
+ * task.  Now each thread keeps free slots of its own in its record
+ * (hsomp_thread.events: Bonwick's magazines): `cur', up to EVENT_BATCH
+ * slots, and `full', none or exactly EVENT_BATCH, each a list linked
+ * through the slots' next_free.  A thread takes from and frees to `cur';
+ * when `cur' is empty it swaps in `full' (or, with none, takes a batch
+ * from the shared pool), and when `cur' is full it becomes `full' (the
+ * previous `full' going to the shared stack).  So event_lock is taken at
+ * most once per EVENT_BATCH slots taken or freed, never back and forth
+ * at a batch's edge, and the lists are never walked: taking a slot reads
+ * its next_free, in the line that the new event writes anyway.  A thread
+ * frees a slot to its own magazines, whoever took it: where one thread
+ * creates the tasks and others fulfil them, slots travel back through the
+ * shared stack a batch at a time.  The last slot freed is the next taken,
+ * as with the single locked free list before, so a burst of tasks walks
+ * its slots in address order (200,000 tasks span 6.4 MB of slots).
+ *
+ * Safety does not depend on where a free slot sits.  Exactly one party
+ * frees a slot (Note [Detach events]) and it bumps the generation before
+ * the slot goes anywhere, with no lock: no one else writes `word' then (a
+ * stale fulfiller's CAS fails, its generation being older, and a current
+ * one finds EV_EVENT clear).  A slot moves between threads only through
+ * the shared pool, under event_lock, which orders the freeing thread's
+ * writes (next_free included) before the taking thread's; inside one
+ * thread, program order does.  No handle reaches a slot's memory except
+ * through the table, which is never freed.
+ *
+ * Leaks.  A thread record that goes away (a host thread's exit, a retired
+ * worker) gives its slots to the shared pool's loose list
+ * (hsomp_event_thread_exit).  In a fork child the other threads' slots
+ * are lost (at most 2 * EVENT_BATCH slots, 32 bytes each, per thread that
+ * existed), and the forking thread drops its own (event_after_fork):
+ * fork() may have interrupted it in a signal handler, and the child must
+ * not trust magazines caught half-updated.  The shared pool changes by
+ * one store of its top or head once the slots are linked, so a fork
+ * leaves it whole (a batch moving in another thread is lost, not torn). */
+
+/* Under event_lock: a batch of free slots for `c->cur' (empty, as is
+ * `c->full'): a full one from the shared stack, else loose slots, else
+ * fresh ones. */
+__attribute__((noinline)) static void event_refill_locked(struct hsomp_event_cache *c) {
+  if (event_batch_top) {
+    c->cur = *event_batch_entry(--event_batch_top);
+    c->cur_n = EVENT_BATCH;
+    return;
+  }
+  if (event_loose) {
+    uint32_t head = event_loose, last = head - 1, n = 1;
+    while (n < EVENT_BATCH && event_slot(last)->next_free) {
+      last = event_slot(last)->next_free - 1;
+      n++;
+    }
+    event_loose = event_slot(last)->next_free;
+    event_slot(last)->next_free = 0;
+    c->cur = head;
+    c->cur_n = n;
+    return;
+  }
+  uint32_t first = atomic_load_explicit(&event_count, memory_order_relaxed), count = first;
+  for (; count - first < EVENT_BATCH; count++) {
+    if (count % EVENT_CHUNK == 0) {
+      if (count / EVENT_CHUNK >= EVENT_CHUNKS) {
+        if (count > first)
+          break;
+        hsomp_fatal("more than %u detach events outstanding", EVENT_CHUNKS * EVENT_CHUNK);
+      }
+      struct event_chunk *chunk = calloc(1, sizeof *chunk);
+      if (!chunk)
+        hsomp_fatal("out of memory allocating detach events");
+      atomic_store_explicit(&event_chunks[count / EVENT_CHUNK], chunk, memory_order_release);
+    }
+    event_slot(count)->next_free = count + 2; /* ascending */
+  }
+  event_slot(count - 1)->next_free = 0;
+  /* Chunks first, then the count: omp_fulfill_event checks the count. */
+  atomic_store_explicit(&event_count, count, memory_order_release);
+  c->cur = first + 1;
+  c->cur_n = count - first;
 }
 
 /* A slot in state `bits' for `task' (or `team'); returns its handle. */
-static uintptr_t event_new(struct hsomp_task *task, struct hsomp_team *team, uint32_t bits) {
-  hsomp_mutex_lock(&event_lock);
-  uint32_t index;
-  if (event_free_head) {
-    index = event_free_head - 1;
-    event_free_head = event_slot(index)->next_free;
-  } else {
-    index = atomic_load_explicit(&event_count, memory_order_relaxed);
-    if (index % EVENT_CHUNK == 0) {
-      if (index / EVENT_CHUNK >= EVENT_CHUNKS)
-        hsomp_fatal("more than %u detach events outstanding", EVENT_CHUNKS * EVENT_CHUNK);
-      struct hsomp_event *chunk = calloc(EVENT_CHUNK, sizeof *chunk);
-      if (!chunk)
-        hsomp_fatal("out of memory allocating detach events");
-      atomic_store_explicit(&event_chunks[index / EVENT_CHUNK], chunk, memory_order_release);
+static uintptr_t event_new(struct hsomp_thread *self, struct hsomp_task *task,
+                           struct hsomp_team *team, uint32_t bits) {
+  struct hsomp_event_cache *c = &self->events;
+  if (HSOMP_UNLIKELY(c->cur_n == 0)) {
+    if (c->full_n) {
+      c->cur = c->full;
+      c->cur_n = c->full_n;
+      c->full_n = 0;
+    } else {
+      hsomp_mutex_lock(&event_lock);
+      event_refill_locked(c);
+      hsomp_mutex_unlock(&event_lock);
     }
-    atomic_store_explicit(&event_count, index + 1, memory_order_release);
   }
+  uint32_t index = c->cur - 1;
   struct hsomp_event *ev = event_slot(index);
+  c->cur = ev->next_free;
+  c->cur_n--;
   uint64_t gen = atomic_load_explicit(&ev->word, memory_order_relaxed) >> 32;
   if (gen == 0)
     gen = 1; /* a fresh slot: handles are never 0 */
@@ -118,36 +214,83 @@ static uintptr_t event_new(struct hsomp_task *task, struct hsomp_team *team, uin
   atomic_store_explicit(&ev->team, team, memory_order_relaxed);
   atomic_store_explicit(&ev->wake, 0, memory_order_relaxed);
   atomic_store_explicit(&ev->word, gen << 32 | bits, memory_order_release);
-  hsomp_mutex_unlock(&event_lock);
   return (uintptr_t)(gen << 32 | index);
 }
 
-/* The slot's event is over: a new generation, back on the free list. */
-static void event_free(uint32_t index) {
-  struct hsomp_event *ev = event_slot(index);
+/* A full batch of free slots onto the shared stack. */
+__attribute__((noinline)) static void event_push_batch(uint32_t head) {
   hsomp_mutex_lock(&event_lock);
+  *event_batch_entry(event_batch_top) = head;
+  event_batch_top++;
+  hsomp_mutex_unlock(&event_lock);
+}
+
+/* The slot's event is over: a new generation, into this thread's
+ * magazines (Note [Per-thread free slots]). */
+static void event_free(struct hsomp_thread *self, uint32_t index) {
+  struct hsomp_event *ev = event_slot(index);
   uint64_t gen = (atomic_load_explicit(&ev->word, memory_order_relaxed) >> 32) + 1;
   if (gen > UINT32_MAX)
     gen = 1;
-  atomic_store_explicit(&ev->word, gen << 32, memory_order_release);
   atomic_store_explicit(&ev->task, NULL, memory_order_relaxed);
   atomic_store_explicit(&ev->team, NULL, memory_order_relaxed);
-  ev->next_free = event_free_head;
-  event_free_head = index + 1;
+  atomic_store_explicit(&ev->word, gen << 32, memory_order_release);
+  struct hsomp_event_cache *c = &self->events;
+  if (HSOMP_UNLIKELY(c->cur_n == EVENT_BATCH)) {
+    if (c->full_n)
+      event_push_batch(c->full);
+    c->full = c->cur;
+    c->full_n = EVENT_BATCH;
+    c->cur_n = 0;
+  }
+  ev->next_free = c->cur_n ? c->cur : 0;
+  c->cur = index + 1;
+  c->cur_n++;
+}
+
+/* The last slot of a list of free slots (ours: no lock). */
+static uint32_t event_list_last(uint32_t head) {
+  uint32_t last = head - 1;
+  while (event_slot(last)->next_free)
+    last = event_slot(last)->next_free - 1;
+  return last;
+}
+
+void hsomp_event_thread_exit(struct hsomp_thread *self) {
+  struct hsomp_event_cache *c = &self->events;
+  uint32_t head = 0;
+  if (c->full_n) {
+    head = c->full;
+    c->full_n = 0;
+  }
+  if (c->cur_n) {
+    if (head)
+      event_slot(event_list_last(c->cur))->next_free = head;
+    head = c->cur;
+    c->cur_n = 0;
+  }
+  if (!head)
+    return;
+  uint32_t last = event_list_last(head);
+  hsomp_mutex_lock(&event_lock);
+  event_slot(last)->next_free = event_loose;
+  event_loose = head;
   hsomp_mutex_unlock(&event_lock);
 }
 
 static uint32_t handle_index(uintptr_t handle) { return (uint32_t)handle; }
 
-uintptr_t hsomp_event_deferred(struct hsomp_task *t) {
-  uintptr_t handle = event_new(t, t->team, EV_EVENT | EV_BODY);
+uintptr_t hsomp_event_deferred(struct hsomp_thread *self, struct hsomp_task *t) {
+  uintptr_t handle = event_new(self, t, t->team, EV_EVENT | EV_BODY);
   t->event = handle_index(handle);
   return handle;
 }
 
-uintptr_t hsomp_event_discarded(void) { return event_new(NULL, NULL, EV_EVENT | EV_DISCARDED); }
+uintptr_t hsomp_event_discarded(struct hsomp_thread *self) {
+  return event_new(self, NULL, NULL, EV_EVENT | EV_DISCARDED);
+}
 
-bool hsomp_event_body_done(struct hsomp_task *t, bool discarded) {
+bool hsomp_event_body_done(struct hsomp_thread *self, struct hsomp_task *t, bool discarded) {
   struct hsomp_event *ev = event_slot(t->event);
   uint64_t old = atomic_load_explicit(&ev->word, memory_order_relaxed);
   uint64_t now;
@@ -162,15 +305,16 @@ bool hsomp_event_body_done(struct hsomp_task *t, bool discarded) {
      * only frees the slot; a discarded task completes now. */
     return discarded;
   }
-  event_free(t->event);
+  event_free(self, t->event);
   return true;
 }
 
 /* ------------------------------------------------------------------ */
 /* Included tasks.                                                      */
 
-uintptr_t hsomp_event_included(struct hsomp_task *rec, struct hsomp_team *team) {
-  uintptr_t handle = event_new(NULL, team, EV_EVENT | EV_INCLUDED);
+uintptr_t hsomp_event_included(struct hsomp_thread *self, struct hsomp_task *rec,
+                               struct hsomp_team *team) {
+  uintptr_t handle = event_new(self, NULL, team, EV_EVENT | EV_INCLUDED);
   rec->event = handle_index(handle);
   return handle;
 }
@@ -195,7 +339,7 @@ void hsomp_event_included_wait(struct hsomp_thread *self, struct hsomp_team *tea
         hsomp_futex_wait(&ev->wake, 0);
     }
   }
-  event_free(rec->event);
+  event_free(self, rec->event);
 }
 
 /* ------------------------------------------------------------------ */
@@ -223,7 +367,7 @@ void omp_fulfill_event(uintptr_t handle) {
   if (old & EV_BODY)
     return; /* the body's end completes the task */
   if (old & EV_DISCARDED) {
-    event_free(index);
+    event_free(hsomp_self(), index);
     return;
   }
   if (old & EV_INCLUDED) {
@@ -234,16 +378,22 @@ void omp_fulfill_event(uintptr_t handle) {
     return;
   }
   struct hsomp_task *t = atomic_load_explicit(&ev->task, memory_order_relaxed);
-  event_free(index);
-  hsomp_task_complete(hsomp_self(), t->team, t);
+  struct hsomp_thread *self = hsomp_self();
+  event_free(self, index);
+  hsomp_task_complete(self, t->team, t);
 }
 
 /* Fortran: omp_lib declares the handle `value' (libgomp passes it so too). */
 void omp_fulfill_event_(uintptr_t handle) { omp_fulfill_event(handle); }
 
 /* After fork() only the forking thread exists: another may have held the
- * lock (Note [Forking with the GHC RTS] in fork.c for the rest). */
-static void event_after_fork(void) { atomic_store_explicit(&event_lock, 0, memory_order_relaxed); }
+ * lock (Note [Forking with the GHC RTS] in fork.c for the rest), and its
+ * own free slots are dropped (Note [Per-thread free slots]). */
+static void event_after_fork(void) {
+  atomic_store_explicit(&event_lock, 0, memory_order_relaxed);
+  if (hsomp_tls)
+    hsomp_tls->events = (struct hsomp_event_cache){0};
+}
 
 __attribute__((constructor)) static void event_register_fork_handler(void) {
   pthread_atfork(NULL, NULL, event_after_fork);

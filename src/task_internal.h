@@ -274,18 +274,20 @@ void hsomp_taskgroup_finish(struct hsomp_thread *self) HSOMP_INTERNAL;
 
 /* task_event.c: detach events, see Note [Detach events]. */
 /* The handle of a deferred task's event (body and event outstanding). */
-uintptr_t hsomp_event_deferred(struct hsomp_task *t) HSOMP_INTERNAL;
+uintptr_t hsomp_event_deferred(struct hsomp_thread *self, struct hsomp_task *t) HSOMP_INTERNAL;
 /* The handle of an included task's event; its creator waits for it with
  * hsomp_event_included_wait after the body. */
-uintptr_t hsomp_event_included(struct hsomp_task *rec, struct hsomp_team *team) HSOMP_INTERNAL;
+uintptr_t hsomp_event_included(struct hsomp_thread *self, struct hsomp_task *rec,
+                               struct hsomp_team *team) HSOMP_INTERNAL;
 void hsomp_event_included_wait(struct hsomp_thread *self, struct hsomp_team *team,
                                struct hsomp_task *rec) HSOMP_INTERNAL;
 /* The handle for a detached task that cancellation kept from being
  * created: fulfilling it is a no-op. */
-uintptr_t hsomp_event_discarded(void) HSOMP_INTERNAL;
+uintptr_t hsomp_event_discarded(struct hsomp_thread *self) HSOMP_INTERNAL;
 /* A deferred detached task's body finished, or (discarded) the task was
  * dropped unstarted; true if the caller must complete the task now. */
-bool hsomp_event_body_done(struct hsomp_task *t, bool discarded) HSOMP_INTERNAL;
+bool hsomp_event_body_done(struct hsomp_thread *self, struct hsomp_task *t,
+                           bool discarded) HSOMP_INTERNAL;
 
 /* task_sched.c */
 void hsomp_deque_init(struct hsomp_deque *dq) HSOMP_INTERNAL;

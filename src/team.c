@@ -51,6 +51,7 @@ static void host_thread_exit(void *p) {
     free_teams = t->cached_team;
   }
   pthread_mutex_unlock(&idle_lock);
+  hsomp_event_thread_exit(t);
   free(t->pool);
   free(t);
   hsomp_tls = NULL;
