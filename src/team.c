@@ -151,6 +151,8 @@ static void *worker_main(void *arg) {
 
 /* Set once a worker could not be created with the requested stack size. */
 static atomic_bool stacksize_refused;
+/* Set once a worker could not be created at all (warned once). */
+static atomic_bool thread_creation_failed;
 
 /* Note [How many Capabilities to boot]
  * A C host's RTS gets -N from the nthreads ICV, but never more than the
@@ -198,12 +200,19 @@ static struct hsomp_thread *spawn_worker(void) {
     rc = pthread_create(&tid, &attr, worker_main, w);
     pthread_attr_destroy(&attr);
   }
-  if (rc != 0)
-    hsomp_fatal("cannot create worker thread: %s", strerror(rc));
+  if (rc != 0) {
+    /* Note [Fewer threads than asked]: no thread, no crash. */
+    if (!atomic_exchange_explicit(&thread_creation_failed, true, memory_order_relaxed))
+      hsomp_warn("cannot create another OpenMP thread (%s): teams get the threads that exist",
+                 strerror(rc));
+    free(w);
+    return NULL;
+  }
   return w;
 }
 
-/* Make sure `self` has hired at least `n` workers. */
+/* Hire workers until `self` has `n` (fewer if the system will not create
+ * more threads: Note [Fewer threads than asked]). */
 static void pool_reserve(struct hsomp_thread *self, unsigned n) {
   if (self->pool_len >= n)
     return;
@@ -223,8 +232,39 @@ static void pool_reserve(struct hsomp_thread *self, unsigned n) {
     idle_workers = idle_workers->next_idle;
   }
   pthread_mutex_unlock(&idle_lock);
-  while (self->pool_len < n)
-    self->pool[self->pool_len++] = spawn_worker();
+  while (self->pool_len < n) {
+    struct hsomp_thread *w = spawn_worker();
+    if (!w)
+      return;
+    self->pool[self->pool_len++] = w;
+  }
+}
+
+/* Note [Fewer threads than asked]
+ * pthread_create can fail for reasons outside the program's control
+ * (EAGAIN: no memory for another stack, a thread or address-space limit).
+ * OpenMP lets a team have fewer threads than requested when the
+ * implementation cannot supply them, so instead of aborting (libgomp's
+ * "Thread creation failed") the team gets the workers that exist, with
+ * one warning per process.  This is decided before anything is sized by
+ * the team size: the team record, the first work share of a combined
+ * construct, the contention group's count (the reservation the team
+ * size took from the group is given back). */
+static unsigned clamp_to_available_workers(struct hsomp_thread *self, unsigned nthreads) {
+  hsomp_rts_ensure(boot_capabilities());
+  /* A master that starts a nested region while its outer team runs
+   * uses its pool as a stack: the outer team's workers are the first
+   * pool_in_use entries, the nested team's come after them. */
+  pool_reserve(self, self->pool_in_use + nthreads - 1);
+  unsigned available = self->pool_len - self->pool_in_use + 1;
+  if (HSOMP_LIKELY(available >= nthreads))
+    return nthreads;
+  unsigned missing = nthreads - available;
+  if (self->cg_reserving >= missing) {
+    atomic_fetch_sub_explicit(self->ts.team->cg_busy, missing, memory_order_relaxed);
+    self->cg_reserving -= missing;
+  }
+  return available;
 }
 
 /* ------------------------------------------------------------------ */
@@ -322,6 +362,8 @@ unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) {
 void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags,
                       hsomp_ws_init_fn ws_init, const void *ws_arg) {
   struct hsomp_thread *self = hsomp_self();
+  if (nthreads > 1)
+    nthreads = clamp_to_available_workers(self, nthreads);
   struct hsomp_team *team = team_get(self, nthreads);
   team->nthreads = nthreads;
   team->parent = self->ts;
@@ -378,11 +420,6 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
   hsomp_placement_begin(&placement, self, nthreads, flags & 7, &icv);
 
   if (nthreads > 1) {
-    hsomp_rts_ensure(boot_capabilities());
-    /* A master that starts a nested region while its outer team runs
-     * uses its pool as a stack: the outer team's workers are the first
-     * pool_in_use entries, the nested team's come after them. */
-    pool_reserve(self, self->pool_in_use + nthreads - 1);
     for (unsigned i = 1; i < nthreads; i++) {
       struct hsomp_thread *w = self->pool[self->pool_in_use + i - 1];
       team->members[i] = w;
