@@ -169,25 +169,32 @@ static unsigned boot_capabilities(void) {
   return n > most ? most : (unsigned)n;
 }
 
+/* Starts worker_main(w) on a detached thread with a stack of `stacksize`
+ * bytes (0: the default); pthread_create's result. */
+static int start_worker_thread(struct hsomp_thread *w, unsigned long stacksize) {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  if (stacksize) {
+    int rc = pthread_attr_setstacksize(&attr, stacksize);
+    if (rc != 0)
+      hsomp_warn("cannot use OMP_STACKSIZE=%lu bytes (%s); using the default", stacksize,
+                 strerror(rc));
+  }
+  pthread_t tid;
+  int rc = pthread_create(&tid, &attr, worker_main, w);
+  pthread_attr_destroy(&attr);
+  return rc;
+}
+
 static struct hsomp_thread *spawn_worker(void) {
   struct hsomp_thread *w = new_thread_state();
   w->is_worker = true;
   w->index = atomic_fetch_add_explicit(&next_worker_index, 1, memory_order_relaxed);
   w->idle_spins = hsomp_settings.spin_count;
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   bool own_stack = hsomp_settings.stacksize &&
                    !atomic_load_explicit(&stacksize_refused, memory_order_relaxed);
-  if (own_stack) {
-    int rc = pthread_attr_setstacksize(&attr, hsomp_settings.stacksize);
-    if (rc != 0)
-      hsomp_warn("cannot use OMP_STACKSIZE=%lu bytes (%s); using the default",
-                 hsomp_settings.stacksize, strerror(rc));
-  }
-  pthread_t tid;
-  int rc = pthread_create(&tid, &attr, worker_main, w);
-  pthread_attr_destroy(&attr);
+  int rc = start_worker_thread(w, own_stack ? hsomp_settings.stacksize : 0);
   if (rc != 0 && own_stack) {
     /* The stack size that env.c accepted does not fit (any more): say
      * so once and go on with the default size, rather than fail. */
@@ -195,10 +202,7 @@ static struct hsomp_thread *spawn_worker(void) {
       hsomp_warn("cannot create a thread with the OMP_STACKSIZE/GOMP_STACKSIZE stack of %lu "
                  "bytes (%s); using the default from now on",
                  hsomp_settings.stacksize, strerror(rc));
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    rc = pthread_create(&tid, &attr, worker_main, w);
-    pthread_attr_destroy(&attr);
+    rc = start_worker_thread(w, 0);
   }
   if (rc != 0) {
     /* Note [Fewer threads than asked]: no thread, no crash. */
