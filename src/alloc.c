@@ -154,16 +154,8 @@ static uintptr_t register_allocator(const struct allocator *a) {
     s = slot_of(HANDLE_TAG | index);
     s->generation = 1;
   }
-  s->a = (struct allocator){
-      .memspace = a->memspace,
-      .alignment = a->alignment,
-      .pool_size = a->pool_size,
-      .fb_data = a->fb_data,
-      .fallback = a->fallback,
-      .sync_hint = a->sync_hint,
-      .access = a->access,
-      .partition = a->partition,
-  };
+  s->a = *a; /* no thread reads the fields before the handle is published */
+  atomic_store_explicit(&s->a.pool_used, 0, memory_order_relaxed);
   uintptr_t handle = HANDLE_TAG | (uintptr_t)s->generation << 32 | index;
   atomic_store_explicit(&s->handle, handle, memory_order_release);
   pthread_mutex_unlock(&registry_lock);
