@@ -284,7 +284,6 @@ static void parse_max_active_levels(void) {
     hsomp_initial_icv.max_active_levels_var =
         levels > HSOMP_SUPPORTED_ACTIVE_LEVELS ? HSOMP_SUPPORTED_ACTIVE_LEVELS : (unsigned)levels;
   } else if (parse_bool("OMP_NESTED", &nested)) {
-    hsomp_settings.nested_set = true;
     hsomp_initial_icv.max_active_levels_var = nested ? HSOMP_SUPPORTED_ACTIVE_LEVELS : 1;
   } else if (hsomp_settings.nthreads_list_len > 1 || hsomp_settings.bind_list_len > 1) {
     hsomp_initial_icv.max_active_levels_var = HSOMP_SUPPORTED_ACTIVE_LEVELS;

@@ -46,13 +46,11 @@ enum hsomp_proc_bind {
  * region affects only the calling thread, as the specification requires. */
 struct hsomp_icv {
   unsigned long nthreads_var;     /* omp_get_max_threads */
-  unsigned nthreads_level;        /* index into the OMP_NUM_THREADS list */
   int run_sched_var;              /* enum hsomp_sched, maybe | MONOTONIC */
   int run_sched_chunk;
   unsigned thread_limit_var;
   bool dyn_var;
   int bind_var;                   /* enum hsomp_proc_bind */
-  unsigned bind_level;            /* index into the OMP_PROC_BIND list */
   int default_device_var;
   unsigned max_active_levels_var;
   /* host-abi additions.  Host teams (teams.c): the league this task runs
@@ -75,7 +73,6 @@ struct hsomp_settings {
   unsigned nthreads_list_len;
   int *bind_list;                 /* OMP_PROC_BIND=spread,close */
   unsigned bind_list_len;
-  bool nested_set;                /* OMP_NESTED given */
   bool cancellation;
   int max_task_priority;
   unsigned long stacksize;        /* bytes; 0 = system default */
@@ -246,7 +243,9 @@ struct hsomp_thread {
   int capability;                /* -1 if not bound */
   _Atomic int cpu;               /* its CPU when it last started a region or forked */
   unsigned long idle_spins;      /* spin budget while parked */
-  bool is_worker;
+  uint64_t moved_at;             /* TSC when spin.c last moved it off a CPU */
+  uint64_t yields_off_until;     /* TSC until which its spins do not yield (spin.c) */
+  bool is_worker;                /* a pool worker (haskell/cbits/hs_team.c reads it) */
   /* The pool of workers this thread has hired as a master. */
   struct hsomp_thread **pool;
   unsigned pool_len, pool_cap;

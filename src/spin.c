@@ -4,8 +4,8 @@
  *
  * The policy of every wait (wait.h's hsomp_wait_until); what it needs to
  * know comes in its struct hsomp_spin: the budget, the waiter, its team.
- * Its only memory is per thread: when a thread last moved, and whether
- * its yields are off for a while. */
+ * Its memory is the waiter's: when it last moved (moved_at) and until
+ * when its yields are off (yields_off_until), in struct hsomp_thread. */
 #include "hsomp.h"
 
 /* Note [Spin budget]
@@ -69,16 +69,15 @@ unsigned long hsomp_spin_budget(unsigned nthreads) {
  * per thread, and only when waiting, so short regions of co-located
  * threads (where nobody waits long) never pay the two system calls. */
 #define HSOMP_SPREAD_INTERVAL_TICKS (1ull << 21)
-static __thread uint64_t last_move;
 
 /* Move off `here` if the team may spread and the last move is old. */
 static bool spread_from(struct hsomp_thread *self, struct hsomp_team *team, int here) {
   if (team->master_cpu < 0)
     return false;
   uint64_t now = hsomp_ticks();
-  if (now - last_move < HSOMP_SPREAD_INTERVAL_TICKS)
+  if (now - self->moved_at < HSOMP_SPREAD_INTERVAL_TICKS)
     return false;
-  last_move = now;
+  self->moved_at = now;
   unsigned k = self->ts.team_id ? self->ts.team_id : 1;
   hsomp_os_move_off_cpu(here, k - 1);
   int there = hsomp_os_cpu();
@@ -121,23 +120,26 @@ static bool near_peer(struct hsomp_spin *s) {
  * foreign load, yields return within microseconds and stay on. */
 #define HSOMP_YIELD_SLOW_TICKS (1ull << 20)
 #define HSOMP_YIELD_OFF_TICKS (1ull << 27)
-static __thread uint64_t yields_off_until;
 
-static void oversubscribed_yield(void) {
+static void oversubscribed_yield(struct hsomp_thread *self) {
+  if (!self) {
+    hsomp_os_yield();
+    return;
+  }
   uint64_t before = hsomp_ticks();
-  if (before < yields_off_until) {
+  if (before < self->yields_off_until) {
     hsomp_cpu_relax();
     return;
   }
   hsomp_os_yield();
   uint64_t after = hsomp_ticks();
   if (after - before > HSOMP_YIELD_SLOW_TICKS)
-    yields_off_until = after + HSOMP_YIELD_OFF_TICKS;
+    self->yields_off_until = after + HSOMP_YIELD_OFF_TICKS;
 }
 
 void hsomp_spin_slow(struct hsomp_spin *s, unsigned long round) {
   if (s->budget < HSOMP_SPIN_YIELD_ALWAYS_BELOW) {
-    oversubscribed_yield();
+    oversubscribed_yield(s->self);
     return;
   }
   if (round == HSOMP_SPIN_YIELD_AFTER)

@@ -2,8 +2,9 @@
  *
  * Shared by task.c (task records, creation, completion, waiting),
  * task_sched.c (per-member deques, the team's shared queue, finding work),
- * task_deps.c (dependences), taskloop.c, task_reduction.c, cancel.c and
- * barrier.c.  Nothing outside those files includes it. */
+ * task_deps.c (dependences), task_event.c (detach events), taskloop.c,
+ * task_reduction.c and cancel.c.  Nothing outside those files includes
+ * it: the team reaches tasking through hsomp_task_help_until (hsomp.h). */
 #ifndef HSOMP_TASK_INTERNAL_H
 #define HSOMP_TASK_INTERNAL_H
 
