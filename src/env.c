@@ -402,7 +402,7 @@ invalid:
 }
 
 /* Note [Spin policy]
- * How long a waiting thread spins before it sleeps (wait.c):
+ * How long a waiting thread spins before it sleeps (spin.c, Note [Spin budget]):
  *   OMP_WAIT_POLICY unset    100000 spins (~2.5 ms here): a third of
  *                            libgomp's 300000.  Long enough that a team
  *                            whose master runs ~1 ms of serial code
