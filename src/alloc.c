@@ -417,7 +417,7 @@ static void *allocate_credited(size_t alignment, size_t nmemb, size_t size, uint
       return NULL;
     case omp_atv_abort_fb:
       /* libgomp's words and exit status (the product wraps as there). */
-      hsomp_gomp_fatal("Out of memory allocating %lu bytes", (unsigned long)(nmemb * size));
+      hsomp_gomp_exit("Out of memory allocating %lu bytes", (unsigned long)(nmemb * size));
     case omp_atv_allocator_fb:
       handle = a->fb_data;
       if (handle == 0)
@@ -535,7 +535,7 @@ void *omp_realloc(void *ptr, size_t size, omp_allocator_handle_t allocator,
 void *GOMP_alloc(size_t alignment, size_t size, uintptr_t allocator) {
   void *p = allocate(alignment, 1, size, allocator, false, "allocate");
   if (!p && size)
-    hsomp_gomp_fatal("Out of memory allocating %lu bytes", (unsigned long)size);
+    hsomp_gomp_exit("Out of memory allocating %lu bytes", (unsigned long)size);
   return p;
 }
 

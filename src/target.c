@@ -57,7 +57,7 @@ static bool check_device(int device) {
   if (device == HOST_DEVICE)
     return true;
   if (hsomp_settings.target_offload == TARGET_OFFLOAD_MANDATORY && device != DEVICE_HOST_FALLBACK)
-    hsomp_gomp_fatal("OMP_TARGET_OFFLOAD is set to MANDATORY, but device not found");
+    hsomp_gomp_exit("OMP_TARGET_OFFLOAD is set to MANDATORY, but device not found");
   return false;
 }
 
@@ -312,7 +312,7 @@ static size_t nimages, images_cap;
 void GOMP_offload_register_ver(unsigned version, const void *host_table, int target_type,
                                const void *target_data) {
   if ((version >> 16) > OFFLOAD_VERSION)
-    hsomp_gomp_fatal("Library too old for offload (version %u < %u)", OFFLOAD_VERSION,
+    hsomp_gomp_exit("Library too old for offload (version %u < %u)", OFFLOAD_VERSION,
                      version >> 16);
   pthread_mutex_lock(&images_lock);
   if (nimages == images_cap) {

@@ -1,6 +1,7 @@
 /* task_event.c -- detach events: the handles GOMP_task gives out for a
- * `detach' clause, omp_fulfill_event, and how a detached task's completion
- * meets its event's fulfilment.
+ * `detach' clause, their fulfilment (omp_fulfill_event, task.c, calls
+ * hsomp_event_fulfil), and how a detached task's completion meets its
+ * event's fulfilment.
  *
  * The handles index a table of event slots owned by this file (never a
  * task record), so that any handle a program may hold stays safe to pass
@@ -137,8 +138,9 @@ static uint32_t *event_batch_entry(uint32_t p) {
  *
  * Leaks.  A thread record that goes away (a host thread's exit, a retired
  * worker) gives its slots to the shared pool's loose list
- * (hsomp_event_thread_exit).  In a fork child the other threads' slots
- * are lost (at most 2 * EVENT_BATCH slots, 32 bytes each, per thread that
+ * (events_release, through hsomp_thread_release_caches).  In a fork
+ * child the other threads' slots are lost (at most 2 * EVENT_BATCH
+ * slots, 40 bytes each, per thread that
  * existed), and the forking thread drops its own (event_after_fork):
  * fork() may have interrupted it in a signal handler, and the child must
  * not trust magazines caught half-updated.  The shared pool changes by
@@ -189,9 +191,12 @@ __attribute__((noinline)) static void event_refill_locked(struct hsomp_event_cac
 }
 
 /* A slot in state `bits' for `task' (or `team'); returns its handle. */
+static void events_release(struct hsomp_thread *self);
+
 static uintptr_t event_new(struct hsomp_thread *self, struct hsomp_task *task,
                            struct hsomp_team *team, uint32_t bits) {
   struct hsomp_event_cache *c = &self->events;
+  self->release_events = events_release;
   if (HSOMP_UNLIKELY(c->cur_n == 0)) {
     if (c->full_n) {
       c->cur = c->full;
@@ -236,6 +241,7 @@ static void event_free(struct hsomp_thread *self, uint32_t index) {
   atomic_store_explicit(&ev->team, NULL, memory_order_relaxed);
   atomic_store_explicit(&ev->word, gen << 32, memory_order_release);
   struct hsomp_event_cache *c = &self->events;
+  self->release_events = events_release;
   if (HSOMP_UNLIKELY(c->cur_n == EVENT_BATCH)) {
     if (c->full_n)
       event_push_batch(c->full);
@@ -256,7 +262,7 @@ static uint32_t event_list_last(uint32_t head) {
   return last;
 }
 
-void hsomp_event_thread_exit(struct hsomp_thread *self) {
+static void events_release(struct hsomp_thread *self) {
   struct hsomp_event_cache *c = &self->events;
   uint32_t head = 0;
   if (c->full_n) {
@@ -319,27 +325,19 @@ uintptr_t hsomp_event_included(struct hsomp_thread *self, struct hsomp_task *rec
   return handle;
 }
 
-static bool included_fulfilled(void *arg) {
-  struct hsomp_event *ev = arg;
-  return atomic_load_explicit(&ev->wake.value, memory_order_seq_cst) != 0;
+bool hsomp_event_included_fulfilled(struct hsomp_task *rec) {
+  return atomic_load_explicit(&event_slot(rec->event)->wake.value, memory_order_seq_cst) != 0;
+}
+
+struct hsomp_waitword *hsomp_event_included_word(struct hsomp_task *rec) {
+  return &event_slot(rec->event)->wake;
 }
 
 /* The fulfiller's last accesses to the slot are its store to `wake' and
  * the read of its sleepers (the wake-ups may come later: at worst a
- * spurious wake-up of the slot's next user), so the slot is freed only
- * after the store. */
-void hsomp_event_included_wait(struct hsomp_thread *self, struct hsomp_team *team,
-                               struct hsomp_task *rec) {
-  struct hsomp_event *ev = event_slot(rec->event);
-  if (!included_fulfilled(ev)) {
-    if (team) {
-      struct hsomp_wait w = {included_fulfilled, NULL, NULL, ev};
-      hsomp_task_wait(self, team, self->ts.task, &w);
-    } else {
-      struct hsomp_spin spin = hsomp_spin_of(self, NULL, 0);
-      hsomp_wait_change(&ev->wake, 0, &spin);
-    }
-  }
+ * spurious wake-up of the slot's next user), so the creator frees the
+ * slot only once it has seen the store. */
+void hsomp_event_included_free(struct hsomp_thread *self, struct hsomp_task *rec) {
   event_free(self, rec->event);
 }
 
@@ -351,7 +349,7 @@ _Noreturn static void bad_handle(uintptr_t handle) {
               (unsigned long)handle);
 }
 
-void omp_fulfill_event(uintptr_t handle) {
+struct hsomp_task *hsomp_event_fulfil(uintptr_t handle) {
   uint32_t index = handle_index(handle);
   uint64_t gen = (uint64_t)handle >> 32;
   if (gen == 0 || index >= atomic_load_explicit(&event_count, memory_order_acquire))
@@ -366,26 +364,22 @@ void omp_fulfill_event(uintptr_t handle) {
   } while (!atomic_compare_exchange_weak_explicit(&ev->word, &old, old & ~(uint64_t)EV_EVENT,
                                                   memory_order_acq_rel, memory_order_acquire));
   if (old & EV_BODY)
-    return; /* the body's end completes the task */
+    return NULL; /* the body's end completes the task */
   if (old & EV_DISCARDED) {
     event_free(hsomp_self(), index);
-    return;
+    return NULL;
   }
   if (old & EV_INCLUDED) {
     atomic_store_explicit(&ev->wake.value, 1, memory_order_seq_cst);
     hsomp_wake(&ev->wake);
     if (team)
       hsomp_task_wake(team);
-    return;
+    return NULL;
   }
   struct hsomp_task *t = atomic_load_explicit(&ev->task, memory_order_relaxed);
-  struct hsomp_thread *self = hsomp_self();
-  event_free(self, index);
-  hsomp_task_complete(self, t->team, t);
+  event_free(hsomp_self(), index);
+  return t;
 }
-
-/* Fortran: omp_lib declares the handle `value' (libgomp passes it so too). */
-void omp_fulfill_event_(uintptr_t handle) { omp_fulfill_event(handle); }
 
 /* After fork() only the forking thread exists: another may have held the
  * lock (Note [Forking with the GHC RTS] in fork.c for the rest), and its

@@ -201,6 +201,42 @@ static inline bool hsomp_task_descends(const struct hsomp_task *t, const struct 
 }
 
 /* ------------------------------------------------------------------ */
+/* Cancellation as tasks see it (cancel.c sets the flags).              */
+
+/* Whether a task about to start must be dropped (cancellation). */
+static inline bool hsomp_task_cancelled(struct hsomp_team *team, struct hsomp_task *t) {
+  if (HSOMP_LIKELY(!hsomp_settings.cancellation) || (t->flags & HSOMP_TASK_COPIED))
+    return false;
+  if (team && atomic_load_explicit(&team->barrier.cancelled, memory_order_acquire))
+    return true;
+  struct hsomp_taskgroup *tg = t->taskgroup;
+  if (tg) {
+    if (atomic_load_explicit(&tg->cancelled, memory_order_acquire))
+      return true;
+    if (tg->workshare && tg->prev && atomic_load_explicit(&tg->prev->cancelled, memory_order_acquire))
+      return true;
+  }
+  return false;
+}
+
+/* Whether the current task may not create tasks (cancelled parallel or
+ * taskgroup); only meaningful when OMP_CANCELLATION is on. */
+static inline bool hsomp_task_creation_cancelled(struct hsomp_thread *self) {
+  struct hsomp_team *team = self->ts.team;
+  if (team && atomic_load_explicit(&team->barrier.cancelled, memory_order_acquire))
+    return true;
+  struct hsomp_task *t = self->ts.task;
+  struct hsomp_taskgroup *tg = t ? t->taskgroup : (team ? team->parent.child_taskgroup : NULL);
+  if (tg) {
+    if (atomic_load_explicit(&tg->cancelled, memory_order_acquire))
+      return true;
+    if (tg->workshare && tg->prev && atomic_load_explicit(&tg->prev->cancelled, memory_order_acquire))
+      return true;
+  }
+  return false;
+}
+
+/* ------------------------------------------------------------------ */
 /* task.c */
 struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) HSOMP_INTERNAL;
 /* The current task's record, materialised (on the heap or in the
@@ -241,11 +277,6 @@ void hsomp_task_schedule_readied(struct hsomp_thread *self, struct hsomp_team *t
                                  struct hsomp_task *t) HSOMP_INTERNAL;
 /* Wake the team's idle and waiting threads if any sleep. */
 static inline void hsomp_task_wake(struct hsomp_team *team) { hsomp_team_wake(team); }
-/* Whether a task about to start must be dropped (cancellation). */
-bool hsomp_task_cancelled(struct hsomp_team *team, struct hsomp_task *t) HSOMP_INTERNAL;
-/* Whether the current task may not create tasks (cancelled parallel or
- * taskgroup); only meaningful when OMP_CANCELLATION is on. */
-bool hsomp_task_creation_cancelled(struct hsomp_thread *self) HSOMP_INTERNAL;
 /* The task-aware wait: run tasks (descendants of `constraint' only,
  * unless it is NULL) until done(arg) holds; spin, then sleep on the
  * team's event word (Note [Waiting for tasks] in task.c).  arm(arg) announces a sleeper to whoever will make done() true
@@ -275,8 +306,14 @@ uintptr_t hsomp_event_deferred(struct hsomp_thread *self, struct hsomp_task *t) 
  * hsomp_event_included_wait after the body. */
 uintptr_t hsomp_event_included(struct hsomp_thread *self, struct hsomp_task *rec,
                                struct hsomp_team *team) HSOMP_INTERNAL;
-void hsomp_event_included_wait(struct hsomp_thread *self, struct hsomp_team *team,
-                               struct hsomp_task *rec) HSOMP_INTERNAL;
+bool hsomp_event_included_fulfilled(struct hsomp_task *rec) HSOMP_INTERNAL;
+/* The word its creator sleeps on outside a team; the slot is freed by
+ * the creator once it has seen the event fulfilled. */
+struct hsomp_waitword *hsomp_event_included_word(struct hsomp_task *rec) HSOMP_INTERNAL;
+void hsomp_event_included_free(struct hsomp_thread *self, struct hsomp_task *rec) HSOMP_INTERNAL;
+/* Fulfil the event of `handle' (fatal if it is not a live event); the
+ * task whose completion now falls to the caller, or NULL. */
+struct hsomp_task *hsomp_event_fulfil(uintptr_t handle) HSOMP_INTERNAL;
 /* The handle for a detached task that cancellation kept from being
  * created: fulfilling it is a no-op. */
 uintptr_t hsomp_event_discarded(struct hsomp_thread *self) HSOMP_INTERNAL;
@@ -305,9 +342,12 @@ bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void *
 size_t hsomp_deps_count(void **depend) HSOMP_INTERNAL;
 /* A completed task leaves its parent's table and readies its successors. */
 void hsomp_deps_release(struct hsomp_thread *self, struct hsomp_task *t) HSOMP_INTERNAL;
-/* Wait until the sibling tasks `depend' conflicts with are done (if(0)
- * tasks with depend clauses, GOMP_taskwait_depend). */
-void hsomp_deps_wait(struct hsomp_thread *self, struct hsomp_task *parent, void **depend) HSOMP_INTERNAL;
+/* Make `w' (a zeroed stack pseudo-task) wait for the sibling tasks
+ * `depend' conflicts with (if(0) tasks with depend clauses,
+ * GOMP_taskwait_depend); false if there are none left.  The caller then
+ * waits until w's npred is 0 (task.c's deps_wait). */
+bool hsomp_deps_waiter(struct hsomp_task *w, struct hsomp_task *parent, struct hsomp_team *team,
+                       void **depend) HSOMP_INTERNAL;
 /* Free a record's dependence table (its children are all done). */
 void hsomp_deps_table_free(struct hsomp_task *t) HSOMP_INTERNAL;
 

@@ -6,7 +6,8 @@
  * in by loop.c, sections.c and single.c. */
 #include "hsomp.h"
 
-#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Note [Work-share ring]
  * Each team has HSOMP_WS_RING records.  A thread counts the worksharing
@@ -88,4 +89,28 @@ bool hsomp_work_share_end_cancel(struct hsomp_thread *self) {
     cancelled = hsomp_barrier_wait(&self->ts.team->barrier, self->ts.team->nthreads, true);
   work_share_leave(self);
   return cancelled;
+}
+
+/* Note [Work-share scratch memory]
+ * Doacross slots and the `mem` buffers GCC asks for (lastprivate
+ * conditional, inscan reductions: a zeroed area shared by the team for the
+ * construct's duration) live in one buffer per work-share record.  It is
+ * grown, never shrunk, and reused by the record's later constructs, so a
+ * program that runs such a loop many times allocates once.  Only the
+ * initialising thread calls this, and the ring guarantees that every
+ * thread has left the record's previous construct (Note [Work-share ring]),
+ * so nobody still uses the old buffer. */
+void *hsomp_ws_scratch(struct hsomp_work_share *ws, size_t size) {
+  if (size < HSOMP_CACHELINE)
+    size = HSOMP_CACHELINE;
+  size = (size + HSOMP_CACHELINE - 1) & ~(size_t)(HSOMP_CACHELINE - 1);
+  if (size > ws->scratch_size) {
+    void *p = NULL;
+    if (posix_memalign(&p, HSOMP_CACHELINE, size) != 0)
+      hsomp_fatal("out of memory allocating %zu bytes for a worksharing construct", size);
+    free(ws->scratch);
+    ws->scratch = p;
+    ws->scratch_size = size;
+  }
+  return memset(ws->scratch, 0, size);
 }
