@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <sched.h> /* cpu_set_t, for the place list */
 
+#include "abi.h"
 #include "os.h"
 #include "wait.h"
 
@@ -383,6 +384,10 @@ static inline void hsomp_placement_assign(struct hsomp_placement *pl, unsigned i
     w->start_place = w->place;
 }
 void hsomp_affinity_enter(struct hsomp_thread *self) HSOMP_INTERNAL;
+/* The 64-bit integer forms for Fortran's omp_get_place_proc_ids_8_ and
+ * omp_get_partition_place_nums_8_. */
+void hsomp_get_place_proc_ids_8(int place_num, int64_t *ids) HSOMP_INTERNAL;
+void hsomp_get_partition_place_nums_8(int64_t *place_nums) HSOMP_INTERNAL;
 /* OMP_DISPLAY_AFFINITY: print the thread's affinity line if it changed. */
 void hsomp_affinity_display_changes(struct hsomp_thread *self) HSOMP_INTERNAL;
 

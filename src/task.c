@@ -620,14 +620,11 @@ void GOMP_taskwait_depend(void **depend) {
 }
 
 /* A detached task's event (Note [Detach events], task_event.c). */
-void omp_fulfill_event(uintptr_t handle) {
-  struct hsomp_task *t = hsomp_event_fulfil(handle);
+void omp_fulfill_event(omp_event_handle_t event) {
+  struct hsomp_task *t = hsomp_event_fulfil((uintptr_t)event);
   if (t)
     hsomp_task_complete(hsomp_self(), t->team, t);
 }
-
-/* Fortran: omp_lib declares the handle `value' (libgomp passes it so too). */
-void omp_fulfill_event_(uintptr_t handle) { omp_fulfill_event(handle); }
 
 /* libgomp does nothing here; hsomp runs one task the current task may
  * start (a descendant), which lets `while (!x) taskyield` loops progress
@@ -696,6 +693,3 @@ int omp_in_final(void) {
   struct hsomp_task *t = hsomp_self()->ts.task;
   return t && (t->flags & HSOMP_TASK_FINAL) ? 1 : 0;
 }
-
-/* Fortran: a logical result. */
-int32_t omp_in_final_(void) { return omp_in_final(); }
