@@ -6,6 +6,7 @@
  * The handles index a table of event slots owned by this file (never a
  * task record), so that any handle a program may hold stays safe to pass
  * to omp_fulfill_event: see Note [Detach events]. */
+#include "handles.h"
 #include "task_internal.h"
 
 #include <limits.h>
@@ -82,30 +83,24 @@ struct hsomp_event {
 #define EVENT_CHUNKS 65536u
 #define EVENT_BATCH 32u /* slots moved between a thread and the shared pool at once */
 
-struct event_chunk {
-  struct hsomp_event slot[EVENT_CHUNK];
-  /* Entries of the shared stack of full batches (the index + 1 of each
-   * batch's first slot): there are never more full batches than
-   * count / EVENT_BATCH, so entry `p' lies in a chunk that exists. */
-  uint32_t batch[EVENT_CHUNK / EVENT_BATCH];
-};
-
-static _Atomic(struct event_chunk *) event_chunks[EVENT_CHUNKS];
-static _Atomic uint32_t event_count; /* slots ever handed out */
+/* The slots (a handle table, Note [Handle tables] in handles.h).  Each
+ * chunk's trailer holds entries of the shared stack of full batches (the
+ * index + 1 of each batch's first slot): there are never more full
+ * batches than slots made / EVENT_BATCH, so entry `p' lies in a chunk
+ * that exists. */
+HSOMP_HANDLES(event_slots, struct hsomp_event, EVENT_CHUNK_BITS, EVENT_CHUNKS,
+              EVENT_CHUNK / EVENT_BATCH * sizeof(uint32_t));
 static hsomp_mutex event_lock;       /* guards the shared pool and growth */
 static uint32_t event_batch_top;     /* full batches on the shared stack */
 static uint32_t event_loose;         /* index + 1 of a list of odd free slots */
 
-static struct event_chunk *event_chunk_of(uint32_t index) {
-  return atomic_load_explicit(&event_chunks[index >> EVENT_CHUNK_BITS], memory_order_acquire);
-}
-
 static struct hsomp_event *event_slot(uint32_t index) {
-  return &event_chunk_of(index)->slot[index & (EVENT_CHUNK - 1)];
+  return hsomp_handles_slot(&event_slots, index);
 }
 
 static uint32_t *event_batch_entry(uint32_t p) {
-  return &event_chunk_of(p * EVENT_BATCH)->batch[p % (EVENT_CHUNK / EVENT_BATCH)];
+  uint32_t *batch = hsomp_handles_extra(&event_slots, p * EVENT_BATCH);
+  return &batch[p % (EVENT_CHUNK / EVENT_BATCH)];
 }
 
 /* Note [Per-thread free slots]
@@ -168,26 +163,15 @@ __attribute__((noinline)) static void event_refill_locked(struct hsomp_event_cac
     c->cur_n = n;
     return;
   }
-  uint32_t first = atomic_load_explicit(&event_count, memory_order_relaxed), count = first;
-  for (; count - first < EVENT_BATCH; count++) {
-    if (count % EVENT_CHUNK == 0) {
-      if (count / EVENT_CHUNK >= EVENT_CHUNKS) {
-        if (count > first)
-          break;
-        hsomp_fatal("more than %u detach events outstanding", EVENT_CHUNKS * EVENT_CHUNK);
-      }
-      struct event_chunk *chunk = calloc(1, sizeof *chunk);
-      if (!chunk)
-        hsomp_fatal("out of memory allocating detach events");
-      atomic_store_explicit(&event_chunks[count / EVENT_CHUNK], chunk, memory_order_release);
-    }
-    event_slot(count)->next_free = count + 2; /* ascending */
-  }
-  event_slot(count - 1)->next_free = 0;
-  /* Chunks first, then the count: omp_fulfill_event checks the count. */
-  atomic_store_explicit(&event_count, count, memory_order_release);
+  uint32_t first, n = hsomp_handles_grow(&event_slots, EVENT_BATCH, &first);
+  if (n == 0)
+    hsomp_fatal("out of memory allocating detach events, or more than %u outstanding",
+                EVENT_CHUNKS * EVENT_CHUNK);
+  for (uint32_t i = first; i < first + n; i++)
+    event_slot(i)->next_free = i + 2; /* ascending */
+  event_slot(first + n - 1)->next_free = 0;
   c->cur = first + 1;
-  c->cur_n = count - first;
+  c->cur_n = n;
 }
 
 /* A slot in state `bits' for `task' (or `team'); returns its handle. */
@@ -284,11 +268,10 @@ static void events_release(struct hsomp_thread *self) {
   hsomp_mutex_unlock(&event_lock);
 }
 
-static uint32_t handle_index(uintptr_t handle) { return (uint32_t)handle; }
 
 uintptr_t hsomp_event_deferred(struct hsomp_thread *self, struct hsomp_task *t) {
   uintptr_t handle = event_new(self, t, t->team, EV_EVENT | EV_BODY);
-  t->event = handle_index(handle);
+  t->event = hsomp_handle_index(handle);
   return handle;
 }
 
@@ -321,7 +304,7 @@ bool hsomp_event_body_done(struct hsomp_thread *self, struct hsomp_task *t, bool
 uintptr_t hsomp_event_included(struct hsomp_thread *self, struct hsomp_task *rec,
                                struct hsomp_team *team) {
   uintptr_t handle = event_new(self, NULL, team, EV_EVENT | EV_INCLUDED);
-  rec->event = handle_index(handle);
+  rec->event = hsomp_handle_index(handle);
   return handle;
 }
 
@@ -350,9 +333,9 @@ _Noreturn static void bad_handle(uintptr_t handle) {
 }
 
 struct hsomp_task *hsomp_event_fulfil(uintptr_t handle) {
-  uint32_t index = handle_index(handle);
+  uint32_t index = hsomp_handle_index(handle);
   uint64_t gen = (uint64_t)handle >> 32;
-  if (gen == 0 || index >= atomic_load_explicit(&event_count, memory_order_acquire))
+  if (gen == 0 || !hsomp_handles_made(&event_slots, index))
     bad_handle(handle);
   struct hsomp_event *ev = event_slot(index);
   uint64_t old = atomic_load_explicit(&ev->word, memory_order_acquire);
