@@ -75,6 +75,11 @@ static void print_message(const char *what, const char *msg, size_t msglen) {
   funlockfile(stderr);
 }
 
+void hsomp_assert_failed(const char *cond, const char *file, int line) {
+  fprintf(stderr, "hsomp: invariant broken at %s:%d: %s\n", file, line, cond);
+  abort();
+}
+
 void GOMP_warning(const char *msg, size_t msglen) {
   print_message("error directive encountered", msg, msglen);
 }

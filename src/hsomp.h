@@ -29,6 +29,26 @@
 #define HSOMP_LIKELY(x) __builtin_expect(!!(x), 1)
 #define HSOMP_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
+/* Note [Checked invariants]
+ * HSOMP_ASSERT(cond) states an invariant a Note gives (a lock held, a
+ * state transition, a counter in range), after GHC's ASSERT and
+ * ASSERT_LOCK_HELD.  It is checked in the sanitizer builds (CMake defines
+ * HSOMP_CHECK_INVARIANTS with HSOMP_SANITIZE), where a violation prints
+ * the condition and its place and aborts; in the release build it costs
+ * nothing, and `cond' is not evaluated (it must have no side effect).
+ * HSOMP_ASSERT_MUTEX_HELD(m) checks that an internal mutex is locked (by
+ * someone: the mutex does not record its owner). */
+#ifdef HSOMP_CHECK_INVARIANTS
+#define HSOMP_ASSERT(cond) \
+  (HSOMP_LIKELY(cond) ? (void)0 : hsomp_assert_failed(#cond, __FILE__, __LINE__))
+#else
+#define HSOMP_ASSERT(cond) ((void)sizeof(!(cond)))
+#endif
+#define HSOMP_ASSERT_MUTEX_HELD(m) \
+  HSOMP_ASSERT(atomic_load_explicit((m), memory_order_relaxed) != 0)
+_Noreturn void hsomp_assert_failed(const char *cond, const char *file, int line)
+    __attribute__((visibility("hidden")));
+
 /* ------------------------------------------------------------------ */
 /* Schedules (values as omp_sched_t in omp.h).                          */
 enum hsomp_sched {

@@ -145,6 +145,7 @@ static void record_free(struct hsomp_task *t) {
 
 static void taskgroup_release(struct hsomp_team *team, struct hsomp_taskgroup *tg) {
   uint32_t old = atomic_fetch_sub_explicit(&tg->live, 1, memory_order_acq_rel);
+  HSOMP_ASSERT((old & 0x7fffffffu) >= 1);
   if ((old & 0x7fffffffu) == 1 && (old & 0x80000000u))
     hsomp_task_wake(team);
 }
@@ -160,6 +161,8 @@ void hsomp_task_release(struct hsomp_team *team, struct hsomp_task *t, uint64_t 
   while (t) {
     uint64_t old = atomic_fetch_sub_explicit(&t->pending, amount, memory_order_acq_rel);
     uint64_t now = old - amount;
+    /* Note [Task records]: neither count goes below 0. */
+    HSOMP_ASSERT(hsomp_live(old) >= hsomp_live(amount) && hsomp_kids(old) >= hsomp_kids(amount));
     if ((old & HSOMP_WAITER) && (hsomp_kids(now) == 0 || hsomp_live(now) <= 1))
       hsomp_task_wake(team);
     if (hsomp_live(now) != 0)

@@ -306,7 +306,9 @@ void hsomp_deps_release(struct hsomp_thread *self, struct hsomp_task *t) {
     /* Read before the decrement: a waiter may be gone right after it. */
     bool waiter = s->flags & HSOMP_TASK_DEP_WAITER;
     struct hsomp_team *team = s->team;
-    if (atomic_fetch_sub_explicit(&s->npred, 1, memory_order_acq_rel) != 1)
+    uint32_t npred = atomic_fetch_sub_explicit(&s->npred, 1, memory_order_acq_rel);
+    HSOMP_ASSERT(npred >= 1);
+    if (npred != 1)
       continue;
     if (waiter)
       hsomp_task_wake(team);

@@ -146,6 +146,8 @@ static uint32_t *event_batch_entry(uint32_t p) {
  * `c->full'): a full one from the shared stack, else loose slots, else
  * fresh ones. */
 __attribute__((noinline)) static void event_refill_locked(struct hsomp_event_cache *c) {
+  HSOMP_ASSERT_MUTEX_HELD(&event_lock);
+  HSOMP_ASSERT(c->cur_n == 0 && c->full_n == 0);
   if (event_batch_top) {
     c->cur = *event_batch_entry(--event_batch_top);
     c->cur_n = EVENT_BATCH;
@@ -284,6 +286,7 @@ bool hsomp_event_body_done(struct hsomp_thread *self, struct hsomp_task *t, bool
   uint64_t old = atomic_load_explicit(&ev->word, memory_order_relaxed);
   uint64_t now;
   do {
+    HSOMP_ASSERT(old & EV_BODY); /* Note [Detach events]: the body ends once */
     now = old & ~(uint64_t)EV_BODY;
     if (discarded && (old & EV_EVENT))
       now |= EV_DISCARDED;

@@ -484,6 +484,7 @@ static bool helpers_gone(void *arg) {
 }
 
 static void worker_join(struct hsomp_thread *self, struct hsomp_team *team) {
+  HSOMP_ASSERT(self->ts.team == team && self->ts.team_id > 0 && team->members[self->ts.team_id] == self);
   if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire)) {
     self->ts.team = NULL;
     atomic_fetch_add_explicit(&team->joined, 1, memory_order_seq_cst);
@@ -531,6 +532,8 @@ static void master_join(struct hsomp_thread *self, struct hsomp_team *team) {
     master_settle(self, team, spins);
     used = true;
   }
+  /* Note [Region end with tasks]: every worker has joined. */
+  HSOMP_ASSERT(team->nthreads <= 1 || workers_joined(team));
   if (used) {
     if (!helpers_gone(team))
       hsomp_task_help_until(self, team, false, helpers_gone, team, spins);
@@ -544,10 +547,14 @@ static void master_join(struct hsomp_thread *self, struct hsomp_team *team) {
 void hsomp_team_end(void) {
   struct hsomp_thread *self = hsomp_self();
   struct hsomp_team *team = self->ts.team;
+  /* Only the master of a region ends it. */
+  HSOMP_ASSERT(team && self->ts.team_id == 0 && team->members[0] == self);
   unsigned nthreads = team->nthreads;
   master_join(self, team);
-  if (team->cg_reserved) /* Note [Contention groups] */
+  if (team->cg_reserved) { /* Note [Contention groups] */
+    HSOMP_ASSERT(atomic_load_explicit(team->cg_busy, memory_order_relaxed) >= team->cg_reserved);
     atomic_fetch_sub_explicit(team->cg_busy, team->cg_reserved, memory_order_relaxed);
+  }
   if (nthreads > 1)
     self->pool_in_use -= nthreads - 1;
   self->ts = team->parent;

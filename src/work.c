@@ -59,6 +59,8 @@ void hsomp_work_share_init_done(struct hsomp_thread *self) {
   struct hsomp_work_share *ws = self->ts.ws;
   if (!self->ts.team)
     return;
+  /* Note [Work-share ring]: 0 -> 1 (claimed) -> 2 (ready) -> 0 (reset). */
+  HSOMP_ASSERT(atomic_load_explicit(&ws->state.value, memory_order_relaxed) == 1);
   atomic_store_explicit(&ws->state.value, 2, memory_order_seq_cst);
   hsomp_wake(&ws->state);
 }
@@ -69,7 +71,9 @@ static void work_share_leave(struct hsomp_thread *self) {
     return;
   struct hsomp_work_share *ws = self->ts.ws;
   unsigned long idx = atomic_load_explicit(&ws->index, memory_order_relaxed);
-  if (atomic_fetch_add_explicit(&ws->left, 1, memory_order_acq_rel) == team->nthreads - 1) {
+  uint32_t left = atomic_fetch_add_explicit(&ws->left, 1, memory_order_acq_rel);
+  HSOMP_ASSERT(left < team->nthreads);
+  if (left == team->nthreads - 1) {
     atomic_store_explicit(&ws->left, 0, memory_order_relaxed);
     atomic_store_explicit(&ws->state.value, 0, memory_order_relaxed);
     atomic_store_explicit(&ws->index, idx + HSOMP_WS_RING, memory_order_release);
