@@ -17,6 +17,34 @@
 
 #include "../include/hsomp_ext.h"
 
+/* GOMP_task / GOMP_taskloop flags (GCC's gomp-constants.h). */
+#define GOMP_TASK_FLAG_UNTIED (1u << 0)
+#define GOMP_TASK_FLAG_FINAL (1u << 1)
+#define GOMP_TASK_FLAG_MERGEABLE (1u << 2)
+#define GOMP_TASK_FLAG_DEPEND (1u << 3)
+#define GOMP_TASK_FLAG_PRIORITY (1u << 4)
+#define GOMP_TASK_FLAG_UP (1u << 8)
+#define GOMP_TASK_FLAG_GRAINSIZE (1u << 9)
+#define GOMP_TASK_FLAG_IF (1u << 10)
+#define GOMP_TASK_FLAG_NOGROUP (1u << 11)
+#define GOMP_TASK_FLAG_REDUCTION (1u << 12)
+#define GOMP_TASK_FLAG_DETACH (1u << 13)
+#define GOMP_TASK_FLAG_STRICT (1u << 14)
+
+/* Kinds in an omp_depend_t (depobj); 5 is OpenMP 5.1's inoutset, which
+ * GCC 12 cannot express yet but later compilers store. */
+#define GOMP_DEPEND_IN 1
+#define GOMP_DEPEND_OUT 2
+#define GOMP_DEPEND_INOUT 3
+#define GOMP_DEPEND_MUTEXINOUTSET 4
+#define GOMP_DEPEND_INOUTSET 5
+
+/* GOMP_cancel / GOMP_cancellation_point `which'. */
+#define GOMP_CANCEL_PARALLEL 1
+#define GOMP_CANCEL_LOOP 2
+#define GOMP_CANCEL_SECTIONS 4
+#define GOMP_CANCEL_TASKGROUP 8
+
 /* alloc.c */
 void *GOMP_alloc(size_t alignment, size_t size, uintptr_t allocator);
 void GOMP_free(void *ptr, uintptr_t allocator);

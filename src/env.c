@@ -360,17 +360,17 @@ invalid:
 
 /* Note [Spin policy]
  * How long a waiting thread spins before it sleeps (spin.c, Note [Spin budget]):
- *   OMP_WAIT_POLICY unset    100000 spins (~2.5 ms here): a third of
+ *   OMP_WAIT_POLICY unset    100000 spins (milliseconds): a third of
  *                            libgomp's 300000.  Long enough that a team
- *                            whose master runs ~1 ms of serial code
- *                            between regions finds its workers awake
- *                            (20000 cost ~5 us per region in a futex
- *                            wake and a cold join: EPCC schedule loops
- *                            0.75-1.25 us -> 0.12-0.46, libgomp 0.06-0.7);
+ *                            whose master runs a millisecond of serial
+ *                            code between regions finds its workers
+ *                            awake (a shorter budget makes every region
+ *                            pay a futex wake and a cold join; README,
+ *                            "What the numbers taught the runtime");
  *                            an idle program still stops burning CPU
  *                            quickly because parked workers shrink their
  *                            own budget (Note [Adaptive idle spinning] in
- *                            wait.c: one region per 10 ms costs ~1 %);
+ *                            wait.c);
  *   OMP_WAIT_POLICY=active   30e9 spins (libgomp's "five minutes");
  *   OMP_WAIT_POLICY=passive  0: sleep at once.
  * An explicit GOMP_SPINCOUNT replaces the count.  When a team has more

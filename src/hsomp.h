@@ -79,7 +79,7 @@ struct hsomp_icv {
   int bind_var;                   /* enum hsomp_proc_bind */
   int default_device_var;
   unsigned max_active_levels_var;
-  /* host-abi additions.  Host teams (teams.c): the league this task runs
+  /* Host teams (teams.c): the league this task runs
    * in, inherited by nested implicit and explicit tasks like the ICVs, so
    * a parallel region inside a team sees its team's number; league_size 0
    * means no teams region (omp_get_num_teams() == 1).  omp_get_num_teams
@@ -109,7 +109,6 @@ struct hsomp_settings {
   bool display_env_verbose;
   char *places_string;            /* the place list as OMP_DISPLAY_ENV shows it */
   unsigned ncpus;                 /* CPUs this process may run on */
-  /* env additions (env.c, env_places.c). */
   int nteams_var;                 /* OMP_NUM_TEAMS; 0: unset */
   int teams_thread_limit_var;     /* OMP_TEAMS_THREAD_LIMIT; 0: unset */
   bool display_affinity;          /* OMP_DISPLAY_AFFINITY */
@@ -209,7 +208,7 @@ struct hsomp_team {
   unsigned nthreads;
   unsigned capacity;             /* members[] length */
   int master_cpu;                /* the master's CPU at the fork; -1: do not spread (Note [Keeping threads spread]) */
-  bool cold_start;               /* the master woke sleeping workers (master only) */
+  bool woke_sleepers;               /* the master woke sleeping workers (master only) */
   unsigned level, active_level;
   struct hsomp_team_state parent; /* the master's state outside the region */
   struct hsomp_icv parent_icv;
@@ -231,9 +230,9 @@ struct hsomp_team {
    * sleeps on this word: Note [Waiting for tasks] in task.c. */
   struct hsomp_waitword event HSOMP_ALIGNED;
   /* Thread-limit accounting: see Note [Contention groups] in team.c. */
-  _Atomic unsigned long *cg_busy; /* the group's counter: its top-level team's cg_own */
-  _Atomic unsigned long cg_own;   /* threads busy in the group (top-level team only) */
-  unsigned long cg_reserved;      /* threads this nested team took from *cg_busy */
+  _Atomic unsigned long *group_busy;     /* the group's count: its top-level team's group_busy_count */
+  _Atomic unsigned long group_busy_count; /* threads busy in the group (top-level team only) */
+  unsigned long group_reserved;          /* threads this nested team took from *group_busy */
 };
 
 /* Free detach-event slots a thread keeps: two lists linked through the
@@ -274,13 +273,13 @@ struct hsomp_thread {
   unsigned pool_in_use;          /* hired workers busy in its teams */
   struct hsomp_team *cached_team;
   struct hsomp_thread *next_idle;
-  /* host-abi: the place the thread is bound to, 1 + its index (0: not
+  /* The place the thread is bound to, 1 + its index (0: not
    * bound), and the affinity line it displayed last (affinity*.c). */
   unsigned place;
   char *shown_affinity;
   /* The threads hsomp_resolve_nthreads reserved in the contention group
    * for the team this thread starts next (team.c). */
-  unsigned long cg_reserving;
+  unsigned long group_reserving;
 };
 
 /* ================================================================== */
@@ -371,7 +370,7 @@ void hsomp_barrier_cancel(struct hsomp_barrier *b) HSOMP_INTERNAL;
 
 /* ---- work.c: work-share records ---------------------------------- */
 /* Returns true if the caller must initialise ws. */
-bool hsomp_work_share_start(struct hsomp_thread *self) HSOMP_INTERNAL;
+bool hsomp_work_share_begin(struct hsomp_thread *self) HSOMP_INTERNAL;
 void hsomp_work_share_init_done(struct hsomp_thread *self) HSOMP_INTERNAL;
 void hsomp_work_share_end(struct hsomp_thread *self, bool nowait) HSOMP_INTERNAL;
 bool hsomp_work_share_end_cancel(struct hsomp_thread *self) HSOMP_INTERNAL;

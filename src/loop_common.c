@@ -20,7 +20,7 @@ void hsomp_ws_task_reductions(struct hsomp_work_share *ws, bool first, uintptr_t
 void hsomp_loop_begin(struct hsomp_thread *self, const struct hsomp_loop_args *a) {
   self->ts.static_trip = 0;
   self->ts.ordered_held = false;
-  if (hsomp_work_share_start(self)) {
+  if (hsomp_work_share_begin(self)) {
     struct hsomp_work_share *ws = self->ts.ws;
     hsomp_iter_init(ws, self->ts.team ? self->ts.team->nthreads : 1, a);
     size_t extra = a->mem ? (size_t)(uintptr_t)*a->mem : 0;

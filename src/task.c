@@ -380,7 +380,7 @@ bool hsomp_task_over_cutoff(struct hsomp_thread *self, struct hsomp_team *team, 
 }
 
 /* The stack record of an included task; see Note [Task records]. */
-void hsomp_included_enter(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
+void hsomp_included_begin(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
                            struct hsomp_task *parent, unsigned flags, int priority) {
   rec->parent = parent;
   rec->team = team;
@@ -400,7 +400,7 @@ void hsomp_included_enter(struct hsomp_thread *self, struct hsomp_team *team, st
   self->ts.task = rec;
 }
 
-void hsomp_included_leave(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
+void hsomp_included_end(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
                            struct hsomp_task *parent) {
   struct hsomp_task *h = rec->shadow;
   if (h) {
@@ -454,7 +454,7 @@ static void task_included(struct hsomp_thread *self, struct hsomp_team *team, vo
   if ((flags & GOMP_TASK_FLAG_DEPEND) && parent->deps)
     deps_wait(self, parent, depend);
   struct hsomp_task rec;
-  hsomp_included_enter(self, team, &rec, parent, flags, priority);
+  hsomp_included_begin(self, team, &rec, parent, flags, priority);
   if (flags & GOMP_TASK_FLAG_DETACH) {
     /* The handle also goes to the first word of the arguments (GCC's
      * firstprivate copy of the event variable), as libgomp does. */
@@ -476,7 +476,7 @@ static void task_included(struct hsomp_thread *self, struct hsomp_team *team, vo
   if (flags & GOMP_TASK_FLAG_DETACH)
     included_event_wait(self, team, &rec);
   self->icv = saved;
-  hsomp_included_leave(self, team, &rec, parent);
+  hsomp_included_end(self, team, &rec, parent);
 }
 
 struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *team,
@@ -672,7 +672,7 @@ static void taskgroup_disarm(void *arg) {
   atomic_fetch_and_explicit(&tg->live, 0x7fffffffu, memory_order_relaxed);
 }
 
-void hsomp_taskgroup_finish(struct hsomp_thread *self) {
+void hsomp_taskgroup_end(struct hsomp_thread *self) {
   struct hsomp_task *t = self->ts.task;
   if (!t || !t->taskgroup || !t->taskgroup_own) {
     hsomp_warn("GOMP_taskgroup_end: the current task has no open taskgroup; ignored");
@@ -690,7 +690,7 @@ void hsomp_taskgroup_finish(struct hsomp_thread *self) {
 
 void GOMP_taskgroup_start(void) { hsomp_taskgroup_begin(hsomp_self()); }
 
-void GOMP_taskgroup_end(void) { hsomp_taskgroup_finish(hsomp_self()); }
+void GOMP_taskgroup_end(void) { hsomp_taskgroup_end(hsomp_self()); }
 
 int omp_in_final(void) {
   struct hsomp_task *t = hsomp_self()->ts.task;

@@ -104,9 +104,9 @@ static uint32_t *event_batch_entry(uint32_t p) {
 }
 
 /* Note [Per-thread free slots]
- * Taking a slot and freeing it used to take event_lock twice per detached
- * task.  Now each thread keeps free slots of its own in its record
- * (hsomp_thread.events: Bonwick's magazines): `cur', up to EVENT_BATCH
+ * Taking and freeing a slot under event_lock each time would take the
+ * lock twice per detached task.  So each thread keeps free slots of its
+ * own in its record (hsomp_thread.events: Bonwick's magazines): `cur', up to EVENT_BATCH
  * slots, and `full', none or exactly EVENT_BATCH, each a list linked
  * through the slots' next_free.  A thread takes from and frees to `cur';
  * when `cur' is empty it swaps in `full' (or, with none, takes a batch

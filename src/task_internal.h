@@ -10,34 +10,6 @@
 
 #include "hsomp.h"
 
-/* GOMP_task / GOMP_taskloop flags (GCC's gomp-constants.h). */
-#define GOMP_TASK_FLAG_UNTIED (1u << 0)
-#define GOMP_TASK_FLAG_FINAL (1u << 1)
-#define GOMP_TASK_FLAG_MERGEABLE (1u << 2)
-#define GOMP_TASK_FLAG_DEPEND (1u << 3)
-#define GOMP_TASK_FLAG_PRIORITY (1u << 4)
-#define GOMP_TASK_FLAG_UP (1u << 8)
-#define GOMP_TASK_FLAG_GRAINSIZE (1u << 9)
-#define GOMP_TASK_FLAG_IF (1u << 10)
-#define GOMP_TASK_FLAG_NOGROUP (1u << 11)
-#define GOMP_TASK_FLAG_REDUCTION (1u << 12)
-#define GOMP_TASK_FLAG_DETACH (1u << 13)
-#define GOMP_TASK_FLAG_STRICT (1u << 14)
-
-/* Kinds in an omp_depend_t (depobj); 5 is OpenMP 5.1's inoutset, which
- * GCC 12 cannot express yet but later compilers store. */
-#define GOMP_DEPEND_IN 1
-#define GOMP_DEPEND_OUT 2
-#define GOMP_DEPEND_INOUT 3
-#define GOMP_DEPEND_MUTEXINOUTSET 4
-#define GOMP_DEPEND_INOUTSET 5
-
-/* GOMP_cancel / GOMP_cancellation_point `which'. */
-#define GOMP_CANCEL_PARALLEL 1
-#define GOMP_CANCEL_LOOP 2
-#define GOMP_CANCEL_SECTIONS 4
-#define GOMP_CANCEL_TASKGROUP 8
-
 /* ------------------------------------------------------------------ */
 /* Task records.                                                        */
 
@@ -257,9 +229,9 @@ void hsomp_task_submit(struct hsomp_thread *self, struct hsomp_team *team, struc
                        void **depend) HSOMP_INTERNAL;
 /* An included task: fill the stack record `rec' and make it current; after
  * the body, restore `parent' (or complete the record's heap copy). */
-void hsomp_included_enter(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
+void hsomp_included_begin(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
                           struct hsomp_task *parent, unsigned flags, int priority) HSOMP_INTERNAL;
-void hsomp_included_leave(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
+void hsomp_included_end(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
                           struct hsomp_task *parent) HSOMP_INTERNAL;
 /* OMP_MAX_TASK_PRIORITY bounds priorities; negative ones count as 0. */
 int hsomp_task_clamp_priority(int priority) HSOMP_INTERNAL;
@@ -297,7 +269,7 @@ void hsomp_task_complete(struct hsomp_thread *self, struct hsomp_team *team,
 void hsomp_task_release(struct hsomp_team *team, struct hsomp_task *t, uint64_t amount) HSOMP_INTERNAL;
 /* Start / end a taskgroup in the current task (GOMP_taskgroup_start/end). */
 struct hsomp_taskgroup *hsomp_taskgroup_begin(struct hsomp_thread *self) HSOMP_INTERNAL;
-void hsomp_taskgroup_finish(struct hsomp_thread *self) HSOMP_INTERNAL;
+void hsomp_taskgroup_end(struct hsomp_thread *self) HSOMP_INTERNAL;
 
 /* task_event.c: detach events, see Note [Detach events]. */
 /* The handle of a deferred task's event (body and event outstanding). */

@@ -78,7 +78,7 @@ static void *worker_main(void *arg) {
         .active_level = team->active_level,
     };
     hsomp_team_state_enter_first_ws(&self->ts);
-    /* host-abi: move to the place the master chose; OMP_DISPLAY_AFFINITY. */
+    /* Move to the place the master chose; OMP_DISPLAY_AFFINITY. */
     if (HSOMP_UNLIKELY(self->start_place != self->place || hsomp_settings.display_affinity))
       hsomp_affinity_enter(self);
     self->fn(self->data);
@@ -105,8 +105,8 @@ static atomic_bool thread_creation_failed;
 /* Note [How many Capabilities to boot]
  * A C host's RTS gets -N from the nthreads ICV, but never more than the
  * thread limit allows, nor more than max(CPUs, 64): every Capability
- * costs the RTS memory and start-up time (-N1000 took 1.2 s and 80 MB,
- * -N5000 9 s and 400 MB), so OMP_NUM_THREADS=100000 with a thread limit
+ * costs the RTS memory and start-up time (seconds and hundreds of MB for
+ * thousands of Capabilities), so OMP_NUM_THREADS=100000 with a thread limit
  * of 4 would stall the first region for minutes.  Workers beyond the
  * Capability count share Capabilities (w mod nCaps) as always. */
 static unsigned boot_capabilities(void) {
@@ -207,9 +207,9 @@ static unsigned clamp_to_available_workers(struct hsomp_thread *self, unsigned n
   if (HSOMP_LIKELY(available >= nthreads))
     return nthreads;
   unsigned missing = nthreads - available;
-  if (self->cg_reserving >= missing) {
-    atomic_fetch_sub_explicit(self->ts.team->cg_busy, missing, memory_order_relaxed);
-    self->cg_reserving -= missing;
+  if (self->group_reserving >= missing) {
+    atomic_fetch_sub_explicit(self->ts.team->group_busy, missing, memory_order_relaxed);
+    self->group_reserving -= missing;
   }
   return available;
 }
@@ -319,13 +319,13 @@ static void team_put(struct hsomp_thread *self, struct hsomp_team *team) {
  * program's, a target region's, one team of a league) and every thread of
  * the teams nested in it.  As in libgomp (gomp_resolve_num_threads), the
  * group counts its busy threads; here the counter lives in the group's
- * top-level team (cg_own), which outlives every team nested in it, and
- * nested teams point at it (cg_busy).  A thread starting a nested team
+ * top-level team (group_busy_count), which outlives every team nested in it, and
+ * nested teams point at it (group_busy).  A thread starting a nested team
  * reserves threads with a compare-and-swap, at most limit - busy + 1 (it
  * is busy itself already), and the team gives them back when it ends;
  * the team's members have joined by then, so the count never falls below
  * the threads really running.  The reservation reaches the team through
- * the starting thread's cg_reserving: a team started without
+ * the starting thread's group_reserving: a team started without
  * hsomp_resolve_nthreads (pause.c's, a league's runners) reserves
  * nothing.  With no limit (UINT_MAX, the default) nothing is counted. */
 
@@ -348,7 +348,7 @@ unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) {
     return (unsigned)n;
   if (!self->ts.team) /* the group is this thread alone */
     return (unsigned)(n > limit ? limit : n);
-  _Atomic unsigned long *busy = self->ts.team->cg_busy;
+  _Atomic unsigned long *busy = self->ts.team->group_busy;
   unsigned long seen = atomic_load_explicit(busy, memory_order_relaxed);
   unsigned long take;
   do {
@@ -356,7 +356,7 @@ unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) {
     take = n < room ? n : room;
   } while (!atomic_compare_exchange_weak_explicit(busy, &seen, seen + take - 1,
                                                   memory_order_relaxed, memory_order_relaxed));
-  self->cg_reserving = take - 1;
+  self->group_reserving = take - 1;
   return (unsigned)take;
 }
 
@@ -379,19 +379,19 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
                          ? hsomp_os_cpu()
                          : -1;
   atomic_store_explicit(&self->cpu, team->master_cpu, memory_order_relaxed);
-  team->cold_start = false;
+  team->woke_sleepers = false;
   atomic_store_explicit(&team->single_count, 0, memory_order_relaxed);
   atomic_store_explicit(&team->joined, 0, memory_order_relaxed);
   hsomp_barrier_init(&team->barrier);
   /* Note [Contention groups] */
   if (self->ts.team) {
-    team->cg_busy = self->ts.team->cg_busy;
-    team->cg_reserved = self->cg_reserving;
-    self->cg_reserving = 0;
+    team->group_busy = self->ts.team->group_busy;
+    team->group_reserved = self->group_reserving;
+    self->group_reserving = 0;
   } else {
-    team->cg_busy = &team->cg_own;
-    atomic_store_explicit(&team->cg_own, nthreads, memory_order_relaxed);
-    team->cg_reserved = 0;
+    team->group_busy = &team->group_busy_count;
+    atomic_store_explicit(&team->group_busy_count, nthreads, memory_order_relaxed);
+    team->group_reserved = 0;
   }
   team->members[0] = self;
   /* Combined constructs (GOMP_parallel_loop_*, GOMP_parallel_sections)
@@ -415,7 +415,7 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
     icv.bind_var = (int)(flags & 7);
   if (team->level < hsomp_settings.bind_list_len)
     icv.bind_var = hsomp_settings.bind_list[team->level];
-  /* host-abi: the places of the members under the proc_bind policy,
+  /* The places of the members under the proc_bind policy,
    * when a place list is in use (affinity.c). */
   struct hsomp_placement placement;
   hsomp_placement_begin(&placement, self, nthreads, flags & 7, &icv);
@@ -429,10 +429,10 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
       w->start_team = team;
       w->start_id = i;
       w->start_icv = icv;
-      hsomp_placement_assign(&placement, i, w); /* host-abi */
+      hsomp_placement_assign(&placement, i, w);
       atomic_fetch_add_explicit(&w->start.value, 1, memory_order_seq_cst);
       if (hsomp_wake(&w->start))
-        team->cold_start = true;
+        team->woke_sleepers = true;
     }
     self->pool_in_use += nthreads - 1;
   }
@@ -444,7 +444,7 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
       .active_level = team->active_level,
   };
   hsomp_team_state_enter_first_ws(&self->ts);
-  if (HSOMP_UNLIKELY(hsomp_settings.display_affinity)) /* host-abi */
+  if (HSOMP_UNLIKELY(hsomp_settings.display_affinity))
     hsomp_affinity_display_changes(self);
 }
 
@@ -521,7 +521,7 @@ static void master_settle(struct hsomp_thread *self, struct hsomp_team *team, un
 
 static void master_join(struct hsomp_thread *self, struct hsomp_team *team) {
   unsigned long spins = team->spins;
-  if (team->cold_start && spins > HSOMP_COLD_JOIN_SPINS)
+  if (team->woke_sleepers && spins > HSOMP_COLD_JOIN_SPINS)
     spins = HSOMP_COLD_JOIN_SPINS;
   bool used = atomic_load_explicit(&team->tasks_used, memory_order_acquire);
   if (used)
@@ -551,9 +551,9 @@ void hsomp_team_end(void) {
   HSOMP_ASSERT(team && self->ts.team_id == 0 && team->members[0] == self);
   unsigned nthreads = team->nthreads;
   master_join(self, team);
-  if (team->cg_reserved) { /* Note [Contention groups] */
-    HSOMP_ASSERT(atomic_load_explicit(team->cg_busy, memory_order_relaxed) >= team->cg_reserved);
-    atomic_fetch_sub_explicit(team->cg_busy, team->cg_reserved, memory_order_relaxed);
+  if (team->group_reserved) { /* Note [Contention groups] */
+    HSOMP_ASSERT(atomic_load_explicit(team->group_busy, memory_order_relaxed) >= team->group_reserved);
+    atomic_fetch_sub_explicit(team->group_busy, team->group_reserved, memory_order_relaxed);
   }
   if (nthreads > 1)
     self->pool_in_use -= nthreads - 1;

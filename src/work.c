@@ -26,7 +26,7 @@
  * it uses a record of its own. */
 static __thread struct hsomp_work_share solo_ws;
 
-bool hsomp_work_share_start(struct hsomp_thread *self) {
+bool hsomp_work_share_begin(struct hsomp_thread *self) {
   struct hsomp_team *team = self->ts.team;
   if (!team) {
     self->ts.ws = &solo_ws;
