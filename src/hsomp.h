@@ -293,6 +293,13 @@ struct hsomp_team {
   unsigned long cg_reserved;      /* threads this nested team took from *cg_busy */
 };
 
+/* Free task records a thread keeps for its next tasks (Note [Recycled
+ * task records], task.c): a list linked through the records. */
+struct hsomp_task_cache {
+  void *head;
+  unsigned count;
+};
+
 /* Free detach-event slots a thread keeps: two lists linked through the
  * slots, index + 1 of the first (Note [Per-thread free slots], task_event.c). */
 struct hsomp_event_cache {
@@ -317,6 +324,7 @@ struct hsomp_thread {
   struct hsomp_team_state ts HSOMP_ALIGNED;
   struct hsomp_icv icv;          /* the current task's ICVs */
   struct hsomp_event_cache events; /* free detach-event slots (task_event.c) */
+  struct hsomp_task_cache task_records; /* free task records (task.c) */
   unsigned index;                /* 0 for host threads, 1.. for workers */
   int capability;                /* -1 if not bound */
   _Atomic int cpu;               /* its CPU when it last started a region or forked */

@@ -90,6 +90,59 @@ static void tasking_reset(struct hsomp_team *team) {
 /* ------------------------------------------------------------------ */
 /* Records.                                                             */
 
+/* Note [Recycled task records]
+ * Most tasks need a record of a few hundred bytes (the record, a few
+ * dependence entries, small arguments), and a task program makes and
+ * frees them at a high rate.  A record that fits HSOMP_RECORD_BLOCK bytes
+ * is allocated as a block of exactly that size (flag HSOMP_TASK_BLOCK),
+ * and the thread that frees it keeps it on its own free list (at most
+ * HSOMP_RECORD_CACHE blocks, the rest go back to malloc) for its next
+ * task: no lock, no shared line, and the block is cache-warm when the
+ * same thread runs and frees most of what it made (depth-first tasks).
+ * Blocks move between threads' lists freely: they are all alike.  The
+ * list goes back to malloc when its thread's record goes away. */
+#define HSOMP_RECORD_BLOCK 512
+#define HSOMP_RECORD_CACHE 64
+_Static_assert(sizeof(struct hsomp_task) <= HSOMP_RECORD_BLOCK, "a bare record fits a block");
+
+static void *record_alloc(struct hsomp_thread *self, size_t size, bool *block) {
+  *block = size <= HSOMP_RECORD_BLOCK;
+  void *p;
+  if (*block) {
+    struct hsomp_task_cache *c = &self->task_records;
+    if ((p = c->head)) {
+      c->head = *(void **)p;
+      c->count--;
+      return p;
+    }
+    size = HSOMP_RECORD_BLOCK;
+  }
+  if (!(p = malloc(size)))
+    hsomp_fatal("out of memory allocating a task (%zu bytes)", size);
+  return p;
+}
+
+static void record_release_memory(struct hsomp_task *t) {
+  struct hsomp_thread *self = hsomp_tls;
+  if ((t->flags & HSOMP_TASK_BLOCK) && self && self->task_records.count < HSOMP_RECORD_CACHE) {
+    *(void **)t = self->task_records.head;
+    self->task_records.head = t;
+    self->task_records.count++;
+    return;
+  }
+  free(t);
+}
+
+void hsomp_task_records_thread_exit(struct hsomp_thread *self) {
+  void *p = self->task_records.head;
+  while (p) {
+    void *next = *(void **)p;
+    free(p);
+    p = next;
+  }
+  self->task_records = (struct hsomp_task_cache){0};
+}
+
 static struct hsomp_task *implicit_attach(struct hsomp_thread *self) {
   struct hsomp_team *team = self->ts.team;
   struct hsomp_task *t;
@@ -123,9 +176,8 @@ static struct hsomp_task *materialise_stack(struct hsomp_task *r) {
   struct hsomp_task *p = r->parent;
   if (p->flags & HSOMP_TASK_ON_STACK)
     p = p->shadow ? p->shadow : materialise_stack(p);
-  struct hsomp_task *h = malloc(sizeof *h);
-  if (!h)
-    hsomp_fatal("out of memory allocating a task");
+  bool block;
+  struct hsomp_task *h = record_alloc(hsomp_self(), sizeof *h, &block);
   memset(h, 0, sizeof *h);
   h->parent = p;
   h->team = r->team;
@@ -134,7 +186,8 @@ static struct hsomp_task *materialise_stack(struct hsomp_task *r) {
   h->taskgroup_own = r->taskgroup_own;
   h->counted_tg = r->counted_tg;
   h->depth = r->depth;
-  h->flags = (r->flags & ~(uint32_t)HSOMP_TASK_ON_STACK) | HSOMP_TASK_HEAP_COPY;
+  h->flags = (r->flags & ~(uint32_t)HSOMP_TASK_ON_STACK) | HSOMP_TASK_HEAP_COPY |
+             (block ? HSOMP_TASK_BLOCK : 0);
   h->priority = r->priority;
   atomic_init(&h->pending, 1);
   atomic_fetch_add_explicit(&p->pending, 1, memory_order_relaxed);
@@ -157,7 +210,7 @@ static void record_free(struct hsomp_task *t) {
   if (t->deps)
     hsomp_deps_table_free(t);
   free(t->succ);
-  free(t);
+  record_release_memory(t);
 }
 
 static void taskgroup_release(struct hsomp_team *team, struct hsomp_taskgroup *tg) {
@@ -468,9 +521,8 @@ struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *
                                   struct hsomp_task *parent, void (*fn)(void *), long arg_size,
                                   long arg_align, size_t ndeps, unsigned flags, int priority) {
   size_t arg_off = sizeof(struct hsomp_task) + ndeps * sizeof(struct hsomp_dep_entry);
-  struct hsomp_task *t = malloc(arg_off + (size_t)arg_size + (size_t)arg_align - 1);
-  if (!t)
-    hsomp_fatal("out of memory allocating a task with %ld bytes of arguments", arg_size);
+  bool block;
+  struct hsomp_task *t = record_alloc(self, arg_off + (size_t)arg_size + (size_t)arg_align - 1, &block);
   t->fn = fn;
   t->data = (char *)(((uintptr_t)t + arg_off + arg_align - 1) & ~(uintptr_t)(arg_align - 1));
   t->parent = parent;
@@ -480,7 +532,7 @@ struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *
   t->counted_tg = parent->taskgroup_own ? parent->taskgroup : NULL;
   t->shadow = NULL;
   t->depth = parent->depth + 1;
-  t->flags = HSOMP_TASK_DEFERRED;
+  t->flags = HSOMP_TASK_DEFERRED | (block ? HSOMP_TASK_BLOCK : 0);
   if (flags & GOMP_TASK_FLAG_FINAL)
     t->flags |= HSOMP_TASK_FINAL;
   if (flags & GOMP_TASK_FLAG_UNTIED)
@@ -549,7 +601,7 @@ static void task_deferred(struct hsomp_thread *self, struct hsomp_team *team, vo
     /* Never submitted: its event (if any) stays, discarded. */
     if (t->flags & HSOMP_TASK_DETACH)
       (void)hsomp_event_body_done(self, t, true);
-    free(t);
+    record_release_memory(t);
     return;
   }
   hsomp_task_submit(self, team, t, depend);

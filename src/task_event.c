@@ -257,6 +257,7 @@ static uint32_t event_list_last(uint32_t head) {
 }
 
 void hsomp_event_thread_exit(struct hsomp_thread *self) {
+  hsomp_task_records_thread_exit(self); /* the tasking engine's other per-thread cache */
   struct hsomp_event_cache *c = &self->events;
   uint32_t head = 0;
   if (c->full_n) {

@@ -88,6 +88,7 @@ enum {
   HSOMP_TASK_DEP_WAITER = 1u << 6, /* a pseudo-task waiting for dependences */
   HSOMP_TASK_HEAP_COPY = 1u << 7, /* a materialised included task */
   HSOMP_TASK_UNTIED = 1u << 8,
+  HSOMP_TASK_BLOCK = 1u << 9,     /* in a recycled block (Note [Recycled task records]) */
 };
 
 struct hsomp_dep_table;
@@ -163,6 +164,7 @@ struct hsomp_deque {
 struct hsomp_task_member {
   struct hsomp_deque dq;
   uint32_t rng;                   /* victim selection */
+  unsigned last_victim;           /* whom it last stole from (its own index: nobody) */
   struct hsomp_task implicit HSOMP_ALIGNED;
 } HSOMP_ALIGNED;
 
@@ -271,6 +273,9 @@ void hsomp_task_release(struct hsomp_team *team, struct hsomp_task *t, uint64_t 
 /* Start / end a taskgroup in the current task (GOMP_taskgroup_start/end). */
 struct hsomp_taskgroup *hsomp_taskgroup_begin(struct hsomp_thread *self) HSOMP_INTERNAL;
 void hsomp_taskgroup_finish(struct hsomp_thread *self) HSOMP_INTERNAL;
+
+/* A thread goes away: free the task records it keeps (task.c). */
+void hsomp_task_records_thread_exit(struct hsomp_thread *self) HSOMP_INTERNAL;
 
 /* task_event.c: detach events, see Note [Detach events]. */
 /* The handle of a deferred task's event (body and event outstanding). */
