@@ -345,7 +345,18 @@ struct hsomp_thread {
   unsigned long cg_reserving;
 };
 
-extern __thread struct hsomp_thread *hsomp_tls HSOMP_INTERNAL;
+/* In libhsomp.so (HSOMP_TLS_INITIAL_EXEC, set by CMake) the thread pointer
+ * is initial-exec: every entry point reads it, and the general model costs
+ * a call to __tls_get_addr each time.  libgomp's own thread pointer is
+ * initial-exec too, so whatever can load libgomp.so.1 can load us.  Other
+ * builds (the Haskell package's objects, which GHCi may load) keep the
+ * default model. */
+#ifdef HSOMP_TLS_INITIAL_EXEC
+#define HSOMP_TLS_MODEL __attribute__((tls_model("initial-exec")))
+#else
+#define HSOMP_TLS_MODEL
+#endif
+extern __thread struct hsomp_thread *hsomp_tls HSOMP_INTERNAL HSOMP_TLS_MODEL;
 
 /* A thread entering a team whose first work share is ready-made starts
  * inside it (see hsomp_team_begin). */
