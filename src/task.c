@@ -297,6 +297,17 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
 /* ------------------------------------------------------------------ */
 /* Waking and waiting.                                                  */
 
+/* Note [One wake-up per task]
+ * Queueing a task wakes one sleeper, not all of them (a condition made
+ * true still wakes all: every waiter may be waiting for it).  One task
+ * needs one thread; waking the whole team per task made every sleeper
+ * look at the queues, so a burst of n tasks in a team of N cost up to
+ * n * N wake-ups and scans.  The word is bumped as for any wake, so a
+ * waiter on its way to sleep looks again instead; the sleeper the kernel
+ * picks may be a constrained one (Note [Waiting for tasks]) that cannot
+ * run the task, which then waits for the next wake-up or for a thread
+ * that is awake -- its creator, at the latest, runs it. */
+
 /* Note [Waiting for tasks]
  * Every wait of the tasking engine (barriers, taskwait, taskgroup end,
  * dependences of included tasks, detach events, the end of a region) is
@@ -455,7 +466,7 @@ void hsomp_task_schedule(struct hsomp_thread *self, struct hsomp_team *team, str
   /* Only the team's members sleep on its event word for queued tasks; in
    * a team of one that is this thread, which is awake. */
   if (team->nthreads > 1)
-    hsomp_task_wake(team);
+    hsomp_task_wake_one(team);
 }
 
 /* Note [Readied tasks and the Task Scheduling Constraint]

@@ -241,8 +241,18 @@ void hsomp_task_schedule(struct hsomp_thread *self, struct hsomp_team *team,
  * see Note [Readied tasks and the Task Scheduling Constraint]. */
 void hsomp_task_schedule_readied(struct hsomp_thread *self, struct hsomp_team *team,
                                  struct hsomp_task *t) HSOMP_INTERNAL;
-/* Wake the team's idle and waiting threads if any sleep. */
+/* Wake the team's idle and waiting threads if any sleep: after making a
+ * condition true. */
 static inline void hsomp_task_wake(struct hsomp_team *team) { hsomp_team_wake(team); }
+/* Wake one of them, if any sleeps: after queueing one task (Note [One
+ * wake-up per task] in task.c). */
+static inline void hsomp_task_wake_one(struct hsomp_team *team) {
+  atomic_thread_fence(memory_order_seq_cst);
+  if (atomic_load_explicit(&team->event.sleepers, memory_order_relaxed) != 0) {
+    atomic_fetch_add_explicit(&team->event.value, 1, memory_order_seq_cst);
+    hsomp_futex_wake(&team->event.value, 1);
+  }
+}
 /* Whether a task about to start must be dropped (cancellation). */
 bool hsomp_task_cancelled(struct hsomp_team *team, struct hsomp_task *t) HSOMP_INTERNAL;
 /* Whether the current task may not create tasks (cancelled parallel or

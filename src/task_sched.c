@@ -199,7 +199,7 @@ void hsomp_shared_push(struct hsomp_tasking *tk, struct hsomp_task *t) {
   heap_up(tk->heap, i);
   atomic_store_explicit(&tk->shared_count, (uint32_t)tk->heap_len, memory_order_relaxed);
   hsomp_mutex_unlock(&tk->shared_lock);
-  hsomp_task_wake(team);
+  hsomp_task_wake_one(team);
 }
 
 static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_task *constraint) {
