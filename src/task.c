@@ -331,11 +331,28 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
  * constrained thread cannot sleep on "some queue is non-empty" (the tasks
  * there may be ones it may not run); it relies instead on the threads that
  * queued them, which can always run what they queued. */
+/* Note [A spin budget in time]
+ * The team's budget is a number of spin rounds, but a round of a task
+ * wait includes a look for work, which costs more in a bigger team (and
+ * more still when the thread is preempted in between).  So a task wait
+ * also measures the time since it last found a task, and once that
+ * exceeds the budget at HSOMP_TICKS_PER_ROUND ticks a round (about 2.5 ms
+ * at the default budget) it stops spinning early: it sets its rounds to 0,
+ * so that hsomp_wait_until goes to sleep.  Running a task starts both
+ * counts over.  The clock is read every HSOMP_TIME_CHECK_EVERY idle
+ * rounds only. */
+#define HSOMP_TICKS_PER_ROUND 64
+#define HSOMP_TIME_CHECK_EVERY 16
+
 struct task_waiter {
   struct hsomp_thread *self;
   struct hsomp_team *team;
   struct hsomp_task *constraint;
   const struct hsomp_wait *w;
+  struct hsomp_spin *spin;       /* its rounds go to 0 when the time is up */
+  unsigned long rounds;          /* the budget in rounds */
+  uint64_t idle_since;           /* ticks when it last found no task after one; 0: busy */
+  unsigned idle_rounds;
 };
 
 static bool waiter_done(void *arg) {
@@ -343,11 +360,23 @@ static bool waiter_done(void *arg) {
   return tw->w->done(tw->w->arg);
 }
 static bool waiter_run_one(void *arg) {
-  const struct task_waiter *tw = arg;
+  struct task_waiter *tw = arg;
   struct hsomp_task *t = hsomp_task_find(tw->self, tw->team, tw->constraint);
-  if (!t)
+  if (!t) {
+    /* Note [A spin budget in time] */
+    if (++tw->idle_rounds % HSOMP_TIME_CHECK_EVERY == 0) {
+      uint64_t now = hsomp_ticks();
+      if (!tw->idle_since)
+        tw->idle_since = now;
+      else if (now - tw->idle_since > (uint64_t)tw->rounds * HSOMP_TICKS_PER_ROUND)
+        tw->spin->rounds = 0;
+    }
     return false;
+  }
   hsomp_task_run(tw->self, t);
+  tw->idle_since = 0;
+  tw->idle_rounds = 0;
+  tw->spin->rounds = tw->rounds;
   return true;
 }
 static bool waiter_may_sleep(void *arg) {
@@ -368,14 +397,14 @@ static void waiter_disarm(void *arg) {
 static void task_wait(struct hsomp_thread *self, struct hsomp_team *team,
                       struct hsomp_task *constraint, const struct hsomp_wait *w,
                       unsigned long spins) {
-  struct task_waiter tw = {self, team, constraint, w};
+  struct hsomp_spin s = hsomp_spin_of(self, team, spins);
+  struct task_waiter tw = {self, team, constraint, w, &s, spins, 0, 0};
   struct hsomp_until u = {.done = waiter_done,
                           .arg = &tw,
                           .work = waiter_run_one,
                           .may_sleep = waiter_may_sleep,
                           .arm = waiter_arm,
                           .disarm = waiter_disarm};
-  struct hsomp_spin s = hsomp_spin_of(self, team, spins);
   hsomp_wait_until(&team->event, &s, &u);
 }
 
