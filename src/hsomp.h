@@ -123,7 +123,17 @@ bool hsomp_wake_all(_Atomic uint32_t *word, _Atomic uint32_t *sleepers) HSOMP_IN
 void hsomp_futex_wait(_Atomic uint32_t *word, uint32_t val) HSOMP_INTERNAL;
 void hsomp_futex_wake(_Atomic uint32_t *word, int n) HSOMP_INTERNAL;
 
+/* The coherence simulator build (README "Scale", tools/scale/) routes the
+ * spin pause and the TSC through its virtual clock. */
+#ifdef HSOMP_SCALE_SIM
+void hsomp_sim_pause(void);
+uint64_t hsomp_sim_ticks(void);
+static inline void hsomp_cpu_relax(void) { hsomp_sim_pause(); }
+static inline uint64_t hsomp_ticks(void) { return hsomp_sim_ticks(); }
+#else
 static inline void hsomp_cpu_relax(void) { __builtin_ia32_pause(); }
+static inline uint64_t hsomp_ticks(void) { return __builtin_ia32_rdtsc(); }
+#endif
 
 /* One round of a spin-wait of `budget` rounds; `round` counts from 0.  The
  * first HSOMP_SPIN_YIELD_AFTER rounds only pause; after that the thread

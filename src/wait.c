@@ -61,7 +61,7 @@ void hsomp_wait_change_adaptive(_Atomic uint32_t *word, uint32_t old, _Atomic ui
   unsigned long spins = *budget < cap ? *budget : cap;
   if (spins < HSOMP_IDLE_SPIN_MIN)
     spins = cap < HSOMP_IDLE_SPIN_MIN ? cap : HSOMP_IDLE_SPIN_MIN;
-  uint64_t t0 = __builtin_ia32_rdtsc();
+  uint64_t t0 = hsomp_ticks();
   for (unsigned long i = 0; i < spins; i++) {
     if (atomic_load_explicit(word, memory_order_acquire) != old) {
       *budget = spins;
@@ -69,9 +69,9 @@ void hsomp_wait_change_adaptive(_Atomic uint32_t *word, uint32_t old, _Atomic ui
     }
     hsomp_spin_round(i, cap);
   }
-  uint64_t t1 = __builtin_ia32_rdtsc();
+  uint64_t t1 = hsomp_ticks();
   hsomp_wait_change(word, old, sleepers, 0);
-  uint64_t slept = __builtin_ia32_rdtsc() - t1;
+  uint64_t slept = hsomp_ticks() - t1;
   /* What spinning up to `cap` rounds would have added, at this rate. */
   double per_round = spins ? (double)(t1 - t0) / (double)spins : 0.0;
   double more = per_round * (double)(cap - spins);
@@ -165,7 +165,7 @@ static void move_off_cpu(int here, unsigned nth) {
 static bool spread_from(struct hsomp_thread *self, struct hsomp_team *team, int here) {
   if (team->master_cpu < 0)
     return false;
-  uint64_t now = __builtin_ia32_rdtsc();
+  uint64_t now = hsomp_ticks();
   if (now - last_move < HSOMP_SPREAD_INTERVAL_TICKS)
     return false;
   last_move = now;
@@ -225,13 +225,13 @@ static bool near_peer(void) {
 static __thread uint64_t yields_off_until;
 
 static void oversubscribed_yield(void) {
-  uint64_t before = __builtin_ia32_rdtsc();
+  uint64_t before = hsomp_ticks();
   if (before < yields_off_until) {
     hsomp_cpu_relax();
     return;
   }
   sched_yield();
-  uint64_t after = __builtin_ia32_rdtsc();
+  uint64_t after = hsomp_ticks();
   if (after - before > HSOMP_YIELD_SLOW_TICKS)
     yields_off_until = after + HSOMP_YIELD_OFF_TICKS;
 }
