@@ -153,6 +153,10 @@ static inline void hsomp_spin_round(unsigned long round, unsigned long budget) {
   else
     hsomp_spin_slow(round, budget);
 }
+/* A thread notes the CPU it runs on (-1: none), for near_peer (Note [Who
+ * ran on a CPU last], wait.c). */
+struct hsomp_thread;
+void hsomp_note_cpu(struct hsomp_thread *self, int cpu) HSOMP_INTERNAL;
 /* The CPU a parked worker's next master was last seen on (team.c sets it
  * before the worker waits; -1: unknown). */
 extern __thread int hsomp_spin_peer_cpu HSOMP_INTERNAL;
@@ -189,11 +193,10 @@ static inline void hsomp_mutex_unlock(hsomp_mutex *m) {
 unsigned long hsomp_spin_budget(unsigned nthreads) HSOMP_INTERNAL;
 
 /* ------------------------------------------------------------------ */
-/* Barrier (barrier.c).  A centralised counter barrier; see barrier.c.  */
+/* Barrier (barrier.c).  A tree barrier over per-thread words; see
+ * Note [Tree barrier] in barrier.c.  Both fields are read-mostly. */
 struct hsomp_barrier {
-  _Atomic uint32_t arrived HSOMP_ALIGNED;
-  _Atomic uint32_t generation HSOMP_ALIGNED;
-  _Atomic uint32_t sleepers;
+  uint32_t tag;                  /* unique per region (hsomp_barrier_init) */
   _Atomic bool cancelled;
 };
 void hsomp_barrier_init(struct hsomp_barrier *b) HSOMP_INTERNAL;
@@ -256,6 +259,7 @@ struct hsomp_team_state {
   unsigned long ws_count;        /* worksharing constructs started */
   struct hsomp_work_share *ws;   /* the current one */
   unsigned long static_trip;     /* static chunks taken; ULONG_MAX: done */
+  uint32_t bar_phase;            /* barriers met in this region (barrier.c) */
   /* ordered loops (ordered.c): the logical iterations [lo, hi) of the
    * chunk this thread holds, while ordered_held. */
   uint64_t ordered_lo, ordered_hi;
@@ -322,6 +326,11 @@ struct hsomp_thread {
   bool retiring;                 /* leave after this region (pause.c) */
   _Atomic uint32_t retire_refs;  /* owners left of a retiring worker (pause.c) */
   unsigned start_place;          /* the place to run on (affinity.c) */
+
+  /* The tree barrier (Note [Tree barrier], barrier.c): written by this
+   * thread only, read by its parent and children in the team. */
+  _Atomic uint64_t bar_arrived HSOMP_ALIGNED;
+  _Atomic uint64_t bar_release;
 
   /* Owned by the thread itself. */
   struct hsomp_team_state ts HSOMP_ALIGNED;

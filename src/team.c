@@ -120,7 +120,7 @@ static void *worker_main(void *arg) {
     unsigned long spins = team->spins;
     /* Note [Keeping threads spread] (wait.c): where we run, for the
      * waits of the region and the next idle wait. */
-    atomic_store_explicit(&self->cpu, sched_getcpu(), memory_order_relaxed);
+    hsomp_note_cpu(self, sched_getcpu());
     hsomp_spin_peer_cpu = team->master_cpu;
     self->icv = self->start_icv;
     self->ts = (struct hsomp_team_state){
@@ -381,7 +381,7 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
                              !hsomp_settings.places
                          ? sched_getcpu()
                          : -1;
-  atomic_store_explicit(&self->cpu, team->master_cpu, memory_order_relaxed);
+  hsomp_note_cpu(self, team->master_cpu);
   team->cold_start = false;
   atomic_store_explicit(&team->single_count, 0, memory_order_relaxed);
   atomic_store_explicit(&team->joined, 0, memory_order_relaxed);

@@ -7,6 +7,8 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <sched.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -171,7 +173,7 @@ static bool spread_from(struct hsomp_thread *self, struct hsomp_team *team, int 
   last_move = now;
   move_off_cpu(here, self->ts.team_id ? self->ts.team_id : 1);
   int there = sched_getcpu();
-  atomic_store_explicit(&self->cpu, there, memory_order_relaxed);
+  hsomp_note_cpu(self, there);
   return there != here;
 }
 
@@ -183,6 +185,56 @@ static bool spread_from(struct hsomp_thread *self, struct hsomp_team *team, int 
 __thread int hsomp_spin_peer_cpu = -1;
 __thread unsigned long hsomp_spin_cap = ULONG_MAX;
 static __thread bool spin_near_peer; /* for the current wait, from its round AFTER */
+
+/* Note [Who ran on a CPU last]
+ * near_peer must not read every team mate's CPU: at 256 threads that is
+ * 255 line transfers per waiting thread, at every wait that lasts past
+ * the first yield (O(N^2) per barrier).  Instead every thread that notes
+ * its CPU (hsomp_note_cpu: at the start of a region, at barriers, after a
+ * move) also claims that CPU's slot in `cpu_last', one line per CPU,
+ * written only when the claimant changes.  A waiter reads the slot of its
+ * own CPU: if another thread claimed it after us and still says it runs
+ * there, a team mate shares our CPU.  Of two threads on one CPU the one
+ * that claimed it first sees the other; one of them moving is enough.
+ * A CPU number beyond the table (never, unless the CPU set grows after
+ * start-up) counts as shared: yielding is the safe side. */
+struct cpu_slot {
+  struct hsomp_thread *_Atomic last HSOMP_ALIGNED;
+};
+static struct cpu_slot *_Atomic cpu_last;
+
+static unsigned cpu_table_len(void) {
+  size_t n = hsomp_settings.cpuset_size * 8;
+  return n < 64 ? 64 : (unsigned)n;
+}
+
+static struct cpu_slot *cpu_table(void) {
+  struct cpu_slot *t = atomic_load_explicit(&cpu_last, memory_order_acquire);
+  if (HSOMP_LIKELY(t))
+    return t;
+  unsigned n = cpu_table_len();
+  struct cpu_slot *fresh = NULL;
+  if (posix_memalign((void **)&fresh, HSOMP_CACHELINE, n * sizeof *fresh) != 0)
+    hsomp_fatal("out of memory allocating the CPU table");
+  memset(fresh, 0, n * sizeof *fresh);
+  struct cpu_slot *none = NULL;
+  if (atomic_compare_exchange_strong_explicit(&cpu_last, &none, fresh, memory_order_acq_rel,
+                                              memory_order_acquire))
+    return fresh;
+  free(fresh);
+  return none;
+}
+
+void hsomp_note_cpu(struct hsomp_thread *self, int cpu) {
+  if (atomic_load_explicit(&self->cpu, memory_order_relaxed) != cpu)
+    atomic_store_explicit(&self->cpu, cpu, memory_order_relaxed);
+  if (cpu < 0)
+    return;
+  struct cpu_slot *t = cpu_table();
+  if ((unsigned)cpu < cpu_table_len() &&
+      atomic_load_explicit(&t[cpu].last, memory_order_relaxed) != self)
+    atomic_store_explicit(&t[cpu].last, self, memory_order_relaxed);
+}
 
 /* Whether a thread this one may be waiting for was last seen on its CPU.
  * Unknown counts as yes. */
@@ -196,12 +248,13 @@ static bool near_peer(void) {
     return hsomp_spin_peer_cpu < 0 || hsomp_spin_peer_cpu == here;
   /* Keep our own entry fresh for the team mates' checks: the kernel may
    * have moved us since the region began. */
-  atomic_store_explicit(&self->cpu, here, memory_order_relaxed);
-  for (unsigned i = 0; i < team->nthreads; i++) {
-    struct hsomp_thread *m = team->members[i];
-    if (m != self && atomic_load_explicit(&m->cpu, memory_order_relaxed) == here)
-      return !spread_from(self, team, here); /* Note [Keeping threads spread] */
-  }
+  hsomp_note_cpu(self, here);
+  struct cpu_slot *t = cpu_table();
+  if ((unsigned)here >= cpu_table_len())
+    return true;
+  struct hsomp_thread *m = atomic_load_explicit(&t[here].last, memory_order_relaxed);
+  if (m && m != self && atomic_load_explicit(&m->cpu, memory_order_relaxed) == here)
+    return !spread_from(self, team, here); /* Note [Keeping threads spread] */
   return false;
 }
 

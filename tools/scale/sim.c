@@ -150,6 +150,7 @@ static struct {
   int owner;
 } win;
 static uint32_t epoch = 1;
+static uint64_t total_writes;
 static bool pcs_wanted;
 
 /* ------------------------------------------------------------------ */
@@ -304,8 +305,30 @@ static struct vthread *expire_timeout(void) {
     if (t->state == FUTEX_SLEEP && t->deadline < INFINITY && (!best || t->deadline < best->deadline))
       best = t;
   }
-  if (!best)
+  if (!best) {
+    /* Note [Spinners sleep] is a guess: a thread taken for a spinner may
+     * have been about to move on.  Wake the earliest sleeping spinner and
+     * let it spin again; only if that goes on without any write is it a
+     * deadlock. */
+    static uint64_t forced, writes_at_force;
+    struct vthread *spinner = NULL;
+    for (int i = 0; i < nthreads; i++) {
+      struct vthread *t = threads[i];
+      if (t->state == SPIN_SLEEP && (!spinner || t->clock < spinner->clock))
+        spinner = t;
+    }
+    if (spinner && (writes_at_force != total_writes || ++forced < 100000)) {
+      if (writes_at_force != total_writes)
+        forced = 0;
+      writes_at_force = total_writes;
+      unwatch(spinner);
+      spinner->state = RUNNABLE;
+      for (int k = 0; k < SEG_SLOTS; k++)
+        spinner->seg[k].repeats = 0;
+      return spinner;
+    }
     dump_and_abort("deadlock: every thread sleeps (see README \"Scale\")");
+  }
   best->state = RUNNABLE;
   best->timed_out = true;
   if (best->clock < best->deadline)
@@ -430,6 +453,7 @@ static void touch_line(struct vthread *t, uintptr_t key, enum kind kind, uintptr
   l->owner = i;
   l->last_writer = i;
   l->version++;
+  total_writes++;
   l->chain = t->chain;
   l->write_time = t->clock;
   if (l->watchers)
@@ -614,7 +638,7 @@ void __tsan_atomic_signal_fence(int mo) {}
       op_note(t, pc, (uintptr_t)a, (uint64_t)old, (uint64_t)v);                                \
     } else {                                                                                   \
       *e = old;                                                                                \
-      spin_check(t, pc, (uintptr_t)a, (uint64_t)old);                                          \
+      op_note(t, pc, (uintptr_t)a, (uint64_t)old, (uint64_t)old);                              \
     }                                                                                          \
     reschedule();                                                                              \
     return ok;                                                                                 \
