@@ -46,10 +46,12 @@ void hsomp_barrier_init(struct hsomp_barrier *b) {
  * Release: thread 0, once its children have arrived, stores the value into
  * its own `bar_release`; every other thread waits for its parent's
  * `bar_release` to hold the value, then stores it into its own for its
- * children.  Both words live in one line of the thread's own record that
- * only the thread writes, so a barrier costs about 3 line transfers per
- * thread, and the longest chain is two per level of a tree of depth
- * log4(nthreads) -- against a central counter's N dependent RMWs.
+ * children.  The two words live in two lines of the thread's own record
+ * that only the thread writes (one line would make the children re-read
+ * it after the gather store too), so a barrier costs about 4 line
+ * transfers per thread, and the longest chain is about two per level of
+ * a tree of depth log4(nthreads) -- against a central counter's N
+ * dependent RMWs.
  *
  * The value is (tag << 32 | phase): the region's tag (unique per region,
  * set at its start by hsomp_barrier_init) and the thread's count of the

@@ -330,7 +330,7 @@ struct hsomp_thread {
   /* The tree barrier (Note [Tree barrier], barrier.c): written by this
    * thread only, read by its parent and children in the team. */
   _Atomic uint64_t bar_arrived HSOMP_ALIGNED;
-  _Atomic uint64_t bar_release;
+  _Atomic uint64_t bar_release HSOMP_ALIGNED;
 
   /* Owned by the thread itself. */
   struct hsomp_team_state ts HSOMP_ALIGNED;
