@@ -257,7 +257,7 @@ static inline struct vthread *self(void) {
   return me;
 }
 
-static void dump_and_abort(const char *why) {
+static void dump(const char *why) {
   fprintf(stderr, "scale: %s\n", why);
   for (int i = 0; i < nthreads; i++) {
     struct vthread *t = threads[i];
@@ -270,6 +270,10 @@ static void dump_and_abort(const char *why) {
     for (int k = 0; k < t->sleep_bt_n; k++)
       fprintf(stderr, "    bt %p\n", t->sleep_bt[k]);
   }
+}
+
+static void dump_and_abort(const char *why) {
+  dump(why);
   abort();
 }
 
@@ -321,6 +325,15 @@ static struct vthread *expire_timeout(void) {
       if (writes_at_force != total_writes)
         forced = 0;
       writes_at_force = total_writes;
+      static int shown;
+      if (getenv("HSOMP_SCALE_DEBUG") && shown == 0)
+        dump("all asleep");
+      if (getenv("HSOMP_SCALE_DEBUG") && shown++ < 5) {
+        fprintf(stderr, "forced wake of %d slept at", spinner->id);
+        for (int k = 0; k < spinner->sleep_bt_n; k++)
+          fprintf(stderr, " %p", spinner->sleep_bt[k]);
+        fprintf(stderr, "\n");
+      }
       unwatch(spinner);
       spinner->state = RUNNABLE;
       for (int k = 0; k < SEG_SLOTS; k++)
@@ -731,6 +744,15 @@ long __wrap_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6
         timeout = 0;
     }
     win.futex_waits++;
+    static int shown;
+    if (getenv("HSOMP_SCALE_DEBUG") && shown++ < 3) {
+      void *bt[12];
+      int k = backtrace(bt, 12);
+      fprintf(stderr, "futex wait by %d:", t->id);
+      for (int i = 0; i < k; i++)
+        fprintf(stderr, " %p", bt[i]);
+      fprintf(stderr, "\n");
+    }
     futex_sleep(t, (uintptr_t)word, timeout);
     if (t->timed_out) {
       errno = ETIMEDOUT;
