@@ -424,9 +424,12 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
   hsomp_placement_begin(&placement, self, nthreads, flags & 7, &icv);
 
   if (nthreads > 1) {
+    /* Every member is in members[] before any starts: the tree barrier
+     * reads its children's records from there (Note [Tree barrier]). */
+    for (unsigned i = 1; i < nthreads; i++)
+      team->members[i] = self->pool[self->pool_in_use + i - 1];
     for (unsigned i = 1; i < nthreads; i++) {
-      struct hsomp_thread *w = self->pool[self->pool_in_use + i - 1];
-      team->members[i] = w;
+      struct hsomp_thread *w = team->members[i];
       w->fn = fn;
       w->data = data;
       w->start_team = team;

@@ -95,7 +95,7 @@ enum { RUNNABLE, SPIN_SLEEP, FUTEX_SLEEP, DONE };
 
 struct seg_entry {
   uintptr_t key;
-  uint64_t acc, nops, sig, len;
+  uint64_t acc, nops, sig, len, value;
   unsigned repeats;
 };
 #define SEG_SLOTS 64
@@ -518,7 +518,8 @@ static bool spin_check(struct vthread *t, uintptr_t pc, uintptr_t addr, uint64_t
   uintptr_t key = pc ^ (addr * 0x9E37);
   struct seg_entry *e = &t->seg[(mix(key)) % SEG_SLOTS];
   uint64_t sig = t->acc - e->acc, len = t->nops - e->nops;
-  bool same = e->key == key && len == e->len && sig == e->sig && len < OPLOG;
+  /* The same segment, and this load reads what the previous one did. */
+  bool same = e->key == key && len == e->len && sig == e->sig && value == e->value && len < OPLOG;
   if (e->key != key) {
     memset(e, 0, sizeof *e);
     e->key = key;
@@ -526,6 +527,7 @@ static bool spin_check(struct vthread *t, uintptr_t pc, uintptr_t addr, uint64_t
   e->repeats = same ? e->repeats + 1 : 0;
   e->sig = sig;
   e->len = len;
+  e->value = value;
   op_note(t, pc, addr, value, 0);
   e->acc = t->acc;
   e->nops = t->nops;
