@@ -6,9 +6,8 @@
  * every task of the team is done, and waiting threads run those tasks.
  * The algorithm is private to this file and to the two words it keeps in
  * each thread record (hsomp.h: bar_arrived, bar_release). */
-#include "task_internal.h"
+#include "hsomp.h"
 
-#include <sched.h>
 #include <stddef.h>
 
 /* Every barrier is a team's (hsomp.h: struct hsomp_team::barrier). */
@@ -61,9 +60,10 @@ void hsomp_barrier_init(struct hsomp_barrier *b) {
  * wake-up pairing), the loads acquire, so what any thread did before the
  * barrier happens before what every thread does after it, through the
  * chain up to thread 0 and down again.  Waiters sleep on the team's
- * task_event word (Note [Waiting for tasks] in task.c); every store is
- * followed by hsomp_task_wake, which costs a fence and a load when nobody
- * sleeps.
+ * event word (Note [Waiting for tasks] in task.c) through
+ * hsomp_task_help_until, which runs the team's tasks while it waits (the
+ * barrier reaches tasking only through it); every store is followed by
+ * hsomp_team_wake, which costs a fence and a load when nobody sleeps.
  *
  * Cancellation (GOMP_cancel for parallel) sets `cancelled' and wakes every
  * sleeper; cancellable waits then return true at once: the threads head
@@ -74,7 +74,6 @@ void hsomp_barrier_init(struct hsomp_barrier *b) {
 struct phase {
   struct hsomp_barrier *b;
   struct hsomp_team *team;
-  struct hsomp_task *own;
   struct hsomp_thread *parent;
   uint64_t value;
   unsigned next_child, end_child;
@@ -85,19 +84,7 @@ static bool cancelled(const struct phase *p) {
   return p->cancellable && atomic_load_explicit(&p->b->cancelled, memory_order_seq_cst);
 }
 
-static bool own_settled(void *arg) {
-  struct phase *p = arg;
-  return hsomp_live(atomic_load_explicit(&p->own->pending, memory_order_seq_cst)) <= 1 ||
-         cancelled(p);
-}
-static void own_arm(void *arg) {
-  struct phase *p = arg;
-  atomic_fetch_or_explicit(&p->own->pending, HSOMP_WAITER, memory_order_seq_cst);
-}
-static void own_disarm(void *arg) {
-  struct phase *p = arg;
-  atomic_fetch_and_explicit(&p->own->pending, ~HSOMP_WAITER, memory_order_relaxed);
-}
+static bool cancelled_arg(void *arg) { return cancelled(arg); }
 
 static bool children_arrived(void *arg) {
   struct phase *p = arg;
@@ -120,21 +107,19 @@ static bool released(void *arg) {
 bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancellable) {
   struct hsomp_team *team = barrier_team(b);
   struct hsomp_thread *self = hsomp_self();
-  struct phase p = {.b = b, .team = team, .own = self->ts.task, .cancellable = cancellable};
+  struct phase p = {.b = b, .team = team, .cancellable = cancellable};
   if (cancelled(&p))
     return true;
-  if (p.own && hsomp_live(atomic_load_explicit(&p.own->pending, memory_order_acquire)) > 1) {
-    struct hsomp_wait w = {own_settled, own_arm, own_disarm, &p};
-    hsomp_task_wait(self, team, NULL, &w);
-    if (cancelled(&p))
-      return true;
-  }
+  /* Note [Task-aware barrier]: settle first. */
+  hsomp_task_help_until(self, team, true, cancelled_arg, &p, team->spins);
+  if (cancelled(&p))
+    return true;
   if (nthreads <= 1)
     return cancelled(&p);
   /* Where we run, for the team mates' waits (Note [Keeping threads
-   * spread], wait.c). */
+   * spread], spin.c). */
   if (team->master_cpu >= 0)
-    hsomp_note_cpu(self, sched_getcpu());
+    hsomp_note_cpu(self, hsomp_os_cpu());
   unsigned id = self->ts.team_id;
   p.value = (uint64_t)b->tag << 32 | ++self->ts.bar_phase;
   /* Gather (Note [Tree barrier]). */
@@ -142,10 +127,8 @@ bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancell
   if (first < nthreads) {
     p.next_child = first;
     p.end_child = nthreads - first < HSOMP_BARRIER_ARITY ? nthreads : first + HSOMP_BARRIER_ARITY;
-    if (!children_arrived(&p)) {
-      struct hsomp_wait w = {children_arrived, NULL, NULL, &p};
-      hsomp_task_wait(self, team, NULL, &w);
-    }
+    if (!children_arrived(&p))
+      hsomp_task_help_until(self, team, false, children_arrived, &p, team->spins);
     if (cancelled(&p))
       return true;
   }
@@ -154,26 +137,24 @@ bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancell
       atomic_store_explicit(&team->ws_cancelled, false, memory_order_relaxed);
   } else {
     atomic_store_explicit(&self->bar_arrived, p.value, memory_order_seq_cst);
-    hsomp_task_wake(team);
+    hsomp_team_wake(team);
     p.parent = team->members[(id - 1) / HSOMP_BARRIER_ARITY];
-    if (!released(&p)) {
-      struct hsomp_wait w = {released, NULL, NULL, &p};
-      hsomp_task_wait(self, team, NULL, &w);
-    }
+    if (!released(&p))
+      hsomp_task_help_until(self, team, false, released, &p, team->spins);
     if (cancelled(&p))
       return true;
   }
   /* Release the children. */
   if (first < nthreads) {
     atomic_store_explicit(&self->bar_release, p.value, memory_order_seq_cst);
-    hsomp_task_wake(team);
+    hsomp_team_wake(team);
   }
   return cancelled(&p);
 }
 
 void hsomp_barrier_cancel(struct hsomp_barrier *b) {
   atomic_store_explicit(&b->cancelled, true, memory_order_seq_cst);
-  hsomp_task_wake(barrier_team(b));
+  hsomp_team_wake(barrier_team(b));
 }
 
 void GOMP_barrier(void) {
