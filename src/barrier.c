@@ -53,7 +53,8 @@ void hsomp_barrier_init(struct hsomp_barrier *b) {
  * dependent RMWs.
  *
  * The value is (tag << 32 | phase): the region's tag (unique per region,
- * set at its start by hsomp_barrier_init) and the thread's count of the
+ * set at its start by hsomp_barrier_init; each thread gets it with its
+ * start signal, ts.bar_tag, so nobody reads the team record for it) and the thread's count of the
  * region's barriers (ts.bar_phase, from 1; every member meets the same
  * barriers in the same order).  A value left over from another region or
  * team therefore never matches.  The stores are release (seq_cst, for the
@@ -121,7 +122,7 @@ bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancell
   if (team->master_cpu >= 0)
     hsomp_note_cpu(self, hsomp_os_cpu());
   unsigned id = self->ts.team_id;
-  p.value = (uint64_t)b->tag << 32 | ++self->ts.bar_phase;
+  p.value = (uint64_t)self->ts.bar_tag << 32 | ++self->ts.bar_phase;
   /* Gather (Note [Tree barrier]). */
   unsigned first = id * HSOMP_BARRIER_ARITY + 1;
   if (first < nthreads) {
@@ -150,6 +151,29 @@ bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancell
     hsomp_team_wake(team);
   }
   return cancelled(&p);
+}
+
+/* The join's value is the region's last phase, which no barrier reaches
+ * and which does not depend on how many barriers a thread met (after a
+ * cancellation, threads may have met different numbers). */
+#define HSOMP_JOIN_PHASE UINT32_MAX
+
+void hsomp_barrier_gather(struct hsomp_thread *self, struct hsomp_team *team,
+                          unsigned long spins) {
+  unsigned id = self->ts.team_id, nthreads = team->nthreads;
+  struct phase p = {.b = &team->barrier, .team = team, .cancellable = false};
+  p.value = (uint64_t)self->ts.bar_tag << 32 | HSOMP_JOIN_PHASE;
+  unsigned first = id * HSOMP_BARRIER_ARITY + 1;
+  if (first < nthreads) {
+    p.next_child = first;
+    p.end_child = nthreads - first < HSOMP_BARRIER_ARITY ? nthreads : first + HSOMP_BARRIER_ARITY;
+    if (!children_arrived(&p))
+      hsomp_task_help_until(self, team, false, children_arrived, &p, spins);
+  }
+  if (id != 0) {
+    atomic_store_explicit(&self->bar_arrived, p.value, memory_order_seq_cst);
+    hsomp_team_wake(team);
+  }
 }
 
 void hsomp_barrier_cancel(struct hsomp_barrier *b) {

@@ -112,6 +112,12 @@ struct hsomp_barrier {
   _Atomic bool cancelled;
 };
 void hsomp_barrier_init(struct hsomp_barrier *b) HSOMP_INTERNAL;
+/* The join's gather (Note [Tree join], team.c): wait, running the team's
+ * tasks and spinning `spins' rounds before it sleeps, until the caller's
+ * children in the barrier tree have joined,
+ * then (unless it is thread 0) tell its parent that its subtree has. */
+void hsomp_barrier_gather(struct hsomp_thread *self, struct hsomp_team *team,
+                          unsigned long spins) HSOMP_INTERNAL;
 /* Returns true if the barrier was cancelled (only when cancellable). */
 bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancellable) HSOMP_INTERNAL;
 void hsomp_barrier_cancel(struct hsomp_barrier *b) HSOMP_INTERNAL;
@@ -170,6 +176,7 @@ struct hsomp_team_state {
   struct hsomp_work_share *ws;   /* the current one */
   unsigned long static_trip;     /* static chunks taken; ULONG_MAX: done */
   uint32_t bar_phase;            /* barriers met in this region (barrier.c) */
+  uint32_t bar_tag;              /* the region's barrier tag (barrier.c) */
   /* ordered loops (ordered.c): the logical iterations [lo, hi) of the
    * chunk this thread holds, while ordered_held. */
   uint64_t ordered_lo, ordered_hi;
@@ -190,13 +197,14 @@ struct hsomp_team {
   unsigned nthreads;
   unsigned capacity;             /* members[] length */
   int master_cpu;                /* the master's CPU at the fork; -1: do not spread (Note [Keeping threads spread]) */
-  bool cold_start;               /* the master woke sleeping workers (master only) */
+  _Atomic bool cold_start;       /* a forking thread woke sleeping workers (Note [Tree fork]) */
+  bool placed;                   /* the master set the members' places and ICVs (affinity.c) */
   unsigned level, active_level;
   struct hsomp_team_state parent; /* the master's state outside the region */
   struct hsomp_icv parent_icv;
   struct hsomp_barrier barrier;
   _Atomic unsigned long single_count HSOMP_ALIGNED;
-  _Atomic uint32_t joined HSOMP_ALIGNED; /* workers that finished */
+  _Atomic uint32_t joined HSOMP_ALIGNED; /* nthreads - 1 once all joined (Note [Tree join]) */
   unsigned long spins;           /* spin budget for waits in this team */
   bool first_ws_ready;           /* ws[0] was set up by a combined construct */
   struct hsomp_team *next_free;
@@ -225,12 +233,14 @@ struct hsomp_event_cache {
 };
 
 struct hsomp_thread {
-  /* Written by the master that starts a region on this thread. */
+  /* Written by the thread that starts a region on this thread: its parent
+   * in the team's tree (Note [Tree fork], team.c). */
   struct hsomp_waitword start HSOMP_ALIGNED; /* value: bumped once per region to run */
   void (*fn)(void *);
   void *data;
   struct hsomp_team *start_team;
   unsigned start_id;
+  uint32_t start_tag;            /* the region's barrier tag, in the `start' line */
   struct hsomp_icv start_icv;
   bool retiring;                 /* leave after this region (pause.c) */
   _Atomic uint32_t retire_refs;  /* owners left of a retiring worker (pause.c) */
