@@ -188,20 +188,20 @@ static void emit(const char *construct, const char *lib, const struct sim_result
   fflush(stdout);
 }
 
-static void measure(enum mode m, const char *only) {
+static void measure(enum mode m) {
   const char *lib = m == LIBGOMP ? "libgomp" : "libomp";
   struct sim_result res;
   /* the team switches to mode m in its first region */
   region(empty_body, m);
   region(empty_body, m);
-  if (!only || strstr(only, "PARALLEL")) {
+  {
     sim_window_begin();
     for (int r = 0; r < REPS; r++)
       region(empty_body, m);
     sim_window_end(NULL, n, REPS, &res);
     emit("PARALLEL", lib, &res);
   }
-  if (!only || strstr(only, "BARRIER")) {
+  {
     region(barrier_body, m);
     emit("BARRIER", lib, &barrier_result);
   }
@@ -210,8 +210,6 @@ static void measure(enum mode m, const char *only) {
 void kernels_run(int nthreads, const char *only) {
   if (only && *only && !strstr(only, "model"))
     return;
-  if (only && !*only)
-    only = NULL;
   n = nthreads;
   arrived = aligned_alloc(LINE, sizeof *arrived * (size_t)n);
   go = aligned_alloc(LINE, sizeof *go * (size_t)n);
@@ -235,6 +233,6 @@ void kernels_run(int nthreads, const char *only) {
     }
     pthread_attr_destroy(&attr);
   }
-  measure(LIBGOMP, only);
-  measure(LIBOMP, only);
+  measure(LIBGOMP);
+  measure(LIBOMP);
 }
