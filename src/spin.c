@@ -94,14 +94,17 @@ static bool spread_from(struct hsomp_thread *self, struct hsomp_team *team, int 
  * the first yield (O(N^2) per barrier).  Instead every thread that notes
  * its CPU (hsomp_note_cpu: at the start of a region, at barriers, after a
  * move) also claims that CPU's slot in `cpu_last', one line per CPU,
- * written only when the claimant changes.  A waiter reads the slot of its
- * own CPU: if another thread claimed it and still says it runs there, a
- * thread shares our CPU.  Of two threads on one CPU the one that claimed
- * it first sees the other; one of them moving is enough.  A CPU number
- * beyond the table (never, unless the CPU set grows after start-up)
- * counts as shared: yielding is the safe side. */
+ * written only when the claimant changes; the slot keeps the last two
+ * claimants.  A waiter reads the slot of its own CPU: if another thread
+ * among the two claimed it and still says it runs there, a thread shares
+ * our CPU.  So two threads on one CPU both see each other (with only the
+ * last claimant, the last one to claim would not see the first, and spin
+ * without yielding while the thread it waits for cannot run).  A CPU
+ * number beyond the table (never, unless the CPU set grows after
+ * start-up) counts as shared: yielding is the safe side. */
 struct cpu_slot {
   struct hsomp_thread *_Atomic last HSOMP_ALIGNED;
+  struct hsomp_thread *_Atomic before;
 };
 static struct cpu_slot *_Atomic cpu_last;
 
@@ -133,8 +136,15 @@ void hsomp_note_cpu(struct hsomp_thread *self, int cpu) {
   if (cpu < 0 || (unsigned)cpu >= cpu_table_len())
     return;
   struct cpu_slot *t = cpu_table();
-  if (atomic_load_explicit(&t[cpu].last, memory_order_relaxed) != self)
+  struct hsomp_thread *last = atomic_load_explicit(&t[cpu].last, memory_order_relaxed);
+  if (last != self) {
+    atomic_store_explicit(&t[cpu].before, last, memory_order_relaxed);
     atomic_store_explicit(&t[cpu].last, self, memory_order_relaxed);
+  }
+}
+
+static bool runs_here(struct hsomp_thread *m, struct hsomp_thread *self, int here) {
+  return m && m != self && atomic_load_explicit(&m->cpu, memory_order_relaxed) == here;
 }
 
 /* Whether a thread the waiter may be waiting for was last seen on its
@@ -152,8 +162,9 @@ static bool near_peer(struct hsomp_spin *s) {
   hsomp_note_cpu(self, here);
   if ((unsigned)here >= cpu_table_len())
     return true;
-  struct hsomp_thread *m = atomic_load_explicit(&cpu_table()[here].last, memory_order_relaxed);
-  if (m && m != self && atomic_load_explicit(&m->cpu, memory_order_relaxed) == here)
+  struct cpu_slot *slot = &cpu_table()[here];
+  if (runs_here(atomic_load_explicit(&slot->last, memory_order_relaxed), self, here) ||
+      runs_here(atomic_load_explicit(&slot->before, memory_order_relaxed), self, here))
     return !spread_from(self, team, here); /* Note [Keeping threads spread] */
   return false;
 }
