@@ -219,7 +219,42 @@ static unsigned boot_capabilities(void) {
 
 /* Starts worker_main(w) on a detached thread with a stack of `stacksize`
  * bytes (0: the default); pthread_create's result. */
-static int start_worker_thread(struct hsomp_thread *w, unsigned long stacksize) {
+/* Note [Records touched first by their workers]
+ * On a NUMA machine a page lives on the node of the CPU that first
+ * touches it.  A worker's record is read and written mostly by the
+ * worker itself (its barrier words, its task state), so the worker
+ * allocates and zeroes it: the spawning thread passes a small boot
+ * record, and waits until the new thread has published its record there.
+ * Both hold a reference to the boot record; the last one to let go frees
+ * it, so neither touches it after the other may have freed it.  This
+ * costs the spawning thread one start-up latency per worker, once per
+ * worker in the life of the process. */
+struct worker_boot {
+  struct hsomp_waitword ready; /* value 1 once rec is set */
+  struct hsomp_thread *rec;
+  unsigned index;
+  _Atomic uint32_t refs;
+};
+
+static void boot_release(struct worker_boot *b) {
+  if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1)
+    free(b);
+}
+
+static void *worker_boot_main(void *arg) {
+  struct worker_boot *b = arg;
+  struct hsomp_thread *w = new_thread_state();
+  w->is_worker = true;
+  w->index = b->index;
+  w->idle_spins = hsomp_settings.spin_count;
+  b->rec = w;
+  atomic_store_explicit(&b->ready.value, 1, memory_order_seq_cst);
+  hsomp_wake(&b->ready);
+  boot_release(b);
+  return worker_main(w);
+}
+
+static int start_worker_thread(struct worker_boot *w, unsigned long stacksize) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -230,16 +265,18 @@ static int start_worker_thread(struct hsomp_thread *w, unsigned long stacksize) 
                  strerror(rc));
   }
   pthread_t tid;
-  int rc = pthread_create(&tid, &attr, worker_main, w);
+  int rc = pthread_create(&tid, &attr, worker_boot_main, w);
   pthread_attr_destroy(&attr);
   return rc;
 }
 
 static struct hsomp_thread *spawn_worker(void) {
-  struct hsomp_thread *w = new_thread_state();
-  w->is_worker = true;
+  /* Note [Records touched first by their workers] */
+  struct worker_boot *w = calloc(1, sizeof *w);
+  if (!w)
+    hsomp_fatal("out of memory starting a worker");
   w->index = atomic_fetch_add_explicit(&next_worker_index, 1, memory_order_relaxed);
-  w->idle_spins = hsomp_settings.spin_count;
+  atomic_init(&w->refs, 2);
   bool own_stack = hsomp_settings.stacksize &&
                    !atomic_load_explicit(&stacksize_refused, memory_order_relaxed);
   int rc = start_worker_thread(w, own_stack ? hsomp_settings.stacksize : 0);
@@ -260,7 +297,11 @@ static struct hsomp_thread *spawn_worker(void) {
     free(w);
     return NULL;
   }
-  return w;
+  struct hsomp_spin spin = hsomp_spin_of(NULL, NULL, hsomp_settings.spin_count);
+  hsomp_wait_change(&w->ready, 0, &spin);
+  struct hsomp_thread *rec = w->rec;
+  boot_release(w);
+  return rec;
 }
 
 /* Hire workers until `self` has `n` (fewer if the system will not create
