@@ -40,7 +40,7 @@ void hsomp_barrier_init(struct hsomp_barrier *b) {
  *
  * Note [Tree barrier]
  * Thread i's children are 4i+1 .. 4i+4 (those below nthreads), its parent
- * (i-1)/4.  Gather: a thread waits until each child's `bar_arrived` holds
+ * (i-1)/4 (branching 4, hsomp_barrier_arity).  Gather: a thread waits until each child's `bar_arrived` holds
  * this barrier's value, then stores the value into its own `bar_arrived`.
  * Release: thread 0, once its children have arrived, stores the value into
  * its own `bar_release`; every other thread waits for its parent's
@@ -66,11 +66,14 @@ void hsomp_barrier_init(struct hsomp_barrier *b) {
  * barrier reaches tasking only through it); every store is followed by
  * hsomp_team_wake, which costs a fence and a load when nobody sleeps.
  *
+ * A team larger than the CPUs uses one level (hsomp_barrier_arity): its
+ * threads take turns on the CPUs, and every level of a tree is one more
+ * thread that must be scheduled before the next can go on.
+ *
  * Cancellation (GOMP_cancel for parallel) sets `cancelled' and wakes every
  * sleeper; cancellable waits then return true at once: the threads head
  * for the end of the region, which does not use this barrier, and the next
  * region gets a new tag. */
-#define HSOMP_BARRIER_ARITY 4
 
 struct phase {
   struct hsomp_barrier *b;
@@ -124,10 +127,10 @@ bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancell
   unsigned id = self->ts.team_id;
   p.value = (uint64_t)self->ts.bar_tag << 32 | ++self->ts.bar_phase;
   /* Gather (Note [Tree barrier]). */
-  unsigned first = id * HSOMP_BARRIER_ARITY + 1;
+  unsigned arity = hsomp_barrier_arity(nthreads), first = id * arity + 1;
   if (first < nthreads) {
     p.next_child = first;
-    p.end_child = nthreads - first < HSOMP_BARRIER_ARITY ? nthreads : first + HSOMP_BARRIER_ARITY;
+    p.end_child = nthreads - first < arity ? nthreads : first + arity;
     if (!children_arrived(&p))
       hsomp_task_help_until(self, team, false, children_arrived, &p, team->spins);
     if (cancelled(&p))
@@ -139,7 +142,7 @@ bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancell
   } else {
     atomic_store_explicit(&self->bar_arrived, p.value, memory_order_seq_cst);
     hsomp_team_wake(team);
-    p.parent = team->members[(id - 1) / HSOMP_BARRIER_ARITY];
+    p.parent = team->members[(id - 1) / arity];
     if (!released(&p))
       hsomp_task_help_until(self, team, false, released, &p, team->spins);
     if (cancelled(&p))
@@ -163,10 +166,10 @@ void hsomp_barrier_gather(struct hsomp_thread *self, struct hsomp_team *team,
   unsigned id = self->ts.team_id, nthreads = team->nthreads;
   struct phase p = {.b = &team->barrier, .team = team, .cancellable = false};
   p.value = (uint64_t)self->ts.bar_tag << 32 | HSOMP_JOIN_PHASE;
-  unsigned first = id * HSOMP_BARRIER_ARITY + 1;
+  unsigned arity = hsomp_barrier_arity(nthreads), first = id * arity + 1;
   if (first < nthreads) {
     p.next_child = first;
-    p.end_child = nthreads - first < HSOMP_BARRIER_ARITY ? nthreads : first + HSOMP_BARRIER_ARITY;
+    p.end_child = nthreads - first < arity ? nthreads : first + arity;
     if (!children_arrived(&p))
       hsomp_task_help_until(self, team, false, children_arrived, &p, spins);
   }

@@ -377,6 +377,11 @@ void hsomp_pool_retire_idle(struct hsomp_thread *self) HSOMP_INTERNAL;
 void hsomp_barrier_init(struct hsomp_barrier *b) HSOMP_INTERNAL;
 bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancellable) HSOMP_INTERNAL;
 void hsomp_barrier_cancel(struct hsomp_barrier *b) HSOMP_INTERNAL;
+/* The branching factor of the barrier, fork and join trees (Note [Tree
+ * barrier]): 4, or one level for a team larger than the CPUs. */
+static inline unsigned hsomp_barrier_arity(unsigned nthreads) {
+  return nthreads > hsomp_settings.ncpus ? (nthreads > 1 ? nthreads - 1 : 1) : 4;
+}
 /* The join's gather (Note [Tree join], team.c): wait, running the team's
  * tasks and spinning `spins' rounds before it sleeps, until the caller's
  * children in the barrier tree have joined, then (unless it is thread 0)

@@ -61,9 +61,9 @@ static void worker_retire(struct hsomp_thread *self);
  * (Note [Cold joins]). */
 static void fork_children(struct hsomp_team *team, unsigned id, uint32_t tag, void (*fn)(void *),
                           void *data, const struct hsomp_icv *icv) {
-  unsigned n = team->nthreads, first = 4 * id + 1;
+  unsigned n = team->nthreads, arity = hsomp_barrier_arity(n), first = arity * id + 1;
   bool copy_icv = !team->placed;
-  for (unsigned c = first; c < n && c < first + 4; c++) {
+  for (unsigned c = first; c < n && c - first < arity; c++) {
     struct hsomp_thread *w = team->members[c];
     if (w->fn != fn)
       w->fn = fn;
