@@ -40,8 +40,9 @@ void hsomp_barrier_init(struct hsomp_barrier *b) {
  *
  * Note [Tree barrier]
  * Thread i's children are 4i+1 .. 4i+4 (those below nthreads), its parent
- * (i-1)/4 (branching 4, hsomp_barrier_arity).  Gather: a thread waits until each child's `bar_arrived` holds
- * this barrier's value, then stores the value into its own `bar_arrived`.
+ * (i-1)/4 (branching 4, hsomp_barrier_arity).  Gather: a thread waits
+ * until each child's `bar_arrived` holds this barrier's value, then
+ * stores the value into its own `bar_arrived`.
  * Release: thread 0, once its children have arrived, stores the value into
  * its own `bar_release`; every other thread waits for its parent's
  * `bar_release` to hold the value, then stores it into its own for its
@@ -54,9 +55,10 @@ void hsomp_barrier_init(struct hsomp_barrier *b) {
  *
  * The value is (tag << 32 | phase): the region's tag (unique per region,
  * set at its start by hsomp_barrier_init; each thread gets it with its
- * start signal, ts.bar_tag, so nobody reads the team record for it) and the thread's count of the
- * region's barriers (ts.bar_phase, from 1; every member meets the same
- * barriers in the same order).  A value left over from another region or
+ * start signal, ts.bar_tag, so nobody reads the team record for it) and
+ * the thread's count of the region's barriers (ts.bar_phase, from 1;
+ * every member meets the same barriers in the same order; the join uses
+ * a phase of its own, HSOMP_JOIN_PHASE).  A value left over from another region or
  * team therefore never matches.  The stores are release (seq_cst, for the
  * wake-up pairing), the loads acquire, so what any thread did before the
  * barrier happens before what every thread does after it, through the

@@ -634,7 +634,8 @@ static void master_settle(struct hsomp_thread *self, struct hsomp_team *team, un
 
 static void master_join(struct hsomp_thread *self, struct hsomp_team *team) {
   unsigned long spins = team->spins;
-  if (atomic_load_explicit(&team->woke_sleepers, memory_order_relaxed) && spins > HSOMP_COLD_JOIN_SPINS)
+  if (atomic_load_explicit(&team->woke_sleepers, memory_order_relaxed) &&
+      spins > HSOMP_COLD_JOIN_SPINS)
     spins = HSOMP_COLD_JOIN_SPINS;
   bool used = atomic_load_explicit(&team->tasks_used, memory_order_acquire);
   if (used)
