@@ -33,13 +33,15 @@ static _Atomic unsigned next_worker_index = 1;
 
 /* Note [Worker life cycle]
  * A worker is created by the first master that needs it, binds itself to
- * its Capability once, and then waits for its `start` word to move.  The
- * master fills in fn/data/start_team/start_id/start_icv and then bumps
- * `start` with seq_cst order (release for the fields; the Dekker pairing of
- * Note [Sleeping without lost wake-ups], wait.h, for the wake-up).  The worker runs
- * the implicit task, tells the team it is done (`joined`), and waits again.
- * After it has incremented `joined` the worker never touches the team:
- * the master may already reuse it for the next region. */
+ * its Capability once, and then waits for its `start` word to move.  Its
+ * parent in the team's tree (Note [Tree fork]) fills in
+ * fn/data/start_team/start_id/start_tag/start_icv and then bumps `start`
+ * with seq_cst order (release for the fields; the Dekker pairing of Note
+ * [Sleeping without lost wake-ups], wait.h, for the wake-up).  The worker
+ * starts its own children, runs the implicit task, joins (Note [Tree
+ * join]), and waits again.  Once it has joined the worker touches the
+ * team only to wake its parent: the master may already reuse it for the
+ * next region. */
 static void worker_join(struct hsomp_thread *self, struct hsomp_team *team);
 static void worker_retire(struct hsomp_thread *self);
 
