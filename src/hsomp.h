@@ -210,6 +210,7 @@ struct hsomp_team {
   unsigned nthreads;
   unsigned capacity;             /* members[] length */
   int master_cpu;                /* the master's CPU at the fork; -1: do not spread (Note [Keeping threads spread]) */
+  uint32_t serial;               /* names the team record, from its creation (spin.c) */
   _Atomic bool woke_sleepers;    /* a forking thread woke sleeping workers (Note [Tree fork]) */
   bool placed;                   /* the master set the members' places and ICVs (affinity.c) */
   unsigned level, active_level;

@@ -92,19 +92,24 @@ static bool spread_from(struct hsomp_thread *self, struct hsomp_team *team, int 
  * near_peer must not read every team mate's CPU: at 256 threads that is
  * 255 line transfers per waiting thread, at every wait that lasts past
  * the first yield (O(N^2) per barrier).  Instead every thread that notes
- * its CPU (hsomp_note_cpu: at the start of a region, at barriers, after a
- * move) also claims that CPU's slot in `cpu_last', one line per CPU,
- * written only when the claimant changes; the slot keeps the last two
- * claimants.  A waiter reads the slot of its own CPU: if another thread
- * among the two claimed it and still says it runs there, a thread shares
- * our CPU.  So two threads on one CPU both see each other (with only the
- * last claimant, the last one to claim would not see the first, and spin
- * without yielding while the thread it waits for cannot run).  A CPU
- * number beyond the table (never, unless the CPU set grows after
- * start-up) counts as shared: yielding is the safe side. */
+ * its CPU inside a team (hsomp_note_cpu: at the start of a region, at
+ * barriers, after a move) also claims that CPU's slot in `cpu_last', one
+ * line per CPU, written only when the claimant changes; the slot keeps
+ * the last two claimants.  A waiter reads the slot of its own CPU: if a
+ * team mate among the two claimed it and still says it runs there, a
+ * team mate shares our CPU.  So two team mates on one CPU both see each
+ * other (with only the last claimant, the last one to claim would not see
+ * the first, and spin without yielding while the thread it waits for
+ * cannot run).  A claimant is named by its team record's serial number
+ * and its team number, never by a pointer: a slot may outlive its
+ * claimant's record (an exited host thread, a retired worker), and only a
+ * member of the waiter's own team, found through its members[], is ever
+ * read.  (Not the region's barrier tag: the claims of the last region
+ * must still count in the next.)  A CPU number beyond the table (never, unless the CPU set grows
+ * after start-up) counts as shared: yielding is the safe side. */
 struct cpu_slot {
-  struct hsomp_thread *_Atomic last HSOMP_ALIGNED;
-  struct hsomp_thread *_Atomic before;
+  _Atomic uint64_t last HSOMP_ALIGNED;
+  _Atomic uint64_t before;
 };
 static struct cpu_slot *_Atomic cpu_last;
 
@@ -130,21 +135,31 @@ static struct cpu_slot *cpu_table(void) {
   return none;
 }
 
+/* The name of a claimant: its team's serial number and its team number + 1. */
+static uint64_t claimant(const struct hsomp_thread *t) {
+  return (uint64_t)t->ts.team->serial << 32 | (t->ts.team_id + 1);
+}
+
 void hsomp_note_cpu(struct hsomp_thread *self, int cpu) {
   if (atomic_load_explicit(&self->cpu, memory_order_relaxed) != cpu)
     atomic_store_explicit(&self->cpu, cpu, memory_order_relaxed);
-  if (cpu < 0 || (unsigned)cpu >= cpu_table_len())
+  if (cpu < 0 || (unsigned)cpu >= cpu_table_len() || !self->ts.team)
     return;
   struct cpu_slot *t = cpu_table();
-  struct hsomp_thread *last = atomic_load_explicit(&t[cpu].last, memory_order_relaxed);
-  if (last != self) {
+  uint64_t me = claimant(self);
+  uint64_t last = atomic_load_explicit(&t[cpu].last, memory_order_relaxed);
+  if (last != me) {
     atomic_store_explicit(&t[cpu].before, last, memory_order_relaxed);
-    atomic_store_explicit(&t[cpu].last, self, memory_order_relaxed);
+    atomic_store_explicit(&t[cpu].last, me, memory_order_relaxed);
   }
 }
 
-static bool runs_here(struct hsomp_thread *m, struct hsomp_thread *self, int here) {
-  return m && m != self && atomic_load_explicit(&m->cpu, memory_order_relaxed) == here;
+/* Whether the claimant c is another member of self's region on CPU here. */
+static bool mate_here(uint64_t c, struct hsomp_thread *self, struct hsomp_team *team, int here) {
+  uint32_t id = (uint32_t)c - 1;
+  if ((uint32_t)(c >> 32) != team->serial || id == self->ts.team_id || id >= team->nthreads)
+    return false;
+  return atomic_load_explicit(&team->members[id]->cpu, memory_order_relaxed) == here;
 }
 
 /* Whether a thread the waiter may be waiting for was last seen on its
@@ -163,8 +178,8 @@ static bool near_peer(struct hsomp_spin *s) {
   if ((unsigned)here >= cpu_table_len())
     return true;
   struct cpu_slot *slot = &cpu_table()[here];
-  if (runs_here(atomic_load_explicit(&slot->last, memory_order_relaxed), self, here) ||
-      runs_here(atomic_load_explicit(&slot->before, memory_order_relaxed), self, here))
+  if (mate_here(atomic_load_explicit(&slot->last, memory_order_relaxed), self, team, here) ||
+      mate_here(atomic_load_explicit(&slot->before, memory_order_relaxed), self, team, here))
     return !spread_from(self, team, here); /* Note [Keeping threads spread] */
   return false;
 }

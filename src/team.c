@@ -112,9 +112,6 @@ static void *worker_main(void *arg) {
     struct hsomp_team *team = self->start_team;
     fork_children(team, self->start_id, self->start_tag, self->fn, self->data, &self->start_icv);
     unsigned long spins = team->spins;
-    /* Note [Keeping threads spread] (spin.c): where we run, for the
-     * waits of the region and the next idle wait. */
-    hsomp_note_cpu(self, hsomp_os_cpu());
     master_cpu = team->master_cpu;
     self->icv = self->start_icv;
     self->ts = (struct hsomp_team_state){
@@ -124,6 +121,9 @@ static void *worker_main(void *arg) {
         .level = team->level,
         .active_level = team->active_level,
     };
+    /* Note [Keeping threads spread] (spin.c): where we run, for the
+     * waits of the region and the next idle wait. */
+    hsomp_note_cpu(self, hsomp_os_cpu());
     hsomp_team_state_enter_first_ws(&self->ts);
     /* Move to the place the master chose; OMP_DISPLAY_AFFINITY. */
     if (HSOMP_UNLIKELY(self->start_place != self->place || hsomp_settings.display_affinity))
@@ -374,7 +374,9 @@ static struct hsomp_team *team_get(struct hsomp_thread *self, unsigned nthreads)
   if (!team)
     team = hsomp_free_team_take();
   if (!team) {
+    static _Atomic uint32_t last_serial;
     team = hsomp_xcalloc_aligned(sizeof *team);
+    team->serial = atomic_fetch_add_explicit(&last_serial, 1, memory_order_relaxed) + 1;
     for (unsigned i = 0; i < HSOMP_WS_RING; i++)
       atomic_store_explicit(&team->ws[i].index, i, memory_order_relaxed);
   }
@@ -554,6 +556,8 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
       .active_level = team->active_level,
   };
   hsomp_team_state_enter_first_ws(&self->ts);
+  if (team->master_cpu >= 0) /* claim the CPU as a member (Note [Who ran on a CPU last]) */
+    hsomp_note_cpu(self, team->master_cpu);
   if (HSOMP_UNLIKELY(hsomp_settings.display_affinity))
     hsomp_affinity_display_changes(self);
 }
