@@ -17,6 +17,8 @@
 #   repl library     `cabal repl hsomp` runs a region and a parallel for
 #   repl app         `cabal repl exe:user-app` of project 2 runs the same
 #                    and the program's main (OpenMP C, slices, inline Cmm)
+#   README blocks    test/readme-snippets.py: every code block of both
+#                    READMEs' Haskell parts built and run as printed
 # The first-build and rebuild times go to stdout (README numbers).
 set -uo pipefail
 pkg=$(cd "$1" && pwd)
@@ -111,6 +113,14 @@ if { cat "$pkg/test/ghci/region.ghci"; echo main; } |
   ok "repl app: cabal repl exe:user-app ran the region, the parallel for and main"
 else
   show_log "$store/repl-app.log"; fail "repl app"
+fi
+
+# Every code block of the READMEs, as printed (the store above serves hsomp)
+if python3 "$pkg/test/readme-snippets.py" "$pkg/.." "$build/readme-snippets" "$store/cabal-dir" \
+     >"$store/readme-snippets.log" 2>&1; then
+  ok "README code blocks: $(tail -n 1 "$store/readme-snippets.log")"
+else
+  sed 's/^/  /' "$store/readme-snippets.log"; fail "README code blocks"
 fi
 
 echo "package checks: $passed passed, $failed failed"
