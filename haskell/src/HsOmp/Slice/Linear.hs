@@ -64,6 +64,7 @@ module HsOmp.Slice.Linear
     -- * Plans
   , Plan
   , run
+  , runForeign
   , skip
   , done
   , (<+>)
@@ -77,6 +78,7 @@ import Data.List (foldl', sortOn)
 import Data.Primitive.Array
 import qualified Data.Vector.Storable.Mutable as VSM
 import Foreign.Ptr (Ptr)
+import Foreign.Marshal.Array (advancePtr)
 import Foreign.Storable (Storable)
 
 import HsOmp.Callback (parallelForN)
@@ -297,6 +299,34 @@ cutAt (c : cs) (Owned p lo hi) = consPair (splitAt c (Owned p lo hi))
 run :: Owned s a %1 -> (forall t. Slice t a -> SliceM t r) -> Plan s r
 run (Owned p lo hi) body = PJob lo hi (runBody (body (Slice p lo hi)))
 {-# INLINE run #-}
+
+-- | One job that hands its part to C (or to any 'IO' code): the body gets
+-- a pointer to the part's first element and its length in elements, for a
+-- foreign function to process, on an OpenMP thread of the team, at the same
+-- time as the plan's other jobs (Haskell 'run' bodies included).  The
+-- token is consumed, so no other job owns these elements; the body is an
+-- unrestricted argument, so it cannot capture another part's token, and
+-- the pointer is the only address of the vector it is given
+-- (Note [Foreign jobs]).  The memory stays alive for the whole call
+-- ('withOwned' holds the vector); the pointer is valid only until the body
+-- returns.  Import the function @safe@ if it may start an OpenMP region or
+-- run long; @unsafe@ for short C that does neither.
+--
+-- >>> plan o = splitWith (n `div` 2) o (\a b -> run a hsBody <+> runForeign b (\p len -> c_kernel p (fromIntegral len)))
+runForeign :: Storable a => Owned s a %1 -> (Ptr a -> Int -> IO r) -> Plan s r
+runForeign (Owned p lo hi) body = PJob lo hi (body (p `advancePtr` lo) (hi - lo))
+{-# INLINE runForeign #-}
+
+-- Note [Foreign jobs]
+-- A foreign job's body is plain IO: the types cannot stop C from walking
+-- off the end of its part (C has no types for that), nor IO code from
+-- storing the pointer.  What they do guarantee is that the plan never gives
+-- two jobs the same part, that the part handed to C is the one whose token
+-- the job consumed, and that no Haskell 'run' body runs on those elements:
+-- the same guarantees as for 'run' (test/compile-fail/LinearForeign*.hs).
+-- The body runs where 'run' bodies run, inside a chunk of parallelForN on an
+-- OpenMP thread holding a Capability; a safe foreign call in it releases
+-- that Capability while C runs, so Haskell jobs and the GC go on.
 
 -- | Give up a token: its elements are not touched by this call.
 --
