@@ -171,7 +171,7 @@ def main():
             cabal += ['executable program%d' % n,
                       '  -- ' + where,
                       '  main-is: Program%d.hs' % n,
-                      '  build-depends: base, hsomp, vector, primitive',
+                      '  build-depends: base, hsomp, vector, primitive, parallel',
                       '  default-language: Haskell2010',
                       '  c-sources: ' + ' '.join(csrcs) if csrcs else '',
                       '  cc-options: -fopenmp',
