@@ -66,6 +66,9 @@ module HsOmp
   , newLock
   , withLock
     -- * Capabilities
+  , boundCapability
+  , runtimeCapabilities
+    -- * Deprecated names
   , workerCapability
   , numCapabilities
     -- * Haskell on the team (re-exported from "HsOmp.Callback")
@@ -218,17 +221,33 @@ withLock :: Lock -> IO a -> IO a
 withLock (Lock fp) act = withForeignPtr fp $ \p ->
   bracket_ (omp_set_lock p) (omp_unset_lock p) act
 
--- | The Capability the calling OpenMP thread is bound to, or -1 for a
--- thread bound to none (@hsomp_get_capability@).
+-- | The Capability the calling OS thread is bound to: @Just c@ on an
+-- OpenMP worker (bound to Capability @c@ for its life), 'Nothing' on a
+-- thread bound to none, such as @main@ or a team's primary thread
+-- (@hsomp_get_capability@).  Not the Capability that runs the calling
+-- Haskell thread now: that is 'HsOmp.Prim.currentCapabilityPrim'.
 --
--- >>> workerCapability
--- -1
+-- >>> boundCapability
+-- Nothing
+boundCapability :: IO (Maybe Int)
+boundCapability = (\c -> if c < 0 then Nothing else Just (fromIntegral c)) <$> hsomp_get_capability
+
+-- | The number of GHC Capabilities the OpenMP runtime binds its workers
+-- to (@hsomp_get_num_capabilities@): 'GHC.Conc.getNumCapabilities' as the
+-- runtime last saw it.
+--
+-- >>> runtimeCapabilities
+-- 2
+runtimeCapabilities :: IO Int
+runtimeCapabilities = fromIntegral <$> hsomp_get_num_capabilities
+
+-- | Deprecated: 'boundCapability', with -1 for 'Nothing'.
 workerCapability :: IO Int
 workerCapability = fromIntegral <$> hsomp_get_capability
+{-# DEPRECATED workerCapability "use boundCapability :: IO (Maybe Int) (README \"Names\")" #-}
 
--- | The number of GHC Capabilities, as the runtime sees it.
---
--- >>> numCapabilities
--- 2
+-- | Deprecated name of 'runtimeCapabilities' (it clashed with the pure
+-- 'GHC.Conc.numCapabilities').
 numCapabilities :: IO Int
-numCapabilities = fromIntegral <$> hsomp_get_num_capabilities
+numCapabilities = runtimeCapabilities
+{-# DEPRECATED numCapabilities "renamed runtimeCapabilities: GHC.Conc.numCapabilities is another thing (README \"Names\")" #-}

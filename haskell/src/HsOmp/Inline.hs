@@ -13,7 +13,7 @@
 -- and a Cmm procedure in one quote, and each differs from the file's
 -- version where inline Cmm makes a different trade (see the functions).
 --
--- >>> (,) <$> inlineCapabilityNumber <*> inlineOmpThreadNumber
+-- >>> (,) <$> currentCapabilityInline <*> threadNumInline
 -- (0,0)
 --
 -- The primitives themselves (@inlineCapabilityNo#@, @inlineOmpThreadNum#@,
@@ -21,9 +21,12 @@
 -- spliced declaration a Haddock comment, and the 'IO' wrappers, inlined,
 -- cost nothing more.
 module HsOmp.Inline
-  ( inlineCapabilityNumber
-  , inlineOmpThreadNumber
+  ( currentCapabilityInline
+  , threadNumInline
   , batchApply
+    -- * Deprecated names
+  , inlineCapabilityNumber
+  , inlineOmpThreadNumber
   ) where
 
 import Foreign.C.Types (CIntPtr)
@@ -106,21 +109,33 @@ again:
 |]
 
 -- | The Capability number of the calling thread (@inlineCapabilityNo#@,
--- two loads from @BaseReg@, as 'HsOmp.Prim.capabilityNumber').
+-- two loads from @BaseReg@, as 'HsOmp.Prim.currentCapabilityPrim').
 --
--- >>> inlineCapabilityNumber
+-- >>> currentCapabilityInline
 -- 0
+currentCapabilityInline :: IO Int
+currentCapabilityInline = IO (\s -> case inlineCapabilityNo# s of (# s', n #) -> (# s', I# n #))
+{-# INLINE currentCapabilityInline #-}
+
+-- | Deprecated name of 'currentCapabilityInline'.
 inlineCapabilityNumber :: IO Int
-inlineCapabilityNumber = IO (\s -> case inlineCapabilityNo# s of (# s', n #) -> (# s', I# n #))
+inlineCapabilityNumber = currentCapabilityInline
 {-# INLINE inlineCapabilityNumber #-}
+{-# DEPRECATED inlineCapabilityNumber "renamed currentCapabilityInline (README \"Names\")" #-}
 
 -- | The OpenMP thread number of the caller (@inlineOmpThreadNum#@: an
 -- unsafe call of @omp_get_thread_num@ from Cmm): 0 outside any region.
 --
--- >>> parallelRegion 4 (\_ -> inlineOmpThreadNumber >>= print)
+-- >>> parallelRegion 4 (\_ _ -> threadNumInline >>= print)
+threadNumInline :: IO Int
+threadNumInline = IO (\s -> case inlineOmpThreadNum# s of (# s', n #) -> (# s', I# n #))
+{-# INLINE threadNumInline #-}
+
+-- | Deprecated name of 'threadNumInline'.
 inlineOmpThreadNumber :: IO Int
-inlineOmpThreadNumber = IO (\s -> case inlineOmpThreadNum# s of (# s', n #) -> (# s', I# n #))
+inlineOmpThreadNumber = threadNumInline
 {-# INLINE inlineOmpThreadNumber #-}
+{-# DEPRECATED inlineOmpThreadNumber "renamed threadNumInline (README \"Names\")" #-}
 
 -- | @batchApply fn arg n@ calls @fn(arg)@ n times (none when n <= 0) in one
 -- release of the Capability and returns the sum of the results.  Other
