@@ -146,7 +146,7 @@ inParallel = (/= 0) <$> omp_in_parallel
 -- it is bound, like @main@), where setting, regions and restoring all
 -- happen on one OS thread.
 --
--- >>> withNumThreads 3 (c_kernel p n)   -- the kernel's regions use 3 threads
+-- > withNumThreads 3 (c_kernel p n)   -- the kernel's regions use 3 threads
 withNumThreads :: Int -> IO a -> IO a
 withNumThreads n act = runInBoundThread $ do
   old <- omp_get_max_threads
@@ -216,7 +216,7 @@ newLock = do
 -- Capability (a safe call), so a Haskell thread waiting for a lock held by
 -- an OpenMP thread does not stop the others.
 --
--- >>> withLock l (modifyIORef r (+ 1))
+-- > withLock l (modifyIORef r (+ 1))
 withLock :: Lock -> IO a -> IO a
 withLock (Lock fp) act = withForeignPtr fp $ \p ->
   bracket_ (omp_set_lock p) (omp_unset_lock p) act

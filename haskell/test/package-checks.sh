@@ -17,6 +17,8 @@
 #   repl library     `cabal repl hsomp` runs a region and a parallel for
 #   repl app         `cabal repl exe:user-app` of project 2 runs the same
 #                    and the program's main (OpenMP C, slices, inline Cmm)
+#   Haddock examples test/haddock-examples.py: every >>> example of the
+#                    modules run in cabal repl, its output compared
 #   README blocks    test/readme-snippets.py: every code block of both
 #                    READMEs' Haskell parts built and run as printed
 # The first-build and rebuild times go to stdout (README numbers).
@@ -113,6 +115,13 @@ if { cat "$pkg/test/ghci/region.ghci"; echo main; } |
   ok "repl app: cabal repl exe:user-app ran the region, the parallel for and main"
 else
   show_log "$store/repl-app.log"; fail "repl app"
+fi
+
+# The Haddock examples (>>>) of every module, run in GHCi
+if python3 "$pkg/test/haddock-examples.py" "$pkg" "$build" >"$store/haddock-examples.log" 2>&1; then
+  ok "Haddock examples: $(tail -n 1 "$store/haddock-examples.log")"
+else
+  sed 's/^/  /' "$store/haddock-examples.log" | tail -n 40; fail "Haddock examples"
 fi
 
 # Every code block of the READMEs, as printed (the store above serves hsomp)

@@ -38,8 +38,8 @@ import GHC.IO (IO (IO))
 -- | The number of the Capability running the calling Haskell thread
 -- (@cap->no@): two loads from @BaseReg@.
 --
--- >>> IO (\s -> case capabilityNo# s of (# s', n #) -> (# s', I# n #))
--- 0
+-- >>> (>= 0) <$> IO (\s -> case capabilityNo# s of (# s', n #) -> (# s', I# n #))
+-- True
 foreign import prim "hsomp_prim_capability_no"
   capabilityNo# :: State# RealWorld -> (# State# RealWorld, Int# #)
 
@@ -58,8 +58,8 @@ foreign import prim "hsomp_prim_omp_thread_num"
 -- | 'capabilityNo#' as an 'IO' action: the Capability running the calling
 -- Haskell thread (what 'GHC.Conc.threadCapability' tells, without a call).
 --
--- >>> currentCapabilityPrim
--- 0
+-- >>> (==) <$> currentCapabilityPrim <*> (fst <$> (myThreadId >>= threadCapability))
+-- True
 currentCapabilityPrim :: IO Int
 currentCapabilityPrim = IO (\s -> case capabilityNo# s of (# s', n #) -> (# s', I# n #))
 {-# INLINE currentCapabilityPrim #-}
@@ -67,7 +67,7 @@ currentCapabilityPrim = IO (\s -> case capabilityNo# s of (# s', n #) -> (# s', 
 -- | 'ompThreadNum#' as an 'IO' action: the OpenMP thread number
 -- ('HsOmp.threadNum' without the foreign call).
 --
--- >>> parallelFor (Dynamic 1) 0 8 (\_ _ -> threadNumPrim >>= print)
+-- > parallelFor (Dynamic 1) 0 8 (\_ _ -> threadNumPrim >>= print)
 threadNumPrim :: IO Int
 threadNumPrim = IO (\s -> case ompThreadNum# s of (# s', n #) -> (# s', I# n #))
 {-# INLINE threadNumPrim #-}

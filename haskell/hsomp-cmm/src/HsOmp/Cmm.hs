@@ -223,7 +223,7 @@ checkExtensions = do
 -- | Parse a type of the @foreign import prim@ subset and resolve its names
 -- at the splice site: @Right@ the type, @Left@ what is wrong.
 --
--- >>> runQ (parsePrimType "Int# -> (# State# RealWorld, Int# #)")
+-- > runQ (parsePrimType "Int# -> (# State# RealWorld, Int# #)")
 parsePrimType :: String -> Q (Either String Type)
 parsePrimType text =
   case tokenize text >>= parseAll of

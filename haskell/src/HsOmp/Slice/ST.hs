@@ -10,8 +10,8 @@
 -- slices are disjoint, and the results come back in slice order, so the
 -- outcome does not depend on the schedule.
 --
--- >>> VS.create (do v <- VSM.new 10; parallelSlicesM_ (split Static) v (\sl -> forSlice sl (\i -> write sl i (globalIndex i))); pure v)
--- [0,1,2,3,4,5,6,7,8,9]
+-- > VS.create (do v <- VSM.new 10; parallelSlicesM_ (split Static) v (\sl -> forSlice sl (\i -> write sl i (globalIndex i))); pure v)
+-- >   -- [0,1,2,3,4,5,6,7,8,9]
 module HsOmp.Slice.ST
   ( parallelSlicesM
   , parallelSlicesM_
@@ -32,8 +32,8 @@ asIO (VSM.MVector n fp) = VSM.MVector n fp
 
 -- | 'HsOmp.Slice.parallelSlices' in any 'PrimMonad'.
 --
--- >>> runST (VSM.replicate 10 (1 :: Int) >>= \v -> parallelSlicesM (split (StaticChunk 4)) v (\sl -> pure (sliceLength sl)))
--- [4,4,2]
+-- > runST (VSM.replicate 10 (1 :: Int) >>= \v -> parallelSlicesM (split (StaticChunk 4)) v (\sl -> pure (sliceLength sl)))
+-- >   -- [4,4,2]
 parallelSlicesM :: (PrimMonad m, Storable a) => Split -> VSM.MVector (PrimState m) a
                 -> (forall t. Slice t a -> SliceM t r) -> m [r]
 parallelSlicesM sp v body = unsafeIOToPrim (parallelSlices sp (asIO v) body)
@@ -41,8 +41,8 @@ parallelSlicesM sp v body = unsafeIOToPrim (parallelSlices sp (asIO v) body)
 
 -- | 'HsOmp.Slice.parallelSlices_' in any 'PrimMonad'.
 --
--- >>> runST (VSM.new 4 >>= \v -> parallelSlicesM_ (split Static) v (\sl -> forSlice sl (\i -> write sl i 'x')) >> VSM.read v 3)
--- 'x'
+-- > runST (VSM.new 4 >>= \v -> parallelSlicesM_ (split Static) v (\sl -> forSlice sl (\i -> write sl i 'x')) >> VSM.read v 3)
+-- >   -- 'x'
 parallelSlicesM_ :: (PrimMonad m, Storable a) => Split -> VSM.MVector (PrimState m) a
                  -> (forall t. Slice t a -> SliceM t ()) -> m ()
 parallelSlicesM_ sp v body = unsafeIOToPrim (parallelSlices_ sp (asIO v) body)
@@ -50,8 +50,8 @@ parallelSlicesM_ sp v body = unsafeIOToPrim (parallelSlices_ sp (asIO v) body)
 
 -- | 'HsOmp.Slice.parallelReduce' in any 'PrimMonad'.
 --
--- >>> runST (VSM.replicate 1000 (1 :: Int) >>= \v -> parallelReduceM (split (Dynamic 64)) v (+) 0 (\sl -> pure (sliceLength sl)))
--- 1000
+-- > runST (VSM.replicate 1000 (1 :: Int) >>= \v -> parallelReduceM (split (Dynamic 64)) v (+) 0 (\sl -> pure (sliceLength sl)))
+-- >   -- 1000
 parallelReduceM :: (PrimMonad m, Storable a) => Split -> VSM.MVector (PrimState m) a -> (r -> r -> r) -> r
                 -> (forall t. Slice t a -> SliceM t r) -> m r
 parallelReduceM sp v op z body = unsafeIOToPrim (parallelReduce sp (asIO v) op z body)
