@@ -49,7 +49,8 @@ done
 # sdist: the tarballs become a local repository (README "Installing the package")
 if (cd "$pkg" && env CABAL_DIR="$store/cabal-dir" CABAL_CONFIG="$offline" \
       cabal sdist --builddir="$store/sdist-build" all --output-dir "$store/repo") >"$store/sdist.log" 2>&1 &&
-   tar tzf "$store/repo/hsomp-0.1.0.tar.gz" | grep -q '^hsomp-0.1.0/runtime/team.c$'; then
+   tar tzf "$store/repo/hsomp-0.1.0.tar.gz" >"$store/sdist.list" &&  # (not | grep -q: pipefail, SIGPIPE)
+   grep -q '^hsomp-0.1.0/runtime/team.c$' "$store/sdist.list"; then
   ok "sdist: $(cd "$store/repo" && echo *.tar.gz)"
 else
   show_log "$store/sdist.log"

@@ -11,7 +11,8 @@ language, which GitHub uses; the rest is not shown) how it is checked:
   ```sh [project=P]          run with bash, from REPO_ROOT or from project P's
                              directory; `cabal build|test|bench|run` lines of a
                              block without project= run with --dry-run (the haskell
-                             stage really runs them), `apt-get install` only checks
+                             stage really runs them; these and sdist get a --builddir
+                             outside the source tree), `apt-get install` only checks
                              that the packages are installed
   ```LANG file=F project=P   file F of a user project P (cabal, c, haskell), written
                              exactly as printed; the project is built, and its sh
@@ -85,6 +86,7 @@ DRY_CABAL = r'''
 cabal() {
   case $1 in
     build | test | bench) local c=$1; shift; command cabal "$c" --dry-run --builddir="$README_BUILDDIR" "$@" ;;
+    sdist) shift; command cabal sdist --builddir="$README_BUILDDIR" "$@" ;;  # not in the source tree
     run) # a dry run builds nothing, so there is nothing to run: plan the build
       local a=() x; shift
       for x in "$@"; do [ "$x" = -- ] && break; a+=("$x"); done
