@@ -12,7 +12,7 @@
 -- rebuild).  extra-source-files also puts the runtime in the sdist.
 -- Cabal recompiles a C file only when it is newer than its object, not
 -- when a header changed, so before each build this Setup also deletes the
--- C objects older than the newest runtime/*.h or cbits/*.h.
+-- C objects older than the newest runtime/*.h, include/*.h or cbits/*.h.
 --
 -- Everything else is Cabal's default build.  The runtime is compiled with
 -- -DHSOMP_NO_SYMBOL_VERSIONS (hsomp.cabal): a Haskell program links it
@@ -68,10 +68,10 @@ main = defaultMainWithHooks simpleUserHooks
   }
 
 -- Delete the C objects (runtime/, cbits/ under the build directory) that
--- are older than the newest header of runtime/ or cbits/.
+-- are older than the newest header of runtime/, include/ or cbits/.
 dropStaleObjects :: FilePath -> IO ()
 dropStaleObjects build = do
-  headers <- concat <$> mapM (filesWith [".h"]) [runtimeDir, "cbits"]
+  headers <- concat <$> mapM (filesWith [".h"]) [runtimeDir, "include", "cbits"]
   when (not (null headers)) $ do
     newest <- maximum <$> mapM getModificationTime headers
     forM_ [build </> runtimeDir, build </> "cbits"] $ \d -> do
