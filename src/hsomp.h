@@ -177,6 +177,14 @@ static inline void hsomp_mutex_unlock(hsomp_mutex *m) {
 
 /* The spin budget for a waiting thread in a team of `nthreads`. */
 unsigned long hsomp_spin_budget(unsigned nthreads) HSOMP_INTERNAL;
+/* The process-wide thread budget (crowd.c, Note [Crowded CPUs]): threads
+ * entering and leaving parallel regions; whether the threads in regions
+ * plus the Capabilities running Haskell exceed the CPUs; the CPUs left. */
+void hsomp_crowd_enter(unsigned threads) HSOMP_INTERNAL;
+void hsomp_crowd_leave(unsigned threads) HSOMP_INTERNAL;
+unsigned hsomp_crowd_demand(void) HSOMP_INTERNAL;
+bool hsomp_crowded(void) HSOMP_INTERNAL;
+unsigned hsomp_crowd_free_cpus(void) HSOMP_INTERNAL;
 
 /* ------------------------------------------------------------------ */
 /* Barrier (barrier.c).  A centralised counter barrier; see barrier.c.  */

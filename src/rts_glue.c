@@ -67,3 +67,34 @@ int hsomp_rts_bind_worker(unsigned cap) {
 /* host-abi (pause.c): the Task rts_lock created for this OS thread is
  * freed; the thread must not call into the RTS again. */
 void hsomp_rts_unbind_worker(void) { hs_thread_done(); }
+
+/* Note [What the RTS says about its Capabilities]
+ * Two facts of the scheduler that only a runtime inside the GHC program
+ * can use (crowd.c, wait.c): which Capabilities are held by a Task at the
+ * moment -- running Haskell code, or a GC -- and whether the RTS is
+ * synchronising them for a GC.  Neither has an API: the Capability array
+ * and `pending_sync` are RTS globals (Capability.c), declared weak here
+ * because the shared RTS does not export them (libhsomp.so then reads
+ * nothing: a C host runs no Haskell beside its regions).  `running_task`
+ * sits right after `no` and `node` (two uint32_t) in GHC 9.0's struct
+ * Capability_, whose offset of `no` DerivedConstants.h publishes; the
+ * Haskell test "busy Capabilities" checks the reading against the
+ * scheduler.  Both are read racily: hints for spinning, never for
+ * correctness. */
+extern Capability **capabilities __attribute__((weak));
+extern volatile StgWord pending_sync __attribute__((weak));
+#define CAPABILITY_RUNNING_TASK_OFFSET (OFFSET_Capability_no + 8)
+
+unsigned hsomp_rts_busy_capabilities(void) {
+  if (!&capabilities || !capabilities)
+    return 0;
+  unsigned n = enabled_capabilities, busy = 0;
+  for (unsigned i = 0; i < n; i++) {
+    Capability *c = capabilities[i];
+    void *volatile *running = (void *volatile *)((char *)c + CAPABILITY_RUNNING_TASK_OFFSET);
+    busy += *running != NULL;
+  }
+  return busy;
+}
+
+bool hsomp_rts_gc_pending(void) { return &pending_sync && pending_sync != 0; }

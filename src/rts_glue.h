@@ -24,4 +24,11 @@ void hsomp_rts_unbind_worker(void) __attribute__((visibility("hidden")));
 /* True if the RTS was already running when hsomp first needed it. */
 bool hsomp_rts_hosted_by_haskell(void) __attribute__((visibility("hidden")));
 
+/* How many Capabilities a Task holds right now (running Haskell or a
+ * GC), and whether the RTS is stopping them for a GC: racy hints for the
+ * spin policy (Note [What the RTS says about its Capabilities]); 0 and
+ * false where the RTS does not let us see them. */
+unsigned hsomp_rts_busy_capabilities(void) __attribute__((visibility("hidden")));
+bool hsomp_rts_gc_pending(void) __attribute__((visibility("hidden")));
+
 #endif

@@ -3,6 +3,7 @@
  * Owns the futex system calls, the internal mutex's slow path and the spin
  * budget policy (OMP_WAIT_POLICY, GOMP_SPINCOUNT, oversubscription). */
 #include "hsomp.h"
+#include "rts_glue.h"
 
 #include <limits.h>
 #include <linux/futex.h>
@@ -237,6 +238,12 @@ static void oversubscribed_yield(void) {
 }
 
 void hsomp_spin_slow(unsigned long round, unsigned long budget) {
+  /* A GC is stopping the Capabilities: its threads need the CPUs (Note
+   * [What the RTS says about its Capabilities], rts_glue.c). */
+  if (HSOMP_UNLIKELY(hsomp_rts_gc_pending())) {
+    sched_yield();
+    return;
+  }
   if (budget < HSOMP_SPIN_YIELD_ALWAYS_BELOW) {
     oversubscribed_yield();
     return;
@@ -282,7 +289,7 @@ void hsomp_mutex_lock_slow(hsomp_mutex *m) {
  * an idle program does not burn CPU between regions because parked workers
  * shrink their own budget (Note [Adaptive idle spinning]). */
 unsigned long hsomp_spin_budget(unsigned nthreads) {
-  if (nthreads > hsomp_settings.ncpus)
+  if (nthreads > hsomp_settings.ncpus || hsomp_crowded()) /* Note [Crowded CPUs] */
     return hsomp_settings.throttled_spin_count;
   return hsomp_settings.spin_count;
 }
