@@ -38,6 +38,8 @@ import Kernels
 import Measure
 import SliceSpec (sliceSpec)
 import LinearSliceSpec (linearSliceSpec)
+import InterruptSpec (interruptSpec, interruptChild)
+import CrowdSpec (crowdSpec)
 import Stats
 
 teamSizes :: [Int]
@@ -55,6 +57,7 @@ main = do
   args <- getArgs
   case args of
     ["--child-region-output"] -> childRegionOutput
+    ["--child-interrupt", mode] -> interruptChild mode
     _ -> hSetBuffering stdout LineBuffering >> hspec specs
 
 specs :: Spec
@@ -70,6 +73,8 @@ specs = do
   arraySpec
   sliceSpec
   linearSliceSpec
+  interruptSpec
+  crowdSpec
   measureSpec
 
 -- | Run a region, then print with stdout's default buffering (a pipe: block
