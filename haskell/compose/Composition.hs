@@ -96,8 +96,20 @@ driver o = do
 isPrefixOfS :: String -> String -> Bool
 isPrefixOfS p s = take (length p) s == p
 
+-- | One process; a failure (on a shared machine: no room for a thread)
+-- is retried twice before the benchmark gives up.
 runOne :: Runtime -> String -> Int -> String -> Int -> IO Double
-runOne rt s n gflag reps = do
+runOne rt s n gflag reps = go (3 :: Int)
+  where
+    go k = do
+      r <- runOnce rt s n gflag reps
+      case r of
+        Right t -> pure t
+        Left why | k > 1 -> hPutStrLn stderr (why ++ "; again") >> go (k - 1)
+                 | otherwise -> die why
+
+runOnce :: Runtime -> String -> Int -> String -> Int -> IO (Either String Double)
+runOnce rt s n gflag reps = do
   let cp = (proc "timeout" ["120", rtExe rt, "work", s, show reps, "+RTS", "-N" ++ show n, gflag, "-RTS"])
              { env = Just (rtEnv rt), std_out = CreatePipe }
   (_, Just out, _, ph) <- createProcess cp
@@ -111,9 +123,9 @@ runOne rt s n gflag reps = do
           seen = drop (length "runtime=") rtw
       when (seen /= rtName rt && not (seen == "hsomp" && "hsomp" `isPrefixOfS` rtName rt)) $
         die ("composition: the " ++ rtName rt ++ " run ran on " ++ seen)
-      pure (read (drop (length "best_ms=") msw))
-    _ -> die ("composition: " ++ rtName rt ++ " " ++ s ++ " -N" ++ show n ++ " " ++ gflag
-              ++ " failed (" ++ show code ++ ")")
+      pure (Right (read (drop (length "best_ms=") msw)))
+    _ -> pure (Left ("composition: " ++ rtName rt ++ " " ++ s ++ " -N" ++ show n ++ " " ++ gflag
+                     ++ " failed (" ++ show code ++ ")"))
 
 -- | The same program built by plain ghc against GCC's libgomp, next to
 -- this executable (ghc's recompilation check makes a rebuild quick).
