@@ -25,6 +25,11 @@ static _Atomic unsigned threads_in_regions;
  * CPUs gets the throttled budget (Note [Spin budget], wait.c), as an
  * oversubscribed team does: short spins that yield, then sleep.  Its
  * workers keep that budget when they park (Note [Worker life cycle]).
+ * And since Haskell threads start and stop while a team runs, every wait
+ * that lasts HSOMP_SPIN_YIELD_AFTER rounds (about a microsecond) asks
+ * again, and sleeps at once if the CPUs are crowded -- or if the RTS is
+ * synchronising its Capabilities for a GC, whose threads (parallel GC)
+ * need every CPU we spin on (hsomp_spin_slow, spin.c).
  * Workers of our own teams that run Haskell callbacks hold a Capability
  * and are counted twice: a conservative error (less spinning).  The
  * counts are read without synchronisation: a hint, stale by at most one

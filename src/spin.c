@@ -139,10 +139,13 @@ static void oversubscribed_yield(struct hsomp_thread *self) {
 }
 
 void hsomp_spin_slow(struct hsomp_spin *s, unsigned long round) {
-  /* A GC is stopping the Capabilities: its threads need the CPUs (Note
-   * [What the RTS says about its Capabilities], rts_glue.c). */
-  if (HSOMP_UNLIKELY(hsomp_rts_gc_pending())) {
-    hsomp_os_yield();
+  /* Note [Crowded CPUs] (crowd.c): a GC stopping the Capabilities (its
+   * threads need the CPUs: Note [What the RTS says about its
+   * Capabilities], rts_glue.c), or more threads wanting a CPU than there
+   * are, checked once per wait when it starts to last: sleep now. */
+  if (HSOMP_UNLIKELY(hsomp_rts_gc_pending()) ||
+      (round == HSOMP_SPIN_YIELD_AFTER && hsomp_crowded())) {
+    s->rounds = 0;
     return;
   }
   if (s->budget < HSOMP_SPIN_YIELD_ALWAYS_BELOW) {
