@@ -127,9 +127,10 @@ struct hsomp_settings {
 /* omp_get_supported_active_levels (libgomp's value). */
 #define HSOMP_SUPPORTED_ACTIVE_LEVELS 255
 
-/* The process-wide thread budget (crowd.c, Note [Crowded CPUs]): threads
- * entering and leaving parallel regions; whether the threads in regions
- * plus the Capabilities running Haskell exceed the CPUs; the CPUs left. */
+/* ------------------------------------------------------------------ */
+/* Thread budget (crowd.c, Note [Crowded CPUs]): threads entering and   */
+/* leaving parallel regions; whether the threads in regions plus the    */
+/* Capabilities running Haskell exceed the CPUs; the CPUs left.         */
 void hsomp_crowd_enter(unsigned threads) HSOMP_INTERNAL;
 void hsomp_crowd_leave(unsigned threads) HSOMP_INTERNAL;
 unsigned hsomp_crowd_demand(void) HSOMP_INTERNAL;

@@ -7,7 +7,11 @@
  *   - how many Capabilities it has;
  *   - binding a worker OS thread to a Capability once, after which the
  *     worker runs C code holding no Capability (GC never waits for it),
- *     and giving the thread's RTS Task back when the worker ends. */
+ *     and giving the thread's RTS Task back when the worker ends;
+ *   - which Capabilities are busy and whether a GC is synchronising them
+ *     (hints for the thread budget, crowd.c and spin.c).
+ * The RTS these go to is the program's own when it has one
+ * (rts_program.c, Note [One RTS]). */
 #ifndef HSOMP_RTS_GLUE_H
 #define HSOMP_RTS_GLUE_H
 
