@@ -1,6 +1,7 @@
 /* task_internal.h -- the tasking engine's private interface.
  *
- * Shared by task.c (task records, creation, completion, waiting),
+ * Shared by task.c (task records, running, completion, waiting),
+ * task_create.c (GOMP_task, taskwait, taskgroups),
  * task_sched.c (per-member deques, the team's shared queue, finding work),
  * task_deps.c (dependences), task_event.c (detach events), taskloop.c,
  * task_reduction.c and cancel.c.  Nothing outside those files includes
@@ -208,8 +209,17 @@ static inline bool hsomp_task_creation_cancelled(struct hsomp_thread *self) {
   return false;
 }
 
+/* A waiter sleeps until live <= 1 or kids == 0: tell the releasers
+ * (Note [Waiting for tasks] in task.c). */
+static inline void hsomp_task_arm_waiter(struct hsomp_task *t) {
+  atomic_fetch_or_explicit(&t->pending, HSOMP_WAITER, memory_order_seq_cst);
+}
+static inline void hsomp_task_disarm_waiter(struct hsomp_task *t) {
+  atomic_fetch_and_explicit(&t->pending, ~HSOMP_WAITER, memory_order_relaxed);
+}
+
 /* ------------------------------------------------------------------ */
-/* task.c */
+/* task.c, task_create.c */
 struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) HSOMP_INTERNAL;
 /* The current task's record, materialised (on the heap or in the
  * member slot) so that it can be a parent. */
