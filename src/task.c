@@ -67,6 +67,63 @@ struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) {
 /* ------------------------------------------------------------------ */
 /* Records.                                                             */
 
+/* Note [Recycled task records]
+ * Most tasks need a record of a few hundred bytes (the record, a few
+ * dependence entries, small arguments), and a task program makes and
+ * frees them at a high rate.  A record that fits HSOMP_RECORD_BLOCK bytes
+ * is allocated as a block of exactly that size (flag HSOMP_TASK_BLOCK),
+ * and the thread that frees it keeps it on its own free list (at most
+ * HSOMP_RECORD_CACHE blocks, the rest go back to malloc) for its next
+ * task: no lock, no shared line, and the block is cache-warm when the
+ * same thread runs and frees most of what it made (depth-first tasks).
+ * Blocks move between threads' lists freely: they are all alike.  The
+ * list goes back to malloc when its thread's record goes away. */
+#define HSOMP_RECORD_BLOCK 512
+#define HSOMP_RECORD_CACHE 64
+_Static_assert(sizeof(struct hsomp_task) <= HSOMP_RECORD_BLOCK, "a bare record fits a block");
+
+static void records_release(struct hsomp_thread *self);
+
+void *hsomp_record_alloc(struct hsomp_thread *self, size_t size, bool *block) {
+  *block = size <= HSOMP_RECORD_BLOCK;
+  void *p;
+  if (*block) {
+    struct hsomp_task_cache *c = &self->task_records;
+    if ((p = c->head)) {
+      c->head = *(void **)p;
+      c->count--;
+      return p;
+    }
+    size = HSOMP_RECORD_BLOCK;
+  }
+  if (!(p = malloc(size)))
+    hsomp_fatal("out of memory allocating a task (%zu bytes)", size);
+  return p;
+}
+
+void hsomp_record_free(struct hsomp_task *t) {
+  struct hsomp_thread *self = hsomp_tls;
+  if ((t->flags & HSOMP_TASK_BLOCK) && self && self->task_records.count < HSOMP_RECORD_CACHE) {
+    *(void **)t = self->task_records.head;
+    self->task_records.head = t;
+    self->task_records.count++;
+    self->release_task_records = records_release;
+    return;
+  }
+  free(t);
+}
+
+/* The thread record goes away (hsomp_thread_release_caches). */
+static void records_release(struct hsomp_thread *self) {
+  void *p = self->task_records.head;
+  while (p) {
+    void *next = *(void **)p;
+    free(p);
+    p = next;
+  }
+  self->task_records = (struct hsomp_task_cache){0};
+}
+
 static struct hsomp_task *implicit_attach(struct hsomp_thread *self) {
   struct hsomp_team *team = self->ts.team;
   struct hsomp_task *t;
@@ -100,9 +157,8 @@ static struct hsomp_task *materialise_stack(struct hsomp_task *r) {
   struct hsomp_task *p = r->parent;
   if (p->flags & HSOMP_TASK_ON_STACK)
     p = p->shadow ? p->shadow : materialise_stack(p);
-  struct hsomp_task *h = malloc(sizeof *h);
-  if (!h)
-    hsomp_fatal("out of memory allocating a task");
+  bool block;
+  struct hsomp_task *h = hsomp_record_alloc(hsomp_self(), sizeof *h, &block);
   memset(h, 0, sizeof *h);
   h->parent = p;
   h->team = r->team;
@@ -111,7 +167,8 @@ static struct hsomp_task *materialise_stack(struct hsomp_task *r) {
   h->taskgroup_own = r->taskgroup_own;
   h->counted_tg = r->counted_tg;
   h->depth = r->depth;
-  h->flags = (r->flags & ~(uint32_t)HSOMP_TASK_ON_STACK) | HSOMP_TASK_HEAP_COPY;
+  h->flags = (r->flags & ~(uint32_t)HSOMP_TASK_ON_STACK) | HSOMP_TASK_HEAP_COPY |
+             (block ? HSOMP_TASK_BLOCK : 0);
   h->priority = r->priority;
   atomic_init(&h->pending, 1);
   atomic_fetch_add_explicit(&p->pending, 1, memory_order_relaxed);
@@ -134,7 +191,7 @@ static void record_free(struct hsomp_task *t) {
   if (t->deps)
     hsomp_deps_table_free(t);
   free(t->succ);
-  free(t);
+  hsomp_record_free(t);
 }
 
 static void taskgroup_release(struct hsomp_team *team, struct hsomp_taskgroup *tg) {
@@ -212,6 +269,17 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
 /* ------------------------------------------------------------------ */
 /* Waking and waiting.                                                  */
 
+/* Note [One wake-up per task]
+ * Queueing a task wakes one sleeper, not all of them (a condition made
+ * true still wakes all: every waiter may be waiting for it).  One task
+ * needs one thread; waking the whole team per task made every sleeper
+ * look at the queues, so a burst of n tasks in a team of N cost up to
+ * n * N wake-ups and scans.  The word is bumped as for any wake, so a
+ * waiter on its way to sleep looks again instead; the sleeper the kernel
+ * picks may be a constrained one (Note [Waiting for tasks]) that cannot
+ * run the task, which then waits for the next wake-up or for a thread
+ * that is awake -- its creator, at the latest, runs it. */
+
 /* Note [Waiting for tasks]
  * Every wait of the tasking engine (barriers, taskwait, taskgroup end,
  * dependences of included tasks, detach events, the end of a region) is
@@ -235,11 +303,28 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
  * constrained thread cannot sleep on "some queue is non-empty" (the tasks
  * there may be ones it may not run); it relies instead on the threads that
  * queued them, which can always run what they queued. */
+/* Note [A spin budget in time]
+ * The team's budget is a number of spin rounds, but a round of a task
+ * wait includes a look for work, which costs more in a bigger team (and
+ * more still when the thread is preempted in between).  So a task wait
+ * also measures the time since it last found a task, and once that
+ * exceeds the budget at HSOMP_TICKS_PER_ROUND ticks a round (about 2.5 ms
+ * at the default budget) it stops spinning early: it sets its rounds to 0,
+ * so that hsomp_wait_until goes to sleep.  Running a task starts both
+ * counts over.  The clock is read every HSOMP_TIME_CHECK_EVERY idle
+ * rounds only. */
+#define HSOMP_TICKS_PER_ROUND 64
+#define HSOMP_TIME_CHECK_EVERY 16
+
 struct task_waiter {
   struct hsomp_thread *self;
   struct hsomp_team *team;
   struct hsomp_task *constraint;
   const struct hsomp_wait *w;
+  struct hsomp_spin *spin;       /* its rounds go to 0 when the time is up */
+  unsigned long rounds;          /* the budget in rounds */
+  uint64_t idle_since;           /* ticks when it last found no task after one; 0: busy */
+  unsigned idle_rounds;
 };
 
 static bool waiter_done(void *arg) {
@@ -247,11 +332,23 @@ static bool waiter_done(void *arg) {
   return tw->w->done(tw->w->arg);
 }
 static bool waiter_run_one(void *arg) {
-  const struct task_waiter *tw = arg;
+  struct task_waiter *tw = arg;
   struct hsomp_task *t = hsomp_task_find(tw->self, tw->team, tw->constraint);
-  if (!t)
+  if (!t) {
+    /* Note [A spin budget in time] */
+    if (++tw->idle_rounds % HSOMP_TIME_CHECK_EVERY == 0) {
+      uint64_t now = hsomp_ticks();
+      if (!tw->idle_since)
+        tw->idle_since = now;
+      else if (now - tw->idle_since > (uint64_t)tw->rounds * HSOMP_TICKS_PER_ROUND)
+        tw->spin->rounds = 0;
+    }
     return false;
+  }
   hsomp_task_run(tw->self, t);
+  tw->idle_since = 0;
+  tw->idle_rounds = 0;
+  tw->spin->rounds = tw->rounds;
   return true;
 }
 static bool waiter_may_sleep(void *arg) {
@@ -272,14 +369,14 @@ static void waiter_disarm(void *arg) {
 static void task_wait(struct hsomp_thread *self, struct hsomp_team *team,
                       struct hsomp_task *constraint, const struct hsomp_wait *w,
                       unsigned long spins) {
-  struct task_waiter tw = {self, team, constraint, w};
+  struct hsomp_spin s = hsomp_spin_of(self, team, spins);
+  struct task_waiter tw = {self, team, constraint, w, &s, spins, 0, 0};
   struct hsomp_until u = {.done = waiter_done,
                           .arg = &tw,
                           .work = waiter_run_one,
                           .may_sleep = waiter_may_sleep,
                           .arm = waiter_arm,
                           .disarm = waiter_disarm};
-  struct hsomp_spin s = hsomp_spin_of(self, team, spins);
   hsomp_wait_until(&team->event, &s, &u);
 }
 

@@ -138,9 +138,9 @@ struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *
                                   struct hsomp_task *parent, void (*fn)(void *), long arg_size,
                                   long arg_align, size_t ndeps, unsigned flags, int priority) {
   size_t arg_off = sizeof(struct hsomp_task) + ndeps * sizeof(struct hsomp_dep_entry);
-  struct hsomp_task *t = malloc(arg_off + (size_t)arg_size + (size_t)arg_align - 1);
-  if (!t)
-    hsomp_fatal("out of memory allocating a task with %ld bytes of arguments", arg_size);
+  bool block;
+  struct hsomp_task *t =
+      hsomp_record_alloc(self, arg_off + (size_t)arg_size + (size_t)arg_align - 1, &block);
   t->fn = fn;
   t->data = (char *)(((uintptr_t)t + arg_off + arg_align - 1) & ~(uintptr_t)(arg_align - 1));
   t->parent = parent;
@@ -150,7 +150,7 @@ struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *
   t->counted_tg = parent->taskgroup_own ? parent->taskgroup : NULL;
   t->shadow = NULL;
   t->depth = parent->depth + 1;
-  t->flags = HSOMP_TASK_DEFERRED;
+  t->flags = HSOMP_TASK_DEFERRED | (block ? HSOMP_TASK_BLOCK : 0);
   if (flags & GOMP_TASK_FLAG_FINAL)
     t->flags |= HSOMP_TASK_FINAL;
   if (flags & GOMP_TASK_FLAG_UNTIED)
@@ -219,7 +219,7 @@ static void task_deferred(struct hsomp_thread *self, struct hsomp_team *team, vo
     /* Never submitted: its event (if any) stays, discarded. */
     if (t->flags & HSOMP_TASK_DETACH)
       (void)hsomp_event_body_done(self, t, true);
-    free(t);
+    hsomp_record_free(t);
     return;
   }
   hsomp_task_submit(self, team, t, depend);
