@@ -128,6 +128,16 @@ struct hsomp_settings {
 #define HSOMP_SUPPORTED_ACTIVE_LEVELS 255
 
 /* ------------------------------------------------------------------ */
+/* Thread budget (crowd.c, Note [Crowded CPUs]): threads entering and   */
+/* leaving parallel regions; whether the threads in regions plus the    */
+/* Capabilities running Haskell exceed the CPUs; the CPUs left.         */
+void hsomp_crowd_enter(unsigned threads) HSOMP_INTERNAL;
+void hsomp_crowd_leave(unsigned threads) HSOMP_INTERNAL;
+unsigned hsomp_crowd_demand(void) HSOMP_INTERNAL;
+bool hsomp_crowded(void) HSOMP_INTERNAL;
+unsigned hsomp_crowd_free_cpus(void) HSOMP_INTERNAL;
+
+/* ------------------------------------------------------------------ */
 /* Barrier (barrier.c).  A tree barrier over per-thread words; see
  * Note [Tree barrier] in barrier.c.  Both fields are read-mostly. */
 struct hsomp_barrier {

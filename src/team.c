@@ -429,6 +429,11 @@ unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) {
   unsigned long n = requested ? requested : icv->nthreads_var;
   if (icv->dyn_var && n > hsomp_settings.ncpus)
     n = hsomp_settings.ncpus;
+  if (icv->dyn_var && n > 1) { /* Note [Crowded CPUs]: the master's CPU is its own */
+    unsigned free_cpus = hsomp_crowd_free_cpus() + (self->ts.team ? 1 : 0);
+    if (n > free_cpus)
+      n = free_cpus;
+  }
   if (n > 0xFFFFu)
     n = 0xFFFFu; /* a sane bound on one team; see README "Limits" */
   if (n <= 1)
@@ -479,6 +484,9 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
     team->parent_icv = self->icv;
   SET_IF_CHANGED(team->level, self->ts.level + 1);
   SET_IF_CHANGED(team->active_level, self->ts.active_level + (nthreads > 1));
+  /* Note [Crowded CPUs] (crowd.c): the master is counted already when it
+   * runs in a team itself. */
+  hsomp_crowd_enter(self->ts.team ? nthreads - 1 : nthreads);
   SET_IF_CHANGED(team->spins, hsomp_spin_budget(nthreads));
   /* Note [Keeping threads spread] (spin.c): only teams that fit the
    * CPUs, and no place list. */
@@ -677,6 +685,7 @@ void hsomp_team_end(void) {
   }
   if (nthreads > 1)
     self->pool_in_use -= nthreads - 1;
+  hsomp_crowd_leave(team->parent.team ? nthreads - 1 : nthreads);
   self->ts = team->parent;
   self->icv = team->parent_icv;
   team_put(self, team);
