@@ -33,9 +33,13 @@ static _Atomic unsigned threads_in_regions;
  * Workers of our own teams that run Haskell callbacks hold a Capability
  * and are counted twice: a conservative error (less spinning).  The
  * counts are read without synchronisation: a hint, stale by at most one
- * region start. */
-void hsomp_crowd_enter(unsigned threads) {
-  atomic_fetch_add_explicit(&threads_in_regions, threads, memory_order_relaxed);
+ * region start.  A team's waits take the count its master saw when the
+ * team started (team->threads_in_regions), not the shared counter, which
+ * every region start and end writes: reading it from every waiting member
+ * would cost a line transfer per member per region (the coherence model,
+ * README "Scale", counted 47 of 315 at 64 threads). */
+unsigned hsomp_crowd_enter(unsigned threads) {
+  return atomic_fetch_add_explicit(&threads_in_regions, threads, memory_order_relaxed) + threads;
 }
 
 void hsomp_crowd_leave(unsigned threads) {
@@ -47,10 +51,13 @@ unsigned hsomp_crowd_demand(void) {
          hsomp_rts_busy_capabilities();
 }
 
-bool hsomp_crowded(void) {
-  unsigned in_regions = atomic_load_explicit(&threads_in_regions, memory_order_relaxed);
+bool hsomp_crowded_with(unsigned in_regions) {
   return in_regions > hsomp_settings.ncpus ||
          in_regions + hsomp_rts_busy_capabilities() > hsomp_settings.ncpus;
+}
+
+bool hsomp_crowded(void) {
+  return hsomp_crowded_with(atomic_load_explicit(&threads_in_regions, memory_order_relaxed));
 }
 
 /* With dyn-var true a team may be smaller than asked (OpenMP 5.1, 2.6.1):

@@ -131,10 +131,11 @@ struct hsomp_settings {
 /* Thread budget (crowd.c, Note [Crowded CPUs]): threads entering and   */
 /* leaving parallel regions; whether the threads in regions plus the    */
 /* Capabilities running Haskell exceed the CPUs; the CPUs left.         */
-void hsomp_crowd_enter(unsigned threads) HSOMP_INTERNAL;
+unsigned hsomp_crowd_enter(unsigned threads) HSOMP_INTERNAL; /* the count after */
 void hsomp_crowd_leave(unsigned threads) HSOMP_INTERNAL;
 unsigned hsomp_crowd_demand(void) HSOMP_INTERNAL;
 bool hsomp_crowded(void) HSOMP_INTERNAL;
+bool hsomp_crowded_with(unsigned threads_in_regions) HSOMP_INTERNAL;
 unsigned hsomp_crowd_free_cpus(void) HSOMP_INTERNAL;
 
 /* ------------------------------------------------------------------ */
@@ -230,6 +231,7 @@ struct hsomp_team {
   _Atomic unsigned long single_count HSOMP_ALIGNED;
   _Atomic uint32_t joined HSOMP_ALIGNED; /* nthreads - 1 once all joined (Note [Tree join]) */
   unsigned long spins;           /* spin budget for waits in this team */
+  unsigned threads_in_regions;   /* process-wide, when the team started (crowd.c) */
   bool first_ws_ready;           /* ws[0] was set up by a combined construct */
   struct hsomp_team *next_free;
   struct hsomp_work_share ws[HSOMP_WS_RING];

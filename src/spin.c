@@ -216,13 +216,20 @@ static void oversubscribed_yield(struct hsomp_thread *self) {
     self->yields_off_until = after + HSOMP_YIELD_OFF_TICKS;
 }
 
+/* Note [Crowded CPUs] (crowd.c): with the count of threads in regions its
+ * team's master saw, or a parked worker's last team's. */
+static bool spin_crowded(const struct hsomp_spin *s) {
+  unsigned in_regions = s->team ? s->team->threads_in_regions : s->threads_in_regions;
+  return in_regions ? hsomp_crowded_with(in_regions) : hsomp_crowded();
+}
+
 void hsomp_spin_slow(struct hsomp_spin *s, unsigned long round) {
   /* Note [Crowded CPUs] (crowd.c): a GC stopping the Capabilities (its
    * threads need the CPUs: Note [What the RTS says about its
    * Capabilities], rts_glue.c), or more threads wanting a CPU than there
    * are, checked once per wait when it starts to last: sleep now. */
   if (HSOMP_UNLIKELY(hsomp_rts_gc_pending()) ||
-      (round == HSOMP_SPIN_YIELD_AFTER && hsomp_crowded())) {
+      (round == HSOMP_SPIN_YIELD_AFTER && spin_crowded(s))) {
     s->rounds = 0;
     return;
   }

@@ -99,6 +99,7 @@ static void *worker_main(void *arg) {
   uint32_t seen = 0;
   unsigned long idle_budget = self->idle_spins;
   int master_cpu = -1; /* the last master's, for the idle wait's spin */
+  unsigned threads_in_regions = 0; /* the last team's (Note [Crowded CPUs]) */
   for (;;) {
     /* The spin budget for the next region is not known yet: at most the
      * one of the last team (a region usually follows one of the same
@@ -106,6 +107,7 @@ static void *worker_main(void *arg) {
      * spinning], wait.c). */
     struct hsomp_spin spin = hsomp_spin_of(self, NULL, self->idle_spins);
     spin.peer_cpu = master_cpu;
+    spin.threads_in_regions = threads_in_regions;
     hsomp_wait_change_adaptive(&self->start, seen, &spin, &idle_budget);
     seen = atomic_load_explicit(&self->start.value, memory_order_acquire);
 
@@ -113,6 +115,7 @@ static void *worker_main(void *arg) {
     fork_children(team, self->start_id, self->start_tag, self->fn, self->data, &self->start_icv);
     unsigned long spins = team->spins;
     master_cpu = team->master_cpu;
+    threads_in_regions = team->threads_in_regions;
     self->icv = self->start_icv;
     self->ts = (struct hsomp_team_state){
         .team = team,
@@ -486,7 +489,8 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
   SET_IF_CHANGED(team->active_level, self->ts.active_level + (nthreads > 1));
   /* Note [Crowded CPUs] (crowd.c): the master is counted already when it
    * runs in a team itself. */
-  hsomp_crowd_enter(self->ts.team ? nthreads - 1 : nthreads);
+  SET_IF_CHANGED(team->threads_in_regions,
+                 hsomp_crowd_enter(self->ts.team ? nthreads - 1 : nthreads));
   SET_IF_CHANGED(team->spins, hsomp_spin_budget(nthreads));
   /* Note [Keeping threads spread] (spin.c): only teams that fit the
    * CPUs, and no place list. */
