@@ -116,10 +116,13 @@ bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancell
   struct phase p = {.b = b, .team = team, .cancellable = cancellable};
   if (cancelled(&p))
     return true;
-  /* Note [Task-aware barrier]: settle first. */
-  hsomp_task_help_until(self, team, true, cancelled_arg, &p, team->spins);
-  if (cancelled(&p))
-    return true;
+  /* Note [Task-aware barrier]: settle first (nothing to settle while the
+   * implicit task has no record: it made no task). */
+  if (self->ts.task) {
+    hsomp_task_help_until(self, team, true, cancelled_arg, &p, team->spins);
+    if (cancelled(&p))
+      return true;
+  }
   if (nthreads <= 1)
     return cancelled(&p);
   /* Where we run, for the team mates' waits (Note [Keeping threads
