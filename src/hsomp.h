@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <sched.h> /* cpu_set_t, for the place list */
 
+#include "omp-tools.h" /* ompt_data_t: a tool's data in the records below */
+
 #define HSOMP_CACHELINE 64
 #define HSOMP_ALIGNED __attribute__((aligned(HSOMP_CACHELINE)))
 #define HSOMP_INTERNAL __attribute__((visibility("hidden")))
@@ -230,6 +232,7 @@ struct hsomp_work_share {
    * doacross slots and `mem` live in it (iter.c). */
   void *scratch;
   size_t scratch_size;
+  int ompt_work;                 /* OMPT work type of a combined construct's */
 };
 
 /* ------------------------------------------------------------------ */
@@ -258,6 +261,8 @@ struct hsomp_team_state {
    * implicit tasks of a region started from this state belong to; they
    * read it through team->parent. */
   struct hsomp_taskgroup *child_taskgroup;
+  ompt_data_t ompt_task;         /* OMPT: the tool's data of this implicit task */
+  int ompt_open_work;            /* OMPT: a single/scope whose end is not reported yet */
 };
 
 struct hsomp_thread;
@@ -291,6 +296,8 @@ struct hsomp_team {
   _Atomic unsigned long *cg_busy; /* the group's counter: its top-level team's cg_own */
   _Atomic unsigned long cg_own;   /* threads busy in the group (top-level team only) */
   unsigned long cg_reserved;      /* threads this nested team took from *cg_busy */
+  ompt_data_t ompt_parallel;      /* OMPT: the tool's data of the region */
+  const void *ompt_codeptr;       /* OMPT: the call site that started it */
 };
 
 /* Free detach-event slots a thread keeps: two lists linked through the
@@ -335,6 +342,13 @@ struct hsomp_thread {
   /* The threads hsomp_resolve_nthreads reserved in the contention group
    * for the team this thread starts next (team.c). */
   unsigned long cg_reserving;
+  /* OMPT (ompt_internal.h): the tool's data of the thread and of its
+   * initial parallel region, the call site of the last construct that
+   * reported, its state and the mutex it waits for (ompt_get_state). */
+  ompt_data_t ompt_thread, ompt_initial_parallel;
+  const void *ompt_codeptr;
+  int ompt_state;
+  const void *ompt_wait_id;
 };
 
 extern __thread struct hsomp_thread *hsomp_tls HSOMP_INTERNAL;

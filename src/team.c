@@ -6,6 +6,7 @@
  * (GOMP_parallel, GOMP_parallel_start/end).  Worker w is bound to GHC
  * Capability w mod nCaps (see rts_glue.c) and runs C code holding none. */
 #include "hsomp.h"
+#include "ompt_internal.h"
 #include "rts_glue.h"
 
 #include <errno.h>
@@ -41,6 +42,7 @@ static void *xcalloc_aligned(size_t size) {
  * use OpenMP do not create ever more workers. */
 static void host_thread_exit(void *p) {
   struct hsomp_thread *t = p;
+  HSOMP_OMPT(host_end(t));
   pthread_mutex_lock(&idle_lock);
   for (unsigned i = 0; i < t->pool_len; i++) {
     t->pool[i]->next_idle = idle_workers;
@@ -72,6 +74,7 @@ struct hsomp_thread *hsomp_thread_init_host(void) {
   hsomp_tls = t;
   pthread_once(&host_key_once, make_host_key);
   pthread_setspecific(host_key, t);
+  HSOMP_OMPT(host_begin(t));
   return t;
 }
 
@@ -105,6 +108,7 @@ static void *worker_main(void *arg) {
   char name[16];
   snprintf(name, sizeof name, "hsomp-w%u", self->index);
   pthread_setname_np(pthread_self(), name);
+  HSOMP_OMPT(thread_begin(self, ompt_thread_worker));
   uint32_t seen = 0;
   unsigned long idle_budget = self->idle_spins;
   for (;;) {
@@ -133,6 +137,7 @@ static void *worker_main(void *arg) {
     /* host-abi: move to the place the master chose; OMP_DISPLAY_AFFINITY. */
     if (HSOMP_UNLIKELY(self->start_place != self->place || hsomp_settings.display_affinity))
       hsomp_affinity_enter(self);
+    HSOMP_OMPT(implicit_task_begin(self));
     self->fn(self->data);
 
     /* tasks: run the region's remaining tasks, then join; once joined the
@@ -142,6 +147,7 @@ static void *worker_main(void *arg) {
     /* host-abi: omp_pause_resource retires idle workers through one empty
      * region; see Note [Retiring workers] in pause.c. */
     if (self->retiring) {
+      HSOMP_OMPT(thread_end(self));
       hsomp_worker_retire(self);
       return NULL;
     }
@@ -422,6 +428,7 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
    * when a place list is in use (affinity.c). */
   struct hsomp_placement placement;
   hsomp_placement_begin(&placement, self, nthreads, flags & 7, &icv);
+  HSOMP_OMPT(parallel_begin(self, team, nthreads));
 
   if (nthreads > 1) {
     for (unsigned i = 1; i < nthreads; i++) {
@@ -449,6 +456,7 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
   hsomp_team_state_enter_first_ws(&self->ts);
   if (HSOMP_UNLIKELY(hsomp_settings.display_affinity)) /* host-abi */
     hsomp_affinity_display_changes(self);
+  HSOMP_OMPT(implicit_task_begin(self));
 }
 
 void hsomp_team_end(void) {
@@ -469,7 +477,9 @@ void hsomp_team_end(void) {
   unsigned long cap = hsomp_spin_cap;
   if (team->cold_start)
     hsomp_spin_cap = HSOMP_COLD_JOIN_SPINS;
+  HSOMP_OMPT(join_begin(self));
   hsomp_task_master_end(self, team);
+  HSOMP_OMPT(join_end(self));
   hsomp_spin_cap = cap;
   if (team->cg_reserved) /* Note [Contention groups] */
     atomic_fetch_sub_explicit(team->cg_busy, team->cg_reserved, memory_order_relaxed);
@@ -477,6 +487,7 @@ void hsomp_team_end(void) {
     self->pool_in_use -= nthreads - 1;
   self->ts = team->parent;
   self->icv = team->parent_icv;
+  HSOMP_OMPT(parallel_end(self, team));
   team_put(self, team);
 }
 
@@ -490,11 +501,13 @@ void hsomp_parallel(void (*fn)(void *), void *data, unsigned nthreads, unsigned 
 /* Entry points (libgomp parallel.c).                                   */
 
 void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags) {
+  HSOMP_OMPT_CODEPTR();
   struct hsomp_thread *self = hsomp_self();
   hsomp_parallel(fn, data, hsomp_resolve_nthreads(self, num_threads), flags);
 }
 
 void GOMP_parallel_start(void (*fn)(void *), void *data, unsigned num_threads) {
+  HSOMP_OMPT_CODEPTR();
   struct hsomp_thread *self = hsomp_self();
   hsomp_team_begin(fn, data, hsomp_resolve_nthreads(self, num_threads), 0, NULL, NULL);
 }
