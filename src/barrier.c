@@ -7,6 +7,7 @@
  * is private to this file, so it can be swapped for a tree or
  * dissemination barrier for large teams without touching callers. */
 #include "task_internal.h"
+#include "ompt_internal.h"
 
 #include <sched.h>
 #include <stddef.h>
@@ -114,15 +115,21 @@ void hsomp_barrier_cancel(struct hsomp_barrier *b) {
   hsomp_task_wake(barrier_team(b));
 }
 
+/* OMPT: GCC emits GOMP_barrier for `#pragma omp barrier' and for the
+ * implicit barriers of the constructs it expands inline (static loops,
+ * single, scope): all are reported as explicit barriers. */
 void GOMP_barrier(void) {
   struct hsomp_team *team = hsomp_self()->ts.team;
+  HSOMP_OMPT(sync(ompt_sync_region_barrier_explicit, ompt_scope_begin, HSOMP_OMPT_RA));
   if (team)
     hsomp_barrier_wait(&team->barrier, team->nthreads, false);
+  HSOMP_OMPT(sync(ompt_sync_region_barrier_explicit, ompt_scope_end, HSOMP_OMPT_RA));
 }
 
 bool GOMP_barrier_cancel(void) {
   struct hsomp_team *team = hsomp_self()->ts.team;
-  if (!team)
-    return false;
-  return hsomp_barrier_wait(&team->barrier, team->nthreads, true);
+  HSOMP_OMPT(sync(ompt_sync_region_barrier_explicit, ompt_scope_begin, HSOMP_OMPT_RA));
+  bool cancelled = team && hsomp_barrier_wait(&team->barrier, team->nthreads, true);
+  HSOMP_OMPT(sync(ompt_sync_region_barrier_explicit, ompt_scope_end, HSOMP_OMPT_RA));
+  return cancelled;
 }

@@ -6,6 +6,7 @@
  * (task_internal.h); scheduling (deques, stealing) is in task_sched.c,
  * dependences in task_deps.c, detach events in task_event.c. */
 #include "task_internal.h"
+#include "ompt_internal.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -714,6 +715,7 @@ static void settle_own(struct hsomp_thread *self, struct hsomp_team *team) {
 
 void hsomp_task_worker_end(struct hsomp_thread *self, struct hsomp_team *team) {
   if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire)) {
+    HSOMP_OMPT(join_end(self));
     self->ts.team = NULL;
     atomic_fetch_add_explicit(&team->joined, 1, memory_order_seq_cst);
     hsomp_task_wake(team);
@@ -725,6 +727,7 @@ void hsomp_task_worker_end(struct hsomp_thread *self, struct hsomp_team *team) {
   hsomp_task_wake(team);
   struct hsomp_wait w = {all_settled, NULL, NULL, team};
   hsomp_task_wait(self, team, NULL, &w);
+  HSOMP_OMPT(join_end(self));
   self->ts.team = NULL;
   atomic_fetch_sub_explicit(&team->helpers, 1, memory_order_seq_cst);
   hsomp_task_wake(team);

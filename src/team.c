@@ -143,6 +143,7 @@ static void *worker_main(void *arg) {
     /* tasks: run the region's remaining tasks, then join; once joined the
      * worker never touches the team (Note [Region end with tasks], task.c). */
     self->idle_spins = spins;
+    HSOMP_OMPT(join_begin(self));
     hsomp_task_worker_end(self, team);
     /* host-abi: omp_pause_resource retires idle workers through one empty
      * region; see Note [Retiring workers] in pause.c. */
