@@ -260,7 +260,9 @@ void hsomp_ompt_sync(int kind, int endpoint, const void *ra) {
   ompt_data_t *pd = parallel_data(self), *td = hsomp_ompt_task_data(self);
   ompt_sync_region_t k = (ompt_sync_region_t)kind;
   if (endpoint == ompt_scope_begin) {
-    close_open_work(self, ra);
+    if (kind == ompt_sync_region_barrier_explicit ||
+        kind == ompt_sync_region_barrier_implicit_workshare)
+      close_open_work(self, ra);
     if (CB(sync_region, sync_region))
       CB(sync_region, sync_region)(k, ompt_scope_begin, pd, td, ra);
     self->ompt_state = wait_state(kind);
@@ -371,4 +373,122 @@ void hsomp_ompt_cancel(int which, int how, const void *ra) {
   if (which & GOMP_CANCEL_TASKGROUP)
     flags |= ompt_cancel_taskgroup;
   CB(cancel, cancel)(hsomp_ompt_task_data(hsomp_self()), flags, ra);
+}
+
+/* ------------------------------------------------------------------ */
+/* Explicit tasks.                                                      */
+
+static ompt_data_t *task_data_of(struct hsomp_thread *self, struct hsomp_task *t) {
+  return t && !(t->flags & HSOMP_TASK_IMPLICIT) ? &t->ompt_task : &self->ts.ompt_task;
+}
+
+static int task_flags(const struct hsomp_task *t) {
+  int f = ompt_task_explicit;
+  if (t->flags & HSOMP_TASK_UNTIED)
+    f |= ompt_task_untied;
+  if (t->flags & HSOMP_TASK_FINAL)
+    f |= ompt_task_final;
+  if (t->flags & HSOMP_TASK_ON_STACK)
+    f |= ompt_task_undeferred;
+  return f;
+}
+
+/* GOMP_task's depend array in OMPT's terms (the layout is described in
+ * task_deps.c, which keeps only what ordering needs: out, in, inoutset). */
+static int dependences(void **depend, ompt_dependence_t *out, int max) {
+  if (depend[0]) {
+    size_t n = (uintptr_t)depend[0], nout = (uintptr_t)depend[1];
+    for (size_t i = 0; i < n && (int)i < max; i++)
+      out[i] = (ompt_dependence_t){{.ptr = depend[2 + i]},
+                                   i < nout ? ompt_dependence_type_inout
+                                            : ompt_dependence_type_in};
+    return (int)n < max ? (int)n : max;
+  }
+  size_t n = (uintptr_t)depend[1], nout = (uintptr_t)depend[2],
+         nmutex = nout + (uintptr_t)depend[3], normal = nmutex + (uintptr_t)depend[4];
+  static const ompt_dependence_type_t obj_kinds[] = {
+      ompt_dependence_type_in, ompt_dependence_type_in, ompt_dependence_type_out,
+      ompt_dependence_type_inout, ompt_dependence_type_mutexinoutset,
+      ompt_dependence_type_inoutset};
+  for (size_t i = 0; i < n && (int)i < max; i++) {
+    if (i < normal) {
+      out[i].variable.ptr = depend[5 + i];
+      out[i].dependence_type = i < nout     ? ompt_dependence_type_inout
+                               : i < nmutex ? ompt_dependence_type_mutexinoutset
+                                            : ompt_dependence_type_in;
+    } else {
+      void **obj = (void **)depend[5 + i];
+      uintptr_t k = (uintptr_t)obj[1];
+      out[i].variable.ptr = obj[0];
+      out[i].dependence_type = k <= 5 ? obj_kinds[k] : ompt_dependence_type_inout;
+    }
+  }
+  return (int)n < max ? (int)n : max;
+}
+
+/* A deferred task is created (before it can run: hsomp_task_submit). */
+void hsomp_ompt_task_create(struct hsomp_thread *self, struct hsomp_task *t, void **depend) {
+  static const ompt_frame_t frame;
+  t->ompt_task.value = 0;
+  if (CB(task_create, task_create))
+    CB(task_create, task_create)(hsomp_ompt_task_data(self), &frame, &t->ompt_task, task_flags(t),
+                                 t->ndeps != 0, self->ompt_codeptr);
+  if (t->ndeps && depend && CB(dependences, dependences)) {
+    ompt_dependence_t deps[64];
+    CB(dependences, dependences)(&t->ompt_task, deps, dependences(depend, deps, 64));
+  }
+}
+
+void hsomp_ompt_task_dependence(struct hsomp_task *pred, struct hsomp_task *succ) {
+  if (CB(task_dependence, task_dependence))
+    CB(task_dependence, task_dependence)(&pred->ompt_task, &succ->ompt_task);
+}
+
+/* The thread starts running deferred task t (before ts.task = t). */
+void hsomp_ompt_task_switch(struct hsomp_thread *self, struct hsomp_task *t) {
+  if (CB(task_schedule, task_schedule))
+    CB(task_schedule, task_schedule)(hsomp_ompt_task_data(self), ompt_task_switch, &t->ompt_task);
+}
+
+/* ... and is done with it (after ts.task is back). */
+void hsomp_ompt_task_complete(struct hsomp_thread *self, struct hsomp_task *t) {
+  if (CB(task_schedule, task_schedule))
+    CB(task_schedule, task_schedule)(&t->ompt_task, ompt_task_complete,
+                                     hsomp_ompt_task_data(self));
+}
+
+/* An included task (if(0), final, over the cut-off) is created and runs
+ * at once on its stack record `rec' (now ts.task). */
+void hsomp_ompt_included_begin(struct hsomp_thread *self, struct hsomp_task *rec,
+                               struct hsomp_task *parent) {
+  static const ompt_frame_t frame;
+  rec->ompt_task.value = 0;
+  ompt_data_t *pd = task_data_of(self, parent);
+  if (CB(task_create, task_create))
+    CB(task_create, task_create)(pd, &frame, &rec->ompt_task, task_flags(rec), 0,
+                                 self->ompt_codeptr);
+  if (CB(task_schedule, task_schedule))
+    CB(task_schedule, task_schedule)(pd, ompt_task_switch, &rec->ompt_task);
+}
+
+void hsomp_ompt_included_end(struct hsomp_thread *self, struct hsomp_task *rec,
+                             struct hsomp_task *parent) {
+  if (CB(task_schedule, task_schedule))
+    CB(task_schedule, task_schedule)(&rec->ompt_task, ompt_task_complete,
+                                     task_data_of(self, parent));
+}
+
+/* taskgroup: the region begins at GOMP_taskgroup_start; its end waits. */
+void hsomp_ompt_taskgroup(int endpoint, const void *ra) {
+  struct hsomp_thread *self = hsomp_self();
+  ompt_data_t *pd = parallel_data(self), *td = hsomp_ompt_task_data(self);
+  if (endpoint == ompt_scope_begin) {
+    if (CB(sync_region, sync_region))
+      CB(sync_region, sync_region)(ompt_sync_region_taskgroup, ompt_scope_begin, pd, td, ra);
+  } else {
+    self->ompt_codeptr = ra;
+    self->ompt_state = ompt_state_wait_taskgroup;
+    if (CB(sync_region, sync_region_wait))
+      CB(sync_region, sync_region_wait)(ompt_sync_region_taskgroup, ompt_scope_begin, pd, td, ra);
+  }
 }

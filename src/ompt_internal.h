@@ -91,6 +91,21 @@ void hsomp_ompt_lock_init(int kind, unsigned hint, const void *wait_id,
 void hsomp_ompt_lock_destroy(int kind, const void *wait_id, const void *ra) HSOMP_INTERNAL;
 void hsomp_ompt_cancel(int which, int how, const void *ra) HSOMP_INTERNAL;
 
+/* Explicit tasks (ompt_events.c, Note [OMPT event order]). */
+struct hsomp_task;
+void hsomp_ompt_task_create(struct hsomp_thread *self, struct hsomp_task *t,
+                            void **depend) HSOMP_INTERNAL;
+void hsomp_ompt_task_dependence(struct hsomp_task *pred, struct hsomp_task *succ) HSOMP_INTERNAL;
+void hsomp_ompt_task_switch(struct hsomp_thread *self, struct hsomp_task *t) HSOMP_INTERNAL;
+void hsomp_ompt_task_complete(struct hsomp_thread *self, struct hsomp_task *t) HSOMP_INTERNAL;
+void hsomp_ompt_included_begin(struct hsomp_thread *self, struct hsomp_task *rec,
+                               struct hsomp_task *parent) HSOMP_INTERNAL;
+void hsomp_ompt_included_end(struct hsomp_thread *self, struct hsomp_task *rec,
+                             struct hsomp_task *parent) HSOMP_INTERNAL;
+/* taskgroup: begin at the start; end = the wait's begin, then
+ * sync(ompt_sync_region_taskgroup, end) after the wait. */
+void hsomp_ompt_taskgroup(int endpoint, const void *ra) HSOMP_INTERNAL;
+
 /* The tool data of the task the calling thread runs now. */
 ompt_data_t *hsomp_ompt_task_data(struct hsomp_thread *self) HSOMP_INTERNAL;
 ompt_data_t *hsomp_ompt_explicit_task_info(struct hsomp_thread *self, int *level,

@@ -136,6 +136,7 @@ static struct hsomp_task *materialise_stack(struct hsomp_task *r) {
   h->counted_tg = r->counted_tg;
   h->depth = r->depth;
   h->flags = (r->flags & ~(uint32_t)HSOMP_TASK_ON_STACK) | HSOMP_TASK_HEAP_COPY;
+  h->ompt_task = r->ompt_task;
   h->priority = r->priority;
   atomic_init(&h->pending, 1);
   atomic_fetch_add_explicit(&p->pending, 1, memory_order_relaxed);
@@ -246,11 +247,13 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
   if (HSOMP_LIKELY(!discarded)) {
     struct hsomp_task *prev = self->ts.task;
     struct hsomp_icv saved = self->icv;
+    HSOMP_OMPT(task_switch(self, t));
     self->ts.task = t;
     self->icv = t->icv;
     t->fn(t->data);
     self->icv = saved;
     self->ts.task = prev;
+    HSOMP_OMPT(task_complete(self, t));
   }
   /* The event may still be outstanding: then its fulfiller completes the
    * task, unless it was discarded (Note [Detach events]). */
@@ -418,10 +421,12 @@ void hsomp_included_enter(struct hsomp_thread *self, struct hsomp_team *team, st
   rec->ndeps = 0;
   atomic_init(&rec->pending, 1);
   self->ts.task = rec;
+  HSOMP_OMPT(included_begin(self, rec, parent));
 }
 
 void hsomp_included_leave(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
                            struct hsomp_task *parent) {
+  HSOMP_OMPT(included_end(self, rec, parent));
   struct hsomp_task *h = rec->shadow;
   if (h) {
     self->ts.task = h->parent;
@@ -519,6 +524,7 @@ void hsomp_task_fill(struct hsomp_thread *self, struct hsomp_task *t, void *data
 void hsomp_task_submit(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *t,
                        void **depend) {
   struct hsomp_task *parent = t->parent;
+  HSOMP_OMPT(task_create(self, t, depend));
   atomic_fetch_add_explicit(&parent->pending, HSOMP_KID | 1, memory_order_relaxed);
   if (t->counted_tg)
     atomic_fetch_add_explicit(&t->counted_tg->live, 1, memory_order_relaxed);
@@ -565,6 +571,7 @@ int hsomp_task_clamp_priority(int p) {
 void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), long arg_size,
                long arg_align, bool if_clause, unsigned flags, void **depend, int priority_arg,
                void *detach) {
+  HSOMP_OMPT_CODEPTR();
   struct hsomp_thread *self = hsomp_self();
   struct hsomp_team *team = self->ts.team;
   if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && hsomp_task_creation_cancelled(self)) {
@@ -593,10 +600,12 @@ void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), lo
 void GOMP_taskwait(void) {
   struct hsomp_thread *self = hsomp_self();
   struct hsomp_task *t = self->ts.task;
-  if (!t || kids_done(t))
-    return;
-  struct hsomp_wait w = {kids_done, pending_arm, pending_disarm, t};
-  hsomp_task_wait(self, self->ts.team, t, &w);
+  HSOMP_OMPT(sync(ompt_sync_region_taskwait, ompt_scope_begin, HSOMP_OMPT_RA));
+  if (t && !kids_done(t)) {
+    struct hsomp_wait w = {kids_done, pending_arm, pending_disarm, t};
+    hsomp_task_wait(self, self->ts.team, t, &w);
+  }
+  HSOMP_OMPT(sync(ompt_sync_region_taskwait, ompt_scope_end, HSOMP_OMPT_RA));
 }
 
 /* libgomp does nothing here; hsomp runs one task the current task may
@@ -658,9 +667,16 @@ void hsomp_taskgroup_finish(struct hsomp_thread *self) {
   free(tg);
 }
 
-void GOMP_taskgroup_start(void) { hsomp_taskgroup_begin(hsomp_self()); }
+void GOMP_taskgroup_start(void) {
+  HSOMP_OMPT(taskgroup(ompt_scope_begin, HSOMP_OMPT_RA));
+  hsomp_taskgroup_begin(hsomp_self());
+}
 
-void GOMP_taskgroup_end(void) { hsomp_taskgroup_finish(hsomp_self()); }
+void GOMP_taskgroup_end(void) {
+  HSOMP_OMPT(taskgroup(ompt_scope_end, HSOMP_OMPT_RA));
+  hsomp_taskgroup_finish(hsomp_self());
+  HSOMP_OMPT(sync(ompt_sync_region_taskgroup, ompt_scope_end, HSOMP_OMPT_RA));
+}
 
 int omp_in_final(void) {
   struct hsomp_task *t = hsomp_self()->ts.task;
