@@ -119,17 +119,17 @@ void hsomp_barrier_cancel(struct hsomp_barrier *b) {
  * implicit barriers of the constructs it expands inline (static loops,
  * single, scope): all are reported as explicit barriers. */
 void GOMP_barrier(void) {
+  HSOMP_OMPT_INSTEAD(barrier(false, HSOMP_OMPT_RA));
   struct hsomp_team *team = hsomp_self()->ts.team;
-  HSOMP_OMPT(sync(ompt_sync_region_barrier_explicit, ompt_scope_begin, HSOMP_OMPT_RA));
   if (team)
     hsomp_barrier_wait(&team->barrier, team->nthreads, false);
-  HSOMP_OMPT(sync(ompt_sync_region_barrier_explicit, ompt_scope_end, HSOMP_OMPT_RA));
 }
 
 bool GOMP_barrier_cancel(void) {
+  if (HSOMP_UNLIKELY(hsomp_ompt_enabled))
+    return hsomp_ompt_barrier(true, HSOMP_OMPT_RA);
   struct hsomp_team *team = hsomp_self()->ts.team;
-  HSOMP_OMPT(sync(ompt_sync_region_barrier_explicit, ompt_scope_begin, HSOMP_OMPT_RA));
-  bool cancelled = team && hsomp_barrier_wait(&team->barrier, team->nthreads, true);
-  HSOMP_OMPT(sync(ompt_sync_region_barrier_explicit, ompt_scope_end, HSOMP_OMPT_RA));
-  return cancelled;
+  if (!team)
+    return false;
+  return hsomp_barrier_wait(&team->barrier, team->nthreads, true);
 }

@@ -14,13 +14,12 @@ static hsomp_mutex unnamed_critical;
 static hsomp_mutex atomic_lock;
 
 void GOMP_critical_start(void) {
-  HSOMP_OMPT(mutex_acquire(ompt_mutex_critical, 0, &unnamed_critical, HSOMP_OMPT_RA));
+  HSOMP_OMPT_INSTEAD(lock(ompt_mutex_critical, &unnamed_critical, HSOMP_OMPT_RA));
   hsomp_mutex_lock(&unnamed_critical);
-  HSOMP_OMPT(mutex_acquired(ompt_mutex_critical, &unnamed_critical, HSOMP_OMPT_RA));
 }
 void GOMP_critical_end(void) {
+  HSOMP_OMPT_INSTEAD(unlock(ompt_mutex_critical, &unnamed_critical, HSOMP_OMPT_RA));
   hsomp_mutex_unlock(&unnamed_critical);
-  HSOMP_OMPT(mutex_released(ompt_mutex_critical, &unnamed_critical, HSOMP_OMPT_RA));
 }
 
 /* Note [Named critical sections]
@@ -35,21 +34,19 @@ _Static_assert(_Alignof(hsomp_mutex) <= _Alignof(void *), "and is aligned in it"
 
 #define NAMED(pptr) ((hsomp_mutex *)(void *)(pptr))
 void GOMP_critical_name_start(void **pptr) {
-  HSOMP_OMPT(mutex_acquire(ompt_mutex_critical, 0, pptr, HSOMP_OMPT_RA));
+  HSOMP_OMPT_INSTEAD(lock(ompt_mutex_critical, NAMED(pptr), HSOMP_OMPT_RA));
   hsomp_mutex_lock(NAMED(pptr));
-  HSOMP_OMPT(mutex_acquired(ompt_mutex_critical, pptr, HSOMP_OMPT_RA));
 }
 void GOMP_critical_name_end(void **pptr) {
+  HSOMP_OMPT_INSTEAD(unlock(ompt_mutex_critical, NAMED(pptr), HSOMP_OMPT_RA));
   hsomp_mutex_unlock(NAMED(pptr));
-  HSOMP_OMPT(mutex_released(ompt_mutex_critical, pptr, HSOMP_OMPT_RA));
 }
 
 void GOMP_atomic_start(void) {
-  HSOMP_OMPT(mutex_acquire(ompt_mutex_atomic, 0, &atomic_lock, HSOMP_OMPT_RA));
+  HSOMP_OMPT_INSTEAD(lock(ompt_mutex_atomic, &atomic_lock, HSOMP_OMPT_RA));
   hsomp_mutex_lock(&atomic_lock);
-  HSOMP_OMPT(mutex_acquired(ompt_mutex_atomic, &atomic_lock, HSOMP_OMPT_RA));
 }
 void GOMP_atomic_end(void) {
+  HSOMP_OMPT_INSTEAD(unlock(ompt_mutex_atomic, &atomic_lock, HSOMP_OMPT_RA));
   hsomp_mutex_unlock(&atomic_lock);
-  HSOMP_OMPT(mutex_released(ompt_mutex_atomic, &atomic_lock, HSOMP_OMPT_RA));
 }

@@ -68,9 +68,8 @@ BOTH_VERSIONS(omp_destroy_lock) void hsomp_destroy_lock_30(omp_lock_t *lock) {
 }
 
 BOTH_VERSIONS(omp_set_lock) void hsomp_set_lock_30(omp_lock_t *lock) {
-  HSOMP_OMPT(mutex_acquire(ompt_mutex_lock, 0, lock, HSOMP_OMPT_RA));
+  HSOMP_OMPT_INSTEAD(lock(ompt_mutex_lock, AS_MUTEX(lock), HSOMP_OMPT_RA));
   hsomp_mutex_lock(AS_MUTEX(lock));
-  HSOMP_OMPT(mutex_acquired(ompt_mutex_lock, lock, HSOMP_OMPT_RA));
 }
 
 BOTH_VERSIONS(omp_unset_lock) void hsomp_unset_lock_30(omp_lock_t *lock) {

@@ -317,6 +317,25 @@ void hsomp_ompt_mutex_failed(void) {
   self->ompt_wait_id = NULL;
 }
 
+void hsomp_ompt_lock(int kind, hsomp_mutex *m, const void *ra) {
+  hsomp_ompt_mutex_acquire(kind, 0, m, ra);
+  hsomp_mutex_lock(m);
+  hsomp_ompt_mutex_acquired(kind, m, ra);
+}
+
+void hsomp_ompt_unlock(int kind, hsomp_mutex *m, const void *ra) {
+  hsomp_mutex_unlock(m);
+  hsomp_ompt_mutex_released(kind, m, ra);
+}
+
+bool hsomp_ompt_barrier(bool cancellable, const void *ra) {
+  struct hsomp_team *team = hsomp_self()->ts.team;
+  hsomp_ompt_sync(ompt_sync_region_barrier_explicit, ompt_scope_begin, ra);
+  bool cancelled = team && hsomp_barrier_wait(&team->barrier, team->nthreads, cancellable);
+  hsomp_ompt_sync(ompt_sync_region_barrier_explicit, ompt_scope_end, ra);
+  return cancelled;
+}
+
 /* The end of a test (or of a nest lock's set): `count' is the nesting
  * count the caller got (0: the lock was not taken). */
 void hsomp_ompt_mutex_tested(int kind, int count, const void *wait_id, const void *ra) {

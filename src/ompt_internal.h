@@ -25,6 +25,16 @@ extern bool hsomp_ompt_enabled HSOMP_INTERNAL;
     if (HSOMP_UNLIKELY(hsomp_ompt_enabled))                                                   \
       hsomp_ompt_##call;                                                                      \
   } while (0)
+/* For the shortest paths (a mutex, a barrier): the hook replaces the
+ * construct's body, so that without a tool the function keeps its
+ * tail call and needs no stack frame. */
+#define HSOMP_OMPT_INSTEAD(call)                                                              \
+  do {                                                                                        \
+    if (HSOMP_UNLIKELY(hsomp_ompt_enabled)) {                                                 \
+      hsomp_ompt_##call;                                                                      \
+      return;                                                                                 \
+    }                                                                                         \
+  } while (0)
 /* The user's call site: the return address of the GOMP_* / omp_* entry
  * point the hook is written in (or of the entry point an always-inline
  * helper is inlined into: HSOMP_OMPT_INLINE). */
@@ -77,6 +87,12 @@ void hsomp_ompt_section(unsigned section) HSOMP_INTERNAL;
  * then the wait, end the wait then the region.  A NULL ra means the call
  * site of the construct's last hook (self's saved codeptr). */
 void hsomp_ompt_sync(int kind, int endpoint, const void *ra) HSOMP_INTERNAL;
+/* A construct's mutex, reported: acquire, lock, acquired; unlock,
+ * released (HSOMP_OMPT_INSTEAD). */
+void hsomp_ompt_lock(int kind, hsomp_mutex *m, const void *ra) HSOMP_INTERNAL;
+void hsomp_ompt_unlock(int kind, hsomp_mutex *m, const void *ra) HSOMP_INTERNAL;
+/* GOMP_barrier, GOMP_barrier_cancel: an explicit barrier, reported. */
+bool hsomp_ompt_barrier(bool cancellable, const void *ra) HSOMP_INTERNAL;
 void hsomp_ompt_mutex_acquire(int kind, unsigned hint, const void *wait_id,
                               const void *ra) HSOMP_INTERNAL;
 void hsomp_ompt_mutex_acquired(int kind, const void *wait_id, const void *ra) HSOMP_INTERNAL;
