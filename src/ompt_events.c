@@ -333,6 +333,8 @@ bool hsomp_ompt_barrier(bool cancellable, const void *ra) {
   hsomp_ompt_sync(ompt_sync_region_barrier_explicit, ompt_scope_begin, ra);
   bool cancelled = team && hsomp_barrier_wait(&team->barrier, team->nthreads, cancellable);
   hsomp_ompt_sync(ompt_sync_region_barrier_explicit, ompt_scope_end, ra);
+  if (cancelled) /* a cancellable barrier is a cancellation point */
+    hsomp_ompt_cancel(GOMP_CANCEL_PARALLEL, ompt_cancel_detected, ra);
   return cancelled;
 }
 
