@@ -10,6 +10,7 @@
 #include "omp-tools.h"
 
 #include <dlfcn.h>
+#include <stdbool.h>
 #include <errno.h> /* program_invocation_short_name */
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,9 @@ static const char *const categories[SPAN_NKINDS] = {"region", "work", "chunk", "
                                                     "barrier", "taskwait", "lock_wait", "lock"};
 static const char *const colours[SPAN_NKINDS] = {"#d9d9d9", "#9ecae1", "#3182bd", "#74c476",
                                                  "#e6550d", "#fdae6b", "#756bb1", "#bcbddc"};
+/* Consecutive chunks and tasks alternate with these, so that each shows. */
+static const char *const alt_colours[SPAN_NKINDS] = {"#d9d9d9", "#9ecae1", "#08519c", "#31a354",
+                                                     "#e6550d", "#fdae6b", "#756bb1", "#bcbddc"};
 
 static const char *thread_label(const struct trace_thread *t, char *buf, size_t n) {
   if (t->type == ompt_thread_initial)
@@ -154,6 +158,7 @@ struct pending {
   int kind;
   double x0, x1;
   size_t merged;
+  bool alt;
 };
 
 static void flush(FILE *f, struct pending *p, double y, double h, const char *name) {
@@ -164,7 +169,8 @@ static void flush(FILE *f, struct pending *p, double y, double h, const char *na
     w = 0.4;
   fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\">"
              "<title>%s%s</title></rect>\n",
-          p->x0, y, w, h, colours[p->kind], name, p->merged > 1 ? " (merged)" : "");
+          p->x0, y, w, h, p->alt ? alt_colours[p->kind] : colours[p->kind], name,
+          p->merged > 1 ? " (merged)" : "");
   p->kind = -1;
 }
 
@@ -233,7 +239,9 @@ void trace_write_svg(const char *path, struct trace_thread *threads, uint64_t t_
     for (size_t i = 0; i < t->nspans; i++)
       s[i] = &t->spans[i];
     qsort(s, t->nspans, sizeof *s, by_depth_then_begin);
-    struct pending p = {-1, 0, 0, 0};
+    struct pending p = {-1, 0, 0, 0, false};
+    int p_last_kind = -1;
+    bool alt = false;
     uint32_t depth = 0;
     const char *name = "";
     double y = y0, h = ROW;
@@ -249,7 +257,9 @@ void trace_write_svg(const char *path, struct trace_thread *threads, uint64_t t_
                 y0 + ROW - 4, x1 - x0 < 0.4 ? 0.4 : x1 - x0, colours[SPAN_LOCK_HELD]);
         continue;
       }
-      if (p.kind == sp->kind && x0 <= p.x1 + 0.5) { /* too close to tell apart */
+      /* Spans under a pixel that touch the previous one of their kind cannot
+       * be told apart: one rectangle. */
+      if (p.kind == sp->kind && x0 <= p.x1 + 0.5 && (x1 - x0 < 1.0 || p.x1 - p.x0 < 1.0)) {
         if (x1 > p.x1)
           p.x1 = x1;
         p.merged++;
@@ -260,7 +270,9 @@ void trace_write_svg(const char *path, struct trace_thread *threads, uint64_t t_
       y = y0 + inset;
       h = ROW - 2 * inset;
       name = trace_span_name(sp);
-      p = (struct pending){sp->kind, x0, x1, 1};
+      alt = sp->kind == p_last_kind ? !alt : false;
+      p_last_kind = sp->kind;
+      p = (struct pending){sp->kind, x0, x1, 1, alt};
     }
     flush(f, &p, y, h, name);
     free(s);
