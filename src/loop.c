@@ -44,13 +44,14 @@ static HSOMP_OMPT_INLINE bool start(const struct hsomp_loop_args *a, long *istar
   return a->ordered ? next_ordered_chunk(self, istart, iend) : next_chunk(self, istart, iend);
 }
 
-static HSOMP_OMPT_INLINE bool start_sched(long s, long e, long incr, int sched, long chunk, long *istart,
-                        long *iend) {
+static HSOMP_OMPT_INLINE bool start_sched(long s, long e, long incr, int sched, long chunk,
+                                          long *istart, long *iend) {
   struct hsomp_loop_args a = loop_args(s, e, incr, sched, hsomp_chunk_from_long(sched, chunk));
   return start(&a, istart, iend);
 }
 
-static HSOMP_OMPT_INLINE bool start_runtime(long s, long e, long incr, bool ordered, long *istart, long *iend) {
+static HSOMP_OMPT_INLINE bool start_runtime(long s, long e, long incr, bool ordered, long *istart,
+                                            long *iend) {
   uint64_t chunk;
   int sched = hsomp_sched_runtime(hsomp_self(), &chunk);
   struct hsomp_loop_args a = loop_args(s, e, incr, sched, chunk);
@@ -145,8 +146,8 @@ bool GOMP_loop_maybe_nonmonotonic_runtime_next(long *istart, long *iend) {
 /* ------------------------------------------------------------------ */
 /* Ordered loops.                                                       */
 
-static HSOMP_OMPT_INLINE bool start_ordered(long s, long e, long incr, int sched, long chunk, long *istart,
-                          long *iend) {
+static HSOMP_OMPT_INLINE bool start_ordered(long s, long e, long incr, int sched, long chunk,
+                                            long *istart, long *iend) {
   struct hsomp_loop_args a = loop_args(s, e, incr, sched, hsomp_chunk_from_long(sched, chunk));
   a.ordered = true;
   return start(&a, istart, iend);
@@ -196,8 +197,9 @@ bool GOMP_loop_ordered_runtime_next(long *istart, long *iend) {
 /* Doacross loops: the loop runs 0..counts[0]-1; counts[1..] are the
  * sizes of the ordered(n) inner loops, for GOMP_doacross_post/wait.    */
 
-static HSOMP_OMPT_INLINE bool start_doacross(unsigned ncounts, long *counts, int sched, uint64_t chunk,
-                           uintptr_t *reductions, void **mem, long *istart, long *iend) {
+static HSOMP_OMPT_INLINE bool start_doacross(unsigned ncounts, long *counts, int sched,
+                                             uint64_t chunk, uintptr_t *reductions, void **mem,
+                                             long *istart, long *iend) {
   struct hsomp_loop_args a = loop_args(0, ncounts ? counts[0] : 0, 1, sched, chunk);
   a.ncounts = ncounts;
   a.counts_long = counts;
@@ -247,8 +249,9 @@ static void parallel_loop_ws_init(struct hsomp_work_share *ws, unsigned nthreads
   ws->ompt_work = ompt_work_loop;
 }
 
-static HSOMP_OMPT_INLINE void parallel_loop_begin(void (*fn)(void *), void *data, unsigned num_threads, long s,
-                                long e, long incr, int sched, uint64_t chunk, unsigned flags) {
+static HSOMP_OMPT_INLINE void parallel_loop_begin(void (*fn)(void *), void *data,
+                                                  unsigned num_threads, long s, long e, long incr,
+                                                  int sched, uint64_t chunk, unsigned flags) {
   HSOMP_OMPT_CODEPTR();
   struct hsomp_thread *self = hsomp_self();
   struct hsomp_loop_args a = loop_args(s, e, incr, sched, chunk);
@@ -256,16 +259,18 @@ static HSOMP_OMPT_INLINE void parallel_loop_begin(void (*fn)(void *), void *data
                    parallel_loop_ws_init, &a);
 }
 
-static HSOMP_OMPT_INLINE void parallel_loop(void (*fn)(void *), void *data, unsigned num_threads, long s, long e,
-                          long incr, int sched, long chunk, unsigned flags) {
-  parallel_loop_begin(fn, data, num_threads, s, e, incr, sched,
-                      hsomp_chunk_from_long(sched, chunk), flags);
+static HSOMP_OMPT_INLINE void parallel_loop(void (*fn)(void *), void *data, unsigned num_threads,
+                                            long s, long e, long incr, int sched, long chunk,
+                                            unsigned flags) {
+  parallel_loop_begin(fn, data, num_threads, s, e, incr, sched, hsomp_chunk_from_long(sched, chunk),
+                      flags);
   fn(data);
   hsomp_team_end();
 }
 
-static HSOMP_OMPT_INLINE void parallel_loop_runtime(void (*fn)(void *), void *data, unsigned num_threads, long s,
-                                  long e, long incr, unsigned flags, bool call) {
+static HSOMP_OMPT_INLINE void parallel_loop_runtime(void (*fn)(void *), void *data,
+                                                    unsigned num_threads, long s, long e, long incr,
+                                                    unsigned flags, bool call) {
   uint64_t chunk;
   int sched = hsomp_sched_runtime(hsomp_self(), &chunk);
   parallel_loop_begin(fn, data, num_threads, s, e, incr, sched, chunk, flags);

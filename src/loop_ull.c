@@ -42,15 +42,15 @@ static HSOMP_OMPT_INLINE bool start(const struct hsomp_loop_args *a, ull *istart
   return a->ordered ? next_ordered_chunk(self, istart, iend) : next_chunk(self, istart, iend);
 }
 
-static HSOMP_OMPT_INLINE bool start_sched(bool up, ull s, ull e, ull incr, int sched, ull chunk, bool ordered,
-                        ull *istart, ull *iend) {
+static HSOMP_OMPT_INLINE bool start_sched(bool up, ull s, ull e, ull incr, int sched, ull chunk,
+                                          bool ordered, ull *istart, ull *iend) {
   struct hsomp_loop_args a = loop_args(up, s, e, incr, sched, hsomp_chunk_from_ull(sched, chunk));
   a.ordered = ordered;
   return start(&a, istart, iend);
 }
 
-static HSOMP_OMPT_INLINE bool start_runtime(bool up, ull s, ull e, ull incr, bool ordered, ull *istart,
-                          ull *iend) {
+static HSOMP_OMPT_INLINE bool start_runtime(bool up, ull s, ull e, ull incr, bool ordered,
+                                            ull *istart, ull *iend) {
   uint64_t chunk;
   int sched = hsomp_sched_runtime(hsomp_self(), &chunk);
   struct hsomp_loop_args a = loop_args(up, s, e, incr, sched, chunk);
@@ -189,8 +189,9 @@ bool GOMP_loop_ull_ordered_runtime_next(ull *istart, ull *iend) {
 /* ------------------------------------------------------------------ */
 /* Doacross loops (see loop.c).                                         */
 
-static HSOMP_OMPT_INLINE bool start_doacross(unsigned ncounts, ull *counts, int sched, uint64_t chunk,
-                           uintptr_t *reductions, void **mem, ull *istart, ull *iend) {
+static HSOMP_OMPT_INLINE bool start_doacross(unsigned ncounts, ull *counts, int sched,
+                                             uint64_t chunk, uintptr_t *reductions, void **mem,
+                                             ull *istart, ull *iend) {
   struct hsomp_loop_args a = loop_args(true, 0, ncounts ? counts[0] : 0, 1, sched, chunk);
   a.ncounts = ncounts;
   a.counts_ull = counts;

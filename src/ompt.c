@@ -286,7 +286,8 @@ static const struct {
   const char *name;
   ompt_interface_fn_t fn;
 } entry_points[] = {
-#define ENTRY(name, fn) {#name, (ompt_interface_fn_t)(fn)}
+#define ENTRY(name, fn)                                                                            \
+  { #name, (ompt_interface_fn_t)(fn) }
     ENTRY(ompt_enumerate_states, enumerate_states),
     ENTRY(ompt_enumerate_mutex_impls, enumerate_mutex_impls),
     ENTRY(ompt_set_callback, set_callback),

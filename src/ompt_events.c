@@ -73,8 +73,9 @@ static void close_open_work(struct hsomp_thread *self, const void *ra) {
     return;
   self->ts.ompt_open_work = 0;
   if (CB(work, work))
-    CB(work, work)((ompt_work_t)wstype, ompt_scope_end, parallel_data(self),
-                   hsomp_ompt_task_data(self), 1, ra ? ra : self->ompt_codeptr);
+    CB(work, work)
+    ((ompt_work_t)wstype, ompt_scope_end, parallel_data(self), hsomp_ompt_task_data(self), 1,
+     ra ? ra : self->ompt_codeptr);
 }
 
 /* ------------------------------------------------------------------ */
@@ -101,11 +102,10 @@ void hsomp_ompt_work_open(int wstype, const void *ra) {
 /* The initial task of a host thread, in its implicit parallel region. */
 void hsomp_ompt_initial_task(struct hsomp_thread *self, int endpoint) {
   if (CB(implicit_task, implicit_task))
-    CB(implicit_task, implicit_task)((ompt_scope_endpoint_t)endpoint,
-                                     endpoint == ompt_scope_begin ? &self->ompt_initial_parallel
-                                                                  : NULL,
-                                     &self->ts.ompt_task, endpoint == ompt_scope_begin, 1,
-                                     ompt_task_initial);
+    CB(implicit_task, implicit_task)
+    ((ompt_scope_endpoint_t)endpoint,
+     endpoint == ompt_scope_begin ? &self->ompt_initial_parallel : NULL, &self->ts.ompt_task,
+     endpoint == ompt_scope_begin, 1, ompt_task_initial);
 }
 
 /* A host thread (the initial one or a later pthread) begins and ends
@@ -129,10 +129,9 @@ void hsomp_ompt_parallel_begin(struct hsomp_thread *self, struct hsomp_team *tea
   self->ompt_codeptr = NULL;
   static const ompt_frame_t frame; /* frames are not tracked */
   if (CB(parallel_begin, parallel_begin))
-    CB(parallel_begin, parallel_begin)(hsomp_ompt_task_data(self), &frame, &team->ompt_parallel,
-                                       requested,
-                                       ompt_parallel_invoker_program | ompt_parallel_team,
-                                       team->ompt_codeptr);
+    CB(parallel_begin, parallel_begin)
+    (hsomp_ompt_task_data(self), &frame, &team->ompt_parallel, requested,
+     ompt_parallel_invoker_program | ompt_parallel_team, team->ompt_codeptr);
 }
 
 /* Called by the encountering thread after the join, with self->ts back
@@ -140,9 +139,9 @@ void hsomp_ompt_parallel_begin(struct hsomp_thread *self, struct hsomp_team *tea
 void hsomp_ompt_parallel_end(struct hsomp_thread *self, struct hsomp_team *team) {
   self->ompt_state = work_state(self);
   if (CB(parallel_end, parallel_end))
-    CB(parallel_end, parallel_end)(&team->ompt_parallel, hsomp_ompt_task_data(self),
-                                   ompt_parallel_invoker_program | ompt_parallel_team,
-                                   team->ompt_codeptr);
+    CB(parallel_end, parallel_end)
+    (&team->ompt_parallel, hsomp_ompt_task_data(self),
+     ompt_parallel_invoker_program | ompt_parallel_team, team->ompt_codeptr);
 }
 
 void hsomp_ompt_implicit_task_begin(struct hsomp_thread *self) {
@@ -150,8 +149,9 @@ void hsomp_ompt_implicit_task_begin(struct hsomp_thread *self) {
   self->ompt_state = ompt_state_work_parallel;
   self->ts.ompt_task.value = 0;
   if (CB(implicit_task, implicit_task))
-    CB(implicit_task, implicit_task)(ompt_scope_begin, &team->ompt_parallel, &self->ts.ompt_task,
-                                     team->nthreads, self->ts.team_id, ompt_task_implicit);
+    CB(implicit_task, implicit_task)
+    (ompt_scope_begin, &team->ompt_parallel, &self->ts.ompt_task, team->nthreads, self->ts.team_id,
+     ompt_task_implicit);
   if (team->first_ws_ready) /* a combined construct: its work begins now */
     hsomp_ompt_work(team->ws[0].ompt_work, ompt_scope_begin, team->ompt_codeptr);
 }
@@ -159,8 +159,8 @@ void hsomp_ompt_implicit_task_begin(struct hsomp_thread *self) {
 void hsomp_ompt_implicit_task_end(struct hsomp_thread *self) {
   close_open_work(self, NULL);
   if (CB(implicit_task, implicit_task))
-    CB(implicit_task, implicit_task)(ompt_scope_end, NULL, &self->ts.ompt_task, 0,
-                                     self->ts.team_id, ompt_task_implicit);
+    CB(implicit_task, implicit_task)
+    (ompt_scope_end, NULL, &self->ts.ompt_task, 0, self->ts.team_id, ompt_task_implicit);
   self->ompt_state = self->is_worker ? ompt_state_idle : ompt_state_work_serial;
 }
 
@@ -189,8 +189,9 @@ void hsomp_ompt_work(int wstype, int endpoint, const void *ra) {
   if (wstype == ompt_work_loop || wstype == ompt_work_sections)
     count = self->ts.ws ? self->ts.ws->count : 0;
   if (CB(work, work))
-    CB(work, work)((ompt_work_t)wstype, (ompt_scope_endpoint_t)endpoint, parallel_data(self),
-                   hsomp_ompt_task_data(self), count, ra);
+    CB(work, work)
+    ((ompt_work_t)wstype, (ompt_scope_endpoint_t)endpoint, parallel_data(self),
+     hsomp_ompt_task_data(self), count, ra);
 }
 
 /* single without copyprivate: the executor's end comes later (Note
@@ -218,8 +219,8 @@ void hsomp_ompt_loop_chunk(const struct hsomp_work_share *ws, uint64_t lo, uint6
   struct hsomp_thread *self = hsomp_self();
   ompt_dispatch_chunk_t chunk = {hsomp_iter_value(ws, lo), hi - lo};
   ompt_data_t instance = {.ptr = &chunk};
-  CB(dispatch, dispatch)(parallel_data(self), hsomp_ompt_task_data(self),
-                         ompt_dispatch_ws_loop_chunk, instance);
+  CB(dispatch, dispatch)
+  (parallel_data(self), hsomp_ompt_task_data(self), ompt_dispatch_ws_loop_chunk, instance);
 }
 
 void hsomp_ompt_section(unsigned section) {
@@ -227,8 +228,8 @@ void hsomp_ompt_section(unsigned section) {
     return;
   struct hsomp_thread *self = hsomp_self();
   ompt_data_t instance = {.value = section};
-  CB(dispatch, dispatch)(parallel_data(self), hsomp_ompt_task_data(self), ompt_dispatch_section,
-                         instance);
+  CB(dispatch, dispatch)
+  (parallel_data(self), hsomp_ompt_task_data(self), ompt_dispatch_section, instance);
 }
 
 /* ------------------------------------------------------------------ */
@@ -298,8 +299,8 @@ void hsomp_ompt_mutex_acquire(int kind, unsigned hint, const void *wait_id, cons
   self->ompt_state = mutex_wait_state(kind);
   self->ompt_wait_id = wait_id;
   if (CB(mutex_acquire, mutex_acquire))
-    CB(mutex_acquire, mutex_acquire)((ompt_mutex_t)kind, hint, HSOMP_MUTEX_IMPL, WAIT_ID(wait_id),
-                                     ra);
+    CB(mutex_acquire, mutex_acquire)
+    ((ompt_mutex_t)kind, hint, HSOMP_MUTEX_IMPL, WAIT_ID(wait_id), ra);
 }
 
 void hsomp_ompt_mutex_acquired(int kind, const void *wait_id, const void *ra) {
@@ -421,16 +422,17 @@ static int dependences(void **depend, ompt_dependence_t *out, int max) {
     size_t n = (uintptr_t)depend[0], nout = (uintptr_t)depend[1];
     for (size_t i = 0; i < n && (int)i < max; i++)
       out[i] = (ompt_dependence_t){{.ptr = depend[2 + i]},
-                                   i < nout ? ompt_dependence_type_inout
-                                            : ompt_dependence_type_in};
+                                   i < nout ? ompt_dependence_type_inout : ompt_dependence_type_in};
     return (int)n < max ? (int)n : max;
   }
   size_t n = (uintptr_t)depend[1], nout = (uintptr_t)depend[2],
          nmutex = nout + (uintptr_t)depend[3], normal = nmutex + (uintptr_t)depend[4];
-  static const ompt_dependence_type_t obj_kinds[] = {
-      ompt_dependence_type_in, ompt_dependence_type_in, ompt_dependence_type_out,
-      ompt_dependence_type_inout, ompt_dependence_type_mutexinoutset,
-      ompt_dependence_type_inoutset};
+  static const ompt_dependence_type_t obj_kinds[] = {ompt_dependence_type_in,
+                                                     ompt_dependence_type_in,
+                                                     ompt_dependence_type_out,
+                                                     ompt_dependence_type_inout,
+                                                     ompt_dependence_type_mutexinoutset,
+                                                     ompt_dependence_type_inoutset};
   for (size_t i = 0; i < n && (int)i < max; i++) {
     if (i < normal) {
       out[i].variable.ptr = depend[5 + i];
@@ -452,8 +454,9 @@ void hsomp_ompt_task_create(struct hsomp_thread *self, struct hsomp_task *t, voi
   static const ompt_frame_t frame;
   t->ompt_task.value = 0;
   if (CB(task_create, task_create))
-    CB(task_create, task_create)(hsomp_ompt_task_data(self), &frame, &t->ompt_task, task_flags(t),
-                                 t->ndeps != 0, self->ompt_codeptr);
+    CB(task_create, task_create)
+    (hsomp_ompt_task_data(self), &frame, &t->ompt_task, task_flags(t), t->ndeps != 0,
+     self->ompt_codeptr);
   if (t->ndeps && depend && CB(dependences, dependences)) {
     ompt_dependence_t deps[64];
     CB(dependences, dependences)(&t->ompt_task, deps, dependences(depend, deps, 64));
@@ -474,8 +477,7 @@ void hsomp_ompt_task_switch(struct hsomp_thread *self, struct hsomp_task *t) {
 /* ... and is done with it (after ts.task is back). */
 void hsomp_ompt_task_complete(struct hsomp_thread *self, struct hsomp_task *t) {
   if (CB(task_schedule, task_schedule))
-    CB(task_schedule, task_schedule)(&t->ompt_task, ompt_task_complete,
-                                     hsomp_ompt_task_data(self));
+    CB(task_schedule, task_schedule)(&t->ompt_task, ompt_task_complete, hsomp_ompt_task_data(self));
 }
 
 /* An included task (if(0), final, over the cut-off) is created and runs
@@ -486,8 +488,8 @@ void hsomp_ompt_included_begin(struct hsomp_thread *self, struct hsomp_task *rec
   rec->ompt_task.value = 0;
   ompt_data_t *pd = task_data_of(self, parent);
   if (CB(task_create, task_create))
-    CB(task_create, task_create)(pd, &frame, &rec->ompt_task, task_flags(rec), 0,
-                                 self->ompt_codeptr);
+    CB(task_create, task_create)
+    (pd, &frame, &rec->ompt_task, task_flags(rec), 0, self->ompt_codeptr);
   if (CB(task_schedule, task_schedule))
     CB(task_schedule, task_schedule)(pd, ompt_task_switch, &rec->ompt_task);
 }
@@ -495,8 +497,8 @@ void hsomp_ompt_included_begin(struct hsomp_thread *self, struct hsomp_task *rec
 void hsomp_ompt_included_end(struct hsomp_thread *self, struct hsomp_task *rec,
                              struct hsomp_task *parent) {
   if (CB(task_schedule, task_schedule))
-    CB(task_schedule, task_schedule)(&rec->ompt_task, ompt_task_complete,
-                                     task_data_of(self, parent));
+    CB(task_schedule, task_schedule)
+    (&rec->ompt_task, ompt_task_complete, task_data_of(self, parent));
 }
 
 /* taskgroup: the region begins at GOMP_taskgroup_start; its end waits. */

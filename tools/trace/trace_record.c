@@ -94,8 +94,8 @@ static void push(int kind, int sub, const void *codeptr, uint64_t arg) {
     st->t.dropped++;
     return;
   }
-  st->stack[st->depth].s = (struct span){now(), 0, (uint32_t)st->depth, (uint8_t)kind,
-                                         (uint8_t)sub, codeptr, arg};
+  st->stack[st->depth].s =
+      (struct span){now(), 0, (uint32_t)st->depth, (uint8_t)kind, (uint8_t)sub, codeptr, arg};
   st->depth++;
 }
 
@@ -154,8 +154,8 @@ static void on_parallel_begin(ompt_data_t *task, const ompt_frame_t *frame, ompt
   par->ptr = (void *)codeptr; /* the region's call site, for its members' spans */
 }
 
-static void on_work(ompt_work_t type, ompt_scope_endpoint_t ep, ompt_data_t *par,
-                    ompt_data_t *task, uint64_t count, const void *codeptr) {
+static void on_work(ompt_work_t type, ompt_scope_endpoint_t ep, ompt_data_t *par, ompt_data_t *task,
+                    uint64_t count, const void *codeptr) {
   if (ep == ompt_scope_begin) {
     push(SPAN_WORK, type, codeptr, count);
   } else {
@@ -177,9 +177,8 @@ static void on_dispatch(ompt_data_t *par, ompt_data_t *task, ompt_dispatch_t kin
 
 static void on_sync_wait(ompt_sync_region_t kind, ompt_scope_endpoint_t ep, ompt_data_t *par,
                          ompt_data_t *task, const void *codeptr) {
-  int span = kind == ompt_sync_region_taskwait || kind == ompt_sync_region_taskgroup
-                 ? SPAN_TASKWAIT
-                 : SPAN_BARRIER;
+  int span = kind == ompt_sync_region_taskwait || kind == ompt_sync_region_taskgroup ? SPAN_TASKWAIT
+                                                                                     : SPAN_BARRIER;
   if (ep == ompt_scope_begin) {
     if (top_is(SPAN_CHUNK)) /* a chunk never spans a barrier */
       pop(SPAN_CHUNK);
@@ -221,8 +220,9 @@ static void on_mutex_released(ompt_mutex_t kind, ompt_wait_id_t id, const void *
     return;
   for (int i = st->nheld - 1; i >= 0; i--)
     if (st->held[i].wait_id == id) {
-      struct span s = {st->held[i].begin, now(), (uint32_t)st->depth, SPAN_LOCK_HELD,
-                       st->held[i].sub, st->held[i].codeptr, id};
+      struct span s = {
+          st->held[i].begin,   now(), (uint32_t)st->depth, SPAN_LOCK_HELD, st->held[i].sub,
+          st->held[i].codeptr, id};
       append(st, &s);
       st->held[i] = st->held[--st->nheld];
       return;

@@ -10,8 +10,8 @@
 #include "omp-tools.h"
 
 #include <dlfcn.h>
-#include <stdbool.h>
 #include <errno.h> /* program_invocation_short_name */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,13 +22,20 @@ const char *trace_span_name(const struct span *s) {
     return "parallel region";
   case SPAN_WORK:
     switch (s->sub) {
-    case ompt_work_loop: return "loop";
-    case ompt_work_sections: return "sections";
-    case ompt_work_single_executor: return "single";
-    case ompt_work_single_other: return "single (skipped)";
-    case ompt_work_taskloop: return "taskloop";
-    case ompt_work_scope: return "scope";
-    default: return "worksharing";
+    case ompt_work_loop:
+      return "loop";
+    case ompt_work_sections:
+      return "sections";
+    case ompt_work_single_executor:
+      return "single";
+    case ompt_work_single_other:
+      return "single (skipped)";
+    case ompt_work_taskloop:
+      return "taskloop";
+    case ompt_work_scope:
+      return "scope";
+    default:
+      return "worksharing";
     }
   case SPAN_CHUNK:
     return s->sub == ompt_dispatch_section ? "section" : "chunk";
@@ -36,20 +43,24 @@ const char *trace_span_name(const struct span *s) {
     return "task";
   case SPAN_BARRIER:
     switch (s->sub) {
-    case ompt_sync_region_barrier_implicit_parallel: return "barrier (region end)";
-    case ompt_sync_region_barrier_implicit_workshare: return "barrier (construct end)";
-    case ompt_sync_region_barrier_implementation: return "barrier (copyprivate)";
-    default: return "barrier";
+    case ompt_sync_region_barrier_implicit_parallel:
+      return "barrier (region end)";
+    case ompt_sync_region_barrier_implicit_workshare:
+      return "barrier (construct end)";
+    case ompt_sync_region_barrier_implementation:
+      return "barrier (copyprivate)";
+    default:
+      return "barrier";
     }
   case SPAN_TASKWAIT:
     return s->sub == ompt_sync_region_taskgroup ? "taskgroup wait" : "taskwait";
   case SPAN_LOCK_WAIT:
   case SPAN_LOCK_HELD: {
-    static const char *const wait[] = {"lock wait", "lock wait", "lock wait", "nest lock wait",
-                                       "nest lock wait", "critical wait", "atomic wait",
-                                       "ordered wait"};
-    static const char *const held[] = {"lock", "lock", "lock", "nest lock", "nest lock",
-                                       "critical", "atomic", "ordered"};
+    static const char *const wait[] = {"lock wait",      "lock wait",      "lock wait",
+                                       "nest lock wait", "nest lock wait", "critical wait",
+                                       "atomic wait",    "ordered wait"};
+    static const char *const held[] = {"lock",      "lock",     "lock",   "nest lock",
+                                       "nest lock", "critical", "atomic", "ordered"};
     unsigned k = s->sub < 8 ? s->sub : 0;
     return s->kind == SPAN_LOCK_WAIT ? wait[k] : held[k];
   }
@@ -57,7 +68,7 @@ const char *trace_span_name(const struct span *s) {
   return "?";
 }
 
-static const char *const categories[SPAN_NKINDS] = {"region", "work", "chunk", "task",
+static const char *const categories[SPAN_NKINDS] = {"region",  "work",     "chunk",     "task",
                                                     "barrier", "taskwait", "lock_wait", "lock"};
 static const char *const colours[SPAN_NKINDS] = {"#d9d9d9", "#9ecae1", "#3182bd", "#74c476",
                                                  "#e6550d", "#fdae6b", "#756bb1", "#bcbddc"};
@@ -93,27 +104,33 @@ void trace_write_json(const char *path, struct trace_thread *threads, uint64_t t
     return;
   }
   fprintf(f, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
-  fprintf(f, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"args\":{\"name\":\"%s on hsomp\"}}",
+  fprintf(f,
+          "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"args\":{\"name\":\"%s on hsomp\"}}",
           program_invocation_short_name);
   char label[64], at[256];
   for (struct trace_thread *t = threads; t; t = t->next) {
-    fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":"
-               "{\"name\":\"%s\"}}",
+    fprintf(f,
+            ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":"
+            "{\"name\":\"%s\"}}",
             t->index, thread_label(t, label, sizeof label));
-    fprintf(f, ",\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":"
-               "{\"sort_index\":%d}}",
+    fprintf(f,
+            ",\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":"
+            "{\"sort_index\":%d}}",
             t->index, 2 * t->index);
-    fprintf(f, ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":"
-               "{\"name\":\"%s: locks held\"}}",
+    fprintf(f,
+            ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":"
+            "{\"name\":\"%s: locks held\"}}",
             100000 + t->index, label);
-    fprintf(f, ",\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":"
-               "{\"sort_index\":%d}}",
+    fprintf(f,
+            ",\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,\"args\":"
+            "{\"sort_index\":%d}}",
             100000 + t->index, 2 * t->index + 1);
     for (size_t i = 0; i < t->nspans; i++) {
       const struct span *s = &t->spans[i];
       where(s->codeptr, at, sizeof at);
-      fprintf(f, ",\n{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":1,\"tid\":%d,"
-                 "\"ts\":%.3f,\"dur\":%.3f,\"args\":{",
+      fprintf(f,
+              ",\n{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":1,\"tid\":%d,"
+              "\"ts\":%.3f,\"dur\":%.3f,\"args\":{",
               trace_span_name(s), categories[s->kind],
               s->kind == SPAN_LOCK_HELD ? 100000 + t->index : t->index, s->begin / 1e3,
               (s->end - s->begin) / 1e3);
@@ -167,8 +184,9 @@ static void flush(FILE *f, struct pending *p, double y, double h, const char *na
   double w = p->x1 - p->x0;
   if (w < 0.4)
     w = 0.4;
-  fprintf(f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\">"
-             "<title>%s%s</title></rect>\n",
+  fprintf(f,
+          "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\">"
+          "<title>%s%s</title></rect>\n",
           p->x0, y, w, h, p->alt ? alt_colours[p->kind] : colours[p->kind], name,
           p->merged > 1 ? " (merged)" : "");
   p->kind = -1;
@@ -205,8 +223,9 @@ void trace_write_svg(const char *path, struct trace_thread *threads, uint64_t t_
   }
   int height = TOP + nthreads * (ROW + ROW_GAP) + 70;
   double scale = (double)(SVG_W - LEFT - RIGHT) / (double)(tmax - tmin);
-  fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-             "font-family=\"sans-serif\" font-size=\"12\">\n",
+  fprintf(f,
+          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+          "font-family=\"sans-serif\" font-size=\"12\">\n",
           SVG_W, height);
   fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
   char buf[64];
@@ -281,13 +300,13 @@ void trace_write_svg(const char *path, struct trace_thread *threads, uint64_t t_
   /* Legend. */
   double ly = TOP + nthreads * (ROW + ROW_GAP) + 20;
   static const char *const legend[SPAN_NKINDS] = {
-      "parallel region", "worksharing construct", "loop chunk / section", "task",
-      "barrier wait", "taskwait / taskgroup wait", "lock / critical wait", "lock held"};
+      "parallel region", "worksharing construct",     "loop chunk / section", "task",
+      "barrier wait",    "taskwait / taskgroup wait", "lock / critical wait", "lock held"};
   for (int k = 0; k < SPAN_NKINDS; k++) {
     double lx = 10 + (k % 4) * 300;
     double yy = ly + (k / 4) * 20;
-    fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"12\" fill=\"%s\"/>", lx,
-            yy - 10, colours[k]);
+    fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"12\" fill=\"%s\"/>", lx, yy - 10,
+            colours[k]);
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", lx + 20, yy, legend[k]);
   }
   fprintf(f, "</svg>\n");
