@@ -46,6 +46,16 @@ extern bool hsomp_ompt_enabled HSOMP_INTERNAL;
 
 struct hsomp_work_share;
 
+/* ompt_eventlog.c: OpenMP in the GHC eventlog, attached as an internal
+ * OMPT client the first time a region needs the RTS (once per process). */
+extern bool hsomp_eventlog_checked HSOMP_INTERNAL;
+void hsomp_eventlog_attach(void) HSOMP_INTERNAL;
+#define HSOMP_EVENTLOG_ATTACH()                                                               \
+  do {                                                                                        \
+    if (HSOMP_UNLIKELY(!hsomp_eventlog_checked))                                              \
+      hsomp_eventlog_attach();                                                                \
+  } while (0)
+
 /* ompt.c: start-up, the entry points a tool looks up, finalization. */
 void hsomp_ompt_init(void) HSOMP_INTERNAL;
 /* The callback a tool registered for `event', or NULL. */

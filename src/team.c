@@ -263,6 +263,7 @@ static void pool_reserve(struct hsomp_thread *self, unsigned n) {
  * size took from the group is given back). */
 static unsigned clamp_to_available_workers(struct hsomp_thread *self, unsigned nthreads) {
   hsomp_rts_ensure(boot_capabilities());
+  HSOMP_EVENTLOG_ATTACH();
   /* A master that starts a nested region while its outer team runs
    * uses its pool as a stack: the outer team's workers are the first
    * pool_in_use entries, the nested team's come after them. */
