@@ -501,6 +501,16 @@ void hsomp_ompt_included_end(struct hsomp_thread *self, struct hsomp_task *rec,
     (&rec->ompt_task, ompt_task_complete, task_data_of(self, parent));
 }
 
+void hsomp_ompt_doacross(int type, const uint64_t *v, unsigned n) {
+  if (!CB(dependences, dependences))
+    return;
+  ompt_dependence_t deps[16];
+  unsigned k = n < 16 ? n : 16;
+  for (unsigned i = 0; i < k; i++)
+    deps[i] = (ompt_dependence_t){{.value = v[i]}, (ompt_dependence_type_t)type};
+  CB(dependences, dependences)(hsomp_ompt_task_data(hsomp_self()), deps, (int)k);
+}
+
 /* taskgroup: the region begins at GOMP_taskgroup_start; its end waits. */
 void hsomp_ompt_taskgroup(int endpoint, const void *ra) {
   struct hsomp_thread *self = hsomp_self();

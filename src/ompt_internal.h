@@ -128,6 +128,9 @@ void hsomp_ompt_included_begin(struct hsomp_thread *self, struct hsomp_task *rec
                                struct hsomp_task *parent) HSOMP_INTERNAL;
 void hsomp_ompt_included_end(struct hsomp_thread *self, struct hsomp_task *rec,
                              struct hsomp_task *parent) HSOMP_INTERNAL;
+/* ordered depend(source) / depend(sink: ...) of a doacross loop: the
+ * current task's dependences on the iteration vector v[0..n). */
+void hsomp_ompt_doacross(int type, const uint64_t *v, unsigned n) HSOMP_INTERNAL;
 /* taskgroup: begin at the start; end = the wait's begin, then
  * sync(ompt_sync_region_taskgroup, end) after the wait. */
 void hsomp_ompt_taskgroup(int endpoint, const void *ra) HSOMP_INTERNAL;

@@ -85,6 +85,22 @@ int main(void) {
     sink += 0;
   expect_loop("unsigned long long", m, 1);
 
+  /* Doacross: one source per iteration, one sink per wait (GCC skips the
+   * sink of iteration 0, which lies outside the iteration space). */
+  m = mark();
+#pragma omp parallel num_threads(T)
+#pragma omp for schedule(dynamic, 4) ordered(1)
+  for (int i = 0; i < N; i++) {
+#pragma omp ordered depend(sink : i - 1)
+    sink += i;
+#pragma omp ordered depend(source)
+  }
+  expect_loop("doacross", m, 1);
+  EXPECT(count_from(m, EV_DEPENDENCES, ANY, ompt_dependence_type_source) == N, "%d sources",
+         count_from(m, EV_DEPENDENCES, ANY, ompt_dependence_type_source));
+  EXPECT(count_from(m, EV_DEPENDENCES, ANY, ompt_dependence_type_sink) == N - 1, "%d sinks",
+         count_from(m, EV_DEPENDENCES, ANY, ompt_dependence_type_sink));
+
   /* Combined: the members start inside the loop (no *_start call). */
   m = mark();
 #pragma omp parallel for num_threads(T) schedule(dynamic, 3)
