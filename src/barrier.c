@@ -83,7 +83,9 @@ bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancell
   if (team->master_cpu >= 0)
     atomic_store_explicit(&self->cpu, hsomp_os_cpu(), memory_order_relaxed);
   p.gen = atomic_load_explicit(&b->generation, memory_order_acquire);
-  if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) == nthreads - 1) {
+  uint32_t arrived = atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel);
+  HSOMP_ASSERT(arrived < nthreads); /* Note [Why the barrier cannot deadlock or mix phases] */
+  if (arrived == nthreads - 1) {
     atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
     if (atomic_load_explicit(&team->ws_cancelled, memory_order_relaxed))
       atomic_store_explicit(&team->ws_cancelled, false, memory_order_relaxed);
@@ -102,9 +104,23 @@ void hsomp_barrier_cancel(struct hsomp_barrier *b) {
 
 /* OMPT: GCC emits GOMP_barrier for `#pragma omp barrier' and for the
  * implicit barriers of the constructs it expands inline (static loops,
- * single, scope): all are reported as explicit barriers. */
+ * single, scope): all are reported as explicit barriers, and a cancelled
+ * cancellable one as a detected cancellation. */
+static bool reported_barrier(bool cancellable, const void *ra) {
+  struct hsomp_team *team = hsomp_self()->ts.team;
+  hsomp_ompt_sync(ompt_sync_region_barrier_explicit, ompt_scope_begin, ra);
+  bool cancelled = team && hsomp_barrier_wait(&team->barrier, team->nthreads, cancellable);
+  hsomp_ompt_sync(ompt_sync_region_barrier_explicit, ompt_scope_end, ra);
+  if (cancelled)
+    hsomp_ompt_cancel(GOMP_CANCEL_PARALLEL, ompt_cancel_detected, ra);
+  return cancelled;
+}
+
 void GOMP_barrier(void) {
-  HSOMP_OMPT_INSTEAD(barrier(false, HSOMP_OMPT_RA));
+  if (HSOMP_UNLIKELY(hsomp_ompt_enabled)) {
+    reported_barrier(false, HSOMP_OMPT_RA);
+    return;
+  }
   struct hsomp_team *team = hsomp_self()->ts.team;
   if (team)
     hsomp_barrier_wait(&team->barrier, team->nthreads, false);
@@ -112,7 +128,7 @@ void GOMP_barrier(void) {
 
 bool GOMP_barrier_cancel(void) {
   if (HSOMP_UNLIKELY(hsomp_ompt_enabled))
-    return hsomp_ompt_barrier(true, HSOMP_OMPT_RA);
+    return reported_barrier(true, HSOMP_OMPT_RA);
   struct hsomp_team *team = hsomp_self()->ts.team;
   if (!team)
     return false;

@@ -19,8 +19,6 @@
 #include <string.h>
 #include <strings.h>
 
-bool hsomp_ompt_enabled;
-void (*hsomp_ompt_callbacks[64])(void);
 
 static ompt_start_tool_result_t *tool;
 static FILE *verbose_out; /* OMP_TOOL_VERBOSE_INIT; NULL: quiet */
@@ -275,6 +273,7 @@ static void finalize_tool(void) {
   if (self && !self->is_worker && !self->ts.team) {
     hsomp_ompt_host_end(self);
   }
+  hsomp_host_thread_hook = NULL;
   hsomp_ompt_enabled = false;
   if (t->finalize)
     t->finalize(&t->tool_data);
@@ -319,6 +318,15 @@ static ompt_interface_fn_t lookup(const char *name) {
 
 /* ------------------------------------------------------------------ */
 /* Start-up.                                                            */
+
+/* Host threads other than the initial one begin and end with the records
+ * thread.c makes for them (hsomp_host_thread_hook). */
+static void host_thread(struct hsomp_thread *t, bool begins) {
+  if (begins)
+    hsomp_ompt_host_begin(t);
+  else
+    hsomp_ompt_host_end(t);
+}
 
 #define HSOMP_OMPT_VERSION 202011 /* OpenMP 5.1 */
 #define HSOMP_RUNTIME_VERSION "hsomp 0.1 (GCC 12 libgomp ABI)"
@@ -387,10 +395,8 @@ void hsomp_ompt_init(void) {
       hsomp_ompt_enabled = true;
       if (r->initialize(lookup, 0 /* the host */, &r->tool_data)) {
         say("hsomp: the tool is initialized and uses the OMPT interface\n");
-        if (hsomp_tls)
-          hsomp_ompt_host_begin(hsomp_tls);
-        else
-          hsomp_self(); /* reports the thread's begin (team.c) */
+        hsomp_host_thread_hook = host_thread;
+        hsomp_ompt_host_begin(hsomp_self());
       } else {
         say("hsomp: the tool's initializer returned 0: no tool\n");
         hsomp_ompt_enabled = false;

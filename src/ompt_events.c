@@ -24,6 +24,10 @@
 
 #define CB(type, event) HSOMP_OMPT_CB(ompt_callback_##type##_t, ompt_callback_##event)
 
+/* Set by ompt.c (a tool) or ompt_eventlog.c (the eventlog client). */
+bool hsomp_ompt_enabled;
+void (*hsomp_ompt_callbacks[64])(void);
+
 ompt_data_t *hsomp_ompt_task_data(struct hsomp_thread *self) {
   struct hsomp_task *t = self->ts.task;
   if (t && !(t->flags & HSOMP_TASK_IMPLICIT))
@@ -327,16 +331,6 @@ void hsomp_ompt_lock(int kind, hsomp_mutex *m, const void *ra) {
 void hsomp_ompt_unlock(int kind, hsomp_mutex *m, const void *ra) {
   hsomp_mutex_unlock(m);
   hsomp_ompt_mutex_released(kind, m, ra);
-}
-
-bool hsomp_ompt_barrier(bool cancellable, const void *ra) {
-  struct hsomp_team *team = hsomp_self()->ts.team;
-  hsomp_ompt_sync(ompt_sync_region_barrier_explicit, ompt_scope_begin, ra);
-  bool cancelled = team && hsomp_barrier_wait(&team->barrier, team->nthreads, cancellable);
-  hsomp_ompt_sync(ompt_sync_region_barrier_explicit, ompt_scope_end, ra);
-  if (cancelled) /* a cancellable barrier is a cancellation point */
-    hsomp_ompt_cancel(GOMP_CANCEL_PARALLEL, ompt_cancel_detected, ra);
-  return cancelled;
 }
 
 /* The end of a test (or of a nest lock's set): `count' is the nesting

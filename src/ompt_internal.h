@@ -58,7 +58,7 @@ void hsomp_eventlog_attach(void) HSOMP_INTERNAL;
 
 /* ompt.c: start-up, the entry points a tool looks up, finalization. */
 void hsomp_ompt_init(void) HSOMP_INTERNAL;
-/* The callback a tool registered for `event', or NULL. */
+/* ompt_events.c: the callback a tool registered for `event', or NULL. */
 extern void (*hsomp_ompt_callbacks[64])(void) HSOMP_INTERNAL;
 #define HSOMP_OMPT_CB(type, event) ((type)hsomp_ompt_callbacks[event])
 
@@ -101,8 +101,6 @@ void hsomp_ompt_sync(int kind, int endpoint, const void *ra) HSOMP_INTERNAL;
  * released (HSOMP_OMPT_INSTEAD). */
 void hsomp_ompt_lock(int kind, hsomp_mutex *m, const void *ra) HSOMP_INTERNAL;
 void hsomp_ompt_unlock(int kind, hsomp_mutex *m, const void *ra) HSOMP_INTERNAL;
-/* GOMP_barrier, GOMP_barrier_cancel: an explicit barrier, reported. */
-bool hsomp_ompt_barrier(bool cancellable, const void *ra) HSOMP_INTERNAL;
 void hsomp_ompt_mutex_acquire(int kind, unsigned hint, const void *wait_id,
                               const void *ra) HSOMP_INTERNAL;
 void hsomp_ompt_mutex_acquired(int kind, const void *wait_id, const void *ra) HSOMP_INTERNAL;

@@ -81,6 +81,6 @@ void hsomp_rts_eventlog_message(const char *fmt, ...) {
   va_end(ap);
 }
 
-/* host-abi (pause.c): the Task rts_lock created for this OS thread is
+/* omp_pause_resource (team.c): the Task rts_lock created for this OS thread is
  * freed; the thread must not call into the RTS again. */
 void hsomp_rts_unbind_worker(void) { hs_thread_done(); }

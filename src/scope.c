@@ -15,7 +15,7 @@
 void GOMP_scope_start(uintptr_t *reductions) {
   HSOMP_OMPT(work_open(ompt_work_scope, HSOMP_OMPT_RA));
   struct hsomp_thread *self = hsomp_self();
-  if (hsomp_work_share_start(self)) {
+  if (hsomp_work_share_begin(self)) {
     self->ts.ws->task_reductions = NULL;
     if (reductions)
       hsomp_ws_task_reductions(self->ts.ws, true, reductions);
