@@ -396,7 +396,10 @@ void hsomp_ompt_init(void) {
       if (r->initialize(lookup, 0 /* the host */, &r->tool_data)) {
         say("hsomp: the tool is initialized and uses the OMPT interface\n");
         hsomp_host_thread_hook = host_thread;
-        hsomp_ompt_host_begin(hsomp_self());
+        if (hsomp_tls)
+          hsomp_ompt_host_begin(hsomp_tls);
+        else
+          hsomp_self(); /* makes the record: the hook reports the thread */
       } else {
         say("hsomp: the tool's initializer returned 0: no tool\n");
         hsomp_ompt_enabled = false;

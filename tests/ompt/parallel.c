@@ -6,7 +6,7 @@
  * member's implicit_task end.  Also a nested region (max-active-levels 2),
  * a serialized one (if(0)) and the thread events. */
 // TEST-HSOMP-ONLY
-// TEST-LIBS: -rdynamic
+// TEST-LIBS: -rdynamic -pthread
 // TEST-TIMEOUT: 30
 #include "ompt_tool.h"
 
@@ -18,6 +18,12 @@ static int last_index_of(int from, int kind, int endpoint) {
     if (events[i].kind == kind && (endpoint == ANY || events[i].endpoint == endpoint))
       last = i;
   return last;
+}
+
+static void *host_thread(void *arg) {
+#pragma omp parallel num_threads(2)
+  __asm__ volatile("");
+  return arg;
 }
 
 int main(void) {
@@ -110,5 +116,18 @@ int main(void) {
   /* Workers: at least 3 began (the pool), none ended. */
   EXPECT(count_from(0, EV_THREAD_BEGIN, ANY, ompt_thread_worker) >= 3, "worker thread_begin");
   EXPECT(count_from(0, EV_THREAD_END, ANY, ANY) == 0, "no thread ends before exit");
+
+  /* Another host thread is an initial thread of its own: it begins with
+   * its first OpenMP call and ends when it exits. */
+  m = mark();
+  pthread_t other;
+  pthread_create(&other, NULL, host_thread, NULL);
+  pthread_join(other, NULL);
+  EXPECT(count_from(m, EV_THREAD_BEGIN, ANY, ompt_thread_initial) == 1, "a second initial thread");
+  EXPECT(count_from(m, EV_IMPLICIT_TASK, ompt_scope_begin, ompt_task_initial) == 1 &&
+             count_from(m, EV_IMPLICIT_TASK, ompt_scope_end, ompt_task_initial) == 1,
+         "its initial task begins and ends");
+  EXPECT(count_from(m, EV_THREAD_END, ANY, ANY) == 1, "it ends when it exits");
+  EXPECT(count_from(m, EV_PARALLEL_BEGIN, ANY, ANY) == 1, "its region");
   return finish("ompt.parallel", 0);
 }
