@@ -33,7 +33,7 @@ main = do
   case args of
     ["child"] -> do
       r <- c_kernel (fromIntegral rounds) (fromIntegral threads)
-      unless (r == 0) exitFailure
+      unless (r == 0) $ die' ("the OpenMP kernel returned " ++ show r)
     _ -> parent
 
 parent :: IO ()
@@ -101,4 +101,6 @@ parent = do
       StopThread {} -> True
       CreateThread {} -> True
       _ -> False
-    die' m = putStrLn ("FAIL " ++ m) >> exitFailure
+
+die' :: String -> IO a
+die' m = putStrLn ("FAIL " ++ m) >> exitFailure
