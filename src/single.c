@@ -19,7 +19,9 @@ bool GOMP_single_start(void) {
   bool executor = true;
   if (team) {
     unsigned long mine = self->ts.single_count++;
-    executor = atomic_compare_exchange_strong_explicit(&team->single_count, &mine, mine + 1,
+    /* Look first: once the construct is claimed, the others only read. */
+    executor = atomic_load_explicit(&team->single_count, memory_order_relaxed) == mine &&
+               atomic_compare_exchange_strong_explicit(&team->single_count, &mine, mine + 1,
                                                        memory_order_relaxed, memory_order_relaxed);
   }
   HSOMP_OMPT(single(executor, HSOMP_OMPT_RA));
