@@ -22,3 +22,6 @@ unsigned hsomp_rts_capabilities(void) { return atomic_load(&capabilities); }
 bool hsomp_rts_hosted_by_haskell(void) { return false; }
 int hsomp_rts_bind_worker(unsigned cap) { return (int)cap; }
 void hsomp_rts_unbind_worker(void) {}
+/* No eventlog in the model (ompt_eventlog.c never attaches). */
+bool hsomp_rts_eventlog_running(void) { return false; }
+void hsomp_rts_eventlog_message(const char *fmt, ...) {}
