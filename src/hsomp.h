@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <sched.h> /* cpu_set_t, for the place list */
 
+#include "omp-tools.h" /* ompt_data_t: a tool's data in the records below */
 #include "abi.h"
 #include "os.h"
 #include "wait.h"
@@ -183,6 +184,7 @@ struct hsomp_work_share {
    * doacross slots and `mem` live in it (iter.c). */
   void *scratch;
   size_t scratch_size;
+  int ompt_work;                 /* OMPT work type of a combined construct's */
 };
 
 /* ------------------------------------------------------------------ */
@@ -213,6 +215,8 @@ struct hsomp_team_state {
    * implicit tasks of a region started from this state belong to; they
    * read it through team->parent. */
   struct hsomp_taskgroup *child_taskgroup;
+  ompt_data_t ompt_task;         /* OMPT: the tool's data of this implicit task */
+  int ompt_open_work;            /* OMPT: a single/scope whose end is not reported yet */
 };
 
 struct hsomp_thread;
@@ -249,6 +253,8 @@ struct hsomp_team {
   _Atomic unsigned long *group_busy;     /* the group's count: its top-level team's group_busy_count */
   _Atomic unsigned long group_busy_count; /* threads busy in the group (top-level team only) */
   unsigned long group_reserved;          /* threads this nested team took from *group_busy */
+  ompt_data_t ompt_parallel;      /* OMPT: the tool's data of the region */
+  const void *ompt_codeptr;       /* OMPT: the call site that started it */
 };
 
 /* Free task records a thread keeps for its next tasks (Note [Recycled
@@ -313,6 +319,13 @@ struct hsomp_thread {
   /* The threads hsomp_resolve_nthreads reserved in the contention group
    * for the team this thread starts next (team.c). */
   unsigned long group_reserving;
+  /* OMPT (ompt_internal.h): the tool's data of the thread and of its
+   * initial parallel region, the call site of the last construct that
+   * reported, its state and the mutex it waits for (ompt_get_state). */
+  ompt_data_t ompt_thread, ompt_initial_parallel;
+  const void *ompt_codeptr;
+  int ompt_state;
+  const void *ompt_wait_id;
 };
 
 /* ================================================================== */
@@ -356,6 +369,10 @@ _Noreturn void hsomp_gomp_exit(const char *fmt, ...) HSOMP_INTERNAL
 #endif
 extern __thread struct hsomp_thread *hsomp_tls HSOMP_INTERNAL HSOMP_TLS_MODEL;
 struct hsomp_thread *hsomp_thread_init_host(void) HSOMP_INTERNAL;
+/* Told when a host thread's record is made (begins) and when the thread
+ * exits; set by the tool interface while a tool is attached (ompt.c), so
+ * that this file calls no other. */
+extern void (*hsomp_host_thread_hook)(struct hsomp_thread *t, bool begins) HSOMP_INTERNAL;
 /* A zeroed record (no Capability, CPU unknown). */
 struct hsomp_thread *hsomp_thread_new(void) HSOMP_INTERNAL;
 /* Gives back what other layers keep in the record (detach-event slots). */

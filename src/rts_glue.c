@@ -4,6 +4,7 @@
 
 #include <Rts.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 
@@ -65,6 +66,22 @@ int hsomp_rts_bind_worker(unsigned cap) {
   int no = (int)*(uint32_t *)((char *)c + OFFSET_Capability_no);
   rts_unlock(c);
   return no;
+}
+
+/* The eventlog's locked global buffer (rts/eventlog/EventLog.c): present
+ * only in the eventlog flavours of the RTS (-eventlog), hence weak. */
+extern void postMsg(char *msg, va_list ap) __attribute__((weak));
+
+bool hsomp_rts_eventlog_running(void) {
+  return postMsg && atomic_load_explicit(&booted, memory_order_acquire) &&
+         eventLogStatus() == EVENTLOG_RUNNING;
+}
+
+void hsomp_rts_eventlog_message(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  postMsg((char *)fmt, ap);
+  va_end(ap);
 }
 
 /* omp_pause_resource (team.c): the Task rts_lock created for this OS thread is

@@ -30,6 +30,13 @@ int hsomp_rts_bind_worker(unsigned cap) __attribute__((visibility("hidden")));
 void hsomp_rts_unbind_worker(void) __attribute__((visibility("hidden")));
 /* True if the RTS was already running when hsomp first needed it. */
 bool hsomp_rts_hosted_by_haskell(void) __attribute__((visibility("hidden")));
+/* The GHC eventlog (ompt_eventlog.c): whether the RTS writes one now (a
+ * program linked with -eventlog and run with +RTS -l), and a message into
+ * it from any thread, Capability or not (the RTS's own locked global
+ * buffer: Note [OpenMP in the eventlog]). */
+bool hsomp_rts_eventlog_running(void) __attribute__((visibility("hidden")));
+void hsomp_rts_eventlog_message(const char *fmt, ...) __attribute__((visibility("hidden")))
+__attribute__((format(printf, 1, 2)));
 
 /* How many Capabilities a Task holds right now (running Haskell or a
  * GC), and whether the RTS is stopping them for a GC: racy hints for the
