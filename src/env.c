@@ -472,5 +472,3 @@ void hsomp_env_init(void) {
   if (hsomp_settings.display_env)
     hsomp_display_env(hsomp_settings.display_env_verbose);
 }
-
-__attribute__((constructor)) static void hsomp_initialize(void) { hsomp_env_init(); }
