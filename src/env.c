@@ -480,5 +480,3 @@ void hsomp_env_init(void) {
     hsomp_display_env(hsomp_settings.display_env_verbose);
   hsomp_ompt_init(); /* last: a tool may ask about the settings */
 }
-
-__attribute__((constructor)) static void hsomp_initialize(void) { hsomp_env_init(); }

@@ -3,9 +3,11 @@
  * back when it exits, and the process's spare records -- idle workers
  * that no master has hired, teams of threads that exited.
  *
+ * It also holds the library's constructor, which reads the environment.
  * Every other file reaches its thread's record through hsomp_self(), so
- * this file calls none of them: what other layers keep per thread (free
- * detach-event slots) they give back through a hook in the record. */
+ * this file calls none of them but env.c and error.c: what other layers
+ * keep per thread (free detach-event slots) they give back through a
+ * hook in the record. */
 #include "hsomp.h"
 
 #include <pthread.h>
@@ -14,6 +16,13 @@
 
 __thread struct hsomp_thread *hsomp_tls;
 void (*hsomp_host_thread_hook)(struct hsomp_thread *t, bool begins);
+
+/* The library's constructor: the environment is read (env.c) before any
+ * thread record exists.  It lives here, in the file every use of the
+ * runtime reaches (hsomp_self), so that a static link (the Haskell
+ * package's) pulls it in: a constructor in a file nothing references
+ * would be left out of the program with its file. */
+__attribute__((constructor)) static void runtime_init(void) { hsomp_env_init(); }
 
 static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hsomp_thread *idle_workers; /* parked, hired by no master */
