@@ -513,6 +513,7 @@ void hsomp_env_init(void) {
   init_spin_policy();
   init_stacksize();
   parse_display_env();
+  hsomp_env_parse_rts_options();
   if (hsomp_settings.display_env)
     hsomp_display_env(hsomp_settings.display_env_verbose);
 }

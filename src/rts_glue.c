@@ -29,22 +29,36 @@ static bool joined_haskell_host;
  * (no Haskell heap work happens while OpenMP workers sleep).  We never call
  * hs_exit: workers may still run C code when the process exits, and the OS
  * reclaims everything; see Note [Process exit] in team.c. */
+
+/* Note [RTS options of a C host]
+ * The RTS a C host gets takes its options from hsomp alone: rts_opts
+ * (always applied) holds hsomp's and the HSOMP_RTS_OPTS words that
+ * rts_options.c accepted, and RtsOptsIgnoreAll makes the RTS ignore both
+ * GHCRTS and the command line.  GHCRTS is meant for Haskell programs: a
+ * C program run with GHCRTS=-xc used to print the RTS usage and exit 1,
+ * and valid values applied silently. */
+
+static void boot_c_host_rts(unsigned ncaps) {
+  char opts[640];
+  snprintf(opts, sizeof opts, "-N%u -I0 --install-signal-handlers=no %s", ncaps ? ncaps : 1,
+           hsomp_rts_user_options());
+  char *args[] = {"hsomp", NULL};
+  int argc = 1;
+  char **argv = args;
+  RtsConfig conf = defaultRtsConfig;
+  conf.rts_opts_enabled = RtsOptsIgnoreAll;
+  conf.rts_opts = opts;
+  hs_init_ghc(&argc, &argv, conf);
+}
+
 void hsomp_rts_ensure(unsigned ncaps) {
   if (atomic_load_explicit(&booted, memory_order_acquire))
     return;
   pthread_mutex_lock(&boot_lock);
   if (!atomic_load_explicit(&booted, memory_order_relaxed)) {
     joined_haskell_host = enabled_capabilities > 0;
-    if (!joined_haskell_host) {
-      char nflag[32];
-      snprintf(nflag, sizeof nflag, "-N%u", ncaps ? ncaps : 1);
-      char *args[] = {"hsomp", "+RTS", nflag, "-I0", "--install-signal-handlers=no", "-RTS", NULL};
-      int argc = 6;
-      char **argv = args;
-      RtsConfig conf = defaultRtsConfig;
-      conf.rts_opts_enabled = RtsOptsAll;
-      hs_init_ghc(&argc, &argv, conf);
-    }
+    if (!joined_haskell_host)
+      boot_c_host_rts(ncaps);
     atomic_store_explicit(&booted, true, memory_order_release);
   }
   pthread_mutex_unlock(&boot_lock);

@@ -24,4 +24,8 @@ void hsomp_rts_unbind_worker(void) __attribute__((visibility("hidden")));
 /* True if the RTS was already running when hsomp first needed it. */
 bool hsomp_rts_hosted_by_haskell(void) __attribute__((visibility("hidden")));
 
+/* rts_options.c: the HSOMP_RTS_OPTS words that passed the check, joined
+ * by spaces ("" if none); fixed once the library constructor has run. */
+const char *hsomp_rts_user_options(void) __attribute__((visibility("hidden")));
+
 #endif
