@@ -5,7 +5,9 @@
 #include <Rts.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
 /* DerivedConstants.h redefines a few block macros of Rts.h; we only need
  * the offset of Capability.no, which GHC publishes for Cmm code. */
@@ -38,6 +40,16 @@ static bool joined_haskell_host;
  * C program run with GHCRTS=-xc used to print the RTS usage and exit 1,
  * and valid values applied silently. */
 
+/* Note [The host's locale]
+ * hs_init_ghc calls setlocale(LC_CTYPE, "") for the Haskell program it
+ * expects to start: a C program's locale, which is "C" until the program
+ * says otherwise, would become the environment's (LANG=C.UTF-8: MB_CUR_MAX
+ * 1 -> 6), and one the program chose would be overwritten.  The whole
+ * locale (every category, as setlocale(LC_ALL, NULL) names it) is saved
+ * before and put back after, under boot_lock, on whichever thread boots.
+ * A thread's own uselocale() locale is never touched by setlocale. */
+static char saved_locale[1024];
+
 static void boot_c_host_rts(unsigned ncaps) {
   char opts[640];
   snprintf(opts, sizeof opts, "-N%u -I0 --install-signal-handlers=no %s", ncaps ? ncaps : 1,
@@ -48,7 +60,20 @@ static void boot_c_host_rts(unsigned ncaps) {
   RtsConfig conf = defaultRtsConfig;
   conf.rts_opts_enabled = RtsOptsIgnoreAll;
   conf.rts_opts = opts;
+  /* (a composite LC_ALL name too long for the buffer: LC_CTYPE alone,
+   * the one category the RTS sets) */
+  int category = LC_ALL;
+  const char *locale = setlocale(LC_ALL, NULL);
+  if (locale && strlen(locale) >= sizeof saved_locale) {
+    category = LC_CTYPE;
+    locale = setlocale(LC_CTYPE, NULL);
+  }
+  bool restore = locale && strlen(locale) < sizeof saved_locale;
+  if (restore)
+    strcpy(saved_locale, locale);
   hs_init_ghc(&argc, &argv, conf);
+  if (restore)
+    setlocale(category, saved_locale);
 }
 
 void hsomp_rts_ensure(unsigned ncaps) {
