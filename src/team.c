@@ -255,11 +255,12 @@ static void pool_reserve(struct hsomp_thread *self, unsigned n) {
  * construct, the contention group's count (the reservation the team
  * size took from the group is given back). */
 static unsigned clamp_to_available_workers(struct hsomp_thread *self, unsigned nthreads) {
-  hsomp_rts_ensure(boot_capabilities());
   /* A master that starts a nested region while its outer team runs
    * uses its pool as a stack: the outer team's workers are the first
-   * pool_in_use entries, the nested team's come after them. */
-  pool_reserve(self, self->pool_in_use + nthreads - 1);
+   * pool_in_use entries, the nested team's come after them.  (No RTS
+   * under the process's limits: no worker, rts_limits.c.) */
+  if (HSOMP_LIKELY(hsomp_rts_ensure(boot_capabilities())))
+    pool_reserve(self, self->pool_in_use + nthreads - 1);
   unsigned available = self->pool_len - self->pool_in_use + 1;
   if (HSOMP_LIKELY(available >= nthreads))
     return nthreads;
@@ -514,7 +515,7 @@ int hsomp_get_capability(void) { return hsomp_self()->capability; }
  * first team of more than one thread no RTS may be running yet: boot it
  * as that team would (so the answer is the one the workers will see). */
 int hsomp_get_num_capabilities(void) {
-  hsomp_rts_ensure(boot_capabilities());
+  (void)hsomp_rts_ensure(boot_capabilities());
   return (int)hsomp_rts_capabilities();
 }
 
