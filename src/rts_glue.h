@@ -32,7 +32,7 @@ const char *hsomp_rts_user_options(void) __attribute__((visibility("hidden")));
 
 /* rts_limits.c: the Capabilities a C host's RTS can have under the
  * process's thread and address-space limits (ncaps when there are none);
- * *bind_workers false when no RTS thread fits at all; Note [Capabilities
+ * *bind_workers false (and 1) under such a limit; Note [Capabilities
  * under a thread limit]. */
 unsigned hsomp_rts_fit_capabilities(unsigned ncaps, bool *bind_workers)
     __attribute__((visibility("hidden")));
