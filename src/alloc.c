@@ -128,6 +128,7 @@ static bool is_predefined(uintptr_t handle) {
 
 /* Registers a copy of `a`; its handle, or 0 when the registry is full. */
 static uintptr_t register_allocator(const struct allocator *a) {
+  hsomp_fork_handlers_register(); /* Note [Registering the fork handler] (fork.c) */
   pthread_mutex_lock(&registry_lock);
   uint32_t index;
   struct allocator_slot *s;
@@ -178,14 +179,9 @@ static bool unregister_allocator(uintptr_t handle) {
 }
 
 /* A fork() while another thread registers must not leave the child with
- * the lock held or the free list half-updated. */
-static void registry_lock_for_fork(void) { pthread_mutex_lock(&registry_lock); }
-static void registry_unlock_after_fork(void) { pthread_mutex_unlock(&registry_lock); }
-
-__attribute__((constructor)) static void register_registry_fork_handler(void) {
-  pthread_atfork(registry_lock_for_fork, registry_unlock_after_fork,
-                 registry_unlock_after_fork);
-}
+ * the lock held or the free list half-updated (fork.c calls these). */
+void hsomp_alloc_before_fork(void) { pthread_mutex_lock(&registry_lock); }
+void hsomp_alloc_after_fork(void) { pthread_mutex_unlock(&registry_lock); }
 
 /* ------------------------------------------------------------------ */
 /* Building and destroying allocators.                                  */

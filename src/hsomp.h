@@ -381,6 +381,13 @@ void hsomp_worker_retire(struct hsomp_thread *self) HSOMP_INTERNAL;
  * shared pool (task_event.c). */
 void hsomp_event_thread_exit(struct hsomp_thread *t) HSOMP_INTERNAL;
 void hsomp_target_after_fork(void) HSOMP_INTERNAL;
+/* fork.c: registers the runtime's pthread_atfork handlers, once (Note
+ * [Registering the fork handler]); the steps they call live beside the
+ * state they fix: */
+void hsomp_fork_handlers_register(void) HSOMP_INTERNAL;
+void hsomp_alloc_before_fork(void) HSOMP_INTERNAL; /* alloc.c */
+void hsomp_alloc_after_fork(void) HSOMP_INTERNAL;  /* alloc.c, parent and child */
+void hsomp_event_after_fork(void) HSOMP_INTERNAL;  /* task_event.c, child */
 struct hsomp_thread *hsomp_thread_init_host(void) HSOMP_INTERNAL;
 
 static inline struct hsomp_thread *hsomp_self(void) {

@@ -67,6 +67,7 @@ static struct hsomp_thread *new_thread_state(void) {
 }
 
 struct hsomp_thread *hsomp_thread_init_host(void) {
+  hsomp_fork_handlers_register(); /* Note [Registering the fork handler] */
   struct hsomp_thread *t = new_thread_state();
   t->icv = hsomp_initial_icv;
   hsomp_tls = t;

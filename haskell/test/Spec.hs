@@ -38,6 +38,7 @@ import Kernels
 import Measure
 import SliceSpec (sliceSpec)
 import LinearSliceSpec (linearSliceSpec)
+import ForkSpec (forkSpec)
 import Stats
 
 teamSizes :: [Int]
@@ -70,6 +71,7 @@ specs = do
   arraySpec
   sliceSpec
   linearSliceSpec
+  forkSpec
   measureSpec
 
 -- | Run a region, then print with stdout's default buffering (a pipe: block
