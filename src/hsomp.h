@@ -176,7 +176,12 @@ static inline void hsomp_mutex_unlock(hsomp_mutex *m) {
 }
 
 /* The spin budget for a waiting thread in a team of `nthreads`. */
-unsigned long hsomp_spin_budget(unsigned nthreads) HSOMP_INTERNAL;
+unsigned long hsomp_spin_budget(unsigned long nthreads) HSOMP_INTERNAL;
+/* More threads in teams than this many per CPU: waits spin at most
+ * HSOMP_CROWDED_SPINS rounds (each a yield) before they sleep (Note [A
+ * crowded process] in team.c). */
+#define HSOMP_CROWDED_PER_CPU 8
+#define HSOMP_CROWDED_SPINS 8
 
 /* ------------------------------------------------------------------ */
 /* Barrier (barrier.c).  A centralised counter barrier; see barrier.c.  */

@@ -192,7 +192,8 @@ static struct hsomp_thread *spawn_worker(void) {
   struct hsomp_thread *w = new_thread_state();
   w->is_worker = true;
   w->index = atomic_fetch_add_explicit(&next_worker_index, 1, memory_order_relaxed);
-  w->idle_spins = hsomp_settings.spin_count;
+  /* a new worker waits for its first region (Note [A crowded process]) */
+  w->idle_spins = hsomp_spin_budget((unsigned long)w->index + 1);
   bool own_stack = hsomp_settings.stacksize &&
                    !atomic_load_explicit(&stacksize_refused, memory_order_relaxed);
   int rc = start_worker_thread(w, own_stack ? hsomp_settings.stacksize : 0);
@@ -243,6 +244,20 @@ static void pool_reserve(struct hsomp_thread *self, unsigned n) {
       return;
     self->pool[self->pool_len++] = w;
   }
+}
+
+/* Gives the workers `self` hired but does not use now back to the idle
+ * list, for other masters to hire.  They have all joined their last team
+ * (Note [Worker life cycle]): a master that hires one fills its fields in
+ * before it bumps `go`, as this master would have. */
+static void pool_release_unused(struct hsomp_thread *self) {
+  pthread_mutex_lock(&idle_lock);
+  while (self->pool_len > self->pool_in_use) {
+    struct hsomp_thread *w = self->pool[--self->pool_len];
+    w->next_idle = idle_workers;
+    idle_workers = w;
+  }
+  pthread_mutex_unlock(&idle_lock);
 }
 
 /* Note [Fewer threads than asked]
@@ -365,6 +380,38 @@ unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) {
   return (unsigned)take;
 }
 
+/* Note [A crowded process]
+ * How long a wait spins depends on whether the threads it waits for have
+ * CPUs of their own (Note [Spin budget], wait.c), and that is a matter of
+ * every team running in the process, not of the waiter's team alone:
+ * 16-deep nesting with teams of 2 runs 2^16 threads, every team of them
+ * "fitting" 2 CPUs, and each spun its full budget with a yield every few
+ * rounds -- 40 s for 13 levels where libgomp took 1.4 s.  So the budget of
+ * a new team comes from the number of threads in all running teams
+ * (threads_in_teams: each team adds its workers at its start and takes
+ * them back at its end; masters are counted once, as the 1).  Far beyond
+ * the CPUs (HSOMP_CROWDED_PER_CPU) even the throttled budget, where every
+ * round yields, is too much: with 5000 threads on 2 CPUs a yield almost
+ * never hands the CPU to the thread we wait for, and 100 yields per wait
+ * per thread took 9 s for three regions (libgomp, which pauses its 100
+ * rounds, 0.9 s), so such teams spin HSOMP_CROWDED_SPINS rounds and sleep.
+ * And a nested team's master gives its idle workers back to the idle list
+ * when its team ends in a crowded process, so that other masters hire them
+ * instead of creating more: each master used to keep the workers it ever
+ * hired, and 16-deep nesting wanted 2^16 threads at once, more than the
+ * system's 32768 process ids (libgomp's nested threads exit after their
+ * region).  Outside a crowded process a nested master keeps its workers
+ * for its next region, as before.  The count is a relaxed hint. */
+static _Atomic unsigned long threads_in_teams;
+
+/* Adds a team of `nthreads` (its nthreads-1 workers) to the count; the
+ * threads in teams now, this team included. */
+static unsigned long threads_in_teams_add(unsigned nthreads) {
+  unsigned long before = atomic_fetch_add_explicit(&threads_in_teams, nthreads - 1,
+                                                   memory_order_relaxed);
+  return before + nthreads;
+}
+
 void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags,
                       hsomp_ws_init_fn ws_init, const void *ws_arg) {
   struct hsomp_thread *self = hsomp_self();
@@ -376,7 +423,7 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
   team->parent_icv = self->icv;
   team->level = self->ts.level + 1;
   team->active_level = self->ts.active_level + (nthreads > 1);
-  team->spins = hsomp_spin_budget(nthreads);
+  team->spins = hsomp_spin_budget(threads_in_teams_add(nthreads));
   /* Note [Keeping threads spread] (wait.c): only teams that fit the
    * CPUs, and no place list. */
   team->master_cpu = nthreads > 1 && team->spins >= HSOMP_SPIN_YIELD_ALWAYS_BELOW &&
@@ -477,6 +524,11 @@ void hsomp_team_end(void) {
     atomic_fetch_sub_explicit(team->cg_busy, team->cg_reserved, memory_order_relaxed);
   if (nthreads > 1)
     self->pool_in_use -= nthreads - 1;
+  unsigned long busy =
+      atomic_fetch_sub_explicit(&threads_in_teams, nthreads - 1, memory_order_relaxed);
+  if (team->level > 1 && self->pool_len > self->pool_in_use &&
+      busy > HSOMP_CROWDED_PER_CPU * (unsigned long)hsomp_settings.ncpus)
+    pool_release_unused(self); /* Note [A crowded process] */
   self->ts = team->parent;
   self->icv = team->parent_icv;
   team_put(self, team);
