@@ -12,6 +12,7 @@
 // TEST-ENV: LIMIT=as1000 TEAM=16
 // TEST-ENV: LIMIT=as4000 TEAM=16
 // TEST-NO-SANITIZER
+// TEST-SERIAL
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
