@@ -75,8 +75,14 @@ static char saved_locale[1024];
  *    well below it), so it starts nothing, and the only writes the RTS
  *    would aim at them (a Haskell signal handler's wake-up, hs_exit's
  *    shutdown) never happen here, or fail with EBADF if they did.
- * What is left are the RTS's own worker threads, one per Capability but
- * the first (initScheduler starts them eagerly), and no descriptor. */
+ * What is left are the RTS's own worker threads, one per Capability, and
+ * no descriptor.  initScheduler starts those of Capabilities 1.. eagerly;
+ * Capability 0's starts when it is first released with no spare worker,
+ * which the I/O manager's start-up used to do inside hs_init_ghc.  We do
+ * that release at boot too (one rts_lock/rts_unlock), so the RTS starts
+ * all its threads while it boots, under the limits rts_limits.c checked,
+ * and never later in a worker's rts_unlock, where a thread the system
+ * refuses is fatal (a region under a tight address-space cap did that). */
 static bool boot_c_host_rts(unsigned ncaps) {
   char opts[640];
   snprintf(opts, sizeof opts, "-N%u -I0 -V0 --install-signal-handlers=no %s",
@@ -111,6 +117,12 @@ static bool boot_c_host_rts(unsigned ncaps) {
   hs_init_ghc(&argc, &argv, conf);
   if (lowered)
     hsomp_rts_restore_reservation_limit(&address_space);
+  /* Capability 0's RTS thread, now rather than when a worker first
+   * releases Capability 0 (Note [No ticker, no I/O manager in a C host]). */
+  if (bind_workers) {
+    rts_setInCallCapability(0, 0);
+    rts_unlock(rts_lock());
+  }
   if (restore)
     setlocale(category, saved_locale);
   return true;
