@@ -27,8 +27,7 @@ static void partition_of(const struct hsomp_icv *icv, unsigned *off, unsigned *l
 
 /* Binds the calling thread to place `place` (1-based). */
 static void bind_self(struct hsomp_thread *self, unsigned place) {
-  int rc = pthread_setaffinity_np(pthread_self(), hsomp_settings.cpuset_size,
-                                  hsomp_settings.places[place - 1]);
+  int rc = hsomp_os_bind(hsomp_settings.cpuset_size, hsomp_settings.places[place - 1]);
   static _Atomic bool warned;
   if (rc != 0 && !atomic_exchange_explicit(&warned, true, memory_order_relaxed))
     hsomp_warn("cannot bind a thread to place %u (error %d); threads may run anywhere",

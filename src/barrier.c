@@ -6,9 +6,8 @@
  * the team is done, and waiting threads run those tasks.  The algorithm
  * is private to this file, so it can be swapped for a tree or
  * dissemination barrier for large teams without touching callers. */
-#include "task_internal.h"
+#include "hsomp.h"
 
-#include <sched.h>
 #include <stddef.h>
 
 /* Every barrier is a team's (hsomp.h: struct hsomp_team::barrier). */
@@ -40,8 +39,10 @@ void hsomp_barrier_init(struct hsomp_barrier *b) {
  * *before* it publishes the new generation with release order; a thread
  * that sees the new generation (acquire) and races ahead into the next
  * phase therefore increments an already-reset counter.  Waiters sleep on
- * the team's task_event word (Note [Waiting for tasks] in task.c), which
- * the last arriver bumps after publishing the generation.
+ * the team's event word (Note [Waiting for tasks] in task.c), which
+ * the last arriver bumps after publishing the generation.  The barrier
+ * reaches tasking only through hsomp_task_help_until (hsomp.h), which
+ * runs the team's tasks while it waits.
  *
  * Cancellation (GOMP_cancel for parallel) sets `cancelled' and wakes every
  * sleeper; cancellable waits then return true at once, leaving the count
@@ -49,7 +50,6 @@ void hsomp_barrier_init(struct hsomp_barrier *b) {
  * this barrier, and the next region re-initialises it. */
 struct phase {
   struct hsomp_barrier *b;
-  struct hsomp_task *own;
   uint32_t gen;
   bool cancellable;
 };
@@ -58,19 +58,7 @@ static bool cancelled(const struct phase *p) {
   return p->cancellable && atomic_load_explicit(&p->b->cancelled, memory_order_seq_cst);
 }
 
-static bool own_settled(void *arg) {
-  struct phase *p = arg;
-  return hsomp_live(atomic_load_explicit(&p->own->pending, memory_order_seq_cst)) <= 1 ||
-         cancelled(p);
-}
-static void own_arm(void *arg) {
-  struct phase *p = arg;
-  atomic_fetch_or_explicit(&p->own->pending, HSOMP_WAITER, memory_order_seq_cst);
-}
-static void own_disarm(void *arg) {
-  struct phase *p = arg;
-  atomic_fetch_and_explicit(&p->own->pending, ~HSOMP_WAITER, memory_order_relaxed);
-}
+static bool cancelled_arg(void *arg) { return cancelled(arg); }
 
 static bool phase_over(void *arg) {
   struct phase *p = arg;
@@ -80,38 +68,35 @@ static bool phase_over(void *arg) {
 bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancellable) {
   struct hsomp_team *team = barrier_team(b);
   struct hsomp_thread *self = hsomp_self();
-  struct phase p = {b, self->ts.task, 0, cancellable};
+  struct phase p = {b, 0, cancellable};
   if (cancelled(&p))
     return true;
-  if (p.own && hsomp_live(atomic_load_explicit(&p.own->pending, memory_order_acquire)) > 1) {
-    struct hsomp_wait w = {own_settled, own_arm, own_disarm, &p};
-    hsomp_task_wait(self, team, NULL, &w);
-    if (cancelled(&p))
-      return true;
-  }
+  /* Note [Task-aware barrier]: settle first. */
+  hsomp_task_help_until(self, team, true, cancelled_arg, &p, team->spins);
+  if (cancelled(&p))
+    return true;
   if (nthreads <= 1)
     return cancelled(&p);
   /* Where we run, for the team mates' waits (Note [Keeping threads
-   * spread], wait.c). */
+   * spread], spin.c). */
   if (team->master_cpu >= 0)
-    atomic_store_explicit(&self->cpu, sched_getcpu(), memory_order_relaxed);
+    atomic_store_explicit(&self->cpu, hsomp_os_cpu(), memory_order_relaxed);
   p.gen = atomic_load_explicit(&b->generation, memory_order_acquire);
   if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) == nthreads - 1) {
     atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
     if (atomic_load_explicit(&team->ws_cancelled, memory_order_relaxed))
       atomic_store_explicit(&team->ws_cancelled, false, memory_order_relaxed);
     atomic_store_explicit(&b->generation, p.gen + 1, memory_order_seq_cst);
-    hsomp_task_wake(team);
+    hsomp_team_wake(team);
   } else {
-    struct hsomp_wait w = {phase_over, NULL, NULL, &p};
-    hsomp_task_wait(self, team, NULL, &w);
+    hsomp_task_help_until(self, team, false, phase_over, &p, team->spins);
   }
   return cancelled(&p);
 }
 
 void hsomp_barrier_cancel(struct hsomp_barrier *b) {
   atomic_store_explicit(&b->cancelled, true, memory_order_seq_cst);
-  hsomp_task_wake(barrier_team(b));
+  hsomp_team_wake(barrier_team(b));
 }
 
 void GOMP_barrier(void) {

@@ -176,7 +176,7 @@ static void post(struct hsomp_work_share *ws, const uint64_t *v) {
 }
 
 /* Has the iteration been posted?  (seq_cst loads: Note [Progress waits].) */
-static bool posted(const void *arg) {
+static bool posted(void *arg) {
   const struct iteration *it = arg;
   if (it->d->flat)
     return atomic_load_explicit(it->slot, memory_order_seq_cst) >= it->flat;

@@ -284,7 +284,6 @@ static void parse_max_active_levels(void) {
     hsomp_initial_icv.max_active_levels_var =
         levels > HSOMP_SUPPORTED_ACTIVE_LEVELS ? HSOMP_SUPPORTED_ACTIVE_LEVELS : (unsigned)levels;
   } else if (parse_bool("OMP_NESTED", &nested)) {
-    hsomp_settings.nested_set = true;
     hsomp_initial_icv.max_active_levels_var = nested ? HSOMP_SUPPORTED_ACTIVE_LEVELS : 1;
   } else if (hsomp_settings.nthreads_list_len > 1 || hsomp_settings.bind_list_len > 1) {
     hsomp_initial_icv.max_active_levels_var = HSOMP_SUPPORTED_ACTIVE_LEVELS;
@@ -403,7 +402,7 @@ invalid:
 }
 
 /* Note [Spin policy]
- * How long a waiting thread spins before it sleeps (wait.c):
+ * How long a waiting thread spins before it sleeps (spin.c, Note [Spin budget]):
  *   OMP_WAIT_POLICY unset    100000 spins (~2.5 ms here): a third of
  *                            libgomp's 300000.  Long enough that a team
  *                            whose master runs ~1 ms of serial code

@@ -62,7 +62,7 @@ void hsomp_env_read_cpus(void) {
     cpu_set_t *set = calloc(1, size);
     if (!set)
       break;
-    if (sched_getaffinity(0, size, set) == 0) {
+    if (hsomp_os_allowed_cpus(size, set)) {
       unsigned long highest = 0, count = (unsigned long)CPU_COUNT_S(size, set);
       for (unsigned long i = 0; i < 8 * size; i++)
         if (CPU_ISSET_S(i, size, set))

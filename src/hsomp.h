@@ -3,7 +3,7 @@
  * Owns the data structures every part of the runtime shares: the per-thread
  * state (struct hsomp_thread), the team of a parallel region (struct
  * hsomp_team), the per-task ICVs, the process-wide settings read from the
- * environment, and the small wait/wake and mutex primitives built on futexes.
+ * environment.  How threads wait is wait.h's, the system calls os.h's.
  * Nothing here touches the GHC RTS: that lives behind rts_glue.h. */
 #ifndef HSOMP_H
 #define HSOMP_H
@@ -13,6 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sched.h> /* cpu_set_t, for the place list */
+
+#include "os.h"
+#include "wait.h"
 
 #define HSOMP_CACHELINE 64
 #define HSOMP_ALIGNED __attribute__((aligned(HSOMP_CACHELINE)))
@@ -43,13 +46,11 @@ enum hsomp_proc_bind {
  * region affects only the calling thread, as the specification requires. */
 struct hsomp_icv {
   unsigned long nthreads_var;     /* omp_get_max_threads */
-  unsigned nthreads_level;        /* index into the OMP_NUM_THREADS list */
   int run_sched_var;              /* enum hsomp_sched, maybe | MONOTONIC */
   int run_sched_chunk;
   unsigned thread_limit_var;
   bool dyn_var;
   int bind_var;                   /* enum hsomp_proc_bind */
-  unsigned bind_level;            /* index into the OMP_PROC_BIND list */
   int default_device_var;
   unsigned max_active_levels_var;
   /* host-abi additions.  Host teams (teams.c): the league this task runs
@@ -72,7 +73,6 @@ struct hsomp_settings {
   unsigned nthreads_list_len;
   int *bind_list;                 /* OMP_PROC_BIND=spread,close */
   unsigned bind_list_len;
-  bool nested_set;                /* OMP_NESTED given */
   bool cancellation;
   int max_task_priority;
   unsigned long stacksize;        /* bytes; 0 = system default */
@@ -105,90 +105,10 @@ extern struct hsomp_settings hsomp_settings HSOMP_INTERNAL;
 extern struct hsomp_icv hsomp_initial_icv HSOMP_INTERNAL;
 
 /* ------------------------------------------------------------------ */
-/* Futex-based primitives (wait.c).                                     */
-
-/* Wait until *word != old: spin for `spins` rounds, then sleep on the
- * futex.  *sleepers counts the threads asleep on `word` so that wakers
- * can skip the system call.  See Note [Sleeping without lost wake-ups]. */
-void hsomp_wait_change(_Atomic uint32_t *word, uint32_t old,
-                       _Atomic uint32_t *sleepers, unsigned long spins) HSOMP_INTERNAL;
-/* The same for a parked worker, with a spin budget of its own, at most
- * `cap`, that adapts to how soon it is woken (Note [Adaptive idle
- * spinning], wait.c). */
-void hsomp_wait_change_adaptive(_Atomic uint32_t *word, uint32_t old, _Atomic uint32_t *sleepers,
-                                unsigned long cap, unsigned long *budget) HSOMP_INTERNAL;
-/* Wake every sleeper on `word` after it was changed with seq_cst order;
- * true if there were sleepers. */
-bool hsomp_wake_all(_Atomic uint32_t *word, _Atomic uint32_t *sleepers) HSOMP_INTERNAL;
-void hsomp_futex_wait(_Atomic uint32_t *word, uint32_t val) HSOMP_INTERNAL;
-void hsomp_futex_wake(_Atomic uint32_t *word, int n) HSOMP_INTERNAL;
-
-static inline void hsomp_cpu_relax(void) { __builtin_ia32_pause(); }
-
-/* One round of a spin-wait of `budget` rounds; `round` counts from 0.  The
- * first HSOMP_SPIN_YIELD_AFTER rounds only pause; after that the thread
- * yields now and then, often if it may share its CPU with a thread it
- * waits for, always in an oversubscribed team (a budget under
- * HSOMP_SPIN_YIELD_ALWAYS_BELOW, Note [Spin budget]).  See Note [Yielding
- * while spinning] in wait.c. */
-void hsomp_spin_slow(unsigned long round, unsigned long budget) HSOMP_INTERNAL;
-#ifndef HSOMP_SPIN_YIELD_AFTER /* -D for experiments */
-#define HSOMP_SPIN_YIELD_AFTER 32 /* rounds (~0.8 us) before the first yield */
-#define HSOMP_SPIN_YIELD_EVERY 32 /* rounds between yields after that */
-#endif
-#define HSOMP_SPIN_YIELD_ALWAYS_BELOW 2000 /* budgets this small always yield */
-static inline void hsomp_spin_round(unsigned long round, unsigned long budget) {
-  if (HSOMP_LIKELY(round < HSOMP_SPIN_YIELD_AFTER && budget >= HSOMP_SPIN_YIELD_ALWAYS_BELOW))
-    hsomp_cpu_relax();
-  else
-    hsomp_spin_slow(round, budget);
-}
-/* The CPU a parked worker's next master was last seen on (team.c sets it
- * before the worker waits; -1: unknown). */
-extern __thread int hsomp_spin_peer_cpu HSOMP_INTERNAL;
-/* A cap on the spin budget of the calling thread's waits: set while a
- * master joins workers it had to wake from their sleep (team.c, Note
- * [Cold joins]); ULONG_MAX otherwise. */
-extern __thread unsigned long hsomp_spin_cap HSOMP_INTERNAL;
-static inline unsigned long hsomp_spin_capped(unsigned long spins) {
-  return spins < hsomp_spin_cap ? spins : hsomp_spin_cap;
-}
-
-/* A 4-byte mutex (0 free, 1 locked, 2 locked with waiters): the layout of
- * omp_lock_t and of the pointer-sized slot of a named critical section. */
-typedef _Atomic uint32_t hsomp_mutex;
-void hsomp_mutex_lock_slow(hsomp_mutex *m) HSOMP_INTERNAL;
-static inline void hsomp_mutex_lock(hsomp_mutex *m) {
-  uint32_t expected = 0;
-  if (HSOMP_LIKELY(atomic_compare_exchange_strong_explicit(
-          m, &expected, 1, memory_order_acquire, memory_order_relaxed)))
-    return;
-  hsomp_mutex_lock_slow(m);
-}
-static inline bool hsomp_mutex_trylock(hsomp_mutex *m) {
-  uint32_t expected = 0;
-  return atomic_compare_exchange_strong_explicit(m, &expected, 1, memory_order_acquire,
-                                                 memory_order_relaxed);
-}
-static inline void hsomp_mutex_unlock(hsomp_mutex *m) {
-  if (HSOMP_UNLIKELY(atomic_exchange_explicit(m, 0, memory_order_release) == 2))
-    hsomp_futex_wake(m, 1);
-}
-
-/* The spin budget for a waiting thread in a team of `nthreads`. */
-unsigned long hsomp_spin_budget(unsigned long nthreads) HSOMP_INTERNAL;
-/* More threads in teams than this many per CPU: waits spin at most
- * HSOMP_CROWDED_SPINS rounds (each a yield) before they sleep (Note [A
- * crowded process] in team.c). */
-#define HSOMP_CROWDED_PER_CPU 8
-#define HSOMP_CROWDED_SPINS 8
-
-/* ------------------------------------------------------------------ */
 /* Barrier (barrier.c).  A centralised counter barrier; see barrier.c.  */
 struct hsomp_barrier {
   _Atomic uint32_t arrived HSOMP_ALIGNED;
   _Atomic uint32_t generation HSOMP_ALIGNED;
-  _Atomic uint32_t sleepers;
   _Atomic bool cancelled;
 };
 void hsomp_barrier_init(struct hsomp_barrier *b) HSOMP_INTERNAL;
@@ -204,8 +124,7 @@ struct hsomp_work_share {
   /* Claiming: the construct index that may use this slot next, and
    * whether it has been initialised for it.  See Note [Work-share ring]. */
   _Atomic unsigned long index HSOMP_ALIGNED;
-  _Atomic uint32_t state;        /* 0 empty, 1 being set up, 2 ready */
-  _Atomic uint32_t state_sleepers;
+  struct hsomp_waitword state;   /* 0 empty, 1 being set up, 2 ready */
   _Atomic uint32_t left;         /* threads done with it */
 
   /* Loops and sections (iter.c): the iteration space as logical
@@ -222,10 +141,9 @@ struct hsomp_work_share {
 
   /* ordered (ordered.c): the logical iteration whose chunk may run its
    * ordered regions; doacross: the posted-iteration slots.  Waiters sleep
-   * on progress_gen.  See Note [Ordered by position] in ordered.c. */
+   * on `progress'.  See Note [Ordered by position] in ordered.c. */
   _Atomic uint64_t ordered_pos HSOMP_ALIGNED;
-  _Atomic uint32_t progress_gen;
-  _Atomic uint32_t progress_sleepers;
+  struct hsomp_waitword progress; /* Note [Progress waits] in ordered.c */
   struct hsomp_doacross *doacross; /* NULL: not a doacross loop */
 
   uintptr_t *task_reductions;    /* reductions of the first thread */
@@ -278,7 +196,6 @@ struct hsomp_team {
   struct hsomp_barrier barrier;
   _Atomic unsigned long single_count HSOMP_ALIGNED;
   _Atomic uint32_t joined HSOMP_ALIGNED; /* workers that finished */
-  _Atomic uint32_t join_sleepers;
   unsigned long spins;           /* spin budget for waits in this team */
   bool first_ws_ready;           /* ws[0] was set up by a combined construct */
   struct hsomp_team *next_free;
@@ -287,11 +204,12 @@ struct hsomp_team {
   /* Tasking and cancellation (task*.c, barrier.c, cancel.c). */
   struct hsomp_tasking *_Atomic tasking; /* deques, made on first use, kept for reuse */
   _Atomic bool tasks_used HSOMP_ALIGNED; /* a deferred task was made in this region */
-  _Atomic bool master_settled;   /* region end: see Note [Region end with tasks] */
-  _Atomic uint32_t helpers;
+  _Atomic bool master_settled;   /* the join: see Note [Region end with tasks] in team.c */
+  _Atomic uint32_t helpers;      /* the join: workers still running the region's tasks */
   _Atomic bool ws_cancelled;     /* cancel for/sections, until a barrier completes */
-  _Atomic uint32_t task_event HSOMP_ALIGNED; /* futex word of waiting/idle threads */
-  _Atomic uint32_t task_sleepers;
+  /* Every wait of a member inside the region (barrier, join, tasks)
+   * sleeps on this word: Note [Waiting for tasks] in task.c. */
+  struct hsomp_waitword event HSOMP_ALIGNED;
   /* Thread-limit accounting: see Note [Contention groups] in team.c. */
   _Atomic unsigned long *cg_busy; /* the group's counter: its top-level team's cg_own */
   _Atomic unsigned long cg_own;   /* threads busy in the group (top-level team only) */
@@ -307,8 +225,7 @@ struct hsomp_event_cache {
 
 struct hsomp_thread {
   /* Written by the master that starts a region on this thread. */
-  _Atomic uint32_t go HSOMP_ALIGNED;    /* bumped once per region */
-  _Atomic uint32_t go_sleepers;
+  struct hsomp_waitword start HSOMP_ALIGNED; /* value: bumped once per region to run */
   void (*fn)(void *);
   void *data;
   struct hsomp_team *start_team;
@@ -326,7 +243,9 @@ struct hsomp_thread {
   int capability;                /* -1 if not bound */
   _Atomic int cpu;               /* its CPU when it last started a region or forked */
   unsigned long idle_spins;      /* spin budget while parked */
-  bool is_worker;
+  uint64_t moved_at;             /* TSC when spin.c last moved it off a CPU */
+  uint64_t yields_off_until;     /* TSC until which its spins do not yield (spin.c) */
+  bool is_worker;                /* a pool worker (haskell/cbits/hs_team.c reads it) */
   /* The pool of workers this thread has hired as a master. */
   struct hsomp_thread **pool;
   unsigned pool_len, pool_cap;
@@ -427,10 +346,24 @@ typedef void (*hsomp_ws_init_fn)(struct hsomp_work_share *ws, unsigned nthreads,
 void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags,
                       hsomp_ws_init_fn ws_init, const void *ws_arg) HSOMP_INTERNAL;
 void hsomp_team_end(void) HSOMP_INTERNAL;
-/* The end of an implicit task at the end of a region (task.c): run and
- * await the region's tasks, then join.  See Note [Region end with tasks]. */
-void hsomp_task_worker_end(struct hsomp_thread *self, struct hsomp_team *team) HSOMP_INTERNAL;
-void hsomp_task_master_end(struct hsomp_thread *self, struct hsomp_team *team) HSOMP_INTERNAL;
+/* Wake the members of `team' asleep on its event word, after changing
+ * what they wait for (Note [Waiting for tasks] in task.c). */
+static inline void hsomp_team_wake(struct hsomp_team *team) {
+  atomic_thread_fence(memory_order_seq_cst);
+  hsomp_wake_bump(&team->event);
+}
+
+/* The tasking hook (task.c): how the team's barrier and join reach the
+ * tasking engine, libgomp's gomp_barrier_handle_tasks.  Runs the team's
+ * tasks while waiting until done(arg) holds, spinning `spins' rounds
+ * between tasks before sleeping on team->event.  With `settle', it
+ * returns as soon as the calling thread's implicit task has no live
+ * descendants (Note [Task-aware barrier] in barrier.c), or done(arg). */
+void hsomp_task_help_until(struct hsomp_thread *self, struct hsomp_team *team, bool settle,
+                           bool (*done)(void *), void *arg, unsigned long spins) HSOMP_INTERNAL;
+/* The join found that the region made tasks: every task is done and
+ * every helper gone; reset the team's tasking state for the next region. */
+void hsomp_task_region_end(struct hsomp_team *team) HSOMP_INTERNAL;
 
 /* Work shares (work.c). Returns true if the caller must initialise ws. */
 bool hsomp_work_share_start(struct hsomp_thread *self) HSOMP_INTERNAL;

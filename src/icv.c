@@ -145,7 +145,7 @@ omp_proc_bind_t omp_get_proc_bind(void) { return (omp_proc_bind_t)hsomp_icv()->b
 int omp_get_num_procs(void) {
   if (!hsomp_settings.places) {
     cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+    if (hsomp_os_allowed_cpus(sizeof set, &set) && CPU_COUNT(&set) > 0)
       return CPU_COUNT(&set);
   }
   return (int)hsomp_settings.ncpus;

@@ -106,7 +106,7 @@ void hsomp_ordered_release(struct hsomp_thread *self) HSOMP_INTERNAL;
 /* Waiting for progress of other threads (ordered position, doacross
  * slots): `ready` is evaluated with seq_cst loads. */
 void hsomp_progress_wait(struct hsomp_thread *self, struct hsomp_work_share *ws,
-                         bool (*ready)(const void *), const void *arg) HSOMP_INTERNAL;
+                         bool (*ready)(void *), void *arg) HSOMP_INTERNAL;
 void hsomp_progress_notify(struct hsomp_work_share *ws) HSOMP_INTERNAL;
 
 /* doacross.c: sets up ws->doacross (and ws->mem from `extra` bytes). */

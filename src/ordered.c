@@ -41,7 +41,7 @@ struct position_wait {
   uint64_t lo;
 };
 
-static bool position_reached(const void *arg) {
+static bool position_reached(void *arg) {
   const struct position_wait *w = arg;
   return atomic_load_explicit(&w->ws->ordered_pos, memory_order_seq_cst) >= w->lo;
 }
@@ -83,38 +83,17 @@ void GOMP_ordered_end(void) {
 /* Note [Progress waits]
  * Ordered hand-overs and doacross posts publish a 64-bit word that
  * waiters compare against (`ready`).  Waiters spin for the team's budget,
- * then sleep on the work share's 32-bit progress_gen with the protocol of
- * Note [Sleeping without lost wake-ups]: announce in progress_sleepers,
- * read the generation, check `ready` once more, FUTEX_WAIT.  A publisher
- * stores its word with seq_cst order and, only if someone announced
- * itself, bumps the generation and wakes everyone.  Either the publisher
- * sees the announcement, or the waiter's check sees the new word.  So the
- * common case, nobody asleep, costs the publisher one load. */
+ * then sleep on the work share's wait word `progress' (Note [Sleeping
+ * without lost wake-ups], wait.h).  A publisher stores its word with
+ * seq_cst order and, only if someone sleeps, bumps the wait word and
+ * wakes everyone.  So the common case, nobody asleep, costs the publisher
+ * one load. */
 void hsomp_progress_wait(struct hsomp_thread *self, struct hsomp_work_share *ws,
-                         bool (*ready)(const void *), const void *arg) {
-  unsigned long spins = self->ts.team ? self->ts.team->spins : 0;
-  for (unsigned long i = 0; i < spins; i++) {
-    if (ready(arg))
-      return;
-    hsomp_spin_round(i, spins); /* Note [Yielding while spinning], wait.c */
-  }
-  for (;;) {
-    atomic_fetch_add_explicit(&ws->progress_sleepers, 1, memory_order_seq_cst);
-    uint32_t gen = atomic_load_explicit(&ws->progress_gen, memory_order_seq_cst);
-    if (ready(arg)) {
-      atomic_fetch_sub_explicit(&ws->progress_sleepers, 1, memory_order_relaxed);
-      return;
-    }
-    hsomp_futex_wait(&ws->progress_gen, gen);
-    atomic_fetch_sub_explicit(&ws->progress_sleepers, 1, memory_order_relaxed);
-    if (ready(arg))
-      return;
-  }
+                         bool (*ready)(void *), void *arg) {
+  struct hsomp_team *team = self->ts.team;
+  struct hsomp_spin spin = hsomp_spin_of(self, team, team ? team->spins : 0);
+  struct hsomp_until u = {.done = ready, .arg = arg};
+  hsomp_wait_until(&ws->progress, &spin, &u);
 }
 
-void hsomp_progress_notify(struct hsomp_work_share *ws) {
-  if (atomic_load_explicit(&ws->progress_sleepers, memory_order_seq_cst) != 0) {
-    atomic_fetch_add_explicit(&ws->progress_gen, 1, memory_order_seq_cst);
-    hsomp_futex_wake(&ws->progress_gen, INT_MAX);
-  }
-}
+void hsomp_progress_notify(struct hsomp_work_share *ws) { hsomp_wake_bump(&ws->progress); }

@@ -36,7 +36,7 @@ static void mark_retiring(void *arg) {
  *
  * Who frees a retired worker's hsomp_thread: both sides use it until
  * their own end of the region -- the master may still be waking the
- * worker in hsomp_team_begin (reading its go_sleepers) while the worker
+ * worker in hsomp_team_begin (reading its start word's sleepers) while the worker
  * has already run the body, joined and begun to retire.  So the state
  * has two owners (retire_refs = 2, set before the region), each drops
  * one when it is done with it, and the last one frees it. */

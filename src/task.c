@@ -1,6 +1,7 @@
 /* task.c -- explicit tasks: GOMP_task, included tasks, completion,
  * taskwait, taskyield, taskgroups, omp_in_final, the wait loop every
- * task-aware wait uses, and the end of a region's implicit tasks.
+ * task-aware wait uses, and the hook through which the team's barrier
+ * and join run tasks (hsomp_task_help_until).
  *
  * The records and their counting are described in Note [Task records]
  * (task_internal.h); scheduling (deques, stealing) is in task_sched.c,
@@ -67,24 +68,6 @@ struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) {
   while (HSOMP_UNLIKELY(!tk || tk->cap < team->nthreads))
     tk = tasking_install(team, tk);
   return tk;
-}
-
-/* Between regions (every task done, every helper gone): forget the
- * region's flags and free what was retired during it. */
-static void tasking_reset(struct hsomp_team *team) {
-  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_relaxed);
-  if (tk) {
-    while (tk->retired) {
-      struct hsomp_tasking *old = tk->retired;
-      tk->retired = old->retired;
-      old->retired = NULL;
-      tasking_free(old);
-    }
-    for (unsigned i = 0; i < tk->cap; i++)
-      hsomp_deque_free_retired(&tk->member[i].dq);
-  }
-  atomic_store_explicit(&team->tasks_used, false, memory_order_relaxed);
-  atomic_store_explicit(&team->master_settled, false, memory_order_relaxed);
 }
 
 /* ------------------------------------------------------------------ */
@@ -264,18 +247,19 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
 /* Note [Waiting for tasks]
  * Every wait of the tasking engine (barriers, taskwait, taskgroup end,
  * dependences of included tasks, detach events, the end of a region) is
- * the same loop: while the condition is false, run a task this thread may
- * run, else spin a little, else sleep on the team's task_event word.
- * Sleepers count themselves in task_sleepers (seq_cst) and re-check the
- * condition and the queues before FUTEX_WAIT; anyone who makes a
+ * hsomp_wait_until (wait.h) with running tasks as its work: while the
+ * condition is false, run a task this thread may run, else spin a
+ * little, else sleep on the team's event word.  Anyone who makes a
  * condition true or queues a task changes the state first, then calls
- * hsomp_task_wake, which after a seq_cst fence reads task_sleepers and, if
- * there are sleepers, bumps task_event and wakes them (the Dekker pairing
- * of Note [Sleeping without lost wake-ups]).  Conditions on a record or a
- * taskgroup count are cheaper still: the waiter sets the WAITER bit in the
- * counted word itself, and a releaser wakes only when it sees that bit and
- * the count reaches the waited-for value, so running tasks do not touch
- * task_sleepers at all in the common case.
+ * hsomp_task_wake (hsomp_team_wake), which after a seq_cst fence reads
+ * the word's sleepers and, if there are any, bumps it and wakes them
+ * (Note [Sleeping without lost wake-ups]).  Before sleeping, a waiter
+ * that is not constrained also checks that no queue holds a task.
+ * Conditions on a record or a taskgroup count are cheaper still: the
+ * waiter sets the WAITER bit in the counted word itself (arm), and a
+ * releaser wakes only when it sees that bit and the count reaches the
+ * waited-for value, so running tasks do not touch the event word at all
+ * in the common case.
  *
  * A thread suspended in a tied task (taskwait, taskgroup end, dependence
  * wait) may only start descendants of that task (the Task Scheduling
@@ -283,40 +267,57 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
  * constrained thread cannot sleep on "some queue is non-empty" (the tasks
  * there may be ones it may not run); it relies instead on the threads that
  * queued them, which can always run what they queued. */
-void hsomp_task_wake(struct hsomp_team *team) {
-  atomic_thread_fence(memory_order_seq_cst);
-  if (atomic_load_explicit(&team->task_sleepers, memory_order_relaxed) != 0) {
-    atomic_fetch_add_explicit(&team->task_event, 1, memory_order_seq_cst);
-    hsomp_futex_wake(&team->task_event, INT_MAX);
-  }
+struct task_waiter {
+  struct hsomp_thread *self;
+  struct hsomp_team *team;
+  struct hsomp_task *constraint;
+  const struct hsomp_wait *w;
+};
+
+static bool waiter_done(void *arg) {
+  const struct task_waiter *tw = arg;
+  return tw->w->done(tw->w->arg);
+}
+static bool waiter_run_one(void *arg) {
+  const struct task_waiter *tw = arg;
+  struct hsomp_task *t = hsomp_task_find(tw->self, tw->team, tw->constraint);
+  if (!t)
+    return false;
+  hsomp_task_run(tw->self, t);
+  return true;
+}
+static bool waiter_may_sleep(void *arg) {
+  const struct task_waiter *tw = arg;
+  return tw->constraint || !hsomp_task_any_queued(tw->team);
+}
+static void waiter_arm(void *arg) {
+  const struct task_waiter *tw = arg;
+  if (tw->w->arm)
+    tw->w->arm(tw->w->arg);
+}
+static void waiter_disarm(void *arg) {
+  const struct task_waiter *tw = arg;
+  if (tw->w->disarm)
+    tw->w->disarm(tw->w->arg);
+}
+
+static void task_wait(struct hsomp_thread *self, struct hsomp_team *team,
+                      struct hsomp_task *constraint, const struct hsomp_wait *w,
+                      unsigned long spins) {
+  struct task_waiter tw = {self, team, constraint, w};
+  struct hsomp_until u = {.done = waiter_done,
+                          .arg = &tw,
+                          .work = waiter_run_one,
+                          .may_sleep = waiter_may_sleep,
+                          .arm = waiter_arm,
+                          .disarm = waiter_disarm};
+  struct hsomp_spin s = hsomp_spin_of(self, team, spins);
+  hsomp_wait_until(&team->event, &s, &u);
 }
 
 void hsomp_task_wait(struct hsomp_thread *self, struct hsomp_team *team,
                      struct hsomp_task *constraint, const struct hsomp_wait *w) {
-  unsigned long spins = hsomp_spin_capped(team->spins), idle = 0;
-  for (;;) {
-    if (w->done(w->arg))
-      return;
-    struct hsomp_task *t = hsomp_task_find(self, team, constraint);
-    if (t) {
-      hsomp_task_run(self, t);
-      idle = 0;
-      continue;
-    }
-    if (idle < spins) {
-      hsomp_spin_round(idle++, spins);
-      continue;
-    }
-    uint32_t ev = atomic_load_explicit(&team->task_event, memory_order_seq_cst);
-    if (w->arm)
-      w->arm(w->arg);
-    atomic_fetch_add_explicit(&team->task_sleepers, 1, memory_order_seq_cst);
-    if (!w->done(w->arg) && (constraint || !hsomp_task_any_queued(team)))
-      hsomp_futex_wait(&team->task_event, ev);
-    atomic_fetch_sub_explicit(&team->task_sleepers, 1, memory_order_relaxed);
-    if (w->disarm)
-      w->disarm(w->arg);
-  }
+  task_wait(self, team, constraint, w, team->spins);
 }
 
 static void pending_arm(void *arg) {
@@ -331,17 +332,61 @@ static bool kids_done(void *arg) {
   struct hsomp_task *t = arg;
   return hsomp_kids(atomic_load_explicit(&t->pending, memory_order_seq_cst)) == 0;
 }
-static bool subtree_done(void *arg) {
-  struct hsomp_task *t = arg;
-  return hsomp_live(atomic_load_explicit(&t->pending, memory_order_seq_cst)) <= 1;
+
+/* ------------------------------------------------------------------ */
+/* The tasking hook: the team's barrier and join.                       */
+
+/* Settling: the implicit task `own' has no live descendants (its live
+ * count is back to its own unit), or the caller's condition holds. */
+struct settle {
+  struct hsomp_task *own;
+  bool (*done)(void *);
+  void *arg;
+};
+
+static bool settled(void *arg) {
+  struct settle *st = arg;
+  return hsomp_live(atomic_load_explicit(&st->own->pending, memory_order_seq_cst)) <= 1 ||
+         (st->done && st->done(st->arg));
+}
+static void settle_arm(void *arg) { pending_arm(((struct settle *)arg)->own); }
+static void settle_disarm(void *arg) { pending_disarm(((struct settle *)arg)->own); }
+
+void hsomp_task_help_until(struct hsomp_thread *self, struct hsomp_team *team, bool settle,
+                           bool (*done)(void *), void *arg, unsigned long spins) {
+  if (!settle) {
+    struct hsomp_wait w = {done, NULL, NULL, arg};
+    task_wait(self, team, NULL, &w, spins);
+    return;
+  }
+  struct settle st = {self->ts.task, done, arg};
+  if (!st.own || hsomp_live(atomic_load_explicit(&st.own->pending, memory_order_acquire)) <= 1)
+    return;
+  struct hsomp_wait w = {settled, settle_arm, settle_disarm, &st};
+  task_wait(self, team, NULL, &w, spins);
 }
 
-void hsomp_task_drain_own(struct hsomp_thread *self, struct hsomp_team *team) {
-  struct hsomp_task *t = self->ts.task;
-  if (!t || subtree_done(t))
-    return;
-  struct hsomp_wait w = {subtree_done, pending_arm, pending_disarm, t};
-  hsomp_task_wait(self, team, NULL, &w);
+/* Between regions (every task done, every helper gone): drop the
+ * implicit tasks' dependence tables (their records are reused by the
+ * next region), forget the region's flag and free what was retired
+ * during it. */
+void hsomp_task_region_end(struct hsomp_team *team) {
+  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_relaxed);
+  if (tk) {
+    unsigned n = team->nthreads < tk->cap ? team->nthreads : tk->cap;
+    for (unsigned i = 0; i < n; i++)
+      if (tk->member[i].implicit.deps)
+        hsomp_deps_table_free(&tk->member[i].implicit);
+    while (tk->retired) {
+      struct hsomp_tasking *old = tk->retired;
+      tk->retired = old->retired;
+      old->retired = NULL;
+      tasking_free(old);
+    }
+    for (unsigned i = 0; i < tk->cap; i++)
+      hsomp_deque_free_retired(&tk->member[i].dq);
+  }
+  atomic_store_explicit(&team->tasks_used, false, memory_order_relaxed);
 }
 
 /* ------------------------------------------------------------------ */
@@ -668,93 +713,3 @@ int omp_in_final(void) {
 
 /* Fortran: a logical result. */
 int32_t omp_in_final_(void) { return omp_in_final(); }
-
-/* ------------------------------------------------------------------ */
-/* The end of a region.                                                 */
-
-/* Note [Region end with tasks]
- * A region ends when every implicit task has finished and every task of
- * the team is done.  Without tasks (team->tasks_used still false when a
- * worker finishes) a worker just counts itself in `joined' and goes back
- * to its pool; the master waits for joined == nthreads - 1.  Once tasks
- * were made, a finishing thread first waits until its own implicit task's
- * descendants are done ("settles"), running any of the team's tasks
- * meanwhile; a worker then counts itself in `helpers' and `joined' and
- * keeps running tasks until everybody has settled (joined == n-1 and
- * master_settled), when no task can be left anywhere: every task descends
- * from some implicit task, and a settled thread's implicit task cannot
- * make new ones.  The master settles, waits for `joined', then for the
- * helpers to leave, and only then resets the team's tasking state.
- *
- * A worker that saw tasks_used == false had made no task itself, so it has
- * nothing to settle; it merely does not help.  If the master saw false
- * but a worker set it later, the master notices after `joined' is
- * complete (the worker set it before counting itself) and settles then. */
-static bool workers_joined(void *arg) {
-  struct hsomp_team *team = arg;
-  return atomic_load_explicit(&team->joined, memory_order_seq_cst) == team->nthreads - 1;
-}
-static bool all_settled(void *arg) {
-  struct hsomp_team *team = arg;
-  return workers_joined(team) && atomic_load_explicit(&team->master_settled, memory_order_seq_cst);
-}
-static bool helpers_gone(void *arg) {
-  struct hsomp_team *team = arg;
-  return atomic_load_explicit(&team->helpers, memory_order_seq_cst) == 0;
-}
-
-/* The implicit task's own descendants are done: drop its dependence
- * table (the record itself is reused by the next region). */
-static void settle_own(struct hsomp_thread *self, struct hsomp_team *team) {
-  hsomp_task_drain_own(self, team);
-  struct hsomp_task *t = self->ts.task;
-  if (t && t->deps)
-    hsomp_deps_table_free(t);
-}
-
-void hsomp_task_worker_end(struct hsomp_thread *self, struct hsomp_team *team) {
-  if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire)) {
-    self->ts.team = NULL;
-    atomic_fetch_add_explicit(&team->joined, 1, memory_order_seq_cst);
-    hsomp_task_wake(team);
-    return;
-  }
-  settle_own(self, team);
-  atomic_fetch_add_explicit(&team->helpers, 1, memory_order_seq_cst);
-  atomic_fetch_add_explicit(&team->joined, 1, memory_order_seq_cst);
-  hsomp_task_wake(team);
-  struct hsomp_wait w = {all_settled, NULL, NULL, team};
-  hsomp_task_wait(self, team, NULL, &w);
-  self->ts.team = NULL;
-  atomic_fetch_sub_explicit(&team->helpers, 1, memory_order_seq_cst);
-  hsomp_task_wake(team);
-}
-
-static void master_settle(struct hsomp_thread *self, struct hsomp_team *team) {
-  settle_own(self, team);
-  atomic_store_explicit(&team->master_settled, true, memory_order_seq_cst);
-  hsomp_task_wake(team);
-}
-
-void hsomp_task_master_end(struct hsomp_thread *self, struct hsomp_team *team) {
-  bool used = atomic_load_explicit(&team->tasks_used, memory_order_acquire);
-  if (used)
-    master_settle(self, team);
-  if (team->nthreads > 1 && !workers_joined(team)) {
-    struct hsomp_wait w = {workers_joined, NULL, NULL, team};
-    hsomp_task_wait(self, team, NULL, &w);
-  }
-  if (!used && atomic_load_explicit(&team->tasks_used, memory_order_acquire)) {
-    master_settle(self, team);
-    used = true;
-  }
-  if (used) {
-    if (!helpers_gone(team)) {
-      struct hsomp_wait w = {helpers_gone, NULL, NULL, team};
-      hsomp_task_wait(self, team, NULL, &w);
-    }
-    tasking_reset(team);
-  }
-  if (atomic_load_explicit(&team->ws_cancelled, memory_order_relaxed))
-    atomic_store_explicit(&team->ws_cancelled, false, memory_order_relaxed);
-}

@@ -40,7 +40,7 @@
  * is not created at all (libgomp returns without writing the handle);
  * hsomp writes the handle of a DISCARDED slot, so a later fulfilment is a
  * no-op there too.  A discarded event that is never fulfilled keeps its
- * 32-byte slot for the life of the process.
+ * 40-byte slot for the life of the process.
  *
  * Errors.  Fulfilling an event twice is non-conforming (OpenMP 5.1,
  * omp_fulfill_event), as is passing anything but a handle from a detach
@@ -69,7 +69,7 @@ struct hsomp_event {
   _Atomic uint64_t word;                  /* generation << 32 | EV_* */
   _Atomic(struct hsomp_task *) task;      /* deferred: the record */
   _Atomic(struct hsomp_team *) team;      /* included: whom to wake */
-  _Atomic uint32_t wake;                  /* included: 1 once fulfilled (futex word) */
+  struct hsomp_waitword wake;             /* included: 1 once fulfilled */
   uint32_t next_free;                     /* free: index + 1 of the next, 0 = end */
 };
 
@@ -212,7 +212,7 @@ static uintptr_t event_new(struct hsomp_thread *self, struct hsomp_task *task,
     gen = 1; /* a fresh slot: handles are never 0 */
   atomic_store_explicit(&ev->task, task, memory_order_relaxed);
   atomic_store_explicit(&ev->team, team, memory_order_relaxed);
-  atomic_store_explicit(&ev->wake, 0, memory_order_relaxed);
+  atomic_store_explicit(&ev->wake.value, 0, memory_order_relaxed);
   atomic_store_explicit(&ev->word, gen << 32 | bits, memory_order_release);
   return (uintptr_t)(gen << 32 | index);
 }
@@ -321,12 +321,13 @@ uintptr_t hsomp_event_included(struct hsomp_thread *self, struct hsomp_task *rec
 
 static bool included_fulfilled(void *arg) {
   struct hsomp_event *ev = arg;
-  return atomic_load_explicit(&ev->wake, memory_order_seq_cst) != 0;
+  return atomic_load_explicit(&ev->wake.value, memory_order_seq_cst) != 0;
 }
 
-/* The fulfiller's last access to the slot is its store to `wake' (its
- * futex wake-up and the team's may come later: at worst a spurious
- * wake-up of the slot's next user), so the slot is freed only after. */
+/* The fulfiller's last accesses to the slot are its store to `wake' and
+ * the read of its sleepers (the wake-ups may come later: at worst a
+ * spurious wake-up of the slot's next user), so the slot is freed only
+ * after the store. */
 void hsomp_event_included_wait(struct hsomp_thread *self, struct hsomp_team *team,
                                struct hsomp_task *rec) {
   struct hsomp_event *ev = event_slot(rec->event);
@@ -335,8 +336,8 @@ void hsomp_event_included_wait(struct hsomp_thread *self, struct hsomp_team *tea
       struct hsomp_wait w = {included_fulfilled, NULL, NULL, ev};
       hsomp_task_wait(self, team, self->ts.task, &w);
     } else {
-      while (atomic_load_explicit(&ev->wake, memory_order_acquire) == 0)
-        hsomp_futex_wait(&ev->wake, 0);
+      struct hsomp_spin spin = hsomp_spin_of(self, NULL, 0);
+      hsomp_wait_change(&ev->wake, 0, &spin);
     }
   }
   event_free(self, rec->event);
@@ -371,8 +372,8 @@ void omp_fulfill_event(uintptr_t handle) {
     return;
   }
   if (old & EV_INCLUDED) {
-    atomic_store_explicit(&ev->wake, 1, memory_order_seq_cst);
-    hsomp_futex_wake(&ev->wake, INT_MAX);
+    atomic_store_explicit(&ev->wake.value, 1, memory_order_seq_cst);
+    hsomp_wake(&ev->wake);
     if (team)
       hsomp_task_wake(team);
     return;

@@ -2,8 +2,9 @@
  *
  * Shared by task.c (task records, creation, completion, waiting),
  * task_sched.c (per-member deques, the team's shared queue, finding work),
- * task_deps.c (dependences), taskloop.c, task_reduction.c, cancel.c and
- * barrier.c.  Nothing outside those files includes it. */
+ * task_deps.c (dependences), task_event.c (detach events), taskloop.c,
+ * task_reduction.c and cancel.c.  Nothing outside those files includes
+ * it: the team reaches tasking through hsomp_task_help_until (hsomp.h). */
 #ifndef HSOMP_TASK_INTERNAL_H
 #define HSOMP_TASK_INTERNAL_H
 
@@ -239,20 +240,15 @@ void hsomp_task_schedule(struct hsomp_thread *self, struct hsomp_team *team,
 void hsomp_task_schedule_readied(struct hsomp_thread *self, struct hsomp_team *team,
                                  struct hsomp_task *t) HSOMP_INTERNAL;
 /* Wake the team's idle and waiting threads if any sleep. */
-void hsomp_task_wake(struct hsomp_team *team) HSOMP_INTERNAL;
+static inline void hsomp_task_wake(struct hsomp_team *team) { hsomp_team_wake(team); }
 /* Whether a task about to start must be dropped (cancellation). */
 bool hsomp_task_cancelled(struct hsomp_team *team, struct hsomp_task *t) HSOMP_INTERNAL;
 /* Whether the current task may not create tasks (cancelled parallel or
  * taskgroup); only meaningful when OMP_CANCELLATION is on. */
 bool hsomp_task_creation_cancelled(struct hsomp_thread *self) HSOMP_INTERNAL;
-/* Wait until the calling thread's implicit task has no live descendants
- * (running other tasks meanwhile).  Returns early, false, if `stop' is
- * non-NULL and becomes true. */
-void hsomp_task_drain_own(struct hsomp_thread *self, struct hsomp_team *team) HSOMP_INTERNAL;
-
-/* The generic wait: run tasks (descendants of `constraint' only, unless
- * it is NULL) until done(arg) holds; spin, then sleep on the team's event
- * word.  arm(arg) announces a sleeper to whoever will make done() true
+/* The task-aware wait: run tasks (descendants of `constraint' only,
+ * unless it is NULL) until done(arg) holds; spin, then sleep on the
+ * team's event word (Note [Waiting for tasks] in task.c).  arm(arg) announces a sleeper to whoever will make done() true
  * (NULL when that party always calls hsomp_task_wake); disarm undoes it. */
 struct hsomp_wait {
   bool (*done)(void *arg);

@@ -3,7 +3,8 @@
  * Owns: the per-thread state (host threads and pool workers), each
  * master's pool of hired workers, the global list of idle workers, team
  * objects and their reuse, and the fork/join of a parallel region
- * (GOMP_parallel, GOMP_parallel_start/end).  Worker w is bound to GHC
+ * (GOMP_parallel, GOMP_parallel_start/end), running the region's
+ * remaining tasks at the join through the tasking hook.  Worker w is bound to GHC
  * Capability w mod nCaps (see rts_glue.c) and runs C code holding none. */
 #include "hsomp.h"
 #include "rts_glue.h"
@@ -89,14 +90,14 @@ struct hsomp_thread *hsomp_thread_init_host(void) {
 
 /* Note [Worker life cycle]
  * A worker is created by the first master that needs it, binds itself to
- * its Capability once, and then waits for its `go` counter to move.  The
+ * its Capability once, and then waits for its `start` word to move.  The
  * master fills in fn/data/start_team/start_id/start_icv and then bumps
- * `go` with seq_cst order (release for the fields; the Dekker pairing of
- * Note [Sleeping without lost wake-ups] for the wake-up).  The worker runs
+ * `start` with seq_cst order (release for the fields; the Dekker pairing of
+ * Note [Sleeping without lost wake-ups], wait.h, for the wake-up).  The worker runs
  * the implicit task, tells the team it is done (`joined`), and waits again.
  * After it has incremented `joined` the worker never touches the team:
  * the master may already reuse it for the next region. */
-#define HSOMP_COLD_JOIN_SPINS 64
+static void worker_join(struct hsomp_thread *self, struct hsomp_team *team);
 
 static void *worker_main(void *arg) {
   struct hsomp_thread *self = arg;
@@ -108,21 +109,23 @@ static void *worker_main(void *arg) {
   pthread_setname_np(pthread_self(), name);
   uint32_t seen = 0;
   unsigned long idle_budget = self->idle_spins;
+  int master_cpu = -1; /* the last master's, for the idle wait's spin */
   for (;;) {
     /* The spin budget for the next region is not known yet: at most the
      * one of the last team (a region usually follows one of the same
      * size), less if regions have been sparse (Note [Adaptive idle
      * spinning], wait.c). */
-    hsomp_wait_change_adaptive(&self->go, seen, &self->go_sleepers, self->idle_spins,
-                               &idle_budget);
-    seen = atomic_load_explicit(&self->go, memory_order_acquire);
+    struct hsomp_spin spin = hsomp_spin_of(self, NULL, self->idle_spins);
+    spin.peer_cpu = master_cpu;
+    hsomp_wait_change_adaptive(&self->start, seen, &spin, &idle_budget);
+    seen = atomic_load_explicit(&self->start.value, memory_order_acquire);
 
     struct hsomp_team *team = self->start_team;
     unsigned long spins = team->spins;
-    /* Note [Keeping threads spread] (wait.c): where we run, for the
+    /* Note [Keeping threads spread] (spin.c): where we run, for the
      * waits of the region and the next idle wait. */
-    atomic_store_explicit(&self->cpu, sched_getcpu(), memory_order_relaxed);
-    hsomp_spin_peer_cpu = team->master_cpu;
+    atomic_store_explicit(&self->cpu, hsomp_os_cpu(), memory_order_relaxed);
+    master_cpu = team->master_cpu;
     self->icv = self->start_icv;
     self->ts = (struct hsomp_team_state){
         .team = team,
@@ -136,10 +139,10 @@ static void *worker_main(void *arg) {
       hsomp_affinity_enter(self);
     self->fn(self->data);
 
-    /* tasks: run the region's remaining tasks, then join; once joined the
-     * worker never touches the team (Note [Region end with tasks], task.c). */
+    /* Run the region's remaining tasks, then join; once joined the worker
+     * never touches the team (Note [Region end with tasks]). */
     self->idle_spins = spins;
-    hsomp_task_worker_end(self, team);
+    worker_join(self, team);
     /* host-abi: omp_pause_resource retires idle workers through one empty
      * region; see Note [Retiring workers] in pause.c. */
     if (self->retiring) {
@@ -424,11 +427,11 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
   team->level = self->ts.level + 1;
   team->active_level = self->ts.active_level + (nthreads > 1);
   team->spins = hsomp_spin_budget(threads_in_teams_add(nthreads));
-  /* Note [Keeping threads spread] (wait.c): only teams that fit the
+  /* Note [Keeping threads spread] (spin.c): only teams that fit the
    * CPUs, and no place list. */
   team->master_cpu = nthreads > 1 && team->spins >= HSOMP_SPIN_YIELD_ALWAYS_BELOW &&
                              !hsomp_settings.places
-                         ? sched_getcpu()
+                         ? hsomp_os_cpu()
                          : -1;
   atomic_store_explicit(&self->cpu, team->master_cpu, memory_order_relaxed);
   team->cold_start = false;
@@ -453,7 +456,7 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
   if (ws_init) {
     struct hsomp_work_share *ws = &team->ws[0];
     ws_init(ws, nthreads, ws_arg);
-    atomic_store_explicit(&ws->state, 2, memory_order_relaxed);
+    atomic_store_explicit(&ws->state.value, 2, memory_order_relaxed);
   }
 
   /* The implicit tasks' ICVs: the parent's, with the next entries of the
@@ -482,8 +485,8 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
       w->start_id = i;
       w->start_icv = icv;
       hsomp_placement_assign(&placement, i, w); /* host-abi */
-      atomic_fetch_add_explicit(&w->go, 1, memory_order_seq_cst);
-      if (hsomp_wake_all(&w->go, &w->go_sleepers))
+      atomic_fetch_add_explicit(&w->start.value, 1, memory_order_seq_cst);
+      if (hsomp_wake(&w->start))
         team->cold_start = true;
     }
     self->pool_in_use += nthreads - 1;
@@ -500,26 +503,104 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
     hsomp_affinity_display_changes(self);
 }
 
+/* ------------------------------------------------------------------ */
+/* The join.                                                            */
+
+/* Note [Region end with tasks]
+ * A region ends when every implicit task has finished and every task of
+ * the team is done.  Without tasks (team->tasks_used still false when a
+ * worker finishes) a worker just counts itself in `joined' and goes back
+ * to its pool; the master waits for joined == nthreads - 1.  Once tasks
+ * were made, a finishing thread first waits until its own implicit task's
+ * descendants are done ("settles"), running any of the team's tasks
+ * meanwhile; a worker then counts itself in `helpers' and `joined' and
+ * keeps running tasks until everybody has settled (joined == n-1 and
+ * master_settled), when no task can be left anywhere: every task descends
+ * from some implicit task, and a settled thread's implicit task cannot
+ * make new ones.  The master settles, waits for `joined', then for the
+ * helpers to leave, and only then resets the team's tasking state.  Every
+ * wait here runs tasks through the tasking hook, hsomp_task_help_until.
+ *
+ * A worker that saw tasks_used == false had made no task itself, so it has
+ * nothing to settle; it merely does not help.  If the master saw false
+ * but a worker set it later, the master notices after `joined' is
+ * complete (the worker set it before counting itself) and settles then. */
+static bool workers_joined(void *arg) {
+  struct hsomp_team *team = arg;
+  return atomic_load_explicit(&team->joined, memory_order_seq_cst) == team->nthreads - 1;
+}
+static bool all_settled(void *arg) {
+  struct hsomp_team *team = arg;
+  return workers_joined(team) && atomic_load_explicit(&team->master_settled, memory_order_seq_cst);
+}
+static bool helpers_gone(void *arg) {
+  struct hsomp_team *team = arg;
+  return atomic_load_explicit(&team->helpers, memory_order_seq_cst) == 0;
+}
+
+static void worker_join(struct hsomp_thread *self, struct hsomp_team *team) {
+  if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire)) {
+    self->ts.team = NULL;
+    atomic_fetch_add_explicit(&team->joined, 1, memory_order_seq_cst);
+    hsomp_team_wake(team);
+    return;
+  }
+  hsomp_task_help_until(self, team, true, NULL, NULL, team->spins);
+  atomic_fetch_add_explicit(&team->helpers, 1, memory_order_seq_cst);
+  atomic_fetch_add_explicit(&team->joined, 1, memory_order_seq_cst);
+  hsomp_team_wake(team);
+  hsomp_task_help_until(self, team, false, all_settled, team, team->spins);
+  self->ts.team = NULL;
+  atomic_fetch_sub_explicit(&team->helpers, 1, memory_order_seq_cst);
+  hsomp_team_wake(team);
+}
+
+static void master_settle(struct hsomp_thread *self, struct hsomp_team *team, unsigned long spins) {
+  hsomp_task_help_until(self, team, true, NULL, NULL, spins);
+  atomic_store_explicit(&team->master_settled, true, memory_order_seq_cst);
+  hsomp_team_wake(team);
+}
+
+/* Note [Cold joins]
+ * Workers the master had to wake from their futex at the fork are slow
+ * to come: waking an idle CPU of a virtual machine alone takes tens of
+ * microseconds, and a busy machine may keep them off a CPU for longer.
+ * A master that spins its whole budget at the join meanwhile burns CPU
+ * time for nothing in a program that runs one short region now and then
+ * (bench/idle.c).  So such a join spins only HSOMP_COLD_JOIN_SPINS
+ * rounds, then sleeps until the last worker wakes it.  Regions whose
+ * workers were awake (back to back regions) are not affected, nor any
+ * wait inside a region. */
+#define HSOMP_COLD_JOIN_SPINS 64
+
+static void master_join(struct hsomp_thread *self, struct hsomp_team *team) {
+  unsigned long spins = team->spins;
+  if (team->cold_start && spins > HSOMP_COLD_JOIN_SPINS)
+    spins = HSOMP_COLD_JOIN_SPINS;
+  bool used = atomic_load_explicit(&team->tasks_used, memory_order_acquire);
+  if (used)
+    master_settle(self, team, spins);
+  if (team->nthreads > 1 && !workers_joined(team))
+    hsomp_task_help_until(self, team, false, workers_joined, team, spins);
+  if (!used && atomic_load_explicit(&team->tasks_used, memory_order_acquire)) {
+    master_settle(self, team, spins);
+    used = true;
+  }
+  if (used) {
+    if (!helpers_gone(team))
+      hsomp_task_help_until(self, team, false, helpers_gone, team, spins);
+    hsomp_task_region_end(team);
+    atomic_store_explicit(&team->master_settled, false, memory_order_relaxed);
+  }
+  if (atomic_load_explicit(&team->ws_cancelled, memory_order_relaxed))
+    atomic_store_explicit(&team->ws_cancelled, false, memory_order_relaxed);
+}
+
 void hsomp_team_end(void) {
   struct hsomp_thread *self = hsomp_self();
   struct hsomp_team *team = self->ts.team;
   unsigned nthreads = team->nthreads;
-  /* tasks: join the workers, running the region's tasks meanwhile
-   * (Note [Region end with tasks], task.c). */
-  /* Note [Cold joins]
-   * Workers the master had to wake from their futex at the fork are slow
-   * to come: waking an idle CPU of a virtual machine alone takes tens of
-   * microseconds, and a busy machine may keep them off a CPU for longer.
-   * A master that spins its whole budget at the join meanwhile burnt 5-15 %
-   * of a CPU in the idle-burn benchmark (one short region per 10 ms).  So
-   * such a join spins only HSOMP_COLD_JOIN_SPINS rounds, then sleeps until
-   * the last worker wakes it.  Regions whose workers were awake (back to
-   * back regions) are not affected, nor any wait inside a region. */
-  unsigned long cap = hsomp_spin_cap;
-  if (team->cold_start)
-    hsomp_spin_cap = HSOMP_COLD_JOIN_SPINS;
-  hsomp_task_master_end(self, team);
-  hsomp_spin_cap = cap;
+  master_join(self, team);
   if (team->cg_reserved) /* Note [Contention groups] */
     atomic_fetch_sub_explicit(team->cg_busy, team->cg_reserved, memory_order_relaxed);
   if (nthreads > 1)

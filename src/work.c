@@ -40,15 +40,17 @@ bool hsomp_work_share_start(struct hsomp_thread *self) {
       if (spin < 1000)
         hsomp_cpu_relax();
       else
-        sched_yield();
+        hsomp_os_yield();
     }
   }
   uint32_t st = 0;
-  if (atomic_compare_exchange_strong_explicit(&ws->state, &st, 1, memory_order_acquire,
+  if (atomic_compare_exchange_strong_explicit(&ws->state.value, &st, 1, memory_order_acquire,
                                               memory_order_acquire))
     return true;
-  while ((st = atomic_load_explicit(&ws->state, memory_order_acquire)) != 2)
-    hsomp_wait_change(&ws->state, st, &ws->state_sleepers, team->spins);
+  while ((st = atomic_load_explicit(&ws->state.value, memory_order_acquire)) != 2) {
+    struct hsomp_spin spin = hsomp_spin_of(self, team, team->spins);
+    hsomp_wait_change(&ws->state, st, &spin);
+  }
   return false;
 }
 
@@ -56,8 +58,8 @@ void hsomp_work_share_init_done(struct hsomp_thread *self) {
   struct hsomp_work_share *ws = self->ts.ws;
   if (!self->ts.team)
     return;
-  atomic_store_explicit(&ws->state, 2, memory_order_seq_cst);
-  hsomp_wake_all(&ws->state, &ws->state_sleepers);
+  atomic_store_explicit(&ws->state.value, 2, memory_order_seq_cst);
+  hsomp_wake(&ws->state);
 }
 
 static void work_share_leave(struct hsomp_thread *self) {
@@ -68,7 +70,7 @@ static void work_share_leave(struct hsomp_thread *self) {
   unsigned long idx = atomic_load_explicit(&ws->index, memory_order_relaxed);
   if (atomic_fetch_add_explicit(&ws->left, 1, memory_order_acq_rel) == team->nthreads - 1) {
     atomic_store_explicit(&ws->left, 0, memory_order_relaxed);
-    atomic_store_explicit(&ws->state, 0, memory_order_relaxed);
+    atomic_store_explicit(&ws->state.value, 0, memory_order_relaxed);
     atomic_store_explicit(&ws->index, idx + HSOMP_WS_RING, memory_order_release);
   }
 }

@@ -1,0 +1,156 @@
+/* spin.c -- how a waiting thread spins: the spin budget (OMP_WAIT_POLICY,
+ * GOMP_SPINCOUNT, oversubscription), when it yields the CPU, and when it
+ * moves off a CPU it shares with a team mate.
+ *
+ * The policy of every wait (wait.h's hsomp_wait_until); what it needs to
+ * know comes in its struct hsomp_spin: the budget, the waiter, its team.
+ * Its memory is the waiter's: when it last moved (moved_at) and until
+ * when its yields are off (yields_off_until), in struct hsomp_thread. */
+#include "hsomp.h"
+
+/* Note [Spin budget]
+ * Spinning makes hand-offs fast when every thread has a CPU of its own, and
+ * is pure waste when threads outnumber CPUs: the thread we wait for may be
+ * the one we keep off the CPU.  So a team larger than the CPUs we may run
+ * on spins only the throttled budget (and yields in between) before it
+ * sleeps.  The default budget (Note [Spin policy] in env.c) is ~2.5 ms;
+ * an idle program does not burn CPU between regions because parked workers
+ * shrink their own budget (Note [Adaptive idle spinning], wait.c). */
+unsigned long hsomp_spin_budget(unsigned long nthreads) {
+  if (nthreads > HSOMP_CROWDED_PER_CPU * (unsigned long)hsomp_settings.ncpus)
+    return hsomp_settings.throttled_spin_count < HSOMP_CROWDED_SPINS
+               ? hsomp_settings.throttled_spin_count
+               : HSOMP_CROWDED_SPINS; /* Note [A crowded process] (team.c) */
+  if (nthreads > hsomp_settings.ncpus)
+    return hsomp_settings.throttled_spin_count;
+  return hsomp_settings.spin_count;
+}
+
+/* Note [Yielding while spinning]
+ * A spinning thread assumes that the thread it waits for runs on another
+ * CPU.  On a loaded machine (other processes, or a team larger than the
+ * CPUs) the scheduler often puts both on one CPU: then the spinner keeps
+ * the other thread off it until it stops spinning -- until the next
+ * scheduler tick if it never yields (libgomp's spin loops never yield).
+ * So after HSOMP_SPIN_YIELD_AFTER rounds a spinner yields every
+ * HSOMP_SPIN_YIELD_EVERY rounds: a cheap system call when nobody else
+ * wants the CPU, a hand-over when the awaited thread does.  The cost of a
+ * hand-over on a shared CPU is then about the spin before the first
+ * yield, while the waits of a balanced team on idle CPUs (well under a
+ * microsecond) never reach it.  An oversubscribed team (a throttled
+ * budget, under HSOMP_SPIN_YIELD_ALWAYS_BELOW rounds) shares CPUs for
+ * sure, and yields on every round, as LLVM's libomp does.
+ *
+ * Yielding has a price on a busy machine: the CPU may go to another
+ * process for a whole time slice, and the team waits for us when the
+ * awaited thread arrives.  Since threads keep off each other's CPUs
+ * (Note [Keeping threads spread]), a waiter first checks, at its
+ * first yield, whether a team mate was last seen on its CPU (each thread
+ * notes its CPU when it starts a region or forks).  If none was, it
+ * yields only after HSOMP_SPIN_LATE_AFTER rounds, every
+ * HSOMP_SPIN_LATE_EVERY -- enough to undo a wrong guess (the CPUs seen
+ * may be stale) at a bounded cost.  The benchmarks behind these numbers
+ * are bench/sync.c's oversubscribed and loaded runs (docs/bench). */
+#ifndef HSOMP_SPIN_LATE_AFTER /* -D for experiments */
+#define HSOMP_SPIN_LATE_AFTER 1024 /* apart from team mates: first yield (~25 us) */
+#define HSOMP_SPIN_LATE_EVERY 256
+#endif
+
+/* Note [Keeping threads spread]
+ * Linux starts a new thread on its creator's CPU and wakes a sleeping one
+ * preferably near its waker; on a busy machine the load balancer then
+ * tends to leave a master and its worker on one CPU -- for good when the
+ * two only spin and yield, as neither waits long in the run queue.  The
+ * team then runs its threads one after the other, in hsomp and in libomp
+ * (both yield), while libgomp's threads (which spin without yielding)
+ * drift apart.  So a thread that has waited HSOMP_SPIN_YIELD_AFTER rounds
+ * for its team mates and finds one of them last seen on its own CPU
+ * (near_peer) moves to another allowed CPU -- the k-th after this one, k
+ * its team number, the master's k being 1 -- through
+ * hsomp_os_move_off_cpu, a hint, not a binding.  Only in teams that fit
+ * the CPUs and without a place list (with one, OMP_PROC_BIND decides;
+ * team->master_cpu is then -1), at most once per ~1 ms (2^21 TSC ticks)
+ * per thread, and only when waiting, so short regions of co-located
+ * threads (where nobody waits long) never pay the two system calls. */
+#define HSOMP_SPREAD_INTERVAL_TICKS (1ull << 21)
+
+/* Move off `here` if the team may spread and the last move is old. */
+static bool spread_from(struct hsomp_thread *self, struct hsomp_team *team, int here) {
+  if (team->master_cpu < 0)
+    return false;
+  uint64_t now = hsomp_ticks();
+  if (now - self->moved_at < HSOMP_SPREAD_INTERVAL_TICKS)
+    return false;
+  self->moved_at = now;
+  unsigned k = self->ts.team_id ? self->ts.team_id : 1;
+  hsomp_os_move_off_cpu(here, k - 1);
+  int there = hsomp_os_cpu();
+  atomic_store_explicit(&self->cpu, there, memory_order_relaxed);
+  return there != here;
+}
+
+/* Whether a thread the waiter may be waiting for was last seen on its
+ * CPU.  Unknown counts as yes. */
+static bool near_peer(struct hsomp_spin *s) {
+  struct hsomp_thread *self = s->self;
+  int here = hsomp_os_cpu();
+  if (!self || here < 0)
+    return true;
+  struct hsomp_team *team = s->team;
+  if (!team) /* e.g. a parked worker, waiting for its next master */
+    return s->peer_cpu < 0 || s->peer_cpu == here;
+  /* Keep our own entry fresh for the team mates' checks: the kernel may
+   * have moved us since the region began. */
+  atomic_store_explicit(&self->cpu, here, memory_order_relaxed);
+  for (unsigned i = 0; i < team->nthreads; i++) {
+    struct hsomp_thread *m = team->members[i];
+    if (m != self && atomic_load_explicit(&m->cpu, memory_order_relaxed) == here)
+      return !spread_from(self, team, here); /* Note [Keeping threads spread] */
+  }
+  return false;
+}
+
+/* Note [Yields that cost a time slice]
+ * An oversubscribed team yields on every spin round (Note [Yielding while
+ * spinning]): right when the threads sharing our CPU are team mates, but
+ * when they are other processes' CPU-bound threads each yield gives one
+ * of them the CPU for a whole time slice, and a thread that keeps
+ * spinning and yielding never sleeps, so it gets no wake-up preference to
+ * win the CPU back: a barrier then costs milliseconds where libgomp (which
+ * spins briefly, then sleeps) takes a tenth of that.  So a yield that took
+ * more than HSOMP_YIELD_SLOW_TICKS (~0.4 ms: another process ran) turns
+ * the thread's yields into pauses for HSOMP_YIELD_OFF_TICKS (~50 ms); its
+ * waits then spin their short budget and sleep, as libgomp's do.  Without
+ * foreign load, yields return within microseconds and stay on. */
+#define HSOMP_YIELD_SLOW_TICKS (1ull << 20)
+#define HSOMP_YIELD_OFF_TICKS (1ull << 27)
+
+static void oversubscribed_yield(struct hsomp_thread *self) {
+  if (!self) {
+    hsomp_os_yield();
+    return;
+  }
+  uint64_t before = hsomp_ticks();
+  if (before < self->yields_off_until) {
+    hsomp_cpu_relax();
+    return;
+  }
+  hsomp_os_yield();
+  uint64_t after = hsomp_ticks();
+  if (after - before > HSOMP_YIELD_SLOW_TICKS)
+    self->yields_off_until = after + HSOMP_YIELD_OFF_TICKS;
+}
+
+void hsomp_spin_slow(struct hsomp_spin *s, unsigned long round) {
+  if (s->budget < HSOMP_SPIN_YIELD_ALWAYS_BELOW) {
+    oversubscribed_yield(s->self);
+    return;
+  }
+  if (round == HSOMP_SPIN_YIELD_AFTER)
+    s->near_peer = near_peer(s);
+  if (s->near_peer ? round % HSOMP_SPIN_YIELD_EVERY == 0
+                   : round >= HSOMP_SPIN_LATE_AFTER && round % HSOMP_SPIN_LATE_EVERY == 0)
+    hsomp_os_yield();
+  else
+    hsomp_cpu_relax();
+}
