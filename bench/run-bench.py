@@ -45,6 +45,7 @@ GROUP_TITLES = {
     "onethread": "One thread: the runtimes' own path lengths, overhead per construct (us)",
     "teamsize": "Changing team sizes 1,2,3,1,2,3..., overhead per region (us)",
     "idle": "Idle burn: a short region every 10 ms, CPU time / wall time (%), {t} threads",
+    "crowded": "Crowded process: one region of 5000 threads, 13-deep nesting of teams of 2 (ms)",
     "kernels": "Real kernels, time per run (ms), {t} threads",
 }
 
@@ -112,6 +113,7 @@ def jobs(manifest, quick, nthreads, ncpus):
     out += [
         ("teamsize", [b, "teamsize"] + q, 3, None, "samples"),
         ("idle", [b, "idle"] + q, nthreads, None, "samples"),
+        ("crowded", [b, "crowded"] + q, nthreads, None, "samples"),
         ("kernels", [b, "naive_dgemm"] + q, nthreads, None, "samples"),
     ]
     for k in ("stencil", "dgemm"):
