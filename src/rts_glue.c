@@ -23,7 +23,7 @@ static pthread_mutex_t boot_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_bool booted;
 static bool joined_haskell_host;
 static bool boot_refused; /* the process's limits leave the RTS no room */
-static bool bind_workers = true; /* false: no room for one RTS thread */
+static bool bind_workers = true; /* false under a resource limit: workers stay unbound */
 
 /* Note [Booting or joining the RTS]
  * A Haskell host has initialised the RTS before any foreign code runs, so
