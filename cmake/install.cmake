@@ -7,6 +7,7 @@
 #                                   gcc -fopenmp adds link to hsomp
 #   bin/hsomp-run                   the launcher (finds lib/hsomp from its
 #                                   own location)
+#   include/hsomp_ext.h             hsomp's own API (hsomp_get_capability, ...)
 #   lib/pkgconfig/hsomp.pc          pkg-config hsomp
 #   lib/cmake/hsomp/                find_package(hsomp): hsomp::hsomp, HSOMP_RUN
 include(GNUInstallDirs)
@@ -22,6 +23,10 @@ install(TARGETS hsomp EXPORT hsompTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 target_link_directories(hsomp INTERFACE
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_LIBDIR}/hsomp>)
+install(FILES include/hsomp_ext.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+target_include_directories(hsomp INTERFACE
+  $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/include>
+  $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 
 # The two aliases are made here as (dangling) relative symlinks and
 # installed as symlinks.

@@ -200,7 +200,7 @@ static void store_int64(void *ids, int i, int cpu) { ((int64_t *)ids)[i] = cpu; 
 
 void omp_get_place_proc_ids(int place_num, int *ids) { place_cpus(place_num, store_int, ids); }
 
-/* For the Fortran omp_get_place_proc_ids_8_ (fortran_hostabi.c). */
+/* For the Fortran omp_get_place_proc_ids_8_ (fortran.c). */
 void hsomp_get_place_proc_ids_8(int place_num, int64_t *ids) {
   place_cpus(place_num, store_int64, ids);
 }

@@ -14,7 +14,7 @@
  * outstanding) and fallback.  The high-bandwidth memory space and pinned
  * memory are not available (omp_init_allocator returns
  * omp_null_allocator for them, as libgomp 12 does without memkind). */
-#include "hsomp.h"
+#include "handles.h"
 
 #include <omp.h>
 #include <pthread.h>
@@ -61,11 +61,11 @@ struct block_header {
  * after its slot was reused (the generation moved on) -- is refused with
  * a warning, never dereferenced.
  *
- * The slots live in chunks of SLOT_CHUNK_SIZE that are allocated on
- * demand, published once in slot_chunks and never freed or moved, so a
- * reader may look at any slot at any time.  The read path (every
- * allocation, free and fallback hop) takes no lock: an acquire load of the
- * chunk pointer, an acquire load of the slot's handle, a compare.
+ * The slots live in a handle table (Note [Handle tables], handles.h):
+ * chunks that are never freed or moved, so a reader may look at any slot
+ * at any time.  The read path (every allocation, free and fallback hop)
+ * takes no lock: an acquire load of the chunk pointer, an acquire load of
+ * the slot's handle, a compare.
  * omp_init_allocator and omp_destroy_allocator write under registry_lock
  * (they are rare): init fills the slot's fields, then publishes the handle
  * with a release store, so a thread that reads that handle from the slot
@@ -81,9 +81,6 @@ struct block_header {
  * the runtime.  And a handle destroyed 2^31 reuses of its slot ago would
  * look live again. */
 #define HANDLE_TAG ((uintptr_t)1 << 63)
-#define SLOT_CHUNK_BITS 8
-#define SLOT_CHUNK_SIZE (1u << SLOT_CHUNK_BITS)
-#define SLOT_CHUNKS 4096 /* at most 2^20 live allocators */
 #define MAX_GENERATION 0x7fffffffu
 
 _Static_assert(sizeof(uintptr_t) == 8, "allocator handles need 64-bit pointers");
@@ -95,9 +92,9 @@ struct allocator_slot {
   uint32_t next_free;       /* free list: next slot index + 1 (writers only) */
 };
 
-static struct allocator_slot *_Atomic slot_chunks[SLOT_CHUNKS];
+/* 256 slots per chunk, at most 2^20 live allocators. */
+HSOMP_HANDLES(allocator_slots, struct allocator_slot, 8, 4096, 0);
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static uint32_t slots_ever_used; /* slots from here on were never used */
 static uint32_t free_slots;      /* head of the free list: index + 1; 0: empty */
 
 /* The slot a handle names, or NULL.  Lock-free; see the Note.  Inlined:
@@ -105,12 +102,7 @@ static uint32_t free_slots;      /* head of the free list: index + 1; 0: empty *
 static inline __attribute__((always_inline)) struct allocator_slot *slot_of(uintptr_t handle) {
   if (!(handle & HANDLE_TAG))
     return NULL;
-  uint32_t index = (uint32_t)handle;
-  if (index >= SLOT_CHUNKS * SLOT_CHUNK_SIZE)
-    return NULL;
-  struct allocator_slot *chunk =
-      atomic_load_explicit(&slot_chunks[index >> SLOT_CHUNK_BITS], memory_order_acquire);
-  return chunk ? &chunk[index & (SLOT_CHUNK_SIZE - 1)] : NULL;
+  return hsomp_handles_slot(&allocator_slots, hsomp_handle_index(handle));
 }
 
 /* The allocator a user handle names if it is live (one omp_init_allocator
@@ -137,21 +129,10 @@ static uintptr_t register_allocator(const struct allocator *a) {
     s = slot_of(HANDLE_TAG | index);
     free_slots = s->next_free;
   } else {
-    index = slots_ever_used;
-    if (index >= SLOT_CHUNKS * SLOT_CHUNK_SIZE) {
+    if (!hsomp_handles_grow(&allocator_slots, 1, &index)) {
       pthread_mutex_unlock(&registry_lock);
-      return 0;
+      return 0; /* full, or out of memory */
     }
-    _Atomic(struct allocator_slot *) *chunk = &slot_chunks[index >> SLOT_CHUNK_BITS];
-    if (!atomic_load_explicit(chunk, memory_order_relaxed)) {
-      struct allocator_slot *fresh = calloc(SLOT_CHUNK_SIZE, sizeof *fresh);
-      if (!fresh) {
-        pthread_mutex_unlock(&registry_lock);
-        return 0;
-      }
-      atomic_store_explicit(chunk, fresh, memory_order_release);
-    }
-    slots_ever_used++;
     s = slot_of(HANDLE_TAG | index);
     s->generation = 1;
   }
@@ -277,7 +258,7 @@ omp_allocator_handle_t omp_init_allocator(omp_memspace_handle_t memspace, int nt
   uintptr_t handle = register_allocator(&a);
   if (!handle)
     hsomp_warn("omp_init_allocator: out of memory or more than %u live allocators",
-               SLOT_CHUNKS * SLOT_CHUNK_SIZE);
+               allocator_slots.max_chunks << allocator_slots.chunk_bits);
   return (omp_allocator_handle_t)handle;
 }
 
@@ -413,7 +394,7 @@ static void *allocate_credited(size_t alignment, size_t nmemb, size_t size, uint
       return NULL;
     case omp_atv_abort_fb:
       /* libgomp's words and exit status (the product wraps as there). */
-      hsomp_gomp_fatal("Out of memory allocating %lu bytes", (unsigned long)(nmemb * size));
+      hsomp_gomp_exit("Out of memory allocating %lu bytes", (unsigned long)(nmemb * size));
     case omp_atv_allocator_fb:
       handle = a->fb_data;
       if (handle == 0)
@@ -531,7 +512,7 @@ void *omp_realloc(void *ptr, size_t size, omp_allocator_handle_t allocator,
 void *GOMP_alloc(size_t alignment, size_t size, uintptr_t allocator) {
   void *p = allocate(alignment, 1, size, allocator, false, "allocate");
   if (!p && size)
-    hsomp_gomp_fatal("Out of memory allocating %lu bytes", (unsigned long)size);
+    hsomp_gomp_exit("Out of memory allocating %lu bytes", (unsigned long)size);
   return p;
 }
 

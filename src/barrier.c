@@ -82,7 +82,9 @@ bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancell
   if (team->master_cpu >= 0)
     atomic_store_explicit(&self->cpu, hsomp_os_cpu(), memory_order_relaxed);
   p.gen = atomic_load_explicit(&b->generation, memory_order_acquire);
-  if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) == nthreads - 1) {
+  uint32_t arrived = atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel);
+  HSOMP_ASSERT(arrived < nthreads); /* Note [Why the barrier cannot deadlock or mix phases] */
+  if (arrived == nthreads - 1) {
     atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
     if (atomic_load_explicit(&team->ws_cancelled, memory_order_relaxed))
       atomic_store_explicit(&team->ws_cancelled, false, memory_order_relaxed);

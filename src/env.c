@@ -1,8 +1,8 @@
 /* env.c -- ICVs and the environment: the initial ICVs and process settings
  * read from the OMP_* and GOMP_* variables once, in the library
- * constructor, with libgomp 12's syntax and defaults; and the runtime's
- * warning/fatal messages.  Places live in env_places.c, OMP_DISPLAY_ENV
- * in env_display.c.
+ * constructor, with libgomp 12's syntax and defaults.  Places live in
+ * env_places.c, OMP_DISPLAY_ENV in env_display.c, the messages in
+ * error.c, the settings' storage in settings.c.
  *
  * Where libgomp half-applies a malformed value (OMP_DYNAMIC=truex becomes
  * true, OMP_SCHEDULE=guided,x becomes guided) or wraps a negative number
@@ -19,49 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-
-struct hsomp_settings hsomp_settings;
-struct hsomp_icv hsomp_initial_icv;
-
-void hsomp_warn(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  flockfile(stderr); /* one whole line, also when threads warn at once */
-  fputs("hsomp: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  funlockfile(stderr);
-  va_end(ap);
-}
-
-void hsomp_fatal(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("hsomp: fatal: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  abort();
-}
-
-void hsomp_env_invalid(const char *name, const char *value, const char *why) {
-  char shown[160];
-  size_t n = 0;
-  for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
-    if (n + 8 >= sizeof shown) {
-      memcpy(shown + n, "...", 4);
-      n += 3;
-      break;
-    }
-    if (*p < 0x20 || *p == 0x7f || *p == '\\')
-      n += (size_t)snprintf(shown + n, sizeof shown - n, "\\x%02x", *p);
-    else
-      shown[n++] = (char)*p;
-  }
-  shown[n] = '\0';
-  hsomp_warn("invalid value for environment variable %s: '%s' (%s%susing the default)", name,
-             shown, why ? why : "", why ? "; " : "");
-}
 
 /* ------------------------------------------------------------------ */
 /* Scalar variables.  Each parser returns true only for a variable that
@@ -403,17 +360,17 @@ invalid:
 
 /* Note [Spin policy]
  * How long a waiting thread spins before it sleeps (spin.c, Note [Spin budget]):
- *   OMP_WAIT_POLICY unset    100000 spins (~2.5 ms here): a third of
+ *   OMP_WAIT_POLICY unset    100000 spins (milliseconds): a third of
  *                            libgomp's 300000.  Long enough that a team
- *                            whose master runs ~1 ms of serial code
- *                            between regions finds its workers awake
- *                            (20000 cost ~5 us per region in a futex
- *                            wake and a cold join: EPCC schedule loops
- *                            0.75-1.25 us -> 0.12-0.46, libgomp 0.06-0.7);
+ *                            whose master runs a millisecond of serial
+ *                            code between regions finds its workers
+ *                            awake (a shorter budget makes every region
+ *                            pay a futex wake and a cold join; README,
+ *                            "What the numbers taught the runtime");
  *                            an idle program still stops burning CPU
  *                            quickly because parked workers shrink their
  *                            own budget (Note [Adaptive idle spinning] in
- *                            wait.c: one region per 10 ms costs ~1 %);
+ *                            wait.c);
  *   OMP_WAIT_POLICY=active   30e9 spins (libgomp's "five minutes");
  *   OMP_WAIT_POLICY=passive  0: sleep at once.
  * An explicit GOMP_SPINCOUNT replaces the count.  When a team has more

@@ -72,11 +72,6 @@ static inline bool hsomp_take_long(const char **s, long *out) {
   return true;
 }
 
-/* Says, on exactly one line of stderr, that environment variable `name`
- * has a malformed `value` and is ignored; `why` (may be NULL) adds a
- * reason.  Control characters in the value are escaped, and very long
- * values shortened, so the complaint stays one readable line. */
-void hsomp_env_invalid(const char *name, const char *value, const char *why) HSOMP_INTERNAL;
 
 /* ------------------------------------------------------------------ */
 /* env_places.c */

@@ -1,18 +1,62 @@
-/* error.c -- the `error` directive at execution time (OpenMP 5.1, 2.5.4):
- * GOMP_warning and GOMP_error.
+/* error.c -- every message the runtime prints about an error: its own
+ * warnings (hsomp_warn, hsomp_env_invalid) and fatal errors (hsomp_fatal,
+ * which aborts), the errors libgomp reports with gomp_fatal
+ * (hsomp_gomp_exit, which exits with status 1), and the `error`
+ * directive at execution time (OpenMP 5.1, 2.5.4): GOMP_warning and
+ * GOMP_error.
  *
- * The messages use libgomp's exact wording and its "libgomp: " prefix, on
+ * hsomp's own messages start with "hsomp: ", one line each.  The
+ * libgomp-compatible ones use libgomp's exact wording and its "libgomp: " prefix, on
  * purpose: programs and test harnesses (GCC's own testsuite among them)
  * match this output, and hsomp stands in for libgomp.so.1.  A message
  * arrives either NUL-terminated (msglen == (size_t)-1) or as a counted
- * string that need not be terminated (a Fortran character variable).
- * hsomp_gomp_fatal is the same for the errors libgomp reports with
- * gomp_fatal (target.c). */
+ * string that need not be terminated (a Fortran character variable). */
 #include "hsomp.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+void hsomp_warn(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  flockfile(stderr); /* one whole line, also when threads warn at once */
+  fputs("hsomp: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  funlockfile(stderr);
+  va_end(ap);
+}
+
+void hsomp_fatal(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("hsomp: fatal: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  abort();
+}
+
+void hsomp_env_invalid(const char *name, const char *value, const char *why) {
+  char shown[160];
+  size_t n = 0;
+  for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+    if (n + 8 >= sizeof shown) {
+      memcpy(shown + n, "...", 4);
+      n += 3;
+      break;
+    }
+    if (*p < 0x20 || *p == 0x7f || *p == '\\')
+      n += (size_t)snprintf(shown + n, sizeof shown - n, "\\x%02x", *p);
+    else
+      shown[n++] = (char)*p;
+  }
+  shown[n] = '\0';
+  hsomp_warn("invalid value for environment variable %s: '%s' (%s%susing the default)", name,
+             shown, why ? why : "", why ? "; " : "");
+}
 
 static void print_message(const char *what, const char *msg, size_t msglen) {
   /* One fwrite per piece; stderr is unbuffered, and flockfile keeps the
@@ -31,6 +75,11 @@ static void print_message(const char *what, const char *msg, size_t msglen) {
   funlockfile(stderr);
 }
 
+void hsomp_assert_failed(const char *cond, const char *file, int line) {
+  fprintf(stderr, "hsomp: invariant broken at %s:%d: %s\n", file, line, cond);
+  abort();
+}
+
 void GOMP_warning(const char *msg, size_t msglen) {
   print_message("error directive encountered", msg, msglen);
 }
@@ -40,7 +89,7 @@ void GOMP_error(const char *msg, size_t msglen) {
   exit(EXIT_FAILURE);
 }
 
-void hsomp_gomp_fatal(const char *fmt, ...) {
+void hsomp_gomp_exit(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   flockfile(stderr);

@@ -24,10 +24,11 @@
  * not linked at all, constructor included, and the child of forkProcess
  * then hung in its first region, waiting for workers that were never
  * there.  So hsomp_fork_handlers_register is called from the paths that
- * create what a fork must fix -- a thread's first use of the runtime
- * (team.c) and the allocator registry (alloc.c) -- which also keeps this
- * file linked; pthread_once makes the registration happen once.  The
- * constructor stays, for the shared library's early registration. */
+ * create what a fork must fix -- a worker (team.c), an allocator
+ * (alloc.c), a detach event's first slots (task_event.c) -- which also
+ * keeps this file linked; pthread_once makes the registration happen
+ * once.  The constructor stays, for the shared library's early
+ * registration. */
 #include "hsomp.h"
 
 #include <pthread.h>

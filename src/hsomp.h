@@ -3,8 +3,13 @@
  * Owns the data structures every part of the runtime shares: the per-thread
  * state (struct hsomp_thread), the team of a parallel region (struct
  * hsomp_team), the per-task ICVs, the process-wide settings read from the
- * environment.  How threads wait is wait.h's, the system calls os.h's.
- * Nothing here touches the GHC RTS: that lives behind rts_glue.h. */
+ * environment -- each type in a section naming the file that owns it --
+ * and then, one section per file, what the files of the runtime define
+ * for each other.  How threads wait is wait.h's, the system calls os.h's;
+ * the tasking engine's own types are task_internal.h's, the loops'
+ * iter.h's.  Nothing here touches the GHC RTS: that lives behind
+ * rts_glue.h.  No two files of src/ call each other, directly or in a
+ * circle (tests/arch/src_graph.sh checks it). */
 #ifndef HSOMP_H
 #define HSOMP_H
 
@@ -14,6 +19,7 @@
 #include <stdint.h>
 #include <sched.h> /* cpu_set_t, for the place list */
 
+#include "abi.h"
 #include "os.h"
 #include "wait.h"
 
@@ -22,6 +28,26 @@
 #define HSOMP_INTERNAL __attribute__((visibility("hidden")))
 #define HSOMP_LIKELY(x) __builtin_expect(!!(x), 1)
 #define HSOMP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* Note [Checked invariants]
+ * HSOMP_ASSERT(cond) states an invariant a Note gives (a lock held, a
+ * state transition, a counter in range), after GHC's ASSERT and
+ * ASSERT_LOCK_HELD.  It is checked in the sanitizer builds (CMake defines
+ * HSOMP_CHECK_INVARIANTS with HSOMP_SANITIZE), where a violation prints
+ * the condition and its place and aborts; in the release build it costs
+ * nothing, and `cond' is not evaluated (it must have no side effect).
+ * HSOMP_ASSERT_MUTEX_HELD(m) checks that an internal mutex is locked (by
+ * someone: the mutex does not record its owner). */
+#ifdef HSOMP_CHECK_INVARIANTS
+#define HSOMP_ASSERT(cond) \
+  (HSOMP_LIKELY(cond) ? (void)0 : hsomp_assert_failed(#cond, __FILE__, __LINE__))
+#else
+#define HSOMP_ASSERT(cond) ((void)sizeof(!(cond)))
+#endif
+#define HSOMP_ASSERT_MUTEX_HELD(m) \
+  HSOMP_ASSERT(atomic_load_explicit((m), memory_order_relaxed) != 0)
+_Noreturn void hsomp_assert_failed(const char *cond, const char *file, int line)
+    __attribute__((visibility("hidden")));
 
 /* ------------------------------------------------------------------ */
 /* Schedules (values as omp_sched_t in omp.h).                          */
@@ -53,7 +79,7 @@ struct hsomp_icv {
   int bind_var;                   /* enum hsomp_proc_bind */
   int default_device_var;
   unsigned max_active_levels_var;
-  /* host-abi additions.  Host teams (teams.c): the league this task runs
+  /* Host teams (teams.c): the league this task runs
    * in, inherited by nested implicit and explicit tasks like the ICVs, so
    * a parallel region inside a team sees its team's number; league_size 0
    * means no teams region (omp_get_num_teams() == 1).  omp_get_num_teams
@@ -83,7 +109,6 @@ struct hsomp_settings {
   bool display_env_verbose;
   char *places_string;            /* the place list as OMP_DISPLAY_ENV shows it */
   unsigned ncpus;                 /* CPUs this process may run on */
-  /* env additions (env.c, env_places.c). */
   int nteams_var;                 /* OMP_NUM_TEAMS; 0: unset */
   int teams_thread_limit_var;     /* OMP_TEAMS_THREAD_LIMIT; 0: unset */
   bool display_affinity;          /* OMP_DISPLAY_AFFINITY */
@@ -101,8 +126,6 @@ struct hsomp_settings {
 };
 /* omp_get_supported_active_levels (libgomp's value). */
 #define HSOMP_SUPPORTED_ACTIVE_LEVELS 255
-extern struct hsomp_settings hsomp_settings HSOMP_INTERNAL;
-extern struct hsomp_icv hsomp_initial_icv HSOMP_INTERNAL;
 
 /* ------------------------------------------------------------------ */
 /* Barrier (barrier.c).  A centralised counter barrier; see barrier.c.  */
@@ -111,10 +134,6 @@ struct hsomp_barrier {
   _Atomic uint32_t generation HSOMP_ALIGNED;
   _Atomic bool cancelled;
 };
-void hsomp_barrier_init(struct hsomp_barrier *b) HSOMP_INTERNAL;
-/* Returns true if the barrier was cancelled (only when cancellable). */
-bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancellable) HSOMP_INTERNAL;
-void hsomp_barrier_cancel(struct hsomp_barrier *b) HSOMP_INTERNAL;
 
 /* ------------------------------------------------------------------ */
 /* Work shares (work.c): one record per worksharing construct.          */
@@ -189,7 +208,7 @@ struct hsomp_team {
   unsigned nthreads;
   unsigned capacity;             /* members[] length */
   int master_cpu;                /* the master's CPU at the fork; -1: do not spread (Note [Keeping threads spread]) */
-  bool cold_start;               /* the master woke sleeping workers (master only) */
+  bool woke_sleepers;               /* the master woke sleeping workers (master only) */
   unsigned level, active_level;
   struct hsomp_team_state parent; /* the master's state outside the region */
   struct hsomp_icv parent_icv;
@@ -211,9 +230,9 @@ struct hsomp_team {
    * sleeps on this word: Note [Waiting for tasks] in task.c. */
   struct hsomp_waitword event HSOMP_ALIGNED;
   /* Thread-limit accounting: see Note [Contention groups] in team.c. */
-  _Atomic unsigned long *cg_busy; /* the group's counter: its top-level team's cg_own */
-  _Atomic unsigned long cg_own;   /* threads busy in the group (top-level team only) */
-  unsigned long cg_reserved;      /* threads this nested team took from *cg_busy */
+  _Atomic unsigned long *group_busy;     /* the group's count: its top-level team's group_busy_count */
+  _Atomic unsigned long group_busy_count; /* threads busy in the group (top-level team only) */
+  unsigned long group_reserved;          /* threads this nested team took from *group_busy */
 };
 
 /* Free detach-event slots a thread keeps: two lists linked through the
@@ -239,6 +258,8 @@ struct hsomp_thread {
   struct hsomp_team_state ts HSOMP_ALIGNED;
   struct hsomp_icv icv;          /* the current task's ICVs */
   struct hsomp_event_cache events; /* free detach-event slots (task_event.c) */
+  /* Set by task_event.c: gives `events' back when the record goes away. */
+  void (*release_events)(struct hsomp_thread *self);
   unsigned index;                /* 0 for host threads, 1.. for workers */
   int capability;                /* -1 if not bound */
   _Atomic int cpu;               /* its CPU when it last started a region or forked */
@@ -252,27 +273,115 @@ struct hsomp_thread {
   unsigned pool_in_use;          /* hired workers busy in its teams */
   struct hsomp_team *cached_team;
   struct hsomp_thread *next_idle;
-  /* host-abi: the place the thread is bound to, 1 + its index (0: not
+  /* The place the thread is bound to, 1 + its index (0: not
    * bound), and the affinity line it displayed last (affinity*.c). */
   unsigned place;
   char *shown_affinity;
   /* The threads hsomp_resolve_nthreads reserved in the contention group
    * for the team this thread starts next (team.c). */
-  unsigned long cg_reserving;
+  unsigned long group_reserving;
 };
 
-extern __thread struct hsomp_thread *hsomp_tls HSOMP_INTERNAL;
+/* ================================================================== */
+/* What each file defines, one section per file (libgomp's libgomp.h   */
+/* does the same).  Types above; how threads wait is wait.h's.          */
 
+/* ---- settings.c, env.c: the environment -------------------------- */
+extern struct hsomp_settings hsomp_settings HSOMP_INTERNAL;
+extern struct hsomp_icv hsomp_initial_icv HSOMP_INTERNAL;
+/* Read the environment once (the library constructor). */
+void hsomp_env_init(void) HSOMP_INTERNAL;
+
+/* ---- error.c: messages ------------------------------------------- */
+/* One line "hsomp: ..." on stderr; the program goes on. */
+void hsomp_warn(const char *fmt, ...) HSOMP_INTERNAL __attribute__((format(printf, 1, 2)));
+/* One line "hsomp: fatal: ..." on stderr, then abort(): misuse the
+ * runtime cannot go on from, or memory exhausted. */
+_Noreturn void hsomp_fatal(const char *fmt, ...) HSOMP_INTERNAL __attribute__((format(printf, 1, 2)));
+/* Says, on exactly one line of stderr, that environment variable `name`
+ * has a malformed `value` and is ignored; `why` (may be NULL) adds a
+ * reason.  Control characters in the value are escaped, and very long
+ * values shortened, so the complaint stays one readable line. */
+void hsomp_env_invalid(const char *name, const char *value, const char *why) HSOMP_INTERNAL;
+/* An error libgomp reports with gomp_fatal, in its words and format
+ * ("\nlibgomp: ...\n"), then exit(1): for messages programs and test
+ * harnesses match. */
+_Noreturn void hsomp_gomp_exit(const char *fmt, ...) HSOMP_INTERNAL
+    __attribute__((format(printf, 1, 2)));
+
+/* ---- thread.c: thread records ------------------------------------ */
+extern __thread struct hsomp_thread *hsomp_tls HSOMP_INTERNAL;
+struct hsomp_thread *hsomp_thread_init_host(void) HSOMP_INTERNAL;
+/* A zeroed record (no Capability, CPU unknown). */
+struct hsomp_thread *hsomp_thread_new(void) HSOMP_INTERNAL;
+/* Gives back what other layers keep in the record (detach-event slots). */
+void hsomp_thread_release_caches(struct hsomp_thread *t) HSOMP_INTERNAL;
+/* The process's spare records: up to n idle workers into `into' (how
+ * many returned), a free team or NULL, a team to keep. */
+unsigned hsomp_idle_workers_take(struct hsomp_thread **into, unsigned n) HSOMP_INTERNAL;
+/* Puts n parked workers, hired by no master now, on the idle list. */
+void hsomp_idle_workers_put(struct hsomp_thread *const *from, unsigned n) HSOMP_INTERNAL;
+struct hsomp_team *hsomp_free_team_take(void) HSOMP_INTERNAL;
+void hsomp_free_team_put(struct hsomp_team *team) HSOMP_INTERNAL;
+void hsomp_pool_forget_after_fork(void) HSOMP_INTERNAL;
+/* Zeroed, cache-line aligned memory, or a fatal error. */
+void *hsomp_xcalloc_aligned(size_t size) HSOMP_INTERNAL;
+
+static inline struct hsomp_thread *hsomp_self(void) {
+  struct hsomp_thread *t = hsomp_tls;
+  if (HSOMP_UNLIKELY(t == NULL))
+    t = hsomp_thread_init_host();
+  return t;
+}
+static inline struct hsomp_icv *hsomp_icv(void) { return &hsomp_self()->icv; }
+
+/* ---- team.c: workers, teams, fork and join ----------------------- */
+/* How many threads a parallel region asking for `requested` gets. */
+unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) HSOMP_INTERNAL;
+/* Start a team, run fn as thread 0, join.  flags as in GOMP_parallel. */
+void hsomp_parallel(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags) HSOMP_INTERNAL;
+/* Fills a team's first work share for a combined parallel worksharing
+ * construct, before any thread runs. */
+typedef void (*hsomp_ws_init_fn)(struct hsomp_work_share *ws, unsigned nthreads, const void *arg);
+void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags,
+                      hsomp_ws_init_fn ws_init, const void *ws_arg) HSOMP_INTERNAL;
+void hsomp_team_end(void) HSOMP_INTERNAL;
+/* Wake the members of `team' asleep on its event word, after changing
+ * what they wait for (Note [Waiting for tasks] in task.c). */
+static inline void hsomp_team_wake(struct hsomp_team *team) {
+  atomic_thread_fence(memory_order_seq_cst);
+  hsomp_wake_bump(&team->event);
+}
 /* A thread entering a team whose first work share is ready-made starts
- * inside it (see hsomp_team_begin). */
+ * inside it (hsomp_team_begin). */
 static inline void hsomp_team_state_enter_first_ws(struct hsomp_team_state *ts) {
   if (ts->team->first_ws_ready) {
     ts->ws = &ts->team->ws[0];
     ts->ws_count = 1;
   }
 }
-void hsomp_pool_forget_after_fork(void) HSOMP_INTERNAL;
-/* host-abi: thread affinity (affinity.c).  The master of a new team
+/* Retire the idle workers of self's pool (omp_pause_resource): Note
+ * [Retiring workers] in team.c. */
+void hsomp_pool_retire_idle(struct hsomp_thread *self) HSOMP_INTERNAL;
+
+/* ---- barrier.c --------------------------------------------------- */
+/* Returns true if the barrier was cancelled (only when cancellable). */
+void hsomp_barrier_init(struct hsomp_barrier *b) HSOMP_INTERNAL;
+bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancellable) HSOMP_INTERNAL;
+void hsomp_barrier_cancel(struct hsomp_barrier *b) HSOMP_INTERNAL;
+
+/* ---- work.c: work-share records ---------------------------------- */
+/* Returns true if the caller must initialise ws. */
+bool hsomp_work_share_begin(struct hsomp_thread *self) HSOMP_INTERNAL;
+void hsomp_work_share_init_done(struct hsomp_thread *self) HSOMP_INTERNAL;
+void hsomp_work_share_end(struct hsomp_thread *self, bool nowait) HSOMP_INTERNAL;
+bool hsomp_work_share_end_cancel(struct hsomp_thread *self) HSOMP_INTERNAL;
+/* Zeroed, 64-byte aligned scratch memory owned by the work share (only
+ * the initialising thread may call it; Note [Work-share scratch memory]). */
+void *hsomp_ws_scratch(struct hsomp_work_share *ws, size_t size) HSOMP_INTERNAL;
+
+/* ---- affinity.c, affinity_format.c ------------------------------- */
+/* The master of a new team
  * calls hsomp_placement_begin with the implicit tasks' ICV template, then
  * hsomp_placement_assign for members 1..n-1 in order after copying the
  * template into their start_icv; each thread then calls
@@ -296,32 +405,25 @@ static inline void hsomp_placement_assign(struct hsomp_placement *pl, unsigned i
     w->start_place = w->place;
 }
 void hsomp_affinity_enter(struct hsomp_thread *self) HSOMP_INTERNAL;
+/* The 64-bit integer forms for Fortran's omp_get_place_proc_ids_8_ and
+ * omp_get_partition_place_nums_8_. */
+void hsomp_get_place_proc_ids_8(int place_num, int64_t *ids) HSOMP_INTERNAL;
+void hsomp_get_partition_place_nums_8(int64_t *place_nums) HSOMP_INTERNAL;
 /* OMP_DISPLAY_AFFINITY: print the thread's affinity line if it changed. */
 void hsomp_affinity_display_changes(struct hsomp_thread *self) HSOMP_INTERNAL;
-/* host-abi: a worker marked `retiring` calls this after its last region
- * and then ends (pause.c); the child side of fork() (target.c). */
-void hsomp_worker_retire(struct hsomp_thread *self) HSOMP_INTERNAL;
-/* A thread record goes away: its free detach-event slots go back to the
- * shared pool (task_event.c). */
-void hsomp_event_thread_exit(struct hsomp_thread *t) HSOMP_INTERNAL;
-void hsomp_target_after_fork(void) HSOMP_INTERNAL;
-/* fork.c: registers the runtime's pthread_atfork handlers, once (Note
- * [Registering the fork handler]); the steps they call live beside the
- * state they fix: */
-void hsomp_fork_handlers_register(void) HSOMP_INTERNAL;
-void hsomp_alloc_before_fork(void) HSOMP_INTERNAL; /* alloc.c */
-void hsomp_alloc_after_fork(void) HSOMP_INTERNAL;  /* alloc.c, parent and child */
-void hsomp_event_after_fork(void) HSOMP_INTERNAL;  /* task_event.c, child */
-struct hsomp_thread *hsomp_thread_init_host(void) HSOMP_INTERNAL;
 
-static inline struct hsomp_thread *hsomp_self(void) {
-  struct hsomp_thread *t = hsomp_tls;
-  if (HSOMP_UNLIKELY(t == NULL))
-    t = hsomp_thread_init_host();
-  return t;
-}
-static inline struct hsomp_icv *hsomp_icv(void) { return &hsomp_self()->icv; }
-
+/* ---- task.c: the tasking hook, task identity --------------------- */
+/* The tasking hook (task.c): how the team's barrier and join reach the
+ * tasking engine, libgomp's gomp_barrier_handle_tasks.  Runs the team's
+ * tasks while waiting until done(arg) holds, spinning `spins' rounds
+ * between tasks before sleeping on team->event.  With `settle', it
+ * returns as soon as the calling thread's implicit task has no live
+ * descendants (Note [Task-aware barrier] in barrier.c), or done(arg). */
+void hsomp_task_help_until(struct hsomp_thread *self, struct hsomp_team *team, bool settle,
+                           bool (*done)(void *), void *arg, unsigned long spins) HSOMP_INTERNAL;
+/* The join found that the region made tasks: every task is done and
+ * every helper gone; reset the team's tasking state for the next region. */
+void hsomp_task_region_end(struct hsomp_team *team) HSOMP_INTERNAL;
 /* Who owns a nest lock (lock.c): OpenMP 3.0+ nest locks belong to tasks.
  * The identity of the current task, stable while it runs: its record's
  * `owner' (task.c), or for an implicit task without a record its slot in
@@ -336,47 +438,11 @@ static inline void *hsomp_current_task_owner(void) {
   return self;
 }
 
-/* How many threads a parallel region asking for `requested` gets. */
-unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) HSOMP_INTERNAL;
-/* Start a team, run fn as thread 0, join.  flags as in GOMP_parallel. */
-void hsomp_parallel(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags) HSOMP_INTERNAL;
-/* Fills a team's first work share for a combined parallel worksharing
- * construct, before any thread runs. */
-typedef void (*hsomp_ws_init_fn)(struct hsomp_work_share *ws, unsigned nthreads, const void *arg);
-void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags,
-                      hsomp_ws_init_fn ws_init, const void *ws_arg) HSOMP_INTERNAL;
-void hsomp_team_end(void) HSOMP_INTERNAL;
-/* Wake the members of `team' asleep on its event word, after changing
- * what they wait for (Note [Waiting for tasks] in task.c). */
-static inline void hsomp_team_wake(struct hsomp_team *team) {
-  atomic_thread_fence(memory_order_seq_cst);
-  hsomp_wake_bump(&team->event);
-}
-
-/* The tasking hook (task.c): how the team's barrier and join reach the
- * tasking engine, libgomp's gomp_barrier_handle_tasks.  Runs the team's
- * tasks while waiting until done(arg) holds, spinning `spins' rounds
- * between tasks before sleeping on team->event.  With `settle', it
- * returns as soon as the calling thread's implicit task has no live
- * descendants (Note [Task-aware barrier] in barrier.c), or done(arg). */
-void hsomp_task_help_until(struct hsomp_thread *self, struct hsomp_team *team, bool settle,
-                           bool (*done)(void *), void *arg, unsigned long spins) HSOMP_INTERNAL;
-/* The join found that the region made tasks: every task is done and
- * every helper gone; reset the team's tasking state for the next region. */
-void hsomp_task_region_end(struct hsomp_team *team) HSOMP_INTERNAL;
-
-/* Work shares (work.c). Returns true if the caller must initialise ws. */
-bool hsomp_work_share_start(struct hsomp_thread *self) HSOMP_INTERNAL;
-void hsomp_work_share_init_done(struct hsomp_thread *self) HSOMP_INTERNAL;
-void hsomp_work_share_end(struct hsomp_thread *self, bool nowait) HSOMP_INTERNAL;
-bool hsomp_work_share_end_cancel(struct hsomp_thread *self) HSOMP_INTERNAL;
-
+/* ---- task_reduction.c -------------------------------------------- */
 /* Task reductions on worksharing constructs (GOMP_loop_start and the other
  * OpenMP 5 loop starts, GOMP_sections2_start, GOMP_scope_start with a
- * non-NULL `reductions`).  To be defined by the tasking code; the loop code
- * calls it through a weak reference and stops with a message if it is
- * missing.  Every thread of the team calls it once per construct, after
- * joining the work share: the thread that initialises the record passes
+ * non-NULL `reductions`).  Every thread of the team calls it once per construct,
+ * after joining the work share: the thread that initialises the record passes
  * first == NULL before it publishes the record (libgomp: taskgroup start +
  * GOMP_taskgroup_reduction_register + taskgroup->workshare = true); the
  * others pass the first thread's array (libgomp: taskgroup start +
@@ -385,14 +451,18 @@ bool hsomp_work_share_end_cancel(struct hsomp_thread *self) HSOMP_INTERNAL;
 void hsomp_workshare_task_reduction_register(uintptr_t *reductions,
                                              uintptr_t *first) HSOMP_INTERNAL;
 
-/* Environment (env.c). */
-void hsomp_env_init(void) HSOMP_INTERNAL;
-void hsomp_warn(const char *fmt, ...) HSOMP_INTERNAL __attribute__((format(printf, 1, 2)));
-_Noreturn void hsomp_fatal(const char *fmt, ...) HSOMP_INTERNAL __attribute__((format(printf, 1, 2)));
-/* host-abi (error.c): an error libgomp reports with gomp_fatal, in its
- * words and format ("\nlibgomp: ...\n", exit status 1), for messages
- * programs and test harnesses match. */
-_Noreturn void hsomp_gomp_fatal(const char *fmt, ...) HSOMP_INTERNAL
-    __attribute__((format(printf, 1, 2)));
+/* ---- target.c ---------------------------------------------------- */
+/* The child side of fork() (target.c). */
+void hsomp_target_after_fork(void) HSOMP_INTERNAL;
+
+/* ---- fork.c ------------------------------------------------------ */
+/* Registers the runtime's pthread_atfork handlers, once (Note
+ * [Registering the fork handler]); called where what a fork must fix is
+ * first made (a worker, an allocator, a detach event).  The steps the
+ * handlers call live beside the state they fix: */
+void hsomp_fork_handlers_register(void) HSOMP_INTERNAL;
+void hsomp_alloc_before_fork(void) HSOMP_INTERNAL; /* alloc.c */
+void hsomp_alloc_after_fork(void) HSOMP_INTERNAL;  /* alloc.c, parent and child */
+void hsomp_event_after_fork(void) HSOMP_INTERNAL;  /* task_event.c, child */
 
 #endif

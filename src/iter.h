@@ -91,9 +91,6 @@ static inline uint64_t hsomp_iter_value(const struct hsomp_work_share *ws, uint6
 void hsomp_loop_end(struct hsomp_thread *self, bool nowait) HSOMP_INTERNAL;
 bool hsomp_loop_end_cancel(struct hsomp_thread *self) HSOMP_INTERNAL;
 
-/* Zeroed, 64-byte aligned scratch memory owned by the work share (only
- * the initialising thread may call it). */
-void *hsomp_ws_scratch(struct hsomp_work_share *ws, size_t size) HSOMP_INTERNAL;
 
 /* Task reductions of a worksharing construct (see hsomp.h). */
 void hsomp_ws_task_reductions(struct hsomp_work_share *ws, bool first,

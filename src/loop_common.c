@@ -8,14 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The tasking code defines it once task reductions exist (hsomp.h). */
-extern __typeof__(hsomp_workshare_task_reduction_register) hsomp_workshare_task_reduction_register
-    __attribute__((weak));
-
 void hsomp_ws_task_reductions(struct hsomp_work_share *ws, bool first, uintptr_t *reductions) {
-  if (!hsomp_workshare_task_reduction_register)
-    hsomp_fatal("task reductions on worksharing constructs need task support, "
-                "which this build of hsomp lacks");
   if (first) {
     hsomp_workshare_task_reduction_register(reductions, NULL);
     ws->task_reductions = reductions;
@@ -24,34 +17,10 @@ void hsomp_ws_task_reductions(struct hsomp_work_share *ws, bool first, uintptr_t
   }
 }
 
-/* Note [Work-share scratch memory]
- * Doacross slots and the `mem` buffers GCC asks for (lastprivate
- * conditional, inscan reductions: a zeroed area shared by the team for the
- * construct's duration) live in one buffer per work-share record.  It is
- * grown, never shrunk, and reused by the record's later constructs, so a
- * program that runs such a loop many times allocates once.  Only the
- * initialising thread calls this, and the ring guarantees that every
- * thread has left the record's previous construct (Note [Work-share ring]),
- * so nobody still uses the old buffer. */
-void *hsomp_ws_scratch(struct hsomp_work_share *ws, size_t size) {
-  if (size < HSOMP_CACHELINE)
-    size = HSOMP_CACHELINE;
-  size = (size + HSOMP_CACHELINE - 1) & ~(size_t)(HSOMP_CACHELINE - 1);
-  if (size > ws->scratch_size) {
-    void *p = NULL;
-    if (posix_memalign(&p, HSOMP_CACHELINE, size) != 0)
-      hsomp_fatal("out of memory allocating %zu bytes for a worksharing construct", size);
-    free(ws->scratch);
-    ws->scratch = p;
-    ws->scratch_size = size;
-  }
-  return memset(ws->scratch, 0, size);
-}
-
 void hsomp_loop_begin(struct hsomp_thread *self, const struct hsomp_loop_args *a) {
   self->ts.static_trip = 0;
   self->ts.ordered_held = false;
-  if (hsomp_work_share_start(self)) {
+  if (hsomp_work_share_begin(self)) {
     struct hsomp_work_share *ws = self->ts.ws;
     hsomp_iter_init(ws, self->ts.team ? self->ts.team->nthreads : 1, a);
     size_t extra = a->mem ? (size_t)(uintptr_t)*a->mem : 0;

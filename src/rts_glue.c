@@ -158,7 +158,7 @@ int hsomp_rts_bind_worker(unsigned cap) {
   return no;
 }
 
-/* host-abi (pause.c): the Task rts_lock created for this OS thread is
+/* omp_pause_resource (team.c): the Task rts_lock created for this OS thread is
  * freed; the thread must not call into the RTS again. */
 void hsomp_rts_unbind_worker(void) {
   if (bind_workers)

@@ -1,10 +1,13 @@
 /* rts_glue.h -- the only interface between hsomp and the GHC runtime system.
  *
- * Everything that touches GHC's RTS goes through these four calls, so the
+ * Everything that touches GHC's RTS goes through the calls below, so the
  * reader sees in one place where the RTS is involved:
- *   - booting the RTS from a C host, or joining the RTS a Haskell host runs;
+ *   - booting the RTS from a C host, or joining the RTS a Haskell host
+ *     runs, and asking which of the two happened;
+ *   - how many Capabilities it has;
  *   - binding a worker OS thread to a Capability once, after which the
- *     worker runs C code holding no Capability (GC never waits for it). */
+ *     worker runs C code holding no Capability (GC never waits for it),
+ *     and giving the thread's RTS Task back when the worker ends. */
 #ifndef HSOMP_RTS_GLUE_H
 #define HSOMP_RTS_GLUE_H
 
@@ -20,7 +23,7 @@ unsigned hsomp_rts_capabilities(void) __attribute__((visibility("hidden")));
 /* Bind the calling OS thread to Capability `cap`: one rts_lock/rts_unlock.
  * Returns the Capability number the RTS gave the thread. */
 int hsomp_rts_bind_worker(unsigned cap) __attribute__((visibility("hidden")));
-/* host-abi: a worker thread that is about to end (omp_pause_resource)
+/* A worker thread that is about to end (omp_pause_resource)
  * gives its RTS Task back (hs_thread_done). */
 void hsomp_rts_unbind_worker(void) __attribute__((visibility("hidden")));
 /* True if the RTS was already running when hsomp first needed it. */

@@ -13,7 +13,7 @@
  * ring HSOMP_WS_RING constructs later (Note [Work-share ring]). */
 void GOMP_scope_start(uintptr_t *reductions) {
   struct hsomp_thread *self = hsomp_self();
-  if (hsomp_work_share_start(self)) {
+  if (hsomp_work_share_begin(self)) {
     self->ts.ws->task_reductions = NULL;
     if (reductions)
       hsomp_ws_task_reductions(self->ts.ws, true, reductions);

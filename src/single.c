@@ -38,7 +38,7 @@ bool GOMP_single_start(void) {
  * the work share once it no longer needs the record. */
 void *GOMP_single_copy_start(void) {
   struct hsomp_thread *self = hsomp_self();
-  if (hsomp_work_share_start(self)) {
+  if (hsomp_work_share_begin(self)) {
     hsomp_work_share_init_done(self);
     return NULL;
   }

@@ -32,17 +32,10 @@
 #define TARGET_ARG_ID_MASK 0xff00
 #define TARGET_ARG_THREAD_LIMIT 0x200
 #define TARGET_ARG_VALUE_SHIFT 16
-#define TASK_FLAG_DEPEND 8u        /* GOMP_TASK_FLAG_DEPEND */
 #define OFFLOAD_VERSION 1u         /* GOMP_VERSION of libgomp 12 */
 #define HOST_DEVICE 0              /* omp_get_initial_device(): no devices */
 #define TARGET_OFFLOAD_MANDATORY 1 /* hsomp_settings.target_offload */
 
-/* The tasking entry points (task.c).  Weak, so that this file links even
- * in a build without tasks; without them target tasks run undeferred. */
-void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), long arg_size,
-               long arg_align, bool if_clause, unsigned flags, void **depend, int priority,
-               void *detach) __attribute__((weak));
-void GOMP_taskwait_depend(void **depend) __attribute__((weak));
 
 /* ------------------------------------------------------------------ */
 /* Devices.                                                             */
@@ -57,7 +50,7 @@ static bool check_device(int device) {
   if (device == HOST_DEVICE)
     return true;
   if (hsomp_settings.target_offload == TARGET_OFFLOAD_MANDATORY && device != DEVICE_HOST_FALLBACK)
-    hsomp_gomp_fatal("OMP_TARGET_OFFLOAD is set to MANDATORY, but device not found");
+    hsomp_gomp_exit("OMP_TARGET_OFFLOAD is set to MANDATORY, but device not found");
   return false;
 }
 
@@ -184,14 +177,14 @@ static void defer_target(void (*fn)(void *), size_t mapnum, void **hostaddrs, si
   copy_firstprivates(block + copies, mapnum, hostaddrs, sizes, offset);
   free(offset);
   GOMP_task(run_target_task, block, NULL, (long)total, (long)align, true,
-            depend ? TASK_FLAG_DEPEND : 0, depend, 0, NULL);
+            depend ? GOMP_TASK_FLAG_DEPEND : 0, depend, 0, NULL);
   free(block);
 }
 
 /* Wait for the sibling tasks a non-deferred construct's depend clause
  * names (the construct then runs as an included task). */
 static void wait_for_dependences(void **depend) {
-  if (depend && GOMP_taskwait_depend)
+  if (depend)
     GOMP_taskwait_depend(depend);
 }
 
@@ -200,7 +193,7 @@ void GOMP_target_ext(int device, void (*fn)(void *), size_t mapnum, void **hosta
                      void **args) {
   check_device(device);
   unsigned thread_limit = thread_limit_arg(args);
-  if ((flags & TARGET_FLAG_NOWAIT) && GOMP_task) {
+  if (flags & TARGET_FLAG_NOWAIT) {
     defer_target(fn, mapnum, hostaddrs, sizes, kinds, depend, thread_limit);
     return;
   }
@@ -267,8 +260,8 @@ static void data_motion(int device, unsigned flags, void **depend) {
   check_device(device);
   if (!depend)
     return;
-  if ((flags & TARGET_FLAG_NOWAIT) && GOMP_task)
-    GOMP_task(no_transfer, NULL, NULL, 0, 1, true, TASK_FLAG_DEPEND, depend, 0, NULL);
+  if (flags & TARGET_FLAG_NOWAIT)
+    GOMP_task(no_transfer, NULL, NULL, 0, 1, true, GOMP_TASK_FLAG_DEPEND, depend, 0, NULL);
   else
     wait_for_dependences(depend);
 }
@@ -312,7 +305,7 @@ static size_t nimages, images_cap;
 void GOMP_offload_register_ver(unsigned version, const void *host_table, int target_type,
                                const void *target_data) {
   if ((version >> 16) > OFFLOAD_VERSION)
-    hsomp_gomp_fatal("Library too old for offload (version %u < %u)", OFFLOAD_VERSION,
+    hsomp_gomp_exit("Library too old for offload (version %u < %u)", OFFLOAD_VERSION,
                      version >> 16);
   pthread_mutex_lock(&images_lock);
   if (nimages == images_cap) {

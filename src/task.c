@@ -145,6 +145,7 @@ static void record_free(struct hsomp_task *t) {
 
 static void taskgroup_release(struct hsomp_team *team, struct hsomp_taskgroup *tg) {
   uint32_t old = atomic_fetch_sub_explicit(&tg->live, 1, memory_order_acq_rel);
+  HSOMP_ASSERT((old & 0x7fffffffu) >= 1);
   if ((old & 0x7fffffffu) == 1 && (old & 0x80000000u))
     hsomp_task_wake(team);
 }
@@ -160,6 +161,8 @@ void hsomp_task_release(struct hsomp_team *team, struct hsomp_task *t, uint64_t 
   while (t) {
     uint64_t old = atomic_fetch_sub_explicit(&t->pending, amount, memory_order_acq_rel);
     uint64_t now = old - amount;
+    /* Note [Task records]: neither count goes below 0. */
+    HSOMP_ASSERT(hsomp_live(old) >= hsomp_live(amount) && hsomp_kids(old) >= hsomp_kids(amount));
     if ((old & HSOMP_WAITER) && (hsomp_kids(now) == 0 || hsomp_live(now) <= 1))
       hsomp_task_wake(team);
     if (hsomp_live(now) != 0)
@@ -192,35 +195,6 @@ void hsomp_task_complete(struct hsomp_thread *self, struct hsomp_team *team, str
   }
 }
 
-bool hsomp_task_cancelled(struct hsomp_team *team, struct hsomp_task *t) {
-  if (HSOMP_LIKELY(!hsomp_settings.cancellation) || (t->flags & HSOMP_TASK_COPIED))
-    return false;
-  if (team && atomic_load_explicit(&team->barrier.cancelled, memory_order_acquire))
-    return true;
-  struct hsomp_taskgroup *tg = t->taskgroup;
-  if (tg) {
-    if (atomic_load_explicit(&tg->cancelled, memory_order_acquire))
-      return true;
-    if (tg->workshare && tg->prev && atomic_load_explicit(&tg->prev->cancelled, memory_order_acquire))
-      return true;
-  }
-  return false;
-}
-
-bool hsomp_task_creation_cancelled(struct hsomp_thread *self) {
-  struct hsomp_team *team = self->ts.team;
-  if (team && atomic_load_explicit(&team->barrier.cancelled, memory_order_acquire))
-    return true;
-  struct hsomp_task *t = self->ts.task;
-  struct hsomp_taskgroup *tg = t ? t->taskgroup : (team ? team->parent.child_taskgroup : NULL);
-  if (tg) {
-    if (atomic_load_explicit(&tg->cancelled, memory_order_acquire))
-      return true;
-    if (tg->workshare && tg->prev && atomic_load_explicit(&tg->prev->cancelled, memory_order_acquire))
-      return true;
-  }
-  return false;
-}
 
 void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
   struct hsomp_team *team = t->team;
@@ -392,44 +366,6 @@ void hsomp_task_region_end(struct hsomp_team *team) {
 /* ------------------------------------------------------------------ */
 /* Creating tasks.                                                      */
 
-void hsomp_task_schedule(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *t) {
-  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
-  if (t->priority > 0 || self->ts.team != team) {
-    hsomp_shared_push(tk, t);
-    return;
-  }
-  hsomp_deque_push(&tk->member[self->ts.team_id].dq, t);
-  /* Only the team's members sleep on its event word for queued tasks; in
-   * a team of one that is this thread, which is awake. */
-  if (team->nthreads > 1)
-    hsomp_task_wake(team);
-}
-
-/* Note [Readied tasks and the Task Scheduling Constraint]
- * A constrained thread (Note [Waiting for tasks]) takes from the bottom of
- * its own deque, and when the task there is not one it may run, it stops
- * looking in that deque: normally everything below is older, so not its
- * to run either.  Tasks its own task creates are its descendants, and so
- * are the siblings that their completion readies.  But a task can also
- * ready tasks that are not its descendants -- omp_fulfill_event on some
- * other task's event makes that task's dependants ready -- and those,
- * pushed above its own children, would hide them from its next taskwait:
- * with nobody else to steal them (a team of one), it would wait forever.
- * So a task readied while the thread runs an explicit task that it does
- * not descend from goes to the shared queue, where every thread looks
- * past what it may not run.  The check costs a walk up a few parents and
- * only happens under an explicit task; at a barrier (the implicit task)
- * every readied task goes to the deque. */
-void hsomp_task_schedule_readied(struct hsomp_thread *self, struct hsomp_team *team,
-                                 struct hsomp_task *t) {
-  struct hsomp_task *cur = self->ts.task;
-  if (self->ts.team == team && cur && !(cur->flags & HSOMP_TASK_IMPLICIT) &&
-      !hsomp_task_descends(t, cur)) {
-    hsomp_shared_push(atomic_load_explicit(&team->tasking, memory_order_acquire), t);
-    return;
-  }
-  hsomp_task_schedule(self, team, t);
-}
 
 bool hsomp_task_over_cutoff(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *cur,
                             unsigned long more) {
@@ -444,7 +380,7 @@ bool hsomp_task_over_cutoff(struct hsomp_thread *self, struct hsomp_team *team, 
 }
 
 /* The stack record of an included task; see Note [Task records]. */
-void hsomp_included_enter(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
+void hsomp_included_begin(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
                            struct hsomp_task *parent, unsigned flags, int priority) {
   rec->parent = parent;
   rec->team = team;
@@ -464,7 +400,7 @@ void hsomp_included_enter(struct hsomp_thread *self, struct hsomp_team *team, st
   self->ts.task = rec;
 }
 
-void hsomp_included_leave(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
+void hsomp_included_end(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
                            struct hsomp_task *parent) {
   struct hsomp_task *h = rec->shadow;
   if (h) {
@@ -475,14 +411,50 @@ void hsomp_included_leave(struct hsomp_thread *self, struct hsomp_team *team, st
   }
 }
 
+static bool preds_done(void *arg) {
+  struct hsomp_task *w = arg;
+  return atomic_load_explicit(&w->npred, memory_order_seq_cst) == 0;
+}
+
+/* Wait until the sibling tasks `depend' conflicts with are done. */
+static void deps_wait(struct hsomp_thread *self, struct hsomp_task *parent, void **depend) {
+  struct hsomp_team *team = self->ts.team;
+  if (!parent->deps || !team)
+    return;
+  struct hsomp_task w;
+  memset(&w, 0, sizeof w);
+  if (!hsomp_deps_waiter(&w, parent, team, depend))
+    return;
+  struct hsomp_wait wait = {preds_done, NULL, NULL, &w};
+  hsomp_task_wait(self, team, parent, &wait);
+}
+
+static bool included_fulfilled(void *arg) { return hsomp_event_included_fulfilled(arg); }
+
+/* An included detached task completes when its event is fulfilled; until
+ * then the thread runs the task's own descendants. */
+static void included_event_wait(struct hsomp_thread *self, struct hsomp_team *team,
+                                struct hsomp_task *rec) {
+  if (!hsomp_event_included_fulfilled(rec)) {
+    if (team) {
+      struct hsomp_wait w = {included_fulfilled, NULL, NULL, rec};
+      hsomp_task_wait(self, team, self->ts.task, &w);
+    } else {
+      struct hsomp_spin spin = hsomp_spin_of(self, NULL, 0);
+      hsomp_wait_change(hsomp_event_included_word(rec), 0, &spin);
+    }
+  }
+  hsomp_event_included_free(self, rec);
+}
+
 static void task_included(struct hsomp_thread *self, struct hsomp_team *team, void (*fn)(void *),
                           void *data, void (*cpyfn)(void *, void *), long arg_size, long arg_align,
                           unsigned flags, void **depend, int priority, void *detach) {
   struct hsomp_task *parent = hsomp_task_current(self);
   if ((flags & GOMP_TASK_FLAG_DEPEND) && parent->deps)
-    hsomp_deps_wait(self, parent, depend);
+    deps_wait(self, parent, depend);
   struct hsomp_task rec;
-  hsomp_included_enter(self, team, &rec, parent, flags, priority);
+  hsomp_included_begin(self, team, &rec, parent, flags, priority);
   if (flags & GOMP_TASK_FLAG_DETACH) {
     /* The handle also goes to the first word of the arguments (GCC's
      * firstprivate copy of the event variable), as libgomp does. */
@@ -501,12 +473,10 @@ static void task_included(struct hsomp_thread *self, struct hsomp_team *team, vo
   } else {
     fn(data);
   }
-  /* It completes when its event is fulfilled; until then the thread runs
-   * the task's own descendants. */
   if (flags & GOMP_TASK_FLAG_DETACH)
-    hsomp_event_included_wait(self, team, &rec);
+    included_event_wait(self, team, &rec);
   self->icv = saved;
-  hsomp_included_leave(self, team, &rec, parent);
+  hsomp_included_end(self, team, &rec, parent);
 }
 
 struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *team,
@@ -643,6 +613,22 @@ void GOMP_taskwait(void) {
   hsomp_task_wait(self, self->ts.team, t, &w);
 }
 
+void GOMP_taskwait_depend(void **depend) {
+  struct hsomp_thread *self = hsomp_self();
+  if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && hsomp_task_creation_cancelled(self))
+    return;
+  struct hsomp_task *t = self->ts.task;
+  if (t && t->deps)
+    deps_wait(self, t, depend);
+}
+
+/* A detached task's event (Note [Detach events], task_event.c). */
+void omp_fulfill_event(omp_event_handle_t event) {
+  struct hsomp_task *t = hsomp_event_fulfil((uintptr_t)event);
+  if (t)
+    hsomp_task_complete(hsomp_self(), t->team, t);
+}
+
 /* libgomp does nothing here; hsomp runs one task the current task may
  * start (a descendant), which lets `while (!x) taskyield` loops progress
  * on a single thread. */
@@ -686,7 +672,7 @@ static void taskgroup_disarm(void *arg) {
   atomic_fetch_and_explicit(&tg->live, 0x7fffffffu, memory_order_relaxed);
 }
 
-void hsomp_taskgroup_finish(struct hsomp_thread *self) {
+void hsomp_taskgroup_end(struct hsomp_thread *self) {
   struct hsomp_task *t = self->ts.task;
   if (!t || !t->taskgroup || !t->taskgroup_own) {
     hsomp_warn("GOMP_taskgroup_end: the current task has no open taskgroup; ignored");
@@ -704,12 +690,9 @@ void hsomp_taskgroup_finish(struct hsomp_thread *self) {
 
 void GOMP_taskgroup_start(void) { hsomp_taskgroup_begin(hsomp_self()); }
 
-void GOMP_taskgroup_end(void) { hsomp_taskgroup_finish(hsomp_self()); }
+void GOMP_taskgroup_end(void) { hsomp_taskgroup_end(hsomp_self()); }
 
 int omp_in_final(void) {
   struct hsomp_task *t = hsomp_self()->ts.task;
   return t && (t->flags & HSOMP_TASK_FINAL) ? 1 : 0;
 }
-
-/* Fortran: a logical result. */
-int32_t omp_in_final_(void) { return omp_in_final(); }

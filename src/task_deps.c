@@ -306,7 +306,9 @@ void hsomp_deps_release(struct hsomp_thread *self, struct hsomp_task *t) {
     /* Read before the decrement: a waiter may be gone right after it. */
     bool waiter = s->flags & HSOMP_TASK_DEP_WAITER;
     struct hsomp_team *team = s->team;
-    if (atomic_fetch_sub_explicit(&s->npred, 1, memory_order_acq_rel) != 1)
+    uint32_t npred = atomic_fetch_sub_explicit(&s->npred, 1, memory_order_acq_rel);
+    HSOMP_ASSERT(npred >= 1);
+    if (npred != 1)
       continue;
     if (waiter)
       hsomp_task_wake(team);
@@ -316,24 +318,15 @@ void hsomp_deps_release(struct hsomp_thread *self, struct hsomp_task *t) {
   free(succ);
 }
 
-static bool preds_done(void *arg) {
-  struct hsomp_task *w = arg;
-  return atomic_load_explicit(&w->npred, memory_order_seq_cst) == 0;
-}
-
 /* An included task (or taskwait depend) waits as if it were a sibling
  * entered into the table, without entering it: nothing can be created
  * after it until it has run, since its parent is suspended meanwhile.  A
  * stack pseudo-task collects the edges. */
-void hsomp_deps_wait(struct hsomp_thread *self, struct hsomp_task *parent, void **depend) {
-  struct hsomp_team *team = self->ts.team;
-  if (!parent->deps || !team)
-    return;
-  struct hsomp_task w;
-  memset(&w, 0, sizeof w);
-  w.flags = HSOMP_TASK_DEP_WAITER;
-  w.team = team;
-  atomic_init(&w.npred, 1);
+bool hsomp_deps_waiter(struct hsomp_task *w, struct hsomp_task *parent, struct hsomp_team *team,
+                       void **depend) {
+  w->flags = HSOMP_TASK_DEP_WAITER;
+  w->team = team;
+  atomic_init(&w->npred, 1);
   size_t n = hsomp_deps_count(depend);
   hsomp_mutex_lock(&parent->dep_lock);
   for (size_t i = 0; i < n; i++) {
@@ -342,20 +335,8 @@ void hsomp_deps_wait(struct hsomp_thread *self, struct hsomp_task *parent, void 
     dep_item(depend, i, &addr, &kind);
     struct hsomp_dep_rec *r = table_find(parent->deps, addr);
     if (r)
-      edges_for(r, kind, &w);
+      edges_for(r, kind, w);
   }
   hsomp_mutex_unlock(&parent->dep_lock);
-  if (atomic_fetch_sub_explicit(&w.npred, 1, memory_order_acq_rel) == 1)
-    return;
-  struct hsomp_wait wait = {preds_done, NULL, NULL, &w};
-  hsomp_task_wait(self, team, parent, &wait);
-}
-
-void GOMP_taskwait_depend(void **depend) {
-  struct hsomp_thread *self = hsomp_self();
-  if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && hsomp_task_creation_cancelled(self))
-    return;
-  struct hsomp_task *t = self->ts.task;
-  if (t && t->deps)
-    hsomp_deps_wait(self, t, depend);
+  return atomic_fetch_sub_explicit(&w->npred, 1, memory_order_acq_rel) != 1;
 }

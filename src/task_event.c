@@ -1,10 +1,12 @@
 /* task_event.c -- detach events: the handles GOMP_task gives out for a
- * `detach' clause, omp_fulfill_event, and how a detached task's completion
- * meets its event's fulfilment.
+ * `detach' clause, their fulfilment (omp_fulfill_event, task.c, calls
+ * hsomp_event_fulfil), and how a detached task's completion meets its
+ * event's fulfilment.
  *
  * The handles index a table of event slots owned by this file (never a
  * task record), so that any handle a program may hold stays safe to pass
  * to omp_fulfill_event: see Note [Detach events]. */
+#include "handles.h"
 #include "task_internal.h"
 
 #include <limits.h>
@@ -81,36 +83,30 @@ struct hsomp_event {
 #define EVENT_CHUNKS 65536u
 #define EVENT_BATCH 32u /* slots moved between a thread and the shared pool at once */
 
-struct event_chunk {
-  struct hsomp_event slot[EVENT_CHUNK];
-  /* Entries of the shared stack of full batches (the index + 1 of each
-   * batch's first slot): there are never more full batches than
-   * count / EVENT_BATCH, so entry `p' lies in a chunk that exists. */
-  uint32_t batch[EVENT_CHUNK / EVENT_BATCH];
-};
-
-static _Atomic(struct event_chunk *) event_chunks[EVENT_CHUNKS];
-static _Atomic uint32_t event_count; /* slots ever handed out */
+/* The slots (a handle table, Note [Handle tables] in handles.h).  Each
+ * chunk's trailer holds entries of the shared stack of full batches (the
+ * index + 1 of each batch's first slot): there are never more full
+ * batches than slots made / EVENT_BATCH, so entry `p' lies in a chunk
+ * that exists. */
+HSOMP_HANDLES(event_slots, struct hsomp_event, EVENT_CHUNK_BITS, EVENT_CHUNKS,
+              EVENT_CHUNK / EVENT_BATCH * sizeof(uint32_t));
 static hsomp_mutex event_lock;       /* guards the shared pool and growth */
 static uint32_t event_batch_top;     /* full batches on the shared stack */
 static uint32_t event_loose;         /* index + 1 of a list of odd free slots */
 
-static struct event_chunk *event_chunk_of(uint32_t index) {
-  return atomic_load_explicit(&event_chunks[index >> EVENT_CHUNK_BITS], memory_order_acquire);
-}
-
 static struct hsomp_event *event_slot(uint32_t index) {
-  return &event_chunk_of(index)->slot[index & (EVENT_CHUNK - 1)];
+  return hsomp_handles_slot(&event_slots, index);
 }
 
 static uint32_t *event_batch_entry(uint32_t p) {
-  return &event_chunk_of(p * EVENT_BATCH)->batch[p % (EVENT_CHUNK / EVENT_BATCH)];
+  uint32_t *batch = hsomp_handles_extra(&event_slots, p * EVENT_BATCH);
+  return &batch[p % (EVENT_CHUNK / EVENT_BATCH)];
 }
 
 /* Note [Per-thread free slots]
- * Taking a slot and freeing it used to take event_lock twice per detached
- * task.  Now each thread keeps free slots of its own in its record
- * (hsomp_thread.events: Bonwick's magazines): `cur', up to EVENT_BATCH
+ * Taking and freeing a slot under event_lock each time would take the
+ * lock twice per detached task.  So each thread keeps free slots of its
+ * own in its record (hsomp_thread.events: Bonwick's magazines): `cur', up to EVENT_BATCH
  * slots, and `full', none or exactly EVENT_BATCH, each a list linked
  * through the slots' next_free.  A thread takes from and frees to `cur';
  * when `cur' is empty it swaps in `full' (or, with none, takes a batch
@@ -137,8 +133,9 @@ static uint32_t *event_batch_entry(uint32_t p) {
  *
  * Leaks.  A thread record that goes away (a host thread's exit, a retired
  * worker) gives its slots to the shared pool's loose list
- * (hsomp_event_thread_exit).  In a fork child the other threads' slots
- * are lost (at most 2 * EVENT_BATCH slots, 32 bytes each, per thread that
+ * (events_release, through hsomp_thread_release_caches).  In a fork
+ * child the other threads' slots are lost (at most 2 * EVENT_BATCH
+ * slots, 40 bytes each, per thread that
  * existed), and the forking thread drops its own (event_after_fork):
  * fork() may have interrupted it in a signal handler, and the child must
  * not trust magazines caught half-updated.  The shared pool changes by
@@ -149,6 +146,8 @@ static uint32_t *event_batch_entry(uint32_t p) {
  * `c->full'): a full one from the shared stack, else loose slots, else
  * fresh ones. */
 __attribute__((noinline)) static void event_refill_locked(struct hsomp_event_cache *c) {
+  HSOMP_ASSERT_MUTEX_HELD(&event_lock);
+  HSOMP_ASSERT(c->cur_n == 0 && c->full_n == 0);
   if (event_batch_top) {
     c->cur = *event_batch_entry(--event_batch_top);
     c->cur_n = EVENT_BATCH;
@@ -166,38 +165,31 @@ __attribute__((noinline)) static void event_refill_locked(struct hsomp_event_cac
     c->cur_n = n;
     return;
   }
-  uint32_t first = atomic_load_explicit(&event_count, memory_order_relaxed), count = first;
-  for (; count - first < EVENT_BATCH; count++) {
-    if (count % EVENT_CHUNK == 0) {
-      if (count / EVENT_CHUNK >= EVENT_CHUNKS) {
-        if (count > first)
-          break;
-        hsomp_fatal("more than %u detach events outstanding", EVENT_CHUNKS * EVENT_CHUNK);
-      }
-      struct event_chunk *chunk = calloc(1, sizeof *chunk);
-      if (!chunk)
-        hsomp_fatal("out of memory allocating detach events");
-      atomic_store_explicit(&event_chunks[count / EVENT_CHUNK], chunk, memory_order_release);
-    }
-    event_slot(count)->next_free = count + 2; /* ascending */
-  }
-  event_slot(count - 1)->next_free = 0;
-  /* Chunks first, then the count: omp_fulfill_event checks the count. */
-  atomic_store_explicit(&event_count, count, memory_order_release);
+  uint32_t first, n = hsomp_handles_grow(&event_slots, EVENT_BATCH, &first);
+  if (n == 0)
+    hsomp_fatal("out of memory allocating detach events, or more than %u outstanding",
+                EVENT_CHUNKS * EVENT_CHUNK);
+  for (uint32_t i = first; i < first + n; i++)
+    event_slot(i)->next_free = i + 2; /* ascending */
+  event_slot(first + n - 1)->next_free = 0;
   c->cur = first + 1;
-  c->cur_n = count - first;
+  c->cur_n = n;
 }
 
 /* A slot in state `bits' for `task' (or `team'); returns its handle. */
+static void events_release(struct hsomp_thread *self);
+
 static uintptr_t event_new(struct hsomp_thread *self, struct hsomp_task *task,
                            struct hsomp_team *team, uint32_t bits) {
   struct hsomp_event_cache *c = &self->events;
+  self->release_events = events_release;
   if (HSOMP_UNLIKELY(c->cur_n == 0)) {
     if (c->full_n) {
       c->cur = c->full;
       c->cur_n = c->full_n;
       c->full_n = 0;
     } else {
+      hsomp_fork_handlers_register(); /* Note [Registering the fork handler] (fork.c) */
       hsomp_mutex_lock(&event_lock);
       event_refill_locked(c);
       hsomp_mutex_unlock(&event_lock);
@@ -236,6 +228,7 @@ static void event_free(struct hsomp_thread *self, uint32_t index) {
   atomic_store_explicit(&ev->team, NULL, memory_order_relaxed);
   atomic_store_explicit(&ev->word, gen << 32, memory_order_release);
   struct hsomp_event_cache *c = &self->events;
+  self->release_events = events_release;
   if (HSOMP_UNLIKELY(c->cur_n == EVENT_BATCH)) {
     if (c->full_n)
       event_push_batch(c->full);
@@ -256,7 +249,7 @@ static uint32_t event_list_last(uint32_t head) {
   return last;
 }
 
-void hsomp_event_thread_exit(struct hsomp_thread *self) {
+static void events_release(struct hsomp_thread *self) {
   struct hsomp_event_cache *c = &self->events;
   uint32_t head = 0;
   if (c->full_n) {
@@ -278,11 +271,10 @@ void hsomp_event_thread_exit(struct hsomp_thread *self) {
   hsomp_mutex_unlock(&event_lock);
 }
 
-static uint32_t handle_index(uintptr_t handle) { return (uint32_t)handle; }
 
 uintptr_t hsomp_event_deferred(struct hsomp_thread *self, struct hsomp_task *t) {
   uintptr_t handle = event_new(self, t, t->team, EV_EVENT | EV_BODY);
-  t->event = handle_index(handle);
+  t->event = hsomp_handle_index(handle);
   return handle;
 }
 
@@ -295,6 +287,7 @@ bool hsomp_event_body_done(struct hsomp_thread *self, struct hsomp_task *t, bool
   uint64_t old = atomic_load_explicit(&ev->word, memory_order_relaxed);
   uint64_t now;
   do {
+    HSOMP_ASSERT(old & EV_BODY); /* Note [Detach events]: the body ends once */
     now = old & ~(uint64_t)EV_BODY;
     if (discarded && (old & EV_EVENT))
       now |= EV_DISCARDED;
@@ -315,31 +308,23 @@ bool hsomp_event_body_done(struct hsomp_thread *self, struct hsomp_task *t, bool
 uintptr_t hsomp_event_included(struct hsomp_thread *self, struct hsomp_task *rec,
                                struct hsomp_team *team) {
   uintptr_t handle = event_new(self, NULL, team, EV_EVENT | EV_INCLUDED);
-  rec->event = handle_index(handle);
+  rec->event = hsomp_handle_index(handle);
   return handle;
 }
 
-static bool included_fulfilled(void *arg) {
-  struct hsomp_event *ev = arg;
-  return atomic_load_explicit(&ev->wake.value, memory_order_seq_cst) != 0;
+bool hsomp_event_included_fulfilled(struct hsomp_task *rec) {
+  return atomic_load_explicit(&event_slot(rec->event)->wake.value, memory_order_seq_cst) != 0;
+}
+
+struct hsomp_waitword *hsomp_event_included_word(struct hsomp_task *rec) {
+  return &event_slot(rec->event)->wake;
 }
 
 /* The fulfiller's last accesses to the slot are its store to `wake' and
  * the read of its sleepers (the wake-ups may come later: at worst a
- * spurious wake-up of the slot's next user), so the slot is freed only
- * after the store. */
-void hsomp_event_included_wait(struct hsomp_thread *self, struct hsomp_team *team,
-                               struct hsomp_task *rec) {
-  struct hsomp_event *ev = event_slot(rec->event);
-  if (!included_fulfilled(ev)) {
-    if (team) {
-      struct hsomp_wait w = {included_fulfilled, NULL, NULL, ev};
-      hsomp_task_wait(self, team, self->ts.task, &w);
-    } else {
-      struct hsomp_spin spin = hsomp_spin_of(self, NULL, 0);
-      hsomp_wait_change(&ev->wake, 0, &spin);
-    }
-  }
+ * spurious wake-up of the slot's next user), so the creator frees the
+ * slot only once it has seen the store. */
+void hsomp_event_included_free(struct hsomp_thread *self, struct hsomp_task *rec) {
   event_free(self, rec->event);
 }
 
@@ -351,10 +336,10 @@ _Noreturn static void bad_handle(uintptr_t handle) {
               (unsigned long)handle);
 }
 
-void omp_fulfill_event(uintptr_t handle) {
-  uint32_t index = handle_index(handle);
+struct hsomp_task *hsomp_event_fulfil(uintptr_t handle) {
+  uint32_t index = hsomp_handle_index(handle);
   uint64_t gen = (uint64_t)handle >> 32;
-  if (gen == 0 || index >= atomic_load_explicit(&event_count, memory_order_acquire))
+  if (gen == 0 || !hsomp_handles_made(&event_slots, index))
     bad_handle(handle);
   struct hsomp_event *ev = event_slot(index);
   uint64_t old = atomic_load_explicit(&ev->word, memory_order_acquire);
@@ -366,26 +351,22 @@ void omp_fulfill_event(uintptr_t handle) {
   } while (!atomic_compare_exchange_weak_explicit(&ev->word, &old, old & ~(uint64_t)EV_EVENT,
                                                   memory_order_acq_rel, memory_order_acquire));
   if (old & EV_BODY)
-    return; /* the body's end completes the task */
+    return NULL; /* the body's end completes the task */
   if (old & EV_DISCARDED) {
     event_free(hsomp_self(), index);
-    return;
+    return NULL;
   }
   if (old & EV_INCLUDED) {
     atomic_store_explicit(&ev->wake.value, 1, memory_order_seq_cst);
     hsomp_wake(&ev->wake);
     if (team)
       hsomp_task_wake(team);
-    return;
+    return NULL;
   }
   struct hsomp_task *t = atomic_load_explicit(&ev->task, memory_order_relaxed);
-  struct hsomp_thread *self = hsomp_self();
-  event_free(self, index);
-  hsomp_task_complete(self, t->team, t);
+  event_free(hsomp_self(), index);
+  return t;
 }
-
-/* Fortran: omp_lib declares the handle `value' (libgomp passes it so too). */
-void omp_fulfill_event_(uintptr_t handle) { omp_fulfill_event(handle); }
 
 /* After fork() only the forking thread exists: another may have held the
  * lock (Note [Forking with the GHC RTS] in fork.c for the rest), and its

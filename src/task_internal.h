@@ -10,34 +10,6 @@
 
 #include "hsomp.h"
 
-/* GOMP_task / GOMP_taskloop flags (GCC's gomp-constants.h). */
-#define GOMP_TASK_FLAG_UNTIED (1u << 0)
-#define GOMP_TASK_FLAG_FINAL (1u << 1)
-#define GOMP_TASK_FLAG_MERGEABLE (1u << 2)
-#define GOMP_TASK_FLAG_DEPEND (1u << 3)
-#define GOMP_TASK_FLAG_PRIORITY (1u << 4)
-#define GOMP_TASK_FLAG_UP (1u << 8)
-#define GOMP_TASK_FLAG_GRAINSIZE (1u << 9)
-#define GOMP_TASK_FLAG_IF (1u << 10)
-#define GOMP_TASK_FLAG_NOGROUP (1u << 11)
-#define GOMP_TASK_FLAG_REDUCTION (1u << 12)
-#define GOMP_TASK_FLAG_DETACH (1u << 13)
-#define GOMP_TASK_FLAG_STRICT (1u << 14)
-
-/* Kinds in an omp_depend_t (depobj); 5 is OpenMP 5.1's inoutset, which
- * GCC 12 cannot express yet but later compilers store. */
-#define GOMP_DEPEND_IN 1
-#define GOMP_DEPEND_OUT 2
-#define GOMP_DEPEND_INOUT 3
-#define GOMP_DEPEND_MUTEXINOUTSET 4
-#define GOMP_DEPEND_INOUTSET 5
-
-/* GOMP_cancel / GOMP_cancellation_point `which'. */
-#define GOMP_CANCEL_PARALLEL 1
-#define GOMP_CANCEL_LOOP 2
-#define GOMP_CANCEL_SECTIONS 4
-#define GOMP_CANCEL_TASKGROUP 8
-
 /* ------------------------------------------------------------------ */
 /* Task records.                                                        */
 
@@ -201,6 +173,42 @@ static inline bool hsomp_task_descends(const struct hsomp_task *t, const struct 
 }
 
 /* ------------------------------------------------------------------ */
+/* Cancellation as tasks see it (cancel.c sets the flags).              */
+
+/* Whether a task about to start must be dropped (cancellation). */
+static inline bool hsomp_task_cancelled(struct hsomp_team *team, struct hsomp_task *t) {
+  if (HSOMP_LIKELY(!hsomp_settings.cancellation) || (t->flags & HSOMP_TASK_COPIED))
+    return false;
+  if (team && atomic_load_explicit(&team->barrier.cancelled, memory_order_acquire))
+    return true;
+  struct hsomp_taskgroup *tg = t->taskgroup;
+  if (tg) {
+    if (atomic_load_explicit(&tg->cancelled, memory_order_acquire))
+      return true;
+    if (tg->workshare && tg->prev && atomic_load_explicit(&tg->prev->cancelled, memory_order_acquire))
+      return true;
+  }
+  return false;
+}
+
+/* Whether the current task may not create tasks (cancelled parallel or
+ * taskgroup); only meaningful when OMP_CANCELLATION is on. */
+static inline bool hsomp_task_creation_cancelled(struct hsomp_thread *self) {
+  struct hsomp_team *team = self->ts.team;
+  if (team && atomic_load_explicit(&team->barrier.cancelled, memory_order_acquire))
+    return true;
+  struct hsomp_task *t = self->ts.task;
+  struct hsomp_taskgroup *tg = t ? t->taskgroup : (team ? team->parent.child_taskgroup : NULL);
+  if (tg) {
+    if (atomic_load_explicit(&tg->cancelled, memory_order_acquire))
+      return true;
+    if (tg->workshare && tg->prev && atomic_load_explicit(&tg->prev->cancelled, memory_order_acquire))
+      return true;
+  }
+  return false;
+}
+
+/* ------------------------------------------------------------------ */
 /* task.c */
 struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) HSOMP_INTERNAL;
 /* The current task's record, materialised (on the heap or in the
@@ -221,9 +229,9 @@ void hsomp_task_submit(struct hsomp_thread *self, struct hsomp_team *team, struc
                        void **depend) HSOMP_INTERNAL;
 /* An included task: fill the stack record `rec' and make it current; after
  * the body, restore `parent' (or complete the record's heap copy). */
-void hsomp_included_enter(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
+void hsomp_included_begin(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
                           struct hsomp_task *parent, unsigned flags, int priority) HSOMP_INTERNAL;
-void hsomp_included_leave(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
+void hsomp_included_end(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
                           struct hsomp_task *parent) HSOMP_INTERNAL;
 /* OMP_MAX_TASK_PRIORITY bounds priorities; negative ones count as 0. */
 int hsomp_task_clamp_priority(int priority) HSOMP_INTERNAL;
@@ -241,11 +249,6 @@ void hsomp_task_schedule_readied(struct hsomp_thread *self, struct hsomp_team *t
                                  struct hsomp_task *t) HSOMP_INTERNAL;
 /* Wake the team's idle and waiting threads if any sleep. */
 static inline void hsomp_task_wake(struct hsomp_team *team) { hsomp_team_wake(team); }
-/* Whether a task about to start must be dropped (cancellation). */
-bool hsomp_task_cancelled(struct hsomp_team *team, struct hsomp_task *t) HSOMP_INTERNAL;
-/* Whether the current task may not create tasks (cancelled parallel or
- * taskgroup); only meaningful when OMP_CANCELLATION is on. */
-bool hsomp_task_creation_cancelled(struct hsomp_thread *self) HSOMP_INTERNAL;
 /* The task-aware wait: run tasks (descendants of `constraint' only,
  * unless it is NULL) until done(arg) holds; spin, then sleep on the
  * team's event word (Note [Waiting for tasks] in task.c).  arm(arg) announces a sleeper to whoever will make done() true
@@ -266,7 +269,7 @@ void hsomp_task_complete(struct hsomp_thread *self, struct hsomp_team *team,
 void hsomp_task_release(struct hsomp_team *team, struct hsomp_task *t, uint64_t amount) HSOMP_INTERNAL;
 /* Start / end a taskgroup in the current task (GOMP_taskgroup_start/end). */
 struct hsomp_taskgroup *hsomp_taskgroup_begin(struct hsomp_thread *self) HSOMP_INTERNAL;
-void hsomp_taskgroup_finish(struct hsomp_thread *self) HSOMP_INTERNAL;
+void hsomp_taskgroup_end(struct hsomp_thread *self) HSOMP_INTERNAL;
 
 /* task_event.c: detach events, see Note [Detach events]. */
 /* The handle of a deferred task's event (body and event outstanding). */
@@ -275,8 +278,14 @@ uintptr_t hsomp_event_deferred(struct hsomp_thread *self, struct hsomp_task *t) 
  * hsomp_event_included_wait after the body. */
 uintptr_t hsomp_event_included(struct hsomp_thread *self, struct hsomp_task *rec,
                                struct hsomp_team *team) HSOMP_INTERNAL;
-void hsomp_event_included_wait(struct hsomp_thread *self, struct hsomp_team *team,
-                               struct hsomp_task *rec) HSOMP_INTERNAL;
+bool hsomp_event_included_fulfilled(struct hsomp_task *rec) HSOMP_INTERNAL;
+/* The word its creator sleeps on outside a team; the slot is freed by
+ * the creator once it has seen the event fulfilled. */
+struct hsomp_waitword *hsomp_event_included_word(struct hsomp_task *rec) HSOMP_INTERNAL;
+void hsomp_event_included_free(struct hsomp_thread *self, struct hsomp_task *rec) HSOMP_INTERNAL;
+/* Fulfil the event of `handle' (fatal if it is not a live event); the
+ * task whose completion now falls to the caller, or NULL. */
+struct hsomp_task *hsomp_event_fulfil(uintptr_t handle) HSOMP_INTERNAL;
 /* The handle for a detached task that cancellation kept from being
  * created: fulfilling it is a no-op. */
 uintptr_t hsomp_event_discarded(struct hsomp_thread *self) HSOMP_INTERNAL;
@@ -305,9 +314,12 @@ bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void *
 size_t hsomp_deps_count(void **depend) HSOMP_INTERNAL;
 /* A completed task leaves its parent's table and readies its successors. */
 void hsomp_deps_release(struct hsomp_thread *self, struct hsomp_task *t) HSOMP_INTERNAL;
-/* Wait until the sibling tasks `depend' conflicts with are done (if(0)
- * tasks with depend clauses, GOMP_taskwait_depend). */
-void hsomp_deps_wait(struct hsomp_thread *self, struct hsomp_task *parent, void **depend) HSOMP_INTERNAL;
+/* Make `w' (a zeroed stack pseudo-task) wait for the sibling tasks
+ * `depend' conflicts with (if(0) tasks with depend clauses,
+ * GOMP_taskwait_depend); false if there are none left.  The caller then
+ * waits until w's npred is 0 (task.c's deps_wait). */
+bool hsomp_deps_waiter(struct hsomp_task *w, struct hsomp_task *parent, struct hsomp_team *team,
+                       void **depend) HSOMP_INTERNAL;
 /* Free a record's dependence table (its children are all done). */
 void hsomp_deps_table_free(struct hsomp_task *t) HSOMP_INTERNAL;
 

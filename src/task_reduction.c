@@ -177,7 +177,7 @@ void GOMP_workshare_task_reduction_unregister(bool cancelled) {
     return;
   }
   uintptr_t *data = tg->reductions;
-  hsomp_taskgroup_finish(self);
+  hsomp_taskgroup_end(self);
   if (self->ts.team_id == 0)
     GOMP_taskgroup_reduction_unregister(data);
   struct hsomp_team *team = self->ts.team;

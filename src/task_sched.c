@@ -279,3 +279,45 @@ bool hsomp_task_any_queued(struct hsomp_team *team) {
       return true;
   return false;
 }
+
+/* ------------------------------------------------------------------ */
+/* Scheduling a ready task.                                             */
+
+void hsomp_task_schedule(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *t) {
+  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+  if (t->priority > 0 || self->ts.team != team) {
+    hsomp_shared_push(tk, t);
+    return;
+  }
+  hsomp_deque_push(&tk->member[self->ts.team_id].dq, t);
+  /* Only the team's members sleep on its event word for queued tasks; in
+   * a team of one that is this thread, which is awake. */
+  if (team->nthreads > 1)
+    hsomp_task_wake(team);
+}
+
+/* Note [Readied tasks and the Task Scheduling Constraint]
+ * A constrained thread (Note [Waiting for tasks]) takes from the bottom of
+ * its own deque, and when the task there is not one it may run, it stops
+ * looking in that deque: normally everything below is older, so not its
+ * to run either.  Tasks its own task creates are its descendants, and so
+ * are the siblings that their completion readies.  But a task can also
+ * ready tasks that are not its descendants -- omp_fulfill_event on some
+ * other task's event makes that task's dependants ready -- and those,
+ * pushed above its own children, would hide them from its next taskwait:
+ * with nobody else to steal them (a team of one), it would wait forever.
+ * So a task readied while the thread runs an explicit task that it does
+ * not descend from goes to the shared queue, where every thread looks
+ * past what it may not run.  The check costs a walk up a few parents and
+ * only happens under an explicit task; at a barrier (the implicit task)
+ * every readied task goes to the deque. */
+void hsomp_task_schedule_readied(struct hsomp_thread *self, struct hsomp_team *team,
+                                 struct hsomp_task *t) {
+  struct hsomp_task *cur = self->ts.task;
+  if (self->ts.team == team && cur && !(cur->flags & HSOMP_TASK_IMPLICIT) &&
+      !hsomp_task_descends(t, cur)) {
+    hsomp_shared_push(atomic_load_explicit(&team->tasking, memory_order_acquire), t);
+    return;
+  }
+  hsomp_task_schedule(self, team, t);
+}

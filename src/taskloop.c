@@ -95,7 +95,7 @@ static unsigned long long chunk_count(const struct taskloop_split *s, unsigned l
       cur = hsomp_task_current(self);                                                              \
       if (included || hsomp_task_over_cutoff(self, team, cur, 1)) {                                \
         struct hsomp_task rec;                                                                     \
-        hsomp_included_enter(self, team, &rec, cur, task_flags, priority);                         \
+        hsomp_included_begin(self, team, &rec, cur, task_flags, priority);                         \
         struct hsomp_icv saved = self->icv;                                                        \
         if (cpyfn) {                                                                               \
           char buf[arg_size + arg_align - 1];                                                      \
@@ -108,7 +108,7 @@ static unsigned long long chunk_count(const struct taskloop_split *s, unsigned l
           fn(data);                                                                                \
         }                                                                                          \
         self->icv = saved;                                                                         \
-        hsomp_included_leave(self, team, &rec, cur);                                               \
+        hsomp_included_end(self, team, &rec, cur);                                               \
       } else {                                                                                     \
         struct hsomp_task *parent = hsomp_task_materialise(self);                                  \
         hsomp_tasking_get(team);                                                                   \
@@ -151,7 +151,7 @@ DEFINE_TASKLOOP(taskloop_ull, unsigned long long)
     NAME##_run(self, team, fn, data, cpyfn, arg_size, arg_align, flags, num_tasks,                 \
                hsomp_task_clamp_priority(priority), start, end, step, n);                          \
   if (group)                                                                                       \
-    hsomp_taskgroup_finish(self);
+    hsomp_taskgroup_end(self);
 
 void GOMP_taskloop(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), long arg_size,
                    long arg_align, unsigned flags, unsigned long num_tasks, int priority, long start,

@@ -1,11 +1,12 @@
-/* team.c -- threads, the worker pool and teams.
+/* team.c -- workers and teams: the fork and the join of a parallel region.
  *
- * Owns: the per-thread state (host threads and pool workers), each
- * master's pool of hired workers, the global list of idle workers, team
- * objects and their reuse, and the fork/join of a parallel region
- * (GOMP_parallel, GOMP_parallel_start/end), running the region's
- * remaining tasks at the join through the tasking hook.  Worker w is bound to GHC
- * Capability w mod nCaps (see rts_glue.c) and runs C code holding none. */
+ * Owns: pool workers (their creation, their loop, their retirement), each
+ * master's pool of hired workers, team objects and their reuse, the
+ * contention groups' thread counts, and the fork/join of a parallel
+ * region (GOMP_parallel, GOMP_parallel_start/end), running the region's
+ * remaining tasks at the join through the tasking hook.  The thread
+ * records themselves are thread.c's.  Worker w is bound to GHC Capability
+ * w mod nCaps (see rts_glue.c) and runs C code holding none. */
 #include "hsomp.h"
 #include "rts_glue.h"
 
@@ -17,65 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-__thread struct hsomp_thread *hsomp_tls;
-
-static pthread_mutex_t idle_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct hsomp_thread *idle_workers;   /* parked, hired by no master */
-static struct hsomp_team *free_teams;        /* teams of exited threads */
 static _Atomic unsigned next_worker_index = 1;
-static pthread_key_t host_key;
-static pthread_once_t host_key_once = PTHREAD_ONCE_INIT;
-
-static void *xcalloc_aligned(size_t size) {
-  void *p = NULL;
-  if (posix_memalign(&p, HSOMP_CACHELINE, size) != 0)
-    hsomp_fatal("out of memory allocating %zu bytes", size);
-  memset(p, 0, size);
-  return p;
-}
-
-/* ------------------------------------------------------------------ */
-/* Host threads.                                                        */
-
-/* A host thread that exits gives its hired workers and its cached team
- * back to the process, so that programs creating many threads that each
- * use OpenMP do not create ever more workers. */
-static void host_thread_exit(void *p) {
-  struct hsomp_thread *t = p;
-  pthread_mutex_lock(&idle_lock);
-  for (unsigned i = 0; i < t->pool_len; i++) {
-    t->pool[i]->next_idle = idle_workers;
-    idle_workers = t->pool[i];
-  }
-  if (t->cached_team) {
-    t->cached_team->next_free = free_teams;
-    free_teams = t->cached_team;
-  }
-  pthread_mutex_unlock(&idle_lock);
-  hsomp_event_thread_exit(t);
-  free(t->pool);
-  free(t);
-  hsomp_tls = NULL;
-}
-
-static void make_host_key(void) { pthread_key_create(&host_key, host_thread_exit); }
-
-static struct hsomp_thread *new_thread_state(void) {
-  struct hsomp_thread *t = xcalloc_aligned(sizeof *t);
-  t->capability = -1;
-  atomic_init(&t->cpu, -1);
-  return t;
-}
-
-struct hsomp_thread *hsomp_thread_init_host(void) {
-  hsomp_fork_handlers_register(); /* Note [Registering the fork handler] */
-  struct hsomp_thread *t = new_thread_state();
-  t->icv = hsomp_initial_icv;
-  hsomp_tls = t;
-  pthread_once(&host_key_once, make_host_key);
-  pthread_setspecific(host_key, t);
-  return t;
-}
 
 /* ------------------------------------------------------------------ */
 /* Workers.                                                             */
@@ -98,6 +41,7 @@ struct hsomp_thread *hsomp_thread_init_host(void) {
  * After it has incremented `joined` the worker never touches the team:
  * the master may already reuse it for the next region. */
 static void worker_join(struct hsomp_thread *self, struct hsomp_team *team);
+static void worker_retire(struct hsomp_thread *self);
 
 static void *worker_main(void *arg) {
   struct hsomp_thread *self = arg;
@@ -134,7 +78,7 @@ static void *worker_main(void *arg) {
         .active_level = team->active_level,
     };
     hsomp_team_state_enter_first_ws(&self->ts);
-    /* host-abi: move to the place the master chose; OMP_DISPLAY_AFFINITY. */
+    /* Move to the place the master chose; OMP_DISPLAY_AFFINITY. */
     if (HSOMP_UNLIKELY(self->start_place != self->place || hsomp_settings.display_affinity))
       hsomp_affinity_enter(self);
     self->fn(self->data);
@@ -143,10 +87,10 @@ static void *worker_main(void *arg) {
      * never touches the team (Note [Region end with tasks]). */
     self->idle_spins = spins;
     worker_join(self, team);
-    /* host-abi: omp_pause_resource retires idle workers through one empty
-     * region; see Note [Retiring workers] in pause.c. */
+    /* omp_pause_resource retires idle workers through one region; see
+     * Note [Retiring workers]. */
     if (self->retiring) {
-      hsomp_worker_retire(self);
+      worker_retire(self);
       return NULL;
     }
   }
@@ -161,8 +105,8 @@ static atomic_bool thread_creation_failed;
 /* Note [How many Capabilities to boot]
  * A C host's RTS gets -N from the nthreads ICV, but never more than the
  * thread limit allows, nor more than max(CPUs, 64): every Capability
- * costs the RTS memory and start-up time (-N1000 took 1.2 s and 80 MB,
- * -N5000 9 s and 400 MB), so OMP_NUM_THREADS=100000 with a thread limit
+ * costs the RTS memory and start-up time (seconds and hundreds of MB for
+ * thousands of Capabilities), so OMP_NUM_THREADS=100000 with a thread limit
  * of 4 would stall the first region for minutes.  Workers beyond the
  * Capability count share Capabilities (w mod nCaps) as always. */
 static unsigned boot_capabilities(void) {
@@ -192,7 +136,8 @@ static int start_worker_thread(struct hsomp_thread *w, unsigned long stacksize) 
 }
 
 static struct hsomp_thread *spawn_worker(void) {
-  struct hsomp_thread *w = new_thread_state();
+  hsomp_fork_handlers_register(); /* Note [Registering the fork handler] (fork.c) */
+  struct hsomp_thread *w = hsomp_thread_new();
   w->is_worker = true;
   w->index = atomic_fetch_add_explicit(&next_worker_index, 1, memory_order_relaxed);
   /* a new worker waits for its first region (Note [A crowded process]) */
@@ -235,12 +180,7 @@ static void pool_reserve(struct hsomp_thread *self, unsigned n) {
     self->pool = p;
     self->pool_cap = cap;
   }
-  pthread_mutex_lock(&idle_lock);
-  while (self->pool_len < n && idle_workers) {
-    self->pool[self->pool_len++] = idle_workers;
-    idle_workers = idle_workers->next_idle;
-  }
-  pthread_mutex_unlock(&idle_lock);
+  self->pool_len += hsomp_idle_workers_take(self->pool + self->pool_len, n - self->pool_len);
   while (self->pool_len < n) {
     struct hsomp_thread *w = spawn_worker();
     if (!w)
@@ -254,13 +194,8 @@ static void pool_reserve(struct hsomp_thread *self, unsigned n) {
  * (Note [Worker life cycle]): a master that hires one fills its fields in
  * before it bumps `go`, as this master would have. */
 static void pool_release_unused(struct hsomp_thread *self) {
-  pthread_mutex_lock(&idle_lock);
-  while (self->pool_len > self->pool_in_use) {
-    struct hsomp_thread *w = self->pool[--self->pool_len];
-    w->next_idle = idle_workers;
-    idle_workers = w;
-  }
-  pthread_mutex_unlock(&idle_lock);
+  hsomp_idle_workers_put(self->pool + self->pool_in_use, self->pool_len - self->pool_in_use);
+  self->pool_len = self->pool_in_use;
 }
 
 /* Note [Fewer threads than asked]
@@ -284,11 +219,74 @@ static unsigned clamp_to_available_workers(struct hsomp_thread *self, unsigned n
   if (HSOMP_LIKELY(available >= nthreads))
     return nthreads;
   unsigned missing = nthreads - available;
-  if (self->cg_reserving >= missing) {
-    atomic_fetch_sub_explicit(self->ts.team->cg_busy, missing, memory_order_relaxed);
-    self->cg_reserving -= missing;
+  if (self->group_reserving >= missing) {
+    atomic_fetch_sub_explicit(self->ts.team->group_busy, missing, memory_order_relaxed);
+    self->group_reserving -= missing;
   }
   return available;
+}
+
+/* ------------------------------------------------------------------ */
+/* Retiring workers (omp_pause_resource, pause.c).                      */
+
+/* The body of the retiring region, run by each worker in it. */
+static void mark_retiring(void *arg) {
+  (void)arg;
+  hsomp_self()->retiring = true;
+}
+
+/* Note [Retiring workers]
+ * The workers to retire are the idle ones of the caller's pool: entries
+ * pool_in_use..pool_len-1 (the first pool_in_use serve teams the caller
+ * is running right now, when it pauses from inside a target region).  We
+ * run one region with exactly those workers, through the ordinary
+ * fork/join, whose body marks the worker `retiring`; the worker joins as
+ * usual and then, seeing its mark, leaves its loop instead of waiting for
+ * the next region (worker_main calls worker_retire).
+ * The mark must be set by the worker itself inside that region: set by
+ * the master beforehand, a worker still finishing the previous region
+ * (it has joined, so the master went on) could see it too early and
+ * leave without taking part in the retiring region, which would then
+ * never be joined.  Once joined, the caller drops the workers from its
+ * pool.  A worker that hired workers of its own (it was the master of
+ * nested regions) retires those first.
+ *
+ * Who frees a retired worker's hsomp_thread: both sides use it until
+ * their own end of the region -- the master may still be waking the
+ * worker in hsomp_team_begin (reading its start word's sleepers) while the worker
+ * has already run the body, joined and begun to retire.  So the state
+ * has two owners (retire_refs = 2, set before the region), each drops
+ * one when it is done with it, and the last one frees it. */
+static void drop_retired(struct hsomp_thread *w) {
+  if (atomic_fetch_sub_explicit(&w->retire_refs, 1, memory_order_acq_rel) == 1)
+    free(w);
+}
+
+void hsomp_pool_retire_idle(struct hsomp_thread *self) {
+  unsigned idle = self->pool_len - self->pool_in_use;
+  if (idle == 0)
+    return;
+  for (unsigned i = self->pool_in_use; i < self->pool_len; i++)
+    atomic_store_explicit(&self->pool[i]->retire_refs, 2, memory_order_relaxed);
+  /* The master does not run the body: it only starts and joins. */
+  hsomp_team_begin(mark_retiring, NULL, idle + 1, 0, NULL, NULL);
+  hsomp_team_end();
+  for (unsigned i = self->pool_in_use; i < self->pool_len; i++)
+    drop_retired(self->pool[i]);
+  self->pool_len = self->pool_in_use;
+}
+
+static void worker_retire(struct hsomp_thread *self) {
+  hsomp_pool_retire_idle(self);
+  hsomp_thread_release_caches(self);
+  free(self->pool);
+  if (self->cached_team) {
+    free(self->cached_team->members);
+    free(self->cached_team);
+  }
+  hsomp_tls = NULL;
+  hsomp_rts_unbind_worker();
+  drop_retired(self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -297,16 +295,10 @@ static unsigned clamp_to_available_workers(struct hsomp_thread *self, unsigned n
 static struct hsomp_team *team_get(struct hsomp_thread *self, unsigned nthreads) {
   struct hsomp_team *team = self->cached_team;
   self->cached_team = NULL;
+  if (!team)
+    team = hsomp_free_team_take();
   if (!team) {
-    pthread_mutex_lock(&idle_lock);
-    if (free_teams) {
-      team = free_teams;
-      free_teams = team->next_free;
-    }
-    pthread_mutex_unlock(&idle_lock);
-  }
-  if (!team) {
-    team = xcalloc_aligned(sizeof *team);
+    team = hsomp_xcalloc_aligned(sizeof *team);
     for (unsigned i = 0; i < HSOMP_WS_RING; i++)
       atomic_store_explicit(&team->ws[i].index, i, memory_order_relaxed);
   }
@@ -330,10 +322,7 @@ static void team_put(struct hsomp_thread *self, struct hsomp_team *team) {
     self->cached_team = team;
     return;
   }
-  pthread_mutex_lock(&idle_lock);
-  team->next_free = free_teams;
-  free_teams = team;
-  pthread_mutex_unlock(&idle_lock);
+  hsomp_free_team_put(team);
 }
 
 /* Note [Contention groups]
@@ -342,13 +331,13 @@ static void team_put(struct hsomp_thread *self, struct hsomp_team *team) {
  * program's, a target region's, one team of a league) and every thread of
  * the teams nested in it.  As in libgomp (gomp_resolve_num_threads), the
  * group counts its busy threads; here the counter lives in the group's
- * top-level team (cg_own), which outlives every team nested in it, and
- * nested teams point at it (cg_busy).  A thread starting a nested team
+ * top-level team (group_busy_count), which outlives every team nested in it, and
+ * nested teams point at it (group_busy).  A thread starting a nested team
  * reserves threads with a compare-and-swap, at most limit - busy + 1 (it
  * is busy itself already), and the team gives them back when it ends;
  * the team's members have joined by then, so the count never falls below
  * the threads really running.  The reservation reaches the team through
- * the starting thread's cg_reserving: a team started without
+ * the starting thread's group_reserving: a team started without
  * hsomp_resolve_nthreads (pause.c's, a league's runners) reserves
  * nothing.  With no limit (UINT_MAX, the default) nothing is counted. */
 
@@ -371,7 +360,7 @@ unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) {
     return (unsigned)n;
   if (!self->ts.team) /* the group is this thread alone */
     return (unsigned)(n > limit ? limit : n);
-  _Atomic unsigned long *busy = self->ts.team->cg_busy;
+  _Atomic unsigned long *busy = self->ts.team->group_busy;
   unsigned long seen = atomic_load_explicit(busy, memory_order_relaxed);
   unsigned long take;
   do {
@@ -379,7 +368,7 @@ unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) {
     take = n < room ? n : room;
   } while (!atomic_compare_exchange_weak_explicit(busy, &seen, seen + take - 1,
                                                   memory_order_relaxed, memory_order_relaxed));
-  self->cg_reserving = take - 1;
+  self->group_reserving = take - 1;
   return (unsigned)take;
 }
 
@@ -434,19 +423,19 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
                          ? hsomp_os_cpu()
                          : -1;
   atomic_store_explicit(&self->cpu, team->master_cpu, memory_order_relaxed);
-  team->cold_start = false;
+  team->woke_sleepers = false;
   atomic_store_explicit(&team->single_count, 0, memory_order_relaxed);
   atomic_store_explicit(&team->joined, 0, memory_order_relaxed);
   hsomp_barrier_init(&team->barrier);
   /* Note [Contention groups] */
   if (self->ts.team) {
-    team->cg_busy = self->ts.team->cg_busy;
-    team->cg_reserved = self->cg_reserving;
-    self->cg_reserving = 0;
+    team->group_busy = self->ts.team->group_busy;
+    team->group_reserved = self->group_reserving;
+    self->group_reserving = 0;
   } else {
-    team->cg_busy = &team->cg_own;
-    atomic_store_explicit(&team->cg_own, nthreads, memory_order_relaxed);
-    team->cg_reserved = 0;
+    team->group_busy = &team->group_busy_count;
+    atomic_store_explicit(&team->group_busy_count, nthreads, memory_order_relaxed);
+    team->group_reserved = 0;
   }
   team->members[0] = self;
   /* Combined constructs (GOMP_parallel_loop_*, GOMP_parallel_sections)
@@ -470,7 +459,7 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
     icv.bind_var = (int)(flags & 7);
   if (team->level < hsomp_settings.bind_list_len)
     icv.bind_var = hsomp_settings.bind_list[team->level];
-  /* host-abi: the places of the members under the proc_bind policy,
+  /* The places of the members under the proc_bind policy,
    * when a place list is in use (affinity.c). */
   struct hsomp_placement placement;
   hsomp_placement_begin(&placement, self, nthreads, flags & 7, &icv);
@@ -484,10 +473,10 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
       w->start_team = team;
       w->start_id = i;
       w->start_icv = icv;
-      hsomp_placement_assign(&placement, i, w); /* host-abi */
+      hsomp_placement_assign(&placement, i, w);
       atomic_fetch_add_explicit(&w->start.value, 1, memory_order_seq_cst);
       if (hsomp_wake(&w->start))
-        team->cold_start = true;
+        team->woke_sleepers = true;
     }
     self->pool_in_use += nthreads - 1;
   }
@@ -499,7 +488,7 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
       .active_level = team->active_level,
   };
   hsomp_team_state_enter_first_ws(&self->ts);
-  if (HSOMP_UNLIKELY(hsomp_settings.display_affinity)) /* host-abi */
+  if (HSOMP_UNLIKELY(hsomp_settings.display_affinity))
     hsomp_affinity_display_changes(self);
 }
 
@@ -539,6 +528,7 @@ static bool helpers_gone(void *arg) {
 }
 
 static void worker_join(struct hsomp_thread *self, struct hsomp_team *team) {
+  HSOMP_ASSERT(self->ts.team == team && self->ts.team_id > 0 && team->members[self->ts.team_id] == self);
   if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire)) {
     self->ts.team = NULL;
     atomic_fetch_add_explicit(&team->joined, 1, memory_order_seq_cst);
@@ -575,7 +565,7 @@ static void master_settle(struct hsomp_thread *self, struct hsomp_team *team, un
 
 static void master_join(struct hsomp_thread *self, struct hsomp_team *team) {
   unsigned long spins = team->spins;
-  if (team->cold_start && spins > HSOMP_COLD_JOIN_SPINS)
+  if (team->woke_sleepers && spins > HSOMP_COLD_JOIN_SPINS)
     spins = HSOMP_COLD_JOIN_SPINS;
   bool used = atomic_load_explicit(&team->tasks_used, memory_order_acquire);
   if (used)
@@ -586,6 +576,8 @@ static void master_join(struct hsomp_thread *self, struct hsomp_team *team) {
     master_settle(self, team, spins);
     used = true;
   }
+  /* Note [Region end with tasks]: every worker has joined. */
+  HSOMP_ASSERT(team->nthreads <= 1 || workers_joined(team));
   if (used) {
     if (!helpers_gone(team))
       hsomp_task_help_until(self, team, false, helpers_gone, team, spins);
@@ -599,10 +591,14 @@ static void master_join(struct hsomp_thread *self, struct hsomp_team *team) {
 void hsomp_team_end(void) {
   struct hsomp_thread *self = hsomp_self();
   struct hsomp_team *team = self->ts.team;
+  /* Only the master of a region ends it. */
+  HSOMP_ASSERT(team && self->ts.team_id == 0 && team->members[0] == self);
   unsigned nthreads = team->nthreads;
   master_join(self, team);
-  if (team->cg_reserved) /* Note [Contention groups] */
-    atomic_fetch_sub_explicit(team->cg_busy, team->cg_reserved, memory_order_relaxed);
+  if (team->group_reserved) { /* Note [Contention groups] */
+    HSOMP_ASSERT(atomic_load_explicit(team->group_busy, memory_order_relaxed) >= team->group_reserved);
+    atomic_fetch_sub_explicit(team->group_busy, team->group_reserved, memory_order_relaxed);
+  }
   if (nthreads > 1)
     self->pool_in_use -= nthreads - 1;
   unsigned long busy =
@@ -651,16 +647,4 @@ int hsomp_get_capability(void) { return hsomp_self()->capability; }
 int hsomp_get_num_capabilities(void) {
   (void)hsomp_rts_ensure(boot_capabilities());
   return (int)hsomp_rts_capabilities();
-}
-
-/* After fork() only the forking thread exists in the child: forget every
- * worker (they are not there) and let the child hire new ones. */
-void hsomp_pool_forget_after_fork(void) {
-  pthread_mutex_init(&idle_lock, NULL);
-  idle_workers = NULL;
-  struct hsomp_thread *self = hsomp_tls;
-  if (self) {
-    self->pool_len = 0;
-    self->pool_in_use = 0;
-  }
 }

@@ -6,7 +6,8 @@
  * in by loop.c, sections.c and single.c. */
 #include "hsomp.h"
 
-#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Note [Work-share ring]
  * Each team has HSOMP_WS_RING records.  A thread counts the worksharing
@@ -25,7 +26,7 @@
  * it uses a record of its own. */
 static __thread struct hsomp_work_share solo_ws;
 
-bool hsomp_work_share_start(struct hsomp_thread *self) {
+bool hsomp_work_share_begin(struct hsomp_thread *self) {
   struct hsomp_team *team = self->ts.team;
   if (!team) {
     self->ts.ws = &solo_ws;
@@ -58,6 +59,8 @@ void hsomp_work_share_init_done(struct hsomp_thread *self) {
   struct hsomp_work_share *ws = self->ts.ws;
   if (!self->ts.team)
     return;
+  /* Note [Work-share ring]: 0 -> 1 (claimed) -> 2 (ready) -> 0 (reset). */
+  HSOMP_ASSERT(atomic_load_explicit(&ws->state.value, memory_order_relaxed) == 1);
   atomic_store_explicit(&ws->state.value, 2, memory_order_seq_cst);
   hsomp_wake(&ws->state);
 }
@@ -68,7 +71,9 @@ static void work_share_leave(struct hsomp_thread *self) {
     return;
   struct hsomp_work_share *ws = self->ts.ws;
   unsigned long idx = atomic_load_explicit(&ws->index, memory_order_relaxed);
-  if (atomic_fetch_add_explicit(&ws->left, 1, memory_order_acq_rel) == team->nthreads - 1) {
+  uint32_t left = atomic_fetch_add_explicit(&ws->left, 1, memory_order_acq_rel);
+  HSOMP_ASSERT(left < team->nthreads);
+  if (left == team->nthreads - 1) {
     atomic_store_explicit(&ws->left, 0, memory_order_relaxed);
     atomic_store_explicit(&ws->state.value, 0, memory_order_relaxed);
     atomic_store_explicit(&ws->index, idx + HSOMP_WS_RING, memory_order_release);
@@ -88,4 +93,28 @@ bool hsomp_work_share_end_cancel(struct hsomp_thread *self) {
     cancelled = hsomp_barrier_wait(&self->ts.team->barrier, self->ts.team->nthreads, true);
   work_share_leave(self);
   return cancelled;
+}
+
+/* Note [Work-share scratch memory]
+ * Doacross slots and the `mem` buffers GCC asks for (lastprivate
+ * conditional, inscan reductions: a zeroed area shared by the team for the
+ * construct's duration) live in one buffer per work-share record.  It is
+ * grown, never shrunk, and reused by the record's later constructs, so a
+ * program that runs such a loop many times allocates once.  Only the
+ * initialising thread calls this, and the ring guarantees that every
+ * thread has left the record's previous construct (Note [Work-share ring]),
+ * so nobody still uses the old buffer. */
+void *hsomp_ws_scratch(struct hsomp_work_share *ws, size_t size) {
+  if (size < HSOMP_CACHELINE)
+    size = HSOMP_CACHELINE;
+  size = (size + HSOMP_CACHELINE - 1) & ~(size_t)(HSOMP_CACHELINE - 1);
+  if (size > ws->scratch_size) {
+    void *p = NULL;
+    if (posix_memalign(&p, HSOMP_CACHELINE, size) != 0)
+      hsomp_fatal("out of memory allocating %zu bytes for a worksharing construct", size);
+    free(ws->scratch);
+    ws->scratch = p;
+    ws->scratch_size = size;
+  }
+  return memset(ws->scratch, 0, size);
 }

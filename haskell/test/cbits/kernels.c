@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <time.h>
 
-int hsomp_get_capability(void);
+#include "hsomp_ext.h"
 
 /* ---- numeric kernels ------------------------------------------------ */
 double k_dot(const double *x, const double *y, long n) {

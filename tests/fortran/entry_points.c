@@ -1,4 +1,4 @@
-/* The Fortran entry points of the host ABI (fortran_hostabi.c and the
+/* The Fortran entry points of the host ABI (fortran.c and the
  * Fortran forms of omp_in_final, omp_fulfill_event, omp_display_env),
  * called the way gfortran calls them: integers by reference (INTEGER(4),
  * or INTEGER(8) in the _8_ forms, clamped into int range), handles as
