@@ -120,7 +120,6 @@ static bool is_predefined(uintptr_t handle) {
 
 /* Registers a copy of `a`; its handle, or 0 when the registry is full. */
 static uintptr_t register_allocator(const struct allocator *a) {
-  hsomp_fork_handlers_register(); /* Note [Registering the fork handler] (fork.c) */
   pthread_mutex_lock(&registry_lock);
   uint32_t index;
   struct allocator_slot *s;

@@ -474,4 +474,19 @@ void hsomp_env_init(void) {
     hsomp_display_env(hsomp_settings.display_env_verbose);
 }
 
-__attribute__((constructor)) static void hsomp_initialize(void) { hsomp_env_init(); }
+/* Note [Reading the environment once, and surely]
+ * The library constructor reads the environment at load, as libgomp's
+ * does (OMP_DISPLAY_ENV prints before main).  A constructor alone is not
+ * a guarantee: in a static archive (the Haskell package links the runtime
+ * that way) an object file nothing refers to is not linked, constructor
+ * included, and once the settings' storage moved to settings.c nothing
+ * referred to this file: a Haskell program ran with every ICV zero
+ * (omp_get_max_threads() 0).  So a thread's first use of the runtime
+ * (hsomp_thread_init_host, thread.c) calls hsomp_env_ensure too, which
+ * links this file in and reads the environment if no constructor did
+ * (also when another library's constructor calls omp_* before ours). */
+static pthread_once_t env_read = PTHREAD_ONCE_INIT;
+
+void hsomp_env_ensure(void) { pthread_once(&env_read, hsomp_env_init); }
+
+__attribute__((constructor)) static void hsomp_initialize(void) { hsomp_env_ensure(); }

@@ -23,12 +23,12 @@
  * package links the runtime that way) an object file nothing refers to is
  * not linked at all, constructor included, and the child of forkProcess
  * then hung in its first region, waiting for workers that were never
- * there.  So hsomp_fork_handlers_register is called from the paths that
- * create what a fork must fix -- a worker (team.c), an allocator
- * (alloc.c), a detach event's first slots (task_event.c) -- which also
- * keeps this file linked; pthread_once makes the registration happen
- * once.  The constructor stays, for the shared library's early
- * registration. */
+ * there.  So team.c calls hsomp_fork_handlers_register before it creates
+ * a worker: that keeps this file linked wherever teams are (and with it
+ * its constructor, which registers the handlers at load), and registers
+ * them if no constructor ran.  pthread_once makes it happen once.  The
+ * files whose state the handlers fix (alloc.c, task_event.c, thread.c,
+ * target.c) do not call this file: it calls them (tests/arch). */
 #include "hsomp.h"
 
 #include <pthread.h>

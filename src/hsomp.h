@@ -291,6 +291,9 @@ extern struct hsomp_settings hsomp_settings HSOMP_INTERNAL;
 extern struct hsomp_icv hsomp_initial_icv HSOMP_INTERNAL;
 /* Read the environment once (the library constructor). */
 void hsomp_env_init(void) HSOMP_INTERNAL;
+/* hsomp_env_init, once: from the constructor and from a thread's first
+ * use of the runtime (Note [Reading the environment once, and surely]). */
+void hsomp_env_ensure(void) HSOMP_INTERNAL;
 
 /* ---- error.c: messages ------------------------------------------- */
 /* One line "hsomp: ..." on stderr; the program goes on. */
@@ -457,9 +460,9 @@ void hsomp_target_after_fork(void) HSOMP_INTERNAL;
 
 /* ---- fork.c ------------------------------------------------------ */
 /* Registers the runtime's pthread_atfork handlers, once (Note
- * [Registering the fork handler]); called where what a fork must fix is
- * first made (a worker, an allocator, a detach event).  The steps the
- * handlers call live beside the state they fix: */
+ * [Registering the fork handler]); called by the constructor and before a
+ * worker is created (team.c).  The steps the handlers call live beside
+ * the state they fix: */
 void hsomp_fork_handlers_register(void) HSOMP_INTERNAL;
 void hsomp_alloc_before_fork(void) HSOMP_INTERNAL; /* alloc.c */
 void hsomp_alloc_after_fork(void) HSOMP_INTERNAL;  /* alloc.c, parent and child */

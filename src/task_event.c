@@ -189,7 +189,6 @@ static uintptr_t event_new(struct hsomp_thread *self, struct hsomp_task *task,
       c->cur_n = c->full_n;
       c->full_n = 0;
     } else {
-      hsomp_fork_handlers_register(); /* Note [Registering the fork handler] (fork.c) */
       hsomp_mutex_lock(&event_lock);
       event_refill_locked(c);
       hsomp_mutex_unlock(&event_lock);

@@ -64,6 +64,7 @@ static void host_thread_exit(void *p) {
 static void make_host_key(void) { pthread_key_create(&host_key, host_thread_exit); }
 
 struct hsomp_thread *hsomp_thread_init_host(void) {
+  hsomp_env_ensure(); /* the initial ICVs below (Note [Reading the environment once, and surely]) */
   struct hsomp_thread *t = hsomp_thread_new();
   t->icv = hsomp_initial_icv;
   hsomp_tls = t;
