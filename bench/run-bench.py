@@ -27,6 +27,7 @@ import argparse
 import datetime
 import glob
 import json
+import math
 import os
 import platform
 import shutil
@@ -47,6 +48,7 @@ GROUP_TITLES = {
     "idle": "Idle burn: a short region every 10 ms, CPU time / wall time (%), {t} threads",
     "crowded": "Crowded process: one region of 5000 threads, 13-deep nesting of teams of 2 (ms)",
     "kernels": "Real kernels, time per run (ms), {t} threads",
+    "taskapps": "Task workloads (bench/taskapps), time per run (ms), {t} threads",
 }
 
 
@@ -116,6 +118,15 @@ def jobs(manifest, quick, nthreads, ncpus):
         ("crowded", [b, "crowded"] + q, nthreads, None, "samples"),
         ("kernels", [b, "naive_dgemm"] + q, nthreads, None, "samples"),
     ]
+    # Task workloads: one process per program, so that the runtimes take
+    # turns program by program.
+    if "taskapps" in manifest:
+        listing = subprocess.run([manifest["taskapps"], "--list"], capture_output=True, text=True,
+                                 env=clean_env()).stdout
+        for line in listing.splitlines():
+            name = line.split("\t")[0]
+            out.append(("taskapps", [manifest["taskapps"], name] + (["--reps", "3"] if quick else []),
+                        nthreads, None, "samples"))
     for k in ("stencil", "dgemm"):
         if "kernel_" + k in manifest:
             out.append(("kernels", [manifest["kernel_" + k]], nthreads,
@@ -150,6 +161,22 @@ def ratio_of(meds):
     if meds["hsomp"] < 0:
         return "<0"
     return "%.2f" % (meds["hsomp"] / best)
+
+
+def geomean_line(stats, names):
+    """The geometric mean of hsomp / best other over a group's programs."""
+    out = []
+    for key in ("median", "best"):
+        logs = []
+        for n in names:
+            vals = {rt: stats[("taskapps", n, rt)][key] for rt in RUNTIMES
+                    if ("taskapps", n, rt) in stats and stats[("taskapps", n, rt)][key] is not None}
+            others = [vals[r] for r in ("libgomp", "libomp") if r in vals]
+            if "hsomp" in vals and others and min(others) > 0 and vals["hsomp"] > 0:
+                logs.append(math.log(vals["hsomp"] / min(others)))
+        if logs:
+            out.append("%s %.2f" % (key, math.exp(sum(logs) / len(logs))))
+    return "%-18s geometric mean of the ratios: %s" % ("", ", ".join(out) if out else "-")
 
 
 def mad(values, med):
@@ -469,6 +496,8 @@ def main():
                 line += " | %7s %7s %7s %6s" % (fmt(bests.get("libgomp")), fmt(bests.get("libomp")),
                                                 fmt(bests.get("hsomp")), ratio_of(bests))
             print(line)
+        if g == "taskapps":
+            print(geomean_line(stats, [n for gg, n in order if gg == g]))
     if failures:
         print("\nfailures:")
         for f in failures:

@@ -1,8 +1,10 @@
 /* tasks.c -- EPCC taskbench: the overhead per task of parallel task
  * generation (every thread creates tasks), master task generation (one
- * thread creates them all), task + taskwait, task + barrier, nested tasks
- * and undeferred `if(0)` tasks, each task one delay(), against the
- * delays alone; then recursive Fibonacci with a task per call (no
+ * thread creates them all; also while the others are busy, and with
+ * dependences), task + taskwait, task + barrier, nested tasks (from every
+ * thread and from the master), undeferred `if(0)` tasks and binary task
+ * trees (work in the branches or in the leaves), each task one delay(),
+ * against the delays alone; then recursive Fibonacci with a task per call (no
  * cut-off) and with a serial cut-off, as the time of one run in ms. */
 #include "bench.h"
 
@@ -78,6 +80,104 @@ static void test_conditional_task(int inner) {
   }
 }
 
+/* EPCC's MASTER_TASK_BUSY_SLAVES: the master creates the tasks while the
+ * other threads are busy with delays of their own (a loop of `inner'
+ * delays each), then join the master in running them. */
+static void test_master_task_busy(int inner) {
+#pragma omp parallel
+  {
+    if (omp_get_thread_num() == 0) {
+      for (int j = 0; j < inner; j++) {
+#pragma omp task
+        delay(bench_delay_len);
+      }
+    } else {
+      for (int j = 0; j < inner; j++)
+        delay(bench_delay_len);
+    }
+  }
+}
+
+/* EPCC's NESTED_MASTER_TASK: the master creates a task per thread and
+ * iteration, each of which creates the thread count of delay tasks. */
+static void test_nested_master_task(int inner) {
+#pragma omp parallel
+#pragma omp master
+  {
+    int nthr = omp_get_num_threads();
+    for (int j = 0; j < inner; j++) {
+#pragma omp task
+      {
+        for (int i = 0; i < nthr; i++) {
+#pragma omp task
+          delay(bench_delay_len);
+        }
+#pragma omp taskwait
+      }
+    }
+  }
+}
+
+/* EPCC's BRANCH_TASK_TREE and LEAF_TASK_TREE: binary trees of tasks of
+ * depth TREE_DEPTH, every thread making inner >> TREE_DEPTH of them; in
+ * a branch tree every inner node delays after creating its two children,
+ * in a leaf tree only the leaves delay.  Both put 2^TREE_DEPTH delays
+ * (near enough) per tree, as the reference loop does. */
+enum { TREE_DEPTH = 5 };
+
+static void branch_tree(int level) {
+  if (level > 0) {
+#pragma omp task
+    branch_tree(level - 1);
+#pragma omp task
+    branch_tree(level - 1);
+    delay(bench_delay_len);
+  }
+}
+
+static void test_branch_task_tree(int inner) {
+#pragma omp parallel
+  for (int j = 0; j < inner >> TREE_DEPTH; j++) {
+#pragma omp task
+    branch_tree(TREE_DEPTH);
+  }
+}
+
+static void leaf_tree(int level) {
+  if (level <= 0) {
+    delay(bench_delay_len);
+  } else {
+#pragma omp task
+    leaf_tree(level - 1);
+#pragma omp task
+    leaf_tree(level - 1);
+  }
+}
+
+static void test_leaf_task_tree(int inner) {
+#pragma omp parallel
+  for (int j = 0; j < inner >> TREE_DEPTH; j++)
+    leaf_tree(TREE_DEPTH);
+}
+
+/* MASTER_TASK_DEPS: the master creates the tasks, each with
+ * depend(inout) on one of DEP_CHAINS variables in turn: that many
+ * independent chains, each task released by its predecessor. */
+enum { DEP_CHAINS = 8 };
+
+static void test_master_task_deps(int inner) {
+  static char chain[DEP_CHAINS] __attribute__((unused)); /* GCC 12 sees no use in depend() */
+#pragma omp parallel
+#pragma omp master
+  {
+    int n = inner * omp_get_num_threads();
+    for (int j = 0; j < n; j++) {
+#pragma omp task depend(inout : chain[j % DEP_CHAINS])
+      delay(bench_delay_len);
+    }
+  }
+}
+
 static long fib_tasks(int n) {
   if (n < 2)
     return n;
@@ -133,6 +233,11 @@ void bench_tasks(const char *only) {
       {"TASKWAIT", test_taskwait, 1},           {"TASK_BARRIER", test_task_barrier, 1},
       {"NESTED_TASK", test_nested_task, bench_nthreads},
       {"CONDITIONAL_TASK", test_conditional_task, 1},
+      {"MASTER_TASK_BUSY_SLAVES", test_master_task_busy, 1},
+      {"NESTED_MASTER_TASK", test_nested_master_task, 1},
+      {"BRANCH_TASK_TREE", test_branch_task_tree, 1 << TREE_DEPTH},
+      {"LEAF_TASK_TREE", test_leaf_task_tree, 1 << TREE_DEPTH},
+      {"MASTER_TASK_DEPS", test_master_task_deps, 1},
   };
   for (size_t i = 0; i < sizeof b / sizeof b[0]; i++)
     if (bench_selected(only, b[i].name))

@@ -107,4 +107,25 @@ extern unsigned long hsomp_env_stacksize_shown HSOMP_INTERNAL;
 /* Prints the initial ICVs and settings to stderr in libgomp 12's format. */
 void hsomp_display_env(bool verbose) HSOMP_INTERNAL;
 
+/* env_topology.c: CPU sets of hsomp_settings.cpuset_size bytes, lists
+ * of places, the places of an abstract name. */
+enum level { THREADS = 1, CORES, SOCKETS, LL_CACHES, NUMA_DOMAINS };
+struct hsomp_place_list {
+  cpu_set_t **v;
+  unsigned long len, cap;
+};
+cpu_set_t *hsomp_cpus_new(void) HSOMP_INTERNAL;
+/* CPU numbers a set can hold; a set of the one CPU. */
+unsigned long hsomp_cpus_max(void) HSOMP_INTERNAL;
+cpu_set_t *hsomp_cpus_single(unsigned long cpu) HSOMP_INTERNAL;
+bool hsomp_cpus_has(const cpu_set_t *set, unsigned long cpu) HSOMP_INTERNAL;
+unsigned long hsomp_cpus_count(const cpu_set_t *set) HSOMP_INTERNAL;
+void hsomp_places_push(struct hsomp_place_list *l, cpu_set_t *place) HSOMP_INTERNAL;
+void hsomp_places_free(struct hsomp_place_list *l) HSOMP_INTERNAL;
+/* The list becomes hsomp_settings.places (and l is emptied). */
+void hsomp_places_install(struct hsomp_place_list *l) HSOMP_INTERNAL;
+/* `count' places (0: all) of `level' from the CPUs the process may use. */
+void hsomp_places_from_topology(enum level level, unsigned long count,
+                                struct hsomp_place_list *l) HSOMP_INTERNAL;
+
 #endif

@@ -1,6 +1,8 @@
-/* env_places.c -- the CPUs the process may use, and the place list of
- * OMP_PLACES / GOMP_CPU_AFFINITY (libgomp 12's syntax and semantics),
- * parsed and validated into hsomp_settings.places for the affinity code.
+/* env_places.c -- the place list of OMP_PLACES / GOMP_CPU_AFFINITY
+ * (libgomp 12's syntax and semantics), parsed and validated into
+ * hsomp_settings.places for the affinity code.  The CPUs the process may
+ * use and the machine's topology (the abstract names) are
+ * env_topology.c's.
  *
  *   OMP_PLACES   threads | cores | sockets | ll_caches | numa_domains,
  *                each with an optional (count); or an explicit list:
@@ -18,10 +20,9 @@
  * An explicit list keeps only the CPUs the process may use, and places
  * left empty are dropped with one line of notice.  (libgomp keeps the
  * unusable places of GOMP_CPU_AFFINITY and then fails to create threads;
- * hsomp drops them as it does for OMP_PLACES.)  The abstract names are
- * read from /sys; where the topology cannot be read hsomp assumes one
- * socket, one cache and one NUMA domain, and one thread per core, rather
- * than failing as libgomp does. */
+ * hsomp drops them as it does for OMP_PLACES.)  Where the topology cannot
+ * be read hsomp assumes one socket, one cache and one NUMA domain, and one
+ * thread per core, rather than failing as libgomp does. */
 #include "env_internal.h"
 
 #include <errno.h>
@@ -32,97 +33,6 @@
 #include <unistd.h>
 
 #define MAX_PLACES 65536UL
-
-/* ------------------------------------------------------------------ */
-/* CPU sets of hsomp_settings.cpuset_size bytes.                         */
-
-static cpu_set_t *cpus_new(void) {
-  /* Never freed once installed; the size is a few words. */
-  cpu_set_t *set = calloc(1, hsomp_settings.cpuset_size);
-  if (!set)
-    hsomp_fatal("out of memory reading the place list");
-  return set;
-}
-
-static unsigned long cpus_max(void) { return 8 * hsomp_settings.cpuset_size; }
-
-static bool cpus_has(const cpu_set_t *set, unsigned long cpu) {
-  return cpu < cpus_max() && CPU_ISSET_S(cpu, hsomp_settings.cpuset_size, set);
-}
-
-static unsigned long cpus_count(const cpu_set_t *set) {
-  return (unsigned long)CPU_COUNT_S(hsomp_settings.cpuset_size, set);
-}
-
-void hsomp_env_read_cpus(void) {
-  long conf = sysconf(_SC_NPROCESSORS_CONF);
-  size_t size = CPU_ALLOC_SIZE(conf > 0 ? conf : 1);
-  /* The kernel refuses a buffer smaller than its own CPU mask: grow. */
-  for (;;) {
-    cpu_set_t *set = calloc(1, size);
-    if (!set)
-      break;
-    if (hsomp_os_allowed_cpus(size, set)) {
-      unsigned long highest = 0, count = (unsigned long)CPU_COUNT_S(size, set);
-      for (unsigned long i = 0; i < 8 * size; i++)
-        if (CPU_ISSET_S(i, size, set))
-          highest = i;
-      if (count > 0) {
-        hsomp_settings.ncpus = count > UINT_MAX ? UINT_MAX : (unsigned)count;
-        hsomp_settings.process_cpus = set;
-        /* Like libgomp: CPU numbers beyond the last usable one (rounded
-         * up to a word) are out of range in place lists. */
-        hsomp_settings.cpuset_size = CPU_ALLOC_SIZE(highest + 1);
-        return;
-      }
-    }
-    free(set);
-    if (errno != EINVAL || size >= (1u << 20))
-      break;
-    size *= 2;
-  }
-  /* No affinity mask: assume the online CPUs 0..n-1. */
-  long online = sysconf(_SC_NPROCESSORS_ONLN);
-  unsigned long n = online > 0 ? (unsigned long)online : 1;
-  hsomp_settings.ncpus = (unsigned)n;
-  hsomp_settings.cpuset_size = CPU_ALLOC_SIZE(n);
-  hsomp_settings.process_cpus = cpus_new();
-  for (unsigned long i = 0; i < n; i++)
-    CPU_SET_S(i, hsomp_settings.cpuset_size, hsomp_settings.process_cpus);
-}
-
-/* ------------------------------------------------------------------ */
-/* A growing list of places.                                            */
-
-struct place_list {
-  cpu_set_t **v;
-  unsigned long len, cap;
-};
-
-static void list_push(struct place_list *l, cpu_set_t *place) {
-  if (l->len == l->cap) {
-    unsigned long cap = l->cap ? l->cap * 2 : 16;
-    cpu_set_t **grown = realloc(l->v, cap * sizeof *grown);
-    if (!grown)
-      hsomp_fatal("out of memory reading the place list");
-    l->v = grown;
-    l->cap = cap;
-  }
-  l->v[l->len++] = place;
-}
-
-static void list_free(struct place_list *l) {
-  for (unsigned long i = 0; i < l->len; i++)
-    free(l->v[i]);
-  free(l->v);
-  *l = (struct place_list){0};
-}
-
-static void list_install(struct place_list *l) {
-  hsomp_settings.places = l->v;
-  hsomp_settings.nplaces = l->len;
-  *l = (struct place_list){0};
-}
 
 /* ------------------------------------------------------------------ */
 /* The explicit list syntax.                                            */
@@ -175,7 +85,7 @@ static bool add_cpus(struct parser *p, cpu_set_t *place, unsigned long cpu, unsi
   if (stride == 0)
     len = 1;
   for (;;) {
-    if (cpu >= cpus_max())
+    if (cpu >= hsomp_cpus_max())
       return fail(p, "CPU %lu is out of range", cpu);
     CPU_SET_S(cpu, hsomp_settings.cpuset_size, place);
     if (--len == 0)
@@ -219,7 +129,7 @@ static bool parse_place(struct parser *p, cpu_set_t *place) {
       if (pass == 0 && !exclude && !add_cpus(p, place, cpu, len, stride))
         return false;
       if (pass == 1 && exclude) {
-        if (!cpus_has(place, cpu))
+        if (!hsomp_cpus_has(place, cpu))
           return fail(p, "CPU %lu is excluded from a place that does not have it", cpu);
         CPU_CLR_S(cpu, hsomp_settings.cpuset_size, place);
       }
@@ -236,13 +146,13 @@ static bool parse_place(struct parser *p, cpu_set_t *place) {
 
 /* `from` moved by stride into a new set. */
 static bool shifted_copy(struct parser *p, const cpu_set_t *from, long stride, cpu_set_t **out) {
-  cpu_set_t *to = cpus_new();
-  for (unsigned long i = 0; i < cpus_max(); i++) {
-    if (!cpus_has(from, i))
+  cpu_set_t *to = hsomp_cpus_new();
+  for (unsigned long i = 0; i < hsomp_cpus_max(); i++) {
+    if (!hsomp_cpus_has(from, i))
       continue;
     bool below = stride < 0 && i < (unsigned long)-(stride + 1) + 1;
     unsigned long j = i + (unsigned long)stride;
-    if (below || (stride > 0 && j < i) || j >= cpus_max()) {
+    if (below || (stride > 0 && j < i) || j >= hsomp_cpus_max()) {
       free(to);
       return fail(p, "CPU %lu moved by %ld is out of range", i, stride);
     }
@@ -252,13 +162,13 @@ static bool shifted_copy(struct parser *p, const cpu_set_t *from, long stride, c
   return true;
 }
 
-static bool parse_explicit_list(struct parser *p, struct place_list *l) {
+static bool parse_explicit_list(struct parser *p, struct hsomp_place_list *l) {
   for (;;) {
     skip(p);
     bool exclude = *p->s == '!';
     if (exclude)
       p->s++;
-    cpu_set_t *place = cpus_new();
+    cpu_set_t *place = hsomp_cpus_new();
     if (!parse_place(p, place)) {
       free(place);
       return false;
@@ -285,12 +195,12 @@ static bool parse_explicit_list(struct parser *p, struct place_list *l) {
       memmove(&l->v[i], &l->v[i + 1], (l->len - i - 1) * sizeof l->v[0]);
       l->len--;
     } else {
-      list_push(l, place);
+      hsomp_places_push(l, place);
       for (unsigned long k = 1; k < len; k++) {
         cpu_set_t *next = NULL;
         if (!shifted_copy(p, l->v[l->len - 1], stride, &next))
           return false;
-        list_push(l, next);
+        hsomp_places_push(l, next);
       }
       if (l->len > MAX_PLACES)
         return fail(p, "more than %lu places", MAX_PLACES);
@@ -306,11 +216,11 @@ static bool parse_explicit_list(struct parser *p, struct place_list *l) {
 }
 
 /* Keeps only the CPUs the process may use; drops places left empty. */
-static bool keep_usable_cpus(struct place_list *l, const char *name, const char *value) {
+static bool keep_usable_cpus(struct hsomp_place_list *l, const char *name, const char *value) {
   unsigned long kept = 0;
   for (unsigned long i = 0; i < l->len; i++) {
     CPU_AND_S(hsomp_settings.cpuset_size, l->v[i], l->v[i], hsomp_settings.process_cpus);
-    if (cpus_count(l->v[i]) > 0)
+    if (hsomp_cpus_count(l->v[i]) > 0)
       l->v[kept++] = l->v[i];
     else
       free(l->v[i]);
@@ -325,181 +235,6 @@ static bool keep_usable_cpus(struct place_list *l, const char *name, const char 
     hsomp_warn("%s: %lu of the %lu places have no CPU this process may use; they are left out",
                name, given - kept, given);
   return true;
-}
-
-/* ------------------------------------------------------------------ */
-/* Places from the machine's topology (/sys).                           */
-
-enum level { THREADS = 1, CORES, SOCKETS, LL_CACHES, NUMA_DOMAINS };
-
-/* A kernel CPU (or node) list such as "0-3,8,10-11" into set. */
-static bool read_list(const char *path, cpu_set_t *set) {
-  FILE *f = fopen(path, "r");
-  if (!f)
-    return false;
-  char line[4096];
-  bool ok = fgets(line, sizeof line, f) != NULL;
-  fclose(f);
-  if (!ok)
-    return false;
-  const char *s = line;
-  while (*s && *s != '\n') {
-    unsigned long first, last;
-    if (!hsomp_take_ulong(&s, &first))
-      return false;
-    last = first;
-    if (*s == '-') {
-      s++;
-      if (!hsomp_take_ulong(&s, &last) || last < first)
-        return false;
-    }
-    for (unsigned long i = first; i <= last && i < cpus_max(); i++)
-      CPU_SET_S(i, hsomp_settings.cpuset_size, set);
-    if (*s == ',')
-      s++;
-  }
-  return true;
-}
-
-/* The CPUs sharing `what` with cpu, among `among`: always includes cpu.
- * When /sys cannot tell, all of `among` (alone_if_unknown false) or just
- * cpu itself. */
-static cpu_set_t *group_of(unsigned long cpu, const char *path, const cpu_set_t *among,
-                           bool alone_if_unknown) {
-  cpu_set_t *g = cpus_new();
-  if (path && read_list(path, g)) {
-    CPU_AND_S(hsomp_settings.cpuset_size, g, g, among);
-  } else if (!alone_if_unknown) {
-    CPU_OR_S(hsomp_settings.cpuset_size, g, g, among);
-  }
-  CPU_SET_S(cpu, hsomp_settings.cpuset_size, g);
-  return g;
-}
-
-static void take_out(cpu_set_t *left, const cpu_set_t *group) {
-  CPU_XOR_S(hsomp_settings.cpuset_size, left, left, group); /* group is within left */
-}
-
-static cpu_set_t *single(unsigned long cpu) {
-  cpu_set_t *g = cpus_new();
-  CPU_SET_S(cpu, hsomp_settings.cpuset_size, g);
-  return g;
-}
-
-/* The cache index of the last-level cache of cpu (the highest level;
- * among equals, the highest index), or -1. */
-static int last_level_cache(unsigned long cpu) {
-  int best = -1;
-  unsigned long best_level = 0;
-  for (int idx = 0; idx < 128; idx++) {
-    char path[96];
-    snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%lu/cache/index%d/level", cpu, idx);
-    FILE *f = fopen(path, "r");
-    if (!f)
-      break;
-    char line[32];
-    if (fgets(line, sizeof line, f)) {
-      const char *s = line;
-      unsigned long level;
-      if (hsomp_take_ulong(&s, &level) && level >= best_level) {
-        best = idx;
-        best_level = level;
-      }
-    }
-    fclose(f);
-  }
-  return best;
-}
-
-/* Sockets, cores and threads: sockets in the order of their first CPU,
- * cores likewise inside their socket, threads in order inside their
- * core (libgomp's order). */
-static void places_by_package(enum level level, unsigned long count, cpu_set_t *left,
-                              struct place_list *l) {
-  char path[96];
-  for (unsigned long c = 0; c < cpus_max() && l->len < count; c++) {
-    if (!cpus_has(left, c))
-      continue;
-    snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%lu/topology/core_siblings_list", c);
-    cpu_set_t *socket = group_of(c, path, left, false);
-    take_out(left, socket);
-    if (level == SOCKETS) {
-      list_push(l, socket);
-      continue;
-    }
-    for (unsigned long t = 0; t < cpus_max() && l->len < count; t++) {
-      if (!cpus_has(socket, t))
-        continue;
-      snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%lu/topology/thread_siblings_list",
-               t);
-      cpu_set_t *core = group_of(t, path, socket, true);
-      take_out(socket, core);
-      if (level == CORES) {
-        list_push(l, core);
-        continue;
-      }
-      for (unsigned long u = 0; u < cpus_max() && l->len < count; u++)
-        if (cpus_has(core, u))
-          list_push(l, single(u));
-      free(core);
-    }
-    free(socket);
-  }
-}
-
-static void places_by_cache(unsigned long count, cpu_set_t *left, struct place_list *l) {
-  int index = -2; /* found from the first CPU, assumed the same for all */
-  char path[96];
-  for (unsigned long c = 0; c < cpus_max() && l->len < count; c++) {
-    if (!cpus_has(left, c))
-      continue;
-    if (index == -2)
-      index = last_level_cache(c);
-    snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%lu/cache/index%d/shared_cpu_list", c,
-             index);
-    cpu_set_t *group = group_of(c, index >= 0 ? path : NULL, left, false);
-    take_out(left, group);
-    list_push(l, group);
-  }
-}
-
-static void places_by_node(unsigned long count, cpu_set_t *left, struct place_list *l) {
-  cpu_set_t *nodes = cpus_new(); /* node numbers, in a CPU set for convenience */
-  if (read_list("/sys/devices/system/node/online", nodes)) {
-    char path[96];
-    for (unsigned long n = 0; n < cpus_max() && l->len < count; n++) {
-      if (!cpus_has(nodes, n))
-        continue;
-      snprintf(path, sizeof path, "/sys/devices/system/node/node%lu/cpulist", n);
-      cpu_set_t *node = cpus_new();
-      if (read_list(path, node))
-        CPU_AND_S(hsomp_settings.cpuset_size, node, node, left);
-      if (cpus_count(node) == 0) {
-        free(node);
-        continue;
-      }
-      take_out(left, node);
-      list_push(l, node);
-    }
-  }
-  free(nodes);
-  if (l->len == 0) { /* no NUMA information: one domain */
-    cpu_set_t *all = cpus_new();
-    CPU_OR_S(hsomp_settings.cpuset_size, all, all, left);
-    list_push(l, all);
-  }
-}
-
-static void places_from_topology(enum level level, unsigned long count, struct place_list *l) {
-  cpu_set_t *left = cpus_new();
-  CPU_OR_S(hsomp_settings.cpuset_size, left, left, hsomp_settings.process_cpus);
-  if (level == LL_CACHES)
-    places_by_cache(count, left, l);
-  else if (level == NUMA_DOMAINS)
-    places_by_node(count, left, l);
-  else
-    places_by_package(level, count, left, l);
-  free(left);
 }
 
 /* threads | cores | ... [ '(' count ')' ]: the level, 0 if the value
@@ -549,13 +284,13 @@ static int parse_abstract(struct parser *p, unsigned long *count) {
 
 /* OMP_PLACES into l; false (reported) if malformed.  *explicit_list:
  * the places were written out, not read from the topology. */
-static bool parse_omp_places(const char *value, struct place_list *l, bool *explicit_list) {
+static bool parse_omp_places(const char *value, struct hsomp_place_list *l, bool *explicit_list) {
   struct parser p = {.s = hsomp_skip_spaces(value)};
   unsigned long count;
   int level = parse_abstract(&p, &count);
   *explicit_list = level == 0;
   if (level > 0) {
-    places_from_topology((enum level)level, count, l);
+    hsomp_places_from_topology((enum level)level, count, l);
     return true;
   }
   if (level == 0) {
@@ -563,7 +298,7 @@ static bool parse_omp_places(const char *value, struct place_list *l, bool *expl
     if (*p.s && parse_explicit_list(&p, l))
       return true;
   }
-  list_free(l);
+  hsomp_places_free(l);
   hsomp_env_invalid("OMP_PLACES", value, p.why[0] ? p.why : NULL);
   return false;
 }
@@ -581,7 +316,7 @@ static bool take_c_number(const char **s, unsigned long *out) {
 }
 
 /* GOMP_CPU_AFFINITY into l; false (reported) if malformed. */
-static bool parse_cpu_affinity(const char *value, struct place_list *l) {
+static bool parse_cpu_affinity(const char *value, struct hsomp_place_list *l) {
   const char *s = value;
   for (;;) {
     s = hsomp_skip_spaces(s);
@@ -600,8 +335,8 @@ static bool parse_cpu_affinity(const char *value, struct place_list *l) {
       }
     }
     for (unsigned long cpu = first; cpu <= last; cpu += stride)
-      if (cpu < cpus_max())
-        list_push(l, single(cpu));
+      if (cpu < hsomp_cpus_max())
+        hsomp_places_push(l, hsomp_cpus_single(cpu));
     s = hsomp_skip_spaces(s);
     if (*s == ',')
       s++;
@@ -609,7 +344,7 @@ static bool parse_cpu_affinity(const char *value, struct place_list *l) {
       return true;
   }
 invalid:
-  list_free(l);
+  hsomp_places_free(l);
   hsomp_env_invalid("GOMP_CPU_AFFINITY", value, NULL);
   return false;
 }
@@ -618,32 +353,32 @@ bool hsomp_env_parse_places(bool keep) {
   bool got = false;
   const char *value = getenv("OMP_PLACES");
   if (value) {
-    struct place_list l = {0};
+    struct hsomp_place_list l = {0};
     bool explicit_list;
     if (parse_omp_places(value, &l, &explicit_list) && keep &&
         (!explicit_list || keep_usable_cpus(&l, "OMP_PLACES", value))) {
-      list_install(&l);
+      hsomp_places_install(&l);
       got = true;
     }
-    list_free(&l);
+    hsomp_places_free(&l);
   }
   value = getenv("GOMP_CPU_AFFINITY");
   if (value) {
-    struct place_list l = {0};
+    struct hsomp_place_list l = {0};
     if (parse_cpu_affinity(value, &l) && keep && !got && l.len > 0 &&
         keep_usable_cpus(&l, "GOMP_CPU_AFFINITY", value)) {
-      list_install(&l);
+      hsomp_places_install(&l);
       got = true;
     }
-    list_free(&l);
+    hsomp_places_free(&l);
   }
   return got;
 }
 
 void hsomp_env_default_places(void) {
-  struct place_list l = {0};
-  places_from_topology(THREADS, ULONG_MAX, &l);
-  list_install(&l);
+  struct hsomp_place_list l = {0};
+  hsomp_places_from_topology(THREADS, ULONG_MAX, &l);
+  hsomp_places_install(&l);
 }
 
 void hsomp_env_format_places(void) {
@@ -657,11 +392,11 @@ void hsomp_env_format_places(void) {
     fputs(i ? ",{" : "{", f);
     bool first = true;
     /* Runs of consecutive CPUs as start:length. */
-    for (unsigned long c = 0; c < cpus_max(); c++) {
-      if (!cpus_has(place, c))
+    for (unsigned long c = 0; c < hsomp_cpus_max(); c++) {
+      if (!hsomp_cpus_has(place, c))
         continue;
       unsigned long run = 1;
-      while (cpus_has(place, c + run))
+      while (hsomp_cpus_has(place, c + run))
         run++;
       fprintf(f, first ? "%lu" : ",%lu", c);
       if (run > 1)

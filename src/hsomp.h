@@ -235,6 +235,13 @@ struct hsomp_team {
   unsigned long group_reserved;          /* threads this nested team took from *group_busy */
 };
 
+/* Free task records a thread keeps for its next tasks (Note [Recycled
+ * task records], task.c): a list linked through the records. */
+struct hsomp_task_cache {
+  void *head;
+  unsigned count;
+};
+
 /* Free detach-event slots a thread keeps: two lists linked through the
  * slots, index + 1 of the first (Note [Per-thread free slots], task_event.c). */
 struct hsomp_event_cache {
@@ -260,6 +267,9 @@ struct hsomp_thread {
   struct hsomp_event_cache events; /* free detach-event slots (task_event.c) */
   /* Set by task_event.c: gives `events' back when the record goes away. */
   void (*release_events)(struct hsomp_thread *self);
+  struct hsomp_task_cache task_records; /* free task records (task.c) */
+  /* Set by task.c: gives `task_records' back when the record goes away. */
+  void (*release_task_records)(struct hsomp_thread *self);
   unsigned index;                /* 0 for host threads, 1.. for workers */
   int capability;                /* -1 if not bound */
   _Atomic int cpu;               /* its CPU when it last started a region or forked */
@@ -313,7 +323,18 @@ _Noreturn void hsomp_gomp_exit(const char *fmt, ...) HSOMP_INTERNAL
     __attribute__((format(printf, 1, 2)));
 
 /* ---- thread.c: thread records ------------------------------------ */
-extern __thread struct hsomp_thread *hsomp_tls HSOMP_INTERNAL;
+/* In libhsomp.so (HSOMP_TLS_INITIAL_EXEC, set by CMake) the thread pointer
+ * is initial-exec: every entry point reads it, and the general model costs
+ * a call to __tls_get_addr each time.  libgomp's own thread pointer is
+ * initial-exec too, so whatever can load libgomp.so.1 can load us.  Other
+ * builds (the Haskell package's objects, which GHCi may load) keep the
+ * default model. */
+#ifdef HSOMP_TLS_INITIAL_EXEC
+#define HSOMP_TLS_MODEL __attribute__((tls_model("initial-exec")))
+#else
+#define HSOMP_TLS_MODEL
+#endif
+extern __thread struct hsomp_thread *hsomp_tls HSOMP_INTERNAL HSOMP_TLS_MODEL;
 struct hsomp_thread *hsomp_thread_init_host(void) HSOMP_INTERNAL;
 /* A zeroed record (no Capability, CPU unknown). */
 struct hsomp_thread *hsomp_thread_new(void) HSOMP_INTERNAL;

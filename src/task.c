@@ -1,24 +1,18 @@
-/* task.c -- explicit tasks: GOMP_task, included tasks, completion,
- * taskwait, taskyield, taskgroups, omp_in_final, the wait loop every
- * task-aware wait uses, and the hook through which the team's barrier
- * and join run tasks (hsomp_task_help_until).
+/* task.c -- task records and their life: the team's tasking state, the
+ * records of implicit and included tasks, running a task, completing and
+ * releasing records, the wait loop every task-aware wait uses, and the
+ * hook through which the team's barrier and join run tasks
+ * (hsomp_task_help_until).
  *
  * The records and their counting are described in Note [Task records]
- * (task_internal.h); scheduling (deques, stealing) is in task_sched.c,
- * dependences in task_deps.c, detach events in task_event.c. */
+ * (task_internal.h).  Creating tasks and waiting for them (GOMP_task,
+ * taskwait, taskgroups) is task_create.c; scheduling (deques, stealing)
+ * task_sched.c, dependences task_deps.c, detach events task_event.c. */
 #include "task_internal.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* An included task is run at once instead of deferred when the creating
- * thread's deque already holds this many tasks, or when the creating task
- * has this many unfinished children per team member (those may be blocked
- * on dependences, so the deque alone does not bound them).  Either bound
- * keeps memory flat however many tasks a loop creates. */
-#define HSOMP_CUTOFF_DEQUE 128
-#define HSOMP_CUTOFF_KIDS_PER_THREAD 128
 
 /* The implicit task of a thread outside any team. */
 static __thread struct hsomp_task orphan_implicit;
@@ -73,6 +67,63 @@ struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) {
 /* ------------------------------------------------------------------ */
 /* Records.                                                             */
 
+/* Note [Recycled task records]
+ * Most tasks need a record of a few hundred bytes (the record, a few
+ * dependence entries, small arguments), and a task program makes and
+ * frees them at a high rate.  A record that fits HSOMP_RECORD_BLOCK bytes
+ * is allocated as a block of exactly that size (flag HSOMP_TASK_BLOCK),
+ * and the thread that frees it keeps it on its own free list (at most
+ * HSOMP_RECORD_CACHE blocks, the rest go back to malloc) for its next
+ * task: no lock, no shared line, and the block is cache-warm when the
+ * same thread runs and frees most of what it made (depth-first tasks).
+ * Blocks move between threads' lists freely: they are all alike.  The
+ * list goes back to malloc when its thread's record goes away. */
+#define HSOMP_RECORD_BLOCK 512
+#define HSOMP_RECORD_CACHE 64
+_Static_assert(sizeof(struct hsomp_task) <= HSOMP_RECORD_BLOCK, "a bare record fits a block");
+
+static void records_release(struct hsomp_thread *self);
+
+void *hsomp_record_alloc(struct hsomp_thread *self, size_t size, bool *block) {
+  *block = size <= HSOMP_RECORD_BLOCK;
+  void *p;
+  if (*block) {
+    struct hsomp_task_cache *c = &self->task_records;
+    if ((p = c->head)) {
+      c->head = *(void **)p;
+      c->count--;
+      return p;
+    }
+    size = HSOMP_RECORD_BLOCK;
+  }
+  if (!(p = malloc(size)))
+    hsomp_fatal("out of memory allocating a task (%zu bytes)", size);
+  return p;
+}
+
+void hsomp_record_free(struct hsomp_task *t) {
+  struct hsomp_thread *self = hsomp_tls;
+  if ((t->flags & HSOMP_TASK_BLOCK) && self && self->task_records.count < HSOMP_RECORD_CACHE) {
+    *(void **)t = self->task_records.head;
+    self->task_records.head = t;
+    self->task_records.count++;
+    self->release_task_records = records_release;
+    return;
+  }
+  free(t);
+}
+
+/* The thread record goes away (hsomp_thread_release_caches). */
+static void records_release(struct hsomp_thread *self) {
+  void *p = self->task_records.head;
+  while (p) {
+    void *next = *(void **)p;
+    free(p);
+    p = next;
+  }
+  self->task_records = (struct hsomp_task_cache){0};
+}
+
 static struct hsomp_task *implicit_attach(struct hsomp_thread *self) {
   struct hsomp_team *team = self->ts.team;
   struct hsomp_task *t;
@@ -106,9 +157,8 @@ static struct hsomp_task *materialise_stack(struct hsomp_task *r) {
   struct hsomp_task *p = r->parent;
   if (p->flags & HSOMP_TASK_ON_STACK)
     p = p->shadow ? p->shadow : materialise_stack(p);
-  struct hsomp_task *h = malloc(sizeof *h);
-  if (!h)
-    hsomp_fatal("out of memory allocating a task");
+  bool block;
+  struct hsomp_task *h = hsomp_record_alloc(hsomp_self(), sizeof *h, &block);
   memset(h, 0, sizeof *h);
   h->parent = p;
   h->team = r->team;
@@ -117,7 +167,8 @@ static struct hsomp_task *materialise_stack(struct hsomp_task *r) {
   h->taskgroup_own = r->taskgroup_own;
   h->counted_tg = r->counted_tg;
   h->depth = r->depth;
-  h->flags = (r->flags & ~(uint32_t)HSOMP_TASK_ON_STACK) | HSOMP_TASK_HEAP_COPY;
+  h->flags = (r->flags & ~(uint32_t)HSOMP_TASK_ON_STACK) | HSOMP_TASK_HEAP_COPY |
+             (block ? HSOMP_TASK_BLOCK : 0);
   h->priority = r->priority;
   atomic_init(&h->pending, 1);
   atomic_fetch_add_explicit(&p->pending, 1, memory_order_relaxed);
@@ -140,7 +191,7 @@ static void record_free(struct hsomp_task *t) {
   if (t->deps)
     hsomp_deps_table_free(t);
   free(t->succ);
-  free(t);
+  hsomp_record_free(t);
 }
 
 static void taskgroup_release(struct hsomp_team *team, struct hsomp_taskgroup *tg) {
@@ -218,6 +269,17 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
 /* ------------------------------------------------------------------ */
 /* Waking and waiting.                                                  */
 
+/* Note [One wake-up per task]
+ * Queueing a task wakes one sleeper, not all of them (a condition made
+ * true still wakes all: every waiter may be waiting for it).  One task
+ * needs one thread; waking the whole team per task made every sleeper
+ * look at the queues, so a burst of n tasks in a team of N cost up to
+ * n * N wake-ups and scans.  The word is bumped as for any wake, so a
+ * waiter on its way to sleep looks again instead; the sleeper the kernel
+ * picks may be a constrained one (Note [Waiting for tasks]) that cannot
+ * run the task, which then waits for the next wake-up or for a thread
+ * that is awake -- its creator, at the latest, runs it. */
+
 /* Note [Waiting for tasks]
  * Every wait of the tasking engine (barriers, taskwait, taskgroup end,
  * dependences of included tasks, detach events, the end of a region) is
@@ -241,11 +303,28 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
  * constrained thread cannot sleep on "some queue is non-empty" (the tasks
  * there may be ones it may not run); it relies instead on the threads that
  * queued them, which can always run what they queued. */
+/* Note [A spin budget in time]
+ * The team's budget is a number of spin rounds, but a round of a task
+ * wait includes a look for work, which costs more in a bigger team (and
+ * more still when the thread is preempted in between).  So a task wait
+ * also measures the time since it last found a task, and once that
+ * exceeds the budget at HSOMP_TICKS_PER_ROUND ticks a round (about 2.5 ms
+ * at the default budget) it stops spinning early: it sets its rounds to 0,
+ * so that hsomp_wait_until goes to sleep.  Running a task starts both
+ * counts over.  The clock is read every HSOMP_TIME_CHECK_EVERY idle
+ * rounds only. */
+#define HSOMP_TICKS_PER_ROUND 64
+#define HSOMP_TIME_CHECK_EVERY 16
+
 struct task_waiter {
   struct hsomp_thread *self;
   struct hsomp_team *team;
   struct hsomp_task *constraint;
   const struct hsomp_wait *w;
+  struct hsomp_spin *spin;       /* its rounds go to 0 when the time is up */
+  unsigned long rounds;          /* the budget in rounds */
+  uint64_t idle_since;           /* ticks when it last found no task after one; 0: busy */
+  unsigned idle_rounds;
 };
 
 static bool waiter_done(void *arg) {
@@ -253,11 +332,23 @@ static bool waiter_done(void *arg) {
   return tw->w->done(tw->w->arg);
 }
 static bool waiter_run_one(void *arg) {
-  const struct task_waiter *tw = arg;
+  struct task_waiter *tw = arg;
   struct hsomp_task *t = hsomp_task_find(tw->self, tw->team, tw->constraint);
-  if (!t)
+  if (!t) {
+    /* Note [A spin budget in time] */
+    if (++tw->idle_rounds % HSOMP_TIME_CHECK_EVERY == 0) {
+      uint64_t now = hsomp_ticks();
+      if (!tw->idle_since)
+        tw->idle_since = now;
+      else if (now - tw->idle_since > (uint64_t)tw->rounds * HSOMP_TICKS_PER_ROUND)
+        tw->spin->rounds = 0;
+    }
     return false;
+  }
   hsomp_task_run(tw->self, t);
+  tw->idle_since = 0;
+  tw->idle_rounds = 0;
+  tw->spin->rounds = tw->rounds;
   return true;
 }
 static bool waiter_may_sleep(void *arg) {
@@ -278,14 +369,14 @@ static void waiter_disarm(void *arg) {
 static void task_wait(struct hsomp_thread *self, struct hsomp_team *team,
                       struct hsomp_task *constraint, const struct hsomp_wait *w,
                       unsigned long spins) {
-  struct task_waiter tw = {self, team, constraint, w};
+  struct hsomp_spin s = hsomp_spin_of(self, team, spins);
+  struct task_waiter tw = {self, team, constraint, w, &s, spins, 0, 0};
   struct hsomp_until u = {.done = waiter_done,
                           .arg = &tw,
                           .work = waiter_run_one,
                           .may_sleep = waiter_may_sleep,
                           .arm = waiter_arm,
                           .disarm = waiter_disarm};
-  struct hsomp_spin s = hsomp_spin_of(self, team, spins);
   hsomp_wait_until(&team->event, &s, &u);
 }
 
@@ -294,18 +385,8 @@ void hsomp_task_wait(struct hsomp_thread *self, struct hsomp_team *team,
   task_wait(self, team, constraint, w, team->spins);
 }
 
-static void pending_arm(void *arg) {
-  struct hsomp_task *t = arg;
-  atomic_fetch_or_explicit(&t->pending, HSOMP_WAITER, memory_order_seq_cst);
-}
-static void pending_disarm(void *arg) {
-  struct hsomp_task *t = arg;
-  atomic_fetch_and_explicit(&t->pending, ~HSOMP_WAITER, memory_order_relaxed);
-}
-static bool kids_done(void *arg) {
-  struct hsomp_task *t = arg;
-  return hsomp_kids(atomic_load_explicit(&t->pending, memory_order_seq_cst)) == 0;
-}
+static void pending_arm(void *arg) { hsomp_task_arm_waiter(arg); }
+static void pending_disarm(void *arg) { hsomp_task_disarm_waiter(arg); }
 
 /* ------------------------------------------------------------------ */
 /* The tasking hook: the team's barrier and join.                       */
@@ -361,338 +442,4 @@ void hsomp_task_region_end(struct hsomp_team *team) {
       hsomp_deque_free_retired(&tk->member[i].dq);
   }
   atomic_store_explicit(&team->tasks_used, false, memory_order_relaxed);
-}
-
-/* ------------------------------------------------------------------ */
-/* Creating tasks.                                                      */
-
-
-bool hsomp_task_over_cutoff(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *cur,
-                            unsigned long more) {
-  /* Acquire: another member may have just installed it (tasking_install). */
-  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
-  if (!tk || tk->cap < team->nthreads)
-    return more > (unsigned long)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads;
-  if (hsomp_deque_size(&tk->member[self->ts.team_id].dq) + (int64_t)more > HSOMP_CUTOFF_DEQUE + 1)
-    return true;
-  uint64_t kids = cur ? hsomp_kids(atomic_load_explicit(&cur->pending, memory_order_relaxed)) : 0;
-  return kids + more > (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads;
-}
-
-/* The stack record of an included task; see Note [Task records]. */
-void hsomp_included_begin(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
-                           struct hsomp_task *parent, unsigned flags, int priority) {
-  rec->parent = parent;
-  rec->team = team;
-  rec->owner = rec;
-  rec->taskgroup = parent->taskgroup;
-  rec->taskgroup_own = false;
-  rec->counted_tg = parent->taskgroup_own ? parent->taskgroup : NULL;
-  rec->shadow = NULL;
-  rec->depth = parent->depth + 1;
-  rec->flags = HSOMP_TASK_ON_STACK;
-  if ((flags & GOMP_TASK_FLAG_FINAL) || (parent->flags & HSOMP_TASK_FINAL))
-    rec->flags |= HSOMP_TASK_FINAL;
-  rec->priority = priority;
-  rec->deps = NULL;
-  rec->ndeps = 0;
-  atomic_init(&rec->pending, 1);
-  self->ts.task = rec;
-}
-
-void hsomp_included_end(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
-                           struct hsomp_task *parent) {
-  struct hsomp_task *h = rec->shadow;
-  if (h) {
-    self->ts.task = h->parent;
-    hsomp_task_release(team, h, 1);
-  } else {
-    self->ts.task = parent;
-  }
-}
-
-static bool preds_done(void *arg) {
-  struct hsomp_task *w = arg;
-  return atomic_load_explicit(&w->npred, memory_order_seq_cst) == 0;
-}
-
-/* Wait until the sibling tasks `depend' conflicts with are done. */
-static void deps_wait(struct hsomp_thread *self, struct hsomp_task *parent, void **depend) {
-  struct hsomp_team *team = self->ts.team;
-  if (!parent->deps || !team)
-    return;
-  struct hsomp_task w;
-  memset(&w, 0, sizeof w);
-  if (!hsomp_deps_waiter(&w, parent, team, depend))
-    return;
-  struct hsomp_wait wait = {preds_done, NULL, NULL, &w};
-  hsomp_task_wait(self, team, parent, &wait);
-}
-
-static bool included_fulfilled(void *arg) { return hsomp_event_included_fulfilled(arg); }
-
-/* An included detached task completes when its event is fulfilled; until
- * then the thread runs the task's own descendants. */
-static void included_event_wait(struct hsomp_thread *self, struct hsomp_team *team,
-                                struct hsomp_task *rec) {
-  if (!hsomp_event_included_fulfilled(rec)) {
-    if (team) {
-      struct hsomp_wait w = {included_fulfilled, NULL, NULL, rec};
-      hsomp_task_wait(self, team, self->ts.task, &w);
-    } else {
-      struct hsomp_spin spin = hsomp_spin_of(self, NULL, 0);
-      hsomp_wait_change(hsomp_event_included_word(rec), 0, &spin);
-    }
-  }
-  hsomp_event_included_free(self, rec);
-}
-
-static void task_included(struct hsomp_thread *self, struct hsomp_team *team, void (*fn)(void *),
-                          void *data, void (*cpyfn)(void *, void *), long arg_size, long arg_align,
-                          unsigned flags, void **depend, int priority, void *detach) {
-  struct hsomp_task *parent = hsomp_task_current(self);
-  if ((flags & GOMP_TASK_FLAG_DEPEND) && parent->deps)
-    deps_wait(self, parent, depend);
-  struct hsomp_task rec;
-  hsomp_included_begin(self, team, &rec, parent, flags, priority);
-  if (flags & GOMP_TASK_FLAG_DETACH) {
-    /* The handle also goes to the first word of the arguments (GCC's
-     * firstprivate copy of the event variable), as libgomp does. */
-    rec.flags |= HSOMP_TASK_DETACH;
-    uintptr_t handle = hsomp_event_included(self, &rec, team);
-    *(uintptr_t *)detach = handle;
-    if (data)
-      *(uintptr_t *)data = handle;
-  }
-  struct hsomp_icv saved = self->icv;
-  if (HSOMP_UNLIKELY(cpyfn != NULL)) {
-    char buf[arg_size + arg_align - 1];
-    char *arg = (char *)(((uintptr_t)buf + arg_align - 1) & ~(uintptr_t)(arg_align - 1));
-    cpyfn(arg, data);
-    fn(arg);
-  } else {
-    fn(data);
-  }
-  if (flags & GOMP_TASK_FLAG_DETACH)
-    included_event_wait(self, team, &rec);
-  self->icv = saved;
-  hsomp_included_end(self, team, &rec, parent);
-}
-
-struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *team,
-                                  struct hsomp_task *parent, void (*fn)(void *), long arg_size,
-                                  long arg_align, size_t ndeps, unsigned flags, int priority) {
-  size_t arg_off = sizeof(struct hsomp_task) + ndeps * sizeof(struct hsomp_dep_entry);
-  struct hsomp_task *t = malloc(arg_off + (size_t)arg_size + (size_t)arg_align - 1);
-  if (!t)
-    hsomp_fatal("out of memory allocating a task with %ld bytes of arguments", arg_size);
-  t->fn = fn;
-  t->data = (char *)(((uintptr_t)t + arg_off + arg_align - 1) & ~(uintptr_t)(arg_align - 1));
-  t->parent = parent;
-  t->team = team;
-  t->owner = t;
-  t->taskgroup = parent->taskgroup;
-  t->counted_tg = parent->taskgroup_own ? parent->taskgroup : NULL;
-  t->shadow = NULL;
-  t->depth = parent->depth + 1;
-  t->flags = HSOMP_TASK_DEFERRED;
-  if (flags & GOMP_TASK_FLAG_FINAL)
-    t->flags |= HSOMP_TASK_FINAL;
-  if (flags & GOMP_TASK_FLAG_UNTIED)
-    t->flags |= HSOMP_TASK_UNTIED;
-  t->priority = priority;
-  t->taskgroup_own = false;
-  atomic_init(&t->pending, 1);
-  t->dep_lock = 0;
-  t->deps = NULL;
-  atomic_init(&t->npred, 0);
-  t->ndeps = (uint32_t)ndeps;
-  t->dep = (struct hsomp_dep_entry *)(t + 1);
-  t->succ = NULL;
-  t->nsucc = t->succ_cap = 0;
-  t->icv = self->icv;
-  return t;
-}
-
-/* Copy the arguments: with cpyfn (firstprivate C++ objects) the copy
- * constructors run as part of the new task, which then has to run even if
- * its taskgroup is cancelled, so that the destructors do too. */
-void hsomp_task_fill(struct hsomp_thread *self, struct hsomp_task *t, void *data,
-                     void (*cpyfn)(void *, void *), long arg_size) {
-  if (HSOMP_UNLIKELY(cpyfn != NULL)) {
-    struct hsomp_task *prev = self->ts.task;
-    self->ts.task = t;
-    cpyfn(t->data, data);
-    self->ts.task = prev;
-    t->flags |= HSOMP_TASK_COPIED;
-  } else if (arg_size > 0) {
-    memcpy(t->data, data, (size_t)arg_size); /* data may be NULL when arg_size is 0 */
-  }
-}
-
-void hsomp_task_submit(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *t,
-                       void **depend) {
-  struct hsomp_task *parent = t->parent;
-  atomic_fetch_add_explicit(&parent->pending, HSOMP_KID | 1, memory_order_relaxed);
-  if (t->counted_tg)
-    atomic_fetch_add_explicit(&t->counted_tg->live, 1, memory_order_relaxed);
-  if (!atomic_load_explicit(&team->tasks_used, memory_order_relaxed))
-    atomic_store_explicit(&team->tasks_used, true, memory_order_seq_cst);
-  if (t->ndeps && hsomp_deps_register(parent, t, depend))
-    return; /* the last predecessor schedules it */
-  hsomp_task_schedule(self, team, t);
-}
-
-static void task_deferred(struct hsomp_thread *self, struct hsomp_team *team, void (*fn)(void *),
-                          void *data, void (*cpyfn)(void *, void *), long arg_size, long arg_align,
-                          unsigned flags, void **depend, int priority, void *detach) {
-  struct hsomp_task *parent = hsomp_task_materialise(self);
-  hsomp_tasking_get(team);
-  size_t ndeps = (flags & GOMP_TASK_FLAG_DEPEND) ? hsomp_deps_count(depend) : 0;
-  struct hsomp_task *t =
-      hsomp_task_new(self, team, parent, fn, arg_size, arg_align, ndeps, flags, priority);
-  if (flags & GOMP_TASK_FLAG_DETACH) {
-    t->flags |= HSOMP_TASK_DETACH;
-    uintptr_t handle = hsomp_event_deferred(self, t);
-    *(uintptr_t *)detach = handle;
-    if (data)
-      *(uintptr_t *)data = handle;
-  }
-  hsomp_task_fill(self, t, data, cpyfn, arg_size);
-  if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && !(t->flags & HSOMP_TASK_COPIED) &&
-      hsomp_task_creation_cancelled(self)) {
-    /* Never submitted: its event (if any) stays, discarded. */
-    if (t->flags & HSOMP_TASK_DETACH)
-      (void)hsomp_event_body_done(self, t, true);
-    free(t);
-    return;
-  }
-  hsomp_task_submit(self, team, t, depend);
-}
-
-int hsomp_task_clamp_priority(int p) {
-  if (p < 0)
-    return 0;
-  return p > hsomp_settings.max_task_priority ? hsomp_settings.max_task_priority : p;
-}
-
-void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), long arg_size,
-               long arg_align, bool if_clause, unsigned flags, void **depend, int priority_arg,
-               void *detach) {
-  struct hsomp_thread *self = hsomp_self();
-  struct hsomp_team *team = self->ts.team;
-  if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && hsomp_task_creation_cancelled(self)) {
-    /* Not created (as in libgomp), but the handle is one that the program
-     * may fulfil harmlessly: Note [Detach events]. */
-    if (flags & GOMP_TASK_FLAG_DETACH)
-      *(uintptr_t *)detach = hsomp_event_discarded(self);
-    return;
-  }
-  int priority = (flags & GOMP_TASK_FLAG_PRIORITY) ? hsomp_task_clamp_priority(priority_arg) : 0;
-  if (arg_align < 1)
-    arg_align = 1;
-  if (arg_size < 0)
-    arg_size = 0;
-  struct hsomp_task *cur = self->ts.task;
-  if (!if_clause || !team || (cur && (cur->flags & HSOMP_TASK_FINAL)) ||
-      (!(flags & GOMP_TASK_FLAG_DETACH) && hsomp_task_over_cutoff(self, team, cur, 1)))
-    task_included(self, team, fn, data, cpyfn, arg_size, arg_align, flags, depend, priority, detach);
-  else
-    task_deferred(self, team, fn, data, cpyfn, arg_size, arg_align, flags, depend, priority, detach);
-}
-
-/* ------------------------------------------------------------------ */
-/* Waiting for children, taskgroups.                                    */
-
-void GOMP_taskwait(void) {
-  struct hsomp_thread *self = hsomp_self();
-  struct hsomp_task *t = self->ts.task;
-  if (!t || kids_done(t))
-    return;
-  struct hsomp_wait w = {kids_done, pending_arm, pending_disarm, t};
-  hsomp_task_wait(self, self->ts.team, t, &w);
-}
-
-void GOMP_taskwait_depend(void **depend) {
-  struct hsomp_thread *self = hsomp_self();
-  if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && hsomp_task_creation_cancelled(self))
-    return;
-  struct hsomp_task *t = self->ts.task;
-  if (t && t->deps)
-    deps_wait(self, t, depend);
-}
-
-/* A detached task's event (Note [Detach events], task_event.c). */
-void omp_fulfill_event(omp_event_handle_t event) {
-  struct hsomp_task *t = hsomp_event_fulfil((uintptr_t)event);
-  if (t)
-    hsomp_task_complete(hsomp_self(), t->team, t);
-}
-
-/* libgomp does nothing here; hsomp runs one task the current task may
- * start (a descendant), which lets `while (!x) taskyield` loops progress
- * on a single thread. */
-void GOMP_taskyield(void) {
-  struct hsomp_thread *self = hsomp_self();
-  struct hsomp_team *team = self->ts.team;
-  struct hsomp_task *cur = self->ts.task;
-  if (!team || !cur)
-    return;
-  struct hsomp_task *t = hsomp_task_find(self, team, cur);
-  if (t)
-    hsomp_task_run(self, t);
-}
-
-struct hsomp_taskgroup *hsomp_taskgroup_begin(struct hsomp_thread *self) {
-  struct hsomp_task *t = hsomp_task_current(self);
-  struct hsomp_taskgroup *tg = malloc(sizeof *tg);
-  if (!tg)
-    hsomp_fatal("out of memory allocating a taskgroup");
-  atomic_init(&tg->live, 0);
-  atomic_init(&tg->cancelled, false);
-  tg->workshare = false;
-  tg->prev = t->taskgroup;
-  tg->prev_own = t->taskgroup_own;
-  tg->reductions = t->taskgroup ? t->taskgroup->reductions : NULL;
-  t->taskgroup = tg;
-  t->taskgroup_own = true;
-  return tg;
-}
-
-static bool taskgroup_done(void *arg) {
-  struct hsomp_taskgroup *tg = arg;
-  return (atomic_load_explicit(&tg->live, memory_order_seq_cst) & 0x7fffffffu) == 0;
-}
-static void taskgroup_arm(void *arg) {
-  struct hsomp_taskgroup *tg = arg;
-  atomic_fetch_or_explicit(&tg->live, 0x80000000u, memory_order_seq_cst);
-}
-static void taskgroup_disarm(void *arg) {
-  struct hsomp_taskgroup *tg = arg;
-  atomic_fetch_and_explicit(&tg->live, 0x7fffffffu, memory_order_relaxed);
-}
-
-void hsomp_taskgroup_end(struct hsomp_thread *self) {
-  struct hsomp_task *t = self->ts.task;
-  if (!t || !t->taskgroup || !t->taskgroup_own) {
-    hsomp_warn("GOMP_taskgroup_end: the current task has no open taskgroup; ignored");
-    return;
-  }
-  struct hsomp_taskgroup *tg = t->taskgroup;
-  if (!taskgroup_done(tg)) {
-    struct hsomp_wait w = {taskgroup_done, taskgroup_arm, taskgroup_disarm, tg};
-    hsomp_task_wait(self, self->ts.team, t, &w);
-  }
-  t->taskgroup = tg->prev;
-  t->taskgroup_own = tg->prev_own;
-  free(tg);
-}
-
-void GOMP_taskgroup_start(void) { hsomp_taskgroup_begin(hsomp_self()); }
-
-void GOMP_taskgroup_end(void) { hsomp_taskgroup_end(hsomp_self()); }
-
-int omp_in_final(void) {
-  struct hsomp_task *t = hsomp_self()->ts.task;
-  return t && (t->flags & HSOMP_TASK_FINAL) ? 1 : 0;
 }

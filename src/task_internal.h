@@ -1,6 +1,7 @@
 /* task_internal.h -- the tasking engine's private interface.
  *
- * Shared by task.c (task records, creation, completion, waiting),
+ * Shared by task.c (task records, running, completion, waiting),
+ * task_create.c (GOMP_task, taskwait, taskgroups),
  * task_sched.c (per-member deques, the team's shared queue, finding work),
  * task_deps.c (dependences), task_event.c (detach events), taskloop.c,
  * task_reduction.c and cancel.c.  Nothing outside those files includes
@@ -61,6 +62,7 @@ enum {
   HSOMP_TASK_DEP_WAITER = 1u << 6, /* a pseudo-task waiting for dependences */
   HSOMP_TASK_HEAP_COPY = 1u << 7, /* a materialised included task */
   HSOMP_TASK_UNTIED = 1u << 8,
+  HSOMP_TASK_BLOCK = 1u << 9,     /* in a recycled block (Note [Recycled task records]) */
 };
 
 struct hsomp_dep_table;
@@ -136,6 +138,7 @@ struct hsomp_deque {
 struct hsomp_task_member {
   struct hsomp_deque dq;
   uint32_t rng;                   /* victim selection */
+  unsigned last_victim;           /* whom it last stole from (its own index: nobody) */
   struct hsomp_task implicit HSOMP_ALIGNED;
 } HSOMP_ALIGNED;
 
@@ -208,8 +211,21 @@ static inline bool hsomp_task_creation_cancelled(struct hsomp_thread *self) {
   return false;
 }
 
+/* A waiter sleeps until live <= 1 or kids == 0: tell the releasers
+ * (Note [Waiting for tasks] in task.c). */
+static inline void hsomp_task_arm_waiter(struct hsomp_task *t) {
+  atomic_fetch_or_explicit(&t->pending, HSOMP_WAITER, memory_order_seq_cst);
+}
+static inline void hsomp_task_disarm_waiter(struct hsomp_task *t) {
+  atomic_fetch_and_explicit(&t->pending, ~HSOMP_WAITER, memory_order_relaxed);
+}
+
 /* ------------------------------------------------------------------ */
-/* task.c */
+/* task.c, task_create.c */
+/* Memory for a task record of `size' bytes: a recycled block when it fits
+ * one (*block true; Note [Recycled task records]), else malloc; and back. */
+void *hsomp_record_alloc(struct hsomp_thread *self, size_t size, bool *block) HSOMP_INTERNAL;
+void hsomp_record_free(struct hsomp_task *t) HSOMP_INTERNAL;
 struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) HSOMP_INTERNAL;
 /* The current task's record, materialised (on the heap or in the
  * member slot) so that it can be a parent. */
@@ -247,8 +263,18 @@ void hsomp_task_schedule(struct hsomp_thread *self, struct hsomp_team *team,
  * see Note [Readied tasks and the Task Scheduling Constraint]. */
 void hsomp_task_schedule_readied(struct hsomp_thread *self, struct hsomp_team *team,
                                  struct hsomp_task *t) HSOMP_INTERNAL;
-/* Wake the team's idle and waiting threads if any sleep. */
+/* Wake the team's idle and waiting threads if any sleep: after making a
+ * condition true. */
 static inline void hsomp_task_wake(struct hsomp_team *team) { hsomp_team_wake(team); }
+/* Wake one of them, if any sleeps: after queueing one task (Note [One
+ * wake-up per task] in task.c). */
+static inline void hsomp_task_wake_one(struct hsomp_team *team) {
+  atomic_thread_fence(memory_order_seq_cst);
+  if (atomic_load_explicit(&team->event.sleepers, memory_order_relaxed) != 0) {
+    atomic_fetch_add_explicit(&team->event.value, 1, memory_order_seq_cst);
+    hsomp_futex_wake(&team->event.value, 1);
+  }
+}
 /* The task-aware wait: run tasks (descendants of `constraint' only,
  * unless it is NULL) until done(arg) holds; spin, then sleep on the
  * team's event word (Note [Waiting for tasks] in task.c).  arm(arg) announces a sleeper to whoever will make done() true

@@ -77,8 +77,20 @@ void hsomp_deque_push(struct hsomp_deque *dq, struct hsomp_task *t) {
   atomic_store_explicit(&dq->bottom, b + 1, memory_order_release);
 }
 
+/* Note [Empty takes write nothing]
+ * The paper's take writes `bottom' before it knows whether the deque is
+ * empty, and an idle thread takes from its empty deque on every round of
+ * its wait: each round then took the line holding `bottom' away from the
+ * thieves that read it.  Indices only grow and only the owner adds, so
+ * top >= bottom, read by the owner, means empty until the owner pushes:
+ * that case returns before writing anything.  The same holds for a
+ * thief's look (deque_steal): sizes are read with plain loads first, and
+ * the fence and the CAS happen only on a deque that looked non-empty. */
 static struct hsomp_task *deque_take(struct hsomp_deque *dq) {
-  int64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed) - 1;
+  int64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed);
+  if (atomic_load_explicit(&dq->top, memory_order_relaxed) >= b)
+    return NULL;
+  b -= 1;
   struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_relaxed);
   atomic_store_explicit(&dq->bottom, b, memory_order_relaxed);
   atomic_thread_fence(memory_order_seq_cst);
@@ -99,6 +111,9 @@ static struct hsomp_task *deque_take(struct hsomp_deque *dq) {
 
 /* NULL if empty; *lost set if another thread won the race. */
 static struct hsomp_task *deque_steal(struct hsomp_deque *dq, bool *lost) {
+  if (atomic_load_explicit(&dq->top, memory_order_relaxed) >=
+      atomic_load_explicit(&dq->bottom, memory_order_relaxed))
+    return NULL; /* Note [Empty takes write nothing] */
   int64_t top = atomic_load_explicit(&dq->top, memory_order_acquire);
   atomic_thread_fence(memory_order_seq_cst);
   int64_t b = atomic_load_explicit(&dq->bottom, memory_order_acquire);
@@ -184,7 +199,7 @@ void hsomp_shared_push(struct hsomp_tasking *tk, struct hsomp_task *t) {
   heap_up(tk->heap, i);
   atomic_store_explicit(&tk->shared_count, (uint32_t)tk->heap_len, memory_order_relaxed);
   hsomp_mutex_unlock(&tk->shared_lock);
-  hsomp_task_wake(team);
+  hsomp_task_wake_one(team);
 }
 
 static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_task *constraint) {
@@ -218,12 +233,39 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
 /* Note [Finding a task]
  * In order: the shared queue (tasks with a priority run before the rest;
  * it is normally empty and then costs one load), the thread's own deque
- * (newest first: depth-first, cache-warm), then one round over the other
- * members' deques starting at a random one (oldest first: big pieces of
- * work).  A constrained thread (Note [Waiting for tasks]) checks what it
- * took: an ineligible task from its own deque goes back (everything below
- * it is older, so ineligible too); a stolen one goes to the shared queue,
- * where any unconstrained thread will find it. */
+ * (newest first: depth-first, cache-warm), then other members' deques
+ * (oldest first: big pieces of work): the victim it last stole from, then
+ * up to HSOMP_STEAL_TRIES others picked at random.  A look at a victim
+ * reads its two indices and goes no further when they say empty (Note
+ * [Empty takes write nothing]), so an idle thread costs each victim a
+ * read miss at most, and a bounded number of them per round however big
+ * the team: the wait loop comes back soon enough, and before it sleeps
+ * it looks at every queue (hsomp_task_any_queued).  A constrained thread
+ * (Note [Waiting for tasks]) checks what it took: an ineligible task from
+ * its own deque goes back (everything below it is older, so ineligible
+ * too); a stolen one goes to the shared queue, where any unconstrained
+ * thread will find it. */
+#define HSOMP_STEAL_TRIES 4
+
+/* A task from victim v, or NULL.  A stolen task this thread may not run
+ * goes to the shared queue. */
+static struct hsomp_task *steal_from(struct hsomp_tasking *tk, unsigned v,
+                                     struct hsomp_task *constraint) {
+  for (int attempt = 0; attempt < 4; attempt++) {
+    bool lost = false;
+    struct hsomp_task *t = deque_steal(&tk->member[v].dq, &lost);
+    if (t) {
+      if (eligible(t, constraint))
+        return t;
+      hsomp_shared_push(tk, t);
+      return NULL;
+    }
+    if (!lost)
+      return NULL;
+  }
+  return NULL;
+}
+
 struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team *team,
                                    struct hsomp_task *constraint) {
   if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire))
@@ -242,29 +284,27 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
   }
   if (n <= 1)
     return NULL;
+  unsigned last = mine->last_victim;
+  if (last != me && last < n && (t = steal_from(tk, last, constraint)))
+    return t;
+  unsigned tries = n - 1 < HSOMP_STEAL_TRIES ? n - 1 : HSOMP_STEAL_TRIES;
   uint32_t r = mine->rng;
-  r ^= r << 13;
-  r ^= r >> 17;
-  r ^= r << 5;
-  mine->rng = r;
-  unsigned start = r % (n - 1);
-  for (unsigned i = 0; i < n - 1; i++) {
-    unsigned v = me + 1 + (start + i) % (n - 1);
+  for (unsigned i = 0; i < tries; i++) {
+    r ^= r << 13;
+    r ^= r >> 17;
+    r ^= r << 5;
+    unsigned v = me + 1 + r % (n - 1); /* anyone but me */
     if (v >= n)
       v -= n;
-    for (int attempt = 0; attempt < 4; attempt++) {
-      bool lost = false;
-      t = deque_steal(&tk->member[v].dq, &lost);
-      if (t) {
-        if (eligible(t, constraint))
-          return t;
-        hsomp_shared_push(tk, t);
-        break;
-      }
-      if (!lost)
-        break;
+    if (v == last)
+      continue; /* looked at already */
+    if ((t = steal_from(tk, v, constraint))) {
+      mine->rng = r;
+      mine->last_victim = v;
+      return t;
     }
   }
+  mine->rng = r;
   return NULL;
 }
 
@@ -293,7 +333,7 @@ void hsomp_task_schedule(struct hsomp_thread *self, struct hsomp_team *team, str
   /* Only the team's members sleep on its event word for queued tasks; in
    * a team of one that is this thread, which is awake. */
   if (team->nthreads > 1)
-    hsomp_task_wake(team);
+    hsomp_task_wake_one(team);
 }
 
 /* Note [Readied tasks and the Task Scheduling Constraint]

@@ -38,6 +38,8 @@ struct hsomp_thread *hsomp_thread_new(void) {
 void hsomp_thread_release_caches(struct hsomp_thread *t) {
   if (t->release_events)
     t->release_events(t);
+  if (t->release_task_records)
+    t->release_task_records(t);
 }
 
 /* A host thread that exits gives its hired workers and its cached team

@@ -1,0 +1,360 @@
+/* task_create.c -- creating tasks and waiting for them: GOMP_task
+ * (deferred and included tasks, with dependences and detach events),
+ * taskwait (also with depend), taskyield, taskgroups, omp_in_final and
+ * omp_fulfill_event.
+ *
+ * Built on task.c's records, running and waiting (Note [Task records] in
+ * task_internal.h, Note [Waiting for tasks] in task.c). */
+#include "task_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* An included task is run at once instead of deferred when the creating
+ * thread's deque already holds this many tasks, or when the creating task
+ * has this many unfinished children per team member (those may be blocked
+ * on dependences, so the deque alone does not bound them).  Either bound
+ * keeps memory flat however many tasks a loop creates. */
+#define HSOMP_CUTOFF_DEQUE 128
+#define HSOMP_CUTOFF_KIDS_PER_THREAD 128
+
+/* ------------------------------------------------------------------ */
+/* Creating tasks.                                                      */
+
+
+bool hsomp_task_over_cutoff(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *cur,
+                            unsigned long more) {
+  /* Acquire: another member may have just installed it (tasking_install). */
+  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+  if (!tk || tk->cap < team->nthreads)
+    return more > (unsigned long)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads;
+  if (hsomp_deque_size(&tk->member[self->ts.team_id].dq) + (int64_t)more > HSOMP_CUTOFF_DEQUE + 1)
+    return true;
+  uint64_t kids = cur ? hsomp_kids(atomic_load_explicit(&cur->pending, memory_order_relaxed)) : 0;
+  return kids + more > (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads;
+}
+
+/* The stack record of an included task; see Note [Task records]. */
+void hsomp_included_begin(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
+                           struct hsomp_task *parent, unsigned flags, int priority) {
+  rec->parent = parent;
+  rec->team = team;
+  rec->owner = rec;
+  rec->taskgroup = parent->taskgroup;
+  rec->taskgroup_own = false;
+  rec->counted_tg = parent->taskgroup_own ? parent->taskgroup : NULL;
+  rec->shadow = NULL;
+  rec->depth = parent->depth + 1;
+  rec->flags = HSOMP_TASK_ON_STACK;
+  if ((flags & GOMP_TASK_FLAG_FINAL) || (parent->flags & HSOMP_TASK_FINAL))
+    rec->flags |= HSOMP_TASK_FINAL;
+  rec->priority = priority;
+  rec->deps = NULL;
+  rec->ndeps = 0;
+  atomic_init(&rec->pending, 1);
+  self->ts.task = rec;
+}
+
+void hsomp_included_end(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
+                           struct hsomp_task *parent) {
+  struct hsomp_task *h = rec->shadow;
+  if (h) {
+    self->ts.task = h->parent;
+    hsomp_task_release(team, h, 1);
+  } else {
+    self->ts.task = parent;
+  }
+}
+
+static bool preds_done(void *arg) {
+  struct hsomp_task *w = arg;
+  return atomic_load_explicit(&w->npred, memory_order_seq_cst) == 0;
+}
+
+/* Wait until the sibling tasks `depend' conflicts with are done. */
+static void deps_wait(struct hsomp_thread *self, struct hsomp_task *parent, void **depend) {
+  struct hsomp_team *team = self->ts.team;
+  if (!parent->deps || !team)
+    return;
+  struct hsomp_task w;
+  memset(&w, 0, sizeof w);
+  if (!hsomp_deps_waiter(&w, parent, team, depend))
+    return;
+  struct hsomp_wait wait = {preds_done, NULL, NULL, &w};
+  hsomp_task_wait(self, team, parent, &wait);
+}
+
+static bool included_fulfilled(void *arg) { return hsomp_event_included_fulfilled(arg); }
+
+/* An included detached task completes when its event is fulfilled; until
+ * then the thread runs the task's own descendants. */
+static void included_event_wait(struct hsomp_thread *self, struct hsomp_team *team,
+                                struct hsomp_task *rec) {
+  if (!hsomp_event_included_fulfilled(rec)) {
+    if (team) {
+      struct hsomp_wait w = {included_fulfilled, NULL, NULL, rec};
+      hsomp_task_wait(self, team, self->ts.task, &w);
+    } else {
+      struct hsomp_spin spin = hsomp_spin_of(self, NULL, 0);
+      hsomp_wait_change(hsomp_event_included_word(rec), 0, &spin);
+    }
+  }
+  hsomp_event_included_free(self, rec);
+}
+
+static void task_included(struct hsomp_thread *self, struct hsomp_team *team, void (*fn)(void *),
+                          void *data, void (*cpyfn)(void *, void *), long arg_size, long arg_align,
+                          unsigned flags, void **depend, int priority, void *detach) {
+  struct hsomp_task *parent = hsomp_task_current(self);
+  if ((flags & GOMP_TASK_FLAG_DEPEND) && parent->deps)
+    deps_wait(self, parent, depend);
+  struct hsomp_task rec;
+  hsomp_included_begin(self, team, &rec, parent, flags, priority);
+  if (flags & GOMP_TASK_FLAG_DETACH) {
+    /* The handle also goes to the first word of the arguments (GCC's
+     * firstprivate copy of the event variable), as libgomp does. */
+    rec.flags |= HSOMP_TASK_DETACH;
+    uintptr_t handle = hsomp_event_included(self, &rec, team);
+    *(uintptr_t *)detach = handle;
+    if (data)
+      *(uintptr_t *)data = handle;
+  }
+  struct hsomp_icv saved = self->icv;
+  if (HSOMP_UNLIKELY(cpyfn != NULL)) {
+    char buf[arg_size + arg_align - 1];
+    char *arg = (char *)(((uintptr_t)buf + arg_align - 1) & ~(uintptr_t)(arg_align - 1));
+    cpyfn(arg, data);
+    fn(arg);
+  } else {
+    fn(data);
+  }
+  if (flags & GOMP_TASK_FLAG_DETACH)
+    included_event_wait(self, team, &rec);
+  self->icv = saved;
+  hsomp_included_end(self, team, &rec, parent);
+}
+
+struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *team,
+                                  struct hsomp_task *parent, void (*fn)(void *), long arg_size,
+                                  long arg_align, size_t ndeps, unsigned flags, int priority) {
+  size_t arg_off = sizeof(struct hsomp_task) + ndeps * sizeof(struct hsomp_dep_entry);
+  bool block;
+  struct hsomp_task *t =
+      hsomp_record_alloc(self, arg_off + (size_t)arg_size + (size_t)arg_align - 1, &block);
+  t->fn = fn;
+  t->data = (char *)(((uintptr_t)t + arg_off + arg_align - 1) & ~(uintptr_t)(arg_align - 1));
+  t->parent = parent;
+  t->team = team;
+  t->owner = t;
+  t->taskgroup = parent->taskgroup;
+  t->counted_tg = parent->taskgroup_own ? parent->taskgroup : NULL;
+  t->shadow = NULL;
+  t->depth = parent->depth + 1;
+  t->flags = HSOMP_TASK_DEFERRED | (block ? HSOMP_TASK_BLOCK : 0);
+  if (flags & GOMP_TASK_FLAG_FINAL)
+    t->flags |= HSOMP_TASK_FINAL;
+  if (flags & GOMP_TASK_FLAG_UNTIED)
+    t->flags |= HSOMP_TASK_UNTIED;
+  t->priority = priority;
+  t->taskgroup_own = false;
+  atomic_init(&t->pending, 1);
+  t->dep_lock = 0;
+  t->deps = NULL;
+  atomic_init(&t->npred, 0);
+  t->ndeps = (uint32_t)ndeps;
+  t->dep = (struct hsomp_dep_entry *)(t + 1);
+  t->succ = NULL;
+  t->nsucc = t->succ_cap = 0;
+  t->icv = self->icv;
+  return t;
+}
+
+/* Copy the arguments: with cpyfn (firstprivate C++ objects) the copy
+ * constructors run as part of the new task, which then has to run even if
+ * its taskgroup is cancelled, so that the destructors do too. */
+void hsomp_task_fill(struct hsomp_thread *self, struct hsomp_task *t, void *data,
+                     void (*cpyfn)(void *, void *), long arg_size) {
+  if (HSOMP_UNLIKELY(cpyfn != NULL)) {
+    struct hsomp_task *prev = self->ts.task;
+    self->ts.task = t;
+    cpyfn(t->data, data);
+    self->ts.task = prev;
+    t->flags |= HSOMP_TASK_COPIED;
+  } else if (arg_size > 0) {
+    memcpy(t->data, data, (size_t)arg_size); /* data may be NULL when arg_size is 0 */
+  }
+}
+
+void hsomp_task_submit(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *t,
+                       void **depend) {
+  struct hsomp_task *parent = t->parent;
+  atomic_fetch_add_explicit(&parent->pending, HSOMP_KID | 1, memory_order_relaxed);
+  if (t->counted_tg)
+    atomic_fetch_add_explicit(&t->counted_tg->live, 1, memory_order_relaxed);
+  if (!atomic_load_explicit(&team->tasks_used, memory_order_relaxed))
+    atomic_store_explicit(&team->tasks_used, true, memory_order_seq_cst);
+  if (t->ndeps && hsomp_deps_register(parent, t, depend))
+    return; /* the last predecessor schedules it */
+  hsomp_task_schedule(self, team, t);
+}
+
+static void task_deferred(struct hsomp_thread *self, struct hsomp_team *team, void (*fn)(void *),
+                          void *data, void (*cpyfn)(void *, void *), long arg_size, long arg_align,
+                          unsigned flags, void **depend, int priority, void *detach) {
+  struct hsomp_task *parent = hsomp_task_materialise(self);
+  hsomp_tasking_get(team);
+  size_t ndeps = (flags & GOMP_TASK_FLAG_DEPEND) ? hsomp_deps_count(depend) : 0;
+  struct hsomp_task *t =
+      hsomp_task_new(self, team, parent, fn, arg_size, arg_align, ndeps, flags, priority);
+  if (flags & GOMP_TASK_FLAG_DETACH) {
+    t->flags |= HSOMP_TASK_DETACH;
+    uintptr_t handle = hsomp_event_deferred(self, t);
+    *(uintptr_t *)detach = handle;
+    if (data)
+      *(uintptr_t *)data = handle;
+  }
+  hsomp_task_fill(self, t, data, cpyfn, arg_size);
+  if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && !(t->flags & HSOMP_TASK_COPIED) &&
+      hsomp_task_creation_cancelled(self)) {
+    /* Never submitted: its event (if any) stays, discarded. */
+    if (t->flags & HSOMP_TASK_DETACH)
+      (void)hsomp_event_body_done(self, t, true);
+    hsomp_record_free(t);
+    return;
+  }
+  hsomp_task_submit(self, team, t, depend);
+}
+
+int hsomp_task_clamp_priority(int p) {
+  if (p < 0)
+    return 0;
+  return p > hsomp_settings.max_task_priority ? hsomp_settings.max_task_priority : p;
+}
+
+void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), long arg_size,
+               long arg_align, bool if_clause, unsigned flags, void **depend, int priority_arg,
+               void *detach) {
+  struct hsomp_thread *self = hsomp_self();
+  struct hsomp_team *team = self->ts.team;
+  if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && hsomp_task_creation_cancelled(self)) {
+    /* Not created (as in libgomp), but the handle is one that the program
+     * may fulfil harmlessly: Note [Detach events]. */
+    if (flags & GOMP_TASK_FLAG_DETACH)
+      *(uintptr_t *)detach = hsomp_event_discarded(self);
+    return;
+  }
+  int priority = (flags & GOMP_TASK_FLAG_PRIORITY) ? hsomp_task_clamp_priority(priority_arg) : 0;
+  if (arg_align < 1)
+    arg_align = 1;
+  if (arg_size < 0)
+    arg_size = 0;
+  struct hsomp_task *cur = self->ts.task;
+  if (!if_clause || !team || (cur && (cur->flags & HSOMP_TASK_FINAL)) ||
+      (!(flags & GOMP_TASK_FLAG_DETACH) && hsomp_task_over_cutoff(self, team, cur, 1)))
+    task_included(self, team, fn, data, cpyfn, arg_size, arg_align, flags, depend, priority, detach);
+  else
+    task_deferred(self, team, fn, data, cpyfn, arg_size, arg_align, flags, depend, priority, detach);
+}
+
+/* ------------------------------------------------------------------ */
+/* Waiting for children, taskgroups.                                    */
+
+static void pending_arm(void *arg) { hsomp_task_arm_waiter(arg); }
+static void pending_disarm(void *arg) { hsomp_task_disarm_waiter(arg); }
+static bool kids_done(void *arg) {
+  struct hsomp_task *t = arg;
+  return hsomp_kids(atomic_load_explicit(&t->pending, memory_order_seq_cst)) == 0;
+}
+
+void GOMP_taskwait(void) {
+  struct hsomp_thread *self = hsomp_self();
+  struct hsomp_task *t = self->ts.task;
+  if (!t || kids_done(t))
+    return;
+  struct hsomp_wait w = {kids_done, pending_arm, pending_disarm, t};
+  hsomp_task_wait(self, self->ts.team, t, &w);
+}
+
+void GOMP_taskwait_depend(void **depend) {
+  struct hsomp_thread *self = hsomp_self();
+  if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && hsomp_task_creation_cancelled(self))
+    return;
+  struct hsomp_task *t = self->ts.task;
+  if (t && t->deps)
+    deps_wait(self, t, depend);
+}
+
+/* A detached task's event (Note [Detach events], task_event.c). */
+void omp_fulfill_event(omp_event_handle_t event) {
+  struct hsomp_task *t = hsomp_event_fulfil((uintptr_t)event);
+  if (t)
+    hsomp_task_complete(hsomp_self(), t->team, t);
+}
+
+/* libgomp does nothing here; hsomp runs one task the current task may
+ * start (a descendant), which lets `while (!x) taskyield` loops progress
+ * on a single thread. */
+void GOMP_taskyield(void) {
+  struct hsomp_thread *self = hsomp_self();
+  struct hsomp_team *team = self->ts.team;
+  struct hsomp_task *cur = self->ts.task;
+  if (!team || !cur)
+    return;
+  struct hsomp_task *t = hsomp_task_find(self, team, cur);
+  if (t)
+    hsomp_task_run(self, t);
+}
+
+struct hsomp_taskgroup *hsomp_taskgroup_begin(struct hsomp_thread *self) {
+  struct hsomp_task *t = hsomp_task_current(self);
+  struct hsomp_taskgroup *tg = malloc(sizeof *tg);
+  if (!tg)
+    hsomp_fatal("out of memory allocating a taskgroup");
+  atomic_init(&tg->live, 0);
+  atomic_init(&tg->cancelled, false);
+  tg->workshare = false;
+  tg->prev = t->taskgroup;
+  tg->prev_own = t->taskgroup_own;
+  tg->reductions = t->taskgroup ? t->taskgroup->reductions : NULL;
+  t->taskgroup = tg;
+  t->taskgroup_own = true;
+  return tg;
+}
+
+static bool taskgroup_done(void *arg) {
+  struct hsomp_taskgroup *tg = arg;
+  return (atomic_load_explicit(&tg->live, memory_order_seq_cst) & 0x7fffffffu) == 0;
+}
+static void taskgroup_arm(void *arg) {
+  struct hsomp_taskgroup *tg = arg;
+  atomic_fetch_or_explicit(&tg->live, 0x80000000u, memory_order_seq_cst);
+}
+static void taskgroup_disarm(void *arg) {
+  struct hsomp_taskgroup *tg = arg;
+  atomic_fetch_and_explicit(&tg->live, 0x7fffffffu, memory_order_relaxed);
+}
+
+void hsomp_taskgroup_end(struct hsomp_thread *self) {
+  struct hsomp_task *t = self->ts.task;
+  if (!t || !t->taskgroup || !t->taskgroup_own) {
+    hsomp_warn("GOMP_taskgroup_end: the current task has no open taskgroup; ignored");
+    return;
+  }
+  struct hsomp_taskgroup *tg = t->taskgroup;
+  if (!taskgroup_done(tg)) {
+    struct hsomp_wait w = {taskgroup_done, taskgroup_arm, taskgroup_disarm, tg};
+    hsomp_task_wait(self, self->ts.team, t, &w);
+  }
+  t->taskgroup = tg->prev;
+  t->taskgroup_own = tg->prev_own;
+  free(tg);
+}
+
+void GOMP_taskgroup_start(void) { hsomp_taskgroup_begin(hsomp_self()); }
+
+void GOMP_taskgroup_end(void) { hsomp_taskgroup_end(hsomp_self()); }
+
+int omp_in_final(void) {
+  struct hsomp_task *t = hsomp_self()->ts.task;
+  return t && (t->flags & HSOMP_TASK_FINAL) ? 1 : 0;
+}
