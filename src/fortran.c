@@ -124,8 +124,25 @@ typedef omp_nest_lock_t *fortran_nest_lock;
  * name_@OMP_1.0 for programs linked against OpenMP 2.5's libgomp.  The
  * simple lock is the same in both, so one definition carries both names;
  * the 2.5 nest lock calls lock.c's 2.5 implementation. */
-#define NEW_VERSION(name) __attribute__((symver(#name "@@OMP_3.0")))
-#define OLD_VERSION(name) __attribute__((symver(#name "@OMP_1.0")))
+/* Without symbol versions (Note [Symbol versions in the Haskell package]
+ * in lock.c) the current routines carry the plain names. */
+#ifdef HSOMP_NO_SYMBOL_VERSIONS
+#define NEW_VERSION(name)
+#define OLD_VERSION(name)
+#define hsomp_fortran_init_lock omp_init_lock_
+#define hsomp_fortran_destroy_lock omp_destroy_lock_
+#define hsomp_fortran_set_lock omp_set_lock_
+#define hsomp_fortran_unset_lock omp_unset_lock_
+#define hsomp_fortran_test_lock omp_test_lock_
+#define hsomp_fortran_init_nest_lock omp_init_nest_lock_
+#define hsomp_fortran_destroy_nest_lock omp_destroy_nest_lock_
+#define hsomp_fortran_set_nest_lock omp_set_nest_lock_
+#define hsomp_fortran_unset_nest_lock omp_unset_nest_lock_
+#define hsomp_fortran_test_nest_lock omp_test_nest_lock_
+#else
+#  define NEW_VERSION(name) __attribute__((symver(#name "@@OMP_3.0")))
+#  define OLD_VERSION(name) __attribute__((symver(#name "@OMP_1.0")))
+#endif
 #define BOTH_VERSIONS(name) NEW_VERSION(name) OLD_VERSION(name)
 
 BOTH_VERSIONS(omp_init_lock_) void hsomp_fortran_init_lock(omp_lock_t *lock) {

@@ -34,8 +34,32 @@ _Static_assert(_Alignof(omp_nest_lock_t) >= _Alignof(struct nest_lock),
  * attribute gives them their exported names and versions.  The simple
  * lock is the same in both versions: one function carries both names.
  * libhsomp.map lists the names in both nodes, as GNU ld requires. */
-#define NEW_VERSION(name) __attribute__((symver(#name "@@OMP_3.0")))
-#define OLD_VERSION(name) __attribute__((symver(#name "@OMP_1.0")))
+/* Note [Symbol versions in the Haskell package]
+ * The Haskell package (haskell/) compiles this file into a GHC program or
+ * into libHShsomp.so, neither linked with libhsomp.map: GNU ld then refuses
+ * a versioned definition ("symbol omp_init_lock has undefined version
+ * OMP_3.0"), and GHCi's loader cannot link it either.  Built with
+ * -DHSOMP_NO_SYMBOL_VERSIONS, the OpenMP 3.0 implementations carry the
+ * plain names and the 2.5 ones keep their internal names: the only callers
+ * are programs compiled against today's omp.h (and a dlopen()ed library's
+ * versioned references bind to a plain definition). */
+#ifdef HSOMP_NO_SYMBOL_VERSIONS
+#define NEW_VERSION(name)
+#define OLD_VERSION(name)
+#define hsomp_init_lock_30 omp_init_lock
+#define hsomp_destroy_lock_30 omp_destroy_lock
+#define hsomp_set_lock_30 omp_set_lock
+#define hsomp_unset_lock_30 omp_unset_lock
+#define hsomp_test_lock_30 omp_test_lock
+#define hsomp_init_nest_lock_30 omp_init_nest_lock
+#define hsomp_destroy_nest_lock_30 omp_destroy_nest_lock
+#define hsomp_set_nest_lock_30 omp_set_nest_lock
+#define hsomp_unset_nest_lock_30 omp_unset_nest_lock
+#define hsomp_test_nest_lock_30 omp_test_nest_lock
+#else
+#  define NEW_VERSION(name) __attribute__((symver(#name "@@OMP_3.0")))
+#  define OLD_VERSION(name) __attribute__((symver(#name "@OMP_1.0")))
+#endif
 #define BOTH_VERSIONS(name) NEW_VERSION(name) OLD_VERSION(name)
 
 /* The internal names must keep omp.h's prototypes. */

@@ -44,6 +44,9 @@ unsigned hsomp_rts_fit_capabilities(unsigned ncaps, bool *bind_workers)
  * 1 if lowered (*saved is what to restore), 0 if nothing to do, -1 if the
  * limit is too low for the RTS to start at all; Note [The heap
  * reservation under ulimit -v]. */
+/* rts_limits.c: whether RLIMIT_AS is set (then no worker should malloc
+ * on its own thread: each would get a 64 MiB glibc arena). */
+bool hsomp_rts_address_space_limited(void) __attribute__((visibility("hidden")));
 struct rlimit;
 int hsomp_rts_limit_reservation(struct rlimit *saved) __attribute__((visibility("hidden")));
 void hsomp_rts_restore_reservation_limit(const struct rlimit *saved)

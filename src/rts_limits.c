@@ -47,6 +47,8 @@ static bool address_space_limited(void) {
   return getrlimit(RLIMIT_AS, &r) == 0 && r.rlim_cur != RLIM_INFINITY;
 }
 
+bool hsomp_rts_address_space_limited(void) { return address_space_limited(); }
+
 unsigned hsomp_rts_fit_capabilities(unsigned ncaps, bool *bind_workers) {
   *bind_workers = !thread_limited() && !address_space_limited();
   return *bind_workers ? ncaps : 1;

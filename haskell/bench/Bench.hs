@@ -61,8 +61,8 @@ tables = do
       conv name t = printf "| %s | %.2f | %.2f |\n" name t (max 0 (t - loop))
   putStrLn "| convention | ns/call, measured | minus the loop |\n|---|---:|---:|"
   conv "empty loop (the measuring harness)" loop
-  conv "`foreign import prim` (capabilityNumber)" (ccPrim cc)
-  conv "`foreign import prim` (ompThreadNumber, cached)" (ccPrimOmp cc)
+  conv "`foreign import prim` (currentCapabilityPrim)" (ccPrim cc)
+  conv "`foreign import prim` (threadNumPrim, cached)" (ccPrimOmp cc)
   conv "`foreign import ccall unsafe` (empty C function)" (ccUnsafe cc)
   conv "`foreign import ccall safe` (empty C function)" (ccSafe cc)
 
@@ -137,7 +137,7 @@ criterionBenchmarks =
     cmms <- cmmBenchmarks
     defaultMain
       [ bgroup "call"
-          [ bench "prim capabilityNumber" (whnfIO capabilityNumber)
+          [ bench "prim currentCapabilityPrim" (whnfIO currentCapabilityPrim)
           , bench "unsafe noop" (whnfIO (c_noop_unsafe nullPtr))
           , bench "safe noop" (whnfIO (c_noop_safe nullPtr))
           , bench "batched 100 noops" (whnfIO (batchMapArray p_noop arr 100))

@@ -52,7 +52,7 @@ cmmGroups counter =
       , bench "safe ccall" (whnfIO (c_add_safe 20 22))
       ]
   , bgroup "omp_get_thread_num"
-      [ bench "inline Cmm prim (ccall inside)" (whnfIO inlineOmpThreadNumber)
+      [ bench "inline Cmm prim (ccall inside)" (whnfIO threadNumInline)
       , bench "unsafe ccall" (whnfIO c_thread_num_unsafe)
       , bench "safe ccall" (whnfIO c_thread_num_safe)
       ]
@@ -72,7 +72,7 @@ cmmTable n = runInBoundThread $ do
   addP <- perCallNs n (void (cmmAdd 20 22))
   addU <- perCallNs n (void (c_add_unsafe 20 22))
   addS <- perCallNs n (void (c_add_safe 20 22))
-  tnP <- perCallNs n (void inlineOmpThreadNumber)
+  tnP <- perCallNs n (void threadNumInline)
   tnU <- perCallNs n (void c_thread_num_unsafe)
   tnS <- perCallNs n (void c_thread_num_safe)
   let b = 100

@@ -31,7 +31,7 @@ import Text.Printf (printf)
 
 import HsOmp
 import HsOmp.Batch (batchRepeat)
-import HsOmp.Prim (capabilityNumber, ompThreadNumber)
+import HsOmp.Prim (currentCapabilityPrim, threadNumPrim)
 import Kernels
 import Stats (nowNs, perCallNs, timeNs)
 
@@ -44,7 +44,7 @@ main = runInBoundThread $ do
         printf "  CHECK FAILED: %s\n" (what :: String)
         modifyIORef' failures (+ 1)
   caps <- getNumCapabilities
-  ompCaps <- numCapabilities
+  ompCaps <- runtimeCapabilities
   cpus <- numProcs
   load <- takeWhile (/= ' ') <$> readFile "/proc/loadavg"
   printf "Capabilities: %d (getNumCapabilities); the runtime sees %d; OpenMP team size: %d; %d CPUs, load average %s\n"
@@ -72,9 +72,9 @@ teamDemo :: Check -> Int -> IO ()
 teamDemo check team = do
   rows <- newIORef []
   parallelRegion team $ \t n -> do
-    omp <- ompThreadNumber
-    cap <- capabilityNumber
-    bound <- workerCapability
+    omp <- threadNumPrim
+    cap <- currentCapabilityPrim
+    bound <- maybe (-1) id <$> boundCapability
     name <- allocaBytes 16 $ \p -> c_thread_name p >> peekCString p
     atomicModifyIORef' rows (\rs -> ((t, n, omp, cap, bound, name) : rs, ()))
   rs <- sort <$> readIORef rows
@@ -169,8 +169,8 @@ callbackDemo check team = do
       nChunks = n `div` chunk
   slots <- replicateM team (newIORef (0 :: Int, 0 :: Int, [] :: [Int]))
   (_, t) <- timeNs $ parallelFor (StaticChunk chunk) 0 n $ \lo hi -> do
-    me <- ompThreadNumber
-    cap <- capabilityNumber
+    me <- threadNumPrim
+    cap <- currentCapabilityPrim
     let !s = sumRange lo hi
     atomicModifyIORef' (slots !! me) (\(c, acc, cs) -> ((c + 1, acc + s, nub (cap : cs)), ()))
   got <- mapM readIORef slots

@@ -66,6 +66,9 @@ module HsOmp
   , newLock
   , withLock
     -- * Capabilities
+  , boundCapability
+  , runtimeCapabilities
+    -- * Deprecated names
   , workerCapability
   , numCapabilities
     -- * Haskell on the team (re-exported from "HsOmp.Callback")
@@ -143,7 +146,7 @@ inParallel = (/= 0) <$> omp_in_parallel
 -- it is bound, like @main@), where setting, regions and restoring all
 -- happen on one OS thread.
 --
--- >>> withNumThreads 3 (c_kernel p n)   -- the kernel's regions use 3 threads
+-- > withNumThreads 3 (c_kernel p n)   -- the kernel's regions use 3 threads
 withNumThreads :: Int -> IO a -> IO a
 withNumThreads n act = runInBoundThread $ do
   old <- omp_get_max_threads
@@ -213,22 +216,38 @@ newLock = do
 -- Capability (a safe call), so a Haskell thread waiting for a lock held by
 -- an OpenMP thread does not stop the others.
 --
--- >>> withLock l (modifyIORef r (+ 1))
+-- > withLock l (modifyIORef r (+ 1))
 withLock :: Lock -> IO a -> IO a
 withLock (Lock fp) act = withForeignPtr fp $ \p ->
   bracket_ (omp_set_lock p) (omp_unset_lock p) act
 
--- | The Capability the calling OpenMP thread is bound to, or -1 for a
--- thread bound to none (@hsomp_get_capability@).
+-- | The Capability the calling OS thread is bound to: @Just c@ on an
+-- OpenMP worker (bound to Capability @c@ for its life), 'Nothing' on a
+-- thread bound to none, such as @main@ or a team's primary thread
+-- (@hsomp_get_capability@).  Not the Capability that runs the calling
+-- Haskell thread now: that is 'HsOmp.Prim.currentCapabilityPrim'.
 --
--- >>> workerCapability
--- -1
+-- >>> boundCapability
+-- Nothing
+boundCapability :: IO (Maybe Int)
+boundCapability = (\c -> if c < 0 then Nothing else Just (fromIntegral c)) <$> hsomp_get_capability
+
+-- | The number of GHC Capabilities the OpenMP runtime binds its workers
+-- to (@hsomp_get_num_capabilities@): 'GHC.Conc.getNumCapabilities' as the
+-- runtime last saw it.
+--
+-- >>> runtimeCapabilities
+-- 2
+runtimeCapabilities :: IO Int
+runtimeCapabilities = fromIntegral <$> hsomp_get_num_capabilities
+
+-- | Deprecated: 'boundCapability', with -1 for 'Nothing'.
 workerCapability :: IO Int
 workerCapability = fromIntegral <$> hsomp_get_capability
+{-# DEPRECATED workerCapability "use boundCapability :: IO (Maybe Int) (README \"Names\")" #-}
 
--- | The number of GHC Capabilities, as the runtime sees it.
---
--- >>> numCapabilities
--- 2
+-- | Deprecated name of 'runtimeCapabilities' (it clashed with the pure
+-- 'GHC.Conc.numCapabilities').
 numCapabilities :: IO Int
-numCapabilities = fromIntegral <$> hsomp_get_num_capabilities
+numCapabilities = runtimeCapabilities
+{-# DEPRECATED numCapabilities "renamed runtimeCapabilities: GHC.Conc.numCapabilities is another thing (README \"Names\")" #-}

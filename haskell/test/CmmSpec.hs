@@ -63,37 +63,37 @@ quoteSpec = describe "quotes in another package (HsOmp.Cmm.Examples)" $ do
 ------------------------------------------------------------------------------
 inlinePrimSpec :: Spec
 inlinePrimSpec = describe "inline primitives" $ do
-  it "inlineCapabilityNumber agrees with HsOmp.Prim on every Capability" $ do
+  it "currentCapabilityInline agrees with HsOmp.Prim on every Capability" $ do
     caps <- getNumCapabilities
     forM_ [0 .. caps - 1] $ \c -> do
       v <- newEmptyMVar
       _ <- forkOn c $ do
-        a <- inlineCapabilityNumber
-        b <- capabilityNumber
+        a <- currentCapabilityInline
+        b <- currentCapabilityPrim
         (t, _) <- threadCapability =<< myThreadId
         putMVar v (a, b, t)
       within 30 (takeMVar v) `shouldReturn` (c, c, c)
-  it "inlineOmpThreadNumber is 0 outside regions and the team member's number in callbacks" $ do
-    inlineOmpThreadNumber `shouldReturn` 0
+  it "threadNumInline is 0 outside regions and the team member's number in callbacks" $ do
+    threadNumInline `shouldReturn` 0
     forM_ [1, 2, 3, 8] $ \t -> replicateM_ 3 $ do
       seen <- newIORef []
       within 60 $ parallelRegion t $ \tid _ -> do
-        a <- inlineOmpThreadNumber
-        b <- ompThreadNumber
+        a <- threadNumInline
+        b <- threadNumPrim
         c <- threadNum
         atomicModifyIORef' seen (\s -> ((tid, a, b, c) : s, ()))
       rows <- readIORef seen
       length rows `shouldBe` t
       forM_ rows $ \(tid, a, b, c) -> (a, b, c) `shouldBe` (tid, tid, tid)
-    inlineOmpThreadNumber `shouldReturn` 0
+    threadNumInline `shouldReturn` 0
   it "both agree with HsOmp.Prim in parallelFor bodies" $ do
     bad <- newIORef (0 :: Int)
     bodies <- newIORef (0 :: Int)
     within 60 $ parallelForN 3 (Dynamic 1) 0 300 $ \_ _ -> do
-      a <- inlineOmpThreadNumber
+      a <- threadNumInline
       b <- threadNum
-      c <- inlineCapabilityNumber
-      d <- capabilityNumber
+      c <- currentCapabilityInline
+      d <- currentCapabilityPrim
       atomicModifyIORef' bodies (\n -> (n + 1, ()))
       when (a /= b || c /= d) $ atomicModifyIORef' bad (\n -> (n + 1, ()))
     readIORef bodies `shouldReturn` 300
@@ -180,6 +180,12 @@ compileErrorSpec = describe "compile errors point at the quote" $ do
     code `shouldNotBe` ExitSuccess
     err `shouldSatisfy` ("BadSig.hs:4:6: error:" `isInfixOf`)
     err `shouldSatisfy` ("BadSig.hs:5: in the signature of f#: type Nope# is not in scope" `isInfixOf`)
+  it "an assembler error names the quote's line of the symbol, not GHC's temporary .s file" $ withGhcDir $ \ghc dir -> do
+    (code, err) <- ghc dir "BadAsm.hs" badAsmModule
+    code `shouldNotBe` ExitSuccess
+    err `shouldSatisfy` ("BadAsm.hs:4:6: error:" `isInfixOf`)
+    err `shouldSatisfy` ("the assembler rejected the code GHC made from this quote" `isInfixOf`)
+    err `shouldSatisfy` ("BadAsm.hs:7: symbol `helper' is already defined" `isInfixOf`)
   it "a quote without the procedure of its signature is rejected" $ withGhcDir $ \ghc dir -> do
     (code, err) <- ghc dir "NoProc.hs" noProcModule
     code `shouldNotBe` ExitSuccess
@@ -215,7 +221,7 @@ withGhcDir act = do
 header :: String
 header = "{-# LANGUAGE TemplateHaskell, QuasiQuotes, GHCForeignImportPrim, MagicHash, UnboxedTuples, UnliftedFFITypes #-}\n"
 
-goodModule, badCmmModule, badSigModule, noProcModule :: String
+goodModule, badCmmModule, badSigModule, badAsmModule, noProcModule :: String
 goodModule = header ++ unlines
   [ "module Good where"
   , "import HsOmp.Cmm (cmm)"
@@ -245,6 +251,15 @@ badSigModule = header ++ unlines
   , "[cmm|"                                     -- 4
   , "f# :: Int# -> Nope# -> Int#"               -- 5
   , "f# (W_ x, W_ y) { return (x + y); }"
+  , "|]" ]
+badAsmModule = header ++ unlines
+  [ "module BadAsm where"                       -- 2
+  , "import HsOmp.Cmm (cmm)"                    -- 3
+  , "[cmm|"                                     -- 4
+  , "f# :: Int# -> Int#"                        -- 5
+  , "helper (W_ x) { return (x); }"             -- 6
+  , "helper (W_ x) { return (x + 1); }"         -- 7: defined twice, which only the assembler sees
+  , "f# (W_ x) { return (x); }"
   , "|]" ]
 noProcModule = header ++ unlines
   [ "module NoProc where"                       -- 2

@@ -14,6 +14,8 @@ import Control.Exception
 import Control.Monad
 import Data.IORef
 import Data.List (isInfixOf)
+import Foreign.C.Types (CInt (..), CLong (..))
+import Foreign.Ptr (Ptr)
 import Foreign.ForeignPtr (mallocForeignPtrArray)
 import qualified Foreign.Concurrent as FC
 import GHC.Clock (getMonotonicTimeNSec)
@@ -26,7 +28,7 @@ import Test.Hspec
 import Test.Hspec.QuickCheck (modifyMaxSuccess)
 import Test.QuickCheck hiding (within)
 
-import HsOmp (Schedule (..))
+import HsOmp (Schedule (..), withMVectorPtr)
 import qualified HsOmp.Slice as S
 import HsOmp.Slice.Linear
 import Measure (underGcStorm)
@@ -100,8 +102,47 @@ model t lo hi = case t of
 
 ------------------------------------------------------------------------------
 
+foreign import ccall unsafe "fj_set_other" c_setOther :: Ptr Double -> CLong -> IO ()
+foreign import ccall safe "fj_rendezvous" c_rendezvous :: Ptr Double -> CLong -> IO CInt
+foreign import ccall safe "fj_double" c_double :: Ptr Double -> CLong -> IO ()
+
+-- | The Haskell half of the rendezvous with fj_rendezvous: wait (bounded)
+-- for C's signal in this part's last element, then answer 2 in its first.
+rendezvousBody :: S.Slice t Double -> S.SliceM t Bool
+rendezvousBody sl = do
+  let len = S.sliceLength sl
+  ok <- S.foldSlice (S.subSlice (len - 1) len sl) False (\_ i -> spin i (4000000000 :: Int))
+  S.forSlice (S.subSlice 0 1 sl) (\i -> S.write sl i 2)
+  pure ok
+  where
+    spin i k = do
+      x <- S.read sl i
+      if x == 1 then pure True else if k == 0 then pure False else spin i (k - 1)
+
 linearSliceSpec :: Spec
 linearSliceSpec = describe "HsOmp.Slice.Linear" $ do
+  describe "runForeign (a part handed to C)" $ do
+    it "a C job and a Haskell job of one plan run at the same time (each waits for the other)" $ do
+      let n = 1000
+      v <- VSM.replicate (2 * n) (0 :: Double)
+      oks <- withMVectorPtr v $ \base -> do
+        c_setOther base (fromIntegral n)
+        withOwnedResults 2 v (\o -> splitWith n o (\a b ->
+          runForeign b (\p len -> (== 1) <$> c_rendezvous p (fromIntegral len)) <+> run a rendezvousBody))
+      oks `shouldBe` [True, True]
+      out <- VS.freeze v
+      VS.take 1 out `shouldBe` VS.fromList [2]
+      out VS.! (n - 1) `shouldBe` 1
+      VS.drop n out `shouldBe` VS.replicate n 3
+    it "C gets its own part (pointer at the part's start, its length), beside Haskell jobs, under a GC storm" $ do
+      let n = 100000
+      void $ underGcStorm $ forM_ [1 :: Int .. 20] $ \_ -> do
+        v <- VSM.generate n fromIntegral
+        lens <- withOwnedResults 0 v (\o -> foreignEach (cutAt [30000, 70000] o))
+        lens `shouldBe` [30000, 40000, 30000]
+        out <- VS.freeze v
+        out `shouldBe` VS.generate n (\i -> if i >= 30000 && i < 70000 then 2 * fromIntegral i else fromIntegral i + 1)
+
   modifyMaxSuccess (const 300) $
     it "random split trees: every run element written once, skipped ones never, results in range order (QuickCheck: trees, sizes, teams)" $
       property $ \tree (NonNegative n0) (t0 :: Int) -> ioProperty $ do
@@ -232,7 +273,18 @@ badModules =
   , ("LinearLeakSlice", 12, ["because type variable", "t", "would escape its scope"])
   , ("LinearMix", 12, ["Plan s ()", "IO ()", "is a rigid type variable"])
   , ("LinearUnrestricted", 11, ["Expected: Owned s Double %1 -> Plan s ()", "Actual: Owned s Double -> Plan s ()"])
+  , ("LinearForeignCapture", 12, ["Many", "One", "arising from multiplicity of", "b"])
+  , ("LinearForeignTwice", 12, ["Many", "One", "arising from multiplicity of", "o"])
   ]
+
+-- | Three parts: Haskell (+1), C (fj_double), Haskell (+1); each job
+-- returns its part's length.
+foreignEach :: [Owned s Double] %1 -> Plan s Int
+foreignEach [a, b, c] = hs a <+> runForeign b (\p len -> len <$ c_double p (fromIntegral len)) <+> hs c
+  where
+    hs :: Owned s Double %1 -> Plan s Int
+    hs o = run o (\sl -> S.sliceLength sl <$ S.forSlice sl (\i -> S.modify sl i (+ 1)))
+foreignEach parts = each skip parts
 
 job' :: Owned s Int %1 -> Plan s ()
 job' o = run o (\sl -> S.forSlice sl (\i -> S.write sl i 1))

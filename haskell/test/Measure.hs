@@ -56,8 +56,8 @@ import Stats
 -- does nothing (the Cmm primitive reads the Capability number).
 data CallCosts = CallCosts
   { ccLoop :: !Double     -- ^ the measuring loop with an empty action (included in the others)
-  , ccPrim :: !Double     -- ^ @foreign import prim@ (capabilityNumber)
-  , ccPrimOmp :: !Double  -- ^ @foreign import prim@ (ompThreadNumber, cached path)
+  , ccPrim :: !Double     -- ^ @foreign import prim@ (currentCapabilityPrim)
+  , ccPrimOmp :: !Double  -- ^ @foreign import prim@ (threadNumPrim, cached path)
   , ccUnsafe :: !Double   -- ^ @foreign import ccall unsafe@
   , ccSafe :: !Double     -- ^ @foreign import ccall safe@
   }
@@ -68,8 +68,8 @@ data CallCosts = CallCosts
 callCosts :: Int -> IO CallCosts
 callCosts n = runInBoundThread $ do
   loop <- perCallNs n (pure ())
-  prim <- perCallNs n (void capabilityNumber)
-  primOmp <- perCallNs n (void ompThreadNumber)
+  prim <- perCallNs n (void currentCapabilityPrim)
+  primOmp <- perCallNs n (void threadNumPrim)
   uns <- perCallNs n (c_noop_unsafe nullPtr)
   safe <- perCallNs n (c_noop_safe nullPtr)
   pure (CallCosts loop prim primOmp uns safe)

@@ -39,6 +39,7 @@ import Measure
 import SliceSpec (sliceSpec)
 import LinearSliceSpec (linearSliceSpec)
 import ForkSpec (forkSpec)
+import PureSpec (pureSpec)
 import Stats
 
 teamSizes :: [Int]
@@ -72,6 +73,7 @@ specs = do
   sliceSpec
   linearSliceSpec
   forkSpec
+  pureSpec
   measureSpec
 
 -- | Run a region, then print with stdout's default buffering (a pipe: block
@@ -93,8 +95,8 @@ bindingsSpec = describe "omp_* bindings" $ do
     n `shouldSatisfy` (>= 1)
   it "see the program's Capabilities" $ do
     caps <- getNumCapabilities
-    numCapabilities `shouldReturn` caps
-    workerCapability `shouldReturn` (-1)
+    runtimeCapabilities `shouldReturn` caps
+    boundCapability `shouldReturn` Nothing
   it "withNumThreads sets and restores nthreads-var on one OS thread" $ do
     before <- runInBoundThread maxThreads
     forM_ teamSizes $ \n -> withNumThreads n maxThreads `shouldReturn` n
@@ -337,24 +339,24 @@ callbackSpec = describe "callbacks and Haskell bodies on the OpenMP team" $ do
 ------------------------------------------------------------------------------
 primSpec :: Spec
 primSpec = describe "Cmm primitives" $ do
-  it "capabilityNumber is the Capability the thread runs on" $ do
+  it "currentCapabilityPrim is the Capability the thread runs on" $ do
     caps <- getNumCapabilities
     forM_ [0 .. caps - 1] $ \c -> do
       v <- newEmptyMVar
       _ <- forkOn c $ do
-        a <- capabilityNumber
+        a <- currentCapabilityPrim
         (b, _) <- threadCapability =<< myThreadId
         putMVar v (a, b)
       (a, b) <- takeMVar v
       a `shouldBe` c
       b `shouldBe` c
-  it "ompThreadNumber is 0 outside regions and the team number inside" $ do
-    ompThreadNumber `shouldReturn` 0
+  it "threadNumPrim is 0 outside regions and the team number inside" $ do
+    threadNumPrim `shouldReturn` 0
     forM_ teamSizes $ \t -> replicateM_ 3 $ do
       seen <- newIORef []
       parallelRegion t $ \tid _ -> do
-        a <- ompThreadNumber
-        b <- ompThreadNumber -- the cached path
+        a <- threadNumPrim
+        b <- threadNumPrim -- the cached path
         c <- threadNum
         atomicModifyIORef' seen (\s -> ((tid, a, b, c) : s, ()))
       rows <- readIORef seen
@@ -362,21 +364,21 @@ primSpec = describe "Cmm primitives" $ do
         a `shouldBe` tid
         b `shouldBe` tid
         c `shouldBe` tid
-    ompThreadNumber `shouldReturn` 0
+    threadNumPrim `shouldReturn` 0
   it "a worker's Haskell body runs on the worker's own Capability" $ do
     seen <- newIORef []
     parallelRegion 2 $ \tid _ -> do
-      c <- capabilityNumber
-      w <- workerCapability
+      c <- currentCapabilityPrim
+      w <- boundCapability
       atomicModifyIORef' seen (\s -> ((tid, c, w) : s, ()))
     rows <- readIORef seen
-    forM_ rows $ \(tid, c, w) -> when (tid > 0) $ c `shouldBe` w
+    forM_ rows $ \(tid, c, w) -> when (tid > 0) $ Just c `shouldBe` w
   it "the team's threads enter Haskell on distinct Capabilities (team size <= Capabilities)" $ do
     caps <- getNumCapabilities
     forM_ [2 .. caps] $ \t -> replicateM_ 3 $ do
       seen <- newIORef []
       parallelRegion t $ \tid _ -> do
-        c <- capabilityNumber
+        c <- currentCapabilityPrim
         atomicModifyIORef' seen (\s -> ((tid, c) : s, ()))
       rows <- sort <$> readIORef seen
       map fst rows `shouldBe` [0 .. t - 1]
@@ -526,7 +528,7 @@ measureSpec :: Spec
 measureSpec = describe "measurements (bench/Bench.hs prints them in full)" $ do
   it "calling conventions: prim and unsafe calls cost less than a safe call" $ do
     cc <- callCosts 100000
-    measure (printf "ns/call incl. loop: empty loop %.2f, prim capabilityNumber %.2f, prim ompThreadNumber %.2f, unsafe %.2f, safe %.1f"
+    measure (printf "ns/call incl. loop: empty loop %.2f, prim currentCapabilityPrim %.2f, prim threadNumPrim %.2f, unsafe %.2f, safe %.1f"
                (ccLoop cc) (ccPrim cc) (ccPrimOmp cc) (ccUnsafe cc) (ccSafe cc))
     ccPrim cc `shouldSatisfy` (< ccSafe cc)
     ccPrimOmp cc `shouldSatisfy` (< ccSafe cc)

@@ -102,7 +102,7 @@ import GHC.Ptr (Ptr (..))
 -- the array alive during the call].  Use it for pointers obtained some
 -- other way, e.g. from 'mutableByteArrayContents'.
 --
--- >>> keepAliveDuring arr (c_use (mutableByteArrayContents arr))
+-- > keepAliveDuring arr (c_use (mutableByteArrayContents arr))
 keepAliveDuring :: a -> IO r -> IO r
 keepAliveDuring x (IO act) = IO (\s -> keepAlive# x s act)
 {-# INLINE keepAliveDuring #-}
@@ -119,9 +119,9 @@ withForeignPtrAlive (ForeignPtr addr contents) f = keepAliveDuring contents (f (
 -- | A pointer to the first element of a Storable vector, which is the
 -- vector's own memory (no copy), valid for the duration of the action.
 --
--- >>> let v = VS.generate 1000 fromIntegral :: VS.Vector Double
--- >>> withVectorPtr (VS.slice 10 100 v) (\p -> c_vsum p 100)   -- elements 10..109
--- 5950.0
+-- > let v = VS.generate 1000 fromIntegral :: VS.Vector Double
+-- > withVectorPtr (VS.slice 10 100 v) (\p -> c_vsum p 100)   -- elements 10..109
+-- >   -- 5950.0
 withVectorPtr :: Storable a => VS.Vector a -> (Ptr a -> IO r) -> IO r
 withVectorPtr v f = case VS.unsafeToForeignPtr0 v of (fp, _) -> withForeignPtrAlive fp f
 {-# INLINE withVectorPtr #-}
@@ -129,8 +129,8 @@ withVectorPtr v f = case VS.unsafeToForeignPtr0 v of (fp, _) -> withForeignPtrAl
 -- | A pointer to the first element of a mutable Storable vector (its own
 -- memory): what C writes through it, the vector holds afterwards.
 --
--- >>> mv <- VSM.new 1000 :: IO (VSM.IOVector Double)
--- >>> withMVectorPtr mv (\p -> c_fill p 1000)
+-- > mv <- VSM.new 1000 :: IO (VSM.IOVector Double)
+-- > withMVectorPtr mv (\p -> c_fill p 1000)
 withMVectorPtr :: Storable a => VSM.IOVector a -> (Ptr a -> IO r) -> IO r
 withMVectorPtr mv f = case VSM.unsafeToForeignPtr0 mv of (fp, _) -> withForeignPtrAlive fp f
 {-# INLINE withMVectorPtr #-}
@@ -163,9 +163,9 @@ elemSize = sizeOf
 -- 'UnpinnedArray' if the array is not pinned (an empty vector is always
 -- accepted: C reads none of it).
 --
--- >>> let v = pinnedPrimVectorFromList [1 .. 1000] :: VP.Vector Double
--- >>> withPrimVectorPtr v (\p -> c_vsum p 1000)
--- 500500.0
+-- > let v = pinnedPrimVectorFromList [1 .. 1000] :: VP.Vector Double
+-- > withPrimVectorPtr v (\p -> c_vsum p 1000)
+-- >   -- 500500.0
 withPrimVectorPtr :: Prim a => VP.Vector a -> (Ptr a -> IO r) -> IO r
 withPrimVectorPtr (VP.Vector off len ba) =
   passPinned "withPrimVectorPtr" ba (isByteArrayPinned ba) (byteArrayContents ba) off len
@@ -175,8 +175,8 @@ withPrimVectorPtr (VP.Vector off len ba) =
 -- memory): what C writes through it, the vector holds afterwards.  Throws
 -- 'UnpinnedArray' if the array is not pinned (see 'newPinnedPrimMVector').
 --
--- >>> mv <- newPinnedPrimMVector 1000 :: IO (VPM.IOVector Double)
--- >>> withPrimMVectorPtr mv (\p -> c_fill p 1000)
+-- > mv <- newPinnedPrimMVector 1000 :: IO (VPM.IOVector Double)
+-- > withPrimMVectorPtr mv (\p -> c_fill p 1000)
 withPrimMVectorPtr :: Prim a => VPM.IOVector a -> (Ptr a -> IO r) -> IO r
 withPrimMVectorPtr (VPM.MVector off len mba) =
   passPinned "withPrimMVectorPtr" mba (isMutableByteArrayPinned mba) (mutableByteArrayContents mba) off len
@@ -194,7 +194,7 @@ passPinned fn arr pinned base off len f
 -- new pinned array (freed after the action) instead of refused.  A pinned
 -- vector is passed with no copy.
 --
--- >>> withPrimVectorPtrCopy (VP.map (* 2) v) (\p -> c_vsum p 1000)   -- VP.map's result is unpinned
+-- > withPrimVectorPtrCopy (VP.map (* 2) v) (\p -> c_vsum p 1000)   -- VP.map's result is unpinned
 withPrimVectorPtrCopy :: forall a r. Prim a => VP.Vector a -> (Ptr a -> IO r) -> IO r
 withPrimVectorPtrCopy v@(VP.Vector off len ba) f
   | isPinnedPrimVector v = withPrimVectorPtr v f
@@ -207,8 +207,8 @@ withPrimVectorPtrCopy v@(VP.Vector off len ba) f
 -- action, also when the action throws (so the vector holds whatever C
 -- wrote).  A pinned vector is passed with no copy.
 --
--- >>> mv <- VPM.replicate 100 0 :: IO (VPM.IOVector Double)     -- small: unpinned
--- >>> withPrimMVectorPtrCopy mv (\p -> c_fill p 100)            -- copy in, C, copy back
+-- > mv <- VPM.replicate 100 0 :: IO (VPM.IOVector Double)     -- small: unpinned
+-- > withPrimMVectorPtrCopy mv (\p -> c_fill p 100)            -- copy in, C, copy back
 withPrimMVectorPtrCopy :: forall a r. Prim a => VPM.IOVector a -> (Ptr a -> IO r) -> IO r
 withPrimMVectorPtrCopy mv@(VPM.MVector off len mba) f
   | isPinnedPrimMVector mv = withPrimMVectorPtr mv f
@@ -240,9 +240,9 @@ pinnedAlignment x = max 64 (alignment x)
 -- (aligned to 64 bytes); its contents are uninitialised, as with
 -- 'VPM.new'.
 --
--- >>> mv <- newPinnedPrimMVector 100 :: IO (VPM.IOVector Int)
--- >>> isPinnedPrimMVector mv
--- True
+-- > mv <- newPinnedPrimMVector 100 :: IO (VPM.IOVector Int)
+-- > isPinnedPrimMVector mv
+-- >   -- True
 newPinnedPrimMVector :: forall m a. (PrimMonad m, Prim a) => Int -> m (VPM.MVector (PrimState m) a)
 newPinnedPrimMVector n
   | n < 0 = error ("HsOmp.Array.newPinnedPrimMVector: negative length " ++ show n)
@@ -293,7 +293,7 @@ isPinnedPrimVector (VP.Vector _ _ ba) = isByteArrayPinned ba
 
 -- | Whether the mutable vector's array is pinned.
 --
--- >>> VPM.replicate 10 (0 :: Int) >>= pure . isPinnedPrimMVector
--- False
+-- > VPM.replicate 10 (0 :: Int) >>= pure . isPinnedPrimMVector
+-- >   -- False
 isPinnedPrimMVector :: VPM.MVector s a -> Bool
 isPinnedPrimMVector (VPM.MVector _ _ mba) = isMutableByteArrayPinned mba

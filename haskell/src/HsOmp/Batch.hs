@@ -22,8 +22,8 @@
 -- movable Haskell heap: use 'Foreign.Marshal' memory, pinned arrays or
 -- 'Foreign.ForeignPtr.ForeignPtr's kept alive across the call.
 --
--- >>> batchMap c_work_fn [p1, p2, p3]         -- c_work_fn p1; c_work_fn p2; c_work_fn p3
--- >>> batchCalls [(f, p), (g, q)]             -- f p; g q
+-- > batchMap c_work_fn [p1, p2, p3]         -- c_work_fn p1; c_work_fn p2; c_work_fn p3
+-- > batchCalls [(f, p), (g, q)]             -- f p; g q
 module HsOmp.Batch
   ( -- * Lists
     batchMap
@@ -49,27 +49,27 @@ import GHC.IO (IO (IO))
 
 -- | @fn(args[i])@ for @i@ in @[0, n)@, Capability released once; returns n.
 --
--- >>> IO (\s -> case batchMap# fn args 10# s of (# s', _ #) -> (# s', () #))
+-- > IO (\s -> case batchMap# fn args 10# s of (# s', _ #) -> (# s', () #))
 foreign import prim "hsomp_prim_batch_map"
   batchMap# :: Addr# -> Addr# -> Int# -> State# RealWorld -> (# State# RealWorld, Int# #)
 
 -- | @calls[i].fn(calls[i].arg)@ for @i@ in @[0, n)@ over an array of
 -- (function, argument) word pairs, Capability released once; returns n.
 --
--- >>> IO (\s -> case batchPairs# calls 10# s of (# s', _ #) -> (# s', () #))
+-- > IO (\s -> case batchPairs# calls 10# s of (# s', _ #) -> (# s', () #))
 foreign import prim "hsomp_prim_batch_pairs"
   batchPairs# :: Addr# -> Int# -> State# RealWorld -> (# State# RealWorld, Int# #)
 
 -- | @fn(arg)@ once with the Capability released; returns its result.
 --
--- >>> IO (\s -> case releasedCall# fn arg s of (# s', r #) -> (# s', I# r #))
+-- > IO (\s -> case releasedCall# fn arg s of (# s', r #) -> (# s', I# r #))
 foreign import prim "hsomp_prim_released_call"
   releasedCall# :: Addr# -> Addr# -> State# RealWorld -> (# State# RealWorld, Int# #)
 
 -- | @batchMapArray fn args n@ calls @fn(args[i])@ for @i < n@: one release
 -- of the Capability for all n calls.  @args@ points to n pointers.
 --
--- >>> withArrayLen ptrs $ \n arr -> batchMapArray fn arr n
+-- > withArrayLen ptrs $ \n arr -> batchMapArray fn arr n
 batchMapArray :: FunPtr (Ptr a -> IO ()) -> Ptr (Ptr a) -> Int -> IO ()
 batchMapArray (FunPtr fn) (Ptr args) (I# n)
   | I# n <= 0 = pure ()
@@ -78,7 +78,7 @@ batchMapArray (FunPtr fn) (Ptr args) (I# n)
 -- | @batchCallsArray calls n@ calls @calls[i].fn(calls[i].arg)@ for
 -- @i < n@, where @calls@ points to n pairs of words (function, argument).
 --
--- >>> batchCallsArray pairs 10
+-- > batchCallsArray pairs 10
 batchCallsArray :: Ptr (FunPtr (Ptr a -> IO ()), Ptr a) -> Int -> IO ()
 batchCallsArray (Ptr calls) (I# n)
   | I# n <= 0 = pure ()
@@ -87,14 +87,14 @@ batchCallsArray (Ptr calls) (I# n)
 -- | @batchMap fn args@ calls @fn@ on each argument, in order, in one release
 -- of the Capability.
 --
--- >>> batchMap c_increment [p, p, p]
+-- > batchMap c_increment [p, p, p]
 batchMap :: FunPtr (Ptr a -> IO ()) -> [Ptr a] -> IO ()
 batchMap fn args = withArrayLen args $ \n arr -> batchMapArray fn arr n
 
 -- | @batchRepeat fn arg n@ calls @fn(arg)@ n times in one release of the
 -- Capability.
 --
--- >>> batchRepeat c_tick counter 100
+-- > batchRepeat c_tick counter 100
 batchRepeat :: FunPtr (Ptr a -> IO ()) -> Ptr a -> Int -> IO ()
 batchRepeat fn arg n
   | n <= 0 = pure ()
@@ -105,7 +105,7 @@ batchRepeat fn arg n
 -- | @batchCalls [(f, a), (g, b)]@ calls @f(a)@ then @g(b)@ in one release of
 -- the Capability.
 --
--- >>> batchCalls [(c_open, p), (c_fill, p), (c_close, p)]
+-- > batchCalls [(c_open, p), (c_fill, p), (c_close, p)]
 batchCalls :: [(FunPtr (Ptr a -> IO ()), Ptr a)] -> IO ()
 batchCalls calls = do
   let n = length calls
@@ -120,7 +120,7 @@ batchCalls calls = do
 -- with the Capability released, like a safe foreign call through a
 -- 'FunPtr'; the C function may loop over a batch of its own.
 --
--- >>> releasedCall c_run_batch descriptor
+-- > releasedCall c_run_batch descriptor
 releasedCall :: FunPtr (Ptr a -> IO CIntPtr) -> Ptr a -> IO CIntPtr
 releasedCall (FunPtr fn) (Ptr arg) =
   IO (\s -> case releasedCall# fn arg s of (# s', r #) -> (# s', fromIntegral (I# r) #))

@@ -77,14 +77,14 @@ rethrowFirst ref = readIORef ref >>= maybe (pure ()) throwIO
 -- re-thrown then.  The calling Haskell thread waits in a safe foreign call,
 -- so other Haskell threads keep running.
 --
--- >>> v <- VM.replicate 1000 (0 :: Int)
--- >>> parallelFor (Dynamic 16) 0 1000 (\lo hi -> mapM_ (\i -> VM.write v i (i * i)) [lo .. hi - 1])
+-- > v <- VM.replicate 1000 (0 :: Int)
+-- > parallelFor (Dynamic 16) 0 1000 (\lo hi -> mapM_ (\i -> VM.write v i (i * i)) [lo .. hi - 1])
 parallelFor :: Schedule -> Int -> Int -> (Int -> Int -> IO ()) -> IO ()
 parallelFor = parallelForN 0
 
 -- | 'parallelFor' on a team of the given number of threads (0: the default).
 --
--- >>> parallelForN 3 (Guided 8) 0 1000 (\lo hi -> print (lo, hi))
+-- > parallelForN 3 (Guided 8) 0 1000 (\lo hi -> print (lo, hi))
 parallelForN :: Int -> Schedule -> Int -> Int -> (Int -> Int -> IO ()) -> IO ()
 parallelForN nthreads sched lo hi body
   | hi <= lo = pure ()
@@ -107,7 +107,7 @@ parallelForN nthreads sched lo hi body
 -- (0: the default size) and runs @body tid nthreads@ on every thread of the
 -- team, with its thread number and the team size.
 --
--- >>> parallelRegion 4 (\t n -> putStrLn (show t ++ " of " ++ show n))
+-- > parallelRegion 4 (\t n -> putStrLn (show t ++ " of " ++ show n))
 parallelRegion :: Int -> (Int -> Int -> IO ()) -> IO ()
 parallelRegion nthreads body = do
   errs <- newIORef Nothing
@@ -128,7 +128,7 @@ data Callback a = Callback
 
 -- | Make a callback.  Free it with 'freeCallback' (or use 'withCallback').
 --
--- >>> cb <- newCallback (\p -> poke (castPtr p) (42 :: CInt))
+-- > cb <- newCallback (\p -> poke (castPtr p) (42 :: CInt))
 newCallback :: (Ptr a -> IO ()) -> IO (Callback a)
 newCallback f = do
   errs <- newIORef Nothing
@@ -137,20 +137,20 @@ newCallback f = do
 
 -- | Release a callback.  C code must not call it afterwards.
 --
--- >>> freeCallback cb
+-- > freeCallback cb
 freeCallback :: Callback a -> IO ()
 freeCallback = freeStablePtr . cbStable
 
 -- | Re-throw the first exception the callback threw so far, if any.
 --
--- >>> callbackRethrow cb
+-- > callbackRethrow cb
 callbackRethrow :: Callback a -> IO ()
 callbackRethrow = rethrowFirst . cbErrors
 
 -- | Bracket a callback: make it, run the action (which hands it to C), free
 -- it, and re-throw the first exception it threw while C called it.
 --
--- >>> withCallback (\p -> ...) (\cb -> c_kernel (callbackEntry cb) (callbackEnv cb))
+-- > withCallback (\p -> ...) (\cb -> c_kernel (callbackEntry cb) (callbackEnv cb))
 withCallback :: (Ptr a -> IO ()) -> (Callback a -> IO r) -> IO r
 withCallback f act =
   bracket (newCallback f) freeCallback $ \cb -> do
@@ -161,13 +161,13 @@ withCallback f act =
 -- | The C function that runs a callback: @entry(env, arg)@ runs the Haskell
 -- function on @arg@.  Callable from any thread, inside or outside regions.
 --
--- >>> callbackEntry cb
+-- > callbackEntry cb
 callbackEntry :: Callback a -> CallbackEntry a
 callbackEntry _ = c_hs_call
 
 -- | The environment pointer to pass to 'callbackEntry'.
 --
--- >>> callbackEnv cb
+-- > callbackEnv cb
 callbackEnv :: Callback a -> Ptr ()
 callbackEnv = castStablePtrToPtr . cbStable
 
@@ -176,6 +176,6 @@ callbackEnv = castStablePtrToPtr . cbStable
 -- Kept for comparison: each call goes through an adjustor and takes and
 -- releases a Capability.  Exceptions are not caught.
 --
--- >>> fp <- newWrapperCallback (\p -> ...)
+-- > fp <- newWrapperCallback (\p -> ...)
 newWrapperCallback :: (Ptr a -> IO ()) -> IO (FunPtr (Ptr a -> IO ()))
 newWrapperCallback = mkWrapper

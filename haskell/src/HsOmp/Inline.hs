@@ -13,17 +13,20 @@
 -- and a Cmm procedure in one quote, and each differs from the file's
 -- version where inline Cmm makes a different trade (see the functions).
 --
--- >>> (,) <$> inlineCapabilityNumber <*> inlineOmpThreadNumber
--- (0,0)
+-- >>> (,) <$> fmap (>= 0) currentCapabilityInline <*> threadNumInline
+-- (True,0)
 --
 -- The primitives themselves (@inlineCapabilityNo#@, @inlineOmpThreadNum#@,
 -- @batchApply#@) are not exported: GHC 9.0's Template Haskell cannot give a
 -- spliced declaration a Haddock comment, and the 'IO' wrappers, inlined,
 -- cost nothing more.
 module HsOmp.Inline
-  ( inlineCapabilityNumber
-  , inlineOmpThreadNumber
+  ( currentCapabilityInline
+  , threadNumInline
   , batchApply
+    -- * Deprecated names
+  , inlineCapabilityNumber
+  , inlineOmpThreadNumber
   ) where
 
 import Foreign.C.Types (CIntPtr)
@@ -35,8 +38,8 @@ import HsOmp.Cmm (cmm)
 -- The number of the Capability running the calling thread: two loads
 -- from @BaseReg@ (the same code as 'HsOmp.Prim.capabilityNo#').
 --
--- >>> IO (\s -> case inlineCapabilityNo# s of (# s', n #) -> (# s', I# n #))
--- 0
+-- > IO (\s -> case inlineCapabilityNo# s of (# s', n #) -> (# s', I# n #))
+-- >   -- 0
 [cmm|
 inlineCapabilityNo# :: State# RealWorld -> (# State# RealWorld, Int# #)
 inlineCapabilityNo# ()
@@ -53,8 +56,8 @@ inlineCapabilityNo# ()
 -- @cmm/prims.cmm@), so the answer is that of the region the caller is
 -- called back from, 0 outside any.
 --
--- >>> IO (\s -> case inlineOmpThreadNum# s of (# s', n #) -> (# s', I# n #))
--- 0
+-- > IO (\s -> case inlineOmpThreadNum# s of (# s', n #) -> (# s', I# n #))
+-- >   -- 0
 [cmm|
 inlineOmpThreadNum# :: State# RealWorld -> (# State# RealWorld, Int# #)
 inlineOmpThreadNum# ()
@@ -77,8 +80,8 @@ inlineOmpThreadNum# ()
 -- released.  Cmm calls only named C functions, so each call goes through
 -- @hsomp_hs_apply(fn, arg)@ (@cbits/hs_batch.c@).
 --
--- >>> IO (\s -> case batchApply# fn arg 100# s of (# s', r #) -> (# s', I# r #))
--- 100
+-- > IO (\s -> case batchApply# fn arg 100# s of (# s', r #) -> (# s', I# r #))
+-- >   -- 100
 [cmm|
 batchApply# :: Addr# -> Addr# -> Int# -> State# RealWorld -> (# State# RealWorld, Int# #)
 batchApply# (W_ fn, W_ arg, W_ n)
@@ -106,21 +109,33 @@ again:
 |]
 
 -- | The Capability number of the calling thread (@inlineCapabilityNo#@,
--- two loads from @BaseReg@, as 'HsOmp.Prim.capabilityNumber').
+-- two loads from @BaseReg@, as 'HsOmp.Prim.currentCapabilityPrim').
 --
--- >>> inlineCapabilityNumber
--- 0
+-- >>> (==) <$> currentCapabilityInline <*> (fst <$> (myThreadId >>= threadCapability))
+-- True
+currentCapabilityInline :: IO Int
+currentCapabilityInline = IO (\s -> case inlineCapabilityNo# s of (# s', n #) -> (# s', I# n #))
+{-# INLINE currentCapabilityInline #-}
+
+-- | Deprecated name of 'currentCapabilityInline'.
 inlineCapabilityNumber :: IO Int
-inlineCapabilityNumber = IO (\s -> case inlineCapabilityNo# s of (# s', n #) -> (# s', I# n #))
+inlineCapabilityNumber = currentCapabilityInline
 {-# INLINE inlineCapabilityNumber #-}
+{-# DEPRECATED inlineCapabilityNumber "renamed currentCapabilityInline (README \"Names\")" #-}
 
 -- | The OpenMP thread number of the caller (@inlineOmpThreadNum#@: an
 -- unsafe call of @omp_get_thread_num@ from Cmm): 0 outside any region.
 --
--- >>> parallelRegion 4 (\_ -> inlineOmpThreadNumber >>= print)
+-- > parallelRegion 4 (\_ _ -> threadNumInline >>= print)
+threadNumInline :: IO Int
+threadNumInline = IO (\s -> case inlineOmpThreadNum# s of (# s', n #) -> (# s', I# n #))
+{-# INLINE threadNumInline #-}
+
+-- | Deprecated name of 'threadNumInline'.
 inlineOmpThreadNumber :: IO Int
-inlineOmpThreadNumber = IO (\s -> case inlineOmpThreadNum# s of (# s', n #) -> (# s', I# n #))
+inlineOmpThreadNumber = threadNumInline
 {-# INLINE inlineOmpThreadNumber #-}
+{-# DEPRECATED inlineOmpThreadNumber "renamed threadNumInline (README \"Names\")" #-}
 
 -- | @batchApply fn arg n@ calls @fn(arg)@ n times (none when n <= 0) in one
 -- release of the Capability and returns the sum of the results.  Other
@@ -128,8 +143,8 @@ inlineOmpThreadNumber = IO (\s -> case inlineOmpThreadNum# s of (# s', n #) -> (
 -- regions or call back into Haskell.  @arg@ must not point into the
 -- movable Haskell heap (use 'Foreign.Marshal' or pinned memory).
 --
--- >>> batchApply c_tick counter 1000
--- 1000
+-- > batchApply c_tick counter 1000
+-- >   -- 1000
 batchApply :: FunPtr (Ptr a -> IO CIntPtr) -> Ptr a -> Int -> IO Int
 batchApply (FunPtr fn) (Ptr arg) (I# n)
   | I# n <= 0 = pure 0

@@ -13,15 +13,23 @@
 -- primitive threads @State# RealWorld@: each call is then an action,
 -- ordered with the other actions and never shared.
 --
--- >>> c <- capabilityNumber
--- >>> t <- ompThreadNumber
+-- Names (README "Names"): @threadNum@ is the OpenMP thread number and
+-- @currentCapability@ the Capability running the calling Haskell thread;
+-- the suffix says how it is read: none for a foreign call ("HsOmp"),
+-- @Prim@ for these primitives, @Inline@ for "HsOmp.Inline"'s.
+--
+-- >>> c <- currentCapabilityPrim
+-- >>> t <- threadNumPrim
 module HsOmp.Prim
   ( -- * Wrapped primitives
-    capabilityNumber
-  , ompThreadNumber
+    currentCapabilityPrim
+  , threadNumPrim
     -- * The primitives themselves
   , capabilityNo#
   , ompThreadNum#
+    -- * Deprecated names
+  , capabilityNumber
+  , ompThreadNumber
   ) where
 
 import GHC.Exts (Int (I#), Int#, RealWorld, State#)
@@ -30,8 +38,8 @@ import GHC.IO (IO (IO))
 -- | The number of the Capability running the calling Haskell thread
 -- (@cap->no@): two loads from @BaseReg@.
 --
--- >>> IO (\s -> case capabilityNo# s of (# s', n #) -> (# s', I# n #))
--- 0
+-- >>> (>= 0) <$> IO (\s -> case capabilityNo# s of (# s', n #) -> (# s', I# n #))
+-- True
 foreign import prim "hsomp_prim_capability_no"
   capabilityNo# :: State# RealWorld -> (# State# RealWorld, Int# #)
 
@@ -47,17 +55,31 @@ foreign import prim "hsomp_prim_capability_no"
 foreign import prim "hsomp_prim_omp_thread_num"
   ompThreadNum# :: State# RealWorld -> (# State# RealWorld, Int# #)
 
--- | 'capabilityNo#' as an 'IO' action.
+-- | 'capabilityNo#' as an 'IO' action: the Capability running the calling
+-- Haskell thread (what 'GHC.Conc.threadCapability' tells, without a call).
 --
--- >>> capabilityNumber
--- 0
-capabilityNumber :: IO Int
-capabilityNumber = IO (\s -> case capabilityNo# s of (# s', n #) -> (# s', I# n #))
-{-# INLINE capabilityNumber #-}
+-- >>> (==) <$> currentCapabilityPrim <*> (fst <$> (myThreadId >>= threadCapability))
+-- True
+currentCapabilityPrim :: IO Int
+currentCapabilityPrim = IO (\s -> case capabilityNo# s of (# s', n #) -> (# s', I# n #))
+{-# INLINE currentCapabilityPrim #-}
 
--- | 'ompThreadNum#' as an 'IO' action.
+-- | 'ompThreadNum#' as an 'IO' action: the OpenMP thread number
+-- ('HsOmp.threadNum' without the foreign call).
 --
--- >>> parallelFor Dynamic 0 8 (\_ _ -> ompThreadNumber >>= print)
+-- > parallelFor (Dynamic 1) 0 8 (\_ _ -> threadNumPrim >>= print)
+threadNumPrim :: IO Int
+threadNumPrim = IO (\s -> case ompThreadNum# s of (# s', n #) -> (# s', I# n #))
+{-# INLINE threadNumPrim #-}
+
+-- | Deprecated name of 'currentCapabilityPrim'.
+capabilityNumber :: IO Int
+capabilityNumber = currentCapabilityPrim
+{-# INLINE capabilityNumber #-}
+{-# DEPRECATED capabilityNumber "renamed currentCapabilityPrim (README \"Names\")" #-}
+
+-- | Deprecated name of 'threadNumPrim'.
 ompThreadNumber :: IO Int
-ompThreadNumber = IO (\s -> case ompThreadNum# s of (# s', n #) -> (# s', I# n #))
+ompThreadNumber = threadNumPrim
 {-# INLINE ompThreadNumber #-}
+{-# DEPRECATED ompThreadNumber "renamed threadNumPrim (README \"Names\")" #-}

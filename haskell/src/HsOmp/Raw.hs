@@ -70,7 +70,7 @@ foreign import ccall unsafe "omp_get_num_threads" omp_get_num_threads :: IO CInt
 -- | The team size the next region would get (@nthreads-var@).
 --
 -- >>> omp_get_max_threads
--- 2
+-- 3
 foreign import ccall unsafe "omp_get_max_threads" omp_get_max_threads :: IO CInt
 
 -- | The calling thread's number in its team (0 = primary thread).  From a
@@ -177,8 +177,8 @@ foreign import ccall unsafe "omp_set_schedule" omp_set_schedule :: OmpSched -> C
 
 -- | Read @run-sched-var@ into the two pointers (kind, chunk size).
 --
--- >>> alloca $ \k -> alloca $ \c -> omp_get_schedule k c >> (,) <$> peek k <*> peek c
--- (2,4)
+-- > alloca $ \k -> alloca $ \c -> omp_get_schedule k c >> (,) <$> peek k <*> peek c
+-- >   -- (2,4)
 foreign import ccall unsafe "omp_get_schedule" omp_get_schedule :: Ptr OmpSched -> Ptr CInt -> IO ()
 
 -- | Elapsed wall-clock time in seconds from an arbitrary fixed point.
@@ -201,46 +201,46 @@ data OmpNestLock
 
 -- | Initialise a simple lock.
 --
--- >>> p <- mallocBytes 4; omp_init_lock p
+-- > p <- mallocBytes 4; omp_init_lock p
 foreign import ccall unsafe "omp_init_lock" omp_init_lock :: Ptr OmpLock -> IO ()
 -- | Destroy a simple lock (it must be unset).
 --
--- >>> omp_destroy_lock p
+-- > omp_destroy_lock p
 foreign import ccall unsafe "omp_destroy_lock" omp_destroy_lock :: Ptr OmpLock -> IO ()
 -- | Set a simple lock, waiting while another thread holds it.  Imported
 -- @safe@: a waiting Haskell thread releases its Capability.
 --
--- >>> omp_set_lock p
+-- > omp_set_lock p
 foreign import ccall safe "omp_set_lock" omp_set_lock :: Ptr OmpLock -> IO ()
 -- | Unset a simple lock held by the calling thread.
 --
--- >>> omp_unset_lock p
+-- > omp_unset_lock p
 foreign import ccall unsafe "omp_unset_lock" omp_unset_lock :: Ptr OmpLock -> IO ()
 -- | Try to set a simple lock; non-zero on success.
 --
--- >>> omp_test_lock p
--- 1
+-- > omp_test_lock p
+-- >   -- 1
 foreign import ccall unsafe "omp_test_lock" omp_test_lock :: Ptr OmpLock -> IO CInt
 -- | Initialise a nestable lock.
 --
--- >>> q <- mallocBytes 16; omp_init_nest_lock q
+-- > q <- mallocBytes 16; omp_init_nest_lock q
 foreign import ccall unsafe "omp_init_nest_lock" omp_init_nest_lock :: Ptr OmpNestLock -> IO ()
 -- | Destroy a nestable lock (it must be unset).
 --
--- >>> omp_destroy_nest_lock q
+-- > omp_destroy_nest_lock q
 foreign import ccall unsafe "omp_destroy_nest_lock" omp_destroy_nest_lock :: Ptr OmpNestLock -> IO ()
 -- | Set a nestable lock (re-entrant for its owner); imported @safe@.
 --
--- >>> omp_set_nest_lock q
+-- > omp_set_nest_lock q
 foreign import ccall safe "omp_set_nest_lock" omp_set_nest_lock :: Ptr OmpNestLock -> IO ()
 -- | Unset a nestable lock once.
 --
--- >>> omp_unset_nest_lock q
+-- > omp_unset_nest_lock q
 foreign import ccall unsafe "omp_unset_nest_lock" omp_unset_nest_lock :: Ptr OmpNestLock -> IO ()
 -- | Try to set a nestable lock; the new nesting count, or 0 on failure.
 --
--- >>> omp_test_nest_lock q
--- 1
+-- > omp_test_nest_lock q
+-- >   -- 1
 foreign import ccall unsafe "omp_test_nest_lock" omp_test_nest_lock :: Ptr OmpNestLock -> IO CInt
 
 -- | The GHC Capability the calling OpenMP thread is bound to, or -1 for a

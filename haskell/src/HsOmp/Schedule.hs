@@ -11,7 +11,7 @@ import Foreign.C.Types (CInt)
 -- | How the iterations of a loop are divided among the threads of a team
 -- (OpenMP's @schedule@ clause).
 --
--- >>> parallelFor (Dynamic 64) 0 100000 (\lo hi -> ...)
+-- > parallelFor (Dynamic 64) 0 100000 (\lo hi -> ...)
 data Schedule
   = Static           -- ^ @schedule(static)@: one contiguous block per thread.
   | StaticChunk !Int -- ^ @schedule(static, n)@: blocks of n, round robin.

@@ -26,13 +26,13 @@
 -- @'Data.Vector.Storable.unsafeIndex' v ('globalIndex' i)@).
 --
 -- >>> import qualified HsOmp.Slice as S
--- >>> let xs = VS.generate 1000000 fromIntegral :: VS.Vector Double
--- >>> ys <- VSM.new 1000000
--- >>> S.parallelSlices_ (S.split (Dynamic 65536)) ys $ \sl ->
--- ...   S.forSlice sl $ \i -> S.write sl i (2 * S.index xs i)
--- >>> S.parallelReduce (S.split Static) ys (+) 0 $ \sl ->
--- ...   S.foldSlice sl 0 $ \acc i -> (acc +) <$> S.read sl i
--- 9.99999e11
+-- > let xs = VS.generate 1000000 fromIntegral :: VS.Vector Double
+-- > ys <- VSM.new 1000000
+-- > S.parallelSlices_ (S.split (Dynamic 65536)) ys $ \sl ->
+-- >   S.forSlice sl $ \i -> S.write sl i (2 * S.index xs i)
+-- > S.parallelReduce (S.split Static) ys (+) 0 $ \sl ->
+-- >   S.foldSlice sl 0 $ \acc i -> (acc +) <$> S.read sl i
+-- >   -- 9.99999e11
 --
 -- What the types do not rule out: 'System.IO.Unsafe.unsafePerformIO' and
 -- friends inside a body; reading (through an earlier @unsafeFreeze@) the
@@ -117,7 +117,7 @@ split sched = Split sched 1 0
 -- columns): every slice is a run of whole rows, and the schedule's chunk
 -- size counts rows.  Iterate the rows of a slice with 'forRows'.
 --
--- >>> parallelSlices_ (rowsOf 512 (Dynamic 4)) c $ \sl -> forRows 512 sl $ \i row -> ...
+-- > parallelSlices_ (rowsOf 512 (Dynamic 4)) c $ \sl -> forRows 512 sl $ \i row -> ...
 rowsOf :: Int -> Schedule -> Split
 rowsOf n sched = Split sched (max 1 n) 0
 
@@ -146,8 +146,8 @@ runSlices (Split sched blk nthreads) v k =
 -- re-thrown here once all slices are done.  The calling thread waits in a
 -- safe foreign call, so other Haskell threads keep running.
 --
--- >>> parallelSlices (split (StaticChunk 3)) v (\sl -> pure (sliceStart sl, sliceEnd sl))
--- [(0,3),(3,6),(6,9),(9,10)]
+-- > parallelSlices (split (StaticChunk 3)) v (\sl -> pure (sliceStart sl, sliceEnd sl))
+-- >   -- [(0,3),(3,6),(6,9),(9,10)]
 parallelSlices :: Storable a => Split -> VSM.IOVector a -> (forall s. Slice s a -> SliceM s r) -> IO [r]
 parallelSlices sp v body = do
   results <- newIORef []
@@ -159,7 +159,7 @@ parallelSlices sp v body = do
 
 -- | 'parallelSlices' for bodies run for their writes only.
 --
--- >>> parallelSlices_ (split Static) v $ \sl -> forSlice sl $ \i -> write sl i (globalIndex i)
+-- > parallelSlices_ (split Static) v $ \sl -> forSlice sl $ \i -> write sl i (globalIndex i)
 parallelSlices_ :: Storable a => Split -> VSM.IOVector a -> (forall s. Slice s a -> SliceM s ()) -> IO ()
 parallelSlices_ sp v body = runSlices sp v (\_ sl -> runBody (body sl))
 {-# INLINE parallelSlices_ #-}
@@ -170,7 +170,7 @@ parallelSlices_ sp v body = runSlices sp v (\_ sl -> runBody (body sl))
 -- schedule (no commutativity needed).  One result per slice is kept until
 -- all are done.
 --
--- >>> parallelReduce (split (Dynamic 1024)) v (+) 0 (\sl -> foldSlice sl 0 (\s i -> (s +) <$> read sl i))
+-- > parallelReduce (split (Dynamic 1024)) v (+) 0 (\sl -> foldSlice sl 0 (\s i -> (s +) <$> read sl i))
 parallelReduce :: Storable a => Split -> VSM.IOVector a -> (r -> r -> r) -> r
                -> (forall s. Slice s a -> SliceM s r) -> IO r
 parallelReduce sp v op z body = foldl' op z <$> parallelSlices sp v body
@@ -181,24 +181,24 @@ parallelReduce sp v op z body = foldl' op z <$> parallelSlices sp v body
 
 -- | The index in the whole vector of the slice's first element.
 --
--- >>> sliceStart sl
--- 4096
+-- > sliceStart sl
+-- >   -- 4096
 sliceStart :: Slice s a -> Int
 sliceStart = sliceFrom
 {-# INLINE sliceStart #-}
 
 -- | One past the index in the whole vector of the slice's last element.
 --
--- >>> sliceEnd sl
--- 8192
+-- > sliceEnd sl
+-- >   -- 8192
 sliceEnd :: Slice s a -> Int
 sliceEnd = sliceTo
 {-# INLINE sliceEnd #-}
 
 -- | The number of elements of the slice.
 --
--- >>> sliceLength sl
--- 4096
+-- > sliceLength sl
+-- >   -- 4096
 sliceLength :: Slice s a -> Int
 sliceLength sl = sliceTo sl - sliceFrom sl
 {-# INLINE sliceLength #-}
@@ -206,7 +206,7 @@ sliceLength sl = sliceTo sl - sliceFrom sl
 -- | The index of an element in the whole vector: use it to read immutable
 -- inputs of the same shape, or to compute a row and column.
 --
--- >>> forSlice sl $ \i -> write sl i (fromIntegral (globalIndex i))
+-- > forSlice sl $ \i -> write sl i (fromIntegral (globalIndex i))
 globalIndex :: Ix s -> Int
 globalIndex (Ix i) = i
 {-# INLINE globalIndex #-}
@@ -214,7 +214,7 @@ globalIndex (Ix i) = i
 -- | The index of an element relative to the start of a slice (the column,
 -- for a row of 'forRows').
 --
--- >>> forRows n sl $ \r row -> forSlice row $ \i -> write row i (a ! r * n + localIndex row i)
+-- > forRows n sl $ \r row -> forSlice row $ \i -> write row i (a ! r * n + localIndex row i)
 localIndex :: Slice s a -> Ix s -> Int
 localIndex sl (Ix i) = i - sliceFrom sl
 {-# INLINE localIndex #-}
@@ -224,7 +224,7 @@ localIndex sl (Ix i) = i - sliceFrom sl
 
 -- | Run the action on every index of the slice, in increasing order.
 --
--- >>> forSlice sl $ \i -> modify sl i (* 2)
+-- > forSlice sl $ \i -> modify sl i (* 2)
 forSlice :: Slice s a -> (Ix s -> SliceM s ()) -> SliceM s ()
 forSlice (Slice _ lo hi) f = go lo
   where
@@ -235,7 +235,7 @@ forSlice (Slice _ lo hi) f = go lo
 
 -- | A strict left fold over the indices of the slice, in increasing order.
 --
--- >>> foldSlice sl 0 $ \acc i -> (\x -> acc + x * x) <$> read sl i
+-- > foldSlice sl 0 $ \acc i -> (\x -> acc + x * x) <$> read sl i
 foldSlice :: Slice s a -> b -> (b -> Ix s -> SliceM s b) -> SliceM s b
 foldSlice (Slice _ lo hi) z f = go z lo
   where
@@ -249,7 +249,7 @@ foldSlice (Slice _ lo hi) z f = go z lo
 -- start at multiples of @n@) and @row@ the part of the slice in that row,
 -- itself a slice of the same region.  With 'rowsOf' @n@ every row is whole.
 --
--- >>> forRows n sl $ \r row -> forSlice row $ \i -> write row i (fromIntegral (r + localIndex row i))
+-- > forRows n sl $ \r row -> forSlice row $ \i -> write row i (fromIntegral (r + localIndex row i))
 forRows :: Int -> Slice s a -> (Int -> Slice s a -> SliceM s ()) -> SliceM s ()
 forRows n0 (Slice p lo hi) f = go lo
   where
@@ -266,7 +266,7 @@ forRows n0 (Slice p lo hi) f = go lo
 -- from its start, clamped to the slice: a slice of the same region (the
 -- same body may use both), never larger than @sl@.
 --
--- >>> forRows n sl $ \_ row -> forSlice (subSlice jj (jj + 256) row) $ \i -> ...
+-- > forRows n sl $ \_ row -> forSlice (subSlice jj (jj + 256) row) $ \i -> ...
 subSlice :: Int -> Int -> Slice s a -> Slice s a
 subSlice from to (Slice p lo hi) = Slice p a (max a b)
   where
@@ -280,7 +280,7 @@ subSlice from to (Slice p lo hi) = Slice p a (max a b)
 -- | The element of the slice at an index (no bounds check: the index is in
 -- the slice by construction).
 --
--- >>> x <- read sl i
+-- > x <- read sl i
 read :: Storable a => Slice s a -> Ix s -> SliceM s a
 read (Slice p _ _) (Ix i) = SliceM (peekElemOff p i)
 {-# INLINE read #-}
@@ -288,7 +288,7 @@ read (Slice p _ _) (Ix i) = SliceM (peekElemOff p i)
 -- | Write the element of the slice at an index (no bounds check: the index
 -- is in the slice by construction).
 --
--- >>> write sl i 0
+-- > write sl i 0
 write :: Storable a => Slice s a -> Ix s -> a -> SliceM s ()
 write (Slice p _ _) (Ix i) x = SliceM (pokeElemOff p i x)
 {-# INLINE write #-}
@@ -296,7 +296,7 @@ write (Slice p _ _) (Ix i) x = SliceM (pokeElemOff p i x)
 -- | Apply a function to the element of the slice at an index (strict in the
 -- new value).
 --
--- >>> modify sl i (+ 1)
+-- > modify sl i (+ 1)
 modify :: Storable a => Slice s a -> Ix s -> (a -> a) -> SliceM s ()
 modify (Slice p _ _) (Ix i) f = SliceM (peekElemOff p i >>= \x -> pokeElemOff p i $! f x)
 {-# INLINE modify #-}
@@ -304,7 +304,7 @@ modify (Slice p _ _) (Ix i) f = SliceM (peekElemOff p i >>= \x -> pokeElemOff p 
 -- | The element of an immutable vector at the global index of @i@ (bounds
 -- checked; for no check use @'VS.unsafeIndex' xs ('globalIndex' i)@).
 --
--- >>> forSlice sl $ \i -> write sl i (index xs i + index ys i)
+-- > forSlice sl $ \i -> write sl i (index xs i + index ys i)
 index :: Storable b => VS.Vector b -> Ix s -> b
 index xs (Ix i) = xs VS.! i
 {-# INLINE index #-}

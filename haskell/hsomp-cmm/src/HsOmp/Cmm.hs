@@ -68,7 +68,7 @@ module HsOmp.Cmm
 
 import Control.Monad (forM, forM_, unless, when)
 import Data.Char (isAlphaNum, isLower, isSpace, isUpper, ord)
-import Data.List (intercalate, isPrefixOf)
+import Data.List (intercalate, isInfixOf, isPrefixOf)
 import Data.Version (showVersion)
 import GHC.Exts (Addr#, ByteArray#, Char#, Double#, Float#, Int#, MutableByteArray#, RealWorld, State#, Word#)
 import Language.Haskell.TH
@@ -129,7 +129,7 @@ cmmDecs body = do
     either (\e -> fail (at (sigLine s) ++ ": in the signature of " ++ sigName s ++ ": " ++ e)) pure
       =<< parsePrimType (sigType s)
   let source = "#include \"Cmm.h\"\n#line " ++ show (line0 + cmmStart) ++ " " ++ show file ++ "\n" ++ cmmText
-  obj <- compileCmm source
+  obj <- compileCmm (assemblerErrorsAt at cmmStart cmmLines syms) source
   addForeignFilePath RawObject obj
   pure [ ForeignD (ImportF Prim Safe sym (mkName (sigName s)) ty)
        | (s, (_, sym), ty) <- zip3 sigs syms types ]
@@ -223,7 +223,7 @@ checkExtensions = do
 -- | Parse a type of the @foreign import prim@ subset and resolve its names
 -- at the splice site: @Right@ the type, @Left@ what is wrong.
 --
--- >>> runQ (parsePrimType "Int# -> (# State# RealWorld, Int# #)")
+-- > runQ (parsePrimType "Int# -> (# State# RealWorld, Int# #)")
 parsePrimType :: String -> Q (Either String Type)
 parsePrimType text =
   case tokenize text >>= parseAll of
@@ -327,8 +327,8 @@ builtinTypes =
 
 -- | Compile Cmm source to an object file with the GHC that runs the splice;
 -- the object is one of GHC's temporary files.
-compileCmm :: String -> Q FilePath
-compileCmm source = do
+compileCmm :: (String -> Maybe String) -> String -> Q FilePath
+compileCmm assemblerErrors source = do
   ghc <- ghcForCmm
   src <- addTempFile "cmm"
   obj <- addTempFile "o"
@@ -337,9 +337,43 @@ compileCmm source = do
     readProcessWithExitCode ghc ["-c", src, "-o", obj, "-fPIC", "-fexternal-dynamic-refs", "-package-env", "-"] ""
   case code of
     ExitSuccess -> pure obj
-    ExitFailure _ ->
-      fail ("[cmm| |]: GHC rejected the Cmm of this quote:\n" ++ trim (out ++ err))
+    ExitFailure _
+      | Just located <- assemblerErrors (out ++ err) ->
+          fail ("[cmm| |]: the assembler rejected the code GHC made from this quote:\n" ++ located
+                ++ "\n(GHC's message, about its temporary assembly file:)\n" ++ trim (out ++ err))
+      | otherwise ->
+          fail ("[cmm| |]: GHC rejected the Cmm of this quote:\n" ++ trim (out ++ err))
   where trim = dropWhile isSpace . reverse . dropWhile isSpace . reverse
+
+-- | GHC's Cmm parser reports at the quote's own lines (the @#line@
+-- directive), but an error of the assembler names GHC's temporary @.s@
+-- file.  For each assembler error (@Error: ...@ after @Assembler
+-- messages:@), the quote's line of the symbol it quotes (@`sym'@, mapped
+-- back from the unique name of a signature's procedure): the last line
+-- that starts with it (a definition), else the last that mentions it, else
+-- the quote's first Cmm line.  'Nothing' when the assembler is not the one
+-- complaining.
+assemblerErrorsAt :: (Int -> String) -> Int -> [String] -> [(String, String)] -> String -> Maybe String
+assemblerErrorsAt at cmmStart cmmLines syms msg
+  | not ("Assembler messages" `isInfixOf` msg) = Nothing
+  | null errs = Nothing
+  | otherwise = Just (intercalate "\n" [ at (lineOf e) ++ ": " ++ e | e <- errs ])
+  where
+    errs = [ dropWhile isSpace (drop (length "Error:") r)
+           | l <- lines msg, let r = dropWhile isSpace l, "Error:" `isPrefixOf` r ]
+    numbered = zip [cmmStart ..] cmmLines
+    original sym = maybe sym fst (lookup sym [ (u, (n, u)) | (n, u) <- syms ])
+    quoted e = case break (== '`') e of
+      (_, '`' : rest) -> Just (original (takeWhile (/= '\'') rest))
+      _ -> Nothing
+    lineOf e = case quoted e of
+      Nothing -> cmmStart
+      Just sym ->
+        case ( [ i | (i, l) <- numbered, occursAsToken sym l, sym `isPrefixOf` dropWhile isSpace l ]
+             , [ i | (i, l) <- numbered, occursAsToken sym l ] ) of
+          (defs@(_ : _), _) -> last defs
+          ([], uses@(_ : _)) -> last uses
+          _ -> cmmStart
 
 -- | Remembered for the rest of the module: the compiler to run.
 newtype CmmGhc = CmmGhc FilePath

@@ -37,13 +37,13 @@
 -- with function arguments or the continuation forms 'splitWith' and
 -- 'withRange', and apply with parentheses:
 --
--- >>> :set -XLinearTypes
--- >>> let halving :: Int -> Owned s Double %1 -> Plan s ()
--- ...     halving grain o = withRange o (\lo hi o' ->
--- ...       if hi - lo <= grain
--- ...         then run o' (\sl -> S.forSlice sl (\i -> S.write sl i (fromIntegral (S.globalIndex i))))
--- ...         else splitWith ((hi - lo) `div` 2) o' (\a b -> halving grain a <+> halving grain b))
--- >>> withOwned 0 v (halving 4096)
+-- > :set -XLinearTypes
+-- > let halving :: Int -> Owned s Double %1 -> Plan s ()
+-- >     halving grain o = withRange o (\lo hi o' ->
+-- >       if hi - lo <= grain
+-- >         then run o' (\sl -> S.forSlice sl (\i -> S.write sl i (fromIntegral (S.globalIndex i))))
+-- >         else splitWith ((hi - lo) `div` 2) o' (\a b -> halving grain a <+> halving grain b))
+-- > withOwned 0 v (halving 4096)
 module HsOmp.Slice.Linear
   ( -- * Running a plan on the OpenMP team
     withOwned
@@ -64,6 +64,7 @@ module HsOmp.Slice.Linear
     -- * Plans
   , Plan
   , run
+  , runForeign
   , skip
   , done
   , (<+>)
@@ -77,6 +78,7 @@ import Data.List (foldl', sortOn)
 import Data.Primitive.Array
 import qualified Data.Vector.Storable.Mutable as VSM
 import Foreign.Ptr (Ptr)
+import Foreign.Marshal.Array (advancePtr)
 import Foreign.Storable (Storable)
 
 import HsOmp.Callback (parallelForN)
@@ -135,7 +137,7 @@ type role Plan nominal representational
 -- | An unrestricted value: what a query returns next to the token it
 -- consumed (its field may be used any number of times).
 --
--- >>> f (Ur n, o) = if n > 1000 then halving o else run o body
+-- > f (Ur n, o) = if n > 1000 then halving o else run o body
 data Ur a where
   Ur :: a -> Ur a
 
@@ -152,8 +154,8 @@ data Ur a where
 -- is re-thrown here once all jobs are done.  The vector's memory stays
 -- alive for the whole call.
 --
--- >>> withOwnedResults 0 v (\o -> splitWith 3 o (\a b -> run a (pure . S.sliceLength) <+> run b (pure . S.sliceLength)))
--- [3,7]
+-- > withOwnedResults 0 v (\o -> splitWith 3 o (\a b -> run a (pure . S.sliceLength) <+> run b (pure . S.sliceLength)))
+-- >   -- [3,7]
 withOwnedResults :: Storable a => Int -> VSM.IOVector a -> (forall s. Owned s a %1 -> Plan s r) -> IO [r]
 withOwnedResults nthreads v plan =
   VSM.unsafeWith v $ \p -> runPlan nthreads (plan (Owned p 0 (VSM.length v)))
@@ -161,7 +163,7 @@ withOwnedResults nthreads v plan =
 
 -- | 'withOwnedResults' for jobs run for their writes only.
 --
--- >>> withOwned 0 v (\o -> each (\part -> run part (\sl -> S.forSlice sl (\i -> S.write sl i 1))) (chunksOf 1000 o))
+-- > withOwned 0 v (\o -> each (\part -> run part (\sl -> S.forSlice sl (\i -> S.write sl i 1))) (chunksOf 1000 o))
 withOwned :: Storable a => Int -> VSM.IOVector a -> (forall s. Owned s a %1 -> Plan s ()) -> IO ()
 withOwned nthreads v plan = () <$ withOwnedResults nthreads v plan
 {-# INLINE withOwned #-}
@@ -171,7 +173,7 @@ withOwned nthreads v plan = () <$ withOwnedResults nthreads v plan
 -- an associative @op@ with unit @z@ it equals the sequential fold over the
 -- parts that were 'run' (no commutativity needed).
 --
--- >>> withOwnedReduce 0 v (+) 0 (\o -> each (\part -> run part (\sl -> S.foldSlice sl 0 (\acc i -> (acc +) <$> S.read sl i))) (chunksOf 4096 o))
+-- > withOwnedReduce 0 v (+) 0 (\o -> each (\part -> run part (\sl -> S.foldSlice sl 0 (\acc i -> (acc +) <$> S.read sl i))) (chunksOf 4096 o))
 withOwnedReduce :: Storable a => Int -> VSM.IOVector a -> (r -> r -> r) -> r
                 -> (forall s. Owned s a %1 -> Plan s r) -> IO r
 withOwnedReduce nthreads v op z plan = foldl' op z <$> withOwnedResults nthreads v plan
@@ -210,22 +212,22 @@ flatten (PBoth a b) acc = flatten a (flatten b acc)
 
 -- | The number of elements a token owns, and the token back.
 --
--- >>> grain (Ur n, o) = if n <= 4096 then run o body else halving o
--- >>> plan o = grain (ownedLength o)
+-- > grain (Ur n, o) = if n <= 4096 then run o body else halving o
+-- > plan o = grain (ownedLength o)
 ownedLength :: Owned s a %1 -> (Ur Int, Owned s a)
 ownedLength (Owned p lo hi) = (Ur (hi - lo), Owned p lo hi)
 
 -- | The range @[start, end)@ of indices of the whole vector a token owns,
 -- and the token back.
 --
--- >>> ownedRange o   -- for the whole of a 10-element vector
--- (Ur (0,10), o)
+-- > ownedRange o   -- for the whole of a 10-element vector
+-- >   -- (Ur (0,10), o)
 ownedRange :: Owned s a %1 -> (Ur (Int, Int), Owned s a)
 ownedRange (Owned p lo hi) = (Ur (lo, hi), Owned p lo hi)
 
 -- | 'ownedRange' in continuation form: @withRange o k@ is @k start end o@.
 --
--- >>> withRange o (\lo hi o' -> if hi - lo < 100 then run o' body else halving o')
+-- > withRange o (\lo hi o' -> if hi - lo < 100 then run o' body else halving o')
 withRange :: Owned s a %1 -> (Int -> Int -> Owned s a %1 -> b) %1 -> b
 withRange (Owned p lo hi) k = k lo hi (Owned p lo hi)
 
@@ -236,8 +238,8 @@ withRange (Owned p lo hi) k = k lo hi (Owned p lo hi)
 -- (clamped: @k <= 0@ gives an empty first part, @k@ past the end an empty
 -- second part).  The token is consumed.
 --
--- >>> f (a, b) = run a body <+> skip b
--- >>> plan o = f (splitAt 10 o)
+-- > f (a, b) = run a body <+> skip b
+-- > plan o = f (splitAt 10 o)
 splitAt :: Int -> Owned s a %1 -> (Owned s a, Owned s a)
 splitAt k (Owned p lo hi) = (Owned p lo m, Owned p m hi)
   where
@@ -245,7 +247,7 @@ splitAt k (Owned p lo hi) = (Owned p lo m, Owned p m hi)
 
 -- | 'splitAt' in continuation form: @splitWith k o f@ is @f first second@.
 --
--- >>> splitWith 10 o (\a b -> run a body <+> skip b)
+-- > splitWith 10 o (\a b -> run a body <+> skip b)
 splitWith :: Int -> Owned s a %1 -> (Owned s a %1 -> Owned s a %1 -> b) %1 -> b
 splitWith k o f = applyPair f (splitAt k o)
 
@@ -255,8 +257,8 @@ applyPair f (x, y) = f x y
 -- | Split a token's part in the middle (the first half gets the smaller
 -- half of an odd length).
 --
--- >>> f (a, b) = run a body <+> run b body
--- >>> plan o = f (halves o)
+-- > f (a, b) = run a body <+> run b body
+-- > plan o = f (halves o)
 halves :: Owned s a %1 -> (Owned s a, Owned s a)
 halves (Owned p lo hi) = splitAt ((hi - lo) `quot` 2) (Owned p lo hi)
 
@@ -264,7 +266,7 @@ halves (Owned p lo hi) = splitAt ((hi - lo) `quot` 2) (Owned p lo hi)
 -- shorter; @k < 1@ counts as 1).  Always at least one part: an empty token
 -- gives one empty part.  Consume the list with 'each' (or by recursion).
 --
--- >>> each (\part -> run part body) (chunksOf 4096 o)
+-- > each (\part -> run part body) (chunksOf 4096 o)
 chunksOf :: Int -> Owned s a %1 -> [Owned s a]
 chunksOf k0 (Owned p lo hi)
   | hi - lo <= k = [Owned p lo hi]
@@ -277,7 +279,7 @@ chunksOf k0 (Owned p lo hi)
 -- to be no less than the previous one (so out-of-order offsets give empty
 -- parts, never overlapping ones).
 --
--- >>> each (\part -> run part body) (cutAt [100, 400] o)   -- [0,100) [100,400) [400,n)
+-- > each (\part -> run part body) (cutAt [100, 400] o)   -- [0,100) [100,400) [400,n)
 cutAt :: [Int] -> Owned s a %1 -> [Owned s a]
 cutAt [] o = [o]
 cutAt (c : cs) (Owned p lo hi) = consPair (splitAt c (Owned p lo hi))
@@ -293,20 +295,48 @@ cutAt (c : cs) (Owned p lo hi) = consPair (splitAt c (Owned p lo hi))
 -- region @t@ (so everything in 'HsOmp.Slice' works on it, and nothing of
 -- the body escapes).  The token is consumed.
 --
--- >>> run o (\sl -> S.forSlice sl (\i -> S.modify sl i (* 2)))
+-- > run o (\sl -> S.forSlice sl (\i -> S.modify sl i (* 2)))
 run :: Owned s a %1 -> (forall t. Slice t a -> SliceM t r) -> Plan s r
 run (Owned p lo hi) body = PJob lo hi (runBody (body (Slice p lo hi)))
 {-# INLINE run #-}
 
+-- | One job that hands its part to C (or to any 'IO' code): the body gets
+-- a pointer to the part's first element and its length in elements, for a
+-- foreign function to process, on an OpenMP thread of the team, at the same
+-- time as the plan's other jobs (Haskell 'run' bodies included).  The
+-- token is consumed, so no other job owns these elements; the body is an
+-- unrestricted argument, so it cannot capture another part's token, and
+-- the pointer is the only address of the vector it is given
+-- (Note [Foreign jobs]).  The memory stays alive for the whole call
+-- ('withOwned' holds the vector); the pointer is valid only until the body
+-- returns.  Import the function @safe@ if it may start an OpenMP region or
+-- run long; @unsafe@ for short C that does neither.
+--
+-- > plan o = splitWith (n `div` 2) o (\a b -> run a hsBody <+> runForeign b (\p len -> c_kernel p (fromIntegral len)))
+runForeign :: Storable a => Owned s a %1 -> (Ptr a -> Int -> IO r) -> Plan s r
+runForeign (Owned p lo hi) body = PJob lo hi (body (p `advancePtr` lo) (hi - lo))
+{-# INLINE runForeign #-}
+
+-- Note [Foreign jobs]
+-- A foreign job's body is plain IO: the types cannot stop C from walking
+-- off the end of its part (C has no types for that), nor IO code from
+-- storing the pointer.  What they do guarantee is that the plan never gives
+-- two jobs the same part, that the part handed to C is the one whose token
+-- the job consumed, and that no Haskell 'run' body runs on those elements:
+-- the same guarantees as for 'run' (test/compile-fail/LinearForeign*.hs).
+-- The body runs where 'run' bodies run, inside a chunk of parallelForN on an
+-- OpenMP thread holding a Capability; a safe foreign call in it releases
+-- that Capability while C runs, so Haskell jobs and the GC go on.
+
 -- | Give up a token: its elements are not touched by this call.
 --
--- >>> f (a, b) = run a body <+> skip b   -- leave the tail alone
+-- > f (a, b) = run a body <+> skip b   -- leave the tail alone
 skip :: Owned s a %1 -> Plan s r
 skip (Owned _ _ _) = PNone
 
 -- | The plan with no jobs.
 --
--- >>> each f [] == done
+-- > each f [] == done
 done :: Plan s r
 done = PNone
 
@@ -314,14 +344,14 @@ infixr 5 <+>
 
 -- | Both plans' jobs (the left plan's jobs start first).
 --
--- >>> run a body <+> run b body
+-- > run a body <+> run b body
 (<+>) :: Plan s r %1 -> Plan s r %1 -> Plan s r
 a <+> b = PBoth a b
 
 -- | The plans a function makes of each token of a list, combined with
 -- '<+>' in list order.
 --
--- >>> each (\part -> run part body) (chunksOf 4096 o)
+-- > each (\part -> run part body) (chunksOf 4096 o)
 each :: (Owned s a %1 -> Plan s r) -> [Owned s a] %1 -> Plan s r
 each _ [] = PNone
 each f (o : os) = f o <+> each f os
