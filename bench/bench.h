@@ -65,6 +65,7 @@ void bench_tasks(const char *only);
 void bench_teamsize(const char *only);
 void bench_idle(const char *only);
 void bench_naive_dgemm(const char *only);
+void bench_crowded(const char *only);
 
 /* `only` filter: NULL or a comma-separated list of names to run. */
 int bench_selected(const char *only, const char *name);

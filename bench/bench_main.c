@@ -73,7 +73,7 @@ int bench_selected(const char *only, const char *name) {
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: hsomp-bench sync|schedule|tasks|teamsize|idle|naive_dgemm "
+  fprintf(stderr, "usage: hsomp-bench sync|schedule|tasks|teamsize|idle|naive_dgemm|crowded "
                   "[--quick] [--outer N] [--only NAME,...]\n");
   exit(2);
 }
@@ -110,6 +110,8 @@ int main(int argc, char **argv) {
     bench_idle(only);
   else if (strcmp(group, "naive_dgemm") == 0)
     bench_naive_dgemm(only);
+  else if (strcmp(group, "crowded") == 0)
+    bench_crowded(only);
   else
     usage();
   return 0;

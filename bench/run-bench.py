@@ -46,6 +46,7 @@ GROUP_TITLES = {
     "onethread": "One thread: the runtimes' own path lengths, overhead per construct (us)",
     "teamsize": "Changing team sizes 1,2,3,1,2,3..., overhead per region (us)",
     "idle": "Idle burn: a short region every 10 ms, CPU time / wall time (%), {t} threads",
+    "crowded": "Crowded process: one region of 5000 threads, 13-deep nesting of teams of 2 (ms)",
     "kernels": "Real kernels, time per run (ms), {t} threads",
     "taskapps": "Task workloads (bench/taskapps), time per run (ms), {t} threads",
 }
@@ -114,6 +115,7 @@ def jobs(manifest, quick, nthreads, ncpus):
     out += [
         ("teamsize", [b, "teamsize"] + q, 3, None, "samples"),
         ("idle", [b, "idle"] + q, nthreads, None, "samples"),
+        ("crowded", [b, "crowded"] + q, nthreads, None, "samples"),
         ("kernels", [b, "naive_dgemm"] + q, nthreads, None, "samples"),
     ]
     # Task workloads: one process per program, so that the runtimes take

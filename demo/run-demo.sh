@@ -13,7 +13,7 @@ build=$(cd "$build" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-kernels="mandelbrot stencil reduction dgemm"
+kernels="mandelbrot stencil reduction dgemm mpi_hybrid"
 summary=()
 failed=0
 field() { sed -n "s/^$1 //p" "$2" | head -n 1; }
@@ -30,9 +30,17 @@ for k in $kernels; do
     continue
   fi
   echo "== $k"
-  OMP_NUM_THREADS=$threads "$bin" >"$work/$k.libgomp" 2>&1
+  # mpi_hybrid: 2 MPI ranks (mpirun -np 2 [hsomp-run] BINARY), each with
+  # $threads OpenMP threads inside the CPU set mpirun binds it to.
+  launch=()
+  if [ "$k" = mpi_hybrid ]; then
+    launch=(mpirun -np 2 --oversubscribe)
+    [ "$(id -u)" -ne 0 ] || launch+=(--allow-run-as-root)
+    echo "  (mpirun -np 2, each rank with $threads OpenMP threads)"
+  fi
+  OMP_NUM_THREADS=$threads "${launch[@]}" "$bin" >"$work/$k.libgomp" 2>&1
   rc_gomp=$?
-  "$build/hsomp-run" --threads "$threads" "$bin" >"$work/$k.hsomp" 2>&1
+  "${launch[@]}" "$build/hsomp-run" --threads "$threads" "$bin" >"$work/$k.hsomp" 2>&1
   rc_hsomp=$?
   # People's lines: the libgomp run's first line, then all of hsomp's.
   head -n 1 "$work/$k.libgomp" | sed 's/^/  /'

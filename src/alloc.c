@@ -159,14 +159,9 @@ static bool unregister_allocator(uintptr_t handle) {
 }
 
 /* A fork() while another thread registers must not leave the child with
- * the lock held or the free list half-updated. */
-static void registry_lock_for_fork(void) { pthread_mutex_lock(&registry_lock); }
-static void registry_unlock_after_fork(void) { pthread_mutex_unlock(&registry_lock); }
-
-__attribute__((constructor)) static void register_registry_fork_handler(void) {
-  pthread_atfork(registry_lock_for_fork, registry_unlock_after_fork,
-                 registry_unlock_after_fork);
-}
+ * the lock held or the free list half-updated (fork.c calls these). */
+void hsomp_alloc_before_fork(void) { pthread_mutex_lock(&registry_lock); }
+void hsomp_alloc_after_fork(void) { pthread_mutex_unlock(&registry_lock); }
 
 /* ------------------------------------------------------------------ */
 /* Building and destroying allocators.                                  */

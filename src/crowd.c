@@ -42,8 +42,8 @@ unsigned hsomp_crowd_enter(unsigned threads) {
   return atomic_fetch_add_explicit(&threads_in_regions, threads, memory_order_relaxed) + threads;
 }
 
-void hsomp_crowd_leave(unsigned threads) {
-  atomic_fetch_sub_explicit(&threads_in_regions, threads, memory_order_relaxed);
+unsigned hsomp_crowd_leave(unsigned threads) {
+  return atomic_fetch_sub_explicit(&threads_in_regions, threads, memory_order_relaxed);
 }
 
 unsigned hsomp_crowd_demand(void) {

@@ -476,7 +476,25 @@ void hsomp_env_init(void) {
   init_spin_policy();
   init_stacksize();
   parse_display_env();
+  hsomp_env_parse_rts_options();
   if (hsomp_settings.display_env)
     hsomp_display_env(hsomp_settings.display_env_verbose);
   hsomp_ompt_init(); /* last: a tool may ask about the settings */
 }
+
+/* Note [Reading the environment once, and surely]
+ * The library constructor (runtime_init, thread.c) reads the environment
+ * at load, as libgomp's does (OMP_DISPLAY_ENV prints before main).  A
+ * constructor alone is not a guarantee: in a static archive (the Haskell
+ * package links the runtime that way) an object file nothing refers to is
+ * not linked, constructor included -- once the settings' storage moved to
+ * settings.c nothing referred to this file, and a Haskell program ran with
+ * every ICV zero (omp_get_max_threads() 0).  So the constructor sits in
+ * thread.c, which every use of the runtime links, and a thread's first use
+ * of the runtime (hsomp_thread_init_host) calls hsomp_env_ensure too, which
+ * reads the environment if no constructor did yet (another library's
+ * constructor may call omp_* before ours runs).  pthread_once makes it
+ * happen exactly once. */
+static pthread_once_t env_read = PTHREAD_ONCE_INIT;
+
+void hsomp_env_ensure(void) { pthread_once(&env_read, hsomp_env_init); }

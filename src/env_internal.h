@@ -91,6 +91,13 @@ void hsomp_env_default_places(void) HSOMP_INTERNAL;
 void hsomp_env_format_places(void) HSOMP_INTERNAL;
 
 /* ------------------------------------------------------------------ */
+/* rts_options.c */
+
+/* Checks HSOMP_RTS_OPTS word by word (one warning per refused word) and
+ * keeps the accepted ones for hsomp_rts_user_options (rts_glue.h). */
+void hsomp_env_parse_rts_options(void) HSOMP_INTERNAL;
+
+/* ------------------------------------------------------------------ */
 /* env_display.c */
 
 /* What OMP_DISPLAY_ENV shows that the settings do not keep: the values of

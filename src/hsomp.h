@@ -133,7 +133,7 @@ struct hsomp_settings {
 /* leaving parallel regions; whether the threads in regions plus the    */
 /* Capabilities running Haskell exceed the CPUs; the CPUs left.         */
 unsigned hsomp_crowd_enter(unsigned threads) HSOMP_INTERNAL; /* the count after */
-void hsomp_crowd_leave(unsigned threads) HSOMP_INTERNAL;
+unsigned hsomp_crowd_leave(unsigned threads) HSOMP_INTERNAL; /* the count before */
 unsigned hsomp_crowd_demand(void) HSOMP_INTERNAL;
 bool hsomp_crowded(void) HSOMP_INTERNAL;
 bool hsomp_crowded_with(unsigned threads_in_regions) HSOMP_INTERNAL;
@@ -337,6 +337,9 @@ extern struct hsomp_settings hsomp_settings HSOMP_INTERNAL;
 extern struct hsomp_icv hsomp_initial_icv HSOMP_INTERNAL;
 /* Read the environment once (the library constructor). */
 void hsomp_env_init(void) HSOMP_INTERNAL;
+/* hsomp_env_init, once: from the constructor and from a thread's first
+ * use of the runtime (Note [Reading the environment once, and surely]). */
+void hsomp_env_ensure(void) HSOMP_INTERNAL;
 
 /* ---- error.c: messages ------------------------------------------- */
 /* One line "hsomp: ..." on stderr; the program goes on. */
@@ -380,6 +383,8 @@ void hsomp_thread_release_caches(struct hsomp_thread *t) HSOMP_INTERNAL;
 /* The process's spare records: up to n idle workers into `into' (how
  * many returned), a free team or NULL, a team to keep. */
 unsigned hsomp_idle_workers_take(struct hsomp_thread **into, unsigned n) HSOMP_INTERNAL;
+/* Puts n parked workers, hired by no master now, on the idle list. */
+void hsomp_idle_workers_put(struct hsomp_thread *const *from, unsigned n) HSOMP_INTERNAL;
 struct hsomp_team *hsomp_free_team_take(void) HSOMP_INTERNAL;
 void hsomp_free_team_put(struct hsomp_team *team) HSOMP_INTERNAL;
 void hsomp_pool_forget_after_fork(void) HSOMP_INTERNAL;
@@ -529,5 +534,15 @@ void hsomp_workshare_task_reduction_register(uintptr_t *reductions,
 /* ---- target.c ---------------------------------------------------- */
 /* The child side of fork() (target.c). */
 void hsomp_target_after_fork(void) HSOMP_INTERNAL;
+
+/* ---- fork.c ------------------------------------------------------ */
+/* Registers the runtime's pthread_atfork handlers, once (Note
+ * [Registering the fork handler]); called by the constructor and before a
+ * worker is created (team.c).  The steps the handlers call live beside
+ * the state they fix: */
+void hsomp_fork_handlers_register(void) HSOMP_INTERNAL;
+void hsomp_alloc_before_fork(void) HSOMP_INTERNAL; /* alloc.c */
+void hsomp_alloc_after_fork(void) HSOMP_INTERNAL;  /* alloc.c, parent and child */
+void hsomp_event_after_fork(void) HSOMP_INTERNAL;  /* task_event.c, child */
 
 #endif

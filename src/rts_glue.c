@@ -1,12 +1,17 @@
 /* rts_glue.c -- GHC RTS glue: boot or join the RTS, bind workers to
  * Capabilities.  The only file that includes Rts.h (see rts_glue.h). */
 #include "rts_glue.h"
+#include "hsomp.h"
 
 #include <Rts.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <limits.h>
+#include <locale.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
 
 /* DerivedConstants.h redefines a few block macros of Rts.h; we only need
  * the offset of Capability.no, which GHC publishes for Cmm code. */
@@ -20,6 +25,8 @@
 static pthread_mutex_t boot_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_bool booted;
 static bool joined_haskell_host;
+static bool boot_refused; /* the process's limits leave the RTS no room */
+static bool bind_workers = true; /* false under a resource limit: workers stay unbound */
 
 /* Note [Booting or joining the RTS]
  * A Haskell host has initialised the RTS before any foreign code runs, so
@@ -32,26 +39,111 @@ static bool joined_haskell_host;
  * (no Haskell heap work happens while OpenMP workers sleep).  We never call
  * hs_exit: workers may still run C code when the process exits, and the OS
  * reclaims everything; see Note [Process exit] in team.c. */
-void hsomp_rts_ensure(unsigned ncaps) {
+
+/* Note [RTS options of a C host]
+ * The RTS a C host gets takes its options from hsomp alone: rts_opts
+ * (always applied) holds hsomp's and the HSOMP_RTS_OPTS words that
+ * rts_options.c accepted, and RtsOptsIgnoreAll makes the RTS ignore both
+ * GHCRTS and the command line.  GHCRTS is meant for Haskell programs: a
+ * C program run with GHCRTS=-xc used to print the RTS usage and exit 1,
+ * and valid values applied silently. */
+
+/* Note [The host's locale]
+ * hs_init_ghc calls setlocale(LC_CTYPE, "") for the Haskell program it
+ * expects to start: a C program's locale, which is "C" until the program
+ * says otherwise, would become the environment's (LANG=C.UTF-8: MB_CUR_MAX
+ * 1 -> 6), and one the program chose would be overwritten.  The whole
+ * locale (every category, as setlocale(LC_ALL, NULL) names it) is saved
+ * before and put back after, under boot_lock, on whichever thread boots.
+ * A thread's own uselocale() locale is never touched by setlocale. */
+static char saved_locale[1024];
+
+/* Note [No ticker, no I/O manager in a C host]
+ * A Haskell program's RTS starts a ticker thread (reading a timerfd) and,
+ * in the threaded RTS, I/O manager threads (one epoll loop per Capability
+ * and a timer manager, each with an epoll fd, eventfds and a pipe, each
+ * blocking in a safe foreign call, so each an OS thread of its own).  A C
+ * host's workers only run C code and need none of them, and they cost the
+ * host what it owns: 6 threads and 12 file descriptors for a team of 2,
+ * process slots under RLIMIT_NPROC (the ticker's failed pthread_create
+ * was an "internal error ... report this as a GHC bug" abort), and fds a
+ * daemon's close-all sweep closes under them (the I/O manager then read
+ * the program's own pipe, reusing fd 3).  So:
+ *  - -V0 turns the RTS clock off: no ticker thread, no timerfd.  It only
+ *    drives context switches between Haskell threads and the idle GC,
+ *    and a C host runs no Haskell threads (-I0 was already set).
+ *  - ioManagerStart, the last step of hs_init_ghc, starts the I/O manager
+ *    only if the RTS has no wake-up fd for it yet; we give it INT_MAX for
+ *    both, a number no descriptor can have (the kernel caps descriptors
+ *    well below it), so it starts nothing, and the only writes the RTS
+ *    would aim at them (a Haskell signal handler's wake-up, hs_exit's
+ *    shutdown) never happen here, or fail with EBADF if they did.
+ * What is left are the RTS's own worker threads, one per Capability, and
+ * no descriptor.  initScheduler starts those of Capabilities 1.. eagerly;
+ * Capability 0's starts when it is first released with no spare worker,
+ * which the I/O manager's start-up used to do inside hs_init_ghc.  We do
+ * that release at boot too (one rts_lock/rts_unlock), so the RTS starts
+ * all its threads while it boots, under the limits rts_limits.c checked,
+ * and never later in a worker's rts_unlock, where a thread the system
+ * refuses is fatal (a region under a tight address-space cap did that). */
+static bool boot_c_host_rts(unsigned ncaps) {
+  char opts[640];
+  snprintf(opts, sizeof opts, "-N%u -I0 -V0 --install-signal-handlers=no %s",
+           hsomp_rts_fit_capabilities(ncaps ? ncaps : 1, &bind_workers),
+           hsomp_rts_user_options());
+  setTimerManagerControlFd(INT_MAX);
+  setIOManagerWakeupFd(INT_MAX);
+  char *args[] = {"hsomp", NULL};
+  int argc = 1;
+  char **argv = args;
+  RtsConfig conf = defaultRtsConfig;
+  conf.rts_opts_enabled = RtsOptsIgnoreAll;
+  conf.rts_opts = opts;
+  /* (a composite LC_ALL name too long for the buffer: LC_CTYPE alone,
+   * the one category the RTS sets) */
+  int category = LC_ALL;
+  const char *locale = setlocale(LC_ALL, NULL);
+  if (locale && strlen(locale) >= sizeof saved_locale) {
+    category = LC_CTYPE;
+    locale = setlocale(LC_CTYPE, NULL);
+  }
+  bool restore = locale && strlen(locale) < sizeof saved_locale;
+  if (restore)
+    strcpy(saved_locale, locale);
+  struct rlimit address_space;
+  int lowered = hsomp_rts_limit_reservation(&address_space);
+  if (lowered < 0) {
+    hsomp_warn("the address space limit (ulimit -v) is too low for the GHC runtime: "
+               "every parallel region runs on one thread");
+    return false;
+  }
+  hs_init_ghc(&argc, &argv, conf);
+  if (lowered)
+    hsomp_rts_restore_reservation_limit(&address_space);
+  /* Capability 0's RTS thread, now rather than when a worker first
+   * releases Capability 0 (Note [No ticker, no I/O manager in a C host]). */
+  if (bind_workers) {
+    rts_setInCallCapability(0, 0);
+    rts_unlock(rts_lock());
+  }
+  if (restore)
+    setlocale(category, saved_locale);
+  return true;
+}
+
+bool hsomp_rts_ensure(unsigned ncaps) {
   if (atomic_load_explicit(&booted, memory_order_acquire))
-    return;
+    return !boot_refused;
   pthread_mutex_lock(&boot_lock);
   if (!atomic_load_explicit(&booted, memory_order_relaxed)) {
     hsomp_program_rts_choose(); /* Note [One RTS] (rts_program.c) */
     joined_haskell_host = enabled_capabilities > 0;
-    if (!joined_haskell_host) {
-      char nflag[32];
-      snprintf(nflag, sizeof nflag, "-N%u", ncaps ? ncaps : 1);
-      char *args[] = {"hsomp", "+RTS", nflag, "-I0", "--install-signal-handlers=no", "-RTS", NULL};
-      int argc = 6;
-      char **argv = args;
-      RtsConfig conf = defaultRtsConfig;
-      conf.rts_opts_enabled = RtsOptsAll;
-      hs_init_ghc(&argc, &argv, conf);
-    }
+    if (!joined_haskell_host)
+      boot_refused = !boot_c_host_rts(ncaps);
     atomic_store_explicit(&booted, true, memory_order_release);
   }
   pthread_mutex_unlock(&boot_lock);
+  return !boot_refused;
 }
 
 unsigned hsomp_rts_capabilities(void) { return enabled_capabilities; }
@@ -59,6 +151,8 @@ unsigned hsomp_rts_capabilities(void) { return enabled_capabilities; }
 bool hsomp_rts_hosted_by_haskell(void) { return joined_haskell_host; }
 
 int hsomp_rts_bind_worker(unsigned cap) {
+  if (!bind_workers) /* Note [Capabilities under a thread limit] */
+    return -1;
   /* The Task created for this OS thread remembers the preferred
    * Capability; the lock/unlock pair registers it with the scheduler. */
   rts_setInCallCapability((int)cap, 0);
@@ -86,7 +180,10 @@ void hsomp_rts_eventlog_message(const char *fmt, ...) {
 
 /* omp_pause_resource (team.c): the Task rts_lock created for this OS thread is
  * freed; the thread must not call into the RTS again. */
-void hsomp_rts_unbind_worker(void) { hs_thread_done(); }
+void hsomp_rts_unbind_worker(void) {
+  if (bind_workers)
+    hs_thread_done();
+}
 
 /* Note [What the RTS says about its Capabilities]
  * Two facts of the scheduler that only a runtime inside the GHC program

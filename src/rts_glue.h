@@ -17,9 +17,11 @@
 
 #include <stdbool.h>
 
-/* Make sure the RTS runs.  From a C host this boots it with -N<ncaps>;
- * from a Haskell host it only takes a reference (hs_init_ghc counts). */
-void hsomp_rts_ensure(unsigned ncaps) __attribute__((visibility("hidden")));
+/* Make sure the RTS runs.  From a C host this boots it with -N<ncaps>
+ * (fewer under resource limits); from a Haskell host it only takes a
+ * reference (hs_init_ghc counts).  False if the RTS cannot run under the
+ * process's limits: teams then have the calling thread alone. */
+bool hsomp_rts_ensure(unsigned ncaps) __attribute__((visibility("hidden")));
 /* Number of Capabilities the RTS has enabled (0 before it runs). */
 unsigned hsomp_rts_capabilities(void) __attribute__((visibility("hidden")));
 /* Bind the calling OS thread to Capability `cap`: one rts_lock/rts_unlock.
@@ -44,5 +46,28 @@ __attribute__((format(printf, 1, 2)));
  * false where the RTS does not let us see them. */
 unsigned hsomp_rts_busy_capabilities(void) __attribute__((visibility("hidden")));
 bool hsomp_rts_gc_pending(void) __attribute__((visibility("hidden")));
+
+/* rts_options.c: the HSOMP_RTS_OPTS words that passed the check, joined
+ * by spaces ("" if none); fixed once the library constructor has run. */
+const char *hsomp_rts_user_options(void) __attribute__((visibility("hidden")));
+
+/* rts_limits.c: the Capabilities a C host's RTS can have under the
+ * process's thread and address-space limits (ncaps when there are none);
+ * *bind_workers false (and 1) under such a limit; Note [Capabilities
+ * under a thread limit]. */
+unsigned hsomp_rts_fit_capabilities(unsigned ncaps, bool *bind_workers)
+    __attribute__((visibility("hidden")));
+/* rts_limits.c: around hs_init_ghc, under RLIMIT_AS, lower the soft limit
+ * so that the RTS's heap reservation leaves most of the room to the host:
+ * 1 if lowered (*saved is what to restore), 0 if nothing to do, -1 if the
+ * limit is too low for the RTS to start at all; Note [The heap
+ * reservation under ulimit -v]. */
+/* rts_limits.c: whether RLIMIT_AS is set (then no worker should malloc
+ * on its own thread: each would get a 64 MiB glibc arena). */
+bool hsomp_rts_address_space_limited(void) __attribute__((visibility("hidden")));
+struct rlimit;
+int hsomp_rts_limit_reservation(struct rlimit *saved) __attribute__((visibility("hidden")));
+void hsomp_rts_restore_reservation_limit(const struct rlimit *saved)
+    __attribute__((visibility("hidden")));
 
 #endif

@@ -20,7 +20,11 @@
  * sleeps.  The default budget (Note [Spin policy] in env.c) is ~2.5 ms;
  * an idle program does not burn CPU between regions because parked workers
  * shrink their own budget (Note [Adaptive idle spinning], wait.c). */
-unsigned long hsomp_spin_budget(unsigned nthreads) {
+unsigned long hsomp_spin_budget(unsigned long nthreads) {
+  if (nthreads > HSOMP_CROWDED_PER_CPU * (unsigned long)hsomp_settings.ncpus)
+    return hsomp_settings.throttled_spin_count < HSOMP_CROWDED_SPINS
+               ? hsomp_settings.throttled_spin_count
+               : HSOMP_CROWDED_SPINS; /* Note [A crowded process] (team.c) */
   if (nthreads > hsomp_settings.ncpus || hsomp_crowded()) /* Note [Crowded CPUs] (crowd.c) */
     return hsomp_settings.throttled_spin_count;
   return hsomp_settings.spin_count;

@@ -369,13 +369,10 @@ struct hsomp_task *hsomp_event_fulfil(uintptr_t handle) {
 
 /* After fork() only the forking thread exists: another may have held the
  * lock (Note [Forking with the GHC RTS] in fork.c for the rest), and its
- * own free slots are dropped (Note [Per-thread free slots]). */
-static void event_after_fork(void) {
+ * own free slots are dropped (Note [Per-thread free slots]).  fork.c's
+ * child handler calls this. */
+void hsomp_event_after_fork(void) {
   atomic_store_explicit(&event_lock, 0, memory_order_relaxed);
   if (hsomp_tls)
     hsomp_tls->events = (struct hsomp_event_cache){0};
-}
-
-__attribute__((constructor)) static void event_register_fork_handler(void) {
-  pthread_atfork(NULL, NULL, event_after_fork);
 }

@@ -198,10 +198,11 @@ static void boot_release(struct worker_boot *b) {
 
 static void *worker_boot_main(void *arg) {
   struct worker_boot *b = arg;
-  struct hsomp_thread *w = hsomp_thread_new();
+  struct hsomp_thread *w = b->rec ? b->rec : hsomp_thread_new();
   w->is_worker = true;
   w->index = b->index;
-  w->idle_spins = hsomp_settings.spin_count;
+  /* a new worker waits for its first region (Note [A crowded process]) */
+  w->idle_spins = hsomp_spin_budget((unsigned long)w->index + 1);
   b->rec = w;
   atomic_store_explicit(&b->ready.value, 1, memory_order_seq_cst);
   hsomp_wake(&b->ready);
@@ -226,12 +227,18 @@ static int start_worker_thread(struct worker_boot *w, unsigned long stacksize) {
 }
 
 static struct hsomp_thread *spawn_worker(void) {
+  hsomp_fork_handlers_register(); /* Note [Registering the fork handler] (fork.c) */
   /* Note [Records touched first by their workers] */
   struct worker_boot *w = calloc(1, sizeof *w);
   if (!w)
     hsomp_fatal("out of memory starting a worker");
   w->index = atomic_fetch_add_explicit(&next_worker_index, 1, memory_order_relaxed);
   atomic_init(&w->refs, 2);
+  /* Under an address-space limit the spawning thread allocates the record:
+   * a thread's first malloc gives it a glibc arena of 64 MiB of address
+   * space (Note [Capabilities under a thread limit], rts_limits.c). */
+  if (hsomp_rts_address_space_limited())
+    w->rec = hsomp_thread_new();
   bool own_stack = hsomp_settings.stacksize &&
                    !atomic_load_explicit(&stacksize_refused, memory_order_relaxed);
   int rc = start_worker_thread(w, own_stack ? hsomp_settings.stacksize : 0);
@@ -249,6 +256,7 @@ static struct hsomp_thread *spawn_worker(void) {
     if (!atomic_exchange_explicit(&thread_creation_failed, true, memory_order_relaxed))
       hsomp_warn("cannot create another OpenMP thread (%s): teams get the threads that exist",
                  strerror(rc));
+    free(w->rec);
     free(w);
     return NULL;
   }
@@ -283,6 +291,15 @@ static void pool_reserve(struct hsomp_thread *self, unsigned n) {
   }
 }
 
+/* Gives the workers `self` hired but does not use now back to the idle
+ * list, for other masters to hire.  They have all joined their last team
+ * (Note [Worker life cycle]): a master that hires one fills its fields in
+ * before it bumps `go`, as this master would have. */
+static void pool_release_unused(struct hsomp_thread *self) {
+  hsomp_idle_workers_put(self->pool + self->pool_in_use, self->pool_len - self->pool_in_use);
+  self->pool_len = self->pool_in_use;
+}
+
 /* Note [Fewer threads than asked]
  * pthread_create can fail for reasons outside the program's control
  * (EAGAIN: no memory for another stack, a thread or address-space limit).
@@ -294,12 +311,13 @@ static void pool_reserve(struct hsomp_thread *self, unsigned n) {
  * construct, the contention group's count (the reservation the team
  * size took from the group is given back). */
 static unsigned clamp_to_available_workers(struct hsomp_thread *self, unsigned nthreads) {
-  hsomp_rts_ensure(boot_capabilities());
-  HSOMP_EVENTLOG_ATTACH();
   /* A master that starts a nested region while its outer team runs
    * uses its pool as a stack: the outer team's workers are the first
-   * pool_in_use entries, the nested team's come after them. */
-  pool_reserve(self, self->pool_in_use + nthreads - 1);
+   * pool_in_use entries, the nested team's come after them.  (No RTS
+   * under the process's limits: no worker, rts_limits.c.) */
+  if (HSOMP_LIKELY(hsomp_rts_ensure(boot_capabilities())))
+    pool_reserve(self, self->pool_in_use + nthreads - 1);
+  HSOMP_EVENTLOG_ATTACH();
   unsigned available = self->pool_len - self->pool_in_use + 1;
   if (HSOMP_LIKELY(available >= nthreads))
     return nthreads;
@@ -464,6 +482,29 @@ unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) {
   return (unsigned)take;
 }
 
+/* Note [A crowded process]
+ * How long a wait spins depends on whether the threads it waits for have
+ * CPUs of their own (Note [Spin budget], wait.c), and that is a matter of
+ * every team running in the process, not of the waiter's team alone:
+ * 16-deep nesting with teams of 2 runs 2^16 threads, every team of them
+ * "fitting" 2 CPUs, and each spun its full budget with a yield every few
+ * rounds -- 40 s for 13 levels where libgomp took 1.4 s.  So the budget of
+ * a new team comes from the number of threads in all running regions
+ * (crowd.c's count, Note [Crowded CPUs]: each team adds its threads at
+ * its start and takes them back at its end).  Far beyond
+ * the CPUs (HSOMP_CROWDED_PER_CPU) even the throttled budget, where every
+ * round yields, is too much: with 5000 threads on 2 CPUs a yield almost
+ * never hands the CPU to the thread we wait for, and 100 yields per wait
+ * per thread took 9 s for three regions (libgomp, which pauses its 100
+ * rounds, 0.9 s), so such teams spin HSOMP_CROWDED_SPINS rounds and sleep.
+ * And a nested team's master gives its idle workers back to the idle list
+ * when its team ends in a crowded process, so that other masters hire them
+ * instead of creating more: each master used to keep the workers it ever
+ * hired, and 16-deep nesting wanted 2^16 threads at once, more than the
+ * system's 32768 process ids (libgomp's nested threads exit after their
+ * region).  Outside a crowded process a nested master keeps its workers
+ * for its next region, as before.  The count is a relaxed hint. */
+
 /* Note [Unchanged team fields]
  * Every member reads the team record's fields (nthreads, level, spins,
  * the barrier's tag, ...) when it starts a region.  A line the master
@@ -493,11 +534,11 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
     team->parent_icv = self->icv;
   SET_IF_CHANGED(team->level, self->ts.level + 1);
   SET_IF_CHANGED(team->active_level, self->ts.active_level + (nthreads > 1));
-  /* Note [Crowded CPUs] (crowd.c): the master is counted already when it
-   * runs in a team itself. */
+  /* Note [Crowded CPUs] (crowd.c), Note [A crowded process]: the master
+   * is counted already when it runs in a team itself. */
   SET_IF_CHANGED(team->threads_in_regions,
                  hsomp_crowd_enter(self->ts.team ? nthreads - 1 : nthreads));
-  SET_IF_CHANGED(team->spins, hsomp_spin_budget(nthreads));
+  SET_IF_CHANGED(team->spins, hsomp_spin_budget(team->threads_in_regions));
   /* Note [Keeping threads spread] (spin.c): only teams that fit the
    * CPUs, and no place list. */
   SET_IF_CHANGED(team->master_cpu, nthreads > 1 && team->spins >= HSOMP_SPIN_YIELD_ALWAYS_BELOW &&
@@ -702,7 +743,10 @@ void hsomp_team_end(void) {
   }
   if (nthreads > 1)
     self->pool_in_use -= nthreads - 1;
-  hsomp_crowd_leave(team->parent.team ? nthreads - 1 : nthreads);
+  unsigned busy = hsomp_crowd_leave(team->parent.team ? nthreads - 1 : nthreads);
+  if (team->level > 1 && self->pool_len > self->pool_in_use &&
+      busy > HSOMP_CROWDED_PER_CPU * hsomp_settings.ncpus)
+    pool_release_unused(self); /* Note [A crowded process] */
   self->ts = team->parent;
   self->icv = team->parent_icv;
   HSOMP_OMPT(parallel_end(self, team));
@@ -745,6 +789,6 @@ int hsomp_get_capability(void) { return hsomp_self()->capability; }
  * first team of more than one thread no RTS may be running yet: boot it
  * as that team would (so the answer is the one the workers will see). */
 int hsomp_get_num_capabilities(void) {
-  hsomp_rts_ensure(boot_capabilities());
+  (void)hsomp_rts_ensure(boot_capabilities());
   return (int)hsomp_rts_capabilities();
 }

@@ -22,7 +22,7 @@ void (*hsomp_host_thread_hook)(struct hsomp_thread *t, bool begins);
  * runtime reaches (hsomp_self), so that a static link (the Haskell
  * package's) pulls it in: a constructor in a file nothing references
  * would be left out of the program with its file. */
-__attribute__((constructor)) static void runtime_init(void) { hsomp_env_init(); }
+__attribute__((constructor)) static void runtime_init(void) { hsomp_env_ensure(); }
 
 static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hsomp_thread *idle_workers; /* parked, hired by no master */
@@ -78,6 +78,7 @@ static void host_thread_exit(void *p) {
 static void make_host_key(void) { pthread_key_create(&host_key, host_thread_exit); }
 
 struct hsomp_thread *hsomp_thread_init_host(void) {
+  hsomp_env_ensure(); /* the initial ICVs below (Note [Reading the environment once, and surely]) */
   struct hsomp_thread *t = hsomp_thread_new();
   t->icv = hsomp_initial_icv;
   hsomp_tls = t;
@@ -97,6 +98,15 @@ unsigned hsomp_idle_workers_take(struct hsomp_thread **into, unsigned n) {
   }
   pthread_mutex_unlock(&spare_lock);
   return got;
+}
+
+void hsomp_idle_workers_put(struct hsomp_thread *const *from, unsigned n) {
+  pthread_mutex_lock(&spare_lock);
+  for (unsigned i = 0; i < n; i++) {
+    from[i]->next_idle = idle_workers;
+    idle_workers = from[i];
+  }
+  pthread_mutex_unlock(&spare_lock);
 }
 
 struct hsomp_team *hsomp_free_team_take(void) {

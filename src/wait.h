@@ -58,9 +58,13 @@ static inline struct hsomp_spin hsomp_spin_of(struct hsomp_thread *self, struct 
 #endif
 #define HSOMP_SPIN_YIELD_ALWAYS_BELOW 2000 /* budgets this small always yield */
 
-/* The spin budget for a waiting thread in a team of `nthreads` (Note
- * [Spin budget], spin.c). */
-unsigned long hsomp_spin_budget(unsigned nthreads) HSOMP_WAIT_INTERNAL;
+/* The spin budget for a waiting thread when `nthreads` threads are in
+ * teams (Note [Spin budget], spin.c; Note [A crowded process], team.c). */
+unsigned long hsomp_spin_budget(unsigned long nthreads) HSOMP_WAIT_INTERNAL;
+/* More threads in teams than this many per CPU: waits spin at most
+ * HSOMP_CROWDED_SPINS rounds (each a yield) before they sleep. */
+#define HSOMP_CROWDED_PER_CPU 8
+#define HSOMP_CROWDED_SPINS 8
 void hsomp_spin_slow(struct hsomp_spin *s, unsigned long round) HSOMP_WAIT_INTERNAL;
 /* Round `round` (from 0) of a spin: the first HSOMP_SPIN_YIELD_AFTER rounds
  * only pause, later ones may yield (spin.c). */

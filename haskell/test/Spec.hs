@@ -38,6 +38,7 @@ import Kernels
 import Measure
 import SliceSpec (sliceSpec)
 import LinearSliceSpec (linearSliceSpec)
+import ForkSpec (forkSpec)
 import PureSpec (pureSpec)
 import InterruptSpec (interruptSpec, interruptChild)
 import CrowdSpec (crowdSpec)
@@ -74,6 +75,7 @@ specs = do
   arraySpec
   sliceSpec
   linearSliceSpec
+  forkSpec
   pureSpec
   interruptSpec
   crowdSpec
