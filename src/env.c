@@ -479,7 +479,6 @@ void hsomp_env_init(void) {
   hsomp_env_parse_rts_options();
   if (hsomp_settings.display_env)
     hsomp_display_env(hsomp_settings.display_env_verbose);
-  hsomp_ompt_init(); /* last: a tool may ask about the settings */
 }
 
 /* Note [Reading the environment once, and surely]
@@ -494,7 +493,16 @@ void hsomp_env_init(void) {
  * of the runtime (hsomp_thread_init_host) calls hsomp_env_ensure too, which
  * reads the environment if no constructor did yet (another library's
  * constructor may call omp_* before ours runs).  pthread_once makes it
- * happen exactly once. */
+ * happen exactly once.  The OMPT tool is looked for after that (a tool may
+ * ask about the settings), once, and not inside pthread_once: the tool's
+ * initializer may call omp_* and so come back here on the same thread
+ * (its first thread record), which must then return, not wait for itself. */
 static pthread_once_t env_read = PTHREAD_ONCE_INIT;
+static _Atomic bool tool_looked_for;
 
-void hsomp_env_ensure(void) { pthread_once(&env_read, hsomp_env_init); }
+void hsomp_env_ensure(void) {
+  pthread_once(&env_read, hsomp_env_init);
+  if (!atomic_load_explicit(&tool_looked_for, memory_order_acquire) &&
+      !atomic_exchange_explicit(&tool_looked_for, true, memory_order_acq_rel))
+    hsomp_ompt_init();
+}

@@ -15,9 +15,10 @@
 
 static _Atomic unsigned capabilities;
 
-void hsomp_rts_ensure(unsigned ncaps) {
+bool hsomp_rts_ensure(unsigned ncaps) {
   unsigned none = 0;
   atomic_compare_exchange_strong(&capabilities, &none, ncaps ? ncaps : 1);
+  return true;
 }
 unsigned hsomp_rts_capabilities(void) { return atomic_load(&capabilities); }
 bool hsomp_rts_hosted_by_haskell(void) { return false; }
