@@ -1,11 +1,11 @@
 /* barrier.c -- the team barrier: GOMP_barrier, GOMP_barrier_cancel, and
  * hsomp_barrier_wait for the barriers of worksharing constructs.
  *
- * Owns the centralised counter barrier every team uses, its cancellation,
- * and its task-awareness: a barrier completes only when every task of
- * the team is done, and waiting threads run those tasks.  The algorithm
- * is private to this file, so it can be swapped for a tree or
- * dissemination barrier for large teams without touching callers. */
+ * Owns the tree barrier every team uses (Note [Tree barrier]), its
+ * cancellation, and its task-awareness: a barrier completes only when
+ * every task of the team is done, and waiting threads run those tasks.
+ * The algorithm is private to this file and to the two words it keeps in
+ * each thread record (hsomp.h: bar_arrived, bar_release). */
 #include "hsomp.h"
 
 #include <stddef.h>
@@ -15,10 +15,16 @@ static struct hsomp_team *barrier_team(struct hsomp_barrier *b) {
   return (struct hsomp_team *)((char *)b - offsetof(struct hsomp_team, barrier));
 }
 
+/* Tags make every team region's barrier values unique (Note [Tree
+ * barrier]); 0 is never a tag. */
+static _Atomic uint32_t last_tag;
+
 void hsomp_barrier_init(struct hsomp_barrier *b) {
-  atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
-  atomic_store_explicit(&b->cancelled, false, memory_order_relaxed);
-  /* generation keeps counting across uses; only its changes matter. */
+  b->tag = atomic_fetch_add_explicit(&last_tag, 1, memory_order_relaxed) + 1;
+  if (HSOMP_UNLIKELY(b->tag == 0))
+    b->tag = atomic_fetch_add_explicit(&last_tag, 1, memory_order_relaxed) + 1;
+  if (atomic_load_explicit(&b->cancelled, memory_order_relaxed))
+    atomic_store_explicit(&b->cancelled, false, memory_order_relaxed);
 }
 
 /* Note [Task-aware barrier]
@@ -26,31 +32,57 @@ void hsomp_barrier_init(struct hsomp_barrier *b) {
  * its own implicit task are done (Note [Task records]: its record's live
  * count is back to 1), running tasks of the team meanwhile -- any of
  * them, a barrier imposes no scheduling constraint.  Only then does it
- * count itself in `arrived', and it keeps running tasks while it waits for
- * the others.  When the last thread arrives every implicit task's
- * descendants are done and no implicit task can create more (they are
- * all at the barrier), so no task of the team is left: the barrier may
- * complete.  Without tasks the first step is one load.
+ * take part in the gather, and it keeps running tasks while it waits.
+ * When the gather reaches the root every implicit task's descendants are
+ * done and no implicit task can create more (they are all at the
+ * barrier), so no task of the team is left: the barrier may complete.
+ * Without tasks the first step is one load.
  *
- * Note [Why the barrier cannot deadlock or mix phases]
- * Each thread reads the generation before it arrives.  The generation can
- * only move once all `nthreads' threads of this phase have arrived, so the
- * value read is the current phase's.  The last arriver resets `arrived'
- * *before* it publishes the new generation with release order; a thread
- * that sees the new generation (acquire) and races ahead into the next
- * phase therefore increments an already-reset counter.  Waiters sleep on
- * the team's event word (Note [Waiting for tasks] in task.c), which
- * the last arriver bumps after publishing the generation.  The barrier
- * reaches tasking only through hsomp_task_help_until (hsomp.h), which
- * runs the team's tasks while it waits.
+ * Note [Tree barrier]
+ * Thread i's children are 4i+1 .. 4i+4 (those below nthreads), its parent
+ * (i-1)/4 (branching 4, hsomp_barrier_arity).  Gather: a thread waits
+ * until each child's `bar_arrived` holds this barrier's value, then
+ * stores the value into its own `bar_arrived`.
+ * Release: thread 0, once its children have arrived, stores the value into
+ * its own `bar_release`; every other thread waits for its parent's
+ * `bar_release` to hold the value, then stores it into its own for its
+ * children.  The two words live in two lines of the thread's own record
+ * that only the thread writes (one line would make the children re-read
+ * it after the gather store too), so a barrier costs about 4 line
+ * transfers per thread, and the longest chain is about two per level of
+ * a tree of depth log4(nthreads) -- against a central counter's N
+ * dependent RMWs.
+ *
+ * The value is (tag << 32 | phase): the region's tag (unique per region,
+ * set at its start by hsomp_barrier_init; each thread gets it with its
+ * start signal, ts.bar_tag, so nobody reads the team record for it) and
+ * the thread's count of the region's barriers (ts.bar_phase, from 1;
+ * every member meets the same barriers in the same order; the join uses
+ * a phase of its own, HSOMP_JOIN_PHASE).  A value left over from another region or
+ * team therefore never matches.  The stores are release (seq_cst, for the
+ * wake-up pairing), the loads acquire, so what any thread did before the
+ * barrier happens before what every thread does after it, through the
+ * chain up to thread 0 and down again.  Waiters sleep on the team's
+ * event word (Note [Waiting for tasks] in task.c) through
+ * hsomp_task_help_until, which runs the team's tasks while it waits (the
+ * barrier reaches tasking only through it); every store is followed by
+ * hsomp_team_wake, which costs a fence and a load when nobody sleeps.
+ *
+ * A team larger than the CPUs uses one level (hsomp_barrier_arity): its
+ * threads take turns on the CPUs, and every level of a tree is one more
+ * thread that must be scheduled before the next can go on.
  *
  * Cancellation (GOMP_cancel for parallel) sets `cancelled' and wakes every
- * sleeper; cancellable waits then return true at once, leaving the count
- * as it is: the threads head for the end of the region, which does not use
- * this barrier, and the next region re-initialises it. */
+ * sleeper; cancellable waits then return true at once: the threads head
+ * for the end of the region, which does not use this barrier, and the next
+ * region gets a new tag. */
+
 struct phase {
   struct hsomp_barrier *b;
-  uint32_t gen;
+  struct hsomp_team *team;
+  struct hsomp_thread *parent;
+  uint64_t value;
+  unsigned next_child, end_child;
   bool cancellable;
 };
 
@@ -60,40 +92,96 @@ static bool cancelled(const struct phase *p) {
 
 static bool cancelled_arg(void *arg) { return cancelled(arg); }
 
-static bool phase_over(void *arg) {
+static bool children_arrived(void *arg) {
   struct phase *p = arg;
-  return atomic_load_explicit(&p->b->generation, memory_order_seq_cst) != p->gen || cancelled(p);
+  struct hsomp_thread **members = p->team->members;
+  while (p->next_child < p->end_child) {
+    if (atomic_load_explicit(&members[p->next_child]->bar_arrived, memory_order_seq_cst) !=
+        p->value)
+      return cancelled(p);
+    p->next_child++;
+  }
+  return true;
+}
+
+static bool released(void *arg) {
+  struct phase *p = arg;
+  return atomic_load_explicit(&p->parent->bar_release, memory_order_seq_cst) == p->value ||
+         cancelled(p);
 }
 
 bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancellable) {
   struct hsomp_team *team = barrier_team(b);
   struct hsomp_thread *self = hsomp_self();
-  struct phase p = {b, 0, cancellable};
+  struct phase p = {.b = b, .team = team, .cancellable = cancellable};
   if (cancelled(&p))
     return true;
-  /* Note [Task-aware barrier]: settle first. */
-  hsomp_task_help_until(self, team, true, cancelled_arg, &p, team->spins);
-  if (cancelled(&p))
-    return true;
+  /* Note [Task-aware barrier]: settle first (nothing to settle while the
+   * implicit task has no record: it made no task). */
+  if (self->ts.task) {
+    hsomp_task_help_until(self, team, true, cancelled_arg, &p, team->spins);
+    if (cancelled(&p))
+      return true;
+  }
   if (nthreads <= 1)
     return cancelled(&p);
   /* Where we run, for the team mates' waits (Note [Keeping threads
    * spread], spin.c). */
   if (team->master_cpu >= 0)
-    atomic_store_explicit(&self->cpu, hsomp_os_cpu(), memory_order_relaxed);
-  p.gen = atomic_load_explicit(&b->generation, memory_order_acquire);
-  uint32_t arrived = atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel);
-  HSOMP_ASSERT(arrived < nthreads); /* Note [Why the barrier cannot deadlock or mix phases] */
-  if (arrived == nthreads - 1) {
-    atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
+    hsomp_note_cpu(self, hsomp_os_cpu());
+  unsigned id = self->ts.team_id;
+  p.value = (uint64_t)self->ts.bar_tag << 32 | ++self->ts.bar_phase;
+  /* Gather (Note [Tree barrier]). */
+  unsigned arity = hsomp_barrier_arity(nthreads), first = id * arity + 1;
+  if (first < nthreads) {
+    p.next_child = first;
+    p.end_child = nthreads - first < arity ? nthreads : first + arity;
+    if (!children_arrived(&p))
+      hsomp_task_help_until(self, team, false, children_arrived, &p, team->spins);
+    if (cancelled(&p))
+      return true;
+  }
+  if (id == 0) {
     if (atomic_load_explicit(&team->ws_cancelled, memory_order_relaxed))
       atomic_store_explicit(&team->ws_cancelled, false, memory_order_relaxed);
-    atomic_store_explicit(&b->generation, p.gen + 1, memory_order_seq_cst);
-    hsomp_team_wake(team);
   } else {
-    hsomp_task_help_until(self, team, false, phase_over, &p, team->spins);
+    atomic_store_explicit(&self->bar_arrived, p.value, memory_order_seq_cst);
+    hsomp_team_wake(team);
+    p.parent = team->members[(id - 1) / arity];
+    if (!released(&p))
+      hsomp_task_help_until(self, team, false, released, &p, team->spins);
+    if (cancelled(&p))
+      return true;
+  }
+  /* Release the children. */
+  if (first < nthreads) {
+    atomic_store_explicit(&self->bar_release, p.value, memory_order_seq_cst);
+    hsomp_team_wake(team);
   }
   return cancelled(&p);
+}
+
+/* The join's value is the region's last phase, which no barrier reaches
+ * and which does not depend on how many barriers a thread met (after a
+ * cancellation, threads may have met different numbers). */
+#define HSOMP_JOIN_PHASE UINT32_MAX
+
+void hsomp_barrier_gather(struct hsomp_thread *self, struct hsomp_team *team,
+                          unsigned long spins) {
+  unsigned id = self->ts.team_id, nthreads = team->nthreads;
+  struct phase p = {.b = &team->barrier, .team = team, .cancellable = false};
+  p.value = (uint64_t)self->ts.bar_tag << 32 | HSOMP_JOIN_PHASE;
+  unsigned arity = hsomp_barrier_arity(nthreads), first = id * arity + 1;
+  if (first < nthreads) {
+    p.next_child = first;
+    p.end_child = nthreads - first < arity ? nthreads : first + arity;
+    if (!children_arrived(&p))
+      hsomp_task_help_until(self, team, false, children_arrived, &p, spins);
+  }
+  if (id != 0) {
+    atomic_store_explicit(&self->bar_arrived, p.value, memory_order_seq_cst);
+    hsomp_team_wake(team);
+  }
 }
 
 void hsomp_barrier_cancel(struct hsomp_barrier *b) {

@@ -419,6 +419,12 @@ static void parse_display_env(void) {
 
 void hsomp_env_init(void) {
   hsomp_env_read_cpus();
+  /* HSOMP_ASSUME_NCPUS=N: take the paths of a machine with N CPUs (spin
+   * budgets, the default team size), for the coherence simulator and for
+   * tests of large teams (README "Scale"). */
+  unsigned long assumed;
+  if (parse_number("HSOMP_ASSUME_NCPUS", 1, 0xFFFF, &assumed))
+    hsomp_settings.ncpus = (unsigned)assumed;
   hsomp_settings.wait_policy = -1;
   hsomp_settings.spin_count = 100000;
   hsomp_settings.throttled_spin_count = 100;

@@ -128,10 +128,10 @@ struct hsomp_settings {
 #define HSOMP_SUPPORTED_ACTIVE_LEVELS 255
 
 /* ------------------------------------------------------------------ */
-/* Barrier (barrier.c).  A centralised counter barrier; see barrier.c.  */
+/* Barrier (barrier.c).  A tree barrier over per-thread words; see
+ * Note [Tree barrier] in barrier.c.  Both fields are read-mostly. */
 struct hsomp_barrier {
-  _Atomic uint32_t arrived HSOMP_ALIGNED;
-  _Atomic uint32_t generation HSOMP_ALIGNED;
+  uint32_t tag;                  /* unique per region (hsomp_barrier_init) */
   _Atomic bool cancelled;
 };
 
@@ -188,6 +188,8 @@ struct hsomp_team_state {
   unsigned long ws_count;        /* worksharing constructs started */
   struct hsomp_work_share *ws;   /* the current one */
   unsigned long static_trip;     /* static chunks taken; ULONG_MAX: done */
+  uint32_t bar_phase;            /* barriers met in this region (barrier.c) */
+  uint32_t bar_tag;              /* the region's barrier tag (barrier.c) */
   /* ordered loops (ordered.c): the logical iterations [lo, hi) of the
    * chunk this thread holds, while ordered_held. */
   uint64_t ordered_lo, ordered_hi;
@@ -208,13 +210,15 @@ struct hsomp_team {
   unsigned nthreads;
   unsigned capacity;             /* members[] length */
   int master_cpu;                /* the master's CPU at the fork; -1: do not spread (Note [Keeping threads spread]) */
-  bool woke_sleepers;               /* the master woke sleeping workers (master only) */
+  uint32_t serial;               /* names the team record, from its creation (spin.c) */
+  _Atomic bool woke_sleepers;    /* a forking thread woke sleeping workers (Note [Tree fork]) */
+  bool placed;                   /* the master set the members' places and ICVs (affinity.c) */
   unsigned level, active_level;
   struct hsomp_team_state parent; /* the master's state outside the region */
   struct hsomp_icv parent_icv;
   struct hsomp_barrier barrier;
   _Atomic unsigned long single_count HSOMP_ALIGNED;
-  _Atomic uint32_t joined HSOMP_ALIGNED; /* workers that finished */
+  _Atomic uint32_t joined HSOMP_ALIGNED; /* nthreads - 1 once all joined (Note [Tree join]) */
   unsigned long spins;           /* spin budget for waits in this team */
   bool first_ws_ready;           /* ws[0] was set up by a combined construct */
   struct hsomp_team *next_free;
@@ -250,16 +254,23 @@ struct hsomp_event_cache {
 };
 
 struct hsomp_thread {
-  /* Written by the master that starts a region on this thread. */
+  /* Written by the thread that starts a region on this thread: its parent
+   * in the team's tree (Note [Tree fork], team.c). */
   struct hsomp_waitword start HSOMP_ALIGNED; /* value: bumped once per region to run */
   void (*fn)(void *);
   void *data;
   struct hsomp_team *start_team;
   unsigned start_id;
+  uint32_t start_tag;            /* the region's barrier tag, in the `start' line */
   struct hsomp_icv start_icv;
   bool retiring;                 /* leave after this region (pause.c) */
   _Atomic uint32_t retire_refs;  /* owners left of a retiring worker (pause.c) */
   unsigned start_place;          /* the place to run on (affinity.c) */
+
+  /* The tree barrier (Note [Tree barrier], barrier.c): written by this
+   * thread only, read by its parent and children in the team. */
+  _Atomic uint64_t bar_arrived HSOMP_ALIGNED;
+  _Atomic uint64_t bar_release HSOMP_ALIGNED;
 
   /* Owned by the thread itself. */
   struct hsomp_team_state ts HSOMP_ALIGNED;
@@ -388,6 +399,22 @@ void hsomp_pool_retire_idle(struct hsomp_thread *self) HSOMP_INTERNAL;
 void hsomp_barrier_init(struct hsomp_barrier *b) HSOMP_INTERNAL;
 bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancellable) HSOMP_INTERNAL;
 void hsomp_barrier_cancel(struct hsomp_barrier *b) HSOMP_INTERNAL;
+/* The branching factor of the barrier, fork and join trees (Note [Tree
+ * barrier]): 4, or one level for a team larger than the CPUs. */
+static inline unsigned hsomp_barrier_arity(unsigned nthreads) {
+  return nthreads > hsomp_settings.ncpus ? (nthreads > 1 ? nthreads - 1 : 1) : 4;
+}
+/* The join's gather (Note [Tree join], team.c): wait, running the team's
+ * tasks and spinning `spins' rounds before it sleeps, until the caller's
+ * children in the barrier tree have joined, then (unless it is thread 0)
+ * tell its parent that its subtree has. */
+void hsomp_barrier_gather(struct hsomp_thread *self, struct hsomp_team *team,
+                          unsigned long spins) HSOMP_INTERNAL;
+
+/* ---- spin.c ------------------------------------------------------ */
+/* A thread notes the CPU it runs on (-1: none), for near_peer (Note [Who
+ * ran on a CPU last], spin.c). */
+void hsomp_note_cpu(struct hsomp_thread *self, int cpu) HSOMP_INTERNAL;
 
 /* ---- work.c: work-share records ---------------------------------- */
 /* Returns true if the caller must initialise ws. */

@@ -21,11 +21,21 @@ void hsomp_futex_wait(_Atomic uint32_t *word, uint32_t val) HSOMP_OS_INTERNAL;
 /* Wake up to n threads asleep on word. */
 void hsomp_futex_wake(_Atomic uint32_t *word, int n) HSOMP_OS_INTERNAL;
 
-/* One round of a busy wait: tells the core a spin loop runs. */
+/* One round of a busy wait, hsomp_cpu_relax, tells the core a spin loop
+ * runs; hsomp_ticks reads the time-stamp counter: ticks of a
+ * constant-rate clock, for ratios and rough intervals only.  The
+ * coherence simulator build (README "Scale", tools/scale/) routes both
+ * through its virtual clock (and the system calls of os_linux.c through
+ * ld --wrap). */
+#ifdef HSOMP_SCALE_SIM
+void hsomp_sim_pause(void);
+uint64_t hsomp_sim_ticks(void);
+static inline void hsomp_cpu_relax(void) { hsomp_sim_pause(); }
+static inline uint64_t hsomp_ticks(void) { return hsomp_sim_ticks(); }
+#else
 static inline void hsomp_cpu_relax(void) { __builtin_ia32_pause(); }
-/* The time-stamp counter: ticks of a constant-rate clock, for ratios and
- * rough intervals only. */
 static inline uint64_t hsomp_ticks(void) { return __builtin_ia32_rdtsc(); }
+#endif
 
 /* The CPU the calling thread runs on now; -1 if unknown. */
 int hsomp_os_cpu(void) HSOMP_OS_INTERNAL;

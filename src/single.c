@@ -18,6 +18,9 @@ bool GOMP_single_start(void) {
   if (!team)
     return true;
   unsigned long mine = self->ts.single_count++;
+  /* Look first: once the construct is claimed, the others only read. */
+  if (atomic_load_explicit(&team->single_count, memory_order_relaxed) != mine)
+    return false;
   return atomic_compare_exchange_strong_explicit(&team->single_count, &mine, mine + 1,
                                                  memory_order_relaxed, memory_order_relaxed);
 }

@@ -8,6 +8,9 @@
  * when its yields are off (yields_off_until), in struct hsomp_thread. */
 #include "hsomp.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 /* Note [Spin budget]
  * Spinning makes hand-offs fast when every thread has a CPU of its own, and
  * is pure waste when threads outnumber CPUs: the thread we wait for may be
@@ -81,8 +84,82 @@ static bool spread_from(struct hsomp_thread *self, struct hsomp_team *team, int 
   unsigned k = self->ts.team_id ? self->ts.team_id : 1;
   hsomp_os_move_off_cpu(here, k - 1);
   int there = hsomp_os_cpu();
-  atomic_store_explicit(&self->cpu, there, memory_order_relaxed);
+  hsomp_note_cpu(self, there);
   return there != here;
+}
+
+/* Note [Who ran on a CPU last]
+ * near_peer must not read every team mate's CPU: at 256 threads that is
+ * 255 line transfers per waiting thread, at every wait that lasts past
+ * the first yield (O(N^2) per barrier).  Instead every thread that notes
+ * its CPU inside a team (hsomp_note_cpu: at the start of a region, at
+ * barriers, after a move) also claims that CPU's slot in `cpu_last', one
+ * line per CPU, written only when the claimant changes; the slot keeps
+ * the last two claimants.  A waiter reads the slot of its own CPU: if a
+ * team mate among the two claimed it and still says it runs there, a
+ * team mate shares our CPU.  So two team mates on one CPU both see each
+ * other (with only the last claimant, the last one to claim would not see
+ * the first, and spin without yielding while the thread it waits for
+ * cannot run).  A claimant is named by its team record's serial number
+ * and its team number, never by a pointer: a slot may outlive its
+ * claimant's record (an exited host thread, a retired worker), and only a
+ * member of the waiter's own team, found through its members[], is ever
+ * read.  (Not the region's barrier tag: the claims of the last region
+ * must still count in the next.)  A CPU number beyond the table (never, unless the CPU set grows
+ * after start-up) counts as shared: yielding is the safe side. */
+struct cpu_slot {
+  _Atomic uint64_t last HSOMP_ALIGNED;
+  _Atomic uint64_t before;
+};
+static struct cpu_slot *_Atomic cpu_last;
+
+static unsigned cpu_table_len(void) {
+  size_t n = hsomp_settings.cpuset_size * 8;
+  return n < 64 ? 64 : (unsigned)n;
+}
+
+static struct cpu_slot *cpu_table(void) {
+  struct cpu_slot *t = atomic_load_explicit(&cpu_last, memory_order_acquire);
+  if (HSOMP_LIKELY(t))
+    return t;
+  unsigned n = cpu_table_len();
+  struct cpu_slot *fresh = NULL;
+  if (posix_memalign((void **)&fresh, HSOMP_CACHELINE, n * sizeof *fresh) != 0)
+    hsomp_fatal("out of memory allocating the CPU table");
+  memset(fresh, 0, n * sizeof *fresh);
+  struct cpu_slot *none = NULL;
+  if (atomic_compare_exchange_strong_explicit(&cpu_last, &none, fresh, memory_order_acq_rel,
+                                              memory_order_acquire))
+    return fresh;
+  free(fresh);
+  return none;
+}
+
+/* The name of a claimant: its team's serial number and its team number + 1. */
+static uint64_t claimant(const struct hsomp_thread *t) {
+  return (uint64_t)t->ts.team->serial << 32 | (t->ts.team_id + 1);
+}
+
+void hsomp_note_cpu(struct hsomp_thread *self, int cpu) {
+  if (atomic_load_explicit(&self->cpu, memory_order_relaxed) != cpu)
+    atomic_store_explicit(&self->cpu, cpu, memory_order_relaxed);
+  if (cpu < 0 || (unsigned)cpu >= cpu_table_len() || !self->ts.team)
+    return;
+  struct cpu_slot *t = cpu_table();
+  uint64_t me = claimant(self);
+  uint64_t last = atomic_load_explicit(&t[cpu].last, memory_order_relaxed);
+  if (last != me) {
+    atomic_store_explicit(&t[cpu].before, last, memory_order_relaxed);
+    atomic_store_explicit(&t[cpu].last, me, memory_order_relaxed);
+  }
+}
+
+/* Whether the claimant c is another member of self's region on CPU here. */
+static bool mate_here(uint64_t c, struct hsomp_thread *self, struct hsomp_team *team, int here) {
+  uint32_t id = (uint32_t)c - 1;
+  if ((uint32_t)(c >> 32) != team->serial || id == self->ts.team_id || id >= team->nthreads)
+    return false;
+  return atomic_load_explicit(&team->members[id]->cpu, memory_order_relaxed) == here;
 }
 
 /* Whether a thread the waiter may be waiting for was last seen on its
@@ -95,14 +172,15 @@ static bool near_peer(struct hsomp_spin *s) {
   struct hsomp_team *team = s->team;
   if (!team) /* e.g. a parked worker, waiting for its next master */
     return s->peer_cpu < 0 || s->peer_cpu == here;
-  /* Keep our own entry fresh for the team mates' checks: the kernel may
-   * have moved us since the region began. */
-  atomic_store_explicit(&self->cpu, here, memory_order_relaxed);
-  for (unsigned i = 0; i < team->nthreads; i++) {
-    struct hsomp_thread *m = team->members[i];
-    if (m != self && atomic_load_explicit(&m->cpu, memory_order_relaxed) == here)
-      return !spread_from(self, team, here); /* Note [Keeping threads spread] */
-  }
+  /* Keep our own entry fresh for the others' checks: the kernel may have
+   * moved us since the region began. */
+  hsomp_note_cpu(self, here);
+  if ((unsigned)here >= cpu_table_len())
+    return true;
+  struct cpu_slot *slot = &cpu_table()[here];
+  if (mate_here(atomic_load_explicit(&slot->last, memory_order_relaxed), self, team, here) ||
+      mate_here(atomic_load_explicit(&slot->before, memory_order_relaxed), self, team, here))
+    return !spread_from(self, team, here); /* Note [Keeping threads spread] */
   return false;
 }
 

@@ -33,15 +33,60 @@ static _Atomic unsigned next_worker_index = 1;
 
 /* Note [Worker life cycle]
  * A worker is created by the first master that needs it, binds itself to
- * its Capability once, and then waits for its `start` word to move.  The
- * master fills in fn/data/start_team/start_id/start_icv and then bumps
- * `start` with seq_cst order (release for the fields; the Dekker pairing of
- * Note [Sleeping without lost wake-ups], wait.h, for the wake-up).  The worker runs
- * the implicit task, tells the team it is done (`joined`), and waits again.
- * After it has incremented `joined` the worker never touches the team:
- * the master may already reuse it for the next region. */
+ * its Capability once, and then waits for its `start` word to move.  Its
+ * parent in the team's tree (Note [Tree fork]) fills in
+ * fn/data/start_team/start_id/start_tag/start_icv and then bumps `start`
+ * with seq_cst order (release for the fields; the Dekker pairing of Note
+ * [Sleeping without lost wake-ups], wait.h, for the wake-up).  The worker
+ * starts its own children, runs the implicit task, joins (Note [Tree
+ * join]), and waits again.  Once it has joined the worker touches the
+ * team only to wake its parent: the master may already reuse it for the
+ * next region. */
 static void worker_join(struct hsomp_thread *self, struct hsomp_team *team);
 static void worker_retire(struct hsomp_thread *self);
+
+/* Note [Tree fork]
+ * Thread i of a team starts its children in the barrier tree, 4i+1 ..
+ * 4i+4 (Note [Tree barrier], barrier.c), before it runs the region: it
+ * writes their fn/data/start_team/start_id/start_icv and bumps their
+ * `start` (seq_cst: release for the fields, and the pairing of Note
+ * [Sleeping without lost wake-ups] for the wake-up).  The master only
+ * starts its own children, so the fork's longest chain is about two line
+ * transfers per level of a tree of depth log4(nthreads), not nthreads-1
+ * dependent RMWs by the master; the master fills members[] (and, with a
+ * place list, every member's place and ICVs, team->placed) before it
+ * starts anyone, so every forking thread finds its children there.  A
+ * field is written only when it changes: a region like the last one
+ * (same function, data, team and ICVs) leaves the children's lines
+ * shared, and costs each worker one transfer of its `start` line.  A
+ * thread that had to wake a sleeping child marks the team woke_sleepers
+ * (Note [Cold joins]). */
+static void fork_children(struct hsomp_team *team, unsigned id, uint32_t tag, void (*fn)(void *),
+                          void *data, const struct hsomp_icv *icv) {
+  unsigned n = team->nthreads, arity = hsomp_barrier_arity(n), first = arity * id + 1;
+  bool copy_icv = !team->placed;
+  for (unsigned c = first; c < n && c - first < arity; c++) {
+    struct hsomp_thread *w = team->members[c];
+    if (w->fn != fn)
+      w->fn = fn;
+    if (w->data != data)
+      w->data = data;
+    if (w->start_team != team)
+      w->start_team = team;
+    if (w->start_id != c)
+      w->start_id = c;
+    w->start_tag = tag;
+    if (copy_icv) {
+      if (memcmp(&w->start_icv, icv, sizeof *icv) != 0)
+        w->start_icv = *icv;
+      if (w->start_place != w->place)
+        w->start_place = w->place;
+    }
+    atomic_fetch_add_explicit(&w->start.value, 1, memory_order_seq_cst);
+    if (hsomp_wake(&w->start) && !atomic_load_explicit(&team->woke_sleepers, memory_order_relaxed))
+      atomic_store_explicit(&team->woke_sleepers, true, memory_order_relaxed);
+  }
+}
 
 static void *worker_main(void *arg) {
   struct hsomp_thread *self = arg;
@@ -65,18 +110,20 @@ static void *worker_main(void *arg) {
     seen = atomic_load_explicit(&self->start.value, memory_order_acquire);
 
     struct hsomp_team *team = self->start_team;
+    fork_children(team, self->start_id, self->start_tag, self->fn, self->data, &self->start_icv);
     unsigned long spins = team->spins;
-    /* Note [Keeping threads spread] (spin.c): where we run, for the
-     * waits of the region and the next idle wait. */
-    atomic_store_explicit(&self->cpu, hsomp_os_cpu(), memory_order_relaxed);
     master_cpu = team->master_cpu;
     self->icv = self->start_icv;
     self->ts = (struct hsomp_team_state){
         .team = team,
         .team_id = self->start_id,
+        .bar_tag = self->start_tag,
         .level = team->level,
         .active_level = team->active_level,
     };
+    /* Note [Keeping threads spread] (spin.c): where we run, for the
+     * waits of the region and the next idle wait. */
+    hsomp_note_cpu(self, hsomp_os_cpu());
     hsomp_team_state_enter_first_ws(&self->ts);
     /* Move to the place the master chose; OMP_DISPLAY_AFFINITY. */
     if (HSOMP_UNLIKELY(self->start_place != self->place || hsomp_settings.display_affinity))
@@ -119,7 +166,42 @@ static unsigned boot_capabilities(void) {
 
 /* Starts worker_main(w) on a detached thread with a stack of `stacksize`
  * bytes (0: the default); pthread_create's result. */
-static int start_worker_thread(struct hsomp_thread *w, unsigned long stacksize) {
+/* Note [Records touched first by their workers]
+ * On a NUMA machine a page lives on the node of the CPU that first
+ * touches it.  A worker's record is read and written mostly by the
+ * worker itself (its barrier words, its task state), so the worker
+ * allocates and zeroes it: the spawning thread passes a small boot
+ * record, and waits until the new thread has published its record there.
+ * Both hold a reference to the boot record; the last one to let go frees
+ * it, so neither touches it after the other may have freed it.  This
+ * costs the spawning thread one start-up latency per worker, once per
+ * worker in the life of the process. */
+struct worker_boot {
+  struct hsomp_waitword ready; /* value 1 once rec is set */
+  struct hsomp_thread *rec;
+  unsigned index;
+  _Atomic uint32_t refs;
+};
+
+static void boot_release(struct worker_boot *b) {
+  if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1)
+    free(b);
+}
+
+static void *worker_boot_main(void *arg) {
+  struct worker_boot *b = arg;
+  struct hsomp_thread *w = hsomp_thread_new();
+  w->is_worker = true;
+  w->index = b->index;
+  w->idle_spins = hsomp_settings.spin_count;
+  b->rec = w;
+  atomic_store_explicit(&b->ready.value, 1, memory_order_seq_cst);
+  hsomp_wake(&b->ready);
+  boot_release(b);
+  return worker_main(w);
+}
+
+static int start_worker_thread(struct worker_boot *w, unsigned long stacksize) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -130,16 +212,18 @@ static int start_worker_thread(struct hsomp_thread *w, unsigned long stacksize) 
                  strerror(rc));
   }
   pthread_t tid;
-  int rc = pthread_create(&tid, &attr, worker_main, w);
+  int rc = pthread_create(&tid, &attr, worker_boot_main, w);
   pthread_attr_destroy(&attr);
   return rc;
 }
 
 static struct hsomp_thread *spawn_worker(void) {
-  struct hsomp_thread *w = hsomp_thread_new();
-  w->is_worker = true;
+  /* Note [Records touched first by their workers] */
+  struct worker_boot *w = calloc(1, sizeof *w);
+  if (!w)
+    hsomp_fatal("out of memory starting a worker");
   w->index = atomic_fetch_add_explicit(&next_worker_index, 1, memory_order_relaxed);
-  w->idle_spins = hsomp_settings.spin_count;
+  atomic_init(&w->refs, 2);
   bool own_stack = hsomp_settings.stacksize &&
                    !atomic_load_explicit(&stacksize_refused, memory_order_relaxed);
   int rc = start_worker_thread(w, own_stack ? hsomp_settings.stacksize : 0);
@@ -160,7 +244,11 @@ static struct hsomp_thread *spawn_worker(void) {
     free(w);
     return NULL;
   }
-  return w;
+  struct hsomp_spin spin = hsomp_spin_of(NULL, NULL, hsomp_settings.spin_count);
+  hsomp_wait_change(&w->ready, 0, &spin);
+  struct hsomp_thread *rec = w->rec;
+  boot_release(w);
+  return rec;
 }
 
 /* Hire workers until `self` has `n` (fewer if the system will not create
@@ -286,7 +374,9 @@ static struct hsomp_team *team_get(struct hsomp_thread *self, unsigned nthreads)
   if (!team)
     team = hsomp_free_team_take();
   if (!team) {
+    static _Atomic uint32_t last_serial;
     team = hsomp_xcalloc_aligned(sizeof *team);
+    team->serial = atomic_fetch_add_explicit(&last_serial, 1, memory_order_relaxed) + 1;
     for (unsigned i = 0; i < HSOMP_WS_RING; i++)
       atomic_store_explicit(&team->ws[i].index, i, memory_order_relaxed);
   }
@@ -360,44 +450,65 @@ unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) {
   return (unsigned)take;
 }
 
+/* Note [Unchanged team fields]
+ * Every member reads the team record's fields (nthreads, level, spins,
+ * the barrier's tag, ...) when it starts a region.  A line the master
+ * writes at every fork costs one transfer per member and region even
+ * when the value stays the same, so team_begin writes a field only when
+ * it changes: back-to-back regions of one team then leave those lines
+ * shared in every member's cache. */
+#define SET_IF_CHANGED(lhs, value)                                                              \
+  do {                                                                                          \
+    __typeof__(lhs) new_value_ = (value);                                                       \
+    if ((lhs) != new_value_)                                                                    \
+      (lhs) = new_value_;                                                                       \
+  } while (0)
+
 void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags,
                       hsomp_ws_init_fn ws_init, const void *ws_arg) {
   struct hsomp_thread *self = hsomp_self();
   if (nthreads > 1)
     nthreads = clamp_to_available_workers(self, nthreads);
   struct hsomp_team *team = team_get(self, nthreads);
-  team->nthreads = nthreads;
-  team->parent = self->ts;
-  team->parent_icv = self->icv;
-  team->level = self->ts.level + 1;
-  team->active_level = self->ts.active_level + (nthreads > 1);
-  team->spins = hsomp_spin_budget(nthreads);
+  /* Note [Unchanged team fields]: the fields the members read are
+   * written only when they change. */
+  SET_IF_CHANGED(team->nthreads, nthreads);
+  if (memcmp(&team->parent, &self->ts, sizeof self->ts) != 0)
+    team->parent = self->ts;
+  if (memcmp(&team->parent_icv, &self->icv, sizeof self->icv) != 0)
+    team->parent_icv = self->icv;
+  SET_IF_CHANGED(team->level, self->ts.level + 1);
+  SET_IF_CHANGED(team->active_level, self->ts.active_level + (nthreads > 1));
+  SET_IF_CHANGED(team->spins, hsomp_spin_budget(nthreads));
   /* Note [Keeping threads spread] (spin.c): only teams that fit the
    * CPUs, and no place list. */
-  team->master_cpu = nthreads > 1 && team->spins >= HSOMP_SPIN_YIELD_ALWAYS_BELOW &&
-                             !hsomp_settings.places
-                         ? hsomp_os_cpu()
-                         : -1;
-  atomic_store_explicit(&self->cpu, team->master_cpu, memory_order_relaxed);
-  team->woke_sleepers = false;
+  SET_IF_CHANGED(team->master_cpu, nthreads > 1 && team->spins >= HSOMP_SPIN_YIELD_ALWAYS_BELOW &&
+                                           !hsomp_settings.places
+                                       ? hsomp_os_cpu()
+                                       : -1);
+  hsomp_note_cpu(self, team->master_cpu);
+  if (atomic_load_explicit(&team->woke_sleepers, memory_order_relaxed))
+    atomic_store_explicit(&team->woke_sleepers, false, memory_order_relaxed);
   atomic_store_explicit(&team->single_count, 0, memory_order_relaxed);
-  atomic_store_explicit(&team->joined, 0, memory_order_relaxed);
+  if (atomic_load_explicit(&team->joined, memory_order_relaxed))
+    atomic_store_explicit(&team->joined, 0, memory_order_relaxed);
   hsomp_barrier_init(&team->barrier);
   /* Note [Contention groups] */
   if (self->ts.team) {
-    team->group_busy = self->ts.team->group_busy;
-    team->group_reserved = self->group_reserving;
+    SET_IF_CHANGED(team->group_busy, self->ts.team->group_busy);
+    SET_IF_CHANGED(team->group_reserved, self->group_reserving);
     self->group_reserving = 0;
   } else {
-    team->group_busy = &team->group_busy_count;
-    atomic_store_explicit(&team->group_busy_count, nthreads, memory_order_relaxed);
-    team->group_reserved = 0;
+    SET_IF_CHANGED(team->group_busy, &team->group_busy_count);
+    if (atomic_load_explicit(&team->group_busy_count, memory_order_relaxed) != nthreads)
+      atomic_store_explicit(&team->group_busy_count, nthreads, memory_order_relaxed);
+    SET_IF_CHANGED(team->group_reserved, 0);
   }
-  team->members[0] = self;
+  SET_IF_CHANGED(team->members[0], self);
   /* Combined constructs (GOMP_parallel_loop_*, GOMP_parallel_sections)
    * hand the team its first work share ready-made: the threads go
    * straight to GOMP_loop_*_next without a *_start call. */
-  team->first_ws_ready = ws_init != NULL;
+  SET_IF_CHANGED(team->first_ws_ready, ws_init != NULL);
   if (ws_init) {
     struct hsomp_work_share *ws = &team->ws[0];
     ws_init(ws, nthreads, ws_arg);
@@ -421,29 +532,32 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
   hsomp_placement_begin(&placement, self, nthreads, flags & 7, &icv);
 
   if (nthreads > 1) {
-    for (unsigned i = 1; i < nthreads; i++) {
-      struct hsomp_thread *w = self->pool[self->pool_in_use + i - 1];
-      team->members[i] = w;
-      w->fn = fn;
-      w->data = data;
-      w->start_team = team;
-      w->start_id = i;
-      w->start_icv = icv;
-      hsomp_placement_assign(&placement, i, w);
-      atomic_fetch_add_explicit(&w->start.value, 1, memory_order_seq_cst);
-      if (hsomp_wake(&w->start))
-        team->woke_sleepers = true;
-    }
+    /* Every member is in members[] before any starts: the tree barrier
+     * reads its children's records from there (Note [Tree barrier]). */
+    for (unsigned i = 1; i < nthreads; i++)
+      SET_IF_CHANGED(team->members[i], self->pool[self->pool_in_use + i - 1]);
+    /* host-abi: with a place list, each member's place and partition. */
+    SET_IF_CHANGED(team->placed, placement.active);
+    if (HSOMP_UNLIKELY(placement.active))
+      for (unsigned i = 1; i < nthreads; i++) {
+        struct hsomp_thread *w = team->members[i];
+        w->start_icv = icv;
+        hsomp_placement_assign(&placement, i, w);
+      }
+    fork_children(team, 0, team->barrier.tag, fn, data, &icv); /* Note [Tree fork] */
     self->pool_in_use += nthreads - 1;
   }
   self->icv = icv;
   self->ts = (struct hsomp_team_state){
       .team = team,
       .team_id = 0,
+      .bar_tag = team->barrier.tag,
       .level = team->level,
       .active_level = team->active_level,
   };
   hsomp_team_state_enter_first_ws(&self->ts);
+  if (team->master_cpu >= 0) /* claim the CPU as a member (Note [Who ran on a CPU last]) */
+    hsomp_note_cpu(self, team->master_cpu);
   if (HSOMP_UNLIKELY(hsomp_settings.display_affinity))
     hsomp_affinity_display_changes(self);
 }
@@ -454,29 +568,36 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
 /* Note [Region end with tasks]
  * A region ends when every implicit task has finished and every task of
  * the team is done.  Without tasks (team->tasks_used still false when a
- * worker finishes) a worker just counts itself in `joined' and goes back
- * to its pool; the master waits for joined == nthreads - 1.  Once tasks
- * were made, a finishing thread first waits until its own implicit task's
- * descendants are done ("settles"), running any of the team's tasks
- * meanwhile; a worker then counts itself in `helpers' and `joined' and
- * keeps running tasks until everybody has settled (joined == n-1 and
+ * worker finishes) a worker just joins (Note [Tree join]) and goes back
+ * to its pool.  Once tasks were made, a finishing thread first waits
+ * until its own implicit task's descendants are done ("settles"), running
+ * any of the team's tasks meanwhile; a worker then counts itself in
+ * `helpers', joins, and keeps running tasks until everybody has settled
+ * (the master has seen everyone join and set `joined' to nthreads - 1, and
  * master_settled), when no task can be left anywhere: every task descends
  * from some implicit task, and a settled thread's implicit task cannot
- * make new ones.  The master settles, waits for `joined', then for the
+ * make new ones.  The master settles, waits for the join, then for the
  * helpers to leave, and only then resets the team's tasking state.  Every
  * wait here runs tasks through the tasking hook, hsomp_task_help_until.
  *
  * A worker that saw tasks_used == false had made no task itself, so it has
  * nothing to settle; it merely does not help.  If the master saw false
- * but a worker set it later, the master notices after `joined' is
- * complete (the worker set it before counting itself) and settles then. */
-static bool workers_joined(void *arg) {
-  struct hsomp_team *team = arg;
-  return atomic_load_explicit(&team->joined, memory_order_seq_cst) == team->nthreads - 1;
-}
+ * but a worker set it later, the master notices after the join is
+ * complete (the worker set it before joining) and settles then.
+ *
+ * Note [Tree join]
+ * The join is the gather half of the tree barrier (hsomp_barrier_gather):
+ * a thread waits until its children have joined, then stores its own
+ * `bar_arrived'; the master's gather completes when every worker has
+ * joined.  No counter every worker RMWs: the longest chain is about two
+ * transfers per level of the tree.  A worker that has joined touches the
+ * team only to wake its parent (the team record outlives the region), and
+ * a worker never joins before its children, so the master's gather
+ * completing means every worker has. */
 static bool all_settled(void *arg) {
   struct hsomp_team *team = arg;
-  return workers_joined(team) && atomic_load_explicit(&team->master_settled, memory_order_seq_cst);
+  return atomic_load_explicit(&team->joined, memory_order_seq_cst) == team->nthreads - 1 &&
+         atomic_load_explicit(&team->master_settled, memory_order_seq_cst);
 }
 static bool helpers_gone(void *arg) {
   struct hsomp_team *team = arg;
@@ -486,15 +607,13 @@ static bool helpers_gone(void *arg) {
 static void worker_join(struct hsomp_thread *self, struct hsomp_team *team) {
   HSOMP_ASSERT(self->ts.team == team && self->ts.team_id > 0 && team->members[self->ts.team_id] == self);
   if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire)) {
+    hsomp_barrier_gather(self, team, team->spins);
     self->ts.team = NULL;
-    atomic_fetch_add_explicit(&team->joined, 1, memory_order_seq_cst);
-    hsomp_team_wake(team);
     return;
   }
   hsomp_task_help_until(self, team, true, NULL, NULL, team->spins);
   atomic_fetch_add_explicit(&team->helpers, 1, memory_order_seq_cst);
-  atomic_fetch_add_explicit(&team->joined, 1, memory_order_seq_cst);
-  hsomp_team_wake(team);
+  hsomp_barrier_gather(self, team, team->spins);
   hsomp_task_help_until(self, team, false, all_settled, team, team->spins);
   self->ts.team = NULL;
   atomic_fetch_sub_explicit(&team->helpers, 1, memory_order_seq_cst);
@@ -521,20 +640,21 @@ static void master_settle(struct hsomp_thread *self, struct hsomp_team *team, un
 
 static void master_join(struct hsomp_thread *self, struct hsomp_team *team) {
   unsigned long spins = team->spins;
-  if (team->woke_sleepers && spins > HSOMP_COLD_JOIN_SPINS)
+  if (atomic_load_explicit(&team->woke_sleepers, memory_order_relaxed) &&
+      spins > HSOMP_COLD_JOIN_SPINS)
     spins = HSOMP_COLD_JOIN_SPINS;
   bool used = atomic_load_explicit(&team->tasks_used, memory_order_acquire);
   if (used)
     master_settle(self, team, spins);
-  if (team->nthreads > 1 && !workers_joined(team))
-    hsomp_task_help_until(self, team, false, workers_joined, team, spins);
+  if (team->nthreads > 1)
+    hsomp_barrier_gather(self, team, spins);
   if (!used && atomic_load_explicit(&team->tasks_used, memory_order_acquire)) {
     master_settle(self, team, spins);
     used = true;
   }
-  /* Note [Region end with tasks]: every worker has joined. */
-  HSOMP_ASSERT(team->nthreads <= 1 || workers_joined(team));
   if (used) {
+    atomic_store_explicit(&team->joined, team->nthreads - 1, memory_order_seq_cst);
+    hsomp_team_wake(team);
     if (!helpers_gone(team))
       hsomp_task_help_until(self, team, false, helpers_gone, team, spins);
     hsomp_task_region_end(team);

@@ -44,9 +44,12 @@ bool hsomp_work_share_begin(struct hsomp_thread *self) {
         hsomp_os_yield();
     }
   }
-  uint32_t st = 0;
-  if (atomic_compare_exchange_strong_explicit(&ws->state.value, &st, 1, memory_order_acquire,
-                                              memory_order_acquire))
+  /* Look before the compare-and-swap: a failing CAS takes the line
+   * exclusively all the same, and all but one of the team would fail. */
+  uint32_t st = atomic_load_explicit(&ws->state.value, memory_order_acquire);
+  if (st == 0 && atomic_compare_exchange_strong_explicit(&ws->state.value, &st, 1,
+                                                         memory_order_acquire,
+                                                         memory_order_acquire))
     return true;
   while ((st = atomic_load_explicit(&ws->state.value, memory_order_acquire)) != 2) {
     struct hsomp_spin spin = hsomp_spin_of(self, team, team->spins);

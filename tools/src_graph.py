@@ -37,8 +37,11 @@ def symbols(objs, flag):
     return found
 
 
-def call_graph(objdir):
-    objs = [os.path.join(objdir, n) for n in sorted(os.listdir(objdir)) if n.endswith(".o")]
+def call_graph(objdir, srcdir):
+    # Only objects of sources that exist: a build tree keeps the object of
+    # a file since deleted.
+    objs = [os.path.join(objdir, n) for n in sorted(os.listdir(objdir))
+            if n.endswith(".o") and os.path.exists(os.path.join(srcdir, n[:-2]))]
     if not objs:
         return {}
     defined, undefined = symbols(objs, "--defined-only"), symbols(objs, "--undefined-only")
@@ -120,7 +123,7 @@ def main(argv):
     args = argv[2:] if check else argv[1:]
     if len(args) != (3 if check else 2):
         sys.exit(__doc__)
-    calls, includes = call_graph(args[0]), include_graph(args[1])
+    calls, includes = call_graph(args[0], args[1]), include_graph(args[1])
     if not calls:
         sys.exit("src_graph.py: no object files in %s" % args[0])
     if not check:

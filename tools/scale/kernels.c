@@ -1,0 +1,238 @@
+/* kernels.c -- model kernels of the fork/join and barrier algorithms of
+ * GCC's libgomp and LLVM's libomp, run in the same simulator as hsomp so
+ * that README "Scale" can compare them.  Models, not the libraries: only
+ * the shared-memory traffic of each algorithm is reproduced.
+ *
+ *   libgomp (config/linux/bar.c, team.c): a centralised barrier -- one
+ *   `awaited` counter every thread decrements and a `generation` word in
+ *   the same line that the last arriver bumps and everyone spins on.  A
+ *   region: the primary writes each worker's thread record and implicit
+ *   task (two lines per worker), every thread meets at the pool's dock
+ *   barrier (the fork), runs, and meets at the team barrier (the join).
+ *
+ *   libomp (kmp_barrier.cpp, the default "hyper" barrier, branching
+ *   factor 4): gather up a radix-4 hypercube tree, each thread setting its
+ *   own b_arrived flag (its own line) and each parent polling its
+ *   children's; release down the same tree, each parent writing its
+ *   children's own b_go flags.  A region: the primary writes the team's
+ *   fn/data line, release (fork barrier), every worker reads that line,
+ *   runs, gather (join barrier).
+ *
+ * Every spin pauses through hsomp_sim_pause, so the simulator sees it. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+#define WARM 2
+#define REPS 4
+#define LINE 64
+
+enum mode { LIBGOMP, LIBOMP };
+
+struct flag {
+  _Atomic uint32_t v;
+  char pad[LINE - sizeof(uint32_t)];
+};
+
+struct central {
+  _Atomic uint32_t generation;
+  _Atomic uint32_t awaited;
+  char pad[LINE - 2 * sizeof(uint32_t)];
+} __attribute__((aligned(LINE)));
+
+struct worker_record { /* libgomp: gomp_thread + its implicit task */
+  void (*fn)(int);
+  char pad[LINE - sizeof(void (*)(int))];
+  uint64_t task[8];
+} __attribute__((aligned(LINE)));
+
+static int n;
+static struct central dock, team_bar;
+static struct flag *arrived, *go;
+static struct worker_record *records;
+static struct {
+  void (*_Atomic fn)(int);
+  _Atomic int mode;
+} __attribute__((aligned(LINE))) team;
+static struct thread_state {
+  uint32_t arrive_epoch, go_epoch;
+  enum mode mode;
+  char pad[LINE];
+} *state;
+
+static void spin_until_change(_Atomic uint32_t *w, uint32_t old) {
+  while (atomic_load_explicit(w, memory_order_acquire) == old)
+    hsomp_sim_pause();
+}
+
+static void spin_until(_Atomic uint32_t *w, uint32_t want) {
+  while (atomic_load_explicit(w, memory_order_acquire) != want)
+    hsomp_sim_pause();
+}
+
+/* libgomp's gomp_barrier_wait. */
+static void central_wait(struct central *b) {
+  uint32_t gen = atomic_load_explicit(&b->generation, memory_order_acquire);
+  if (atomic_fetch_sub_explicit(&b->awaited, 1, memory_order_acq_rel) == 1) {
+    atomic_store_explicit(&b->awaited, (uint32_t)n, memory_order_relaxed);
+    atomic_store_explicit(&b->generation, gen + 1, memory_order_release);
+  } else {
+    spin_until_change(&b->generation, gen);
+  }
+}
+
+/* libomp's hyper barrier, branching 4. */
+static void hyper_gather(int tid) {
+  uint32_t e = ++state[tid].arrive_epoch;
+  for (int lvl = 1; lvl < n; lvl *= 4) {
+    if (tid % (lvl * 4) != 0) {
+      atomic_store_explicit(&arrived[tid].v, e, memory_order_release);
+      return;
+    }
+    for (int k = 1; k < 4; k++)
+      if (tid + k * lvl < n)
+        spin_until(&arrived[tid + k * lvl].v, e);
+  }
+}
+
+static void hyper_release(int tid) {
+  uint32_t e = ++state[tid].go_epoch;
+  if (tid != 0)
+    spin_until(&go[tid].v, e);
+  int top = 1;
+  while (top * 4 < n && tid % (top * 4) == 0)
+    top *= 4;
+  for (int lvl = top; lvl >= 1; lvl /= 4)
+    if (tid % (lvl * 4) == 0)
+      for (int k = 1; k < 4; k++)
+        if (tid + k * lvl < n)
+          atomic_store_explicit(&go[tid + k * lvl].v, e, memory_order_release);
+}
+
+static void barrier(int tid) {
+  if (state[tid].mode == LIBGOMP) {
+    central_wait(&team_bar);
+  } else {
+    hyper_gather(tid);
+    hyper_release(tid);
+  }
+}
+
+static void *worker(void *arg) {
+  int tid = (int)(intptr_t)arg;
+  for (;;) {
+    void (*fn)(int);
+    if (state[tid].mode == LIBGOMP) {
+      central_wait(&dock);
+      fn = records[tid].fn;
+      for (int k = 0; k < 8; k++)
+        (void)((volatile uint64_t *)records[tid].task)[k];
+    } else {
+      hyper_release(tid);
+      fn = atomic_load_explicit(&team.fn, memory_order_relaxed);
+    }
+    enum mode next = (enum mode)atomic_load_explicit(&team.mode, memory_order_relaxed);
+    fn(tid);
+    if (state[tid].mode == LIBGOMP)
+      central_wait(&team_bar);
+    else
+      hyper_gather(tid);
+    state[tid].mode = next;
+  }
+  return NULL;
+}
+
+static void region(void (*fn)(int), enum mode next) {
+  atomic_store_explicit(&team.mode, (int)next, memory_order_relaxed);
+  if (state[0].mode == LIBGOMP) {
+    for (int i = 1; i < n; i++) {
+      records[i].fn = fn;
+      for (int k = 0; k < 8; k++)
+        ((volatile uint64_t *)records[i].task)[k] = (uint64_t)k;
+    }
+    central_wait(&dock);
+  } else {
+    atomic_store_explicit(&team.fn, fn, memory_order_relaxed);
+    hyper_release(0);
+  }
+  fn(0);
+  if (state[0].mode == LIBGOMP)
+    central_wait(&team_bar);
+  else
+    hyper_gather(0);
+  state[0].mode = next;
+}
+
+static void empty_body(int tid) { sim_delay(100); }
+
+static struct sim_result barrier_result;
+static void barrier_body(int tid) {
+  for (int r = 0; r < WARM + REPS; r++) {
+    if (r == WARM && tid == 0)
+      sim_window_begin();
+    barrier(tid);
+  }
+  if (tid == 0)
+    sim_window_end(NULL, n, REPS, &barrier_result);
+}
+
+static void emit(const char *construct, const char *lib, const struct sim_result *r) {
+  printf("scale: %s@%s-model %d transfers %.0f critical %.0f   (rmw %.0f inval %.0f remote %.0f"
+         " time %.2f us)\n",
+         construct, lib, n, r->transfers, r->critical, r->rmw, r->inval, r->remote, r->us);
+  fflush(stdout);
+}
+
+static void measure(enum mode m) {
+  const char *lib = m == LIBGOMP ? "libgomp" : "libomp";
+  struct sim_result res;
+  /* the team switches to mode m in its first region */
+  region(empty_body, m);
+  region(empty_body, m);
+  {
+    sim_window_begin();
+    for (int r = 0; r < REPS; r++)
+      region(empty_body, m);
+    sim_window_end(NULL, n, REPS, &res);
+    emit("PARALLEL", lib, &res);
+  }
+  {
+    region(barrier_body, m);
+    emit("BARRIER", lib, &barrier_result);
+  }
+}
+
+void kernels_run(int nthreads, const char *only) {
+  if (only && *only && !strstr(only, "model"))
+    return;
+  n = nthreads;
+  arrived = aligned_alloc(LINE, sizeof *arrived * (size_t)n);
+  go = aligned_alloc(LINE, sizeof *go * (size_t)n);
+  records = aligned_alloc(LINE, sizeof *records * (size_t)n);
+  state = aligned_alloc(LINE, sizeof *state * (size_t)n);
+  memset(arrived, 0, sizeof *arrived * (size_t)n);
+  memset(go, 0, sizeof *go * (size_t)n);
+  memset(records, 0, sizeof *records * (size_t)n);
+  memset(state, 0, sizeof *state * (size_t)n);
+  atomic_store(&dock.awaited, (uint32_t)n);
+  atomic_store(&team_bar.awaited, (uint32_t)n);
+  for (int i = 1; i < n; i++) {
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 1 << 16);
+    if (pthread_create(&t, &attr, worker, (void *)(intptr_t)i) != 0) {
+      fprintf(stderr, "scale: cannot create a kernel thread\n");
+      exit(1);
+    }
+    pthread_attr_destroy(&attr);
+  }
+  measure(LIBGOMP);
+  measure(LIBOMP);
+}

@@ -1,0 +1,24 @@
+/* rts_model.c -- the simulator build's stand-in for rts_glue.c.
+ *
+ * The coherence simulator (README "Scale") models hsomp's own
+ * synchronisation; the GHC RTS is not part of it.  A worker binds to a
+ * Capability once, when it is created, and then runs C code holding none,
+ * so no construct the simulator measures touches the RTS.  Booting the
+ * real RTS under the virtual scheduler would also run its own threads
+ * (the timer, GC workers) that the model cannot schedule, so this file
+ * answers the five calls of rts_glue.h without one: as many Capabilities
+ * as asked, worker w on Capability w mod nCaps. */
+#include "rts_glue.h"
+
+#include <stdatomic.h>
+
+static _Atomic unsigned capabilities;
+
+void hsomp_rts_ensure(unsigned ncaps) {
+  unsigned none = 0;
+  atomic_compare_exchange_strong(&capabilities, &none, ncaps ? ncaps : 1);
+}
+unsigned hsomp_rts_capabilities(void) { return atomic_load(&capabilities); }
+bool hsomp_rts_hosted_by_haskell(void) { return false; }
+int hsomp_rts_bind_worker(unsigned cap) { return (int)cap; }
+void hsomp_rts_unbind_worker(void) {}
