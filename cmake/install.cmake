@@ -37,6 +37,10 @@ foreach(_name libgomp.so.1 libgomp.so)
   install(FILES ${_alias_dir}/${_name} DESTINATION ${CMAKE_INSTALL_LIBDIR}/hsomp)
 endforeach()
 
+# The timeline tool (hsomp-run --trace) and the OMPT header for tools.
+install(TARGETS hsomp-trace LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/hsomp)
+install(FILES ${CMAKE_SOURCE_DIR}/src/omp-tools.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hsomp)
+
 # hsomp-run, relocatable: the library directory relative to bin/.
 file(RELATIVE_PATH HSOMP_RUN_LIBDIR ${CMAKE_INSTALL_FULL_BINDIR}
      ${CMAKE_INSTALL_FULL_LIBDIR}/hsomp)

@@ -7,6 +7,7 @@
  * The algorithm is private to this file and to the two words it keeps in
  * each thread record (hsomp.h: bar_arrived, bar_release). */
 #include "hsomp.h"
+#include "ompt_internal.h"
 
 #include <stddef.h>
 
@@ -189,13 +190,33 @@ void hsomp_barrier_cancel(struct hsomp_barrier *b) {
   hsomp_team_wake(barrier_team(b));
 }
 
+/* OMPT: GCC emits GOMP_barrier for `#pragma omp barrier' and for the
+ * implicit barriers of the constructs it expands inline (static loops,
+ * single, scope): all are reported as explicit barriers, and a cancelled
+ * cancellable one as a detected cancellation. */
+static bool reported_barrier(bool cancellable, const void *ra) {
+  struct hsomp_team *team = hsomp_self()->ts.team;
+  hsomp_ompt_sync(ompt_sync_region_barrier_explicit, ompt_scope_begin, ra);
+  bool cancelled = team && hsomp_barrier_wait(&team->barrier, team->nthreads, cancellable);
+  hsomp_ompt_sync(ompt_sync_region_barrier_explicit, ompt_scope_end, ra);
+  if (cancelled)
+    hsomp_ompt_cancel(GOMP_CANCEL_PARALLEL, ompt_cancel_detected, ra);
+  return cancelled;
+}
+
 void GOMP_barrier(void) {
+  if (HSOMP_UNLIKELY(hsomp_ompt_enabled)) {
+    reported_barrier(false, HSOMP_OMPT_RA);
+    return;
+  }
   struct hsomp_team *team = hsomp_self()->ts.team;
   if (team)
     hsomp_barrier_wait(&team->barrier, team->nthreads, false);
 }
 
 bool GOMP_barrier_cancel(void) {
+  if (HSOMP_UNLIKELY(hsomp_ompt_enabled))
+    return reported_barrier(true, HSOMP_OMPT_RA);
   struct hsomp_team *team = hsomp_self()->ts.team;
   if (!team)
     return false;

@@ -13,6 +13,7 @@
  *              reductions, the enclosing one): its tasks not yet started
  *              are dropped, and no task is created in it any more. */
 #include "task_internal.h"
+#include "ompt_internal.h"
 
 static struct hsomp_taskgroup *current_taskgroup(struct hsomp_thread *self) {
   struct hsomp_task *t = self->ts.task;
@@ -21,7 +22,7 @@ static struct hsomp_taskgroup *current_taskgroup(struct hsomp_thread *self) {
   return self->ts.team ? self->ts.team->parent.child_taskgroup : NULL;
 }
 
-bool GOMP_cancellation_point(int which) {
+static bool cancellation_point(int which) {
   if (!hsomp_settings.cancellation)
     return false;
   struct hsomp_thread *self = hsomp_self();
@@ -41,11 +42,22 @@ bool GOMP_cancellation_point(int which) {
   return team && atomic_load_explicit(&team->barrier.cancelled, memory_order_acquire);
 }
 
+/* OMPT: a cancellation seen here is `detected' (Note [OMPT event order]). */
+static bool detected(int which, const void *ra) {
+  HSOMP_OMPT(cancel(which, ompt_cancel_detected, ra));
+  return true;
+}
+
+bool GOMP_cancellation_point(int which) {
+  return cancellation_point(which) && detected(which, HSOMP_OMPT_RA);
+}
+
 bool GOMP_cancel(int which, bool do_cancel) {
   if (!hsomp_settings.cancellation)
     return false;
   if (!do_cancel)
-    return GOMP_cancellation_point(which);
+    return cancellation_point(which) && detected(which, HSOMP_OMPT_RA);
+  HSOMP_OMPT(cancel(which, ompt_cancel_activated, HSOMP_OMPT_RA));
   struct hsomp_thread *self = hsomp_self();
   struct hsomp_team *team = self->ts.team;
   if (which & (GOMP_CANCEL_LOOP | GOMP_CANCEL_SECTIONS)) {

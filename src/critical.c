@@ -4,6 +4,7 @@
  * GOMP_atomic_start/end (atomics GCC cannot do with one instruction, such
  * as long double or __int128 updates). */
 #include "hsomp.h"
+#include "ompt_internal.h"
 
 /* One process-wide lock for all unnamed critical sections, as OpenMP
  * requires (they all exclude each other, across teams).  The atomic lock
@@ -12,8 +13,14 @@
 static hsomp_mutex unnamed_critical;
 static hsomp_mutex atomic_lock;
 
-void GOMP_critical_start(void) { hsomp_mutex_lock(&unnamed_critical); }
-void GOMP_critical_end(void) { hsomp_mutex_unlock(&unnamed_critical); }
+void GOMP_critical_start(void) {
+  HSOMP_OMPT_INSTEAD(lock(ompt_mutex_critical, &unnamed_critical, HSOMP_OMPT_RA));
+  hsomp_mutex_lock(&unnamed_critical);
+}
+void GOMP_critical_end(void) {
+  HSOMP_OMPT_INSTEAD(unlock(ompt_mutex_critical, &unnamed_critical, HSOMP_OMPT_RA));
+  hsomp_mutex_unlock(&unnamed_critical);
+}
 
 /* Note [Named critical sections]
  * For `critical (name)` GCC passes the address of a common symbol
@@ -25,8 +32,21 @@ void GOMP_critical_end(void) { hsomp_mutex_unlock(&unnamed_critical); }
 _Static_assert(sizeof(hsomp_mutex) <= sizeof(void *), "a mutex fits in a named critical slot");
 _Static_assert(_Alignof(hsomp_mutex) <= _Alignof(void *), "and is aligned in it");
 
-void GOMP_critical_name_start(void **pptr) { hsomp_mutex_lock((hsomp_mutex *)(void *)pptr); }
-void GOMP_critical_name_end(void **pptr) { hsomp_mutex_unlock((hsomp_mutex *)(void *)pptr); }
+#define NAMED(pptr) ((hsomp_mutex *)(void *)(pptr))
+void GOMP_critical_name_start(void **pptr) {
+  HSOMP_OMPT_INSTEAD(lock(ompt_mutex_critical, NAMED(pptr), HSOMP_OMPT_RA));
+  hsomp_mutex_lock(NAMED(pptr));
+}
+void GOMP_critical_name_end(void **pptr) {
+  HSOMP_OMPT_INSTEAD(unlock(ompt_mutex_critical, NAMED(pptr), HSOMP_OMPT_RA));
+  hsomp_mutex_unlock(NAMED(pptr));
+}
 
-void GOMP_atomic_start(void) { hsomp_mutex_lock(&atomic_lock); }
-void GOMP_atomic_end(void) { hsomp_mutex_unlock(&atomic_lock); }
+void GOMP_atomic_start(void) {
+  HSOMP_OMPT_INSTEAD(lock(ompt_mutex_atomic, &atomic_lock, HSOMP_OMPT_RA));
+  hsomp_mutex_lock(&atomic_lock);
+}
+void GOMP_atomic_end(void) {
+  HSOMP_OMPT_INSTEAD(unlock(ompt_mutex_atomic, &atomic_lock, HSOMP_OMPT_RA));
+  hsomp_mutex_unlock(&atomic_lock);
+}

@@ -3,6 +3,7 @@
  * and `ordered depend(sink: vec)` (GOMP_doacross_wait, _ull_wait), and
  * the per-loop record they use, set up by the doacross loop starts. */
 #include "iter.h"
+#include "ompt_internal.h"
 
 #include <stdarg.h>
 
@@ -154,6 +155,7 @@ static bool gather(const struct hsomp_doacross *d, const uint64_t *v, struct ite
 }
 
 static void post(struct hsomp_work_share *ws, const uint64_t *v) {
+  HSOMP_OMPT(doacross(ompt_dependence_type_source, v, ws->doacross->ncounts));
   struct iteration it;
   if (!gather(ws->doacross, v, &it)) {
     hsomp_warn("ordered depend(source) in an iteration outside the loop's iteration space: "
@@ -201,6 +203,7 @@ static bool posted(void *arg) {
 }
 
 static void wait_for(struct hsomp_work_share *ws, const uint64_t *v) {
+  HSOMP_OMPT(doacross(ompt_dependence_type_sink, v, ws->doacross->ncounts));
   struct iteration it;
   /* A sink outside the iteration space names no iteration: ignore it. */
   if (!gather(ws->doacross, v, &it))

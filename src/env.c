@@ -11,6 +11,7 @@
  * counts above INT_MAX (which omp_get_max_threads cannot return) are
  * malformed too. */
 #include "env_internal.h"
+#include "ompt_internal.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -477,6 +478,7 @@ void hsomp_env_init(void) {
   parse_display_env();
   if (hsomp_settings.display_env)
     hsomp_display_env(hsomp_settings.display_env_verbose);
+  hsomp_ompt_init(); /* last: a tool may ask about the settings */
 }
 
 __attribute__((constructor)) static void hsomp_initialize(void) { hsomp_env_init(); }

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <sched.h> /* cpu_set_t, for the place list */
 
+#include "omp-tools.h" /* ompt_data_t: a tool's data in the records below */
 #include "abi.h"
 #include "os.h"
 #include "wait.h"
@@ -128,6 +129,17 @@ struct hsomp_settings {
 #define HSOMP_SUPPORTED_ACTIVE_LEVELS 255
 
 /* ------------------------------------------------------------------ */
+/* Thread budget (crowd.c, Note [Crowded CPUs]): threads entering and   */
+/* leaving parallel regions; whether the threads in regions plus the    */
+/* Capabilities running Haskell exceed the CPUs; the CPUs left.         */
+unsigned hsomp_crowd_enter(unsigned threads) HSOMP_INTERNAL; /* the count after */
+void hsomp_crowd_leave(unsigned threads) HSOMP_INTERNAL;
+unsigned hsomp_crowd_demand(void) HSOMP_INTERNAL;
+bool hsomp_crowded(void) HSOMP_INTERNAL;
+bool hsomp_crowded_with(unsigned threads_in_regions) HSOMP_INTERNAL;
+unsigned hsomp_crowd_free_cpus(void) HSOMP_INTERNAL;
+
+/* ------------------------------------------------------------------ */
 /* Barrier (barrier.c).  A tree barrier over per-thread words; see
  * Note [Tree barrier] in barrier.c.  Both fields are read-mostly. */
 struct hsomp_barrier {
@@ -172,6 +184,7 @@ struct hsomp_work_share {
    * doacross slots and `mem` live in it (iter.c). */
   void *scratch;
   size_t scratch_size;
+  int ompt_work;                 /* OMPT work type of a combined construct's */
 };
 
 /* ------------------------------------------------------------------ */
@@ -202,6 +215,8 @@ struct hsomp_team_state {
    * implicit tasks of a region started from this state belong to; they
    * read it through team->parent. */
   struct hsomp_taskgroup *child_taskgroup;
+  ompt_data_t ompt_task;         /* OMPT: the tool's data of this implicit task */
+  int ompt_open_work;            /* OMPT: a single/scope whose end is not reported yet */
 };
 
 struct hsomp_thread;
@@ -220,6 +235,7 @@ struct hsomp_team {
   _Atomic unsigned long single_count HSOMP_ALIGNED;
   _Atomic uint32_t joined HSOMP_ALIGNED; /* nthreads - 1 once all joined (Note [Tree join]) */
   unsigned long spins;           /* spin budget for waits in this team */
+  unsigned threads_in_regions;   /* process-wide, when the team started (crowd.c) */
   bool first_ws_ready;           /* ws[0] was set up by a combined construct */
   struct hsomp_team *next_free;
   struct hsomp_work_share ws[HSOMP_WS_RING];
@@ -237,6 +253,8 @@ struct hsomp_team {
   _Atomic unsigned long *group_busy;     /* the group's count: its top-level team's group_busy_count */
   _Atomic unsigned long group_busy_count; /* threads busy in the group (top-level team only) */
   unsigned long group_reserved;          /* threads this nested team took from *group_busy */
+  ompt_data_t ompt_parallel;      /* OMPT: the tool's data of the region */
+  const void *ompt_codeptr;       /* OMPT: the call site that started it */
 };
 
 /* Free task records a thread keeps for its next tasks (Note [Recycled
@@ -301,6 +319,13 @@ struct hsomp_thread {
   /* The threads hsomp_resolve_nthreads reserved in the contention group
    * for the team this thread starts next (team.c). */
   unsigned long group_reserving;
+  /* OMPT (ompt_internal.h): the tool's data of the thread and of its
+   * initial parallel region, the call site of the last construct that
+   * reported, its state and the mutex it waits for (ompt_get_state). */
+  ompt_data_t ompt_thread, ompt_initial_parallel;
+  const void *ompt_codeptr;
+  int ompt_state;
+  const void *ompt_wait_id;
 };
 
 /* ================================================================== */
@@ -344,6 +369,10 @@ _Noreturn void hsomp_gomp_exit(const char *fmt, ...) HSOMP_INTERNAL
 #endif
 extern __thread struct hsomp_thread *hsomp_tls HSOMP_INTERNAL HSOMP_TLS_MODEL;
 struct hsomp_thread *hsomp_thread_init_host(void) HSOMP_INTERNAL;
+/* Told when a host thread's record is made (begins) and when the thread
+ * exits; set by the tool interface while a tool is attached (ompt.c), so
+ * that this file calls no other. */
+extern void (*hsomp_host_thread_hook)(struct hsomp_thread *t, bool begins) HSOMP_INTERNAL;
 /* A zeroed record (no Capability, CPU unknown). */
 struct hsomp_thread *hsomp_thread_new(void) HSOMP_INTERNAL;
 /* Gives back what other layers keep in the record (detach-event slots). */

@@ -6,6 +6,7 @@
  * omp_lock_t (4 bytes) is an hsomp_mutex.  omp_nest_lock_t (16 bytes) is
  * a mutex, a nesting count and the owning task. */
 #include "hsomp.h"
+#include "ompt_internal.h"
 
 #include <omp.h>
 #include <string.h>
@@ -73,21 +74,25 @@ _Static_assert(_Alignof(omp_nest_lock_t) >= _Alignof(struct nest_lock),
 
 BOTH_VERSIONS(omp_init_lock) void hsomp_init_lock_30(omp_lock_t *lock) {
   atomic_store_explicit(AS_MUTEX(lock), 0, memory_order_relaxed);
+  HSOMP_OMPT(lock_init(ompt_mutex_lock, 0, lock, HSOMP_OMPT_RA));
 }
 
 /* Hints are permitted to be ignored (OpenMP 5.1, 3.9.2): the futex mutex
  * is already cheap uncontended and sleeps when contended.  Speculative
  * (transactional) locks are not offered. */
 void omp_init_lock_with_hint(omp_lock_t *lock, omp_sync_hint_t hint) {
-  hsomp_init_lock_30(lock);
+  atomic_store_explicit(AS_MUTEX(lock), 0, memory_order_relaxed);
+  HSOMP_OMPT(lock_init(ompt_mutex_lock, (unsigned)hint, lock, HSOMP_OMPT_RA));
 }
 
 BOTH_VERSIONS(omp_destroy_lock) void hsomp_destroy_lock_30(omp_lock_t *lock) {
   if (HSOMP_UNLIKELY(atomic_load_explicit(AS_MUTEX(lock), memory_order_relaxed) != 0))
     hsomp_warn("omp_destroy_lock: the lock is still set");
+  HSOMP_OMPT(lock_destroy(ompt_mutex_lock, lock, HSOMP_OMPT_RA));
 }
 
 BOTH_VERSIONS(omp_set_lock) void hsomp_set_lock_30(omp_lock_t *lock) {
+  HSOMP_OMPT_INSTEAD(lock(ompt_mutex_lock, AS_MUTEX(lock), HSOMP_OMPT_RA));
   hsomp_mutex_lock(AS_MUTEX(lock));
 }
 
@@ -97,10 +102,14 @@ BOTH_VERSIONS(omp_unset_lock) void hsomp_unset_lock_30(omp_lock_t *lock) {
     hsomp_futex_wake(AS_MUTEX(lock), 1);
   else if (HSOMP_UNLIKELY(old == 0))
     hsomp_warn("omp_unset_lock: the lock is not set");
+  HSOMP_OMPT(mutex_released(ompt_mutex_lock, lock, HSOMP_OMPT_RA));
 }
 
 BOTH_VERSIONS(omp_test_lock) int hsomp_test_lock_30(omp_lock_t *lock) {
-  return hsomp_mutex_trylock(AS_MUTEX(lock));
+  HSOMP_OMPT(mutex_acquire(ompt_mutex_test_lock, 0, lock, HSOMP_OMPT_RA));
+  bool taken = hsomp_mutex_trylock(AS_MUTEX(lock));
+  HSOMP_OMPT(mutex_tested(ompt_mutex_test_lock, taken, lock, HSOMP_OMPT_RA));
+  return taken;
 }
 
 SAME_TYPE(hsomp_init_lock_30, omp_init_lock);
@@ -122,27 +131,32 @@ SAME_TYPE(hsomp_test_lock_30, omp_test_lock);
 
 NEW_VERSION(omp_init_nest_lock) void hsomp_init_nest_lock_30(omp_nest_lock_t *lock) {
   memset(lock, 0, sizeof *lock);
+  HSOMP_OMPT(lock_init(ompt_mutex_nest_lock, 0, lock, HSOMP_OMPT_RA));
 }
 
 void omp_init_nest_lock_with_hint(omp_nest_lock_t *lock, omp_sync_hint_t hint) {
-  hsomp_init_nest_lock_30(lock);
+  memset(lock, 0, sizeof *lock);
+  HSOMP_OMPT(lock_init(ompt_mutex_nest_lock, (unsigned)hint, lock, HSOMP_OMPT_RA));
 }
 
 NEW_VERSION(omp_destroy_nest_lock) void hsomp_destroy_nest_lock_30(omp_nest_lock_t *lock) {
   struct nest_lock *l = AS_NEST(lock);
   if (HSOMP_UNLIKELY(atomic_load_explicit(&l->mutex, memory_order_relaxed) != 0))
     hsomp_warn("omp_destroy_nest_lock: the lock is still set");
+  HSOMP_OMPT(lock_destroy(ompt_mutex_nest_lock, lock, HSOMP_OMPT_RA));
 }
 
 NEW_VERSION(omp_set_nest_lock) void hsomp_set_nest_lock_30(omp_nest_lock_t *lock) {
   struct nest_lock *l = AS_NEST(lock);
   void *me = hsomp_current_task_owner();
+  HSOMP_OMPT(mutex_acquire(ompt_mutex_nest_lock, 0, lock, HSOMP_OMPT_RA));
   if (atomic_load_explicit(&l->owner, memory_order_relaxed) != me) {
     hsomp_mutex_lock(&l->mutex);
     atomic_store_explicit(&l->owner, me, memory_order_relaxed);
     l->count = 0;
   }
   l->count++;
+  HSOMP_OMPT(mutex_tested(ompt_mutex_nest_lock, l->count, lock, HSOMP_OMPT_RA));
 }
 
 NEW_VERSION(omp_unset_nest_lock) void hsomp_unset_nest_lock_30(omp_nest_lock_t *lock) {
@@ -152,22 +166,27 @@ NEW_VERSION(omp_unset_nest_lock) void hsomp_unset_nest_lock_30(omp_nest_lock_t *
     hsomp_warn("omp_unset_nest_lock: the lock is not owned by the calling task");
     return;
   }
-  if (--l->count == 0) {
+  int left = --l->count;
+  if (left == 0) {
     atomic_store_explicit(&l->owner, NULL, memory_order_relaxed);
     hsomp_mutex_unlock(&l->mutex);
   }
+  HSOMP_OMPT(nest_unlocked(left, lock, HSOMP_OMPT_RA));
 }
 
 NEW_VERSION(omp_test_nest_lock) int hsomp_test_nest_lock_30(omp_nest_lock_t *lock) {
   struct nest_lock *l = AS_NEST(lock);
   void *me = hsomp_current_task_owner();
-  if (atomic_load_explicit(&l->owner, memory_order_relaxed) == me)
-    return ++l->count;
-  if (!hsomp_mutex_trylock(&l->mutex))
-    return 0;
-  atomic_store_explicit(&l->owner, me, memory_order_relaxed);
-  l->count = 1;
-  return 1;
+  HSOMP_OMPT(mutex_acquire(ompt_mutex_test_nest_lock, 0, lock, HSOMP_OMPT_RA));
+  int count = 0;
+  if (atomic_load_explicit(&l->owner, memory_order_relaxed) == me) {
+    count = ++l->count;
+  } else if (hsomp_mutex_trylock(&l->mutex)) {
+    atomic_store_explicit(&l->owner, me, memory_order_relaxed);
+    count = l->count = 1;
+  }
+  HSOMP_OMPT(mutex_tested(ompt_mutex_test_nest_lock, count, lock, HSOMP_OMPT_RA));
+  return count;
 }
 
 SAME_TYPE(hsomp_init_nest_lock_30, omp_init_nest_lock);

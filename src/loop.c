@@ -5,10 +5,12 @@
  * translate between the ABI's long values and the logical iteration space
  * of iter.c. */
 #include "iter.h"
+#include "ompt_internal.h"
 
 /* Hands the logical chunk [lo, hi) to the caller as loop values. */
 static inline bool give(const struct hsomp_work_share *ws, uint64_t lo, uint64_t hi, long *istart,
                         long *iend) {
+  HSOMP_OMPT(loop_chunk(ws, lo, hi));
   *istart = (long)hsomp_iter_value(ws, lo);
   *iend = (long)hsomp_iter_value(ws, hi);
   return true;
@@ -33,21 +35,23 @@ static bool next_ordered_chunk(struct hsomp_thread *self, long *istart, long *ie
 /* Joins the construct, then claims the caller's first chunk.  A NULL
  * istart (GCC does this for inscan reductions, which partition the loop
  * themselves) only joins. */
-static bool start(const struct hsomp_loop_args *a, long *istart, long *iend) {
+static HSOMP_OMPT_INLINE bool start(const struct hsomp_loop_args *a, long *istart, long *iend) {
   struct hsomp_thread *self = hsomp_self();
   hsomp_loop_begin(self, a);
+  HSOMP_OMPT(work(ompt_work_loop, ompt_scope_begin, HSOMP_OMPT_RA));
   if (!istart)
     return true;
   return a->ordered ? next_ordered_chunk(self, istart, iend) : next_chunk(self, istart, iend);
 }
 
-static bool start_sched(long s, long e, long incr, int sched, long chunk, long *istart,
-                        long *iend) {
+static HSOMP_OMPT_INLINE bool start_sched(long s, long e, long incr, int sched, long chunk,
+                                          long *istart, long *iend) {
   struct hsomp_loop_args a = loop_args(s, e, incr, sched, hsomp_chunk_from_long(sched, chunk));
   return start(&a, istart, iend);
 }
 
-static bool start_runtime(long s, long e, long incr, bool ordered, long *istart, long *iend) {
+static HSOMP_OMPT_INLINE bool start_runtime(long s, long e, long incr, bool ordered, long *istart,
+                                            long *iend) {
   uint64_t chunk;
   int sched = hsomp_sched_runtime(hsomp_self(), &chunk);
   struct hsomp_loop_args a = loop_args(s, e, incr, sched, chunk);
@@ -142,8 +146,8 @@ bool GOMP_loop_maybe_nonmonotonic_runtime_next(long *istart, long *iend) {
 /* ------------------------------------------------------------------ */
 /* Ordered loops.                                                       */
 
-static bool start_ordered(long s, long e, long incr, int sched, long chunk, long *istart,
-                          long *iend) {
+static HSOMP_OMPT_INLINE bool start_ordered(long s, long e, long incr, int sched, long chunk,
+                                            long *istart, long *iend) {
   struct hsomp_loop_args a = loop_args(s, e, incr, sched, hsomp_chunk_from_long(sched, chunk));
   a.ordered = true;
   return start(&a, istart, iend);
@@ -193,8 +197,9 @@ bool GOMP_loop_ordered_runtime_next(long *istart, long *iend) {
 /* Doacross loops: the loop runs 0..counts[0]-1; counts[1..] are the
  * sizes of the ordered(n) inner loops, for GOMP_doacross_post/wait.    */
 
-static bool start_doacross(unsigned ncounts, long *counts, int sched, uint64_t chunk,
-                           uintptr_t *reductions, void **mem, long *istart, long *iend) {
+static HSOMP_OMPT_INLINE bool start_doacross(unsigned ncounts, long *counts, int sched,
+                                             uint64_t chunk, uintptr_t *reductions, void **mem,
+                                             long *istart, long *iend) {
   struct hsomp_loop_args a = loop_args(0, ncounts ? counts[0] : 0, 1, sched, chunk);
   a.ncounts = ncounts;
   a.counts_long = counts;
@@ -241,26 +246,31 @@ bool GOMP_loop_doacross_start(unsigned ncounts, long *counts, long sched, long c
 static void parallel_loop_ws_init(struct hsomp_work_share *ws, unsigned nthreads,
                                   const void *arg) {
   hsomp_iter_init(ws, nthreads, arg);
+  ws->ompt_work = ompt_work_loop;
 }
 
-static void parallel_loop_begin(void (*fn)(void *), void *data, unsigned num_threads, long s,
-                                long e, long incr, int sched, uint64_t chunk, unsigned flags) {
+static HSOMP_OMPT_INLINE void parallel_loop_begin(void (*fn)(void *), void *data,
+                                                  unsigned num_threads, long s, long e, long incr,
+                                                  int sched, uint64_t chunk, unsigned flags) {
+  HSOMP_OMPT_CODEPTR();
   struct hsomp_thread *self = hsomp_self();
   struct hsomp_loop_args a = loop_args(s, e, incr, sched, chunk);
   hsomp_team_begin(fn, data, hsomp_resolve_nthreads(self, num_threads), flags,
                    parallel_loop_ws_init, &a);
 }
 
-static void parallel_loop(void (*fn)(void *), void *data, unsigned num_threads, long s, long e,
-                          long incr, int sched, long chunk, unsigned flags) {
-  parallel_loop_begin(fn, data, num_threads, s, e, incr, sched,
-                      hsomp_chunk_from_long(sched, chunk), flags);
+static HSOMP_OMPT_INLINE void parallel_loop(void (*fn)(void *), void *data, unsigned num_threads,
+                                            long s, long e, long incr, int sched, long chunk,
+                                            unsigned flags) {
+  parallel_loop_begin(fn, data, num_threads, s, e, incr, sched, hsomp_chunk_from_long(sched, chunk),
+                      flags);
   fn(data);
   hsomp_team_end();
 }
 
-static void parallel_loop_runtime(void (*fn)(void *), void *data, unsigned num_threads, long s,
-                                  long e, long incr, unsigned flags, bool call) {
+static HSOMP_OMPT_INLINE void parallel_loop_runtime(void (*fn)(void *), void *data,
+                                                    unsigned num_threads, long s, long e, long incr,
+                                                    unsigned flags, bool call) {
   uint64_t chunk;
   int sched = hsomp_sched_runtime(hsomp_self(), &chunk);
   parallel_loop_begin(fn, data, num_threads, s, e, incr, sched, chunk, flags);
@@ -332,6 +342,15 @@ void GOMP_parallel_loop_runtime_start(void (*fn)(void *), void *data, unsigned n
 /* ------------------------------------------------------------------ */
 /* The end of a loop (also of unsigned long long loops).                */
 
-void GOMP_loop_end(void) { hsomp_loop_end(hsomp_self(), false); }
-void GOMP_loop_end_nowait(void) { hsomp_loop_end(hsomp_self(), true); }
-bool GOMP_loop_end_cancel(void) { return hsomp_loop_end_cancel(hsomp_self()); }
+void GOMP_loop_end(void) {
+  HSOMP_OMPT(work(ompt_work_loop, ompt_scope_end, HSOMP_OMPT_RA));
+  hsomp_loop_end(hsomp_self(), false);
+}
+void GOMP_loop_end_nowait(void) {
+  HSOMP_OMPT(work(ompt_work_loop, ompt_scope_end, HSOMP_OMPT_RA));
+  hsomp_loop_end(hsomp_self(), true);
+}
+bool GOMP_loop_end_cancel(void) {
+  HSOMP_OMPT(work(ompt_work_loop, ompt_scope_end, HSOMP_OMPT_RA));
+  return hsomp_loop_end_cancel(hsomp_self());
+}

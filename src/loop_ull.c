@@ -5,11 +5,13 @@
  * down passes its negative increment as a two's complement value.  These
  * loops end with GOMP_loop_end* (loop.c). */
 #include "iter.h"
+#include "ompt_internal.h"
 
 typedef unsigned long long ull;
 
 static inline bool give(const struct hsomp_work_share *ws, uint64_t lo, uint64_t hi, ull *istart,
                         ull *iend) {
+  HSOMP_OMPT(loop_chunk(ws, lo, hi));
   *istart = hsomp_iter_value(ws, lo);
   *iend = hsomp_iter_value(ws, hi);
   return true;
@@ -31,23 +33,24 @@ static bool next_ordered_chunk(struct hsomp_thread *self, ull *istart, ull *iend
   return hsomp_iter_ordered_next(self, &lo, &hi) && give(self->ts.ws, lo, hi, istart, iend);
 }
 
-static bool start(const struct hsomp_loop_args *a, ull *istart, ull *iend) {
+static HSOMP_OMPT_INLINE bool start(const struct hsomp_loop_args *a, ull *istart, ull *iend) {
   struct hsomp_thread *self = hsomp_self();
   hsomp_loop_begin(self, a);
+  HSOMP_OMPT(work(ompt_work_loop, ompt_scope_begin, HSOMP_OMPT_RA));
   if (!istart)
     return true;
   return a->ordered ? next_ordered_chunk(self, istart, iend) : next_chunk(self, istart, iend);
 }
 
-static bool start_sched(bool up, ull s, ull e, ull incr, int sched, ull chunk, bool ordered,
-                        ull *istart, ull *iend) {
+static HSOMP_OMPT_INLINE bool start_sched(bool up, ull s, ull e, ull incr, int sched, ull chunk,
+                                          bool ordered, ull *istart, ull *iend) {
   struct hsomp_loop_args a = loop_args(up, s, e, incr, sched, hsomp_chunk_from_ull(sched, chunk));
   a.ordered = ordered;
   return start(&a, istart, iend);
 }
 
-static bool start_runtime(bool up, ull s, ull e, ull incr, bool ordered, ull *istart,
-                          ull *iend) {
+static HSOMP_OMPT_INLINE bool start_runtime(bool up, ull s, ull e, ull incr, bool ordered,
+                                            ull *istart, ull *iend) {
   uint64_t chunk;
   int sched = hsomp_sched_runtime(hsomp_self(), &chunk);
   struct hsomp_loop_args a = loop_args(up, s, e, incr, sched, chunk);
@@ -186,8 +189,9 @@ bool GOMP_loop_ull_ordered_runtime_next(ull *istart, ull *iend) {
 /* ------------------------------------------------------------------ */
 /* Doacross loops (see loop.c).                                         */
 
-static bool start_doacross(unsigned ncounts, ull *counts, int sched, uint64_t chunk,
-                           uintptr_t *reductions, void **mem, ull *istart, ull *iend) {
+static HSOMP_OMPT_INLINE bool start_doacross(unsigned ncounts, ull *counts, int sched,
+                                             uint64_t chunk, uintptr_t *reductions, void **mem,
+                                             ull *istart, ull *iend) {
   struct hsomp_loop_args a = loop_args(true, 0, ncounts ? counts[0] : 0, 1, sched, chunk);
   a.ncounts = ncounts;
   a.counts_ull = counts;

@@ -2,6 +2,7 @@
  * (GOMP_ordered_start/end), and the progress waits that ordered and
  * doacross loops share. */
 #include "iter.h"
+#include "ompt_internal.h"
 
 #include <limits.h>
 
@@ -67,14 +68,17 @@ void GOMP_ordered_start(void) {
   struct hsomp_thread *self = hsomp_self();
   /* Not in a chunk of an ordered loop (an orphaned ordered, or a
    * non-conforming second region in one iteration): nothing to order. */
+  HSOMP_OMPT(mutex_acquire(ompt_mutex_ordered, 0, self->ts.ws, HSOMP_OMPT_RA));
   if (self->ts.ordered_held)
     wait_for_turn(self);
+  HSOMP_OMPT(mutex_acquired(ompt_mutex_ordered, self->ts.ws, HSOMP_OMPT_RA));
 }
 
 void GOMP_ordered_end(void) {
   struct hsomp_thread *self = hsomp_self();
   if (self->ts.ordered_held && self->ts.ordered_hi - self->ts.ordered_lo == 1)
     hsomp_ordered_release(self);
+  HSOMP_OMPT(mutex_released(ompt_mutex_ordered, self->ts.ws, HSOMP_OMPT_RA));
 }
 
 /* ------------------------------------------------------------------ */

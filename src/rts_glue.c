@@ -4,6 +4,7 @@
 
 #include <Rts.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 
@@ -13,6 +14,8 @@
 #undef MBLOCK_SIZE
 #undef BLOCKS_PER_MBLOCK
 #include <DerivedConstants.h>
+/* the RTS calls below go to the program's own RTS (Note [One RTS]) */
+#include "rts_program.h"
 
 static pthread_mutex_t boot_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_bool booted;
@@ -34,6 +37,7 @@ void hsomp_rts_ensure(unsigned ncaps) {
     return;
   pthread_mutex_lock(&boot_lock);
   if (!atomic_load_explicit(&booted, memory_order_relaxed)) {
+    hsomp_program_rts_choose(); /* Note [One RTS] (rts_program.c) */
     joined_haskell_host = enabled_capabilities > 0;
     if (!joined_haskell_host) {
       char nflag[32];
@@ -64,6 +68,56 @@ int hsomp_rts_bind_worker(unsigned cap) {
   return no;
 }
 
+/* The eventlog's locked global buffer (rts/eventlog/EventLog.c): present
+ * only in the eventlog flavours of the RTS (-eventlog), hence weak. */
+extern void postMsg(char *msg, va_list ap) __attribute__((weak));
+
+bool hsomp_rts_eventlog_running(void) {
+  return postMsg && atomic_load_explicit(&booted, memory_order_acquire) &&
+         eventLogStatus() == EVENTLOG_RUNNING;
+}
+
+void hsomp_rts_eventlog_message(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  postMsg((char *)fmt, ap);
+  va_end(ap);
+}
+
 /* omp_pause_resource (team.c): the Task rts_lock created for this OS thread is
  * freed; the thread must not call into the RTS again. */
 void hsomp_rts_unbind_worker(void) { hs_thread_done(); }
+
+/* Note [What the RTS says about its Capabilities]
+ * Two facts of the scheduler that only a runtime inside the GHC program
+ * can use (crowd.c, wait.c): which Capabilities are held by a Task at the
+ * moment -- running Haskell code, or a GC -- and whether the RTS is
+ * synchronising them for a GC.  Neither has an API: the Capability array
+ * and `pending_sync` are RTS globals (Capability.c), declared weak here
+ * because the shared RTS does not export them (libhsomp.so then reads
+ * nothing: a C host runs no Haskell beside its regions; rts_program.c
+ * finds them in a GHC executable that carries its own RTS).  `running_task`
+ * sits right after `no` and `node` (two uint32_t) in GHC 9.0's struct
+ * Capability_, whose offset of `no` DerivedConstants.h publishes; the
+ * Haskell test "busy Capabilities" checks the reading against the
+ * scheduler.  Both are read racily: hints for spinning, never for
+ * correctness. */
+#define CAPABILITY_RUNNING_TASK_OFFSET (OFFSET_Capability_no + 8)
+
+unsigned hsomp_rts_busy_capabilities(void) {
+  void ***caps = hsomp_program_rts.capabilities;
+  if (!caps || !*caps)
+    return 0;
+  unsigned n = enabled_capabilities, busy = 0;
+  for (unsigned i = 0; i < n; i++) {
+    char *c = (*caps)[i];
+    void *volatile *running = (void *volatile *)((char *)c + CAPABILITY_RUNNING_TASK_OFFSET);
+    busy += *running != NULL;
+  }
+  return busy;
+}
+
+bool hsomp_rts_gc_pending(void) {
+  volatile unsigned long *pending = hsomp_program_rts.pending_sync;
+  return pending && *pending != 0;
+}

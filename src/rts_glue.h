@@ -7,7 +7,11 @@
  *   - how many Capabilities it has;
  *   - binding a worker OS thread to a Capability once, after which the
  *     worker runs C code holding no Capability (GC never waits for it),
- *     and giving the thread's RTS Task back when the worker ends. */
+ *     and giving the thread's RTS Task back when the worker ends;
+ *   - which Capabilities are busy and whether a GC is synchronising them
+ *     (hints for the thread budget, crowd.c and spin.c).
+ * The RTS these go to is the program's own when it has one
+ * (rts_program.c, Note [One RTS]). */
 #ifndef HSOMP_RTS_GLUE_H
 #define HSOMP_RTS_GLUE_H
 
@@ -26,5 +30,19 @@ int hsomp_rts_bind_worker(unsigned cap) __attribute__((visibility("hidden")));
 void hsomp_rts_unbind_worker(void) __attribute__((visibility("hidden")));
 /* True if the RTS was already running when hsomp first needed it. */
 bool hsomp_rts_hosted_by_haskell(void) __attribute__((visibility("hidden")));
+/* The GHC eventlog (ompt_eventlog.c): whether the RTS writes one now (a
+ * program linked with -eventlog and run with +RTS -l), and a message into
+ * it from any thread, Capability or not (the RTS's own locked global
+ * buffer: Note [OpenMP in the eventlog]). */
+bool hsomp_rts_eventlog_running(void) __attribute__((visibility("hidden")));
+void hsomp_rts_eventlog_message(const char *fmt, ...) __attribute__((visibility("hidden")))
+__attribute__((format(printf, 1, 2)));
+
+/* How many Capabilities a Task holds right now (running Haskell or a
+ * GC), and whether the RTS is stopping them for a GC: racy hints for the
+ * spin policy (Note [What the RTS says about its Capabilities]); 0 and
+ * false where the RTS does not let us see them. */
+unsigned hsomp_rts_busy_capabilities(void) __attribute__((visibility("hidden")));
+bool hsomp_rts_gc_pending(void) __attribute__((visibility("hidden")));
 
 #endif

@@ -2,6 +2,7 @@
  * A scope without them compiles to no runtime call at all (its barrier is
  * a GOMP_barrier). */
 #include "iter.h"
+#include "ompt_internal.h"
 
 /* Note [Scope as a work share]
  * A scope with reduction(task, ...) uses a work share only to pick the
@@ -12,6 +13,7 @@
  * has what it needs: a record left in use would block the work-share
  * ring HSOMP_WS_RING constructs later (Note [Work-share ring]). */
 void GOMP_scope_start(uintptr_t *reductions) {
+  HSOMP_OMPT(work_open(ompt_work_scope, HSOMP_OMPT_RA));
   struct hsomp_thread *self = hsomp_self();
   if (hsomp_work_share_begin(self)) {
     self->ts.ws->task_reductions = NULL;

@@ -1,6 +1,7 @@
 /* single.c -- the single construct: GOMP_single_start (no copyprivate) and
  * GOMP_single_copy_start/end (with copyprivate). */
 #include "hsomp.h"
+#include "ompt_internal.h"
 
 /* Note [Single without a work share]
  * Every thread counts the single constructs it has met (ts.single_count);
@@ -15,14 +16,16 @@
 bool GOMP_single_start(void) {
   struct hsomp_thread *self = hsomp_self();
   struct hsomp_team *team = self->ts.team;
-  if (!team)
-    return true;
-  unsigned long mine = self->ts.single_count++;
-  /* Look first: once the construct is claimed, the others only read. */
-  if (atomic_load_explicit(&team->single_count, memory_order_relaxed) != mine)
-    return false;
-  return atomic_compare_exchange_strong_explicit(&team->single_count, &mine, mine + 1,
-                                                 memory_order_relaxed, memory_order_relaxed);
+  bool executor = true;
+  if (team) {
+    unsigned long mine = self->ts.single_count++;
+    /* Look first: once the construct is claimed, the others only read. */
+    executor = atomic_load_explicit(&team->single_count, memory_order_relaxed) == mine &&
+               atomic_compare_exchange_strong_explicit(&team->single_count, &mine, mine + 1,
+                                                       memory_order_relaxed, memory_order_relaxed);
+  }
+  HSOMP_OMPT(single(executor, HSOMP_OMPT_RA));
+  return executor;
 }
 
 /* Note [Copyprivate protocol]
@@ -43,21 +46,27 @@ void *GOMP_single_copy_start(void) {
   struct hsomp_thread *self = hsomp_self();
   if (hsomp_work_share_begin(self)) {
     hsomp_work_share_init_done(self);
+    HSOMP_OMPT(work(ompt_work_single_executor, ompt_scope_begin, HSOMP_OMPT_RA));
     return NULL;
   }
+  HSOMP_OMPT(single_copy_other(HSOMP_OMPT_RA));
   struct hsomp_team *team = self->ts.team;
   hsomp_barrier_wait(&team->barrier, team->nthreads, false);
   void *data = self->ts.ws->copyprivate;
+  HSOMP_OMPT(sync(ompt_sync_region_barrier_implementation, ompt_scope_end, NULL));
   hsomp_work_share_end(self, true);
   return data;
 }
 
 void GOMP_single_copy_end(void *data) {
+  HSOMP_OMPT(work(ompt_work_single_executor, ompt_scope_end, HSOMP_OMPT_RA));
   struct hsomp_thread *self = hsomp_self();
   struct hsomp_team *team = self->ts.team;
   if (team) {
     self->ts.ws->copyprivate = data;
+    HSOMP_OMPT(sync(ompt_sync_region_barrier_implementation, ompt_scope_begin, NULL));
     hsomp_barrier_wait(&team->barrier, team->nthreads, false);
+    HSOMP_OMPT(sync(ompt_sync_region_barrier_implementation, ompt_scope_end, NULL));
   }
   hsomp_work_share_end(self, true);
 }

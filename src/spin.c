@@ -7,6 +7,7 @@
  * Its memory is the waiter's: when it last moved (moved_at) and until
  * when its yields are off (yields_off_until), in struct hsomp_thread. */
 #include "hsomp.h"
+#include "rts_glue.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@
  * an idle program does not burn CPU between regions because parked workers
  * shrink their own budget (Note [Adaptive idle spinning], wait.c). */
 unsigned long hsomp_spin_budget(unsigned nthreads) {
-  if (nthreads > hsomp_settings.ncpus)
+  if (nthreads > hsomp_settings.ncpus || hsomp_crowded()) /* Note [Crowded CPUs] (crowd.c) */
     return hsomp_settings.throttled_spin_count;
   return hsomp_settings.spin_count;
 }
@@ -215,7 +216,23 @@ static void oversubscribed_yield(struct hsomp_thread *self) {
     self->yields_off_until = after + HSOMP_YIELD_OFF_TICKS;
 }
 
+/* Note [Crowded CPUs] (crowd.c): with the count of threads in regions its
+ * team's master saw, or a parked worker's last team's. */
+static bool spin_crowded(const struct hsomp_spin *s) {
+  unsigned in_regions = s->team ? s->team->threads_in_regions : s->threads_in_regions;
+  return in_regions ? hsomp_crowded_with(in_regions) : hsomp_crowded();
+}
+
 void hsomp_spin_slow(struct hsomp_spin *s, unsigned long round) {
+  /* Note [Crowded CPUs] (crowd.c): a GC stopping the Capabilities (its
+   * threads need the CPUs: Note [What the RTS says about its
+   * Capabilities], rts_glue.c), or more threads wanting a CPU than there
+   * are, checked once per wait when it starts to last: sleep now. */
+  if (HSOMP_UNLIKELY(hsomp_rts_gc_pending()) ||
+      (round == HSOMP_SPIN_YIELD_AFTER && spin_crowded(s))) {
+    s->rounds = 0;
+    return;
+  }
   if (s->budget < HSOMP_SPIN_YIELD_ALWAYS_BELOW) {
     oversubscribed_yield(s->self);
     return;

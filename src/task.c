@@ -9,6 +9,7 @@
  * taskwait, taskgroups) is task_create.c; scheduling (deques, stealing)
  * task_sched.c, dependences task_deps.c, detach events task_event.c. */
 #include "task_internal.h"
+#include "ompt_internal.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -169,6 +170,7 @@ static struct hsomp_task *materialise_stack(struct hsomp_task *r) {
   h->depth = r->depth;
   h->flags = (r->flags & ~(uint32_t)HSOMP_TASK_ON_STACK) | HSOMP_TASK_HEAP_COPY |
              (block ? HSOMP_TASK_BLOCK : 0);
+  h->ompt_task = r->ompt_task;
   h->priority = r->priority;
   atomic_init(&h->pending, 1);
   atomic_fetch_add_explicit(&p->pending, 1, memory_order_relaxed);
@@ -253,11 +255,13 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
   if (HSOMP_LIKELY(!discarded)) {
     struct hsomp_task *prev = self->ts.task;
     struct hsomp_icv saved = self->icv;
+    HSOMP_OMPT(task_switch(self, t));
     self->ts.task = t;
     self->icv = t->icv;
     t->fn(t->data);
     self->icv = saved;
     self->ts.task = prev;
+    HSOMP_OMPT(task_complete(self, t));
   }
   /* The event may still be outstanding: then its fulfiller completes the
    * task, unless it was discarded (Note [Detach events]). */

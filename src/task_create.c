@@ -6,6 +6,7 @@
  * Built on task.c's records, running and waiting (Note [Task records] in
  * task_internal.h, Note [Waiting for tasks] in task.c). */
 #include "task_internal.h"
+#include "ompt_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -53,10 +54,12 @@ void hsomp_included_begin(struct hsomp_thread *self, struct hsomp_team *team, st
   rec->ndeps = 0;
   atomic_init(&rec->pending, 1);
   self->ts.task = rec;
+  HSOMP_OMPT(included_begin(self, rec, parent));
 }
 
 void hsomp_included_end(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
                            struct hsomp_task *parent) {
+  HSOMP_OMPT(included_end(self, rec, parent));
   struct hsomp_task *h = rec->shadow;
   if (h) {
     self->ts.task = h->parent;
@@ -188,6 +191,7 @@ void hsomp_task_fill(struct hsomp_thread *self, struct hsomp_task *t, void *data
 void hsomp_task_submit(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *t,
                        void **depend) {
   struct hsomp_task *parent = t->parent;
+  HSOMP_OMPT(task_create(self, t, depend));
   atomic_fetch_add_explicit(&parent->pending, HSOMP_KID | 1, memory_order_relaxed);
   if (t->counted_tg)
     atomic_fetch_add_explicit(&t->counted_tg->live, 1, memory_order_relaxed);
@@ -234,6 +238,7 @@ int hsomp_task_clamp_priority(int p) {
 void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), long arg_size,
                long arg_align, bool if_clause, unsigned flags, void **depend, int priority_arg,
                void *detach) {
+  HSOMP_OMPT_CODEPTR();
   struct hsomp_thread *self = hsomp_self();
   struct hsomp_team *team = self->ts.team;
   if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && hsomp_task_creation_cancelled(self)) {
@@ -269,10 +274,12 @@ static bool kids_done(void *arg) {
 void GOMP_taskwait(void) {
   struct hsomp_thread *self = hsomp_self();
   struct hsomp_task *t = self->ts.task;
-  if (!t || kids_done(t))
-    return;
-  struct hsomp_wait w = {kids_done, pending_arm, pending_disarm, t};
-  hsomp_task_wait(self, self->ts.team, t, &w);
+  HSOMP_OMPT(sync(ompt_sync_region_taskwait, ompt_scope_begin, HSOMP_OMPT_RA));
+  if (t && !kids_done(t)) {
+    struct hsomp_wait w = {kids_done, pending_arm, pending_disarm, t};
+    hsomp_task_wait(self, self->ts.team, t, &w);
+  }
+  HSOMP_OMPT(sync(ompt_sync_region_taskwait, ompt_scope_end, HSOMP_OMPT_RA));
 }
 
 void GOMP_taskwait_depend(void **depend) {
@@ -350,9 +357,16 @@ void hsomp_taskgroup_end(struct hsomp_thread *self) {
   free(tg);
 }
 
-void GOMP_taskgroup_start(void) { hsomp_taskgroup_begin(hsomp_self()); }
+void GOMP_taskgroup_start(void) {
+  HSOMP_OMPT(taskgroup(ompt_scope_begin, HSOMP_OMPT_RA));
+  hsomp_taskgroup_begin(hsomp_self());
+}
 
-void GOMP_taskgroup_end(void) { hsomp_taskgroup_end(hsomp_self()); }
+void GOMP_taskgroup_end(void) {
+  HSOMP_OMPT(taskgroup(ompt_scope_end, HSOMP_OMPT_RA));
+  hsomp_taskgroup_end(hsomp_self());
+  HSOMP_OMPT(sync(ompt_sync_region_taskgroup, ompt_scope_end, HSOMP_OMPT_RA));
+}
 
 int omp_in_final(void) {
   struct hsomp_task *t = hsomp_self()->ts.task;

@@ -6,6 +6,7 @@
  * from predecessor to successor; releasing successors when a task
  * completes; and waiting for predecessors in the undeferred cases. */
 #include "task_internal.h"
+#include "ompt_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,7 @@ static void add_edge(struct hsomp_task *pred, struct hsomp_task *succ) {
   }
   pred->succ[pred->nsucc++] = succ;
   atomic_fetch_add_explicit(&succ->npred, 1, memory_order_relaxed);
+  HSOMP_OMPT(task_dependence(pred, succ));
 }
 
 /* The edges a new entry of `kind' on record r needs, into `succ'. */

@@ -105,6 +105,7 @@ struct hsomp_task {
   uint32_t nsucc, succ_cap;
 
   struct hsomp_icv icv;           /* deferred tasks: the data environment's ICVs */
+  ompt_data_t ompt_task;          /* OMPT: the tool's data of the task */
 };
 
 /* A taskgroup (GOMP_taskgroup_start .. end, a taskloop without nogroup,

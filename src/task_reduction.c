@@ -7,6 +7,7 @@
  * GOMP_workshare_task_reduction_unregister and the worksharing
  * constructs' registration (hsomp_workshare_task_reduction_register). */
 #include "task_internal.h"
+#include "ompt_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,7 @@ void GOMP_task_reduction_remap(size_t cnt, size_t cntorig, void **ptrs) {
  * team->parent.child_taskgroup when it makes its implicit task's record). */
 unsigned GOMP_parallel_reductions(void (*fn)(void *), void *data, unsigned num_threads,
                                   unsigned flags) {
+  HSOMP_OMPT_CODEPTR();
   struct hsomp_thread *self = hsomp_self();
   unsigned n = hsomp_resolve_nthreads(self, num_threads);
   uintptr_t *rdata = *(uintptr_t **)data;

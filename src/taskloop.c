@@ -5,6 +5,7 @@
  * their strict modifier) and creating those tasks inside the construct's
  * implicit taskgroup (unless nogroup), with its task reductions. */
 #include "task_internal.h"
+#include "ompt_internal.h"
 
 /* Note [Taskloop chunks]
  * The compiler's task body reads its first and last iteration from the
@@ -139,6 +140,7 @@ DEFINE_TASKLOOP(taskloop_ull, unsigned long long)
   if (!group && HSOMP_UNLIKELY(hsomp_settings.cancellation) &&                                     \
       hsomp_task_creation_cancelled(self))                                                         \
     return;                                                                                        \
+  HSOMP_OMPT(work(ompt_work_taskloop, ompt_scope_begin, HSOMP_OMPT_RA));                          \
   if (group) {                                                                                     \
     hsomp_taskgroup_begin(self);                                                                   \
     if (reduction)                                                                                 \
@@ -151,7 +153,8 @@ DEFINE_TASKLOOP(taskloop_ull, unsigned long long)
     NAME##_run(self, team, fn, data, cpyfn, arg_size, arg_align, flags, num_tasks,                 \
                hsomp_task_clamp_priority(priority), start, end, step, n);                          \
   if (group)                                                                                       \
-    hsomp_taskgroup_end(self);
+    hsomp_taskgroup_end(self);                                                                     \
+  HSOMP_OMPT(work(ompt_work_taskloop, ompt_scope_end, HSOMP_OMPT_RA));
 
 void GOMP_taskloop(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), long arg_size,
                    long arg_align, unsigned flags, unsigned long num_tasks, int priority, long start,

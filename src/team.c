@@ -8,6 +8,7 @@
  * records themselves are thread.c's.  Worker w is bound to GHC Capability
  * w mod nCaps (see rts_glue.c) and runs C code holding none. */
 #include "hsomp.h"
+#include "ompt_internal.h"
 #include "rts_glue.h"
 
 #include <errno.h>
@@ -96,9 +97,11 @@ static void *worker_main(void *arg) {
   char name[16];
   snprintf(name, sizeof name, "hsomp-w%u", self->index);
   pthread_setname_np(pthread_self(), name);
+  HSOMP_OMPT(thread_begin(self, ompt_thread_worker));
   uint32_t seen = 0;
   unsigned long idle_budget = self->idle_spins;
   int master_cpu = -1; /* the last master's, for the idle wait's spin */
+  unsigned threads_in_regions = 0; /* the last team's (Note [Crowded CPUs]) */
   for (;;) {
     /* The spin budget for the next region is not known yet: at most the
      * one of the last team (a region usually follows one of the same
@@ -106,6 +109,7 @@ static void *worker_main(void *arg) {
      * spinning], wait.c). */
     struct hsomp_spin spin = hsomp_spin_of(self, NULL, self->idle_spins);
     spin.peer_cpu = master_cpu;
+    spin.threads_in_regions = threads_in_regions;
     hsomp_wait_change_adaptive(&self->start, seen, &spin, &idle_budget);
     seen = atomic_load_explicit(&self->start.value, memory_order_acquire);
 
@@ -113,6 +117,7 @@ static void *worker_main(void *arg) {
     fork_children(team, self->start_id, self->start_tag, self->fn, self->data, &self->start_icv);
     unsigned long spins = team->spins;
     master_cpu = team->master_cpu;
+    threads_in_regions = team->threads_in_regions;
     self->icv = self->start_icv;
     self->ts = (struct hsomp_team_state){
         .team = team,
@@ -128,15 +133,18 @@ static void *worker_main(void *arg) {
     /* Move to the place the master chose; OMP_DISPLAY_AFFINITY. */
     if (HSOMP_UNLIKELY(self->start_place != self->place || hsomp_settings.display_affinity))
       hsomp_affinity_enter(self);
+    HSOMP_OMPT(implicit_task_begin(self));
     self->fn(self->data);
 
     /* Run the region's remaining tasks, then join; once joined the worker
      * never touches the team (Note [Region end with tasks]). */
     self->idle_spins = spins;
+    HSOMP_OMPT(join_begin(self));
     worker_join(self, team);
     /* omp_pause_resource retires idle workers through one region; see
      * Note [Retiring workers]. */
     if (self->retiring) {
+      HSOMP_OMPT(thread_end(self));
       worker_retire(self);
       return NULL;
     }
@@ -287,6 +295,7 @@ static void pool_reserve(struct hsomp_thread *self, unsigned n) {
  * size took from the group is given back). */
 static unsigned clamp_to_available_workers(struct hsomp_thread *self, unsigned nthreads) {
   hsomp_rts_ensure(boot_capabilities());
+  HSOMP_EVENTLOG_ATTACH();
   /* A master that starts a nested region while its outer team runs
    * uses its pool as a stack: the outer team's workers are the first
    * pool_in_use entries, the nested team's come after them. */
@@ -429,6 +438,11 @@ unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) {
   unsigned long n = requested ? requested : icv->nthreads_var;
   if (icv->dyn_var && n > hsomp_settings.ncpus)
     n = hsomp_settings.ncpus;
+  if (icv->dyn_var && n > 1) { /* Note [Crowded CPUs]: the master's CPU is its own */
+    unsigned free_cpus = hsomp_crowd_free_cpus() + (self->ts.team ? 1 : 0);
+    if (n > free_cpus)
+      n = free_cpus;
+  }
   if (n > 0xFFFFu)
     n = 0xFFFFu; /* a sane bound on one team; see README "Limits" */
   if (n <= 1)
@@ -479,6 +493,10 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
     team->parent_icv = self->icv;
   SET_IF_CHANGED(team->level, self->ts.level + 1);
   SET_IF_CHANGED(team->active_level, self->ts.active_level + (nthreads > 1));
+  /* Note [Crowded CPUs] (crowd.c): the master is counted already when it
+   * runs in a team itself. */
+  SET_IF_CHANGED(team->threads_in_regions,
+                 hsomp_crowd_enter(self->ts.team ? nthreads - 1 : nthreads));
   SET_IF_CHANGED(team->spins, hsomp_spin_budget(nthreads));
   /* Note [Keeping threads spread] (spin.c): only teams that fit the
    * CPUs, and no place list. */
@@ -530,6 +548,7 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
    * when a place list is in use (affinity.c). */
   struct hsomp_placement placement;
   hsomp_placement_begin(&placement, self, nthreads, flags & 7, &icv);
+  HSOMP_OMPT(parallel_begin(self, team, nthreads));
 
   if (nthreads > 1) {
     /* Every member is in members[] before any starts: the tree barrier
@@ -560,6 +579,7 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
     hsomp_note_cpu(self, team->master_cpu);
   if (HSOMP_UNLIKELY(hsomp_settings.display_affinity))
     hsomp_affinity_display_changes(self);
+  HSOMP_OMPT(implicit_task_begin(self));
 }
 
 /* ------------------------------------------------------------------ */
@@ -607,6 +627,8 @@ static bool helpers_gone(void *arg) {
 static void worker_join(struct hsomp_thread *self, struct hsomp_team *team) {
   HSOMP_ASSERT(self->ts.team == team && self->ts.team_id > 0 && team->members[self->ts.team_id] == self);
   if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire)) {
+    /* OMPT: before the gather, after which the team is not ours to read. */
+    HSOMP_OMPT(join_end(self));
     hsomp_barrier_gather(self, team, team->spins);
     self->ts.team = NULL;
     return;
@@ -615,6 +637,7 @@ static void worker_join(struct hsomp_thread *self, struct hsomp_team *team) {
   atomic_fetch_add_explicit(&team->helpers, 1, memory_order_seq_cst);
   hsomp_barrier_gather(self, team, team->spins);
   hsomp_task_help_until(self, team, false, all_settled, team, team->spins);
+  HSOMP_OMPT(join_end(self));
   self->ts.team = NULL;
   atomic_fetch_sub_explicit(&team->helpers, 1, memory_order_seq_cst);
   hsomp_team_wake(team);
@@ -670,15 +693,19 @@ void hsomp_team_end(void) {
   /* Only the master of a region ends it. */
   HSOMP_ASSERT(team && self->ts.team_id == 0 && team->members[0] == self);
   unsigned nthreads = team->nthreads;
+  HSOMP_OMPT(join_begin(self));
   master_join(self, team);
+  HSOMP_OMPT(join_end(self));
   if (team->group_reserved) { /* Note [Contention groups] */
     HSOMP_ASSERT(atomic_load_explicit(team->group_busy, memory_order_relaxed) >= team->group_reserved);
     atomic_fetch_sub_explicit(team->group_busy, team->group_reserved, memory_order_relaxed);
   }
   if (nthreads > 1)
     self->pool_in_use -= nthreads - 1;
+  hsomp_crowd_leave(team->parent.team ? nthreads - 1 : nthreads);
   self->ts = team->parent;
   self->icv = team->parent_icv;
+  HSOMP_OMPT(parallel_end(self, team));
   team_put(self, team);
 }
 
@@ -692,11 +719,13 @@ void hsomp_parallel(void (*fn)(void *), void *data, unsigned nthreads, unsigned 
 /* Entry points (libgomp parallel.c).                                   */
 
 void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags) {
+  HSOMP_OMPT_CODEPTR();
   struct hsomp_thread *self = hsomp_self();
   hsomp_parallel(fn, data, hsomp_resolve_nthreads(self, num_threads), flags);
 }
 
 void GOMP_parallel_start(void (*fn)(void *), void *data, unsigned num_threads) {
+  HSOMP_OMPT_CODEPTR();
   struct hsomp_thread *self = hsomp_self();
   hsomp_team_begin(fn, data, hsomp_resolve_nthreads(self, num_threads), 0, NULL, NULL);
 }

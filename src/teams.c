@@ -12,6 +12,7 @@
  * hsomp_icv): every implicit task of a parallel region nested in a team,
  * and every explicit task, inherits it from its parent like the ICVs. */
 #include "hsomp.h"
+#include "ompt_internal.h"
 
 #include <limits.h>
 #include <omp.h>
@@ -73,6 +74,7 @@ static void run_league_member(void *arg) {
 void GOMP_teams_reg(void (*fn)(void *), void *data, unsigned num_teams, unsigned thread_limit,
                     unsigned flags) {
   (void)flags; /* reserved by GCC 12 */
+  HSOMP_OMPT_CODEPTR();
   struct hsomp_thread *self = hsomp_self();
   if (thread_limit == 0)
     thread_limit = (unsigned)omp_get_teams_thread_limit();

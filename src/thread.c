@@ -13,6 +13,7 @@
 #include <string.h>
 
 __thread struct hsomp_thread *hsomp_tls;
+void (*hsomp_host_thread_hook)(struct hsomp_thread *t, bool begins);
 
 static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hsomp_thread *idle_workers; /* parked, hired by no master */
@@ -47,6 +48,8 @@ void hsomp_thread_release_caches(struct hsomp_thread *t) {
  * use OpenMP do not create ever more workers. */
 static void host_thread_exit(void *p) {
   struct hsomp_thread *t = p;
+  if (HSOMP_UNLIKELY(hsomp_host_thread_hook))
+    hsomp_host_thread_hook(t, false);
   pthread_mutex_lock(&spare_lock);
   for (unsigned i = 0; i < t->pool_len; i++) {
     t->pool[i]->next_idle = idle_workers;
@@ -71,6 +74,8 @@ struct hsomp_thread *hsomp_thread_init_host(void) {
   hsomp_tls = t;
   pthread_once(&host_key_once, make_host_key);
   pthread_setspecific(host_key, t);
+  if (HSOMP_UNLIKELY(hsomp_host_thread_hook))
+    hsomp_host_thread_hook(t, true);
   return t;
 }
 

@@ -44,11 +44,12 @@ struct hsomp_spin {
   struct hsomp_team *team;       /* the waiter's team; NULL: none */
   int peer_cpu;                  /* without a team: the awaited thread's CPU, -1 unknown */
   bool near_peer;                /* decided at round HSOMP_SPIN_YIELD_AFTER */
+  unsigned threads_in_regions;   /* without a team: the last team's count (crowd.c), 0 unknown */
 };
 
 static inline struct hsomp_spin hsomp_spin_of(struct hsomp_thread *self, struct hsomp_team *team,
                                               unsigned long rounds) {
-  return (struct hsomp_spin){rounds, rounds, self, team, -1, false};
+  return (struct hsomp_spin){rounds, rounds, self, team, -1, false, 0};
 }
 
 #ifndef HSOMP_SPIN_YIELD_AFTER /* -D for experiments */

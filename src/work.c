@@ -5,6 +5,7 @@
  * release them.  What a record holds for each kind of construct is filled
  * in by loop.c, sections.c and single.c. */
 #include "hsomp.h"
+#include "ompt_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -84,16 +85,22 @@ static void work_share_leave(struct hsomp_thread *self) {
 }
 
 void hsomp_work_share_end(struct hsomp_thread *self, bool nowait) {
-  if (!nowait && self->ts.team)
+  if (!nowait && self->ts.team) {
+    HSOMP_OMPT(sync(ompt_sync_region_barrier_implicit_workshare, ompt_scope_begin, NULL));
     hsomp_barrier_wait(&self->ts.team->barrier, self->ts.team->nthreads, false);
+    HSOMP_OMPT(sync(ompt_sync_region_barrier_implicit_workshare, ompt_scope_end, NULL));
+  }
   work_share_leave(self);
 }
 
 /* For GOMP_loop_end_cancel and friends: returns true if cancelled. */
 bool hsomp_work_share_end_cancel(struct hsomp_thread *self) {
   bool cancelled = false;
-  if (self->ts.team)
+  if (self->ts.team) {
+    HSOMP_OMPT(sync(ompt_sync_region_barrier_implicit_workshare, ompt_scope_begin, NULL));
     cancelled = hsomp_barrier_wait(&self->ts.team->barrier, self->ts.team->nthreads, true);
+    HSOMP_OMPT(sync(ompt_sync_region_barrier_implicit_workshare, ompt_scope_end, NULL));
+  }
   work_share_leave(self);
   return cancelled;
 }

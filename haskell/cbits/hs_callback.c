@@ -10,8 +10,11 @@
 
 #include <Rts.h>
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
+
+#define HS_LIKELY_SUCCESS(st) __builtin_expect((st) == Success, 1)
 
 /* {TSO id, OpenMP thread number} per Capability; see
  * Note [OpenMP thread number without a foreign call] in prims.cmm. */
@@ -47,14 +50,24 @@ StgWord hsomp_hs_thread_num_cache[HSOMP_HS_CACHE_SLOTS * 2];
  * Capability and, when no Haskell thread runs there, gets it at once.
  *
  * Every Haskell closure entered here catches its own exceptions (the
- * Haskell side wraps user code and re-throws in the thread that started
- * the region), so a failing status here means the RTS is shutting down. */
+ * Haskell side wraps user code and re-throws in the thread that started the
+ * region), so a failing status here means that the RTS is shutting down
+ * (the program's `main` returned while loops ran elsewhere: the scheduler
+ * kills every Haskell thread, ours included) or that the entry's thread
+ * was killed.  Neither is worth a line per entry -- a loop still running
+ * at exit used to print one per remaining chunk, hundreds of thousands --
+ * so the entry only reports it to its caller, which stops entering
+ * (Note [Interrupting a Haskell parallel for], hs_parfor.c).  Only heap
+ * exhaustion is said, once. */
 
-static void check_status(Capability *cap, SchedulerStatus st) {
+static bool check_status(Capability *cap, SchedulerStatus st) {
   (void)cap;
-  if (st != Success) {
-    fprintf(stderr, "hsomp: a Haskell callback did not complete (scheduler status %d)\n", (int)st);
-  }
+  if (HS_LIKELY_SUCCESS(st))
+    return true;
+  static atomic_flag said = ATOMIC_FLAG_INIT;
+  if (st == HeapExhausted && !atomic_flag_test_and_set(&said))
+    fprintf(stderr, "hsomp: a Haskell callback ran out of heap\n");
+  return false;
 }
 
 void hsomp_hs_session_begin(struct hsomp_hs_session *s) { s->cap = NULL; }
@@ -98,21 +111,21 @@ static inline Capability *session_cap(struct hsomp_hs_session *s) {
   return s->cap;
 }
 
-void hsomp_hs_session_call_ptr(struct hsomp_hs_session *s, HsStablePtr fn, void *arg) {
+bool hsomp_hs_session_call_ptr(struct hsomp_hs_session *s, HsStablePtr fn, void *arg) {
   Capability *cap = session_cap(s);
   HaskellObj f = (HaskellObj)deRefStablePtr(fn);
   rts_evalLazyIO(&cap, rts_apply(cap, f, rts_mkPtr(cap, arg)), NULL);
   s->cap = cap;
-  check_status(cap, rts_getSchedStatus(cap));
+  return check_status(cap, rts_getSchedStatus(cap));
 }
 
-void hsomp_hs_session_call_range(struct hsomp_hs_session *s, HsStablePtr fn, long lo, long hi) {
+bool hsomp_hs_session_call_range(struct hsomp_hs_session *s, HsStablePtr fn, long lo, long hi) {
   Capability *cap = session_cap(s);
   HaskellObj f = (HaskellObj)deRefStablePtr(fn);
   HaskellObj app = rts_apply(cap, rts_apply(cap, f, rts_mkInt(cap, lo)), rts_mkInt(cap, hi));
   rts_evalLazyIO(&cap, app, NULL);
   s->cap = cap;
-  check_status(cap, rts_getSchedStatus(cap));
+  return check_status(cap, rts_getSchedStatus(cap));
 }
 
 void hsomp_hs_call(HsStablePtr fn, void *arg) {

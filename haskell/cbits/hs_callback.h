@@ -4,6 +4,7 @@
 #define HSOMP_HS_CALLBACK_H
 
 #include <HsFFI.h>
+#include <stdbool.h>
 
 #define HSOMP_HS_CACHE_SLOTS 256 /* must match prims.cmm */
 
@@ -17,10 +18,13 @@ struct hsomp_hs_session {
 
 void hsomp_hs_session_begin(struct hsomp_hs_session *s);
 void hsomp_hs_session_end(struct hsomp_hs_session *s);
-/* Run the Haskell function (Ptr () -> IO ()) behind `fn` on `arg`. */
-void hsomp_hs_session_call_ptr(struct hsomp_hs_session *s, HsStablePtr fn, void *arg);
-/* Run the Haskell function (Int -> Int -> IO ()) behind `fn` on lo hi. */
-void hsomp_hs_session_call_range(struct hsomp_hs_session *s, HsStablePtr fn, long lo, long hi);
+/* Run the Haskell function (Ptr () -> IO ()) behind `fn` on `arg`.  False
+ * if it did not complete: the RTS is shutting down (or the entry's thread
+ * was killed); do not enter again. */
+bool hsomp_hs_session_call_ptr(struct hsomp_hs_session *s, HsStablePtr fn, void *arg);
+/* Run the Haskell function (Int -> Int -> IO ()) behind `fn` on lo hi;
+ * false as for hsomp_hs_session_call_ptr. */
+bool hsomp_hs_session_call_range(struct hsomp_hs_session *s, HsStablePtr fn, long lo, long hi);
 /* One entry in a session of its own: callable from any thread, as a
  * void (*)(HsStablePtr, void *). */
 void hsomp_hs_call(HsStablePtr fn, void *arg);
@@ -28,9 +32,12 @@ void hsomp_hs_call(HsStablePtr fn, void *arg);
 /* Run body (Int -> Int -> IO ()) on [lo, hi) split into chunks by the
  * schedule, on a team of nthreads (0: the nthreads ICV), entering Haskell
  * once per chunk.  sched: 0 static, 1 dynamic, 2 guided, 3 runtime;
- * chunk <= 0 means the schedule's default. */
-void hsomp_hs_parallel_for(HsStablePtr body, long lo, long hi, int sched, long chunk,
-                           unsigned nthreads);
+ * chunk <= 0 means the schedule's default.  Returns 1 if the loop was
+ * stopped before every chunk ran (an asynchronous exception to the calling
+ * Haskell thread, or the RTS shutting down: Note [Interrupting a Haskell
+ * parallel for] in hs_parfor.c), 0 otherwise. */
+int hsomp_hs_parallel_for(HsStablePtr body, long lo, long hi, int sched, long chunk,
+                          unsigned nthreads);
 /* The same loop with C calls instead of Haskell entries: a per-element
  * C function fn(arg, i), for measuring the entry cost. */
 void hsomp_hs_parallel_for_c(void (*fn)(void *, long), void *arg, long lo, long hi, int sched,

@@ -39,6 +39,8 @@ import Measure
 import SliceSpec (sliceSpec)
 import LinearSliceSpec (linearSliceSpec)
 import PureSpec (pureSpec)
+import InterruptSpec (interruptSpec, interruptChild)
+import CrowdSpec (crowdSpec)
 import Stats
 
 teamSizes :: [Int]
@@ -56,6 +58,7 @@ main = do
   args <- getArgs
   case args of
     ["--child-region-output"] -> childRegionOutput
+    ["--child-interrupt", mode] -> interruptChild mode
     _ -> hSetBuffering stdout LineBuffering >> hspec specs
 
 specs :: Spec
@@ -72,6 +75,8 @@ specs = do
   sliceSpec
   linearSliceSpec
   pureSpec
+  interruptSpec
+  crowdSpec
   measureSpec
 
 -- | Run a region, then print with stdout's default buffering (a pipe: block

@@ -6,7 +6,8 @@
  * so no construct the simulator measures touches the RTS.  Booting the
  * real RTS under the virtual scheduler would also run its own threads
  * (the timer, GC workers) that the model cannot schedule, so this file
- * answers the five calls of rts_glue.h without one: as many Capabilities
+ * answers the calls of rts_glue.h without one (no Capability busy with
+ * Haskell work, never a GC): as many Capabilities
  * as asked, worker w on Capability w mod nCaps. */
 #include "rts_glue.h"
 
@@ -22,3 +23,8 @@ unsigned hsomp_rts_capabilities(void) { return atomic_load(&capabilities); }
 bool hsomp_rts_hosted_by_haskell(void) { return false; }
 int hsomp_rts_bind_worker(unsigned cap) { return (int)cap; }
 void hsomp_rts_unbind_worker(void) {}
+unsigned hsomp_rts_busy_capabilities(void) { return 0; }
+bool hsomp_rts_gc_pending(void) { return false; }
+/* No eventlog in the model (ompt_eventlog.c never attaches). */
+bool hsomp_rts_eventlog_running(void) { return false; }
+void hsomp_rts_eventlog_message(const char *fmt, ...) {}

@@ -1,3 +1,4 @@
+{-# LANGUAGE InterruptibleFFI #-}
 -- | OpenMP threads calling Haskell: callbacks for C code, a parallel for
 -- whose body is Haskell, and a parallel region whose threads run Haskell.
 --
@@ -37,7 +38,8 @@ module HsOmp.Callback
   , newWrapperCallback
   ) where
 
-import Control.Exception (SomeException, bracket, catch, throwIO)
+import Control.Exception (AsyncException (..), SomeException, allowInterrupt, bracket, catch, throwIO)
+import Control.Monad (when)
 import Data.IORef
 import Foreign.C.Types (CInt (..), CLong (..), CUInt (..))
 import Foreign.Ptr (FunPtr, Ptr)
@@ -45,8 +47,10 @@ import Foreign.StablePtr
 
 import HsOmp.Schedule
 
-foreign import ccall safe "hsomp_hs_parallel_for"
-  c_parallel_for :: StablePtr (Int -> Int -> IO ()) -> CLong -> CLong -> CInt -> CLong -> CUInt -> IO ()
+-- interruptible: see Note [Interrupting a Haskell parallel for] in
+-- cbits/hs_parfor.c.  Returns 1 if chunks were skipped.
+foreign import ccall interruptible "hsomp_hs_parallel_for"
+  c_parallel_for :: StablePtr (Int -> Int -> IO ()) -> CLong -> CLong -> CInt -> CLong -> CUInt -> IO CInt
 
 foreign import ccall safe "hsomp_hs_parallel"
   c_parallel :: StablePtr (Int -> Int -> IO ()) -> CUInt -> IO ()
@@ -77,6 +81,14 @@ rethrowFirst ref = readIORef ref >>= maybe (pure ()) throwIO
 -- re-thrown then.  The calling Haskell thread waits in a safe foreign call,
 -- so other Haskell threads keep running.
 --
+-- __Interruptible__: an asynchronous exception to the calling thread
+-- ('Control.Concurrent.killThread', 'System.Timeout.timeout', Ctrl-C's
+-- @UserInterrupt@ to the main thread) stops the loop: the chunks already
+-- running finish, the others are skipped, and the exception is re-thrown
+-- here.  Under 'Control.Exception.uninterruptibleMask' the loop runs to its
+-- end first.  When the program exits while loops run in other threads, they
+-- stop at once, quietly (their threads end with 'ThreadKilled').
+--
 -- > v <- VM.replicate 1000 (0 :: Int)
 -- > parallelFor (Dynamic 16) 0 1000 (\lo hi -> mapM_ (\i -> VM.write v i (i * i)) [lo .. hi - 1])
 parallelFor :: Schedule -> Int -> Int -> (Int -> Int -> IO ()) -> IO ()
@@ -98,9 +110,17 @@ parallelForN nthreads sched lo hi body
             Dynamic n -> (1, n)
             Guided n -> (2, n)
             Runtime -> (3, 0)
-      bracket (newStablePtr run) freeStablePtr $ \sp ->
+      stopped <- bracket (newStablePtr run) freeStablePtr $ \sp ->
         c_parallel_for sp (fromIntegral lo) (fromIntegral hi) code (fromIntegral chunk)
                        (fromIntegral (max 0 nthreads))
+      -- Chunks were skipped: an asynchronous exception is pending for this
+      -- thread (raise it here), or chunks could not enter Haskell because
+      -- the RTS is shutting down (the program is ending: this thread ends
+      -- as the RTS ends the others, with ThreadKilled, which forkIO's
+      -- handler does not print).
+      when (stopped /= 0) $ do
+        allowInterrupt
+        throwIO ThreadKilled
       rethrowFirst errs
 
 -- | @parallelRegion n body@ starts an OpenMP parallel region of @n@ threads

@@ -1,0 +1,195 @@
+-- | The composition benchmark (README "Composing with Haskell"): the
+-- workloads of "ComposeWork" run in this program, which is linked to hsomp
+-- through the package, and in the same source built by plain @ghc@ against
+-- GCC's libgomp (and run with LLVM's libomp preloaded), taking turns in one
+-- run, each at @+RTS -N1@, @-N2@, @-N4@ with GHC's parallel GC (@-qg0@) and
+-- with the sequential GC (@-qg@).
+--
+-- > composition [--rounds R] [--reps K] [--only a,b] [--caps 1,2,4]
+-- >             [--also NAME=EXE]   (another hsomp build, e.g. an older one)
+-- > composition work SCENARIO REPS        (one process: best of REPS, in ms)
+--
+-- Prints, per scenario, -N and GC, the best time of each runtime (best of
+-- REPS runs in a process, best over R rounds; the runtimes take turns, and
+-- the first of each round rotates) and hsomp's throughput over the better
+-- of libgomp and libomp.
+module Main (main) where
+
+import Control.Monad
+import Data.IORef
+import Data.List (intercalate, isInfixOf, sort)
+import qualified Data.Map.Strict as M
+import System.Directory
+import System.Environment
+import System.Exit
+import System.FilePath
+import System.IO
+import System.Process
+import Text.Printf (printf)
+
+import ComposeWork
+
+data Opts = Opts
+  { oRounds :: Int, oReps :: Int, oOnly :: [String], oCaps :: [Int], oAlso :: [(String, FilePath)] }
+
+main :: IO ()
+main = do
+  args <- getArgs
+  case args of
+    ["work", s, k] -> worker s (read k)
+    _ -> driver (parse args (Opts 2 3 (map fst scenarios) [1, 2, 4] []))
+  where
+    parse ("--rounds" : r : more) o = parse more o { oRounds = read r }
+    parse ("--reps" : r : more) o = parse more o { oReps = read r }
+    parse ("--only" : s : more) o = parse more o { oOnly = splitOn s }
+    parse ("--caps" : s : more) o = parse more o { oCaps = map read (splitOn s) }
+    parse ("--also" : s : more) o =
+      let (n, p) = break (== '=') s in parse more o { oAlso = oAlso o ++ [(n, drop 1 p)] }
+    parse [] o = o
+    parse (a : _) _ = error ("composition: unknown argument " ++ a)
+
+splitOn :: String -> [String]
+splitOn s = case break (== ',') s of
+  (a, []) -> [a]
+  (a, _ : rest) -> a : splitOn rest
+
+-- | Which OpenMP runtime this process runs on, from its own mappings.
+runtimeName :: IO String
+runtimeName = do
+  maps <- readFile "/proc/self/maps"
+  length maps `seq` pure ()
+  pure $ if "libomp.so" `isInfixOf` maps then "libomp"
+         else if "libgomp.so" `isInfixOf` maps then "libgomp"
+         else "hsomp"
+
+worker :: String -> Int -> IO ()
+worker s k = do
+  ts <- replicateM (max 1 k) (runScenario s)
+  rt <- runtimeName
+  printf "runtime=%s best_ms=%.3f\n" rt (minimum ts)
+
+data Runtime = Runtime { rtName :: String, rtExe :: FilePath, rtEnv :: [(String, String)] }
+
+driver :: Opts -> IO ()
+driver o = do
+  hSetBuffering stdout LineBuffering
+  self <- getExecutablePath
+  peer <- buildPeer self
+  libomp <- findLibomp
+  base <- filter (\(k, _) -> not (any (`isPrefixOfS` k) ["OMP_", "GOMP_", "KMP_", "GHCRTS", "LD_PRELOAD"]))
+            <$> getEnvironment
+  let rts = [Runtime "hsomp" self base, Runtime "libgomp" peer base]
+            ++ [Runtime "libomp" peer (("LD_PRELOAD", l) : base) | Just l <- [libomp]]
+            ++ [Runtime n p base | (n, p) <- oAlso o]
+      gcs = [("par", "-qg0"), ("-qg", "-qg")]
+      cells = [(s, n, g) | s <- oOnly o, n <- oCaps o, g <- gcs]
+  results <- newIORef (M.empty :: M.Map (String, Int, String, String) [Double])
+  forM_ [0 .. oRounds o - 1] $ \r ->
+    forM_ cells $ \(s, n, (gname, gflag)) -> do
+      let order = take (length rts) (drop (r `mod` length rts) (cycle rts))
+      forM_ order $ \rt -> do
+        t <- runOne rt s n gflag (oReps o)
+        modifyIORef' results (M.insertWith (++) (s, n, gname, rtName rt) [t])
+  res <- readIORef results
+  report o res (map rtName rts)
+
+isPrefixOfS :: String -> String -> Bool
+isPrefixOfS p s = take (length p) s == p
+
+-- | One process; a failure (on a shared machine: no room for a thread)
+-- is retried twice before the benchmark gives up.
+runOne :: Runtime -> String -> Int -> String -> Int -> IO Double
+runOne rt s n gflag reps = go (3 :: Int)
+  where
+    go k = do
+      r <- runOnce rt s n gflag reps
+      case r of
+        Right t -> pure t
+        Left why | k > 1 -> hPutStrLn stderr (why ++ "; again") >> go (k - 1)
+                 | otherwise -> die why
+
+runOnce :: Runtime -> String -> Int -> String -> Int -> IO (Either String Double)
+runOnce rt s n gflag reps = do
+  let cp = (proc "timeout" ["120", rtExe rt, "work", s, show reps, "+RTS", "-N" ++ show n, gflag, "-RTS"])
+             { env = Just (rtEnv rt), std_out = CreatePipe }
+  (_, Just out, _, ph) <- createProcess cp
+  txt <- hGetContents out
+  length txt `seq` pure ()
+  code <- waitForProcess ph
+  let line = [l | l <- lines txt, "runtime=" `isPrefixOfS` l]
+  case (code, line) of
+    (ExitSuccess, [l]) -> do
+      let [rtw, msw] = words l
+          seen = drop (length "runtime=") rtw
+      when (seen /= rtName rt && not (seen == "hsomp" && "hsomp" `isPrefixOfS` rtName rt)) $
+        die ("composition: the " ++ rtName rt ++ " run ran on " ++ seen)
+      pure (Right (read (drop (length "best_ms=") msw)))
+    _ -> pure (Left ("composition: " ++ rtName rt ++ " " ++ s ++ " -N" ++ show n ++ " " ++ gflag
+                     ++ " failed (" ++ show code ++ ")"))
+
+-- | The same program built by plain ghc against GCC's libgomp, next to
+-- this executable (ghc's recompilation check makes a rebuild quick).
+buildPeer :: FilePath -> IO FilePath
+buildPeer self = do
+  src <- findSources
+  let dir = takeDirectory self </> "peer"
+      exe = dir </> "composition-peer"
+  createDirectoryIfMissing True dir
+  ghc <- maybe "ghc" id <$> lookupEnv "HSOMP_GHC"
+  let args = [ "-O2", "-threaded", "-rtsopts", "-fno-omit-yields", "-package", "parallel"
+             , "-i" ++ src, src </> "Composition.hs", src </> "cbits" </> "compose.c"
+             , "-optc-O2", "-optc-fopenmp", "-lgomp", "-outputdir", dir, "-o", exe, "-v0" ]
+  (code, _, err) <- readProcessWithExitCode ghc args ""
+  unless (code == ExitSuccess) $ die ("composition: building the libgomp peer failed:\n" ++ err)
+  pure exe
+
+findSources :: IO FilePath
+findSources = do
+  given <- lookupEnv "HSOMP_COMPOSE_SRC"
+  let candidates = maybe [] pure given ++ [".", "compose", "haskell/compose"]
+  found <- filterM (\d -> doesFileExist (d </> "ComposeWork.hs")) candidates
+  case found of
+    d : _ -> makeAbsolute d
+    [] -> die "composition: cannot find ComposeWork.hs (set HSOMP_COMPOSE_SRC)"
+
+findLibomp :: IO (Maybe FilePath)
+findLibomp = do
+  let dirs = ["/usr/lib/llvm-" ++ show v ++ "/lib" | v <- [19, 18 .. 11 :: Int]]
+             ++ ["/usr/lib/x86_64-linux-gnu"]
+  found <- filterM doesFileExist [d </> "libomp.so.5" | d <- dirs]
+  pure (case found of f : _ -> Just f; [] -> Nothing)
+
+report :: Opts -> M.Map (String, Int, String, String) [Double] -> [String] -> IO ()
+report o res names = do
+  printf "\nComposition: Haskell threads and OpenMP regions in one program; best ms of %d rounds x %d runs\n"
+         (oRounds o) (oReps o)
+  printf "%-10s %-3s %-4s | %s | %s | %s\n" "scenario" "-N" "GC"
+         (intercalate " | " [printf "%9s" n :: String | n <- names])
+         "hsomp throughput" "hsomp / better peer"
+  ratios <- newIORef []
+  forM_ [(s, n, g) | s <- oOnly o, n <- oCaps o, g <- ["par", "-qg"]] $ \(s, n, g) -> do
+    let best nm = minimum <$> M.lookup (s, n, g, nm) res
+        ts = map best names
+        peers = [t | (nm, Just t) <- zip names ts, nm `elem` ["libgomp", "libomp"]]
+        unit = maybe "" id (lookup s scenarios)
+    case (best "hsomp", peers) of
+      (Just h, _ : _) -> do
+        let ratio = minimum peers / h
+        modifyIORef' ratios (ratio :)
+        printf "%-10s %-3d %-4s | %s | %12.0f %s | %.2f\n" s n g
+               (intercalate " | " [maybe "        -" (printf "%9.1f") t | t <- ts])
+               (workUnits s / h * 1000) unit ratio
+      _ -> pure ()
+  rs <- readIORef ratios
+  unless (null rs) $
+    printf "hsomp / better peer: min %.2f, median %.2f, geometric mean %.2f over %d cells\n"
+           (minimum rs) (sort rs !! (length rs `div` 2))
+           (exp (sum (map log rs) / fromIntegral (length rs))) (length rs)
+  -- callback entry cost against libgomp
+  forM_ [(n, g) | n <- oCaps o, g <- ["par", "-qg"], "callbacks" `elem` oOnly o] $ \(n, g) ->
+    case (M.lookup ("callbacks", n, g, "hsomp") res, M.lookup ("callbacks", n, g, "libgomp") res) of
+      (Just h, Just l) -> do
+        let ns t = minimum t * 1e6 / workUnits "callbacks"
+        printf "callback entry -N%d %s: hsomp %.0f ns, libgomp %.0f ns, hsomp / libgomp %.2f\n"
+               n g (ns h) (ns l) (ns h / ns l)
+      _ -> pure ()

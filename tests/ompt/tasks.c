@@ -1,0 +1,126 @@
+/* OMPT: explicit tasks.  Per task: one task_create (explicit, with the
+ * encountering task's data and the call site in the program), then on the
+ * thread that runs it a task_schedule switch into it and a complete out of
+ * it; if(0) tasks are created undeferred and run at once; taskwait and
+ * taskgroup are sync regions with a wait; depend clauses report their
+ * dependences and each ordering edge (task_dependence); taskloop is a work
+ * construct whose tasks are created inside it. */
+// TEST-HSOMP-ONLY
+// TEST-LIBS: -rdynamic
+// TEST-TIMEOUT: 30
+#include "ompt_tool.h"
+
+#include <omp.h>
+
+#define T 4
+#define NT 40
+static volatile long sink;
+
+/* Every created task is switched to once and completed once. */
+static void expect_task_lifecycles(const char *what, int m, int ntasks) {
+  EXPECT(count_from(m, EV_TASK_CREATE, ANY, ANY) == ntasks, "%s: %d tasks created, want %d", what,
+         count_from(m, EV_TASK_CREATE, ANY, ANY), ntasks);
+  int bad = 0;
+  for (int i = m; i < nevents; i++) {
+    if (events[i].kind != EV_TASK_CREATE)
+      continue;
+    uint64_t id = events[i].data;
+    int in = 0, out = 0;
+    for (int j = i + 1; j < nevents; j++) {
+      if (events[j].kind != EV_TASK_SCHEDULE)
+        continue;
+      in += events[j].sub == ompt_task_switch && events[j].data2 == id;
+      out += events[j].sub == ompt_task_complete && events[j].data == id;
+    }
+    bad += in != 1 || out != 1;
+    bad += !in_main(events[i].codeptr);
+  }
+  EXPECT(bad == 0, "%s: %d tasks without one switch-in and one completion", what, bad);
+}
+
+int main(void) {
+  int m = mark();
+#pragma omp parallel num_threads(T)
+#pragma omp single
+  {
+    for (int i = 0; i < NT; i++) {
+#pragma omp task
+      sink += i;
+    }
+#pragma omp taskwait
+  }
+  expect_task_lifecycles("tasks", m, NT);
+  EXPECT(count_from(m, EV_TASK_CREATE, ANY, ompt_task_explicit) == NT, "explicit flags");
+  EXPECT(count_from(m, EV_SYNC, ompt_scope_begin, ompt_sync_region_taskwait) == 1, "taskwait");
+  EXPECT(count_from(m, EV_SYNC_WAIT, ompt_scope_end, ompt_sync_region_taskwait) == 1,
+         "taskwait wait");
+
+  m = mark();
+#pragma omp parallel num_threads(T)
+#pragma omp single
+  {
+    for (int i = 0; i < 5; i++) {
+#pragma omp task if (0)
+      sink += i;
+    }
+  }
+  expect_task_lifecycles("if(0)", m, 5);
+  EXPECT(count_from(m, EV_TASK_CREATE, ANY, ompt_task_explicit | ompt_task_undeferred) == 5,
+         "undeferred flag");
+
+  m = mark();
+#pragma omp parallel num_threads(T)
+#pragma omp single
+  {
+#pragma omp taskgroup
+    {
+      for (int i = 0; i < 8; i++) {
+#pragma omp task
+        sink += i;
+      }
+    }
+  }
+  expect_task_lifecycles("taskgroup", m, 8);
+  EXPECT(count_from(m, EV_SYNC, ompt_scope_begin, ompt_sync_region_taskgroup) == 1, "taskgroup");
+  EXPECT(count_from(m, EV_SYNC, ompt_scope_end, ompt_sync_region_taskgroup) == 1,
+         "taskgroup end");
+  EXPECT(count_from(m, EV_SYNC_WAIT, ompt_scope_begin, ompt_sync_region_taskgroup) == 1,
+         "taskgroup wait");
+
+  /* a -> b -> c through one variable; d reads it too after c. */
+  m = mark();
+  int x = 0;
+#pragma omp parallel num_threads(T)
+#pragma omp single
+  {
+#pragma omp task depend(out : x)
+    x = 1;
+#pragma omp task depend(inout : x)
+    x += 1;
+#pragma omp task depend(in : x)
+    sink += x;
+#pragma omp task depend(in : x)
+    sink += x;
+  }
+  expect_task_lifecycles("depend", m, 4);
+  EXPECT(count_from(m, EV_DEPENDENCES, ANY, ANY) == 4, "4 dependences callbacks");
+  EXPECT(count_from(m, EV_DEPENDENCES, ANY, ompt_dependence_type_in) == 2, "2 in");
+  int edges = count_from(m, EV_TASK_DEPENDENCE, ANY, ANY);
+  /* out->inout, inout->in, inout->in (the first task may be done before
+   * the second is created: then no edge is needed). */
+  EXPECT(edges >= 2 && edges <= 3, "%d dependence pairs", edges);
+
+  m = mark();
+#pragma omp parallel num_threads(T)
+#pragma omp single
+  {
+#pragma omp taskloop num_tasks(6)
+    for (int i = 0; i < 600; i++)
+      sink += i;
+  }
+  expect_task_lifecycles("taskloop", m, 6);
+  EXPECT(count_from(m, EV_WORK, ompt_scope_begin, ompt_work_taskloop) == 1, "taskloop begins");
+  EXPECT(count_from(m, EV_WORK, ompt_scope_end, ompt_work_taskloop) == 1, "taskloop ends");
+
+  return finish("ompt.tasks", 0);
+}
