@@ -26,7 +26,7 @@
 
 #include <stdatomic.h>
 
-bool hsomp_eventlog_checked;
+_Atomic bool hsomp_eventlog_checked; /* relaxed: several masters may check at once */
 static _Atomic uint64_t next_region = 1;
 
 #define SAY(fmt, ...)                                                                              \
@@ -112,7 +112,9 @@ static void on_task_schedule(ompt_data_t *prior, ompt_task_status_t status, ompt
 
 /* Called once, when a region first needs the RTS (team.c). */
 void hsomp_eventlog_attach(void) {
-  hsomp_eventlog_checked = true;
+  /* (two masters' first regions at once: one attaches) */
+  if (atomic_exchange_explicit(&hsomp_eventlog_checked, true, memory_order_relaxed))
+    return;
   if (hsomp_ompt_enabled || !hsomp_rts_eventlog_running())
     return; /* a tool has the OMPT interface, or there is no eventlog */
 #define REG(event, fn) hsomp_ompt_callbacks[event] = (void (*)(void))(fn)

@@ -48,11 +48,12 @@ struct hsomp_work_share;
 
 /* ompt_eventlog.c: OpenMP in the GHC eventlog, attached as an internal
  * OMPT client the first time a region needs the RTS (once per process). */
-extern bool hsomp_eventlog_checked HSOMP_INTERNAL;
+extern _Atomic bool hsomp_eventlog_checked HSOMP_INTERNAL;
 void hsomp_eventlog_attach(void) HSOMP_INTERNAL;
 #define HSOMP_EVENTLOG_ATTACH()                                                               \
   do {                                                                                        \
-    if (HSOMP_UNLIKELY(!hsomp_eventlog_checked))                                              \
+    if (HSOMP_UNLIKELY(                                                                      \
+            !atomic_load_explicit(&hsomp_eventlog_checked, memory_order_relaxed)))            \
       hsomp_eventlog_attach();                                                                \
   } while (0)
 
