@@ -31,12 +31,8 @@ static bool cancellation_point(int which) {
     return team && atomic_load_explicit(&team->ws_cancelled, memory_order_acquire);
   if (which & GOMP_CANCEL_TASKGROUP) {
     struct hsomp_taskgroup *tg = current_taskgroup(self);
-    if (tg) {
-      if (atomic_load_explicit(&tg->cancelled, memory_order_acquire))
-        return true;
-      if (tg->workshare && tg->prev && atomic_load_explicit(&tg->prev->cancelled, memory_order_acquire))
-        return true;
-    }
+    if (tg && hsomp_taskgroup_cancelled(tg))
+      return true;
     /* cancel parallel cancels the explicit tasks too: fall through. */
   }
   return team && atomic_load_explicit(&team->barrier.cancelled, memory_order_acquire);

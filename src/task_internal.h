@@ -179,6 +179,13 @@ static inline bool hsomp_task_descends(const struct hsomp_task *t, const struct 
 /* ------------------------------------------------------------------ */
 /* Cancellation as tasks see it (cancel.c sets the flags).              */
 
+/* A taskgroup is cancelled, or the worksharing construct's taskgroup it
+ * belongs to (tg->prev) is. */
+static inline bool hsomp_taskgroup_cancelled(const struct hsomp_taskgroup *tg) {
+  return atomic_load_explicit(&tg->cancelled, memory_order_acquire) ||
+         (tg->workshare && tg->prev &&
+          atomic_load_explicit(&tg->prev->cancelled, memory_order_acquire));
+}
 /* Whether a task about to start must be dropped (cancellation). */
 static inline bool hsomp_task_cancelled(struct hsomp_team *team, struct hsomp_task *t) {
   if (HSOMP_LIKELY(!hsomp_settings.cancellation) || (t->flags & HSOMP_TASK_COPIED))
@@ -186,13 +193,7 @@ static inline bool hsomp_task_cancelled(struct hsomp_team *team, struct hsomp_ta
   if (team && atomic_load_explicit(&team->barrier.cancelled, memory_order_acquire))
     return true;
   struct hsomp_taskgroup *tg = t->taskgroup;
-  if (tg) {
-    if (atomic_load_explicit(&tg->cancelled, memory_order_acquire))
-      return true;
-    if (tg->workshare && tg->prev && atomic_load_explicit(&tg->prev->cancelled, memory_order_acquire))
-      return true;
-  }
-  return false;
+  return tg && hsomp_taskgroup_cancelled(tg);
 }
 
 /* Whether the current task may not create tasks (cancelled parallel or
@@ -203,13 +204,7 @@ static inline bool hsomp_task_creation_cancelled(struct hsomp_thread *self) {
     return true;
   struct hsomp_task *t = self->ts.task;
   struct hsomp_taskgroup *tg = t ? t->taskgroup : (team ? team->parent.child_taskgroup : NULL);
-  if (tg) {
-    if (atomic_load_explicit(&tg->cancelled, memory_order_acquire))
-      return true;
-    if (tg->workshare && tg->prev && atomic_load_explicit(&tg->prev->cancelled, memory_order_acquire))
-      return true;
-  }
-  return false;
+  return tg && hsomp_taskgroup_cancelled(tg);
 }
 
 /* A waiter sleeps until live <= 1 or kids == 0: tell the releasers
