@@ -4,7 +4,7 @@
  * of the process (libgomp's gomp_managed_threads, for the same purpose),
  * and the judgement "the CPUs are crowded" that adds to it the GHC
  * Capabilities busy with Haskell work and a GC under way (rts_glue.c).
- * team.c counts teams in and out; wait.c asks before it spins. */
+ * team.c and join.c count teams in and out; wait.c asks before it spins. */
 #include "hsomp.h"
 #include "rts_glue.h"
 
