@@ -386,6 +386,9 @@ struct hsomp_thread *hsomp_thread_init_host(void) HSOMP_INTERNAL;
  * exits; set by the tool interface while a tool is attached (ompt.c), so
  * that this file calls no other. */
 extern void (*hsomp_host_thread_hook)(struct hsomp_thread *t, bool begins) HSOMP_INTERNAL;
+/* Run `hook` once, at the runtime's first use (Note [The runtime's first
+ * use], thread.c): the OMPT tool search registers itself this way. */
+void hsomp_on_first_use(void (*hook)(void)) HSOMP_INTERNAL;
 /* A zeroed record (no Capability, CPU unknown). */
 struct hsomp_thread *hsomp_thread_new(void) HSOMP_INTERNAL;
 /* Gives back what other layers keep in the record (detach-event slots). */
