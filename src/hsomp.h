@@ -315,7 +315,7 @@ struct hsomp_thread {
   unsigned long idle_spins;      /* spin budget while parked */
   uint64_t moved_at;             /* TSC when spin.c last moved it off a CPU */
   uint64_t yields_off_until;     /* TSC until which its spins do not yield (spin.c) */
-  bool is_worker;                /* a pool worker (haskell/cbits/hs_team.c reads it) */
+  bool is_worker;                /* a pool worker (not a host thread) */
   /* The pool of workers this thread has hired as a master. */
   struct hsomp_thread **pool;
   unsigned pool_len, pool_cap;

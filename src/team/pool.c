@@ -5,7 +5,7 @@
  * and is passed in (hsomp_pool_hire's worker_main), so that this file
  * calls nothing above it.  Also the GHC Capabilities the workers are bound
  * to: how many to boot (Note [How many Capabilities to boot]) and hsomp's
- * extensions that report them. */
+ * extensions that report them (include/hsomp_ext.h). */
 #include "hsomp.h"
 #include "ompt_internal.h"
 #include "rts_glue.h"
@@ -161,7 +161,7 @@ static void pool_reserve(struct hsomp_thread *self, unsigned n, void *(*worker_m
 /* Gives the workers `self` hired but does not use now back to the idle
  * list, for other masters to hire.  They have all joined their last team
  * (Note [Worker life cycle], team.c): a master that hires one fills its fields in
- * before it bumps `go`, as this master would have. */
+ * before it bumps `start`, as this master would have. */
 void hsomp_pool_release_unused(struct hsomp_thread *self) {
   hsomp_idle_workers_put(self->pool + self->pool_in_use, self->pool_len - self->pool_in_use);
   self->pool_len = self->pool_in_use;
@@ -212,4 +212,36 @@ int hsomp_get_capability(void) { return hsomp_self()->capability; }
 int hsomp_get_num_capabilities(void) {
   (void)hsomp_rts_ensure(boot_capabilities());
   return (int)hsomp_rts_capabilities();
+}
+
+/* The most Capabilities hsomp_get_least_used_capability tells apart;
+ * beyond, the first ones are used. */
+#define MAX_COUNTED_CAPS 256
+
+/* include/hsomp_ext.h.  A worker is bound to Capability (index mod
+ * Capabilities) when its thread starts (worker_main, team.c), possibly
+ * after this region began: its `capability` field may not be written yet,
+ * and is written by another thread, so this counts by its index, written
+ * before the worker's thread was created. */
+int hsomp_get_least_used_capability(void) {
+  struct hsomp_thread *self = hsomp_self();
+  struct hsomp_team *team = self->ts.team;
+  int ncaps = hsomp_get_num_capabilities();
+  if (self->capability >= 0 || !team || team->nthreads <= 1 || ncaps <= 0)
+    return -1;
+  if (ncaps > MAX_COUNTED_CAPS)
+    ncaps = MAX_COUNTED_CAPS;
+  unsigned used[MAX_COUNTED_CAPS] = {0};
+  for (unsigned i = 0; i < team->nthreads; i++) {
+    struct hsomp_thread *m = team->members[i];
+    if (m && m != self && m->is_worker)
+      used[m->index % (unsigned)ncaps]++;
+  }
+  int start = (int)(self->ts.team_id % (unsigned)ncaps), best = start;
+  for (int k = 0; k < ncaps; k++) {
+    int c = (start + k) % ncaps;
+    if (used[c] < used[best])
+      best = c;
+  }
+  return best;
 }
