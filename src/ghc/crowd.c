@@ -22,7 +22,7 @@ static HSOMP_OWN_LINE(_Atomic unsigned, threads_in_regions); /* Note [Hot global
  * libgomp, whose spin budget already counts every thread in every team of
  * the process.  So a team starting while the threads in regions (its own
  * included) plus the Capabilities that are running Haskell exceed the
- * CPUs gets the throttled budget (Note [Spin budget], wait.c), as an
+ * CPUs gets the throttled budget (Note [Spin budget], spin.c), as an
  * oversubscribed team does: short spins that yield, then sleep.  Its
  * workers keep that budget when they park (Note [Worker life cycle]).
  * And since Haskell threads start and stop while a team runs, every wait

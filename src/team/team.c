@@ -292,26 +292,25 @@ unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) {
 
 /* Note [A crowded process]
  * How long a wait spins depends on whether the threads it waits for have
- * CPUs of their own (Note [Spin budget], wait.c), and that is a matter of
+ * CPUs of their own (Note [Spin budget], spin.c), and that is a matter of
  * every team running in the process, not of the waiter's team alone:
  * 16-deep nesting with teams of 2 runs 2^16 threads, every team of them
- * "fitting" 2 CPUs, and each spun its full budget with a yield every few
- * rounds -- 40 s for 13 levels where libgomp took 1.4 s.  So the budget of
- * a new team comes from the number of threads in all running regions
- * (crowd.c's count, Note [Crowded CPUs]: each team adds its threads at
- * its start and takes them back at its end).  Far beyond
- * the CPUs (HSOMP_CROWDED_PER_CPU) even the throttled budget, where every
- * round yields, is too much: with 5000 threads on 2 CPUs a yield almost
- * never hands the CPU to the thread we wait for, and 100 yields per wait
- * per thread took 9 s for three regions (libgomp, which pauses its 100
- * rounds, 0.9 s), so such teams spin HSOMP_CROWDED_SPINS rounds and sleep.
- * And a nested team's master gives its idle workers back to the idle list
- * when its team ends in a crowded process, so that other masters hire them
- * instead of creating more: each master used to keep the workers it ever
- * hired, and 16-deep nesting wanted 2^16 threads at once, more than the
- * system's 32768 process ids (libgomp's nested threads exit after their
- * region).  Outside a crowded process a nested master keeps its workers
- * for its next region, as before.  The count is a relaxed hint. */
+ * "fitting" 2 CPUs, and each would spin its full budget with a yield every
+ * few rounds.  So the budget of a new team comes from the number of
+ * threads in all running regions (crowd.c's count, Note [Crowded CPUs]:
+ * each team adds its threads at its start and takes them back at its
+ * end).  Far beyond the CPUs (HSOMP_CROWDED_PER_CPU) even the throttled
+ * budget, where every round yields, is too much: with thousands of threads
+ * per CPU a yield almost never hands the CPU to the thread we wait for, so
+ * such teams spin HSOMP_CROWDED_SPINS rounds and sleep.  And a nested
+ * team's master gives its idle workers back to the idle list when its team
+ * ends in a crowded process, so that other masters hire them instead of
+ * creating more: a master that kept every worker it ever hired would make
+ * 16-deep nesting want 2^16 threads at once, more than a system's process
+ * ids may allow (libgomp's nested threads exit after their region).
+ * Outside a crowded process a nested master keeps its workers for its next
+ * region.  The count is a relaxed hint.  Measurements: README "Big and
+ * deep teams" and bench/crowded.c. */
 
 /* Note [Unchanged team fields]
  * Every member reads the team record's fields (nthreads, level, spins,
@@ -404,7 +403,7 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
      * reads its children's records from there (Note [Tree barrier]). */
     for (unsigned i = 1; i < nthreads; i++)
       SET_IF_CHANGED(team->members[i], self->pool[self->pool_in_use + i - 1]);
-    /* host-abi: with a place list, each member's place and partition. */
+    /* With a place list, each member's place and partition. */
     SET_IF_CHANGED(team->placed, placement.active);
     if (HSOMP_UNLIKELY(placement.active))
       for (unsigned i = 1; i < nthreads; i++) {
