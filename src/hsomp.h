@@ -255,6 +255,7 @@ struct hsomp_team {
   unsigned long group_reserved;          /* threads this nested team took from *group_busy */
   ompt_data_t ompt_parallel;      /* OMPT: the tool's data of the region */
   const void *ompt_codeptr;       /* OMPT: the call site that started it */
+  unsigned ompt_league;           /* OMPT: a host league of this many teams (teams.c), else 0 */
 };
 
 /* Free task records a thread keeps for its next tasks (Note [Recycled
@@ -326,6 +327,7 @@ struct hsomp_thread {
   const void *ompt_codeptr;
   int ompt_state;
   const void *ompt_wait_id;
+  unsigned ompt_league; /* the region it starts next runs a league of this many teams */
 };
 
 /* ================================================================== */

@@ -73,6 +73,10 @@ void hsomp_ompt_host_end(struct hsomp_thread *self) HSOMP_INTERNAL;
 void hsomp_ompt_parallel_begin(struct hsomp_thread *self, struct hsomp_team *team,
                                unsigned requested) HSOMP_INTERNAL;
 void hsomp_ompt_parallel_end(struct hsomp_thread *self, struct hsomp_team *team) HSOMP_INTERNAL;
+/* A host league (teams.c): the initial task of team `team' begins or ends
+ * on self (Note [A league in OMPT], ompt_events.c). */
+void hsomp_ompt_league_team(struct hsomp_thread *self, struct hsomp_team *league, unsigned team,
+                            int endpoint) HSOMP_INTERNAL;
 /* The implicit task of self->ts begins (and, in a combined parallel
  * worksharing construct, its first construct). */
 void hsomp_ompt_implicit_task_begin(struct hsomp_thread *self) HSOMP_INTERNAL;
