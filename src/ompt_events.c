@@ -418,6 +418,19 @@ void hsomp_ompt_cancel(int which, int how, const void *ra) {
   CB(cancel, cancel)(hsomp_ompt_task_data(hsomp_self()), flags, ra);
 }
 
+/* A task that a cancellation dropped before it started: no schedule
+ * events, but cancel(discarded_task) with its data, so that a tool can
+ * close every task it saw created.  Which cancellation: the region's, else
+ * its taskgroup's. */
+void hsomp_ompt_task_discarded(struct hsomp_task *t) {
+  if (!CB(cancel, cancel))
+    return;
+  bool region = t->team && atomic_load_explicit(&t->team->barrier.cancelled, memory_order_acquire);
+  CB(cancel, cancel)
+  (&t->ompt_task,
+   ompt_cancel_discarded_task | (region ? ompt_cancel_parallel : ompt_cancel_taskgroup), NULL);
+}
+
 /* ------------------------------------------------------------------ */
 /* Explicit tasks.                                                      */
 

@@ -127,6 +127,7 @@ void hsomp_ompt_task_create(struct hsomp_thread *self, struct hsomp_task *t,
 void hsomp_ompt_task_dependence(struct hsomp_task *pred, struct hsomp_task *succ) HSOMP_INTERNAL;
 void hsomp_ompt_task_switch(struct hsomp_thread *self, struct hsomp_task *t) HSOMP_INTERNAL;
 void hsomp_ompt_task_complete(struct hsomp_thread *self, struct hsomp_task *t) HSOMP_INTERNAL;
+void hsomp_ompt_task_discarded(struct hsomp_task *t) HSOMP_INTERNAL;
 void hsomp_ompt_included_begin(struct hsomp_thread *self, struct hsomp_task *rec,
                                struct hsomp_task *parent) HSOMP_INTERNAL;
 void hsomp_ompt_included_end(struct hsomp_thread *self, struct hsomp_task *rec,
