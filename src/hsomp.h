@@ -346,6 +346,11 @@ void hsomp_env_ensure(void) HSOMP_INTERNAL;
 /* ---- error.c: messages ------------------------------------------- */
 /* One line "hsomp: ..." on stderr; the program goes on. */
 void hsomp_warn(const char *fmt, ...) HSOMP_INTERNAL __attribute__((format(printf, 1, 2)));
+/* The error directive at execution time, reported to a tool: set by the
+ * tool interface (ompt.c) while a tool is attached, so that error.c, which
+ * every file calls, calls none of the tool interface's files. */
+extern void (*hsomp_error_directive_hook)(int severity, const char *msg, size_t len,
+                                          const void *ra) HSOMP_INTERNAL;
 /* One line "hsomp: fatal: ..." on stderr, then abort(): misuse the
  * runtime cannot go on from, or memory exhausted. */
 _Noreturn void hsomp_fatal(const char *fmt, ...) HSOMP_INTERNAL __attribute__((format(printf, 1, 2)));

@@ -22,6 +22,8 @@
 #include "ompt_internal.h"
 #include "task_internal.h"
 
+#include <string.h>
+
 #define CB(type, event) HSOMP_OMPT_CB(ompt_callback_##type##_t, ompt_callback_##event)
 
 /* Set by ompt.c (a tool) or ompt_eventlog.c (the eventlog client). */
@@ -416,6 +418,15 @@ void hsomp_ompt_cancel(int which, int how, const void *ra) {
   if (which & GOMP_CANCEL_TASKGROUP)
     flags |= ompt_cancel_taskgroup;
   CB(cancel, cancel)(hsomp_ompt_task_data(hsomp_self()), flags, ra);
+}
+
+/* The error directive at execution time (GOMP_warning, GOMP_error):
+ * before the message is printed, and before the exit of a fatal one.  GCC
+ * passes (size_t)-1 as the length of a message that ends with its NUL. */
+void hsomp_ompt_error(int severity, const char *msg, size_t len, const void *ra) {
+  if (CB(error, error))
+    CB(error, error)
+    ((ompt_severity_t)severity, msg, msg ? (len == (size_t)-1 ? strlen(msg) : len) : 0, ra);
 }
 
 /* A task that a cancellation dropped before it started: no schedule

@@ -128,7 +128,9 @@ void hsomp_ompt_task_dependence(struct hsomp_task *pred, struct hsomp_task *succ
 void hsomp_ompt_task_switch(struct hsomp_thread *self, struct hsomp_task *t) HSOMP_INTERNAL;
 void hsomp_ompt_task_complete(struct hsomp_thread *self, struct hsomp_task *t) HSOMP_INTERNAL;
 void hsomp_ompt_task_discarded(struct hsomp_task *t) HSOMP_INTERNAL;
-void hsomp_ompt_included_begin(struct hsomp_thread *self, struct hsomp_task *rec,
+/* The error directive at execution time (error.c calls it through
+ * hsomp_error_directive_hook): severity ompt_fatal or ompt_warning. */
+void hsomp_ompt_error(int severity, const char *msg, size_t len, const void *ra) HSOMP_INTERNAL;void hsomp_ompt_included_begin(struct hsomp_thread *self, struct hsomp_task *rec,
                                struct hsomp_task *parent) HSOMP_INTERNAL;
 void hsomp_ompt_included_end(struct hsomp_thread *self, struct hsomp_task *rec,
                              struct hsomp_task *parent) HSOMP_INTERNAL;
