@@ -24,10 +24,12 @@
  * them land between the RTS's blocks, never inside one.  The file needs no
  * other change: the header the RTS wrote declares every event type, and
  * readers order a Capability's events by their time stamps.
- * A thread bound to no Capability (the Haskell thread that started the
- * region: it released its Capability for the foreign call, and another
- * Haskell thread may run there meanwhile) writes its blocks like the RTS's
- * global buffer, with no Capability (0xffff; ghc-events: evCap Nothing).
+ * A thread bound to no Capability -- the Haskell thread that started the
+ * region, in a safe foreign call -- is marked with the Capability its RTS
+ * Task released for the call and will take back (Note [The Capability of
+ * the thread that started a region], rts_program.c); one the RTS never saw
+ * writes its blocks like the RTS's global buffer, with no Capability
+ * (0xffff; ghc-events: evCap Nothing).
  * A thread writes its block when it leaves a region (a worker at the end
  * of its implicit task, before it joins; the master at the region's end),
  * when its buffer is full, when its Capability changes, after an event
