@@ -17,27 +17,32 @@
  * Capability, and hsomp's workers hold none while they run C code (that
  * is what keeps GC from waiting for them), so they cannot post to it.
  * They do what the RTS does instead: each OpenMP thread keeps a buffer of
- * its own (one writer, no lock), stamps its events with the RTS's clock
- * (nanoseconds since the RTS started, the same stamp as the RTS's own
- * events), and hands whole blocks, marked with the Capability it is bound
- * to, to the writer the RTS uses (rts_glue.c) -- the writer's lock makes
- * them land between the RTS's blocks, never inside one.  The file needs no
- * other change: the header the RTS wrote declares every event type, and
- * readers order a Capability's events by their time stamps.
+ * its own, stamps its events with the RTS's clock (nanoseconds since the
+ * RTS started, the same stamp as the RTS's own events), and hands whole
+ * blocks, marked with the Capability it is bound to, to the writer the
+ * RTS uses (rts_glue.c) -- the writer's lock makes them land between the
+ * RTS's blocks, never inside one.  The file needs no other change: the
+ * header the RTS wrote declares every event type, and readers order a
+ * Capability's events by their time stamps.
  * A thread bound to no Capability -- the Haskell thread that started the
  * region, in a safe foreign call -- is marked with the Capability its RTS
  * Task released for the call and will take back (Note [The Capability of
  * the thread that started a region], rts_program.c); one the RTS never saw
  * writes its blocks like the RTS's global buffer, with no Capability
  * (0xffff; ghc-events: evCap Nothing).
- * A thread writes its block when it leaves a region (a worker at the end
- * of its implicit task, before it joins; the master at the region's end),
- * when its buffer is full, when its Capability changes, after an event
- * outside any region, and at thread exit; so every event of a region is
- * in the file when the region returns, before the RTS closes the log.
- * Cost: while the eventlog is written, a clock read and a formatted copy
- * per event, one write(2) per thread and region; with the eventlog off
- * nothing is attached and the hooks cost what they cost without a tool
+ * Like a Capability, a thread writes its block when its buffer is full (or
+ * its Capability changes); the rest is written by the RTS's exit hook
+ * (RtsConfig.onExitHook, chained: hs_exit calls it before it writes the
+ * Capabilities' last blocks and closes the log) and at thread exit.  So
+ * the only lock an event takes is its own buffer's `busy' flag, which the
+ * exit hook takes too (a region may still run while the program exits);
+ * after the hook, events are dropped.  A process that ends without
+ * hs_exit (a C exit() from a foreign call) loses its last blocks, as the
+ * RTS loses its Capabilities'.
+ * Cost: while the eventlog is written, a clock read, a formatted copy and
+ * an uncontended flag per event, one write(2) per 128 KiB; with the
+ * eventlog off nothing is attached and the hooks cost what they cost
+ * without a tool
  * (Note [OMPT costs nothing without a tool]). */
 #include "ompt_internal.h"
 #include "ompt_names.h"
@@ -58,10 +63,12 @@ static _Atomic uint64_t next_region = 1;
  * event is its type (16 bits) and time (64) then its payload. */
 #define MARKER_BYTES (2 + 8 + 4 + 8 + 2) /* type, time, block size, end time, Capability */
 #define MSG_MAX 200
-#define BUFFER_BYTES (32 * 1024)
+#define BUFFER_BYTES (128 * 1024)
 #define NO_CAPABILITY 0xffff
 
 struct event_buffer {
+  atomic_flag busy;         /* held by its owner while it appends, and by the exit hook */
+  struct event_buffer *next; /* in `buffers' */
   unsigned char *pos;       /* next free byte of data */
   int cap;                  /* the Capability of the open block */
   uint64_t first, last;     /* time stamps of its first and last event */
@@ -70,6 +77,18 @@ struct event_buffer {
 
 static __thread struct event_buffer *mine;
 static pthread_key_t buffer_key; /* its destructor writes a thread's last block */
+/* Every thread's buffer, for the exit hook (Note [OpenMP in the eventlog]). */
+static pthread_mutex_t buffers_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct event_buffer *buffers;
+static _Atomic bool log_closing; /* the RTS is exiting: later events are dropped */
+
+static void hold(struct event_buffer *b) {
+  while (atomic_flag_test_and_set_explicit(&b->busy, memory_order_acquire))
+    hsomp_cpu_relax();
+}
+static void release(struct event_buffer *b) {
+  atomic_flag_clear_explicit(&b->busy, memory_order_release);
+}
 
 static void put16(unsigned char *p, uint16_t v) {
   p[0] = (unsigned char)(v >> 8);
@@ -98,9 +117,34 @@ static void write_block(struct event_buffer *b) {
   b->pos = b->data + MARKER_BYTES;
 }
 
+/* At thread exit: the thread's last block, unless the exit hook wrote it. */
 static void last_block(void *buffer) {
-  write_block(buffer);
-  free(buffer);
+  struct event_buffer *b = buffer;
+  pthread_mutex_lock(&buffers_lock);
+  for (struct event_buffer **p = &buffers; *p; p = &(*p)->next)
+    if (*p == b) {
+      *p = b->next;
+      break;
+    }
+  pthread_mutex_unlock(&buffers_lock);
+  hold(b);
+  if (!atomic_load_explicit(&log_closing, memory_order_relaxed))
+    write_block(b);
+  release(b);
+  free(b);
+}
+
+/* The RTS's exit (hs_exit, before it writes its Capabilities' last blocks
+ * and closes the log): every thread's last block. */
+static void at_rts_exit(void) {
+  atomic_store_explicit(&log_closing, true, memory_order_relaxed);
+  pthread_mutex_lock(&buffers_lock);
+  for (struct event_buffer *b = buffers; b; b = b->next) {
+    hold(b);
+    write_block(b);
+    release(b);
+  }
+  pthread_mutex_unlock(&buffers_lock);
 }
 
 static struct event_buffer *buffer(void) {
@@ -109,9 +153,14 @@ static struct event_buffer *buffer(void) {
   struct event_buffer *b = malloc(sizeof *b);
   if (!b)
     return NULL; /* no memory: this thread's events are left out */
+  atomic_flag_clear(&b->busy);
   b->pos = b->data + MARKER_BYTES;
   b->cap = -1;
   pthread_setspecific(buffer_key, b);
+  pthread_mutex_lock(&buffers_lock);
+  b->next = buffers;
+  buffers = b;
+  pthread_mutex_unlock(&buffers_lock);
   return mine = b;
 }
 
@@ -145,6 +194,11 @@ static void post(const char *fmt, ...) {
     len = sizeof text - 1;
   int c = cap();
   size_t need = 2 + 8 + 2 + (size_t)len;
+  hold(b);
+  if (atomic_load_explicit(&log_closing, memory_order_relaxed)) {
+    release(b);
+    return;
+  }
   if (c != b->cap || b->pos + need > b->data + BUFFER_BYTES) {
     write_block(b);
     b->cap = c;
@@ -158,12 +212,7 @@ static void post(const char *fmt, ...) {
   put16(b->pos + 10, (uint16_t)len);
   memcpy(b->pos + 12, text, (size_t)len);
   b->pos += need;
-}
-
-/* After the thread's last event of a region (or any outside one). */
-static void leave(void) {
-  if (mine)
-    write_block(mine);
+  release(b);
 }
 
 #define SAY(fmt, ...)                                                                              \
@@ -179,7 +228,6 @@ static void on_parallel_begin(ompt_data_t *task, const ompt_frame_t *frame, ompt
 
 static void on_parallel_end(ompt_data_t *par, ompt_data_t *task, int flags, const void *codeptr) {
   post("hsomp region=%llu parallel end", (unsigned long long)par->value);
-  leave();
 }
 
 static void on_implicit_task(ompt_scope_endpoint_t ep, ompt_data_t *par, ompt_data_t *task,
@@ -189,28 +237,20 @@ static void on_implicit_task(ompt_scope_endpoint_t ep, ompt_data_t *par, ompt_da
   if (ep == ompt_scope_begin)
     task->value = par->value;
   SAY("implicit-task %s", endpoint(ep));
-  if (ep == ompt_scope_end && index != 0)
-    leave(); /* a worker, about to join (the master writes at parallel end) */
 }
 
 static void on_work(ompt_work_t w, ompt_scope_endpoint_t ep, ompt_data_t *par, ompt_data_t *task,
                     uint64_t count, const void *codeptr) {
   SAY("%s %s count=%llu", hsomp_ompt_work_name(w), endpoint(ep), (unsigned long long)count);
-  if (!in_region())
-    leave();
 }
 
 static void on_sync_wait(ompt_sync_region_t kind, ompt_scope_endpoint_t ep, ompt_data_t *par,
                          ompt_data_t *task, const void *codeptr) {
   SAY("wait %s %s", hsomp_ompt_sync_name(kind), endpoint(ep));
-  if (!in_region())
-    leave();
 }
 
 static void on_task_schedule(ompt_data_t *prior, ompt_task_status_t status, ompt_data_t *next) {
   SAY("task %s", status == ompt_task_switch ? "begin" : "end");
-  if (!in_region())
-    leave();
 }
 
 /* Called once, when a region first needs the RTS (team.c). */
@@ -222,6 +262,7 @@ void hsomp_eventlog_attach(void) {
     return; /* a tool has the OMPT interface, or there is no eventlog */
   if (pthread_key_create(&buffer_key, last_block) != 0)
     return;
+  hsomp_rts_eventlog_at_exit(at_rts_exit);
 #define REG(event, fn) hsomp_ompt_callbacks[event] = (void (*)(void))(fn)
   REG(ompt_callback_parallel_begin, on_parallel_begin);
   REG(ompt_callback_parallel_end, on_parallel_end);

@@ -204,6 +204,22 @@ int hsomp_rts_caller_capability(void) {
   return c ? (int)*(uint32_t *)((char *)c + OFFSET_Capability_no) : -1;
 }
 
+/* Chained before the program's own exit hook (hs_exit calls it first
+ * thing, before the eventlog's last blocks and its end). */
+static void (*eventlog_exit)(void);
+static void (*program_exit_hook)(void);
+static void exit_hook(void) {
+  eventlog_exit();
+  if (program_exit_hook)
+    program_exit_hook();
+}
+
+void hsomp_rts_eventlog_at_exit(void (*fn)(void)) {
+  eventlog_exit = fn;
+  program_exit_hook = rtsConfig.onExitHook;
+  rtsConfig.onExitHook = exit_hook;
+}
+
 uint64_t hsomp_rts_eventlog_time(void) { return (uint64_t)stat_getElapsedTime(); }
 
 void hsomp_rts_eventlog_write(const void *blocks, size_t n) {

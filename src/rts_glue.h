@@ -47,6 +47,8 @@ uint64_t hsomp_rts_eventlog_time(void) __attribute__((visibility("hidden")));
 /* Whole blocks of events, appended through the RTS's eventlog writer
  * under its lock (nothing if the eventlog has stopped). */
 void hsomp_rts_eventlog_write(const void *blocks, size_t n) __attribute__((visibility("hidden")));
+/* Call fn when the RTS exits (hs_exit), before it ends the eventlog. */
+void hsomp_rts_eventlog_at_exit(void (*fn)(void)) __attribute__((visibility("hidden")));
 /* The Capability the calling thread's RTS Task holds or, in a foreign
  * call, released and will take back; -1 if it has no Task or hsomp cannot
  * see it.  Only while the eventlog runs (it reads the symbol table once). */
