@@ -134,6 +134,17 @@ static void last_block(void *buffer) {
   free(b);
 }
 
+/* In a forked child only the forking thread runs: another may have held
+ * the registry's lock or its buffer's flag, and the events recorded are
+ * the parent's (the child's RTS starts a log of its own). */
+static void after_fork_child(void) {
+  pthread_mutex_init(&buffers_lock, NULL);
+  for (struct event_buffer *b = buffers; b; b = b->next) {
+    atomic_flag_clear_explicit(&b->busy, memory_order_relaxed);
+    b->pos = b->data + MARKER_BYTES;
+  }
+}
+
 /* The RTS's exit (hs_exit, before it writes its Capabilities' last blocks
  * and closes the log): every thread's last block. */
 static void at_rts_exit(void) {
@@ -263,6 +274,7 @@ void hsomp_eventlog_attach(void) {
   if (pthread_key_create(&buffer_key, last_block) != 0)
     return;
   hsomp_rts_eventlog_at_exit(at_rts_exit);
+  pthread_atfork(NULL, NULL, after_fork_child);
 #define REG(event, fn) hsomp_ompt_callbacks[event] = (void (*)(void))(fn)
   REG(ompt_callback_parallel_begin, on_parallel_begin);
   REG(ompt_callback_parallel_end, on_parallel_end);
