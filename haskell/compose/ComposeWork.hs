@@ -201,8 +201,8 @@ nested = do
     check "nested" (total == fromIntegral nestedElems * inputSum
                              + fromIntegral (nestedElems * (nestedElems + 1) `div` 2))
 
--- (f) Safe calls that return to a busy Capability: an allocating Haskell
--- thread on every Capability (forkOn) runs the whole time while the main
+-- (f) Safe calls that return to a busy Capability: a Haskell thread doing
+-- numeric work on every Capability (forkOn) runs the whole time while the main
 -- thread makes 50 safe calls of a short 2-thread region (20,000 sin*cos);
 -- each call, when its region ends, needs its Capability back from the
 -- Haskell thread running there.
@@ -212,7 +212,7 @@ returns = do
   stop <- newIORef False
   busy <- forM [0 .. n - 1] $ \c -> do
     v <- newEmptyMVar
-    _ <- forkOn c (allocUntil stop 0 >>= putMVar v)
+    _ <- forkOn c (computeUntil stop 0 >>= putMVar v)
     pure v
   threadDelay 2000
   t <- timed $ do
@@ -223,12 +223,14 @@ returns = do
   check "returns" (all (> 0) ks)
   pure t
 
--- | Allocate (a heap check every few instructions) until told to stop.
-allocUntil :: IORef Bool -> Int -> IO Int
-allocUntil stop k = do
+-- | Numeric Haskell work (allocSum's loop allocates nothing, so no GC
+-- interrupts it; it yields at its -fno-omit-yields checks) until told to
+-- stop.
+computeUntil :: IORef Bool -> Int -> IO Int
+computeUntil stop k = do
   done <- readIORef stop
   if done
     then pure k
     else do
-      _ <- evaluate (length (show k))
-      allocUntil stop (k + 1)
+      _ <- evaluate (allocSum 20000)
+      computeUntil stop (k + 1)
