@@ -235,13 +235,13 @@ bool hsomp_rts_gc_pending(void) {
  * the caller's Task on that Capability and waits; the Haskell thread
  * running there is not told (nothing sets its context-switch flag), so
  * it gives the Capability back only when it blocks, makes a call itself,
- * or at the next timer tick: up to 20 ms (-C) after the region ended,
- * for a region that took microseconds.  A test program doing 50 safe
- * calls of 1 ms beside a busy Haskell thread on -N1 spent 20 ms per call;
- * with the flag set when the call ends, 1.4 ms.  libgomp and libomp
- * cannot know this; we can: when a host thread's outermost region ends,
- * if its Task (Note [Finding the calling thread's Task]) owns no
- * Capability but remembers one that another Task holds, we do what the
+ * or at the next context-switch tick (-C): a thread that does not
+ * allocate reaches no GC, so a region of microseconds can keep its caller
+ * waiting for a tick (README "Composing with Haskell", scenario returns).
+ * libgomp and libomp cannot know this; we can: when a host thread's
+ * outermost region ends, if its Task (Note [Finding the calling thread's
+ * Task]) owns no Capability but remembers one that another Task holds,
+ * we do what the
  * RTS's own timer does to it (contextSwitchCapability: HpLim to NULL and
  * the context_switch flag), so the Haskell thread there returns to the
  * scheduler at its next heap check, which hands the Capability to the
