@@ -143,10 +143,11 @@ bool hsomp_rts_ensure(unsigned ncaps) {
   if (!atomic_load_explicit(&booted, memory_order_relaxed)) {
     hsomp_program_rts_choose(); /* Note [One RTS] (rts_program.c) */
     joined_haskell_host = enabled_capabilities > 0;
+    /* Note [Handing the Capability back]: only callers from Haskell */
+    if (!joined_haskell_host || !hsomp_program_rts_task_slot(&my_task_offset))
+      atomic_store_explicit(&hand_back, HAND_BACK_OFF, memory_order_relaxed);
     if (!joined_haskell_host)
       boot_refused = !boot_c_host_rts(ncaps);
-    else if (!hsomp_program_rts_task_slot(&my_task_offset))
-      atomic_store_explicit(&hand_back, HAND_BACK_OFF, memory_order_relaxed);
     atomic_store_explicit(&booted, true, memory_order_release);
   }
   pthread_mutex_unlock(&boot_lock);
