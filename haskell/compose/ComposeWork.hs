@@ -41,6 +41,7 @@ scenarios =
   , ("threads50", "regions/s")
   , ("callbacks", "callbacks/s")
   , ("nested", "elements/s")
+  , ("returns", "calls/s")
   ]
 
 -- | Units of work one run of the scenario does (for throughput).
@@ -51,11 +52,13 @@ workUnits s = case s of
   "threads50" -> 50 * 20
   "callbacks" -> fromIntegral callbackIters
   "nested" -> fromIntegral nestedElems
+  "returns" -> fromIntegral returnCalls
   _ -> 1
 
-callbackIters, nestedElems :: Int
+callbackIters, nestedElems, returnCalls :: Int
 callbackIters = 200000
 nestedElems = 2048
+returnCalls = 50
 
 timed :: IO () -> IO Double
 timed act = do
@@ -86,6 +89,7 @@ runScenario name = case name of
   "threads50" -> threads50
   "callbacks" -> callbacks
   "nested" -> nested
+  "returns" -> returns
   _ -> do
     hPutStrLn stderr ("compose: unknown scenario " ++ name)
     exitWith (ExitFailure 2)
@@ -196,3 +200,37 @@ nested = do
     total <- evaluate (sum rs)
     check "nested" (total == fromIntegral nestedElems * inputSum
                              + fromIntegral (nestedElems * (nestedElems + 1) `div` 2))
+
+-- (f) Safe calls that return to a busy Capability: a Haskell thread doing
+-- numeric work on every Capability (forkOn) runs the whole time while the main
+-- thread makes 50 safe calls of a short 2-thread region (20,000 sin*cos);
+-- each call, when its region ends, needs its Capability back from the
+-- Haskell thread running there.
+returns :: IO Double
+returns = do
+  n <- getNumCapabilities
+  stop <- newIORef False
+  busy <- forM [0 .. n - 1] $ \c -> do
+    v <- newEmptyMVar
+    _ <- forkOn c (computeUntil stop 0 >>= putMVar v)
+    pure v
+  threadDelay 2000
+  t <- timed $ do
+    s <- foldM (\acc _ -> (acc +) <$> c_work 20000 2) 0 [1 .. returnCalls]
+    check "returns" (s /= 0)
+  writeIORef stop True
+  ks <- mapM takeMVar busy
+  check "returns" (all (> 0) ks)
+  pure t
+
+-- | Numeric Haskell work (allocSum's loop allocates nothing, so no GC
+-- interrupts it; it yields at its -fno-omit-yields checks) until told to
+-- stop.
+computeUntil :: IORef Bool -> Int -> IO Int
+computeUntil stop k = do
+  done <- readIORef stop
+  if done
+    then pure k
+    else do
+      _ <- evaluate (allocSum 20000)
+      computeUntil stop (k + 1)

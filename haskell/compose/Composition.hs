@@ -175,16 +175,19 @@ report o res names = do
     case (best "hsomp", peers) of
       (Just h, _ : _) -> do
         let ratio = minimum peers / h
-        modifyIORef' ratios (ratio :)
+        modifyIORef' ratios ((s, ratio) :)
         printf "%-10s %-3d %-4s | %s | %12.0f %s | %.2f\n" s n g
                (intercalate " | " [maybe "        -" (printf "%9.1f") t | t <- ts])
                (workUnits s / h * 1000) unit ratio
       _ -> pure ()
-  rs <- readIORef ratios
-  unless (null rs) $
-    printf "hsomp / better peer: min %.2f, median %.2f, geometric mean %.2f over %d cells\n"
-           (minimum rs) (sort rs !! (length rs `div` 2))
-           (exp (sum (map log rs) / fromIntegral (length rs))) (length rs)
+  tagged <- readIORef ratios
+  -- the issue's five scenarios (a)-(e), and "returns" (f) on its own
+  let summary what rs = unless (null rs) $
+        printf "hsomp / better peer%s: min %.2f, median %.2f, geometric mean %.2f over %d cells\n"
+               (what :: String) (minimum rs) (sort rs !! (length rs `div` 2))
+               (exp (sum (map log rs) / fromIntegral (length rs))) (length rs)
+  summary "" [r | (s, r) <- tagged, s /= "returns"]
+  summary " (returns)" [r | (s, r) <- tagged, s == "returns"]
   -- callback entry cost against libgomp
   forM_ [(n, g) | n <- oCaps o, g <- ["par", "-qg"], "callbacks" `elem` oOnly o] $ \(n, g) ->
     case (M.lookup ("callbacks", n, g, "hsomp") res, M.lookup ("callbacks", n, g, "libgomp") res) of

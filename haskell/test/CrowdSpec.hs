@@ -8,11 +8,14 @@ module CrowdSpec (crowdSpec) where
 import Control.Concurrent
 import Control.Monad
 import Data.IORef
+import Data.List (sort)
 import Foreign.C.Types
+import GHC.Clock (getMonotonicTimeNSec)
 import Test.Hspec
 
 foreign import ccall unsafe "hsomp_rts_busy_capabilities" busyUnsafe :: IO CUInt
 foreign import ccall safe "hsomp_rts_busy_capabilities" busySafe :: IO CUInt
+foreign import ccall safe "k_sleep_region" sleepRegion :: CLong -> IO ()
 
 crowdSpec :: Spec
 crowdSpec = describe "busy Capabilities (the thread budget's view of the RTS)" $ do
@@ -46,3 +49,43 @@ crowdSpec = describe "busy Capabilities (the thread budget's view of the RTS)" $
     writeIORef stop True
     takeMVar done
     seen `shouldSatisfy` (>= 2)
+  it "hands the caller's Capability back when its region ends" $ do
+    -- Note [Handing the Capability back] (../src/rts_glue.c): a safe call
+    -- whose Capability an allocating Haskell thread took over gets it back
+    -- at that thread's next heap check, not at the next 20 ms timer tick.
+    -- Caller and loop are both pinned (forkOn) to one Capability; each
+    -- call is a region of 2 threads sleeping 1 ms.  The median call beside
+    -- the loop is compared with the median call alone (best of three
+    -- attempts): a wait for the tick adds 10 ms on average.
+    (me, _) <- threadCapability =<< myThreadId
+    let calls k = do
+          ts <- replicateM k $ do
+            t0 <- getMonotonicTimeNSec
+            sleepRegion 1000
+            t1 <- getMonotonicTimeNSec
+            pure (fromIntegral (t1 - t0) / 1e6 :: Double)
+          pure (sort ts !! (k `div` 2))
+        pinned act = do v <- newEmptyMVar
+                        _ <- forkOn me (act >>= putMVar v)
+                        takeMVar v
+        attempt = do
+          alone <- pinned (calls 20)
+          stop <- newIORef False
+          done <- newEmptyMVar
+          -- a loop that does not allocate (it yields only at its
+          -- -fno-omit-yields checks): no GC comes to hand the Capability
+          -- over either
+          let loop k = do s <- readIORef stop
+                          if s then putMVar done () else loop (k + 1 :: Int)
+          _ <- forkOn me (loop 0)
+          beside <- pinned (threadDelay 2000 >> calls 20)
+          writeIORef stop True
+          takeMVar done
+          pure (alone, beside)
+        -- the wait for the tick is in every call of every attempt; a load
+        -- spike of the machine only in some: the best of three attempts
+        tries k = do
+          (alone, beside) <- attempt
+          if beside < alone + 5 || k >= (3 :: Int) then pure (beside - alone) else tries (k + 1)
+    extra <- tries (1 :: Int)
+    extra `shouldSatisfy` (< 5)

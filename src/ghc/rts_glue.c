@@ -28,6 +28,11 @@ static atomic_bool booted;
 static bool joined_haskell_host;
 static bool boot_refused; /* the process's limits leave the RTS no room */
 static bool bind_workers = true; /* false under a resource limit: workers stay unbound */
+/* Note [Handing the Capability back]: unchecked until a worker binds */
+enum { HAND_BACK_UNCHECKED, HAND_BACK_ON, HAND_BACK_OFF };
+static _Atomic int hand_back = HAND_BACK_UNCHECKED;
+static long my_task_offset; /* Note [Finding the calling thread's Task] */
+static void check_task_slot(Capability *held);
 
 /* Note [Booting or joining the RTS]
  * A Haskell host has initialised the RTS before any foreign code runs, so
@@ -139,6 +144,9 @@ bool hsomp_rts_ensure(unsigned ncaps) {
   if (!atomic_load_explicit(&booted, memory_order_relaxed)) {
     hsomp_program_rts_choose(); /* Note [One RTS] (rts_program.c) */
     joined_haskell_host = enabled_capabilities > 0;
+    /* Note [Handing the Capability back]: only callers from Haskell */
+    if (!joined_haskell_host || !hsomp_program_rts_task_slot(&my_task_offset))
+      atomic_store_explicit(&hand_back, HAND_BACK_OFF, memory_order_relaxed);
     if (!joined_haskell_host)
       boot_refused = !boot_c_host_rts(ncaps);
     atomic_store_explicit(&booted, true, memory_order_release);
@@ -159,6 +167,8 @@ int hsomp_rts_bind_worker(unsigned cap) {
   rts_setInCallCapability((int)cap, 0);
   Capability *c = rts_lock();
   int no = (int)*(uint32_t *)((char *)c + OFFSET_Capability_no);
+  if (atomic_load_explicit(&hand_back, memory_order_relaxed) == HAND_BACK_UNCHECKED)
+    check_task_slot(c);
   rts_unlock(c);
   return no;
 }
@@ -190,19 +200,6 @@ void hsomp_rts_eventlog_message(const char *fmt, ...) {
   va_end(ap);
 }
 
-/* Note [The Capability of the thread that started a region] (rts_program.c) */
-int hsomp_rts_caller_capability(void) {
-  static __thread void *const *task_slot;
-  static __thread bool task_slot_known;
-  if (!task_slot_known) {
-    task_slot = hsomp_program_task_slot();
-    task_slot_known = true;
-  }
-  if (!task_slot || !*task_slot)
-    return -1;
-  Capability *c = rts_unsafeGetMyCapability();
-  return c ? (int)*(uint32_t *)((char *)c + OFFSET_Capability_no) : -1;
-}
 
 /* Chained before the program's own exit hook (hs_exit calls it first
  * thing, before the eventlog's last blocks and its end). */
@@ -267,4 +264,92 @@ unsigned hsomp_rts_busy_capabilities(void) {
 bool hsomp_rts_gc_pending(void) {
   volatile unsigned long *pending = hsomp_program_rts.pending_sync;
   return pending && *pending != 0;
+}
+
+/* Note [Handing the Capability back]
+ * A Haskell thread that calls OpenMP C through a safe foreign call gives
+ * its Capability up for the call, and another Haskell thread may run on
+ * it meanwhile.  When the call returns, GHC 9.0's resumeThread queues
+ * the caller's Task on that Capability and waits; the Haskell thread
+ * running there is not told (nothing sets its context-switch flag), so
+ * it gives the Capability back only when it blocks, makes a call itself,
+ * or at the next context-switch tick (-C): a thread that does not
+ * allocate reaches no GC, so a region of microseconds can keep its caller
+ * waiting for a tick (README "Composing with Haskell", scenario returns).
+ * libgomp and libomp cannot know this; we can: when a host thread's
+ * outermost region ends, if its Task (Note [Finding the calling thread's
+ * Task]) owns no Capability but remembers one that another Task holds,
+ * we do what the
+ * RTS's own timer does to it (contextSwitchCapability: HpLim to NULL and
+ * the context_switch flag), so the Haskell thread there returns to the
+ * scheduler at its next heap check, which hands the Capability to the
+ * returning Task first.  If the caller does not return at once (more C
+ * code, another region), the Haskell thread has only been rescheduled:
+ * one extra context switch, the cost of a timer tick.  A thread with no
+ * Task, or whose Task is not in a call (it holds its Capability, or none
+ * is recorded), is left alone.  The Task's `cap` is read at the offset
+ * GHC 9.0's struct Task_ gives it (after id, node, cond, lock, wakeup),
+ * and only after a worker's bind checked both the TLS slot and that
+ * offset against the Capability rts_lock just gave it; any mismatch
+ * turns the hand-back off. */
+struct ghc_task_head { /* GHC 9.0, rts/Task.h, threaded RTS */
+  pthread_t id;
+  uint32_t node;
+  pthread_cond_t cond;
+  pthread_mutex_t lock;
+  bool wakeup;
+  void *cap;
+};
+
+static void *task_capability(void *task) { return ((struct ghc_task_head *)task)->cap; }
+
+static void *capability_owner(void *cap) {
+  return *(void *volatile *)((char *)cap + CAPABILITY_RUNNING_TASK_OFFSET);
+}
+
+static void check_task_slot(Capability *held) {
+  void *task = hsomp_program_rts_my_task(my_task_offset);
+  bool ok = task && task == capability_owner(held) && task_capability(task) == held;
+  int unchecked = HAND_BACK_UNCHECKED;
+  atomic_compare_exchange_strong_explicit(&hand_back, &unchecked, ok ? HAND_BACK_ON : HAND_BACK_OFF,
+                                          memory_order_relaxed, memory_order_relaxed);
+}
+
+void hsomp_rts_hand_back_capability(void) {
+  if (atomic_load_explicit(&hand_back, memory_order_relaxed) != HAND_BACK_ON)
+    return;
+  void *task = hsomp_program_rts_my_task(my_task_offset);
+  if (!task)
+    return;
+  char *cap = task_capability(task);
+  if (!cap)
+    return;
+  void *owner = capability_owner(cap);
+  if (!owner || owner == task)
+    return;
+  /* contextSwitchCapability (rts/Capability.h), as the timer does it */
+  *(void *volatile *)(cap + OFFSET_Capability_r + OFFSET_StgRegTable_rHpLim) = NULL;
+  *(volatile int *)(cap + OFFSET_Capability_context_switch) = 1;
+}
+
+/* Note [The Capability of the thread that started a region]
+ * The eventlog marks each OpenMP event with the Capability of the thread
+ * that made it (ompt_eventlog.c).  A worker is bound to one; the thread
+ * that started the region is, in a Haskell program, a Haskell thread in a
+ * safe foreign call: its RTS Task released its Capability for the call
+ * and keeps pointing at it (Task.cap), to take it back on return.  The
+ * RTS's rts_unsafeGetMyCapability would answer, but it dereferences the
+ * thread's Task unchecked (a thread the RTS never saw, one a C library
+ * started, has none), and under hsomp-run it is the shared RTS's, not the
+ * program's.  So we read the Task through the slot of Note [Finding the
+ * calling thread's Task] (rts_program.c), which is known once the RTS is
+ * booted or joined; no slot (a stripped program, a C host): no Capability
+ * to name. */
+int hsomp_rts_caller_capability(void) {
+  if (!atomic_load_explicit(&booted, memory_order_acquire) ||
+      atomic_load_explicit(&hand_back, memory_order_relaxed) == HAND_BACK_OFF)
+    return -1; /* my_task_offset is set before booted, or hand_back is OFF */
+  void *task = hsomp_program_rts_my_task(my_task_offset);
+  char *c = task ? task_capability(task) : NULL;
+  return c ? (int)*(uint32_t *)(c + OFFSET_Capability_no) : -1;
 }

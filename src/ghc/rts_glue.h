@@ -63,6 +63,11 @@ int hsomp_rts_caller_capability(void) __attribute__((visibility("hidden")));
  * false where the RTS does not let us see them. */
 unsigned hsomp_rts_busy_capabilities(void) __attribute__((visibility("hidden")));
 bool hsomp_rts_gc_pending(void) __attribute__((visibility("hidden")));
+/* At the end of a host thread's outermost region: if the thread is a
+ * Haskell thread's safe call whose Capability another Haskell thread now
+ * runs on, ask that thread to give it back at its next heap check (Note
+ * [Handing the Capability back]). */
+void hsomp_rts_hand_back_capability(void) __attribute__((visibility("hidden")));
 
 /* rts_options.c: the HSOMP_RTS_OPTS words that passed the check, joined
  * by spaces ("" if none); fixed once the library constructor has run. */

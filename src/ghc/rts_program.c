@@ -72,6 +72,31 @@ struct symbol_query {
 
 static uintptr_t main_program_base(void);
 
+/* The executable (the first object dl_iterate_phdr reports): its load
+ * bias, whether `addr` lies in one of its segments, its TLS segment's
+ * size and the calling thread's copy of it. */
+struct first_object_info {
+  uintptr_t addr;
+  bool contains_addr;
+  size_t tls_size;
+  void *tls_data;
+};
+
+static int describe_first_object(struct dl_phdr_info *info, size_t size, void *data) {
+  (void)size;
+  struct first_object_info *fo = data;
+  for (unsigned i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    uintptr_t start = (uintptr_t)info->dlpi_addr + ph->p_vaddr;
+    if (ph->p_type == PT_LOAD && fo->addr >= start && fo->addr - start < ph->p_memsz)
+      fo->contains_addr = true;
+    if (ph->p_type == PT_TLS)
+      fo->tls_size = ph->p_memsz;
+  }
+  fo->tls_data = info->dlpi_tls_data;
+  return 1;
+}
+
 static int first_object(struct dl_phdr_info *info, size_t size, void *data) {
   (void)size;
   *(uintptr_t *)data = (uintptr_t)info->dlpi_addr;
@@ -165,6 +190,54 @@ static void no_preference(int cap, int affinity) {
 }
 static void keep_task(void) {}
 
+/* Note [Finding the calling thread's Task]
+ * Which Capability a Haskell thread in a safe foreign call will need
+ * back is its Task's `cap` (Note [Handing the Capability back],
+ * rts_glue.c); the Task of an OS thread is the RTS's thread-local
+ * `my_task`, which no API returns without creating one for a thread
+ * that has none (and rts_unsafeGetMyCapability crashes there).  It is
+ * a global TLS symbol of the static RTS, local in the shared one, so we
+ * take its offset from the executable's .symtab, only when the RTS in
+ * use is inside the executable (the package build, or a GHC program run
+ * through hsomp-run): the executable's TLS block is static, at a fixed
+ * distance from every thread's thread pointer, which the calling
+ * thread's copy (dl_iterate_phdr's dlpi_tls_data) gives once.  A
+ * dynamically linked GHC program, or an unknown architecture, gets no
+ * slot: the hand-back is then not done.  rts_glue.c checks the slot
+ * against the RTS (a worker's Task, which rts_lock just made the owner
+ * of a known Capability) before using it. */
+static inline char *thread_pointer(void) {
+  char *tp;
+#if defined(__x86_64__)
+  __asm__("mov %%fs:0, %0" : "=r"(tp));
+#elif defined(__aarch64__)
+  __asm__("mrs %0, tpidr_el0" : "=r"(tp));
+#else
+  tp = NULL;
+#endif
+  return tp;
+}
+
+bool hsomp_program_rts_task_slot(long *offset) {
+  char *tp = thread_pointer();
+  if (!tp)
+    return false;
+  struct first_object_info fo = {.addr = (uintptr_t)hsomp_program_rts.lock};
+  dl_iterate_phdr(describe_first_object, &fo);
+  if (!fo.contains_addr || !fo.tls_data || fo.tls_size < sizeof(void *))
+    return false;
+  struct symbol_query q = {.name = "my_task"};
+  if (lookup_symbols("/proc/self/exe", &q, 1, NULL) != 1 || q.type != STT_TLS ||
+      q.size != sizeof(void *) || q.value > fo.tls_size - sizeof(void *))
+    return false;
+  *offset = (long)((char *)fo.tls_data + q.value - tp);
+  return true;
+}
+
+void *hsomp_program_rts_my_task(long offset) {
+  return *(void *volatile *)(thread_pointer() + offset);
+}
+
 void hsomp_program_rts_choose(void) {
   Dl_info ours;
   uintptr_t base = main_program_base();
@@ -208,41 +281,3 @@ void hsomp_program_rts_choose(void) {
   };
 }
 
-/* Note [The Capability of the thread that started a region]
- * The eventlog marks each OpenMP event with the Capability of the thread
- * that made it (ompt_eventlog.c).  A worker is bound to one; the thread
- * that started the region is, in a Haskell program, a Haskell thread in a
- * safe foreign call: its RTS Task released its Capability for the call
- * and keeps pointing at it (Task.cap, which the RTS's public
- * rts_unsafeGetMyCapability answers), to take it back on return.  But
- * that function dereferences the thread's Task unchecked, and a thread
- * the RTS never saw (one a C library started) has none.  The Task is the
- * RTS's thread-local my_task, which nothing exports; in a program with its
- * own RTS it is a TLS symbol of the executable's symbol table, and
- * dl_iterate_phdr gives each thread the address of its own copy of the
- * executable's TLS block.  No symbol (a stripped program, libhsomp.so's
- * C host): no Capability to name. */
-static int executable_tls(struct dl_phdr_info *info, size_t size, void *data) {
-  (void)size;
-  *(void **)data = info->dlpi_tls_modid ? info->dlpi_tls_data : NULL;
-  return 1;
-}
-
-static _Atomic intptr_t task_tls_offset = -1; /* -2: not found */
-
-void *const *hsomp_program_task_slot(void) {
-  intptr_t off = atomic_load_explicit(&task_tls_offset, memory_order_relaxed);
-  if (off == -1) {
-    struct symbol_query q = {.name = "my_task"};
-    off = lookup_symbols("/proc/self/exe", &q, 1, NULL) == 1 && q.type == STT_TLS &&
-                  q.size == sizeof(void *)
-              ? (intptr_t)q.value
-              : -2;
-    atomic_store_explicit(&task_tls_offset, off, memory_order_relaxed);
-  }
-  if (off < 0)
-    return NULL;
-  char *block = NULL;
-  dl_iterate_phdr(executable_tls, &block);
-  return block ? (void *const *)(block + off) : NULL;
-}

@@ -8,6 +8,8 @@
 #ifndef HSOMP_RTS_PROGRAM_H
 #define HSOMP_RTS_PROGRAM_H
 
+#include <stdbool.h>
+
 struct hsomp_program_rts {
   void (*set_in_call_capability)(int, int);
   void *(*lock)(void);
@@ -24,10 +26,11 @@ extern struct hsomp_program_rts hsomp_program_rts __attribute__((visibility("hid
  * cannot be used). */
 void hsomp_program_rts_choose(void) __attribute__((visibility("hidden")));
 
-/* The calling thread's RTS Task slot (the RTS's my_task), NULL if the
- * program's symbols do not show it (Note [The Capability of the thread
- * that started a region]). */
-void *const *hsomp_program_task_slot(void) __attribute__((visibility("hidden")));
+/* Note [Finding the calling thread's Task]: where the RTS's `my_task`
+ * is, as an offset from the thread pointer (false: unknown), and its
+ * value on the calling thread. */
+bool hsomp_program_rts_task_slot(long *offset) __attribute__((visibility("hidden")));
+void *hsomp_program_rts_my_task(long offset) __attribute__((visibility("hidden")));
 
 #ifndef HSOMP_RTS_PROGRAM_TABLE /* (rts_program.c fills the table) */
 #define rts_setInCallCapability (*hsomp_program_rts.set_in_call_capability)

@@ -146,4 +146,6 @@ void hsomp_team_end(void) {
   self->icv = team->parent_icv;
   HSOMP_OMPT(parallel_end(self, team));
   team_put(self, team);
+  if (!self->ts.team) /* the caller may be about to return to Haskell */
+    hsomp_rts_hand_back_capability();
 }

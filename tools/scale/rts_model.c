@@ -26,6 +26,7 @@ int hsomp_rts_bind_worker(unsigned cap) { return (int)cap; }
 void hsomp_rts_unbind_worker(void) {}
 unsigned hsomp_rts_busy_capabilities(void) { return 0; }
 bool hsomp_rts_gc_pending(void) { return false; }
+void hsomp_rts_hand_back_capability(void) {}
 /* No eventlog in the model (ompt_eventlog.c never attaches). */
 bool hsomp_rts_eventlog_running(void) { return false; }
 void hsomp_rts_eventlog_message(const char *fmt, ...) {}

@@ -8,6 +8,7 @@
 #include <omp.h>
 #include <stdint.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "hsomp_ext.h"
 
@@ -213,4 +214,11 @@ void k_call_n_session(HsStablePtr fn, long n, void *arg) {
   for (long k = 0; k < n; k++)
     hsomp_hs_session_call_ptr(&s, fn, arg);
   hsomp_hs_session_end(&s);
+}
+
+/* A region of 2 threads that each sleep `us` microseconds: a short region
+ * whose length does not depend on the CPUs (CrowdSpec's hand-back test). */
+void k_sleep_region(long us) {
+#pragma omp parallel num_threads(2)
+  usleep((useconds_t)us);
 }
