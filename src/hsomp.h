@@ -152,23 +152,26 @@ struct hsomp_barrier {
 #define HSOMP_WS_RING 8
 
 struct hsomp_work_share {
+  /* Note [Work-share lines]: this first line is written while the record
+   * is set up and reset, and only read while the construct runs. */
   /* Claiming: the construct index that may use this slot next, and
    * whether it has been initialised for it.  See Note [Work-share ring]. */
   _Atomic unsigned long index HSOMP_ALIGNED;
   struct hsomp_waitword state;   /* 0 empty, 1 being set up, 2 ready */
-  _Atomic uint32_t left;         /* threads done with it */
 
   /* Loops and sections (iter.c): the iteration space as logical
    * iterations 0..count-1, iteration k being begin + k*incr in 64-bit
    * wrap-around arithmetic, so long and unsigned long long loops share
    * it.  See Note [Logical iteration space] in iter.c. */
-  int sched;                     /* HSOMP_SCHED_STATIC/DYNAMIC/GUIDED */
   unsigned nthreads;             /* the team's size when initialised */
+  uint8_t sched;                 /* HSOMP_SCHED_STATIC/DYNAMIC/GUIDED */
   bool fetch_add_ok;             /* dynamic: fetch_add on next cannot wrap */
   uint64_t begin, incr, end;     /* end: the loop's bound, the last chunk's end */
   uint64_t count;                /* iterations */
   uint64_t chunk;                /* iterations per chunk; 0: static, unchunked */
-  _Atomic uint64_t next HSOMP_ALIGNED; /* dynamic/guided: first unclaimed */
+  /* The claiming line, taken by every thread with an atomic operation. */
+  _Atomic uint64_t next HSOMP_ALIGNED; /* dynamic: first unclaimed; guided: chunks claimed */
+  _Atomic uint32_t left;         /* threads done with it (nowait constructs) */
 
   /* ordered (ordered.c): the logical iteration whose chunk may run its
    * ordered regions; doacross: the posted-iteration slots.  Waiters sleep
@@ -200,7 +203,9 @@ struct hsomp_team_state {
   unsigned long single_count;
   unsigned long ws_count;        /* worksharing constructs started */
   struct hsomp_work_share *ws;   /* the current one */
-  unsigned long static_trip;     /* static chunks taken; ULONG_MAX: done */
+  unsigned long static_trip;     /* static chunks taken; ULONG_MAX: done
+                                  * (guided: 1 + the last chunk computed) */
+  uint64_t guided_lo;            /* guided: where that chunk starts (iter.c) */
   uint32_t bar_phase;            /* barriers met in this region (barrier.c) */
   uint32_t bar_tag;              /* the region's barrier tag (barrier.c) */
   /* ordered loops (ordered.c): the logical iterations [lo, hi) of the
