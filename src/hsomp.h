@@ -190,6 +190,17 @@ struct hsomp_work_share {
   int ompt_work;                 /* OMPT work type of a combined construct's */
 };
 
+/* A thread's place in the queue of a critical section (critical.c, Note
+ * [Queued critical sections]). */
+struct hsomp_crit_node {
+  _Atomic uint32_t go HSOMP_ALIGNED;      /* 1 queued, 2 queued and may sleep, 0 the lock is ours */
+  /* Written by the successor: a line of its own, so that the waiter's
+   * reads of `go' do not miss when the successor links itself. */
+  struct hsomp_crit_node *_Atomic next HSOMP_ALIGNED; /* the thread queued behind */
+  struct hsomp_crit_node *outer;          /* heap nodes: the next deeper one */
+};
+#define HSOMP_CRIT_NODES 4
+
 /* ------------------------------------------------------------------ */
 /* Teams and threads (team.c).                                          */
 struct hsomp_team;
@@ -331,6 +342,11 @@ struct hsomp_thread {
   const void *ompt_codeptr;
   int ompt_state;
   const void *ompt_wait_id;
+  /* Queue nodes of the critical sections the thread holds or waits for,
+   * innermost last; deeper nesting takes nodes from the heap (critical.c). */
+  unsigned crit_depth;
+  struct hsomp_crit_node *crit_heap;
+  struct hsomp_crit_node crit_nodes[HSOMP_CRIT_NODES];
 };
 
 /* ================================================================== */
