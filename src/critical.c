@@ -27,10 +27,15 @@
  * word but not linked itself yet is waited for by the leaving holder:
  * a few instructions, unless the successor is preempted right there.
  *
- * The hand-over word `go' is 1 while the thread waits spinning, 2 once
- * it may sleep on it (Drepper's mutex 2, for one waiter): the holder
- * leaving exchanges it with 0 and makes the FUTEX_WAKE call only when it
- * finds 2.  So nothing touches a node after the hand-over: the
+ * The hand-over needs no reset of the waiter's node: its `go' word's bit
+ * 0 flips at each hand-over, and the waiter, which read the bit before it
+ * queued, tells its predecessor that bit in the link (bit 0 of `next',
+ * nodes being aligned), so the holder leaving writes `go' with one
+ * exchange; bit 1 of `go' says that the waiter may sleep on the word
+ * (Drepper's mutex 2, for one waiter), and the exchange returns it, so
+ * the holder makes a FUTEX_WAKE call only then.  The holder clears its
+ * own `next' when it reads it.  So a node's lines are written once each
+ * per hand-over, and nothing touches a node after the hand-over: the
  * successor may leave and reuse or free its node at once.
  *
  * Note [Critical sections on crowded CPUs]
@@ -83,6 +88,8 @@ static struct hsomp_crit_node *crit_push(struct hsomp_thread *self) {
   if (posix_memalign(&p, HSOMP_CACHELINE, sizeof(struct hsomp_crit_node)) != 0)
     hsomp_fatal("out of memory entering a critical section nested %u deep", depth + 1);
   struct hsomp_crit_node *n = p;
+  atomic_init(&n->go, 0);
+  atomic_init(&n->next, 0);
   n->outer = self->crit_heap;
   self->crit_heap = n;
   return n;
@@ -100,8 +107,14 @@ static void crit_pop(struct hsomp_thread *self, struct hsomp_crit_node *n) {
   }
 }
 
+struct handover {
+  _Atomic uint32_t *go;
+  uint32_t waiting; /* bit 0 of go until the hand-over */
+};
+
 static bool handed_over(void *arg) {
-  return atomic_load_explicit((_Atomic uint32_t *)arg, memory_order_acquire) == 0;
+  struct handover *h = arg;
+  return (atomic_load_explicit(h->go, memory_order_acquire) & 1) != h->waiting;
 }
 
 struct poll {
@@ -121,7 +134,7 @@ static bool taken_free(void *arg) {
 static void crit_poll(crit_lock *lock, struct hsomp_crit_node *me, struct hsomp_spin *s) {
   struct poll p = {lock, (uintptr_t)me};
   struct hsomp_until u = {.done = taken_free, .arg = &p};
-  if (hsomp_spin_until(s, &u))
+  if (taken_free(&p) || hsomp_spin_until(s, &u))
     return;
   uintptr_t w = atomic_load_explicit(lock, memory_order_relaxed);
   for (;;) {
@@ -142,41 +155,37 @@ static void crit_poll(crit_lock *lock, struct hsomp_crit_node *me, struct hsomp_
 
 static void crit_enter(crit_lock *lock, struct hsomp_thread *self) {
   struct hsomp_crit_node *me = crit_push(self);
-  atomic_store_explicit(&me->next, NULL, memory_order_relaxed);
-  atomic_store_explicit(&me->go, 1, memory_order_relaxed);
-  uintptr_t w = 0;
-  if (atomic_compare_exchange_strong_explicit(lock, &w, (uintptr_t)me, memory_order_acquire,
-                                              memory_order_relaxed))
-    return;
   struct hsomp_team *team = self->ts.team;
   struct hsomp_spin s = hsomp_spin_of(self, team, team ? team->spins : hsomp_spin_budget(1));
-  if (team ? hsomp_crowded_with(team->threads_in_regions) : hsomp_crowded()) {
+  if (HSOMP_UNLIKELY(team ? hsomp_crowded_with(team->threads_in_regions) : hsomp_crowded())) {
     crit_poll(lock, me, &s);
     return;
   }
-  w = atomic_exchange_explicit(lock, (uintptr_t)me, memory_order_acq_rel);
-  if (w & CRIT_SLEEPERS) /* the pollers lost their mark: let them look again */
+  struct handover h = {&me->go, atomic_load_explicit(&me->go, memory_order_relaxed) & 1};
+  uintptr_t w = atomic_exchange_explicit(lock, (uintptr_t)me, memory_order_acq_rel);
+  if (HSOMP_UNLIKELY(w & CRIT_SLEEPERS)) /* the pollers lost their mark: let them look again */
     hsomp_futex_wake(crit_futex(lock), INT_MAX);
   struct hsomp_crit_node *pred = CRIT_NODE(w);
   if (!pred)
     return;
-  atomic_store_explicit(&pred->next, me, memory_order_release);
-  struct hsomp_until u = {.done = handed_over, .arg = (void *)&me->go};
-  if (handed_over(&me->go) || hsomp_spin_until(&s, &u))
+  atomic_store_explicit(&pred->next, (uintptr_t)me | h.waiting, memory_order_release);
+  struct hsomp_until u = {.done = handed_over, .arg = &h};
+  if (handed_over(&h) || hsomp_spin_until(&s, &u))
     return;
   uint32_t v;
-  while ((v = atomic_load_explicit(&me->go, memory_order_acquire)) != 0) {
-    if (v == 1 && !atomic_compare_exchange_strong_explicit(&me->go, &v, 2, memory_order_acquire,
-                                                           memory_order_acquire))
+  while (((v = atomic_load_explicit(&me->go, memory_order_acquire)) & 1) == h.waiting) {
+    if (!(v & 2) && !atomic_compare_exchange_strong_explicit(&me->go, &v, v | 2,
+                                                             memory_order_acquire,
+                                                             memory_order_acquire))
       continue;
-    hsomp_futex_wait(&me->go, 2);
+    hsomp_futex_wait(&me->go, v | 2);
   }
 }
 
 static void crit_leave(crit_lock *lock, struct hsomp_thread *self) {
   struct hsomp_crit_node *me = crit_top(self);
-  struct hsomp_crit_node *succ = atomic_load_explicit(&me->next, memory_order_acquire);
-  if (!succ) {
+  uintptr_t link = atomic_exchange_explicit(&me->next, 0, memory_order_acquire);
+  if (!link) {
     uintptr_t w = atomic_load_explicit(lock, memory_order_relaxed);
     while (CRIT_NODE(w) == me) {
       if (atomic_compare_exchange_weak_explicit(lock, &w, 0, memory_order_release,
@@ -188,16 +197,18 @@ static void crit_leave(crit_lock *lock, struct hsomp_thread *self) {
       }
     }
     /* A successor is between its exchange and its link. */
-    for (unsigned spin = 0; !(succ = atomic_load_explicit(&me->next, memory_order_acquire));
+    for (unsigned spin = 0; !(link = atomic_load_explicit(&me->next, memory_order_acquire));
          spin++) {
       if (spin < 1000)
         hsomp_cpu_relax();
       else
         hsomp_os_yield();
     }
+    atomic_store_explicit(&me->next, 0, memory_order_relaxed);
   }
   crit_pop(self, me);
-  if (atomic_exchange_explicit(&succ->go, 0, memory_order_release) == 2)
+  struct hsomp_crit_node *succ = CRIT_NODE(link);
+  if (atomic_exchange_explicit(&succ->go, (uint32_t)(link & 1) ^ 1, memory_order_release) & 2)
     hsomp_futex_wake(&succ->go, 1);
 }
 

@@ -193,11 +193,14 @@ struct hsomp_work_share {
 /* A thread's place in the queue of a critical section (critical.c, Note
  * [Queued critical sections]). */
 struct hsomp_crit_node {
-  _Atomic uint32_t go HSOMP_ALIGNED;      /* 1 queued, 2 queued and may sleep, 0 the lock is ours */
-  /* Written by the successor: a line of its own, so that the waiter's
-   * reads of `go' do not miss when the successor links itself. */
-  struct hsomp_crit_node *_Atomic next HSOMP_ALIGNED; /* the thread queued behind */
+  /* Bit 0 flips when the lock is handed to the node's thread; bit 1: it
+   * may sleep on the word. */
+  _Atomic uint32_t go HSOMP_ALIGNED;
   struct hsomp_crit_node *outer;          /* heap nodes: the next deeper one */
+  /* Written by the successor (its node, tagged with the bit 0 it waits
+   * to see flip): a line of its own, so that the waiter's reads of `go'
+   * do not miss when its own successor links itself. */
+  _Atomic uintptr_t next HSOMP_ALIGNED;
 };
 #define HSOMP_CRIT_NODES 4
 
