@@ -501,6 +501,10 @@ void hsomp_placement_begin(struct hsomp_placement *pl, struct hsomp_thread *mast
                            struct hsomp_icv *icv) HSOMP_INTERNAL;
 void hsomp_placement_assign_slow(struct hsomp_placement *pl, unsigned i,
                                  struct hsomp_thread *w) HSOMP_INTERNAL;
+/* The member of a team of n that thread `me` tries to steal a task from
+ * at the `attempt`-th try of a round, from the random number r (Note
+ * [Stealing near first], affinity.c). */
+unsigned hsomp_steal_victim(unsigned me, unsigned n, uint32_t r, unsigned attempt) HSOMP_INTERNAL;
 static inline void hsomp_placement_assign(struct hsomp_placement *pl, unsigned i,
                                           struct hsomp_thread *w) {
   if (HSOMP_UNLIKELY(pl->active))
