@@ -42,9 +42,8 @@
  * A queue hands the lock to the next thread in line even when that
  * thread is not running: with more threads than CPUs (hsomp_crowded)
  * every hand-over may wait for a time slice or a wake-up, and the queue
- * keeps the running threads waiting behind the sleeping ones (on this
- * 2-CPU machine 8 threads entering a short critical section in a loop
- * went from tens of nanoseconds per section to tens of microseconds).
+ * keeps the running threads waiting behind the sleeping ones: a convoy
+ * that lasts as long as threads keep coming (README "Scale").
  * So a thread that finds the lock held while the CPUs are crowded does
  * not queue: it polls for a free lock (with the crowded spin policy: a few
  * yields), then sleeps on the lock word itself, as the internal mutex
@@ -57,6 +56,11 @@
  * the low half (the bit is in it), so a poller never sleeps through a
  * change it missed.  The lock is free only as the word 0, so pollers and
  * queued threads exclude each other; pollers may overtake the queue.
+ * Threads of a small team (at most HSOMP_CRIT_POLL_MAX) and threads in
+ * no team poll too: with a few waiters a hand-over of a polled lock costs
+ * about as many line transfers as a queue's, and a thread leaving may
+ * enter again at once with the line still in its cache instead of
+ * waiting for its turn.
  *
  * The lock word is the ABI's: a static word for the unnamed critical
  * section, and for a named one the pointer-sized common symbol GCC
@@ -66,6 +70,7 @@
  * before the thread goes on), so each thread keeps a stack of nodes in
  * its record, HSOMP_CRIT_NODES deep; deeper ones come from the heap and
  * go back when the thread leaves. */
+#define HSOMP_CRIT_POLL_MAX 8
 typedef _Atomic uintptr_t crit_lock;
 #define CRIT_SLEEPERS ((uintptr_t)2)
 #define CRIT_NODE(w) ((struct hsomp_crit_node *)((w) & ~(uintptr_t)(HSOMP_CACHELINE - 1)))
@@ -157,10 +162,13 @@ static void crit_enter(crit_lock *lock, struct hsomp_thread *self) {
   struct hsomp_crit_node *me = crit_push(self);
   struct hsomp_team *team = self->ts.team;
   struct hsomp_spin s = hsomp_spin_of(self, team, team ? team->spins : hsomp_spin_budget(1));
-  if (HSOMP_UNLIKELY(team ? hsomp_crowded_with(team->threads_in_regions) : hsomp_crowded())) {
+  if (!team || team->nthreads <= HSOMP_CRIT_POLL_MAX || hsomp_crowded_with(team->threads_in_regions)) {
+    me->polled = true;
     crit_poll(lock, me, &s);
     return;
   }
+  if (me->polled)
+    me->polled = false;
   struct handover h = {&me->go, atomic_load_explicit(&me->go, memory_order_relaxed) & 1};
   uintptr_t w = atomic_exchange_explicit(lock, (uintptr_t)me, memory_order_acq_rel);
   if (HSOMP_UNLIKELY(w & CRIT_SLEEPERS)) /* the pollers lost their mark: let them look again */
@@ -184,8 +192,15 @@ static void crit_enter(crit_lock *lock, struct hsomp_thread *self) {
 
 static void crit_leave(crit_lock *lock, struct hsomp_thread *self) {
   struct hsomp_crit_node *me = crit_top(self);
-  uintptr_t link = atomic_exchange_explicit(&me->next, 0, memory_order_acquire);
-  if (!link) {
+  /* Reading and clearing `next': one exchange on the line the successor
+   * wrote; a thread that polled rarely has a successor, and its load
+   * spares it a locked instruction. */
+  uintptr_t link = me->polled ? atomic_load_explicit(&me->next, memory_order_acquire)
+                              : atomic_exchange_explicit(&me->next, 0, memory_order_acquire);
+  if (link) {
+    if (me->polled)
+      atomic_store_explicit(&me->next, 0, memory_order_relaxed);
+  } else {
     uintptr_t w = atomic_load_explicit(lock, memory_order_relaxed);
     while (CRIT_NODE(w) == me) {
       if (atomic_compare_exchange_weak_explicit(lock, &w, 0, memory_order_release,

@@ -197,6 +197,7 @@ struct hsomp_crit_node {
    * may sleep on the word. */
   _Atomic uint32_t go HSOMP_ALIGNED;
   struct hsomp_crit_node *outer;          /* heap nodes: the next deeper one */
+  bool polled;                            /* the thread did not queue (critical.c) */
   /* Written by the successor (its node, tagged with the bit 0 it waits
    * to see flip): a line of its own, so that the waiter's reads of `go'
    * do not miss when its own successor links itself. */
