@@ -139,7 +139,7 @@ static bool taken_free(void *arg) {
 static void crit_poll(crit_lock *lock, struct hsomp_crit_node *me, struct hsomp_spin *s) {
   struct poll p = {lock, (uintptr_t)me};
   struct hsomp_until u = {.done = taken_free, .arg = &p};
-  if (taken_free(&p) || hsomp_spin_until(s, &u))
+  if (hsomp_spin_until(s, &u))
     return;
   uintptr_t w = atomic_load_explicit(lock, memory_order_relaxed);
   for (;;) {
@@ -158,17 +158,23 @@ static void crit_poll(crit_lock *lock, struct hsomp_crit_node *me, struct hsomp_
   }
 }
 
-static void crit_enter(crit_lock *lock, struct hsomp_thread *self) {
+__attribute__((noinline)) static void crit_enter_slow(crit_lock *lock, struct hsomp_thread *self) {
   struct hsomp_crit_node *me = crit_push(self);
   struct hsomp_team *team = self->ts.team;
-  struct hsomp_spin s = hsomp_spin_of(self, team, team ? team->spins : hsomp_spin_budget(1));
   if (!team || team->nthreads <= HSOMP_CRIT_POLL_MAX || hsomp_crowded_with(team->threads_in_regions)) {
-    me->polled = true;
+    if (!me->polled)
+      me->polled = true;
+    uintptr_t w = 0;
+    if (atomic_compare_exchange_strong_explicit(lock, &w, (uintptr_t)me, memory_order_acquire,
+                                                memory_order_relaxed))
+      return;
+    struct hsomp_spin s = hsomp_spin_of(self, team, team ? team->spins : hsomp_spin_budget(1));
     crit_poll(lock, me, &s);
     return;
   }
   if (me->polled)
     me->polled = false;
+  struct hsomp_spin s = hsomp_spin_of(self, team, team->spins);
   struct handover h = {&me->go, atomic_load_explicit(&me->go, memory_order_relaxed) & 1};
   uintptr_t w = atomic_exchange_explicit(lock, (uintptr_t)me, memory_order_acq_rel);
   if (HSOMP_UNLIKELY(w & CRIT_SLEEPERS)) /* the pollers lost their mark: let them look again */
@@ -190,7 +196,7 @@ static void crit_enter(crit_lock *lock, struct hsomp_thread *self) {
   }
 }
 
-static void crit_leave(crit_lock *lock, struct hsomp_thread *self) {
+__attribute__((noinline)) static void crit_leave_slow(crit_lock *lock, struct hsomp_thread *self) {
   struct hsomp_crit_node *me = crit_top(self);
   /* Reading and clearing `next': one exchange on the line the successor
    * wrote; a thread that polled rarely has a successor, and its load
@@ -201,7 +207,7 @@ static void crit_leave(crit_lock *lock, struct hsomp_thread *self) {
     if (me->polled)
       atomic_store_explicit(&me->next, 0, memory_order_relaxed);
   } else {
-    uintptr_t w = atomic_load_explicit(lock, memory_order_relaxed);
+    uintptr_t w = (uintptr_t)me; /* the usual word: no successor, no sleeper */
     while (CRIT_NODE(w) == me) {
       if (atomic_compare_exchange_weak_explicit(lock, &w, 0, memory_order_release,
                                                 memory_order_relaxed)) {
@@ -225,6 +231,40 @@ static void crit_leave(crit_lock *lock, struct hsomp_thread *self) {
   struct hsomp_crit_node *succ = CRIT_NODE(link);
   if (atomic_exchange_explicit(&succ->go, (uint32_t)(link & 1) ^ 1, memory_order_release) & 2)
     hsomp_futex_wake(&succ->go, 1);
+}
+
+/* The usual cases inline: a polling thread (Note [Critical sections on
+ * crowded CPUs]) that finds the lock free, and leaves it with nobody
+ * behind it. */
+static inline void crit_enter(crit_lock *lock, struct hsomp_thread *self) {
+  struct hsomp_team *team = self->ts.team;
+  unsigned depth = self->crit_depth;
+  if ((!team || team->nthreads <= HSOMP_CRIT_POLL_MAX) && depth < HSOMP_CRIT_NODES) {
+    struct hsomp_crit_node *me = &self->crit_nodes[depth];
+    uintptr_t w = 0;
+    if (me->polled && atomic_compare_exchange_strong_explicit(lock, &w, (uintptr_t)me,
+                                                               memory_order_acquire,
+                                                               memory_order_relaxed)) {
+      self->crit_depth = depth + 1;
+      return;
+    }
+  }
+  crit_enter_slow(lock, self);
+}
+
+static inline void crit_leave(crit_lock *lock, struct hsomp_thread *self) {
+  unsigned depth = self->crit_depth - 1;
+  if (depth < HSOMP_CRIT_NODES) {
+    struct hsomp_crit_node *me = &self->crit_nodes[depth];
+    uintptr_t w = (uintptr_t)me;
+    /* The word still naming this node: nobody queued behind it. */
+    if (me->polled && atomic_compare_exchange_strong_explicit(lock, &w, 0, memory_order_release,
+                                                               memory_order_relaxed)) {
+      self->crit_depth = depth;
+      return;
+    }
+  }
+  crit_leave_slow(lock, self);
 }
 
 /* Entering and leaving, with the OMPT events when a tool listens. */
