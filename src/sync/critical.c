@@ -287,7 +287,8 @@ static HSOMP_OMPT_INLINE void crit_end(crit_lock *lock, const void *ra) {
 /* One process-wide lock for all unnamed critical sections, as OpenMP
  * requires (they all exclude each other, across teams), on a line of its
  * own. */
-static crit_lock unnamed_critical HSOMP_ALIGNED;
+static HSOMP_OWN_LINE(crit_lock, unnamed_critical_line); /* Note [Hot globals own their line] */
+#define unnamed_critical (unnamed_critical_line.value)
 
 void GOMP_critical_start(void) { crit_start(&unnamed_critical, HSOMP_OMPT_RA); }
 void GOMP_critical_end(void) { crit_end(&unnamed_critical, HSOMP_OMPT_RA); }
@@ -307,7 +308,8 @@ void GOMP_critical_name_end(void **pptr) { crit_end(NAMED(pptr), HSOMP_OMPT_RA);
 
 /* The atomic lock is separate from the unnamed critical section: an
  * atomic update inside one must not deadlock. */
-static hsomp_mutex atomic_lock HSOMP_ALIGNED;
+static HSOMP_OWN_LINE(hsomp_mutex, atomic_lock_line);
+#define atomic_lock (atomic_lock_line.value)
 
 void GOMP_atomic_start(void) {
   HSOMP_OMPT_INSTEAD(lock(ompt_mutex_atomic, &atomic_lock, HSOMP_OMPT_RA));
