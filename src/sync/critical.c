@@ -164,9 +164,8 @@ __attribute__((noinline)) static void crit_enter_slow(crit_lock *lock, struct hs
   if (!team || team->nthreads <= HSOMP_CRIT_POLL_MAX || hsomp_crowded_with(team->threads_in_regions)) {
     if (!me->polled)
       me->polled = true;
-    uintptr_t w = 0;
-    if (atomic_compare_exchange_strong_explicit(lock, &w, (uintptr_t)me, memory_order_acquire,
-                                                memory_order_relaxed))
+    struct poll p = {lock, (uintptr_t)me};
+    if (taken_free(&p)) /* look first: crit_enter's compare-and-swap may have just failed */
       return;
     struct hsomp_spin s = hsomp_spin_of(self, team, team ? team->spins : hsomp_spin_budget(1));
     crit_poll(lock, me, &s);
