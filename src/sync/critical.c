@@ -95,6 +95,7 @@ static struct hsomp_crit_node *crit_push(struct hsomp_thread *self) {
   struct hsomp_crit_node *n = p;
   atomic_init(&n->go, 0);
   atomic_init(&n->next, 0);
+  n->polled = false;
   n->outer = self->crit_heap;
   self->crit_heap = n;
   return n;
