@@ -162,23 +162,26 @@ struct hsomp_barrier {
 #define HSOMP_WS_RING 8
 
 struct hsomp_work_share {
+  /* Note [Work-share lines]: this first line is written while the record
+   * is set up and reset, and only read while the construct runs. */
   /* Claiming: the construct index that may use this slot next, and
    * whether it has been initialised for it.  See Note [Work-share ring]. */
   _Atomic unsigned long index HSOMP_ALIGNED;
   struct hsomp_waitword state;   /* 0 empty, 1 being set up, 2 ready */
-  _Atomic uint32_t left;         /* threads done with it */
 
   /* Loops and sections (iter.c): the iteration space as logical
    * iterations 0..count-1, iteration k being begin + k*incr in 64-bit
    * wrap-around arithmetic, so long and unsigned long long loops share
    * it.  See Note [Logical iteration space] in iter.c. */
-  int sched;                     /* HSOMP_SCHED_STATIC/DYNAMIC/GUIDED */
   unsigned nthreads;             /* the team's size when initialised */
+  uint8_t sched;                 /* HSOMP_SCHED_STATIC/DYNAMIC/GUIDED */
   bool fetch_add_ok;             /* dynamic: fetch_add on next cannot wrap */
   uint64_t begin, incr, end;     /* end: the loop's bound, the last chunk's end */
   uint64_t count;                /* iterations */
   uint64_t chunk;                /* iterations per chunk; 0: static, unchunked */
-  _Atomic uint64_t next HSOMP_ALIGNED; /* dynamic/guided: first unclaimed */
+  /* The claiming line, taken by every thread with an atomic operation. */
+  _Atomic uint64_t next HSOMP_ALIGNED; /* dynamic: first unclaimed; guided: chunks claimed */
+  _Atomic uint32_t left;         /* threads done with it (nowait constructs) */
 
   /* ordered (ordered.c): the logical iteration whose chunk may run its
    * ordered regions; doacross: the posted-iteration slots.  Waiters sleep
@@ -197,6 +200,21 @@ struct hsomp_work_share {
   int ompt_work;                 /* OMPT work type of a combined construct's */
 };
 
+/* A thread's place in the queue of a critical section (critical.c, Note
+ * [Queued critical sections]). */
+struct hsomp_crit_node {
+  /* Bit 0 flips when the lock is handed to the node's thread; bit 1: it
+   * may sleep on the word. */
+  _Atomic uint32_t go HSOMP_ALIGNED;
+  struct hsomp_crit_node *outer;          /* heap nodes: the next deeper one */
+  bool polled;                            /* the thread did not queue (critical.c) */
+  /* Written by the successor (its node, tagged with the bit 0 it waits
+   * to see flip): a line of its own, so that the waiter's reads of `go'
+   * do not miss when its own successor links itself. */
+  _Atomic uintptr_t next HSOMP_ALIGNED;
+};
+#define HSOMP_CRIT_NODES 4
+
 /* ------------------------------------------------------------------ */
 /* Teams and threads (team.c).                                          */
 struct hsomp_team;
@@ -210,7 +228,9 @@ struct hsomp_team_state {
   unsigned long single_count;
   unsigned long ws_count;        /* worksharing constructs started */
   struct hsomp_work_share *ws;   /* the current one */
-  unsigned long static_trip;     /* static chunks taken; ULONG_MAX: done */
+  unsigned long static_trip;     /* static chunks taken; ULONG_MAX: done
+                                  * (guided: 1 + the last chunk computed) */
+  uint64_t guided_lo;            /* guided: where that chunk starts (iter.c) */
   uint32_t bar_phase;            /* barriers met in this region (barrier.c) */
   uint32_t bar_tag;              /* the region's barrier tag (barrier.c) */
   /* ordered loops (ordered.c): the logical iterations [lo, hi) of the
@@ -338,6 +358,11 @@ struct hsomp_thread {
   int ompt_state;
   const void *ompt_wait_id;
   unsigned ompt_league; /* the region it starts next runs a league of this many teams */
+  /* Queue nodes of the critical sections the thread holds or waits for,
+   * innermost last; deeper nesting takes nodes from the heap (critical.c). */
+  unsigned crit_depth;
+  struct hsomp_crit_node *crit_heap;
+  struct hsomp_crit_node crit_nodes[HSOMP_CRIT_NODES];
 };
 
 /* ================================================================== */
@@ -515,6 +540,10 @@ void hsomp_placement_begin(struct hsomp_placement *pl, struct hsomp_thread *mast
                            struct hsomp_icv *icv) HSOMP_INTERNAL;
 void hsomp_placement_assign_slow(struct hsomp_placement *pl, unsigned i,
                                  struct hsomp_thread *w) HSOMP_INTERNAL;
+/* The member of a team of n that thread `me` tries to steal a task from
+ * at the `attempt`-th try of a round, from the random number r (Note
+ * [Stealing near first], affinity.c). */
+unsigned hsomp_steal_victim(unsigned me, unsigned n, uint32_t r, unsigned attempt) HSOMP_INTERNAL;
 static inline void hsomp_placement_assign(struct hsomp_placement *pl, unsigned i,
                                           struct hsomp_thread *w) {
   if (HSOMP_UNLIKELY(pl->active))

@@ -235,7 +235,8 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
  * it is normally empty and then costs one load), the thread's own deque
  * (newest first: depth-first, cache-warm), then other members' deques
  * (oldest first: big pieces of work): the victim it last stole from, then
- * up to HSOMP_STEAL_TRIES others picked at random.  A look at a victim
+ * up to HSOMP_STEAL_TRIES others picked at random, near ones first (Note
+ * [Stealing near first], affinity.c).  A look at a victim
  * reads its two indices and goes no further when they say empty (Note
  * [Empty takes write nothing]), so an idle thread costs each victim a
  * read miss at most, and a bounded number of them per round however big
@@ -293,9 +294,7 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
     r ^= r << 13;
     r ^= r >> 17;
     r ^= r << 5;
-    unsigned v = me + 1 + r % (n - 1); /* anyone but me */
-    if (v >= n)
-      v -= n;
+    unsigned v = hsomp_steal_victim(me, n, r, i); /* Note [Stealing near first] */
     if (v == last)
       continue; /* looked at already */
     if ((t = steal_from(tk, v, constraint))) {

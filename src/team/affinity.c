@@ -245,3 +245,28 @@ void hsomp_get_partition_place_nums_8(int64_t *place_nums) {
   for (unsigned i = 0; i < len; i++)
     place_nums[i] = (int64_t)(off + i);
 }
+
+/* Note [Stealing near first]
+ * A thread out of tasks steals (task_sched.c, Note [Finding a task]) from
+ * a team mate near it first: its first HSOMP_STEAL_NEAR_TRIES tries of a
+ * round pick among the members of its own block of HSOMP_STEAL_NEAR
+ * consecutive team ids, the later ones among all.  Under close and spread
+ * binding a team's ids follow the order of its places, and place lists
+ * follow the machine (env_topology.c: sockets in order, cores in order
+ * inside them), so a block is a handful of neighbouring places: mostly one
+ * socket (and one NUMA node) on a machine with 8 or more hardware threads
+ * a socket, whose caches the stolen task's data likely share.  Unbound
+ * threads have no places; ids are then only a guess, no worse than a
+ * random pick. */
+#define HSOMP_STEAL_NEAR 8
+#define HSOMP_STEAL_NEAR_TRIES 2
+unsigned hsomp_steal_victim(unsigned me, unsigned n, uint32_t r, unsigned attempt) {
+  unsigned lo = me & ~(HSOMP_STEAL_NEAR - 1u);
+  unsigned hi = n - lo < HSOMP_STEAL_NEAR ? n : lo + HSOMP_STEAL_NEAR;
+  if (attempt < HSOMP_STEAL_NEAR_TRIES && hi - lo > 1) {
+    unsigned v = lo + r % (hi - lo - 1); /* anyone in the block but me */
+    return v >= me ? v + 1 : v;
+  }
+  unsigned v = me + 1 + r % (n - 1); /* anyone but me */
+  return v >= n ? v - n : v;
+}

@@ -185,24 +185,50 @@ bool hsomp_iter_dynamic_next_cas(struct hsomp_work_share *ws, uint64_t *lo, uint
   return true;
 }
 
-/* Guided: each chunk is the remaining iterations divided by the number of
- * threads (rounded up), but at least the chunk size. */
-bool hsomp_iter_guided_next(struct hsomp_work_share *ws, uint64_t *lo, uint64_t *hi) {
+/* Note [Guided by tickets]
+ * Guided chunk k is max(chunk, ceil(left_k / nthreads)) iterations, left_k
+ * being what chunks 0..k-1 leave, as in libgomp.  Claiming the next chunk
+ * with a compare-and-swap on its start makes every waiting thread fail and
+ * retry after each claim (O(N^2) line transfers per loop on N threads).
+ * Instead a thread takes a ticket k with one fetch_add on `next` and
+ * computes where chunk k lies: the sequence depends only on count, chunk
+ * and nthreads, so every thread computes the same tiling.  It walks the
+ * sequence from the last chunk it computed (ts.static_trip - 1 and
+ * ts.guided_lo; static_trip 0: none yet), at most once through the
+ * shrinking part per loop, and jumps over the constant part (chunks of
+ * `chunk' once ceil(left / nthreads) <= chunk) in one step.  The walk is
+ * arithmetic on the thread's own fields: no shared line is read.  Tickets
+ * past the last chunk answer false; each thread takes at most one such,
+ * so `next' stays far below 2^64. */
+bool hsomp_iter_guided_next(struct hsomp_thread *self, struct hsomp_work_share *ws, uint64_t *lo,
+                            uint64_t *hi) {
+  uint64_t t = atomic_fetch_add_explicit(&ws->next, 1, memory_order_relaxed);
   uint64_t n = ws->count, c = ws->chunk, nth = ws->nthreads;
-  uint64_t s = atomic_load_explicit(&ws->next, memory_order_relaxed);
-  uint64_t e;
-  do {
-    if (s >= n)
-      return false;
-    uint64_t left = n - s;
-    uint64_t q = left / nth + (left % nth != 0);
-    if (q < c)
-      q = c;
-    e = q < left ? s + q : n;
-  } while (!atomic_compare_exchange_weak_explicit(&ws->next, &s, e, memory_order_relaxed,
-                                                  memory_order_relaxed));
+  uint64_t k = 0, s = 0;
+  if (self->ts.static_trip != 0 && self->ts.static_trip - 1 <= t) {
+    k = self->ts.static_trip - 1;
+    s = self->ts.guided_lo;
+  }
+  while (k < t && s < n) {
+    uint64_t left = n - s, q = left / nth + (left % nth != 0), d;
+    if (q <= c) { /* from here on every chunk has `chunk' iterations */
+      if (__builtin_mul_overflow(t - k, c, &d) || __builtin_add_overflow(s, d, &s) || s > n)
+        s = n;
+      k = t;
+      break;
+    }
+    s += q; /* q <= left */
+    k++;
+  }
+  self->ts.static_trip = k + 1;
+  self->ts.guided_lo = s;
+  if (k < t || s >= n)
+    return false;
+  uint64_t left = n - s, q = left / nth + (left % nth != 0);
+  if (q < c)
+    q = c;
   *lo = s;
-  *hi = e;
+  *hi = q < left ? s + q : n;
   return true;
 }
 
@@ -212,7 +238,7 @@ bool hsomp_iter_next(struct hsomp_thread *self, struct hsomp_work_share *ws, uin
   case HSOMP_SCHED_DYNAMIC:
     return hsomp_iter_dynamic_next(ws, lo, hi);
   case HSOMP_SCHED_GUIDED:
-    return hsomp_iter_guided_next(ws, lo, hi);
+    return hsomp_iter_guided_next(self, ws, lo, hi);
   default:
     return hsomp_iter_static_next(self, ws, lo, hi);
   }

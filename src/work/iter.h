@@ -52,7 +52,8 @@ bool hsomp_iter_static_next(struct hsomp_thread *self, struct hsomp_work_share *
                             uint64_t *lo, uint64_t *hi) HSOMP_INTERNAL;
 bool hsomp_iter_dynamic_next_cas(struct hsomp_work_share *ws, uint64_t *lo,
                                  uint64_t *hi) HSOMP_INTERNAL;
-bool hsomp_iter_guided_next(struct hsomp_work_share *ws, uint64_t *lo, uint64_t *hi) HSOMP_INTERNAL;
+bool hsomp_iter_guided_next(struct hsomp_thread *self, struct hsomp_work_share *ws, uint64_t *lo,
+                            uint64_t *hi) HSOMP_INTERNAL;
 
 /* Note [Dynamic fast path]
  * When count + (nthreads+1)*chunk fits in 64 bits (fetch_add_ok), a chunk

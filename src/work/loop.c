@@ -123,9 +123,10 @@ bool GOMP_loop_dynamic_next(long *istart, long *iend) {
   return hsomp_iter_dynamic_next(ws, &lo, &hi) && give(ws, lo, hi, istart, iend);
 }
 bool GOMP_loop_guided_next(long *istart, long *iend) {
-  struct hsomp_work_share *ws = hsomp_self()->ts.ws;
+  struct hsomp_thread *self = hsomp_self();
+  struct hsomp_work_share *ws = self->ts.ws;
   uint64_t lo, hi;
-  return hsomp_iter_guided_next(ws, &lo, &hi) && give(ws, lo, hi, istart, iend);
+  return hsomp_iter_guided_next(self, ws, &lo, &hi) && give(ws, lo, hi, istart, iend);
 }
 bool GOMP_loop_nonmonotonic_dynamic_next(long *istart, long *iend) {
   return GOMP_loop_dynamic_next(istart, iend);

@@ -123,9 +123,10 @@ bool GOMP_loop_ull_dynamic_next(ull *istart, ull *iend) {
   return hsomp_iter_dynamic_next(ws, &lo, &hi) && give(ws, lo, hi, istart, iend);
 }
 bool GOMP_loop_ull_guided_next(ull *istart, ull *iend) {
-  struct hsomp_work_share *ws = hsomp_self()->ts.ws;
+  struct hsomp_thread *self = hsomp_self();
+  struct hsomp_work_share *ws = self->ts.ws;
   uint64_t lo, hi;
-  return hsomp_iter_guided_next(ws, &lo, &hi) && give(ws, lo, hi, istart, iend);
+  return hsomp_iter_guided_next(self, ws, &lo, &hi) && give(ws, lo, hi, istart, iend);
 }
 bool GOMP_loop_ull_nonmonotonic_dynamic_next(ull *istart, ull *iend) {
   return GOMP_loop_ull_dynamic_next(istart, iend);

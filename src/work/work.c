@@ -17,7 +17,8 @@
  * thread to arrive CASes `state` 0->1, fills the record and publishes it
  * with state=2 (release); the others wait for 2 (acquire).  Every thread
  * leaves the record when it is done with the construct; the last to leave
- * resets it and only then advances `index` by RING (release), so a thread
+ * (or the primary, after the construct's barrier: Note [Work-share
+ * lines]) resets it and only then advances `index` by RING (release), so a thread
  * that ran RING `nowait` constructs ahead waits for the slow ones instead
  * of clobbering a record still in use.  Because all state is per team and
  * per construct, consecutive nowait constructs and nested teams never
@@ -69,26 +70,47 @@ void hsomp_work_share_init_done(struct hsomp_thread *self) {
   hsomp_wake(&ws->state);
 }
 
+/* Makes the record ready for construct index+RING (Note [Work-share ring]). */
+static void work_share_reset(struct hsomp_work_share *ws) {
+  unsigned long idx = atomic_load_explicit(&ws->index, memory_order_relaxed);
+  atomic_store_explicit(&ws->left, 0, memory_order_relaxed);
+  atomic_store_explicit(&ws->state.value, 0, memory_order_relaxed);
+  atomic_store_explicit(&ws->index, idx + HSOMP_WS_RING, memory_order_release);
+}
+
+/* Leaving without a barrier: the last thread to leave resets the record. */
 static void work_share_leave(struct hsomp_thread *self) {
   struct hsomp_team *team = self->ts.team;
   if (!team)
     return;
   struct hsomp_work_share *ws = self->ts.ws;
-  unsigned long idx = atomic_load_explicit(&ws->index, memory_order_relaxed);
   uint32_t left = atomic_fetch_add_explicit(&ws->left, 1, memory_order_acq_rel);
   HSOMP_ASSERT(left < team->nthreads);
-  if (left == team->nthreads - 1) {
-    atomic_store_explicit(&ws->left, 0, memory_order_relaxed);
-    atomic_store_explicit(&ws->state.value, 0, memory_order_relaxed);
-    atomic_store_explicit(&ws->index, idx + HSOMP_WS_RING, memory_order_release);
-  }
+  if (left == team->nthreads - 1)
+    work_share_reset(ws);
 }
 
+/* Note [Work-share lines]
+ * A record has two cache lines that change while a construct runs: the
+ * first (index, state and the loop's description) is written by the
+ * thread that sets the record up and by the one that resets it, and
+ * every thread reads it once when it starts the construct; the second
+ * (`next`, `left`) is where threads claim chunks and count themselves
+ * out.  A thread reads the first line's fields at every claim, so nothing
+ * that changes during the construct may live there.  A construct that
+ * ends with a barrier needs no count of threads out: once the barrier is
+ * complete nobody uses the record any more, so the primary resets it
+ * alone, and the other threads leave without touching it.  A cancellable
+ * barrier may let threads through before all have arrived, so that end
+ * counts like `nowait'. */
 void hsomp_work_share_end(struct hsomp_thread *self, bool nowait) {
   if (!nowait && self->ts.team) {
     HSOMP_OMPT(sync(ompt_sync_region_barrier_implicit_workshare, ompt_scope_begin, NULL));
     hsomp_barrier_wait(&self->ts.team->barrier, self->ts.team->nthreads, false);
     HSOMP_OMPT(sync(ompt_sync_region_barrier_implicit_workshare, ompt_scope_end, NULL));
+    if (self->ts.team_id == 0)
+      work_share_reset(self->ts.ws);
+    return;
   }
   work_share_leave(self);
 }

@@ -18,6 +18,15 @@
  *   fn/data line, release (fork barrier), every worker reads that line,
  *   runs, gather (join barrier).
  *
+ *   Critical sections: libgomp's gomp_mutex (config/linux/mutex.h): a
+ *   compare-and-swap 0 -> 1, else spin reading the word until it is 0 and
+ *   take it with an exchange (the futex sleep after a long spin is left
+ *   out: in the model the waiters spin).  libomp's default lock for a
+ *   critical section, the queuing lock (kmp_lock.cpp): each waiter spins
+ *   on a flag of its own and the holder hands the lock to the next one,
+ *   modelled as an MCS queue.  One section per thread and round, REPS
+ *   rounds closed by one barrier, as driver.c measures hsomp's.
+ *
  * Every spin pauses through hsomp_sim_pause, so the simulator sees it. */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -123,6 +132,71 @@ static void barrier(int tid) {
   }
 }
 
+/* Critical sections (see the top). */
+struct qnode {
+  _Atomic uint32_t locked;
+  char pad[LINE - sizeof(uint32_t)];
+  struct qnode *_Atomic next;
+  char pad2[LINE - sizeof(void *)];
+} __attribute__((aligned(LINE)));
+static struct qnode *qnodes;
+static struct qnode *_Atomic queue_tail __attribute__((aligned(LINE)));
+static _Atomic int32_t gomp_mutex __attribute__((aligned(LINE)));
+static long critical_count __attribute__((aligned(LINE)));
+
+static void critical_enter(int tid) {
+  if (state[tid].mode == LIBGOMP) {
+    int32_t old = 0;
+    while (!atomic_compare_exchange_strong(&gomp_mutex, &old, old ? -1 : 1)) {
+      while ((old = atomic_load_explicit(&gomp_mutex, memory_order_relaxed)) != 0)
+        hsomp_sim_pause();
+    }
+    return;
+  }
+  struct qnode *me = &qnodes[tid];
+  atomic_store_explicit(&me->next, NULL, memory_order_relaxed);
+  atomic_store_explicit(&me->locked, 1, memory_order_relaxed);
+  struct qnode *pred = atomic_exchange(&queue_tail, me);
+  if (pred) {
+    atomic_store_explicit(&pred->next, me, memory_order_release);
+    while (atomic_load_explicit(&me->locked, memory_order_acquire))
+      hsomp_sim_pause();
+  }
+}
+
+static void critical_leave(int tid) {
+  if (state[tid].mode == LIBGOMP) {
+    atomic_exchange(&gomp_mutex, 0);
+    return;
+  }
+  struct qnode *me = &qnodes[tid], *succ = atomic_load_explicit(&me->next, memory_order_acquire);
+  if (!succ) {
+    struct qnode *expected = me;
+    if (atomic_compare_exchange_strong(&queue_tail, &expected, NULL))
+      return;
+    while (!(succ = atomic_load_explicit(&me->next, memory_order_acquire)))
+      hsomp_sim_pause();
+  }
+  atomic_store_explicit(&succ->locked, 0, memory_order_release);
+}
+
+static struct sim_result critical_result;
+static void critical_body(int tid) {
+  for (int r = 0; r < WARM + REPS; r++) {
+    if (r == WARM) {
+      barrier(tid);
+      if (tid == 0)
+        sim_window_begin();
+    }
+    critical_enter(tid);
+    critical_count++;
+    critical_leave(tid);
+  }
+  barrier(tid);
+  if (tid == 0)
+    sim_window_end(NULL, n, REPS, &critical_result);
+}
+
 static void *worker(void *arg) {
   int tid = (int)(intptr_t)arg;
   for (;;) {
@@ -205,6 +279,10 @@ static void measure(enum mode m) {
     region(barrier_body, m);
     emit("BARRIER", lib, &barrier_result);
   }
+  {
+    region(critical_body, m);
+    emit("CRITICAL", lib, &critical_result);
+  }
 }
 
 void kernels_run(int nthreads, const char *only) {
@@ -215,6 +293,8 @@ void kernels_run(int nthreads, const char *only) {
   go = aligned_alloc(LINE, sizeof *go * (size_t)n);
   records = aligned_alloc(LINE, sizeof *records * (size_t)n);
   state = aligned_alloc(LINE, sizeof *state * (size_t)n);
+  qnodes = aligned_alloc(LINE, sizeof *qnodes * (size_t)n);
+  memset(qnodes, 0, sizeof *qnodes * (size_t)n);
   memset(arrived, 0, sizeof *arrived * (size_t)n);
   memset(go, 0, sizeof *go * (size_t)n);
   memset(records, 0, sizeof *records * (size_t)n);
