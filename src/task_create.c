@@ -348,8 +348,8 @@ void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), lo
 /* ------------------------------------------------------------------ */
 /* Waiting for children, taskgroups.                                    */
 
-static void pending_arm(void *arg) { hsomp_task_arm_waiter(arg); }
-static void pending_disarm(void *arg) { hsomp_task_disarm_waiter(arg); }
+static void pending_arm(void *arg) { hsomp_task_arm_waiter(arg, HSOMP_WAITER); }
+static void pending_disarm(void *arg) { hsomp_task_disarm_waiter(arg, HSOMP_WAITER); }
 static bool kids_done(void *arg) {
   struct hsomp_task *t = arg;
   return hsomp_kids(atomic_load_explicit(&t->pending, memory_order_seq_cst)) == 0;
