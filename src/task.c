@@ -80,7 +80,7 @@ struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) {
  * Blocks move between threads' lists freely: they are all alike.  The
  * list goes back to malloc when its thread's record goes away. */
 #define HSOMP_RECORD_BLOCK 512
-#define HSOMP_RECORD_CACHE 64
+#define HSOMP_RECORD_CACHE 256 /* above HSOMP_CUTOFF_DEQUE: a full deque's worth comes back */
 _Static_assert(sizeof(struct hsomp_task) <= HSOMP_RECORD_BLOCK, "a bare record fits a block");
 
 static void records_release(struct hsomp_thread *self);
@@ -192,7 +192,8 @@ struct hsomp_task *hsomp_task_materialise(struct hsomp_thread *self) {
 static void record_free(struct hsomp_task *t) {
   if (t->deps)
     hsomp_deps_table_free(t);
-  free(t->succ);
+  if (t->succ != t->succ_inline)
+    free(t->succ);
   hsomp_record_free(t);
 }
 

@@ -81,6 +81,8 @@ struct hsomp_dep_entry {
   int kind;                       /* HSOMP_DEP_* */
 };
 
+#define HSOMP_SUCC_INLINE 4
+
 struct hsomp_task {
   void (*fn)(void *);
   void *data;
@@ -106,6 +108,7 @@ struct hsomp_task {
   struct hsomp_dep_entry *dep;    /* ndeps entries, in the same allocation */
   struct hsomp_task **succ;       /* tasks waiting for this one (under parent's dep_lock) */
   uint32_t nsucc, succ_cap;
+  struct hsomp_task *succ_inline[HSOMP_SUCC_INLINE]; /* succ's first room: no malloc in the lock */
 
   struct hsomp_icv icv;           /* deferred tasks: the data environment's ICVs */
   ompt_data_t ompt_task;          /* OMPT: the tool's data of the task */
