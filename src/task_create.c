@@ -301,7 +301,6 @@ static __attribute__((noinline)) void task_general(void (*fn)(void *), void *dat
                                                    void (*cpyfn)(void *, void *), long arg_size,
                                                    long arg_align, bool if_clause, unsigned flags,
                                                    void **depend, int priority_arg, void *detach) {
-  HSOMP_OMPT_CODEPTR();
   struct hsomp_thread *self = hsomp_self();
   struct hsomp_team *team = self->ts.team;
   if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && hsomp_task_creation_cancelled(self)) {
@@ -342,6 +341,7 @@ void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), lo
     included_plain(self, cur, fn, data, flags, 0);
     return;
   }
+  HSOMP_OMPT_CODEPTR(); /* here: task_general's return address is not the program's */
   task_general(fn, data, cpyfn, arg_size, arg_align, if_clause, flags, depend, priority_arg, detach);
 }
 
