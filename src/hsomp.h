@@ -276,9 +276,13 @@ struct hsomp_team {
   _Atomic bool master_settled;   /* the join: see Note [Region end with tasks] in join.c */
   _Atomic uint32_t helpers;      /* the join: workers still running the region's tasks */
   _Atomic bool ws_cancelled;     /* cancel for/sections, until a barrier completes */
-  /* Every wait of a member inside the region (barrier, join, tasks)
-   * sleeps on this word: Note [Waiting for tasks] in task.c. */
+  /* The waits of a member that may run any of the team's tasks (barrier,
+   * join) sleep on `event' (woken by queued tasks and barrier steps);
+   * those confined to one task's descendants (taskwait, taskgroup end,
+   * dependences, detach) on `task_done' (woken by completions): Note
+   * [Two sleep words] in task.c. */
   struct hsomp_waitword event HSOMP_ALIGNED;
+  struct hsomp_waitword task_done HSOMP_ALIGNED;
   /* Thread-limit accounting: see Note [Contention groups] in team.c. */
   _Atomic unsigned long *group_busy;     /* the group's count: its top-level team's group_busy_count */
   _Atomic unsigned long group_busy_count; /* threads busy in the group (top-level team only) */

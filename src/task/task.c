@@ -80,7 +80,7 @@ struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) {
  * Blocks move between threads' lists freely: they are all alike.  The
  * list goes back to malloc when its thread's record goes away. */
 #define HSOMP_RECORD_BLOCK 512
-#define HSOMP_RECORD_CACHE 64
+#define HSOMP_RECORD_CACHE 256 /* above HSOMP_CUTOFF_DEQUE: a full deque's worth comes back */
 _Static_assert(sizeof(struct hsomp_task) <= HSOMP_RECORD_BLOCK, "a bare record fits a block");
 
 static void records_release(struct hsomp_thread *self);
@@ -192,7 +192,8 @@ struct hsomp_task *hsomp_task_materialise(struct hsomp_thread *self) {
 static void record_free(struct hsomp_task *t) {
   if (t->deps)
     hsomp_deps_table_free(t);
-  free(t->succ);
+  if (t->succ != t->succ_inline)
+    free(t->succ);
   hsomp_record_free(t);
 }
 
@@ -216,8 +217,11 @@ void hsomp_task_release(struct hsomp_team *team, struct hsomp_task *t, uint64_t 
     uint64_t now = old - amount;
     /* Note [Task records]: neither count goes below 0. */
     HSOMP_ASSERT(hsomp_live(old) >= hsomp_live(amount) && hsomp_kids(old) >= hsomp_kids(amount));
-    if ((old & HSOMP_WAITER) && (hsomp_kids(now) == 0 || hsomp_live(now) <= 1))
+    /* Note [Two sleep words] */
+    if ((old & HSOMP_WAITER) && hsomp_kids(now) == 0)
       hsomp_task_wake(team);
+    if ((old & HSOMP_SETTLER) && hsomp_live(now) <= 1)
+      hsomp_team_wake(team);
     if (hsomp_live(now) != 0)
       return;
     struct hsomp_task *parent = t->parent;
@@ -281,34 +285,59 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
  * needs one thread; waking the whole team per task made every sleeper
  * look at the queues, so a burst of n tasks in a team of N cost up to
  * n * N wake-ups and scans.  The word is bumped as for any wake, so a
- * waiter on its way to sleep looks again instead; the sleeper the kernel
- * picks may be a constrained one (Note [Waiting for tasks]) that cannot
- * run the task, which then waits for the next wake-up or for a thread
- * that is awake -- its creator, at the latest, runs it. */
+ * waiter on its way to sleep looks again instead.  The wake-up goes to
+ * a thread that may run any task (Note [Two sleep words]); only when none
+ * sleeps are the constrained sleepers woken, all of them, since the task
+ * may be one that only some of them may run. */
 
 /* Note [Waiting for tasks]
  * Every wait of the tasking engine (barriers, taskwait, taskgroup end,
  * dependences of included tasks, detach events, the end of a region) is
  * hsomp_wait_until (wait.h) with running tasks as its work: while the
  * condition is false, run a task this thread may run, else spin a
- * little, else sleep on the team's event word.  Anyone who makes a
- * condition true or queues a task changes the state first, then calls
- * hsomp_task_wake (hsomp_team_wake), which after a seq_cst fence reads
- * the word's sleepers and, if there are any, bumps it and wakes them
- * (Note [Sleeping without lost wake-ups]).  Before sleeping, a waiter
- * that is not constrained also checks that no queue holds a task.
+ * little, else sleep on one of the team's two words (Note [Two sleep
+ * words]).  Anyone who makes a condition true or queues a task changes
+ * the state first, then calls hsomp_task_wake / hsomp_team_wake /
+ * hsomp_task_wake_one, which after a seq_cst fence read the word's
+ * sleepers and, if there are any, bump it and wake them (Note [Sleeping
+ * without lost wake-ups]).  Before sleeping, a waiter that is not
+ * constrained also checks that no queue holds a task.
  * Conditions on a record or a taskgroup count are cheaper still: the
- * waiter sets the WAITER bit in the counted word itself (arm), and a
- * releaser wakes only when it sees that bit and the count reaches the
- * waited-for value, so running tasks do not touch the event word at all
- * in the common case.
+ * waiter sets a bit in the counted word itself (arm: HSOMP_WAITER for a
+ * taskwait, HSOMP_SETTLER for a barrier or the join settling its
+ * implicit task, bit 31 of a taskgroup's count), and a releaser wakes
+ * only when it sees that bit and the count reaches the waited-for value,
+ * so running tasks do not touch the sleep words at all in the common
+ * case.
  *
  * A thread suspended in a tied task (taskwait, taskgroup end, dependence
  * wait) may only start descendants of that task (the Task Scheduling
  * Constraint); at a barrier any task of the team may run.  Such a
  * constrained thread cannot sleep on "some queue is non-empty" (the tasks
  * there may be ones it may not run); it relies instead on the threads that
- * queued them, which can always run what they queued. */
+ * queued tasks on their deques, which can always run what they queued,
+ * and before sleeping it looks in the shared queue for a task it may run
+ * (tasks readied by threads outside the team go there, and their
+ * readier may be no member at all).
+ *
+ * Note [Two sleep words]
+ * The team has two sleep words.  `event': the waits that may run any of
+ * the team's tasks -- barriers, the join, the settling of an implicit
+ * task -- woken by queued tasks (one thread per task), by barrier and
+ * join steps, by cancellation and by a settled implicit task
+ * (HSOMP_SETTLER).  `task_done': the constrained waits -- taskwait,
+ * taskgroup end, dependence waits, included detached tasks -- woken by
+ * the completions they wait for (HSOMP_WAITER, a taskgroup's bit, a
+ * dependence waiter's last predecessor, a fulfilled event).  With one
+ * word, a barrier step woke every thread in a taskwait, a completion woke
+ * every thread at a barrier, and the one wake-up of a queued task could
+ * go to a thread in a taskwait that may not run the task, while a thread
+ * at the barrier slept on.  No wake-up is lost by the split: each kind of
+ * waiter sleeps on the word that its own conditions' wakers bump; a
+ * queued task wakes an unconstrained sleeper (which may run it) or, when
+ * there is none, every constrained one; and a constrained waiter checks
+ * the shared queue itself after announcing its sleep (above), the one
+ * queue whose tasks nobody awake may be bound to run. */
 /* Note [A spin budget in time]
  * The team's budget is a number of spin rounds, but a round of a task
  * wait includes a look for work, which costs more in a bigger team (and
@@ -359,7 +388,9 @@ static bool waiter_run_one(void *arg) {
 }
 static bool waiter_may_sleep(void *arg) {
   const struct task_waiter *tw = arg;
-  return tw->constraint || !hsomp_task_any_queued(tw->team);
+  if (tw->constraint)
+    return !hsomp_task_shared_eligible(tw->team, tw->constraint);
+  return !hsomp_task_any_queued(tw->team);
 }
 static void waiter_arm(void *arg) {
   const struct task_waiter *tw = arg;
@@ -383,7 +414,7 @@ static void task_wait(struct hsomp_thread *self, struct hsomp_team *team,
                           .may_sleep = waiter_may_sleep,
                           .arm = waiter_arm,
                           .disarm = waiter_disarm};
-  hsomp_wait_until(&team->event, &s, &u);
+  hsomp_wait_until(constraint ? &team->task_done : &team->event, &s, &u); /* Note [Two sleep words] */
 }
 
 void hsomp_task_wait(struct hsomp_thread *self, struct hsomp_team *team,
@@ -391,8 +422,6 @@ void hsomp_task_wait(struct hsomp_thread *self, struct hsomp_team *team,
   task_wait(self, team, constraint, w, team->spins);
 }
 
-static void pending_arm(void *arg) { hsomp_task_arm_waiter(arg); }
-static void pending_disarm(void *arg) { hsomp_task_disarm_waiter(arg); }
 
 /* ------------------------------------------------------------------ */
 /* The tasking hook: the team's barrier and join.                       */
@@ -410,8 +439,10 @@ static bool settled(void *arg) {
   return hsomp_live(atomic_load_explicit(&st->own->pending, memory_order_seq_cst)) <= 1 ||
          (st->done && st->done(st->arg));
 }
-static void settle_arm(void *arg) { pending_arm(((struct settle *)arg)->own); }
-static void settle_disarm(void *arg) { pending_disarm(((struct settle *)arg)->own); }
+static void settle_arm(void *arg) { hsomp_task_arm_waiter(((struct settle *)arg)->own, HSOMP_SETTLER); }
+static void settle_disarm(void *arg) {
+  hsomp_task_disarm_waiter(((struct settle *)arg)->own, HSOMP_SETTLER);
+}
 
 void hsomp_task_help_until(struct hsomp_thread *self, struct hsomp_team *team, bool settle,
                            bool (*done)(void *), void *arg, unsigned long spins) {

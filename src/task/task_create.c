@@ -23,8 +23,11 @@
 /* Creating tasks.                                                      */
 
 
-bool hsomp_task_over_cutoff(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *cur,
-                            unsigned long more) {
+/* Inlined into GOMP_task: it runs for every task created. */
+static inline __attribute__((always_inline)) bool over_cutoff(struct hsomp_thread *self,
+                                                              struct hsomp_team *team,
+                                                              struct hsomp_task *cur,
+                                                              unsigned long more) {
   /* Acquire: another member may have just installed it (tasking_install). */
   struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
   if (!tk || tk->cap < team->nthreads)
@@ -35,9 +38,15 @@ bool hsomp_task_over_cutoff(struct hsomp_thread *self, struct hsomp_team *team, 
   return kids + more > (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads;
 }
 
+bool hsomp_task_over_cutoff(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *cur,
+                            unsigned long more) {
+  return over_cutoff(self, team, cur, more);
+}
+
 /* The stack record of an included task; see Note [Task records]. */
-void hsomp_included_begin(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
-                           struct hsomp_task *parent, unsigned flags, int priority) {
+static inline __attribute__((always_inline)) void
+included_begin(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
+               struct hsomp_task *parent, unsigned flags, int priority) {
   rec->parent = parent;
   rec->team = team;
   rec->owner = rec;
@@ -46,9 +55,8 @@ void hsomp_included_begin(struct hsomp_thread *self, struct hsomp_team *team, st
   rec->counted_tg = parent->taskgroup_own ? parent->taskgroup : NULL;
   rec->shadow = NULL;
   rec->depth = parent->depth + 1;
-  rec->flags = HSOMP_TASK_ON_STACK;
-  if ((flags & GOMP_TASK_FLAG_FINAL) || (parent->flags & HSOMP_TASK_FINAL))
-    rec->flags |= HSOMP_TASK_FINAL;
+  rec->flags = HSOMP_TASK_ON_STACK | (((flags & GOMP_TASK_FLAG_FINAL) ||
+                                       (parent->flags & HSOMP_TASK_FINAL)) ? HSOMP_TASK_FINAL : 0);
   rec->priority = priority;
   rec->deps = NULL;
   rec->ndeps = 0;
@@ -57,16 +65,27 @@ void hsomp_included_begin(struct hsomp_thread *self, struct hsomp_team *team, st
   HSOMP_OMPT(included_begin(self, rec, parent));
 }
 
-void hsomp_included_end(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
-                           struct hsomp_task *parent) {
+static inline __attribute__((always_inline)) void
+included_end(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
+             struct hsomp_task *parent) {
   HSOMP_OMPT(included_end(self, rec, parent));
   struct hsomp_task *h = rec->shadow;
-  if (h) {
+  if (HSOMP_UNLIKELY(h != NULL)) {
     self->ts.task = h->parent;
     hsomp_task_release(team, h, 1);
   } else {
     self->ts.task = parent;
   }
+}
+
+void hsomp_included_begin(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
+                          struct hsomp_task *parent, unsigned flags, int priority) {
+  included_begin(self, team, rec, parent, flags, priority);
+}
+
+void hsomp_included_end(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
+                        struct hsomp_task *parent) {
+  included_end(self, team, rec, parent);
 }
 
 static bool preds_done(void *arg) {
@@ -112,7 +131,7 @@ static void task_included(struct hsomp_thread *self, struct hsomp_team *team, vo
   if ((flags & GOMP_TASK_FLAG_DEPEND) && parent->deps)
     deps_wait(self, parent, depend);
   struct hsomp_task rec;
-  hsomp_included_begin(self, team, &rec, parent, flags, priority);
+  included_begin(self, team, &rec, parent, flags, priority);
   if (flags & GOMP_TASK_FLAG_DETACH) {
     /* The handle also goes to the first word of the arguments (GCC's
      * firstprivate copy of the event variable), as libgomp does. */
@@ -134,7 +153,7 @@ static void task_included(struct hsomp_thread *self, struct hsomp_team *team, vo
   if (flags & GOMP_TASK_FLAG_DETACH)
     included_event_wait(self, team, &rec);
   self->icv = saved;
-  hsomp_included_end(self, team, &rec, parent);
+  included_end(self, team, &rec, parent);
 }
 
 struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *team,
@@ -235,10 +254,53 @@ int hsomp_task_clamp_priority(int p) {
   return p > hsomp_settings.max_task_priority ? hsomp_settings.max_task_priority : p;
 }
 
-void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), long arg_size,
-               long arg_align, bool if_clause, unsigned flags, void **depend, int priority_arg,
-               void *detach) {
-  HSOMP_OMPT_CODEPTR();
+/* Note [Cheap included tasks]
+ * Most undeferred tasks (if(0), inside a final task, past the cut-off)
+ * have no depend clause, no detach event and no copy constructor: they
+ * need a stack record (Note [Task records]) around the call and the ICVs
+ * put back after it, nothing more -- no allocation, no queue, no
+ * counting, no shared line written.  GOMP_task tests for if(0) and final
+ * first, before it saves anything, and then is two tail calls: this
+ * function or task_general.  The ICVs are copied as one block (a struct
+ * copy is split into its fields). */
+static __attribute__((noinline)) void included_plain(struct hsomp_thread *self,
+                                                     struct hsomp_task *cur, void (*fn)(void *),
+                                                     void *data, unsigned flags, int priority) {
+  struct hsomp_task rec;
+  rec.parent = cur;
+  rec.team = self->ts.team;
+  rec.owner = &rec;
+  rec.taskgroup = cur->taskgroup;
+  rec.taskgroup_own = false;
+  rec.counted_tg = cur->taskgroup_own ? cur->taskgroup : NULL;
+  rec.shadow = NULL;
+  rec.depth = cur->depth + 1;
+  rec.flags = HSOMP_TASK_ON_STACK |
+              (((flags & GOMP_TASK_FLAG_FINAL) || (cur->flags & HSOMP_TASK_FINAL)) ? HSOMP_TASK_FINAL : 0);
+  rec.priority = priority;
+  rec.deps = NULL;
+  rec.ndeps = 0;
+  atomic_init(&rec.pending, 1);
+  HSOMP_OMPT(included_begin(self, &rec, cur));
+  unsigned char saved[sizeof(struct hsomp_icv)];
+  memcpy(saved, &self->icv, sizeof saved);
+  self->ts.task = &rec;
+  fn(data);
+  memcpy(&self->icv, saved, sizeof saved);
+  HSOMP_OMPT(included_end(self, &rec, cur));
+  if (HSOMP_UNLIKELY(rec.shadow != NULL)) {
+    self->ts.task = rec.shadow->parent;
+    hsomp_task_release(rec.team, rec.shadow, 1);
+  } else {
+    self->ts.task = cur;
+  }
+}
+
+/* Every other task: the general path of GOMP_task. */
+static __attribute__((noinline)) void task_general(void (*fn)(void *), void *data,
+                                                   void (*cpyfn)(void *, void *), long arg_size,
+                                                   long arg_align, bool if_clause, unsigned flags,
+                                                   void **depend, int priority_arg, void *detach) {
   struct hsomp_thread *self = hsomp_self();
   struct hsomp_team *team = self->ts.team;
   if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && hsomp_task_creation_cancelled(self)) {
@@ -255,17 +317,39 @@ void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), lo
     arg_size = 0;
   struct hsomp_task *cur = self->ts.task;
   if (!if_clause || !team || (cur && (cur->flags & HSOMP_TASK_FINAL)) ||
-      (!(flags & GOMP_TASK_FLAG_DETACH) && hsomp_task_over_cutoff(self, team, cur, 1)))
-    task_included(self, team, fn, data, cpyfn, arg_size, arg_align, flags, depend, priority, detach);
-  else
+      (!(flags & GOMP_TASK_FLAG_DETACH) && over_cutoff(self, team, cur, 1))) {
+    if (!(flags & (GOMP_TASK_FLAG_DEPEND | GOMP_TASK_FLAG_DETACH)) && !cpyfn)
+      included_plain(self, hsomp_task_current(self), fn, data, flags, priority);
+    else
+      task_included(self, team, fn, data, cpyfn, arg_size, arg_align, flags, depend, priority,
+                    detach);
+  } else {
     task_deferred(self, team, fn, data, cpyfn, arg_size, arg_align, flags, depend, priority, detach);
+  }
+}
+
+void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), long arg_size,
+               long arg_align, bool if_clause, unsigned flags, void **depend, int priority_arg,
+               void *detach) {
+  /* Note [Cheap included tasks] */
+  struct hsomp_thread *self = hsomp_tls;
+  struct hsomp_task *cur;
+  if (HSOMP_LIKELY(self != NULL) && (cur = self->ts.task) != NULL &&
+      (!if_clause || (cur->flags & HSOMP_TASK_FINAL)) &&
+      !(flags & (GOMP_TASK_FLAG_DEPEND | GOMP_TASK_FLAG_DETACH | GOMP_TASK_FLAG_PRIORITY)) &&
+      cpyfn == NULL && !hsomp_settings.cancellation && !hsomp_ompt_enabled) {
+    included_plain(self, cur, fn, data, flags, 0);
+    return;
+  }
+  HSOMP_OMPT_CODEPTR(); /* here: task_general's return address is not the program's */
+  task_general(fn, data, cpyfn, arg_size, arg_align, if_clause, flags, depend, priority_arg, detach);
 }
 
 /* ------------------------------------------------------------------ */
 /* Waiting for children, taskgroups.                                    */
 
-static void pending_arm(void *arg) { hsomp_task_arm_waiter(arg); }
-static void pending_disarm(void *arg) { hsomp_task_disarm_waiter(arg); }
+static void pending_arm(void *arg) { hsomp_task_arm_waiter(arg, HSOMP_WAITER); }
+static void pending_disarm(void *arg) { hsomp_task_disarm_waiter(arg, HSOMP_WAITER); }
 static bool kids_done(void *arg) {
   struct hsomp_task *t = arg;
   return hsomp_kids(atomic_load_explicit(&t->pending, memory_order_seq_cst)) == 0;

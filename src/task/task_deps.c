@@ -191,8 +191,18 @@ static void add_edge(struct hsomp_task *pred, struct hsomp_task *succ) {
   if (pred == succ || (pred->nsucc && pred->succ[pred->nsucc - 1] == succ))
     return;
   if (pred->nsucc == pred->succ_cap) {
-    uint32_t cap = pred->succ_cap ? 2 * pred->succ_cap : 4;
-    struct hsomp_task **s = realloc(pred->succ, cap * sizeof *s);
+    /* The record's own slots first, so most tasks never allocate here
+     * (this runs under the parent's dep_lock). */
+    uint32_t cap = pred->succ_cap ? 2 * pred->succ_cap : HSOMP_SUCC_INLINE;
+    struct hsomp_task **s;
+    if (!pred->succ_cap) {
+      s = pred->succ_inline;
+    } else if (pred->succ == pred->succ_inline) {
+      if ((s = malloc(cap * sizeof *s)))
+        memcpy(s, pred->succ_inline, sizeof pred->succ_inline);
+    } else {
+      s = realloc(pred->succ, cap * sizeof *s);
+    }
     if (!s)
       hsomp_fatal("out of memory recording a task dependence");
     pred->succ = s;
@@ -270,9 +280,8 @@ static void entry_remove(struct hsomp_dep_table *tb, struct hsomp_dep_entry *e) 
 bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void **depend) {
   size_t n = t->ndeps, k = 0;
   atomic_store_explicit(&t->npred, 1, memory_order_relaxed);
-  hsomp_mutex_lock(&parent->dep_lock);
-  if (!parent->deps)
-    parent->deps = table_new();
+  /* The entries are filled before the lock is taken (out-like ones
+   * first: Note [Dependence table]); the lock covers the table only. */
   for (int pass = 0; pass < 2; pass++)
     for (size_t i = 0; i < n; i++) {
       void *addr;
@@ -286,8 +295,12 @@ bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void *
       e->task = t;
       e->addr = addr;
       e->kind = kind;
-      entry_add(parent->deps, e);
     }
+  hsomp_mutex_lock(&parent->dep_lock);
+  if (!parent->deps)
+    parent->deps = table_new();
+  for (size_t i = 0; i < n; i++)
+    entry_add(parent->deps, &t->dep[i]);
   hsomp_mutex_unlock(&parent->dep_lock);
   return atomic_fetch_sub_explicit(&t->npred, 1, memory_order_acq_rel) != 1;
 }
@@ -317,7 +330,8 @@ void hsomp_deps_release(struct hsomp_thread *self, struct hsomp_task *t) {
     else
       hsomp_task_schedule_readied(self, team, s);
   }
-  free(succ);
+  if (succ != t->succ_inline)
+    free(succ);
 }
 
 /* An included task (or taskwait depend) waits as if it were a sibling

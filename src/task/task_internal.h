@@ -33,11 +33,13 @@
  * included task's epilogue then completes the heap copy like any other
  * record; the copy lives on until its subtree is done.
  *
- * Counting.  `pending' packs three things into one 64-bit word so that
+ * Counting.  `pending' packs four things into one 64-bit word so that
  * the common completion is one atomic operation on the parent:
- *   bits 0..30   live: 1 while the task itself has not completed, plus one
+ *   bits 0..29   live: 1 while the task itself has not completed, plus one
  *                for every child record whose subtree is not done yet;
- *   bit  31      a waiter sleeps until live <= 1 or kids == 0;
+ *   bit  30      a settling waiter (barrier, join: unconstrained) sleeps
+ *                until live <= 1;
+ *   bit  31      a taskwait (constrained) sleeps until kids == 0;
  *   bits 32..63  kids: deferred children that have not completed (what
  *                taskwait waits for -- children only, not grandchildren).
  * When live reaches 0 the subtree is done: the parent's live count drops
@@ -46,7 +48,8 @@
  * live count is 1 exactly when all its descendants are done: that is what
  * a barrier waits for before the thread arrives (Note [Task-aware
  * barrier] in barrier.c). */
-#define HSOMP_LIVE_MASK 0x7fffffffull
+#define HSOMP_LIVE_MASK 0x3fffffffull
+#define HSOMP_SETTLER (1ull << 30)
 #define HSOMP_WAITER (1ull << 31)
 #define HSOMP_KID (1ull << 32)
 static inline uint32_t hsomp_live(uint64_t v) { return (uint32_t)(v & HSOMP_LIVE_MASK); }
@@ -78,6 +81,8 @@ struct hsomp_dep_entry {
   int kind;                       /* HSOMP_DEP_* */
 };
 
+#define HSOMP_SUCC_INLINE 4
+
 struct hsomp_task {
   void (*fn)(void *);
   void *data;
@@ -103,6 +108,7 @@ struct hsomp_task {
   struct hsomp_dep_entry *dep;    /* ndeps entries, in the same allocation */
   struct hsomp_task **succ;       /* tasks waiting for this one (under parent's dep_lock) */
   uint32_t nsucc, succ_cap;
+  struct hsomp_task *succ_inline[HSOMP_SUCC_INLINE]; /* succ's first room: no malloc in the lock */
 
   struct hsomp_icv icv;           /* deferred tasks: the data environment's ICVs */
   ompt_data_t ompt_task;          /* OMPT: the tool's data of the task */
@@ -207,13 +213,14 @@ static inline bool hsomp_task_creation_cancelled(struct hsomp_thread *self) {
   return tg && hsomp_taskgroup_cancelled(tg);
 }
 
-/* A waiter sleeps until live <= 1 or kids == 0: tell the releasers
- * (Note [Waiting for tasks] in task.c). */
-static inline void hsomp_task_arm_waiter(struct hsomp_task *t) {
-  atomic_fetch_or_explicit(&t->pending, HSOMP_WAITER, memory_order_seq_cst);
+/* A waiter sleeps until kids == 0 (HSOMP_WAITER) or live <= 1
+ * (HSOMP_SETTLER): tell the releasers (Note [Waiting for tasks] in
+ * task.c). */
+static inline void hsomp_task_arm_waiter(struct hsomp_task *t, uint64_t bit) {
+  atomic_fetch_or_explicit(&t->pending, bit, memory_order_seq_cst);
 }
-static inline void hsomp_task_disarm_waiter(struct hsomp_task *t) {
-  atomic_fetch_and_explicit(&t->pending, ~HSOMP_WAITER, memory_order_relaxed);
+static inline void hsomp_task_disarm_waiter(struct hsomp_task *t, uint64_t bit) {
+  atomic_fetch_and_explicit(&t->pending, ~bit, memory_order_relaxed);
 }
 
 /* ------------------------------------------------------------------ */
@@ -259,16 +266,24 @@ void hsomp_task_schedule(struct hsomp_thread *self, struct hsomp_team *team,
  * see Note [Readied tasks and the Task Scheduling Constraint]. */
 void hsomp_task_schedule_readied(struct hsomp_thread *self, struct hsomp_team *team,
                                  struct hsomp_task *t) HSOMP_INTERNAL;
-/* Wake the team's idle and waiting threads if any sleep: after making a
- * condition true. */
-static inline void hsomp_task_wake(struct hsomp_team *team) { hsomp_team_wake(team); }
-/* Wake one of them, if any sleeps: after queueing one task (Note [One
- * wake-up per task] in task.c). */
+/* Wake the team's constrained waiters (taskwait, taskgroup end,
+ * dependences, detach) if any sleep: after making a condition of theirs
+ * true (Note [Two sleep words] in task.c). */
+static inline void hsomp_task_wake(struct hsomp_team *team) {
+  atomic_thread_fence(memory_order_seq_cst);
+  hsomp_wake_bump(&team->task_done);
+}
+/* After queueing one task: wake one of the threads that may run any task,
+ * if one sleeps; else the constrained ones (Note [One wake-up per task]
+ * in task.c). */
 static inline void hsomp_task_wake_one(struct hsomp_team *team) {
   atomic_thread_fence(memory_order_seq_cst);
   if (atomic_load_explicit(&team->event.sleepers, memory_order_relaxed) != 0) {
     atomic_fetch_add_explicit(&team->event.value, 1, memory_order_seq_cst);
     hsomp_futex_wake(&team->event.value, 1);
+  } else if (atomic_load_explicit(&team->task_done.sleepers, memory_order_relaxed) != 0) {
+    atomic_fetch_add_explicit(&team->task_done.value, 1, memory_order_seq_cst);
+    hsomp_futex_wake(&team->task_done.value, INT_MAX);
   }
 }
 /* The task-aware wait: run tasks (descendants of `constraint' only,
@@ -327,6 +342,8 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
                                    struct hsomp_task *constraint) HSOMP_INTERNAL;
 /* Whether any queue of the team may hold a task (for sleeping decisions). */
 bool hsomp_task_any_queued(struct hsomp_team *team) HSOMP_INTERNAL;
+/* Whether the shared queue holds a task `constraint' may run. */
+bool hsomp_task_shared_eligible(struct hsomp_team *team, struct hsomp_task *constraint) HSOMP_INTERNAL;
 
 /* task_deps.c */
 /* Record t's dependences among its parent's children; returns true if t

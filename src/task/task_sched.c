@@ -319,6 +319,23 @@ bool hsomp_task_any_queued(struct hsomp_team *team) {
   return false;
 }
 
+/* A constrained waiter's last look before it sleeps (Note [Two sleep
+ * words] in task.c): the records in the heap are alive while the lock is
+ * held, so their ancestry may be read. */
+bool hsomp_task_shared_eligible(struct hsomp_team *team, struct hsomp_task *constraint) {
+  if (!atomic_load_explicit(&team->tasks_used, memory_order_seq_cst))
+    return false;
+  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+  if (!atomic_load_explicit(&tk->shared_count, memory_order_seq_cst))
+    return false;
+  bool found = false;
+  hsomp_mutex_lock(&tk->shared_lock);
+  for (size_t i = 0; i < tk->heap_len && !found; i++)
+    found = eligible(tk->heap[i].task, constraint);
+  hsomp_mutex_unlock(&tk->shared_lock);
+  return found;
+}
+
 /* ------------------------------------------------------------------ */
 /* Scheduling a ready task.                                             */
 
