@@ -6,7 +6,8 @@
 #
 # Checks, one "ok:"/"FAIL:" line each, then "package checks: P passed, F failed":
 #   cabal check      both packages pass `cabal check`
-#   sdist            both sdist tarballs are made (hsomp's carries runtime/*.c)
+#   sdist            both sdist tarballs are made; hsomp's carries every
+#                    runtime/ and include/ file (*.c, *.h, subfolders too)
 #   store            user project 1 (test/user-project, copied) builds
 #                    against the tarballs, served by a file+noindex
 #                    repository, with hsomp and hsomp-cmm built into the
@@ -46,12 +47,26 @@ for d in "$pkg" "$pkg/hsomp-cmm"; do
 done
 [ $checks = ok ] && ok "cabal check: hsomp and hsomp-cmm" || fail "cabal check"
 
-# sdist: the tarballs become a local repository (README "Installing the package")
+# sdist: the tarballs become a local repository (README "Installing the
+# package").  hsomp's must carry every file of the runtime as it is now
+# (runtime/ and include/, subfolders too): extra-source-files' globs are the
+# only list of them, and a file they miss would break the build from the
+# tarball alone.
+version=$(sed -n 's/^version: *//p' "$pkg/hsomp.cabal")
+(cd "$pkg" && find -L runtime include -type f \( -name '*.c' -o -name '*.h' \) | LC_ALL=C sort) >"$store/runtime.list"
 if (cd "$pkg" && env CABAL_DIR="$store/cabal-dir" CABAL_CONFIG="$offline" \
       cabal sdist --builddir="$store/sdist-build" all --output-dir "$store/repo") >"$store/sdist.log" 2>&1 &&
-   tar tzf "$store/repo/hsomp-0.1.0.tar.gz" >"$store/sdist.list" &&  # (not | grep -q: pipefail, SIGPIPE)
-   grep -q '^hsomp-0.1.0/runtime/team.c$' "$store/sdist.list"; then
-  ok "sdist: $(cd "$store/repo" && echo *.tar.gz)"
+   tar tzf "$store/repo/hsomp-$version.tar.gz" >"$store/sdist.list"; then  # (not | grep: pipefail, SIGPIPE)
+  sed -n "s|^hsomp-$version/||p" "$store/sdist.list" | grep -E '^(runtime|include)/.*\.[ch]$' |
+    LC_ALL=C sort >"$store/sdist-runtime.list"
+  missing=$(LC_ALL=C comm -23 "$store/runtime.list" "$store/sdist-runtime.list")
+  if [ -z "$missing" ] && [ -s "$store/runtime.list" ]; then
+    ok "sdist: $(cd "$store/repo" && echo *.tar.gz) (hsomp's carries all $(wc -l <"$store/runtime.list") runtime files)"
+  else
+    echo "    the runtime files the tarball lacks (extend extra-source-files in hsomp.cabal):"
+    sed 's/^/      /' <<<"$missing"
+    fail "sdist: hsomp-$version.tar.gz lacks runtime files"
+  fi
 else
   show_log "$store/sdist.log"
   fail "sdist"
