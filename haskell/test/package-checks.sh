@@ -22,6 +22,8 @@
 #                    modules run in cabal repl, its output compared
 #   README blocks    test/readme-snippets.py: every code block of both
 #                    READMEs' Haskell parts built and run as printed
+#   profiling        test/prof-project built with --enable-profiling from
+#                    the package's sources: its checks pass under +RTS -p
 # The first-build and rebuild times go to stdout (README numbers).
 set -uo pipefail
 pkg=$(cd "$1" && pwd)
@@ -146,6 +148,33 @@ if python3 "$pkg/test/readme-snippets.py" "$pkg/.." "$build/readme-snippets" "$s
   ok "README code blocks: $(tail -n 1 "$store/readme-snippets.log")"
 else
   sed 's/^/  /' "$store/readme-snippets.log"; fail "README code blocks"
+fi
+
+# Profiling (README "Pure combinators, ST, sparks", Profiling): the
+# package and a program built with --enable-profiling, from the package's
+# sources; the program (test/prof-project) reads heap objects in its own
+# [cmm| |] quote, runs HsOmp.Inline's batchApply under GCs, OpenMP regions
+# and Haskell bodies on the team, under +RTS -p, and must write its .prof.
+prof=$build/prof-check
+rm -rf "$prof"
+mkdir -p "$prof"
+cp -r "$pkg/test/prof-project/." "$prof/"
+printf 'packages: . %s %s\nactive-repositories: :none\nprofiling: True\npackage hsomp-cmm\n  shared: True\n' \
+  "$pkg" "$pkg/hsomp-cmm" >"$prof/cabal.project"
+t0=$SECONDS
+if (cd "$prof" && env CABAL_DIR="$build/cabal-dir" CABAL_CONFIG="$offline" \
+      timeout 1500 cabal --builddir="$build/prof-build" build --offline exe:prof-app) >"$prof/build.log" 2>&1; then
+  secs=$((SECONDS - t0))
+  exe=$(find "$build/prof-build" -type f -name prof-app -perm -u+x | head -n 1)
+  if [ -n "$exe" ] && (cd "$prof" && timeout 120 "$exe" +RTS -p -RTS) >"$prof/run.log" 2>&1 &&
+     grep -q '^prof-app: all checks: ok$' "$prof/run.log" && grep -q 'MAIN' "$prof/prof-app.prof"; then
+    sed 's/^/    /' "$prof/run.log"
+    ok "profiling: hsomp and a program built with --enable-profiling ($secs s), every check right under +RTS -p, prof-app.prof written"
+  else
+    sed 's/^/    /' "$prof/run.log" | tail -n 20; fail "profiling: the profiled program failed"
+  fi
+else
+  show_log "$prof/build.log" 40; fail "profiling: the build with --enable-profiling failed"
 fi
 
 echo "package checks: $passed passed, $failed failed"
