@@ -370,9 +370,9 @@ compileCmm assemblerErrors source = do
 --    ghc-iserv-prof, a profiled process: rts_isProfiled() is 1.
 --
 -- A GHC response file (@file) on the command line is read for -prof too.
--- test/prof-check.sh builds a profiled program whose quote reads the TSO
--- (and HsOmp.Inline's batchApply, which saves the thread state into it) and
--- checks the answers.
+-- test/package-checks.sh ("profiling") builds test/prof-project, whose
+-- quote reads the TSO and a byte array, and which runs HsOmp.Inline's
+-- batchApply (it saves the thread state into the TSO), with profiling.
 
 foreign import ccall unsafe "rts_isProfiled" c_rtsIsProfiled :: IO CInt
 
