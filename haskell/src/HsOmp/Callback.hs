@@ -132,7 +132,7 @@ parallelForN team sched lo hi body = do
 -- and the team size.
 --
 -- >>> import Data.IORef
--- >>> seen <- newIORef []
+-- >>> seen <- newIORef ([] :: [(Int, Int)])
 -- >>> parallelRegion (Just 2) (\t n -> atomicModifyIORef' seen (\ts -> ((t, n) : ts, ())))
 -- >>> Data.List.sort <$> readIORef seen
 -- [(0,2),(1,2)]
