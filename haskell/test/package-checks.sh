@@ -8,6 +8,8 @@
 #   cabal check      both packages pass `cabal check`
 #   sdist            both sdist tarballs are made; hsomp's carries every
 #                    runtime/ and include/ file (*.c, *.h, subfolders too)
+#   runtime files    the runtime objects in the stage's library are
+#                    exactly runtime/'s C files (any depth)
 #   store            user project 1 (test/user-project, copied) builds
 #                    against the tarballs, served by a file+noindex
 #                    repository, with hsomp and hsomp-cmm built into the
@@ -73,6 +75,29 @@ else
   show_log "$store/sdist.log"
   fail "sdist"
 fi
+# The runtime's C files, at any depth of runtime/, are the ones in the
+# library of the stage's build (Setup.hs lists them when the package is
+# configured and before each build; README "Limits"): every one's object is
+# in libHShsomp-*.a, and no object of a C file that is gone is.
+libbuild=$(find "$build/build" -maxdepth 4 -type d -path '*/hsomp-[0-9]*/build' | head -n 1)
+archive=$(find "$libbuild" -maxdepth 1 -name 'libHShsomp-*.a' 2>/dev/null | head -n 1)
+if [ -n "$archive" ]; then
+  ar t "$archive" | LC_ALL=C sort -u >"$store/archive.list"
+  (cd "$pkg" && find -L runtime -type f -name '*.c' | LC_ALL=C sort) >"$store/runtime-c.list"
+  missing=$(sed 's|.*/||; s/\.c$/.o/' "$store/runtime-c.list" | LC_ALL=C sort | LC_ALL=C comm -23 - "$store/archive.list")
+  gone=$(cd "$libbuild" && find runtime -type f -name '*.o' | while read -r o; do
+           [ -f "$pkg/${o%.o}.c" ] || basename "$o"; done | LC_ALL=C sort | LC_ALL=C comm -12 - "$store/archive.list")
+  if [ -z "$missing$gone" ] && [ -s "$store/runtime-c.list" ]; then
+    ok "runtime files: all $(wc -l <"$store/runtime-c.list") C files of runtime/ are in $(basename "$archive"), no other"
+  else
+    [ -n "$missing" ] && echo "    not in the library: $missing"
+    [ -n "$gone" ] && echo "    in the library, but their C file is gone: $gone"
+    fail "runtime files: the library's runtime objects differ from runtime/"
+  fi
+else
+  fail "runtime files: no library build of hsomp under $build/build"
+fi
+
 { cat "$offline"; printf 'repository hsomp-local\n  url: file+noindex://%s/repo\n' "$store"; } >"$store/config"
 
 # user_cabal DIR ARGS...: cabal in a user project, with the local repository
