@@ -79,7 +79,7 @@ fi
 # library of the stage's build (Setup.hs lists them when the package is
 # configured and before each build; README "Limits"): every one's object is
 # in libHShsomp-*.a, and no object of a C file that is gone is.
-libbuild=$(find "$build/build" -maxdepth 4 -type d -path '*/hsomp-[0-9]*/build' | head -n 1)
+libbuild=$(find "$build/build" -maxdepth 4 -type d -path "*/hsomp-$version/build" | head -n 1)
 archive=$(find "$libbuild" -maxdepth 1 -name 'libHShsomp-*.a' 2>/dev/null | head -n 1)
 if [ -n "$archive" ]; then
   ar t "$archive" | LC_ALL=C sort -u >"$store/archive.list"
