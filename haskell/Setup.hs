@@ -1,6 +1,6 @@
 -- Setup.hs -- builds the hsomp Haskell package.
 --
--- The package compiles the C runtime (runtime/*.c, runtime/*/*.c) into the Haskell
+-- The package compiles the C runtime (runtime/**/*.c) into the Haskell
 -- library itself.  In the repository runtime/ is a symbolic link to ../src
 -- (one copy of the runtime in git); `cabal sdist` follows the link and
 -- stores the files, so the tarball carries its own runtime and builds
@@ -25,16 +25,17 @@ import Distribution.Simple
 import Distribution.Simple.LocalBuildInfo (LocalBuildInfo (..))
 import Control.Monad (filterM, forM_, when)
 import Distribution.Simple.LocalBuildInfo (buildDir)
-import System.Directory (doesDirectoryExist, getModificationTime, listDirectory, removeFile)
+import System.Directory (doesDirectoryExist, doesFileExist, getModificationTime, listDirectory, removeFile)
 import System.FilePath (takeExtension, (</>))
 
 runtimeDir :: FilePath
 runtimeDir = "runtime"
 
 -- The runtime's C files as they are now (runtime/*.c and the files of its
--- folders, runtime/*/*.c), and its folders (runtime and runtime/*): the
--- runtime includes its internal headers by name alone, so every folder is
--- on the include path (as in CMakeLists.txt).
+-- folders, at any depth, as extra-source-files' runtime/**/*.c), and its
+-- folders (runtime and every folder below it): the runtime includes its
+-- internal headers by name alone, so every folder is on the include path
+-- (as in CMakeLists.txt).
 runtimeLayout :: IO ([FilePath], [FilePath])
 runtimeLayout = do
   found <- doesDirectoryExist runtimeDir
@@ -42,11 +43,14 @@ runtimeLayout = do
     then fail ("hsomp: the C runtime is not at " ++ runtimeDir
                ++ " (in the repository: a link to ../src; in an sdist: the files)")
     else pure ()
-  entries <- map (runtimeDir </>) . sort <$> listDirectory runtimeDir
-  dirs <- filterM doesDirectoryExist entries
-  nested <- mapM (\d -> map (d </>) . sort <$> listDirectory d) dirs
-  let cFiles = filter (".c" `isSuffixOf`) (entries ++ concat nested)
+  dirs <- foldersBelow runtimeDir
+  files <- concat <$> mapM (\d -> map (d </>) . sort <$> listDirectory d) (runtimeDir : dirs)
+  cFiles <- filterM doesFileExist (filter (".c" `isSuffixOf`) files)
   pure (cFiles, runtimeDir : dirs)
+  where
+    foldersBelow d = do
+      here <- filterM doesDirectoryExist . map (d </>) . sort =<< listDirectory d
+      (here ++) . concat <$> mapM foldersBelow here
 
 -- A library's build info with the runtime's files and folders of now in
 -- its c-sources and include-dirs.

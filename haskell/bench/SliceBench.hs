@@ -48,12 +48,12 @@ newInput n = do
 
 mapSlices :: Int -> Schedule -> Input -> IO ()
 mapSlices t sched (Input xs v) =
-  parallelSlices_ (split sched) {splitThreads = t} v $ \sl ->
+  parallelSlices_ (split sched) {splitThreads = Just t} v $ \sl ->
     S.forSlice sl $ \i -> S.write sl i (step (VS.unsafeIndex xs (S.globalIndex i)))
 
 sumSlices :: Int -> Schedule -> Input -> IO Double
 sumSlices t sched (Input _ v) =
-  parallelReduce (split sched) {splitThreads = t} v (+) 0 $ \sl ->
+  parallelReduce (split sched) {splitThreads = Just t} v (+) 0 $ \sl ->
     S.foldSlice sl 0 $ \acc i -> (\x -> acc + term x) <$> S.read sl i
 
 mapRange :: VS.Vector Double -> VSM.IOVector Double -> Int -> Int -> IO ()

@@ -71,7 +71,7 @@ type Check = Bool -> String -> IO ()
 teamDemo :: Check -> Int -> IO ()
 teamDemo check team = do
   rows <- newIORef []
-  parallelRegion team $ \t n -> do
+  parallelRegion (Just team) $ \t n -> do
     omp <- threadNumPrim
     cap <- currentCapabilityPrim
     bound <- maybe (-1) id <$> boundCapability

@@ -26,7 +26,7 @@ import qualified HsOmp.Slice as S
 matmulSlices :: Int -> Int -> VS.Vector Double -> VS.Vector Double -> IO (VS.Vector Double)
 matmulSlices threads n a b = do
   c <- VSM.new (n * n)
-  parallelSlices_ (rowsOf n (Dynamic blockI)) {splitThreads = threads} c $ \sl -> do
+  parallelSlices_ (rowsOf n (Dynamic blockI)) {splitThreads = Just threads} c $ \sl -> do
     S.forSlice sl $ \ix -> S.write sl ix 0
     forM_ [0, blockK .. n - 1] $ \kk ->
       forM_ [0, blockJ .. n - 1] $ \jj ->

@@ -77,7 +77,7 @@ inlinePrimSpec = describe "inline primitives" $ do
     threadNumInline `shouldReturn` 0
     forM_ [1, 2, 3, 8] $ \t -> replicateM_ 3 $ do
       seen <- newIORef []
-      within 60 $ parallelRegion t $ \tid _ -> do
+      within 60 $ parallelRegion (Just t) $ \tid _ -> do
         a <- threadNumInline
         b <- threadNumPrim
         c <- threadNum
@@ -89,7 +89,7 @@ inlinePrimSpec = describe "inline primitives" $ do
   it "both agree with HsOmp.Prim in parallelFor bodies" $ do
     bad <- newIORef (0 :: Int)
     bodies <- newIORef (0 :: Int)
-    within 60 $ parallelForN 3 (Dynamic 1) 0 300 $ \_ _ -> do
+    within 60 $ parallelForN (Just 3) (Dynamic 1) 0 300 $ \_ _ -> do
       a <- threadNumInline
       b <- threadNum
       c <- currentCapabilityInline

@@ -40,7 +40,7 @@ busy n = foldl' (\a i -> a + sin (fromIntegral i)) 0 [1 .. n * 1000]
 
 -- | 100 chunks of ~20 ms (sleep) on 2 threads: 1 s uninterrupted.
 sleepyLoop :: IORef Int -> IO ()
-sleepyLoop ran = parallelForN 2 (Dynamic 1) 0 100 $ \_ _ -> do
+sleepyLoop ran = parallelForN (Just 2) (Dynamic 1) 0 100 $ \_ _ -> do
   threadDelay 20000
   atomicModifyIORef' ran (\c -> (c + 1, ()))
 
@@ -72,7 +72,7 @@ interruptSpec = describe "interrupting loops" $ do
 
   it "a body's own exception still lets the other chunks run (unchanged)" $ do
     ran <- newIORef 0
-    r <- try $ parallelForN 2 (Dynamic 1) 0 20 $ \lo _ -> do
+    r <- try $ parallelForN (Just 2) (Dynamic 1) 0 20 $ \lo _ -> do
       atomicModifyIORef' ran (\c -> (c + 1, ()))
       when (lo == 3) (throwIO (userError "chunk 3"))
     either (\e -> show (e :: IOException) `shouldSatisfy` ("chunk 3" `isInfixOf`)) (\() -> expectationFailure "no exception") r
@@ -81,7 +81,7 @@ interruptSpec = describe "interrupting loops" $ do
   it "timeout stops a slice loop" $ do
     v <- VSM.replicate 100 (0 :: Double)
     (r, t) <- seconds $ timeout 100000 $
-      parallelSlices_ (Split (Dynamic 1) 1 2) v $ \sl ->
+      parallelSlices_ (Split (Dynamic 1) 1 (Just 2)) v $ \sl ->
         S.forSlice sl (\i -> S.write sl i (1 + busy (2000 + S.globalIndex i `mod` 2) * 0))
     done <- length . filter (/= 0) <$> mapM (VSM.read v) [0 .. 99]
     r `shouldBe` Nothing
@@ -91,7 +91,7 @@ interruptSpec = describe "interrupting loops" $ do
   it "timeout stops a linear plan" $ do
     v <- VSM.replicate 100 (0 :: Double)
     (r, t) <- seconds $ timeout 100000 $
-      withOwned 2 v (\o -> each (\part -> run part (\sl ->
+      withOwned (Just 2) v (\o -> each (\part -> run part (\sl ->
         S.forSlice sl (\i -> S.write sl i (1 + busy (2000 + S.globalIndex i `mod` 2) * 0)))) (chunksOf 1 o))
     done <- length . filter (/= 0) <$> mapM (VSM.read v) [0 .. 99]
     r `shouldBe` Nothing
@@ -101,7 +101,7 @@ interruptSpec = describe "interrupting loops" $ do
   it "uninterruptibleMask lets the loop finish before the exception" $ do
     ran <- newIORef 0
     res <- newEmptyMVar
-    tid <- forkIO (try (uninterruptibleMask_ (parallelForN 2 (Dynamic 1) 0 10 (\_ _ ->
+    tid <- forkIO (try (uninterruptibleMask_ (parallelForN (Just 2) (Dynamic 1) 0 10 (\_ _ ->
              threadDelay 20000 >> atomicModifyIORef' ran (\c -> (c + 1, ()))))) >>= putMVar res)
     threadDelay 30000
     killThread tid
@@ -150,7 +150,7 @@ child mode = do
 interruptChild :: String -> IO ()
 interruptChild mode = do
   hSetBuffering stdout LineBuffering
-  let long = parallelForN 2 (Dynamic 1) 0 1000 (\_ _ -> threadDelay 20000)
+  let long = parallelForN (Just 2) (Dynamic 1) 0 1000 (\_ _ -> threadDelay 20000)
   case mode of
     "sigint" -> putStrLn "ready" >> long >> exitWith (ExitFailure 3)
     _ -> do

@@ -127,7 +127,7 @@ linearSliceSpec = describe "HsOmp.Slice.Linear" $ do
       v <- VSM.replicate (2 * n) (0 :: Double)
       oks <- withMVectorPtr v $ \base -> do
         c_setOther base (fromIntegral n)
-        withOwnedResults 2 v (\o -> splitWith n o (\a b ->
+        withOwnedResults (Just 2) v (\o -> splitWith n o (\a b ->
           runForeign b (\p len -> (== 1) <$> c_rendezvous p (fromIntegral len)) <+> run a rendezvousBody))
       oks `shouldBe` [True, True]
       out <- VS.freeze v
@@ -138,7 +138,7 @@ linearSliceSpec = describe "HsOmp.Slice.Linear" $ do
       let n = 100000
       void $ underGcStorm $ forM_ [1 :: Int .. 20] $ \_ -> do
         v <- VSM.generate n fromIntegral
-        lens <- withOwnedResults 0 v (\o -> foreignEach (cutAt [30000, 70000] o))
+        lens <- withOwnedResults Nothing v (\o -> foreignEach (cutAt [30000, 70000] o))
         lens `shouldBe` [30000, 40000, 30000]
         out <- VS.freeze v
         out `shouldBe` VS.generate n (\i -> if i >= 30000 && i < 70000 then 2 * fromIntegral i else fromIntegral i + 1)
@@ -147,7 +147,7 @@ linearSliceSpec = describe "HsOmp.Slice.Linear" $ do
     it "random split trees: every run element written once, skipped ones never, results in range order (QuickCheck: trees, sizes, teams)" $
       property $ \tree (NonNegative n0) (t0 :: Int) -> ioProperty $ do
         let n = n0 `mod` 700
-            t = t0 `mod` 5
+            t = if t0 `mod` 5 == 0 then Nothing else Just (t0 `mod` 5)  -- Nothing: the default team
             parts = model tree 0 n
             expected = VS.generate n (\i -> if or [b | (a, e, b) <- parts, a <= i, i < e] then 1 else 0)
         v <- VSM.replicate n (0 :: Int)
@@ -174,41 +174,41 @@ linearSliceSpec = describe "HsOmp.Slice.Linear" $ do
             xs = VS.generate n (\i -> (i * 7919) `mod` 1009 - 500) :: VS.Vector Int
             runParts = [(a, e) | (a, e, True) <- model tree 0 n]
         v <- VS.thaw xs
-        order <- withOwnedReduce 2 v (++) [] (indices tree)
-        total <- withOwnedReduce 2 v (+) 0 (sums tree)
+        order <- withOwnedReduce (Just 2) v (++) [] (indices tree)
+        total <- withOwnedReduce (Just 2) v (+) 0 (sums tree)
         pure $ order === concat [[a .. e - 1] | (a, e) <- runParts]
           .&&. total === sum [VS.sum (VS.slice a (e - a) xs) | (a, e) <- runParts]
 
   it "queries: ownedLength and ownedRange give the part, splitAt and cutAt clamp" $ do
     v <- VSM.replicate 100 (0 :: Int)
-    rs <- withOwnedResults 1 (VSM.slice 10 50 v) (\o -> q1 (ownedLength o))
+    rs <- withOwnedResults (Just 1) (VSM.slice 10 50 v) (\o -> q1 (ownedLength o))
     rs `shouldBe` [(50, 0, 0), (50, 50, 0)]
-    rs2 <- withOwnedResults 1 v (\o -> q2 (ownedRange o))
+    rs2 <- withOwnedResults (Just 1) v (\o -> q2 (ownedRange o))
     rs2 `shouldBe` [(0, 100, 0), (100, 100, 0)]
-    rs3 <- withOwnedResults 1 v (\o -> each lengthJob (cutAt [30, 20, 200, -4] o))
+    rs3 <- withOwnedResults (Just 1) v (\o -> each lengthJob (cutAt [30, 20, 200, -4] o))
     rs3 `shouldBe` map (\l -> (l, 0, 0)) [30, 0, 70, 0, 0]
 
   it "an exception in a job is re-thrown after the other jobs ran; one in the plan is thrown before any" $ do
     v <- VSM.replicate 1000 (0 :: Int)
-    withOwned 2 v (\o -> each (\p -> run p (\sl ->
+    withOwned (Just 2) v (\o -> each (\p -> run p (\sl ->
         if S.sliceStart sl == 500 then error "part 500" else S.forSlice sl (\i -> S.write sl i 1))) (chunksOf 100 o))
       `shouldThrow` (\(e :: ErrorCall) -> "part 500" `isInfixOf` show e)
     VS.sum <$> VS.freeze v `shouldReturn` 900
     VSM.set v 0
-    withOwned 2 v (\o -> splitWith (error "bad offset") o (\a b -> job' a <+> job' b))
+    withOwned (Just 2) v (\o -> splitWith (error "bad offset") o (\a b -> job' a <+> job' b))
       `shouldThrow` (\(e :: ErrorCall) -> "bad offset" `isInfixOf` show e)
     VS.sum <$> VS.freeze v `shouldReturn` 0
 
   it "an empty vector gives one empty part" $ do
     v <- VSM.new 0 :: IO (VSM.IOVector Int)
-    withOwnedResults 0 v (\o -> run o (pure . S.sliceLength)) `shouldReturn` [0]
-    withOwnedReduce 0 v (+) (42 :: Int) skip `shouldReturn` 42
+    withOwnedResults Nothing v (\o -> run o (pure . S.sliceLength)) `shouldReturn` [0]
+    withOwnedReduce Nothing v (+) (42 :: Int) skip `shouldReturn` 42
 
   it "about 4000 jobs (chunks of 49) under a GC storm: every element written once" $ do
     let n = 200000
     v <- VSM.replicate n (0 :: Int)
     (rs, _) <- within 120 $ underGcStorm $ forM [1 .. 5 :: Int] $ \_ ->
-      withOwnedReduce 2 v (+) 0 (\o -> each (\p -> run p (\sl -> do
+      withOwnedReduce (Just 2) v (+) 0 (\o -> each (\p -> run p (\sl -> do
         S.forSlice sl (\i -> S.modify sl i (+ 1))
         pure (S.sliceLength sl))) (chunksOf 49 o))
     rs `shouldBe` replicate 5 n
@@ -224,7 +224,7 @@ linearSliceSpec = describe "HsOmp.Slice.Linear" $ do
       FC.addForeignPtrFinalizer fp (getMonotonicTimeNSec >>= writeIORef freedAt . Just)
       let v = VSM.unsafeFromForeignPtr0 fp n
       VSM.set v r
-      total <- withOwnedReduce 2 v (+) 0 (sums (Chunks 4096 [True]))
+      total <- withOwnedReduce (Just 2) v (+) 0 (sums (Chunks 4096 [True]))
       end <- getMonotonicTimeNSec
       pure (total, end, freedAt)
     let settle :: Int -> IO [Maybe Bool]
@@ -292,11 +292,11 @@ job' o = run o (\sl -> S.forSlice sl (\i -> S.write sl i 1))
 lengthJob :: Owned s Int %1 -> Plan s (Int, Int, Int)
 lengthJob o = run o (\sl -> pure (S.sliceLength sl, 0, 0))
 
-q1 :: (Ur Int, Owned s Int) %1 -> Plan s (Int, Int, Int)
-q1 (Ur len, o) = splitWith len o (\a b -> lengthJob a <+> run b (\sl -> pure (len, S.sliceStart sl, S.sliceLength sl)))
+q1 :: (Unrestricted Int, Owned s Int) %1 -> Plan s (Int, Int, Int)
+q1 (Unrestricted len, o) = splitWith len o (\a b -> lengthJob a <+> run b (\sl -> pure (len, S.sliceStart sl, S.sliceLength sl)))
 
-q2 :: (Ur (Int, Int), Owned s Int) %1 -> Plan s (Int, Int, Int)
-q2 (Ur (lo, hi), o) = splitWith 1000 o (\a b -> run a (\_ -> pure (lo, hi, 0)) <+> run b (\sl -> pure (S.sliceStart sl, S.sliceEnd sl, S.sliceLength sl)))
+q2 :: (Unrestricted (Int, Int), Owned s Int) %1 -> Plan s (Int, Int, Int)
+q2 (Unrestricted (lo, hi), o) = splitWith 1000 o (\a b -> run a (\_ -> pure (lo, hi, 0)) <+> run b (\sl -> pure (S.sliceStart sl, S.sliceEnd sl, S.sliceLength sl)))
 
 indices :: Tree -> Owned s Int %1 -> Plan s [Int]
 indices tree o = mapPlan tree o (\sl -> reverse <$> S.foldSlice sl [] (\acc i -> pure (S.globalIndex i : acc)))

@@ -144,7 +144,7 @@ callbackCosts n = runInBoundThread $ do
     calls <- mapM (peekElemOff slots) [1, 4]
     pure (t, calls)
   chunks <- newIORef (0 :: Int)
-  chunk <- per (parallelForN 1 (Dynamic 1) 0 n (\_ _ -> modifyIORef' chunks (+ 1)))
+  chunk <- per (parallelForN (Just 1) (Dynamic 1) 0 n (\_ _ -> modifyIORef' chunks (+ 1)))
   out <- VSM.replicate n (0 :: CLong)
   chunkC <- VSM.unsafeWith out $ \p ->
     per (c_parallel_for_c p_square_into p 0 (fromIntegral n) 1 1 1)

@@ -38,7 +38,7 @@ schedules :: [Schedule]
 schedules = [Static, StaticChunk 7, Dynamic 13, Guided 5, Auto, Runtime]
 
 onTeam :: Int -> Split -> Split
-onTeam t sp = sp {splitThreads = t}
+onTeam t sp = sp {splitThreads = Just t}
 
 -- | The (start, end) of every slice, in the order parallelSlices returns.
 bounds :: Split -> VSM.IOVector Int -> IO [(Int, Int)]
@@ -112,7 +112,7 @@ sliceSpec = describe "HsOmp.Slice" $ do
         let n = n0 `mod` 3000
             k = k0 `mod` 20
             blk = 1 + b0 `mod` 9
-            t = 1 + t0 `mod` 4
+            t = if t0 `mod` 5 == 0 then Nothing else Just (t0 `mod` 5)  -- Nothing: the default team
             sched = [Static, StaticChunk k, Dynamic k, Guided k, Auto] !! (si `mod` 5)
             sp = Split sched blk t
             xs = VS.generate n (\i -> (i * 7919) `mod` 1009 - 500) :: VS.Vector Int

@@ -30,7 +30,7 @@ import Text.Printf (printf)
 
 import HsOmp
 import HsOmp.Batch
-import HsOmp.Callback (newWrapperCallback)
+import HsOmp.Callback (newWrapperCallback, teamSizeArg)
 import HsOmp.Prim
 import CmmSpec (cmmSpec)
 import ArraySpec (arraySpec)
@@ -126,7 +126,7 @@ bindingsSpec = describe "omp_* bindings" $ do
       d <- newEmptyMVar
       _ <- forkIO (replicateM_ 200 bump `finally` putMVar d ())
       pure d
-    parallelForN 3 (Dynamic 1) 0 300 (\lo hi -> replicateM_ (hi - lo) bump)
+    parallelForN (Just 3) (Dynamic 1) 0 300 (\lo hi -> replicateM_ (hi - lo) bump)
     mapM_ takeMVar dones
     readIORef r `shouldReturn` 1100
   it "a program's buffered stdout is flushed at exit after regions ran" $ do
@@ -313,7 +313,7 @@ callbackSpec = describe "callbacks and Haskell bodies on the OpenMP team" $ do
         v <- VSM.replicate (hi + 5) (0 :: Int)
         chunks <- newIORef (0 :: Int)
         _ <- within 60 $ underGcStorm $
-          parallelForN t sched lo hi $ \a b -> do
+          parallelForN (Just t) sched lo hi $ \a b -> do
             atomicModifyIORef' chunks (\c -> (c + 1, ()))
             forM_ [a .. b - 1] $ \i -> VSM.modify v (+ 1) i
         res <- VS.freeze v
@@ -328,11 +328,28 @@ callbackSpec = describe "callbacks and Haskell bodies on the OpenMP team" $ do
   it "parallelRegion runs the body once per thread with its number" $
     forM_ teamSizes $ \t -> do
       seen <- newIORef []
-      parallelRegion t $ \tid n -> atomicModifyIORef' seen (\s -> ((tid, n) : s, ()))
+      parallelRegion (Just t) $ \tid n -> atomicModifyIORef' seen (\s -> ((tid, n) : s, ()))
       sort <$> readIORef seen `shouldReturn` [(i, t) | i <- [0 .. t - 1]]
+  it "team sizes are Maybe Int: Nothing is the default team, Just n has n threads, Just 0 and below are refused before anything runs" $ do
+    sizes <- newIORef []
+    def <- maxThreads
+    let record = numThreads >>= \n -> atomicModifyIORef' sizes (\s -> (n : s, ()))
+    parallelForN Nothing Static 0 1 (\_ _ -> record)
+    parallelForN (Just 3) Static 0 1 (\_ _ -> record)
+    parallelRegion Nothing (\t _ -> when (t == 0) record)
+    parallelRegion (Just 3) (\t _ -> when (t == 0) record)
+    reverse <$> readIORef sizes `shouldReturn` [def, 3, def, 3]
+    ran <- newIORef (0 :: Int)
+    let refused = \(ErrorCall m) -> "a team has at least 1 thread (Nothing: the default size)" `isInfixOf` m
+    forM_ [0, -1, minBound] $ \n -> do
+      parallelForN (Just n) Static 0 10 (\_ _ -> modifyIORef' ran (+ 1)) `shouldThrow` refused
+      parallelForN (Just n) Static 0 0 (\_ _ -> modifyIORef' ran (+ 1)) `shouldThrow` refused
+      parallelRegion (Just n) (\_ _ -> modifyIORef' ran (+ 1)) `shouldThrow` refused
+    readIORef ran `shouldReturn` 0
+    teamSizeArg (Just maxBound) `shouldReturn` fromIntegral (maxBound :: CInt)
   it "an exception in a chunk is re-thrown in the caller after the loop" $ do
     done <- newIORef (0 :: Int)
-    parallelForN 2 (Dynamic 10) 0 100 (\a b -> do
+    parallelForN (Just 2) (Dynamic 10) 0 100 (\a b -> do
         when (a == 50) $ throwIO (userError "chunk 50")
         atomicModifyIORef' done (\c -> (c + (b - a), ())))
       `shouldThrow` (\(e :: IOException) -> "chunk 50" `isInfixOf` show e)
@@ -359,7 +376,7 @@ primSpec = describe "Cmm primitives" $ do
     threadNumPrim `shouldReturn` 0
     forM_ teamSizes $ \t -> replicateM_ 3 $ do
       seen <- newIORef []
-      parallelRegion t $ \tid _ -> do
+      parallelRegion (Just t) $ \tid _ -> do
         a <- threadNumPrim
         b <- threadNumPrim -- the cached path
         c <- threadNum
@@ -372,7 +389,7 @@ primSpec = describe "Cmm primitives" $ do
     threadNumPrim `shouldReturn` 0
   it "a worker's Haskell body runs on the worker's own Capability" $ do
     seen <- newIORef []
-    parallelRegion 2 $ \tid _ -> do
+    parallelRegion (Just 2) $ \tid _ -> do
       c <- currentCapabilityPrim
       w <- boundCapability
       atomicModifyIORef' seen (\s -> ((tid, c, w) : s, ()))
@@ -382,7 +399,7 @@ primSpec = describe "Cmm primitives" $ do
     caps <- getNumCapabilities
     forM_ [2 .. caps] $ \t -> replicateM_ 3 $ do
       seen <- newIORef []
-      parallelRegion t $ \tid _ -> do
+      parallelRegion (Just t) $ \tid _ -> do
         c <- currentCapabilityPrim
         atomicModifyIORef' seen (\s -> ((tid, c) : s, ()))
       rows <- sort <$> readIORef seen

@@ -64,7 +64,7 @@ triSequential t y = mapM_ (\i -> VSM.unsafeWrite y i (triRow t i)) [0 .. VSM.len
 
 -- | The runtime cuts the rows (HsOmp.Slice) on a team of @nthreads@.
 triSlices :: Int -> Schedule -> Tri -> VSM.IOVector Double -> IO ()
-triSlices nthreads sched t y = parallelSlices_ (split sched) {splitThreads = nthreads} y (triBody t)
+triSlices nthreads sched t y = parallelSlices_ (split sched) {splitThreads = Just nthreads} y (triBody t)
 
 -- | The offsets where @parts@ parts of equal work begin (the first part's
 -- start, 0, left out): the rows up to @r@ cost about @r^2/2@, so part @k@
@@ -81,7 +81,7 @@ workMid lo hi = max lo (min hi (round (sqrt ((fromIntegral lo ^ (2 :: Int) + fro
 -- | The user's split: @parts@ parts of equal work, cut at 'workCuts', one
 -- job each, on a team of @nthreads@ (the heaviest, last, part first).
 triBalanced :: Int -> Int -> Tri -> VSM.IOVector Double -> IO ()
-triBalanced nthreads parts t y = withOwned nthreads y (\o -> backwards done (cutAt (workCuts (VSM.length y) parts) o))
+triBalanced nthreads parts t y = withOwned (Just nthreads) y (\o -> backwards done (cutAt (workCuts (VSM.length y) parts) o))
   where
     backwards :: Plan s () %1 -> [Owned s Double] %1 -> Plan s ()
     backwards acc [] = acc
@@ -90,7 +90,7 @@ triBalanced nthreads parts t y = withOwned nthreads y (\o -> backwards done (cut
 -- | The user's split: halve the work recursively, @depth@ times (2^depth
 -- jobs), the heavier upper half first.
 triHalving :: Int -> Int -> Tri -> VSM.IOVector Double -> IO ()
-triHalving nthreads depth0 t y = withOwned nthreads y (go depth0)
+triHalving nthreads depth0 t y = withOwned (Just nthreads) y (go depth0)
   where
     go :: Int -> Owned s Double %1 -> Plan s ()
     go depth o = withRange o (\lo hi o' ->

@@ -6,7 +6,10 @@
 #
 # Checks, one "ok:"/"FAIL:" line each, then "package checks: P passed, F failed":
 #   cabal check      both packages pass `cabal check`
-#   sdist            both sdist tarballs are made (hsomp's carries runtime/**/*.c)
+#   sdist            both sdist tarballs are made; hsomp's carries every
+#                    runtime/ and include/ file (*.c, *.h, subfolders too)
+#   runtime files    the runtime objects in the stage's library are
+#                    exactly runtime/'s C files (any depth)
 #   store            user project 1 (test/user-project, copied) builds
 #                    against the tarballs, served by a file+noindex
 #                    repository, with hsomp and hsomp-cmm built into the
@@ -21,6 +24,8 @@
 #                    modules run in cabal repl, its output compared
 #   README blocks    test/readme-snippets.py: every code block of both
 #                    READMEs' Haskell parts built and run as printed
+#   profiling        test/prof-project built with --enable-profiling from
+#                    the package's sources: its checks pass under +RTS -p
 # The first-build and rebuild times go to stdout (README numbers).
 set -uo pipefail
 pkg=$(cd "$1" && pwd)
@@ -46,16 +51,53 @@ for d in "$pkg" "$pkg/hsomp-cmm"; do
 done
 [ $checks = ok ] && ok "cabal check: hsomp and hsomp-cmm" || fail "cabal check"
 
-# sdist: the tarballs become a local repository (README "Installing the package")
+# sdist: the tarballs become a local repository (README "Installing the
+# package").  hsomp's must carry every file of the runtime as it is now
+# (runtime/ and include/, subfolders too): extra-source-files' globs are the
+# only list of them, and a file they miss would break the build from the
+# tarball alone.
+version=$(sed -n 's/^version: *//p' "$pkg/hsomp.cabal")
+(cd "$pkg" && find -L runtime include -type f \( -name '*.c' -o -name '*.h' \) | LC_ALL=C sort) >"$store/runtime.list"
 if (cd "$pkg" && env CABAL_DIR="$store/cabal-dir" CABAL_CONFIG="$offline" \
       cabal sdist --builddir="$store/sdist-build" all --output-dir "$store/repo") >"$store/sdist.log" 2>&1 &&
-   tar tzf "$store/repo/hsomp-0.1.0.tar.gz" >"$store/sdist.list" &&  # (not | grep -q: pipefail, SIGPIPE)
-   grep -q '^hsomp-0.1.0/runtime/team/team.c$' "$store/sdist.list"; then
-  ok "sdist: $(cd "$store/repo" && echo *.tar.gz)"
+   tar tzf "$store/repo/hsomp-$version.tar.gz" >"$store/sdist.list"; then  # (not | grep: pipefail, SIGPIPE)
+  sed -n "s|^hsomp-$version/||p" "$store/sdist.list" | grep -E '^(runtime|include)/.*\.[ch]$' |
+    LC_ALL=C sort >"$store/sdist-runtime.list"
+  missing=$(LC_ALL=C comm -23 "$store/runtime.list" "$store/sdist-runtime.list")
+  if [ -z "$missing" ] && [ -s "$store/runtime.list" ]; then
+    ok "sdist: $(cd "$store/repo" && echo *.tar.gz) (hsomp's carries all $(wc -l <"$store/runtime.list") runtime files)"
+  else
+    echo "    the runtime files the tarball lacks (extend extra-source-files in hsomp.cabal):"
+    sed 's/^/      /' <<<"$missing"
+    fail "sdist: hsomp-$version.tar.gz lacks runtime files"
+  fi
 else
   show_log "$store/sdist.log"
   fail "sdist"
 fi
+# The runtime's C files, at any depth of runtime/, are the ones in the
+# library of the stage's build (Setup.hs lists them when the package is
+# configured and before each build; README "Limits"): every one's object is
+# in libHShsomp-*.a, and no object of a C file that is gone is.
+libbuild=$(find "$build/build" -maxdepth 4 -type d -path "*/hsomp-$version/build" | head -n 1)
+archive=$(find "$libbuild" -maxdepth 1 -name 'libHShsomp-*.a' 2>/dev/null | head -n 1)
+if [ -n "$archive" ]; then
+  ar t "$archive" | LC_ALL=C sort -u >"$store/archive.list"
+  (cd "$pkg" && find -L runtime -type f -name '*.c' | LC_ALL=C sort) >"$store/runtime-c.list"
+  missing=$(sed 's|.*/||; s/\.c$/.o/' "$store/runtime-c.list" | LC_ALL=C sort | LC_ALL=C comm -23 - "$store/archive.list")
+  gone=$(cd "$libbuild" && find runtime -type f -name '*.o' | while read -r o; do
+           [ -f "$pkg/${o%.o}.c" ] || basename "$o"; done | LC_ALL=C sort | LC_ALL=C comm -12 - "$store/archive.list")
+  if [ -z "$missing$gone" ] && [ -s "$store/runtime-c.list" ]; then
+    ok "runtime files: all $(wc -l <"$store/runtime-c.list") C files of runtime/ are in $(basename "$archive"), no other"
+  else
+    [ -n "$missing" ] && echo "    not in the library: $missing"
+    [ -n "$gone" ] && echo "    in the library, but their C file is gone: $gone"
+    fail "runtime files: the library's runtime objects differ from runtime/"
+  fi
+else
+  fail "runtime files: no library build of hsomp under $build/build"
+fi
+
 { cat "$offline"; printf 'repository hsomp-local\n  url: file+noindex://%s/repo\n' "$store"; } >"$store/config"
 
 # user_cabal DIR ARGS...: cabal in a user project, with the local repository
@@ -131,6 +173,33 @@ if python3 "$pkg/test/readme-snippets.py" "$pkg/.." "$build/readme-snippets" "$s
   ok "README code blocks: $(tail -n 1 "$store/readme-snippets.log")"
 else
   sed 's/^/  /' "$store/readme-snippets.log"; fail "README code blocks"
+fi
+
+# Profiling (README "Pure combinators, ST, sparks", Profiling): the
+# package and a program built with --enable-profiling, from the package's
+# sources; the program (test/prof-project) reads heap objects in its own
+# [cmm| |] quote, runs HsOmp.Inline's batchApply under GCs, OpenMP regions
+# and Haskell bodies on the team, under +RTS -p, and must write its .prof.
+prof=$build/prof-check
+rm -rf "$prof"
+mkdir -p "$prof"
+cp -r "$pkg/test/prof-project/." "$prof/"
+printf 'packages: . %s %s\nactive-repositories: :none\nprofiling: True\npackage hsomp-cmm\n  shared: True\n' \
+  "$pkg" "$pkg/hsomp-cmm" >"$prof/cabal.project"
+t0=$SECONDS
+if (cd "$prof" && env CABAL_DIR="$build/cabal-dir" CABAL_CONFIG="$offline" \
+      timeout 1500 cabal --builddir="$build/prof-build" build --offline exe:prof-app) >"$prof/build.log" 2>&1; then
+  secs=$((SECONDS - t0))
+  exe=$(find "$build/prof-build" -type f -name prof-app -perm -u+x | head -n 1)
+  if [ -n "$exe" ] && (cd "$prof" && timeout 120 "$exe" +RTS -p -RTS) >"$prof/run.log" 2>&1 &&
+     grep -q '^prof-app: all checks: ok$' "$prof/run.log" && grep -q 'MAIN' "$prof/prof-app.prof"; then
+    sed 's/^/    /' "$prof/run.log"
+    ok "profiling: hsomp and a program built with --enable-profiling ($secs s), every check right under +RTS -p, prof-app.prof written"
+  else
+    sed 's/^/    /' "$prof/run.log" | tail -n 20; fail "profiling: the profiled program failed"
+  fi
+else
+  show_log "$prof/build.log" 40; fail "profiling: the build with --enable-profiling failed"
 fi
 
 echo "package checks: $passed passed, $failed failed"

@@ -25,6 +25,7 @@ module HsOmp.Callback
   , parallelForN
     -- * Parallel region with a Haskell body
   , parallelRegion
+  , teamSizeArg
     -- * Callbacks for C code
   , Callback
   , CallbackEntry
@@ -38,7 +39,7 @@ module HsOmp.Callback
   , newWrapperCallback
   ) where
 
-import Control.Exception (AsyncException (..), SomeException, allowInterrupt, bracket, catch, throwIO)
+import Control.Exception (AsyncException (..), ErrorCall (..), SomeException, allowInterrupt, bracket, catch, throwIO)
 import Control.Monad (when)
 import Data.IORef
 import Foreign.C.Types (CInt (..), CLong (..), CUInt (..))
@@ -92,15 +93,17 @@ rethrowFirst ref = readIORef ref >>= maybe (pure ()) throwIO
 -- > v <- VM.replicate 1000 (0 :: Int)
 -- > parallelFor (Dynamic 16) 0 1000 (\lo hi -> mapM_ (\i -> VM.write v i (i * i)) [lo .. hi - 1])
 parallelFor :: Schedule -> Int -> Int -> (Int -> Int -> IO ()) -> IO ()
-parallelFor = parallelForN 0
+parallelFor = parallelForN Nothing
 
--- | 'parallelFor' on a team of the given number of threads (0: the default).
+-- | 'parallelFor' on a team of @n@ threads for @'Just' n@, of the default
+-- size ('HsOmp.maxThreads') for 'Nothing'.  @'Just' n@ with @n < 1@ is
+-- refused with an 'ErrorCall' (see 'teamSizeArg').
 --
--- > parallelForN 3 (Guided 8) 0 1000 (\lo hi -> print (lo, hi))
-parallelForN :: Int -> Schedule -> Int -> Int -> (Int -> Int -> IO ()) -> IO ()
-parallelForN nthreads sched lo hi body
-  | hi <= lo = pure ()
-  | otherwise = do
+-- > parallelForN (Just 3) (Guided 8) 0 1000 (\lo hi -> print (lo, hi))
+parallelForN :: Maybe Int -> Schedule -> Int -> Int -> (Int -> Int -> IO ()) -> IO ()
+parallelForN team sched lo hi body = do
+  nthreads <- teamSizeArg team
+  if hi <= lo then pure () else do
       errs <- newIORef Nothing
       let run l h = guarded errs (body l h)
           (code, chunk) = case sched of
@@ -112,7 +115,7 @@ parallelForN nthreads sched lo hi body
             Runtime -> (3, 0)
       stopped <- bracket (newStablePtr run) freeStablePtr $ \sp ->
         c_parallel_for sp (fromIntegral lo) (fromIntegral hi) code (fromIntegral chunk)
-                       (fromIntegral (max 0 nthreads))
+                       nthreads
       -- Chunks were skipped: an asynchronous exception is pending for this
       -- thread (raise it here), or chunks could not enter Haskell because
       -- the RTS is shutting down (the program is ending: this thread ends
@@ -123,17 +126,42 @@ parallelForN nthreads sched lo hi body
         throwIO ThreadKilled
       rethrowFirst errs
 
--- | @parallelRegion n body@ starts an OpenMP parallel region of @n@ threads
--- (0: the default size) and runs @body tid nthreads@ on every thread of the
--- team, with its thread number and the team size.
+-- | @parallelRegion team body@ starts an OpenMP parallel region of @n@
+-- threads for @'Just' n@ (of the default size for 'Nothing') and runs
+-- @body tid nthreads@ on every thread of the team, with its thread number
+-- and the team size.
 --
--- > parallelRegion 4 (\t n -> putStrLn (show t ++ " of " ++ show n))
-parallelRegion :: Int -> (Int -> Int -> IO ()) -> IO ()
-parallelRegion nthreads body = do
+-- >>> import Data.IORef
+-- >>> seen <- newIORef ([] :: [(Int, Int)])
+-- >>> parallelRegion (Just 2) (\t n -> atomicModifyIORef' seen (\ts -> ((t, n) : ts, ())))
+-- >>> Data.List.sort <$> readIORef seen
+-- [(0,2),(1,2)]
+parallelRegion :: Maybe Int -> (Int -> Int -> IO ()) -> IO ()
+parallelRegion team body = do
+  nthreads <- teamSizeArg team
   errs <- newIORef Nothing
   bracket (newStablePtr (\t n -> guarded errs (body t n))) freeStablePtr $ \sp ->
-    c_parallel sp (fromIntegral (max 0 nthreads))
+    c_parallel sp nthreads
   rethrowFirst errs
+
+-- | The team size to hand to the runtime's @num_threads@: 0 (the default
+-- size) for 'Nothing', @n@ for @'Just' n@.  A team has at least one thread,
+-- so @'Just' n@ with @n < 1@ throws an 'ErrorCall' saying so (before
+-- anything runs); a size beyond the runtime's thread limit is cut to it by
+-- the runtime, as @num_threads@ is in C.
+--
+-- >>> teamSizeArg (Just 3)
+-- 3
+-- >>> teamSizeArg Nothing
+-- 0
+-- >>> teamSizeArg (Just 0)
+-- *** Exception: HsOmp: team size Just 0: a team has at least 1 thread (Nothing: the default size)
+teamSizeArg :: Maybe Int -> IO CUInt
+teamSizeArg Nothing = pure 0
+teamSizeArg (Just n)
+  | n < 1 = throwIO (ErrorCall ("HsOmp: team size Just " ++ show n
+                                ++ ": a team has at least 1 thread (Nothing: the default size)"))
+  | otherwise = pure (fromIntegral (min n (fromIntegral (maxBound :: CInt))))
 
 -- | The C type of the function that runs a 'Callback':
 -- @void (*)(void *env, void *arg)@, called with 'callbackEnv'.

@@ -16,7 +16,7 @@
 -- >>> (,) <$> fmap (>= 0) currentCapabilityInline <*> threadNumInline
 -- (True,0)
 --
--- The primitives themselves (@inlineCapabilityNo#@, @inlineOmpThreadNum#@,
+-- The primitives themselves (@currentCapabilityInline#@, @threadNumInline#@,
 -- @batchApply#@) are not exported: GHC 9.0's Template Haskell cannot give a
 -- spliced declaration a Haddock comment, and the 'IO' wrappers, inlined,
 -- cost nothing more.
@@ -36,31 +36,31 @@ import GHC.IO (IO (IO))
 import HsOmp.Cmm (cmm)
 
 -- The number of the Capability running the calling thread: two loads
--- from @BaseReg@ (the same code as 'HsOmp.Prim.capabilityNo#').
+-- from @BaseReg@ (the same code as 'HsOmp.Prim.currentCapability#').
 --
--- > IO (\s -> case inlineCapabilityNo# s of (# s', n #) -> (# s', I# n #))
+-- > IO (\s -> case currentCapabilityInline# s of (# s', n #) -> (# s', I# n #))
 -- >   -- 0
 [cmm|
-inlineCapabilityNo# :: State# RealWorld -> (# State# RealWorld, Int# #)
-inlineCapabilityNo# ()
+currentCapabilityInline# :: State# RealWorld -> (# State# RealWorld, Int# #)
+currentCapabilityInline# ()
 {
     return (TO_W_(Capability_no(MyCapability())));
 }
 |]
 
 -- @omp_get_thread_num()@ of the calling thread, by an unsafe C call made
--- from Cmm (no cache, unlike 'HsOmp.Prim.ompThreadNum#': a quote holds no
+-- from Cmm (no cache, unlike 'HsOmp.Prim.threadNum#': a quote holds no
 -- data shared with C, and the call is a few nanoseconds).  A Haskell thread
 -- keeps its OS thread, and so its OpenMP thread number, while it runs
 -- Haskell code (Note [OpenMP thread number without a foreign call] in
 -- @cmm/prims.cmm@), so the answer is that of the region the caller is
 -- called back from, 0 outside any.
 --
--- > IO (\s -> case inlineOmpThreadNum# s of (# s', n #) -> (# s', I# n #))
+-- > IO (\s -> case threadNumInline# s of (# s', n #) -> (# s', I# n #))
 -- >   -- 0
 [cmm|
-inlineOmpThreadNum# :: State# RealWorld -> (# State# RealWorld, Int# #)
-inlineOmpThreadNum# ()
+threadNumInline# :: State# RealWorld -> (# State# RealWorld, Int# #)
+threadNumInline# ()
 {
     CInt n;
     (n) = ccall omp_get_thread_num();
@@ -108,13 +108,13 @@ again:
 }
 |]
 
--- | The Capability number of the calling thread (@inlineCapabilityNo#@,
+-- | The Capability number of the calling thread (@currentCapabilityInline#@,
 -- two loads from @BaseReg@, as 'HsOmp.Prim.currentCapabilityPrim').
 --
 -- >>> (==) <$> currentCapabilityInline <*> (fst <$> (myThreadId >>= threadCapability))
 -- True
 currentCapabilityInline :: IO Int
-currentCapabilityInline = IO (\s -> case inlineCapabilityNo# s of (# s', n #) -> (# s', I# n #))
+currentCapabilityInline = IO (\s -> case currentCapabilityInline# s of (# s', n #) -> (# s', I# n #))
 {-# INLINE currentCapabilityInline #-}
 
 -- | Deprecated name of 'currentCapabilityInline'.
@@ -123,12 +123,12 @@ inlineCapabilityNumber = currentCapabilityInline
 {-# INLINE inlineCapabilityNumber #-}
 {-# DEPRECATED inlineCapabilityNumber "renamed currentCapabilityInline (README \"Names\")" #-}
 
--- | The OpenMP thread number of the caller (@inlineOmpThreadNum#@: an
+-- | The OpenMP thread number of the caller (@threadNumInline#@: an
 -- unsafe call of @omp_get_thread_num@ from Cmm): 0 outside any region.
 --
--- > parallelRegion 4 (\_ _ -> threadNumInline >>= print)
+-- > parallelRegion (Just 4) (\_ _ -> threadNumInline >>= print)
 threadNumInline :: IO Int
-threadNumInline = IO (\s -> case inlineOmpThreadNum# s of (# s', n #) -> (# s', I# n #))
+threadNumInline = IO (\s -> case threadNumInline# s of (# s', n #) -> (# s', I# n #))
 {-# INLINE threadNumInline #-}
 
 -- | Deprecated name of 'threadNumInline'.

@@ -25,11 +25,13 @@ module HsOmp.Prim
     currentCapabilityPrim
   , threadNumPrim
     -- * The primitives themselves
-  , capabilityNo#
-  , ompThreadNum#
+  , currentCapability#
+  , threadNum#
     -- * Deprecated names
   , capabilityNumber
   , ompThreadNumber
+  , capabilityNo#
+  , ompThreadNum#
   ) where
 
 import GHC.Exts (Int (I#), Int#, RealWorld, State#)
@@ -38,10 +40,10 @@ import GHC.IO (IO (IO))
 -- | The number of the Capability running the calling Haskell thread
 -- (@cap->no@): two loads from @BaseReg@.
 --
--- >>> (>= 0) <$> IO (\s -> case capabilityNo# s of (# s', n #) -> (# s', I# n #))
+-- >>> (>= 0) <$> IO (\s -> case currentCapability# s of (# s', n #) -> (# s', I# n #))
 -- True
 foreign import prim "hsomp_prim_capability_no"
-  capabilityNo# :: State# RealWorld -> (# State# RealWorld, Int# #)
+  currentCapability# :: State# RealWorld -> (# State# RealWorld, Int# #)
 
 -- | The OpenMP thread number of the calling Haskell thread
 -- (@omp_get_thread_num()@): 0 outside any region, the team member's number
@@ -50,26 +52,26 @@ foreign import prim "hsomp_prim_capability_no"
 -- a compare (see Note [OpenMP thread number without a foreign call] in
 -- @cmm/prims.cmm@).
 --
--- >>> IO (\s -> case ompThreadNum# s of (# s', n #) -> (# s', I# n #))
+-- >>> IO (\s -> case threadNum# s of (# s', n #) -> (# s', I# n #))
 -- 0
 foreign import prim "hsomp_prim_omp_thread_num"
-  ompThreadNum# :: State# RealWorld -> (# State# RealWorld, Int# #)
+  threadNum# :: State# RealWorld -> (# State# RealWorld, Int# #)
 
--- | 'capabilityNo#' as an 'IO' action: the Capability running the calling
+-- | 'currentCapability#' as an 'IO' action: the Capability running the calling
 -- Haskell thread (what 'GHC.Conc.threadCapability' tells, without a call).
 --
 -- >>> (==) <$> currentCapabilityPrim <*> (fst <$> (myThreadId >>= threadCapability))
 -- True
 currentCapabilityPrim :: IO Int
-currentCapabilityPrim = IO (\s -> case capabilityNo# s of (# s', n #) -> (# s', I# n #))
+currentCapabilityPrim = IO (\s -> case currentCapability# s of (# s', n #) -> (# s', I# n #))
 {-# INLINE currentCapabilityPrim #-}
 
--- | 'ompThreadNum#' as an 'IO' action: the OpenMP thread number
+-- | 'threadNum#' as an 'IO' action: the OpenMP thread number
 -- ('HsOmp.threadNum' without the foreign call).
 --
 -- > parallelFor (Dynamic 1) 0 8 (\_ _ -> threadNumPrim >>= print)
 threadNumPrim :: IO Int
-threadNumPrim = IO (\s -> case ompThreadNum# s of (# s', n #) -> (# s', I# n #))
+threadNumPrim = IO (\s -> case threadNum# s of (# s', n #) -> (# s', I# n #))
 {-# INLINE threadNumPrim #-}
 
 -- | Deprecated name of 'currentCapabilityPrim'.
@@ -83,3 +85,15 @@ ompThreadNumber :: IO Int
 ompThreadNumber = threadNumPrim
 {-# INLINE ompThreadNumber #-}
 {-# DEPRECATED ompThreadNumber "renamed threadNumPrim (README \"Names\")" #-}
+
+-- | Deprecated name of 'currentCapability#'.
+capabilityNo# :: State# RealWorld -> (# State# RealWorld, Int# #)
+capabilityNo# s = currentCapability# s
+{-# INLINE capabilityNo# #-}
+{-# DEPRECATED capabilityNo# "renamed currentCapability# (README \"Names\")" #-}
+
+-- | Deprecated name of 'threadNum#'.
+ompThreadNum# :: State# RealWorld -> (# State# RealWorld, Int# #)
+ompThreadNum# s = threadNum# s
+{-# INLINE ompThreadNum# #-}
+{-# DEPRECATED ompThreadNum# "renamed threadNum# (README \"Names\")" #-}

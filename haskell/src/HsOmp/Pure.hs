@@ -103,7 +103,7 @@ foldMapP op z f v
   | n < sequentialBelow = chunk 0 n
   | otherwise = unsafePerformIO $ do
       results <- newArray nchunks z
-      parallelForN 0 (Dynamic 1) 0 nchunks $ \c0 c1 ->
+      parallelForN Nothing (Dynamic 1) 0 nchunks $ \c0 c1 ->
         forM_ [c0 .. c1 - 1] $ \c -> do
           let !r = chunk (c * chunkSize) (min n ((c + 1) * chunkSize))
           writeArray results c r

@@ -101,17 +101,23 @@ data Split = Split
   , splitBlock :: !Int
     -- ^ slices start at multiples of this many elements (1: anywhere); the
     --   last block ends at the end of the vector
-  , splitThreads :: !Int
-    -- ^ team size (0: the default, 'HsOmp.maxThreads')
+  , splitThreads :: !(Maybe Int)
+    -- ^ team size: @'Just' n@ threads, or 'Nothing' for the default size
+    --   ('HsOmp.maxThreads')
   }
   deriving (Eq, Show)
 
 -- | Cut at element granularity with the given schedule, on the default team.
 --
 -- >>> split (Dynamic 4096)
--- Split {splitSchedule = Dynamic 4096, splitBlock = 1, splitThreads = 0}
+-- Split {splitSchedule = Dynamic 4096, splitBlock = 1, splitThreads = Nothing}
+--
+-- On a team of 3 threads:
+--
+-- >>> (split Static) { splitThreads = Just 3 }
+-- Split {splitSchedule = Static, splitBlock = 1, splitThreads = Just 3}
 split :: Schedule -> Split
-split sched = Split sched 1 0
+split sched = Split sched 1 Nothing
 
 -- | Cut at whole rows of @n@ elements (a row-major matrix with @n@
 -- columns): every slice is a run of whole rows, and the schedule's chunk
@@ -119,7 +125,7 @@ split sched = Split sched 1 0
 --
 -- > parallelSlices_ (rowsOf 512 (Dynamic 4)) c $ \sl -> forRows 512 sl $ \i row -> ...
 rowsOf :: Int -> Schedule -> Split
-rowsOf n sched = Split sched (max 1 n) 0
+rowsOf n sched = Split sched (max 1 n) Nothing
 
 ------------------------------------------------------------------------------
 -- Running
@@ -129,9 +135,9 @@ rowsOf n sched = Split sched (max 1 n) 0
 -- unsafeWith (withForeignPtr: keepAlive# in base-4.15) for the whole
 -- region; Storable vectors are pinned, so the pointer stays valid.
 runSlices :: Storable a => Split -> VSM.IOVector a -> (forall s. Int -> Slice s a -> IO ()) -> IO ()
-runSlices (Split sched blk nthreads) v k =
+runSlices (Split sched blk team) v k =
   VSM.unsafeWith v $ \p ->
-    parallelForN nthreads sched 0 nblocks $ \b0 b1 ->
+    parallelForN team sched 0 nblocks $ \b0 b1 ->
       let lo = b0 * w in k lo (Slice p lo (min n (b1 * w)))
   where
     n = VSM.length v

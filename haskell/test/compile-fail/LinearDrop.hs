@@ -9,7 +9,7 @@ import HsOmp.Slice (forSlice, modify)
 import HsOmp.Slice.Linear
 
 dropTail :: VSM.IOVector Double -> IO ()
-dropTail v = withOwned 0 v (\o -> front (halves o))
+dropTail v = withOwned Nothing v (\o -> front (halves o))
   where
     front :: (Owned s Double, Owned s Double) %1 -> Plan s ()
     front (a, _) = run a (\sl -> forSlice sl (\i -> modify sl i (+ 1)))

@@ -9,5 +9,5 @@ import HsOmp.Slice.Linear
 
 leak :: VSM.IOVector Double -> IO ()
 leak v = do
-  _ <- withOwnedResults 0 v (\o -> splitWith 1 o (\a b -> run a (\_ -> pure b)))
+  _ <- withOwnedResults Nothing v (\o -> splitWith 1 o (\a b -> run a (\_ -> pure b)))
   pure ()

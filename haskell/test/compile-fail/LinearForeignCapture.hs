@@ -9,4 +9,4 @@ import HsOmp.Slice.Linear
 
 capture :: VSM.IOVector Double -> IO ()
 capture v =
-  withOwned 0 v (\o -> splitWith 1 o (\a b -> runForeign a (\_ _ -> skip b `seq` pure ()) <+> done))
+  withOwned Nothing v (\o -> splitWith 1 o (\a b -> runForeign a (\_ _ -> skip b `seq` pure ()) <+> done))

@@ -9,4 +9,4 @@ import qualified HsOmp.Slice as S
 import HsOmp.Slice.Linear
 
 twice :: VSM.IOVector Double -> IO ()
-twice v = withOwned 0 v (\o -> runForeign o (\_ _ -> pure ()) <+> run o (\sl -> S.forSlice sl (\i -> S.write sl i 0)))
+twice v = withOwned Nothing v (\o -> runForeign o (\_ _ -> pure ()) <+> run o (\sl -> S.forSlice sl (\i -> S.write sl i 0)))

@@ -9,5 +9,5 @@ import HsOmp.Slice.Linear
 
 leak :: VSM.IOVector Double -> IO ()
 leak v = do
-  _ <- withOwnedResults 0 v (\o -> run o pure)
+  _ <- withOwnedResults Nothing v (\o -> run o pure)
   pure ()

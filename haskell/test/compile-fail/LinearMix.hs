@@ -9,4 +9,4 @@ import qualified Data.Vector.Storable.Mutable as VSM
 import HsOmp.Slice.Linear
 
 mix :: VSM.IOVector Double -> VSM.IOVector Double -> IO ()
-mix v w = withOwned 0 v (\o -> withOwned 0 w (\p -> skip o <+> skip p))
+mix v w = withOwned Nothing v (\o -> withOwned Nothing w (\p -> skip o <+> skip p))

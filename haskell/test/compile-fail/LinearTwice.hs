@@ -9,6 +9,6 @@ import HsOmp.Slice (forSlice, modify)
 import HsOmp.Slice.Linear
 
 twice :: VSM.IOVector Double -> IO ()
-twice v = withOwned 0 v (\whole -> run whole bump <+> run whole bump)
+twice v = withOwned Nothing v (\whole -> run whole bump <+> run whole bump)
   where
     bump sl = forSlice sl (\i -> modify sl i (+ 1))

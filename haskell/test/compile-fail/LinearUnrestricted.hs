@@ -8,7 +8,7 @@ import qualified Data.Vector.Storable.Mutable as VSM
 import HsOmp.Slice.Linear
 
 nothing :: VSM.IOVector Double -> IO ()
-nothing v = withOwned 0 v ignore
+nothing v = withOwned Nothing v ignore
   where
     ignore :: Owned s Double -> Plan s ()
     ignore _ = done

@@ -52,7 +52,10 @@
 -- running the splice, from @System.Info@), or by @$HSOMP_GHC@ when set,
 -- with @-fPIC -fexternal-dynamic-refs@ so that one object serves the
 -- static and the dynamic ways (and @-package-env -@: no environment file
--- of the build directory is read).  The temporary files are GHC's own
+-- of the build directory is read).  When the module is compiled for
+-- profiling (@-prof@, e.g. @cabal build --enable-profiling@), the Cmm is
+-- compiled with @-prof@ too, so that it uses the profiled RTS's layout of
+-- heap objects (see Note [Cmm of a profiled module]).  The temporary files are GHC's own
 -- ('addTempFile'): unique per compilation and removed when it ends.
 --
 -- This module depends on no C code of the package, so other modules of the
@@ -74,7 +77,8 @@ import GHC.Exts (Addr#, ByteArray#, Char#, Double#, Float#, Int#, MutableByteArr
 import Language.Haskell.TH
 import Language.Haskell.TH.Quote (QuasiQuoter (..))
 import Language.Haskell.TH.Syntax (ForeignSrcLang (RawObject), addForeignFilePath, addTempFile, getQ, putQ)
-import System.Environment (lookupEnv)
+import Foreign.C.Types (CInt (..))
+import System.Environment (getArgs, lookupEnv)
 import System.Exit (ExitCode (..))
 import System.Info (fullCompilerVersion)
 import System.IO.Error (tryIOError)
@@ -332,9 +336,11 @@ compileCmm assemblerErrors source = do
   ghc <- ghcForCmm
   src <- addTempFile "cmm"
   obj <- addTempFile "o"
+  profiled <- runIO profiledWay
   (code, out, err) <- runIO $ do
     writeFile src source
-    readProcessWithExitCode ghc ["-c", src, "-o", obj, "-fPIC", "-fexternal-dynamic-refs", "-package-env", "-"] ""
+    readProcessWithExitCode ghc (["-c", src, "-o", obj, "-fPIC", "-fexternal-dynamic-refs", "-package-env", "-"]
+                                 ++ ["-prof" | profiled]) ""
   case code of
     ExitSuccess -> pure obj
     ExitFailure _
@@ -344,6 +350,42 @@ compileCmm assemblerErrors source = do
       | otherwise ->
           fail ("[cmm| |]: GHC rejected the Cmm of this quote:\n" ++ trim (out ++ err))
   where trim = dropWhile isSpace . reverse . dropWhile isSpace . reverse
+
+-- Note [Cmm of a profiled module]
+-- A profiled program's heap objects have a larger header (the cost centre
+-- stack and the LDV word: StgProfHeader), so every offset into a closure,
+-- a TSO or a stack differs from the ordinary way's, and Cmm.h's macros
+-- (StgTSO_id, SAVE_THREAD_STATE, ...) give the profiled offsets only when
+-- the Cmm is compiled with -prof (which defines PROFILING).  A splice
+-- cannot ask GHC for the way it compiles the module, so the quoter looks
+-- where the splice runs:
+--
+--  * GHC's own interpreter (the default; Cabal builds the ordinary way
+--    first and then the profiled way with -prof -osuf p_o, in a second
+--    GHC process, loading the ordinary objects to run splices): the splice
+--    runs inside that GHC process, non-profiled, and getArgs is GHC's own
+--    command line, which holds -prof;
+--
+--  * -fexternal-interpreter: splices of a profiled module run in
+--    ghc-iserv-prof, a profiled process: rts_isProfiled() is 1.
+--
+-- A GHC response file (@file) on the command line is read for -prof too.
+-- test/package-checks.sh ("profiling") builds test/prof-project, whose
+-- quote reads the TSO and a byte array, and which runs HsOmp.Inline's
+-- batchApply (it saves the thread state into the TSO), with profiling.
+
+foreign import ccall unsafe "rts_isProfiled" c_rtsIsProfiled :: IO CInt
+
+-- | True when the module whose splice is running is compiled for
+-- profiling (Note [Cmm of a profiled module]).
+profiledWay :: IO Bool
+profiledWay = do
+  inProfiledProcess <- (/= 0) <$> c_rtsIsProfiled
+  args <- getArgs >>= fmap concat . mapM expand
+  pure (inProfiledProcess || "-prof" `elem` args)
+  where
+    expand ('@' : file) = either (const []) words <$> tryIOError (readFile file)
+    expand a = pure [a]
 
 -- | GHC's Cmm parser reports at the quote's own lines (the @#line@
 -- directive), but an error of the assembler names GHC's temporary @.s@

@@ -43,7 +43,7 @@
 -- >       if hi - lo <= grain
 -- >         then run o' (\sl -> S.forSlice sl (\i -> S.write sl i (fromIntegral (S.globalIndex i))))
 -- >         else splitWith ((hi - lo) `div` 2) o' (\a b -> halving grain a <+> halving grain b))
--- > withOwned 0 v (halving 4096)
+-- > withOwned Nothing v (halving 4096)
 module HsOmp.Slice.Linear
   ( -- * Running a plan on the OpenMP team
     withOwned
@@ -51,7 +51,7 @@ module HsOmp.Slice.Linear
   , withOwnedReduce
     -- * Ownership tokens
   , Owned
-  , Ur (..)
+  , Unrestricted (..)
   , ownedLength
   , ownedRange
   , withRange
@@ -135,18 +135,21 @@ type role Owned nominal representational
 type role Plan nominal representational
 
 -- | An unrestricted value: what a query returns next to the token it
--- consumed (its field may be used any number of times).
+-- consumed (its field may be used any number of times).  The same shape as
+-- linear-base's @Ur@, under a name of its own, so that a module may import
+-- this one and linear-base's @Prelude.Linear@ unqualified, side by side.
 --
--- > f (Ur n, o) = if n > 1000 then halving o else run o body
-data Ur a where
-  Ur :: a -> Ur a
+-- > f (Unrestricted n, o) = if n > 1000 then halving o else run o body
+data Unrestricted a where
+  Unrestricted :: a -> Unrestricted a
 
 ------------------------------------------------------------------------------
 -- Running
 
--- | @withOwnedResults nthreads v plan@ gives @plan@ the token of the whole
--- of @v@, runs the jobs of the plan it returns on a team of @nthreads@
--- OpenMP threads (0: the default, 'HsOmp.maxThreads'), and returns the
+-- | @withOwnedResults team v plan@ gives @plan@ the token of the whole
+-- of @v@, runs the jobs of the plan it returns on a team of @n@ OpenMP
+-- threads for @'Just' n@ (for 'Nothing': of the default size,
+-- 'HsOmp.maxThreads'), and returns the
 -- jobs' results in the order of their parts (by start index; each forced to
 -- weak head normal form on its worker).  Jobs start in plan order, the
 -- left operand of '<+>' first (a dynamic schedule of chunk 1 over the
@@ -154,29 +157,29 @@ data Ur a where
 -- is re-thrown here once all jobs are done.  The vector's memory stays
 -- alive for the whole call.
 --
--- > withOwnedResults 0 v (\o -> splitWith 3 o (\a b -> run a (pure . S.sliceLength) <+> run b (pure . S.sliceLength)))
+-- > withOwnedResults Nothing v (\o -> splitWith 3 o (\a b -> run a (pure . S.sliceLength) <+> run b (pure . S.sliceLength)))
 -- >   -- [3,7]
-withOwnedResults :: Storable a => Int -> VSM.IOVector a -> (forall s. Owned s a %1 -> Plan s r) -> IO [r]
-withOwnedResults nthreads v plan =
-  VSM.unsafeWith v $ \p -> runPlan nthreads (plan (Owned p 0 (VSM.length v)))
+withOwnedResults :: Storable a => Maybe Int -> VSM.IOVector a -> (forall s. Owned s a %1 -> Plan s r) -> IO [r]
+withOwnedResults team v plan =
+  VSM.unsafeWith v $ \p -> runPlan team (plan (Owned p 0 (VSM.length v)))
 {-# INLINE withOwnedResults #-}
 
 -- | 'withOwnedResults' for jobs run for their writes only.
 --
--- > withOwned 0 v (\o -> each (\part -> run part (\sl -> S.forSlice sl (\i -> S.write sl i 1))) (chunksOf 1000 o))
-withOwned :: Storable a => Int -> VSM.IOVector a -> (forall s. Owned s a %1 -> Plan s ()) -> IO ()
-withOwned nthreads v plan = () <$ withOwnedResults nthreads v plan
+-- > withOwned Nothing v (\o -> each (\part -> run part (\sl -> S.forSlice sl (\i -> S.write sl i 1))) (chunksOf 1000 o))
+withOwned :: Storable a => Maybe Int -> VSM.IOVector a -> (forall s. Owned s a %1 -> Plan s ()) -> IO ()
+withOwned team v plan = () <$ withOwnedResults team v plan
 {-# INLINE withOwned #-}
 
--- | @withOwnedReduce nthreads v op z plan@ combines the jobs' results with
+-- | @withOwnedReduce team v op z plan@ combines the jobs' results with
 -- @op@, left to right in the order of their parts, starting from @z@: for
 -- an associative @op@ with unit @z@ it equals the sequential fold over the
 -- parts that were 'run' (no commutativity needed).
 --
--- > withOwnedReduce 0 v (+) 0 (\o -> each (\part -> run part (\sl -> S.foldSlice sl 0 (\acc i -> (acc +) <$> S.read sl i))) (chunksOf 4096 o))
-withOwnedReduce :: Storable a => Int -> VSM.IOVector a -> (r -> r -> r) -> r
+-- > withOwnedReduce Nothing v (+) 0 (\o -> each (\part -> run part (\sl -> S.foldSlice sl 0 (\acc i -> (acc +) <$> S.read sl i))) (chunksOf 4096 o))
+withOwnedReduce :: Storable a => Maybe Int -> VSM.IOVector a -> (r -> r -> r) -> r
                 -> (forall s. Owned s a %1 -> Plan s r) -> IO r
-withOwnedReduce nthreads v op z plan = foldl' op z <$> withOwnedResults nthreads v plan
+withOwnedReduce team v op z plan = foldl' op z <$> withOwnedResults team v plan
 {-# INLINE withOwnedReduce #-}
 
 -- | A job: its range, the slot of its result (its rank in range order) and
@@ -185,15 +188,15 @@ data Job r = Job !Int !Int !Int (IO r)
 
 -- Runs the jobs of a plan, in plan order on the team, and returns their
 -- results in range order.
-runPlan :: Int -> Plan s r -> IO [r]
-runPlan nthreads plan = do
+runPlan :: Maybe Int -> Plan s r -> IO [r]
+runPlan team plan = do
   let planned = flatten plan []
       byRange = sortOn snd (zip [0 :: Int ..] (map (\(lo, hi, _) -> (lo, hi)) planned))
       slots = map snd (sortOn fst (zip (map fst byRange) [0 :: Int ..]))
       jobs = arrayFromList (zipWith (\(lo, hi, io) slot -> Job lo hi slot io) planned slots)
       njobs = sizeofArray jobs
   results <- newArray njobs (error "HsOmp.Slice.Linear: a job's result is missing")
-  parallelForN nthreads (Dynamic 1) 0 njobs $ \j0 j1 ->
+  parallelForN team (Dynamic 1) 0 njobs $ \j0 j1 ->
     forM_ [j0 .. j1 - 1] $ \j -> do
       let Job _ _ slot io = indexArray jobs j
       !r <- io
@@ -212,18 +215,18 @@ flatten (PBoth a b) acc = flatten a (flatten b acc)
 
 -- | The number of elements a token owns, and the token back.
 --
--- > grain (Ur n, o) = if n <= 4096 then run o body else halving o
+-- > grain (Unrestricted n, o) = if n <= 4096 then run o body else halving o
 -- > plan o = grain (ownedLength o)
-ownedLength :: Owned s a %1 -> (Ur Int, Owned s a)
-ownedLength (Owned p lo hi) = (Ur (hi - lo), Owned p lo hi)
+ownedLength :: Owned s a %1 -> (Unrestricted Int, Owned s a)
+ownedLength (Owned p lo hi) = (Unrestricted (hi - lo), Owned p lo hi)
 
 -- | The range @[start, end)@ of indices of the whole vector a token owns,
 -- and the token back.
 --
 -- > ownedRange o   -- for the whole of a 10-element vector
--- >   -- (Ur (0,10), o)
-ownedRange :: Owned s a %1 -> (Ur (Int, Int), Owned s a)
-ownedRange (Owned p lo hi) = (Ur (lo, hi), Owned p lo hi)
+-- >   -- (Unrestricted (0,10), o)
+ownedRange :: Owned s a %1 -> (Unrestricted (Int, Int), Owned s a)
+ownedRange (Owned p lo hi) = (Unrestricted (lo, hi), Owned p lo hi)
 
 -- | 'ownedRange' in continuation form: @withRange o k@ is @k start end o@.
 --
