@@ -275,6 +275,9 @@ struct hsomp_thread {
   /* Written by the thread that starts a region on this thread: its parent
    * in the team's tree (Note [Tree fork], team.c). */
   struct hsomp_waitword start HSOMP_ALIGNED; /* value: bumped once per region to run */
+  /* Where the parked worker sleeps: NULL or &start, or a dock (Note [Docks
+   * for big teams], team.c).  Written by the worker, read by its forker. */
+  struct hsomp_waitword *_Atomic parked_on;
   void (*fn)(void *);
   void *data;
   struct hsomp_team *start_team;

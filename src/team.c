@@ -62,10 +62,48 @@ static void worker_retire(struct hsomp_thread *self);
  * shared, and costs each worker one transfer of its `start` line.  A
  * thread that had to wake a sleeping child marks the team woke_sleepers
  * (Note [Cold joins]). */
+
+/* Note [Docks for big teams]
+ * A parked worker sleeps on its own `start' word, and its forker wakes
+ * it there: one FUTEX_WAKE per sleeping child.  In a team larger than
+ * the CPUs the master forks every worker itself (one level, Note [Tree
+ * barrier]), and thousands of wake-ups, one system call each, made the
+ * fork a chain in which every woken worker could preempt the master on
+ * its CPU: a region of 5000 threads took twice libgomp's time, which
+ * wakes a whole team with one call.  So a worker whose last team was
+ * big (docks_workers) parks on that team's dock instead: a wait word in
+ * a static table, chosen by the team's serial number, so it never goes
+ * away under a sleeper (team records are reused and freed).  Its
+ * condition is still its own `start' changing.  It says where it sleeps
+ * in `parked_on' (seq_cst, before it announces itself on the word), and
+ * a forker, after bumping a child's `start' (seq_cst), reads it: the
+ * child's own word gets hsomp_wake as before; a dock is bumped and woken
+ * once (hsomp_wake_bump), after all the children that sleep there have
+ * been started, so a big team's fork is one system call.  If the forker
+ * reads a `parked_on' about to change, the worker's own check of `start',
+ * after its store, sees the bump (Note [Sleeping without lost
+ * wake-ups], with `parked_on' and `start' as the pair of seq_cst
+ * accesses on each side).  Teams whose serials share a dock wake each
+ * other's sleepers: they look at their `start', and sleep again. */
+#define HSOMP_DOCKS 256
+#define HSOMP_DOCK_MIN_TEAM 8 /* smaller teams: every worker sleeps on its own word */
+static struct dock {
+  struct hsomp_waitword ww HSOMP_ALIGNED;
+} docks[HSOMP_DOCKS];
+
+static bool docks_workers(unsigned nthreads) {
+  return nthreads > HSOMP_DOCK_MIN_TEAM && hsomp_barrier_arity(nthreads) >= nthreads - 1;
+}
+
+static struct hsomp_waitword *team_dock(const struct hsomp_team *team) {
+  return &docks[team->serial % HSOMP_DOCKS].ww;
+}
+
 static void fork_children(struct hsomp_team *team, unsigned id, uint32_t tag, void (*fn)(void *),
                           void *data, const struct hsomp_icv *icv) {
   unsigned n = team->nthreads, arity = hsomp_barrier_arity(n), first = arity * id + 1;
-  bool copy_icv = !team->placed;
+  bool copy_icv = !team->placed, woke = false;
+  struct hsomp_waitword *dock = NULL; /* woken after the loop */
   for (unsigned c = first; c < n && c - first < arity; c++) {
     struct hsomp_thread *w = team->members[c];
     if (w->fn != fn)
@@ -84,9 +122,20 @@ static void fork_children(struct hsomp_team *team, unsigned id, uint32_t tag, vo
         w->start_place = w->place;
     }
     atomic_fetch_add_explicit(&w->start.value, 1, memory_order_seq_cst);
-    if (hsomp_wake(&w->start) && !atomic_load_explicit(&team->woke_sleepers, memory_order_relaxed))
-      atomic_store_explicit(&team->woke_sleepers, true, memory_order_relaxed);
+    /* Note [Docks for big teams] */
+    struct hsomp_waitword *parked = atomic_load_explicit(&w->parked_on, memory_order_seq_cst);
+    if (!parked || parked == &w->start) {
+      woke |= hsomp_wake(&w->start);
+    } else if (parked != dock) {
+      if (dock)
+        woke |= hsomp_wake_bump(dock);
+      dock = parked;
+    }
   }
+  if (dock)
+    woke |= hsomp_wake_bump(dock);
+  if (woke && !atomic_load_explicit(&team->woke_sleepers, memory_order_relaxed))
+    atomic_store_explicit(&team->woke_sleepers, true, memory_order_relaxed);
 }
 
 static void *worker_main(void *arg) {
@@ -102,6 +151,7 @@ static void *worker_main(void *arg) {
   unsigned long idle_budget = self->idle_spins;
   int master_cpu = -1; /* the last master's, for the idle wait's spin */
   unsigned threads_in_regions = 0; /* the last team's (Note [Crowded CPUs]) */
+  struct hsomp_waitword *park = &self->start; /* Note [Docks for big teams] */
   for (;;) {
     /* The spin budget for the next region is not known yet: at most the
      * one of the last team (a region usually follows one of the same
@@ -110,7 +160,9 @@ static void *worker_main(void *arg) {
     struct hsomp_spin spin = hsomp_spin_of(self, NULL, self->idle_spins);
     spin.peer_cpu = master_cpu;
     spin.threads_in_regions = threads_in_regions;
-    hsomp_wait_change_adaptive(&self->start, seen, &spin, &idle_budget);
+    if (atomic_load_explicit(&self->parked_on, memory_order_relaxed) != park)
+      atomic_store_explicit(&self->parked_on, park, memory_order_seq_cst);
+    hsomp_wait_change_adaptive(&self->start, seen, park, &spin, &idle_budget);
     seen = atomic_load_explicit(&self->start.value, memory_order_acquire);
 
     struct hsomp_team *team = self->start_team;
@@ -118,6 +170,8 @@ static void *worker_main(void *arg) {
     unsigned long spins = team->spins;
     master_cpu = team->master_cpu;
     threads_in_regions = team->threads_in_regions;
+    /* read now: once joined, the team is not ours to read */
+    park = docks_workers(team->nthreads) ? team_dock(team) : &self->start;
     self->icv = self->start_icv;
     self->ts = (struct hsomp_team_state){
         .team = team,
@@ -181,14 +235,15 @@ static unsigned boot_capabilities(void) {
  * allocates and zeroes it: the spawning thread passes a small boot
  * record, and waits until the new thread has published its record there.
  * Both hold a reference to the boot record; the last one to let go frees
- * it, so neither touches it after the other may have freed it.  This
- * costs the spawning thread one start-up latency per worker, once per
- * worker in the life of the process. */
+ * it, so neither touches it after the other may have freed it.  The
+ * spawning thread waits for the records only after it has started every
+ * worker it needs (Note [Starting many workers at once]). */
 struct worker_boot {
   struct hsomp_waitword ready; /* value 1 once rec is set */
   struct hsomp_thread *rec;
   unsigned index;
   _Atomic uint32_t refs;
+  struct worker_boot *next; /* the spawning thread's list (pool_reserve) */
 };
 
 static void boot_release(struct worker_boot *b) {
@@ -226,7 +281,9 @@ static int start_worker_thread(struct worker_boot *w, unsigned long stacksize) {
   return rc;
 }
 
-static struct hsomp_thread *spawn_worker(void) {
+/* Starts a worker thread; its boot record, or NULL if no thread could
+ * be created.  spawn_finish collects the worker's record. */
+static struct worker_boot *spawn_start(void) {
   hsomp_fork_handlers_register(); /* Note [Registering the fork handler] (fork.c) */
   /* Note [Records touched first by their workers] */
   struct worker_boot *w = calloc(1, sizeof *w);
@@ -260,7 +317,13 @@ static struct hsomp_thread *spawn_worker(void) {
     free(w);
     return NULL;
   }
-  struct hsomp_spin spin = hsomp_spin_of(NULL, NULL, hsomp_settings.spin_count);
+  return w;
+}
+
+/* Waits until the worker started by spawn_start has published its record,
+ * and returns it.  `spins': the budget of the wait. */
+static struct hsomp_thread *spawn_finish(struct worker_boot *w, unsigned long spins) {
+  struct hsomp_spin spin = hsomp_spin_of(NULL, NULL, spins);
   hsomp_wait_change(&w->ready, 0, &spin);
   struct hsomp_thread *rec = w->rec;
   boot_release(w);
@@ -268,7 +331,18 @@ static struct hsomp_thread *spawn_worker(void) {
 }
 
 /* Hire workers until `self` has `n` (fewer if the system will not create
- * more threads: Note [Fewer threads than asked]). */
+ * more threads: Note [Fewer threads than asked]).
+ *
+ * Note [Starting many workers at once]
+ * A master that must create workers first starts all of them, then
+ * collects their records (Note [Records touched first by their workers])
+ * in the same order.  Waiting for each record before starting the next
+ * thread made the first region of a big team a chain of thread start-up
+ * latencies, each a spin (with yields, among thousands of runnable new
+ * threads) or a sleep of the master; now the new threads boot while the
+ * master creates the others, and by the time it looks most records are
+ * there.  The wait for one that is not spins the budget of a team of the
+ * threads being started (crowded: a few rounds, then sleep). */
 static void pool_reserve(struct hsomp_thread *self, unsigned n) {
   if (self->pool_len >= n)
     return;
@@ -283,11 +357,21 @@ static void pool_reserve(struct hsomp_thread *self, unsigned n) {
     self->pool_cap = cap;
   }
   self->pool_len += hsomp_idle_workers_take(self->pool + self->pool_len, n - self->pool_len);
-  while (self->pool_len < n) {
-    struct hsomp_thread *w = spawn_worker();
+  /* Note [Starting many workers at once] */
+  struct worker_boot *first = NULL, **last = &first;
+  unsigned started = 0;
+  while (self->pool_len + started < n) {
+    struct worker_boot *w = spawn_start();
     if (!w)
-      return;
-    self->pool[self->pool_len++] = w;
+      break;
+    *last = w;
+    last = &w->next;
+    started++;
+  }
+  unsigned long spins = hsomp_spin_budget(started + 1);
+  for (struct worker_boot *w = first, *next; w; w = next) {
+    next = w->next; /* before spawn_finish lets go of w */
+    self->pool[self->pool_len++] = spawn_finish(w, spins);
   }
 }
 
