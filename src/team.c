@@ -256,8 +256,13 @@ static void *worker_boot_main(void *arg) {
   struct hsomp_thread *w = b->rec ? b->rec : hsomp_thread_new();
   w->is_worker = true;
   w->index = b->index;
-  /* a new worker waits for its first region (Note [A crowded process]) */
-  w->idle_spins = hsomp_spin_budget((unsigned long)w->index + 1);
+  /* A new worker waits for its first region (Note [A crowded process]);
+   * in a crowded process it sleeps at once: its master is still starting
+   * the others (Note [Starting many workers at once]). */
+  unsigned long workers = (unsigned long)w->index + 1;
+  w->idle_spins = workers > HSOMP_CROWDED_PER_CPU * (unsigned long)hsomp_settings.ncpus
+                      ? 0
+                      : hsomp_spin_budget(workers);
   b->rec = w;
   atomic_store_explicit(&b->ready.value, 1, memory_order_seq_cst);
   hsomp_wake(&b->ready);
