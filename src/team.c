@@ -346,8 +346,9 @@ static struct hsomp_thread *spawn_finish(struct worker_boot *w, unsigned long sp
  * latencies, each a spin (with yields, among thousands of runnable new
  * threads) or a sleep of the master; now the new threads boot while the
  * master creates the others, and by the time it looks most records are
- * there.  The wait for one that is not spins the budget of a team of the
- * threads being started (crowded: a few rounds, then sleep). */
+ * there.  The wait for one that is not spins as an uncrowded wait (which
+ * sleeps early in a crowded process), or only a few rounds when the
+ * threads being started crowd the CPUs themselves. */
 static void pool_reserve(struct hsomp_thread *self, unsigned n) {
   if (self->pool_len >= n)
     return;
@@ -373,7 +374,11 @@ static void pool_reserve(struct hsomp_thread *self, unsigned n) {
     last = &w->next;
     started++;
   }
-  unsigned long spins = hsomp_spin_budget(started + 1);
+  /* Spin as a team of these threads would; a crowded wait sleeps after
+   * its first rounds (hsomp_spin_slow). */
+  unsigned long spins = started + 1 > HSOMP_CROWDED_PER_CPU * (unsigned long)hsomp_settings.ncpus
+                            ? HSOMP_CROWDED_SPINS
+                            : hsomp_settings.spin_count;
   for (struct worker_boot *w = first, *next; w; w = next) {
     next = w->next; /* before spawn_finish lets go of w */
     self->pool[self->pool_len++] = spawn_finish(w, spins);
