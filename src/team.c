@@ -84,12 +84,15 @@ static void worker_retire(struct hsomp_thread *self);
  * after its store, sees the bump (Note [Sleeping without lost
  * wake-ups], with `parked_on' and `start' as the pair of seq_cst
  * accesses on each side).  Teams whose serials share a dock wake each
- * other's sleepers: they look at their `start', and sleep again. */
+ * other's sleepers: they look at their `start', and sleep again.
+ * Workers created for a big team have had no team yet: they park on the
+ * `newcomers' dock until their first region (Note [Starting many workers
+ * at once]), so the first region of a big team is one wake-up too. */
 #define HSOMP_DOCKS 256
 #define HSOMP_DOCK_MIN_TEAM 8 /* smaller teams: every worker sleeps on its own word */
 static struct dock {
   struct hsomp_waitword ww HSOMP_ALIGNED;
-} docks[HSOMP_DOCKS];
+} docks[HSOMP_DOCKS], newcomers;
 
 static bool docks_workers(unsigned nthreads) {
   return nthreads > HSOMP_DOCK_MIN_TEAM && hsomp_barrier_arity(nthreads) >= nthreads - 1;
@@ -151,7 +154,10 @@ static void *worker_main(void *arg) {
   unsigned long idle_budget = self->idle_spins;
   int master_cpu = -1; /* the last master's, for the idle wait's spin */
   unsigned threads_in_regions = 0; /* the last team's (Note [Crowded CPUs]) */
-  struct hsomp_waitword *park = &self->start; /* Note [Docks for big teams] */
+  /* Note [Docks for big teams]: a new worker may start on the newcomers' */
+  struct hsomp_waitword *park = atomic_load_explicit(&self->parked_on, memory_order_relaxed);
+  if (!park)
+    park = &self->start;
   for (;;) {
     /* The spin budget for the next region is not known yet: at most the
      * one of the last team (a region usually follows one of the same
@@ -243,6 +249,7 @@ struct worker_boot {
   struct hsomp_thread *rec;
   unsigned index;
   _Atomic uint32_t refs;
+  bool newcomer_dock;       /* park on the newcomers' dock (Note [Docks for big teams]) */
   struct worker_boot *next; /* the spawning thread's list (pool_reserve) */
 };
 
@@ -255,6 +262,8 @@ static void *worker_boot_main(void *arg) {
   struct worker_boot *b = arg;
   struct hsomp_thread *w = b->rec ? b->rec : hsomp_thread_new();
   w->is_worker = true;
+  if (b->newcomer_dock)
+    atomic_store_explicit(&w->parked_on, &newcomers.ww, memory_order_relaxed);
   w->index = b->index;
   /* A new worker waits for its first region (Note [A crowded process]);
    * in a crowded process it sleeps at once: its master is still starting
@@ -288,7 +297,7 @@ static int start_worker_thread(struct worker_boot *w, unsigned long stacksize) {
 
 /* Starts a worker thread; its boot record, or NULL if no thread could
  * be created.  spawn_finish collects the worker's record. */
-static struct worker_boot *spawn_start(void) {
+static struct worker_boot *spawn_start(bool newcomer_dock) {
   hsomp_fork_handlers_register(); /* Note [Registering the fork handler] (fork.c) */
   /* Note [Records touched first by their workers] */
   struct worker_boot *w = calloc(1, sizeof *w);
@@ -296,6 +305,7 @@ static struct worker_boot *spawn_start(void) {
     hsomp_fatal("out of memory starting a worker");
   w->index = atomic_fetch_add_explicit(&next_worker_index, 1, memory_order_relaxed);
   atomic_init(&w->refs, 2);
+  w->newcomer_dock = newcomer_dock;
   /* Under an address-space limit the spawning thread allocates the record:
    * a thread's first malloc gives it a glibc arena of 64 MiB of address
    * space (Note [Capabilities under a thread limit], rts_limits.c). */
@@ -366,8 +376,9 @@ static void pool_reserve(struct hsomp_thread *self, unsigned n) {
   /* Note [Starting many workers at once] */
   struct worker_boot *first = NULL, **last = &first;
   unsigned started = 0;
+  bool newcomer_dock = docks_workers(n - self->pool_len + 1);
   while (self->pool_len + started < n) {
-    struct worker_boot *w = spawn_start();
+    struct worker_boot *w = spawn_start(newcomer_dock);
     if (!w)
       break;
     *last = w;
