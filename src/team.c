@@ -162,8 +162,10 @@ static void *worker_main(void *arg) {
     /* The spin budget for the next region is not known yet: at most the
      * one of the last team (a region usually follows one of the same
      * size), less if regions have been sparse (Note [Adaptive idle
-     * spinning], wait.c). */
-    struct hsomp_spin spin = hsomp_spin_of(self, NULL, self->idle_spins);
+     * spinning], wait.c).  A docked worker does not spin: its big team's
+     * next region waits for every member's join first (Note [Docks for
+     * big teams]). */
+    struct hsomp_spin spin = hsomp_spin_of(self, NULL, park == &self->start ? self->idle_spins : 0);
     spin.peer_cpu = master_cpu;
     spin.threads_in_regions = threads_in_regions;
     if (atomic_load_explicit(&self->parked_on, memory_order_relaxed) != park)
