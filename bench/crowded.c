@@ -1,5 +1,5 @@
 /* crowded.c -- far more threads than CPUs (Note [A crowded process] in
- * src/team.c): the time of one region of 5000 threads, and of regions
+ * src/team/team.c): the time of one region of 5000 threads, and of regions
  * nested 13 deep with teams of 2 (8192 threads at the leaves), in ms.
  * Each sample is one run after a warm-up run (the threads exist). */
 #include "bench.h"

@@ -39,7 +39,7 @@ endforeach()
 
 # The timeline tool (hsomp-run --trace) and the OMPT header for tools.
 install(TARGETS hsomp-trace LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/hsomp)
-install(FILES ${CMAKE_SOURCE_DIR}/src/omp-tools.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hsomp)
+install(FILES ${CMAKE_SOURCE_DIR}/src/ompt/omp-tools.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hsomp)
 
 # hsomp-run, relocatable: the library directory relative to bin/.
 file(RELATIVE_PATH HSOMP_RUN_LIBDIR ${CMAKE_INSTALL_FULL_BINDIR}

@@ -26,6 +26,16 @@
 
 #define HSOMP_CACHELINE 64
 #define HSOMP_ALIGNED __attribute__((aligned(HSOMP_CACHELINE)))
+/* Note [Hot globals own their line]
+ * A global word that constructs write in every region or critical
+ * section (the barrier tags, the crowd count, the critical and atomic
+ * locks) is declared with HSOMP_OWN_LINE: alone on a cache line.  The
+ * linker places the other globals (the settings, the OMPT flag, that
+ * every worker reads at every region) in the order of the object files,
+ * and a written word that lands on the line of one of them costs every
+ * reader a transfer per write, and which globals share a line would
+ * change with the order of the files. */
+#define HSOMP_OWN_LINE(type, name) struct { type value; } HSOMP_ALIGNED name
 #define HSOMP_INTERNAL __attribute__((visibility("hidden")))
 #define HSOMP_LIKELY(x) __builtin_expect(!!(x), 1)
 #define HSOMP_UNLIKELY(x) __builtin_expect(!!(x), 0)

@@ -8,7 +8,8 @@ call or include cycle appears between src/ files.
     src_graph.py --check OBJDIR SRCDIR KNOWN   fail if the cycles differ from KNOWN
 
 OBJDIR holds the runtime's object files (CMakeFiles/hsomp.dir/src in a
-build tree).  Calls come from nm: what each object defines and what it
+build tree, in the folders of src/).  Files are named by their path in
+src/ ("team/thread.c").  Calls come from nm: what each object defines and what it
 leaves undefined, so a call made through an inline function of a header
 counts for the file it is inlined into.  Includes come from the
 #include "..." lines of src/.  A cycle (a strongly connected set of files)
@@ -24,50 +25,70 @@ import subprocess
 import sys
 
 
+def sources(srcdir):
+    """The .c and .h files of srcdir and its folders, as paths relative to
+    it ("team/thread.c"); their base names are unique, since a file
+    includes an internal header by its name alone."""
+    out = []
+    for d, _, names in os.walk(srcdir):
+        for n in names:
+            if n.endswith((".c", ".h")):
+                out.append(os.path.relpath(os.path.join(d, n), srcdir))
+    out.sort()
+    by_name = {}
+    for f in out:
+        if os.path.basename(f) in by_name:
+            sys.exit("src_graph.py: two files named %s: %s and %s"
+                     % (os.path.basename(f), by_name[os.path.basename(f)], f))
+        by_name[os.path.basename(f)] = f
+    return out, by_name
+
+
 def symbols(objs, flag):
-    """{object file name: [symbols]} from one nm run over all objects."""
+    """{object file path: [symbols]} from one nm run over all objects."""
     out = subprocess.run(["nm", "-P", "-A", flag] + objs, capture_output=True, text=True,
                          check=True).stdout
-    found = {os.path.basename(o): [] for o in objs}
+    found = {o: [] for o in objs}
     for line in out.splitlines():
         # "path/x.c.o: symbol T 0 0"
         where, _, rest = line.partition(": ")
         if rest.strip():
-            found[os.path.basename(where)].append(rest.split()[0])
+            found[where].append(rest.split()[0])
     return found
 
 
 def call_graph(objdir, srcdir):
     # Only objects of sources that exist: a build tree keeps the object of
     # a file since deleted.
-    objs = [os.path.join(objdir, n) for n in sorted(os.listdir(objdir))
-            if n.endswith(".o") and os.path.exists(os.path.join(srcdir, n[:-2]))]
-    if not objs:
+    files = [f for f in sources(srcdir)[0] if f.endswith(".c")]
+    obj_of = {os.path.join(objdir, f + ".o"): f for f in files
+              if os.path.exists(os.path.join(objdir, f + ".o"))}
+    if not obj_of:
         return {}
+    objs = sorted(obj_of)
     defined, undefined = symbols(objs, "--defined-only"), symbols(objs, "--undefined-only")
     defs = {}
-    for name, syms in defined.items():
+    for o, syms in defined.items():
         for s in syms:
-            defs[s] = name[:-2]  # x.c.o -> x.c
+            defs[s] = obj_of[o]
     graph = {}
-    for name, syms in undefined.items():
-        f = name[:-2]
+    for o, syms in undefined.items():
+        f = obj_of[o]
         graph[f] = {defs[s] for s in syms if s in defs and defs[s] != f}
     return graph
 
 
 def include_graph(srcdir):
+    files, by_name = sources(srcdir)
     graph = {}
-    pat = re.compile(r'^\s*#\s*include\s+"([^"/]+)"')
-    for name in sorted(os.listdir(srcdir)):
-        if not name.endswith((".c", ".h")):
-            continue
+    pat = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+    for name in files:
         graph[name] = set()
         with open(os.path.join(srcdir, name)) as f:
             for line in f:
                 m = pat.match(line)
-                if m and os.path.exists(os.path.join(srcdir, m.group(1))):
-                    graph[name].add(m.group(1))
+                if m and os.path.basename(m.group(1)) in by_name:
+                    graph[name].add(by_name[os.path.basename(m.group(1))])
     return graph
 
 

@@ -1,5 +1,5 @@
 -- | What the runtime reads from the RTS for its thread budget (Note [What
--- the RTS says about its Capabilities], ../src/rts_glue.c): the number of
+-- the RTS says about its Capabilities], ../src/ghc/rts_glue.c): the number of
 -- Capabilities a Task holds right now, checked against situations whose
 -- answer the scheduler fixes.  Wrong offsets into the Capability struct
 -- give other numbers (or crash).

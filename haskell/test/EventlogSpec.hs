@@ -1,4 +1,4 @@
--- | OpenMP in the GHC eventlog (src/ompt_eventlog.c).  The program runs
+-- | OpenMP in the GHC eventlog (src/ompt/ompt_eventlog.c).  The program runs
 -- itself as a child with @+RTS -N2 -l@, the child runs a known OpenMP
 -- program (test/cbits/eventlog_kernel.c: 3 regions of 2 threads, a
 -- dynamic loop and 3 tasks each), and the parent reads the eventlog with

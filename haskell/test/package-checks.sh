@@ -6,7 +6,7 @@
 #
 # Checks, one "ok:"/"FAIL:" line each, then "package checks: P passed, F failed":
 #   cabal check      both packages pass `cabal check`
-#   sdist            both sdist tarballs are made (hsomp's carries runtime/*.c)
+#   sdist            both sdist tarballs are made (hsomp's carries runtime/**/*.c)
 #   store            user project 1 (test/user-project, copied) builds
 #                    against the tarballs, served by a file+noindex
 #                    repository, with hsomp and hsomp-cmm built into the
@@ -50,7 +50,7 @@ done
 if (cd "$pkg" && env CABAL_DIR="$store/cabal-dir" CABAL_CONFIG="$offline" \
       cabal sdist --builddir="$store/sdist-build" all --output-dir "$store/repo") >"$store/sdist.log" 2>&1 &&
    tar tzf "$store/repo/hsomp-0.1.0.tar.gz" >"$store/sdist.list" &&  # (not | grep -q: pipefail, SIGPIPE)
-   grep -q '^hsomp-0.1.0/runtime/team.c$' "$store/sdist.list"; then
+   grep -q '^hsomp-0.1.0/runtime/team/team.c$' "$store/sdist.list"; then
   ok "sdist: $(cd "$store/repo" && echo *.tar.gz)"
 else
   show_log "$store/sdist.log"

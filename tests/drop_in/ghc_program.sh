@@ -1,6 +1,6 @@
 # A GHC program (static RTS, GHC's default) calling OpenMP C code built
 # against libgomp.so.1, run unmodified through hsomp-run: hsomp must use the
-# program's own RTS (Note [One RTS], src/rts_program.c), not boot the
+# program's own RTS (Note [One RTS], src/ghc/rts_program.c), not boot the
 # shared RTS it is linked with.  With +RTS -N3 and 2 OpenMP threads, hsomp
 # sees 3 Capabilities (a second RTS would have booted with -N2), the OpenMP
 # threads' Haskell callbacks run on the program's Capabilities, there is

@@ -12,7 +12,7 @@
 set -eu
 # Names hsomp exports under libgomp's version nodes although libgomp 12
 # does not define them: OpenMP 4.5 API that GCC 12's omp.h declares but
-# libgomp never implemented (see src/libhsomp.map).
+# libgomp never implemented (see src/abi/libhsomp.map).
 extras='^omp_init_(nest_)?lock_with_hint_?$'
 gomp=$("$HSOMP_CC" -print-file-name=libgomp.so.1)
 [ -f "$gomp" ] || { echo "GCC's libgomp.so.1 not found ($gomp)" >&2; exit 1; }

@@ -16,7 +16,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* dladdr */
 #endif
-#include "../../src/omp-tools.h"
+#include "../../src/ompt/omp-tools.h"
 
 #include <dlfcn.h>
 #include <pthread.h>

@@ -43,7 +43,7 @@ int main(void) {
   return n != 4;
 }
 C
-$HSOMP_CC -shared -fPIC -I"$HSOMP_SOURCE_DIR/src" -o "$tmp/tool.so" "$tmp/tool.c" || exit 1
+$HSOMP_CC -shared -fPIC -I"$HSOMP_SOURCE_DIR/src/ompt" -o "$tmp/tool.so" "$tmp/tool.c" || exit 1
 $HSOMP_CC -shared -fPIC -o "$tmp/other.so" "$tmp/other.c" || exit 1
 $HSOMP_CC -fopenmp -o "$tmp/prog" "$tmp/prog.c" || exit 1
 

@@ -19,15 +19,18 @@ build() { # build OBJ SRC FLAGS...: recompile when the source or a header is new
   fi
   objs+=("$obj")
 }
-pids=()
-for src in "$root"/src/*.c; do
+# src/ is grouped in folders and includes headers by name alone: every
+# folder is on the include path.
+incs=(-I"$root/src")
+for d in "$root"/src/*/; do incs+=(-I"${d%/}"); done
+for src in "$root"/src/*.c "$root"/src/*/*.c; do
   name=$(basename "$src" .c)
   # The RTS glue (rts_glue.c and the program-RTS lookup of rts_program.c)
   # is replaced by rts_model.c.
   case "$name" in rts_glue | rts_program) continue ;; esac
-  build "$out/obj/$name.o" "$src" "${inst[@]}" -I"$root/src"
+  build "$out/obj/$name.o" "$src" "${inst[@]}" "${incs[@]}"
 done
-build "$out/obj/rts_model.o" "$root/tools/scale/rts_model.c" -I"$root/src"
+build "$out/obj/rts_model.o" "$root/tools/scale/rts_model.c" "${incs[@]}"
 build "$out/obj/sim.o" "$root/tools/scale/sim.c" -I"$root/tools/scale"
 build "$out/obj/driver.o" "$root/tools/scale/driver.c" "${inst[@]}" -fopenmp -I"$root/tools/scale"
 build "$out/obj/kernels.o" "$root/tools/scale/kernels.c" "${inst[@]}" -I"$root/tools/scale"

@@ -8,7 +8,7 @@
 #include "hsomp.h"
 #include "rts_glue.h"
 
-static _Atomic unsigned threads_in_regions;
+static HSOMP_OWN_LINE(_Atomic unsigned, threads_in_regions); /* Note [Hot globals own their line] */
 
 /* Note [Crowded CPUs]
  * A team that fits the CPUs spins the full budget at its barriers and
@@ -39,15 +39,15 @@ static _Atomic unsigned threads_in_regions;
  * would cost a line transfer per member per region (the coherence model,
  * README "Scale", counted 47 of 315 at 64 threads). */
 unsigned hsomp_crowd_enter(unsigned threads) {
-  return atomic_fetch_add_explicit(&threads_in_regions, threads, memory_order_relaxed) + threads;
+  return atomic_fetch_add_explicit(&threads_in_regions.value, threads, memory_order_relaxed) + threads;
 }
 
 unsigned hsomp_crowd_leave(unsigned threads) {
-  return atomic_fetch_sub_explicit(&threads_in_regions, threads, memory_order_relaxed);
+  return atomic_fetch_sub_explicit(&threads_in_regions.value, threads, memory_order_relaxed);
 }
 
 unsigned hsomp_crowd_demand(void) {
-  return atomic_load_explicit(&threads_in_regions, memory_order_relaxed) +
+  return atomic_load_explicit(&threads_in_regions.value, memory_order_relaxed) +
          hsomp_rts_busy_capabilities();
 }
 
@@ -57,7 +57,7 @@ bool hsomp_crowded_with(unsigned in_regions) {
 }
 
 bool hsomp_crowded(void) {
-  return hsomp_crowded_with(atomic_load_explicit(&threads_in_regions, memory_order_relaxed));
+  return hsomp_crowded_with(atomic_load_explicit(&threads_in_regions.value, memory_order_relaxed));
 }
 
 /* With dyn-var true a team may be smaller than asked (OpenMP 5.1, 2.6.1):

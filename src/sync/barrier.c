@@ -18,7 +18,8 @@ static struct hsomp_team *barrier_team(struct hsomp_barrier *b) {
 
 /* Tags make every team region's barrier values unique (Note [Tree
  * barrier]); 0 is never a tag. */
-static _Atomic uint32_t last_tag;
+static HSOMP_OWN_LINE(_Atomic uint32_t, last_tag_line); /* Note [Hot globals own their line] */
+#define last_tag (last_tag_line.value)
 
 void hsomp_barrier_init(struct hsomp_barrier *b) {
   b->tag = atomic_fetch_add_explicit(&last_tag, 1, memory_order_relaxed) + 1;

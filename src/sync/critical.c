@@ -10,8 +10,10 @@
  * requires (they all exclude each other, across teams).  The atomic lock
  * is a separate one: an atomic update inside an unnamed critical section
  * must not deadlock. */
-static hsomp_mutex unnamed_critical;
-static hsomp_mutex atomic_lock;
+static HSOMP_OWN_LINE(hsomp_mutex, unnamed_critical_line); /* Note [Hot globals own their line] */
+static HSOMP_OWN_LINE(hsomp_mutex, atomic_lock_line);
+#define unnamed_critical (unnamed_critical_line.value)
+#define atomic_lock (atomic_lock_line.value)
 
 void GOMP_critical_start(void) {
   HSOMP_OMPT_INSTEAD(lock(ompt_mutex_critical, &unnamed_critical, HSOMP_OMPT_RA));
