@@ -69,9 +69,8 @@ static void worker_retire(struct hsomp_thread *self);
  * the CPUs the master forks every worker itself (one level, Note [Tree
  * barrier]), and thousands of wake-ups, one system call each, made the
  * fork a chain in which every woken worker could preempt the master on
- * its CPU: a region of 5000 threads took twice libgomp's time, which
- * wakes a whole team with one call.  So a worker whose last team was
- * big (docks_workers) parks on that team's dock instead: a wait word in
+ * its CPU (libgomp wakes a whole team with one call).  So a worker
+ * whose last team was big (docks_workers) parks on that team's dock instead: a wait word in
  * a static table, chosen by the team's serial number, so it never goes
  * away under a sleeper (team records are reused and freed).  Its
  * condition is still its own `start' changing.  It says where it sleeps
@@ -87,7 +86,9 @@ static void worker_retire(struct hsomp_thread *self);
  * other's sleepers: they look at their `start', and sleep again.
  * Workers created for a big team have had no team yet: they park on the
  * `newcomers' dock until their first region (Note [Starting many workers
- * at once]), so the first region of a big team is one wake-up too. */
+ * at once]), so the first region of a big team is one wake-up too.  (A
+ * child of fork() inherits the parent's sleeper counts on the docks: its
+ * wake-ups there may make a needless system call, nothing worse.) */
 #define HSOMP_DOCKS 256
 #define HSOMP_DOCK_MIN_TEAM 8 /* smaller teams: every worker sleeps on its own word */
 static struct dock {
@@ -354,11 +355,11 @@ static struct hsomp_thread *spawn_finish(struct worker_boot *w, unsigned long sp
  * A master that must create workers first starts all of them, then
  * collects their records (Note [Records touched first by their workers])
  * in the same order.  Waiting for each record before starting the next
- * thread made the first region of a big team a chain of thread start-up
- * latencies, each a spin (with yields, among thousands of runnable new
- * threads) or a sleep of the master; now the new threads boot while the
- * master creates the others, and by the time it looks most records are
- * there.  The wait for one that is not spins as an uncrowded wait (which
+ * thread would make the first region of a big team a chain of thread
+ * start-up latencies, each a spin (with yields, among thousands of
+ * runnable new threads) or a sleep of the master; this way the new
+ * threads boot while the master creates the others, and by the time it
+ * looks most records are there.  The wait for one that is not spins as an uncrowded wait (which
  * sleeps early in a crowded process), or only a few rounds when the
  * threads being started crowd the CPUs themselves. */
 static void pool_reserve(struct hsomp_thread *self, unsigned n) {
