@@ -19,6 +19,16 @@ int hsomp_get_capability(void);
  * first if no team has yet). */
 int hsomp_get_num_capabilities(void);
 
+/* For a thread bound to no Capability (the primary thread of a team
+ * started from Haskell): the Capability the fewest other members of its
+ * team are bound to (ties: the first from the thread's number in the team,
+ * mod the Capabilities), so that a team's threads entering Haskell do not
+ * queue for one Capability.  -1 when the calling thread is bound to a
+ * Capability, or is not in a team of more than one thread.  The hsomp
+ * package's callbacks enter Haskell there (Note [Which Capability a
+ * team's primary thread enters on] in haskell/cbits/hs_callback.c). */
+int hsomp_get_least_used_capability(void);
+
 #ifdef __cplusplus
 }
 #endif

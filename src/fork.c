@@ -23,7 +23,7 @@
  * package links the runtime that way) an object file nothing refers to is
  * not linked at all, constructor included, and the child of forkProcess
  * then hung in its first region, waiting for workers that were never
- * there.  So team.c calls hsomp_fork_handlers_register before it creates
+ * there.  So pool.c calls hsomp_fork_handlers_register before it creates
  * a worker: that keeps this file linked wherever teams are (and with it
  * its constructor, which registers the handlers at load), and registers
  * them if no constructor ran.  pthread_once makes it happen once.  The

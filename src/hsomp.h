@@ -253,7 +253,7 @@ struct hsomp_team {
   /* Tasking and cancellation (task*.c, barrier.c, cancel.c). */
   struct hsomp_tasking *_Atomic tasking; /* deques, made on first use, kept for reuse */
   _Atomic bool tasks_used HSOMP_ALIGNED; /* a deferred task was made in this region */
-  _Atomic bool master_settled;   /* the join: see Note [Region end with tasks] in team.c */
+  _Atomic bool master_settled;   /* the join: see Note [Region end with tasks] in join.c */
   _Atomic uint32_t helpers;      /* the join: workers still running the region's tasks */
   _Atomic bool ws_cancelled;     /* cancel for/sections, until a barrier completes */
   /* Every wait of a member inside the region (barrier, join, tasks)
@@ -318,7 +318,7 @@ struct hsomp_thread {
   unsigned long idle_spins;      /* spin budget while parked */
   uint64_t moved_at;             /* TSC when spin.c last moved it off a CPU */
   uint64_t yields_off_until;     /* TSC until which its spins do not yield (spin.c) */
-  bool is_worker;                /* a pool worker (haskell/cbits/hs_team.c reads it) */
+  bool is_worker;                /* a pool worker (not a host thread) */
   /* The pool of workers this thread has hired as a master. */
   struct hsomp_thread **pool;
   unsigned pool_len, pool_cap;
@@ -330,7 +330,7 @@ struct hsomp_thread {
   unsigned place;
   char *shown_affinity;
   /* The threads hsomp_resolve_nthreads reserved in the contention group
-   * for the team this thread starts next (team.c). */
+   * for the team this thread starts next (team.c; given back by join.c). */
   unsigned long group_reserving;
   /* OMPT (ompt_internal.h): the tool's data of the thread and of its
    * initial parallel region, the call site of the last construct that
@@ -389,6 +389,9 @@ struct hsomp_thread *hsomp_thread_init_host(void) HSOMP_INTERNAL;
  * exits; set by the tool interface while a tool is attached (ompt.c), so
  * that this file calls no other. */
 extern void (*hsomp_host_thread_hook)(struct hsomp_thread *t, bool begins) HSOMP_INTERNAL;
+/* Run `hook` once, at the runtime's first use (Note [The runtime's first
+ * use], thread.c): the OMPT tool search registers itself this way. */
+void hsomp_on_first_use(void (*hook)(void)) HSOMP_INTERNAL;
 /* A zeroed record (no Capability, CPU unknown). */
 struct hsomp_thread *hsomp_thread_new(void) HSOMP_INTERNAL;
 /* Gives back what other layers keep in the record (detach-event slots). */
@@ -412,7 +415,30 @@ static inline struct hsomp_thread *hsomp_self(void) {
 }
 static inline struct hsomp_icv *hsomp_icv(void) { return &hsomp_self()->icv; }
 
-/* ---- team.c: workers, teams, fork and join ----------------------- */
+/* ---- pool.c: hiring workers -------------------------------------- */
+/* Make sure `self` has nthreads - 1 workers for a team beyond the ones
+ * its running teams use, hiring idle ones or starting threads that run
+ * worker_main (team.c's worker loop); the team size it can have (fewer
+ * when the system makes no more threads: Note [Fewer threads than asked]
+ * in pool.c). */
+unsigned hsomp_pool_hire(struct hsomp_thread *self, unsigned nthreads,
+                         void *(*worker_main)(void *)) HSOMP_INTERNAL;
+/* Give the workers `self` hired and does not use now back to the idle
+ * workers of the process. */
+void hsomp_pool_release_unused(struct hsomp_thread *self) HSOMP_INTERNAL;
+
+/* ---- join.c: the join and the region's end ----------------------- */
+/* A worker's part of the join of `team` (Note [Region end with tasks]);
+ * it does not touch the team afterwards. */
+void hsomp_join_worker(struct hsomp_thread *self, struct hsomp_team *team) HSOMP_INTERNAL;
+/* The master ends its region (the other half of hsomp_team_begin). */
+void hsomp_team_end(void) HSOMP_INTERNAL;
+
+/* ---- team.c: workers, teams, the fork ---------------------------- */
+/* The dock on which workers created at once for a team of nthreads park
+ * until their first region, or NULL: on their own start word (Note
+ * [Docks for big teams]). */
+struct hsomp_waitword *hsomp_newcomers_dock(unsigned nthreads) HSOMP_INTERNAL;
 /* How many threads a parallel region asking for `requested` gets. */
 unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) HSOMP_INTERNAL;
 /* Start a team, run fn as thread 0, join.  flags as in GOMP_parallel. */
@@ -422,7 +448,6 @@ void hsomp_parallel(void (*fn)(void *), void *data, unsigned nthreads, unsigned 
 typedef void (*hsomp_ws_init_fn)(struct hsomp_work_share *ws, unsigned nthreads, const void *arg);
 void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigned flags,
                       hsomp_ws_init_fn ws_init, const void *ws_arg) HSOMP_INTERNAL;
-void hsomp_team_end(void) HSOMP_INTERNAL;
 /* Wake the members of `team' asleep on its event word, after changing
  * what they wait for (Note [Waiting for tasks] in task.c). */
 static inline void hsomp_team_wake(struct hsomp_team *team) {
@@ -451,7 +476,7 @@ void hsomp_barrier_cancel(struct hsomp_barrier *b) HSOMP_INTERNAL;
 static inline unsigned hsomp_barrier_arity(unsigned nthreads) {
   return nthreads > hsomp_settings.ncpus ? (nthreads > 1 ? nthreads - 1 : 1) : 4;
 }
-/* The join's gather (Note [Tree join], team.c): wait, running the team's
+/* The join's gather (Note [Tree join], join.c): wait, running the team's
  * tasks and spinning `spins' rounds before it sleeps, until the caller's
  * children in the barrier tree have joined, then (unless it is thread 0)
  * tell its parent that its subtree has. */
@@ -551,7 +576,7 @@ void hsomp_target_after_fork(void) HSOMP_INTERNAL;
 /* ---- fork.c ------------------------------------------------------ */
 /* Registers the runtime's pthread_atfork handlers, once (Note
  * [Registering the fork handler]); called by the constructor and before a
- * worker is created (team.c).  The steps the handlers call live beside
+ * worker is created (pool.c).  The steps the handlers call live beside
  * the state they fix: */
 void hsomp_fork_handlers_register(void) HSOMP_INTERNAL;
 void hsomp_alloc_before_fork(void) HSOMP_INTERNAL; /* alloc.c */

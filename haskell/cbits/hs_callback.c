@@ -7,6 +7,7 @@
  * parallel-for driver that runs a Haskell body once per chunk on the
  * OpenMP team, and the cache behind the Cmm thread-number primitive. */
 #include "hs_callback.h"
+#include "hsomp_ext.h"
 
 #include <Rts.h>
 
@@ -88,15 +89,14 @@ void hsomp_hs_session_end(struct hsomp_hs_session *s) {
  * Capability 1, Capability 0 idle), so that their Haskell bodies take turns
  * instead of running in parallel.  So a thread bound to no Capability asks
  * for the one used by the fewest other members of its team
- * (hsomp_hs_team_capability, hs_team.c).  rts_setInCallCapability only
- * records the preference in the OS thread's Task, for its next rts_lock;
- * we set it when it changes. */
-int hsomp_hs_team_capability(void);
+ * (hsomp_get_least_used_capability, an extension of the runtime in
+ * hsomp_ext.h).  rts_setInCallCapability only records the preference in
+ * the OS thread's Task, for its next rts_lock; we set it when it changes. */
 
 static __thread int preferred_cap = -1;
 
 static void prefer_team_capability(void) {
-  int want = hsomp_hs_team_capability();
+  int want = hsomp_get_least_used_capability();
   if (want >= 0 && want != preferred_cap) {
     rts_setInCallCapability(want, 0);
     preferred_cap = want;

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../include/hsomp_ext.h"
+#include "hsomp_ext.h" /* include/, on the include path */
 
 /* GOMP_task / GOMP_taskloop flags (GCC's gomp-constants.h). */
 #define GOMP_TASK_FLAG_UNTIED (1u << 0)

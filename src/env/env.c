@@ -11,7 +11,6 @@
  * counts above INT_MAX (which omp_get_max_threads cannot return) are
  * malformed too. */
 #include "env_internal.h"
-#include "ompt_internal.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -493,16 +492,8 @@ void hsomp_env_init(void) {
  * of the runtime (hsomp_thread_init_host) calls hsomp_env_ensure too, which
  * reads the environment if no constructor did yet (another library's
  * constructor may call omp_* before ours runs).  pthread_once makes it
- * happen exactly once.  The OMPT tool is looked for after that (a tool may
- * ask about the settings), once, and not inside pthread_once: the tool's
- * initializer may call omp_* and so come back here on the same thread
- * (its first thread record), which must then return, not wait for itself. */
+ * happen exactly once.  The OMPT tool is looked for after that (Note
+ * [The runtime's first use], thread.c). */
 static pthread_once_t env_read = PTHREAD_ONCE_INIT;
-static _Atomic bool tool_looked_for;
 
-void hsomp_env_ensure(void) {
-  pthread_once(&env_read, hsomp_env_init);
-  if (!atomic_load_explicit(&tool_looked_for, memory_order_acquire) &&
-      !atomic_exchange_explicit(&tool_looked_for, true, memory_order_acq_rel))
-    hsomp_ompt_init();
-}
+void hsomp_env_ensure(void) { pthread_once(&env_read, hsomp_env_init); }

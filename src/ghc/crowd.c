@@ -4,7 +4,7 @@
  * of the process (libgomp's gomp_managed_threads, for the same purpose),
  * and the judgement "the CPUs are crowded" that adds to it the GHC
  * Capabilities busy with Haskell work and a GC under way (rts_glue.c).
- * team.c counts teams in and out; wait.c asks before it spins. */
+ * team.c and join.c count teams in and out; wait.c asks before it spins. */
 #include "hsomp.h"
 #include "rts_glue.h"
 
@@ -22,7 +22,7 @@ static HSOMP_OWN_LINE(_Atomic unsigned, threads_in_regions); /* Note [Hot global
  * libgomp, whose spin budget already counts every thread in every team of
  * the process.  So a team starting while the threads in regions (its own
  * included) plus the Capabilities that are running Haskell exceed the
- * CPUs gets the throttled budget (Note [Spin budget], wait.c), as an
+ * CPUs gets the throttled budget (Note [Spin budget], spin.c), as an
  * oversubscribed team does: short spins that yield, then sleep.  Its
  * workers keep that budget when they park (Note [Worker life cycle]).
  * And since Haskell threads start and stop while a team runs, every wait

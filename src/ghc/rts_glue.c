@@ -45,8 +45,8 @@ static bool bind_workers = true; /* false under a resource limit: workers stay u
  * (always applied) holds hsomp's and the HSOMP_RTS_OPTS words that
  * rts_options.c accepted, and RtsOptsIgnoreAll makes the RTS ignore both
  * GHCRTS and the command line.  GHCRTS is meant for Haskell programs: a
- * C program run with GHCRTS=-xc used to print the RTS usage and exit 1,
- * and valid values applied silently. */
+ * C program run with GHCRTS=-xc would print the RTS usage and exit 1,
+ * and valid values would apply silently. */
 
 /* Note [The host's locale]
  * hs_init_ghc calls setlocale(LC_CTYPE, "") for the Haskell program it

@@ -33,7 +33,7 @@
  * for them): the RTS then starts no thread at all, and a worker costs what
  * libgomp's costs, its stack.  A worker hsomp still cannot create only
  * shrinks the team, with one warning (Note [Fewer threads than asked],
- * team.c).  The Capabilities are bookkeeping for a C host -- its workers
+ * pool.c).  The Capabilities are bookkeeping for a C host -- its workers
  * run C code holding none -- so nothing else changes. */
 
 /* Note [A cgroup's thread limit]

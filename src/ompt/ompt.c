@@ -380,7 +380,7 @@ static ompt_start_tool_result_t *find_tool(void) {
   return r;
 }
 
-void hsomp_ompt_init(void) {
+static void ompt_init(void) {
   const char *setting = getenv("OMP_TOOL");
   open_verbose_log();
   if (setting && !strcasecmp(setting, "disabled")) {
@@ -414,3 +414,8 @@ void hsomp_ompt_init(void) {
     fclose(verbose_out);
   verbose_out = NULL;
 }
+
+/* Note [The runtime's first use] (thread.c): the tool search runs once,
+ * at the runtime's first use, whether this constructor runs before the
+ * library's (thread.c) or after it. */
+__attribute__((constructor)) static void ompt_register(void) { hsomp_on_first_use(ompt_init); }

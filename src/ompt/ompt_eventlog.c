@@ -110,7 +110,7 @@ static void on_task_schedule(ompt_data_t *prior, ompt_task_status_t status, ompt
   SAY("task %s", status == ompt_task_switch ? "begin" : "end");
 }
 
-/* Called once, when a region first needs the RTS (team.c). */
+/* Called once, when a region first needs the RTS (pool.c). */
 void hsomp_eventlog_attach(void) {
   /* (two masters' first regions at once: one attaches) */
   if (atomic_exchange_explicit(&hsomp_eventlog_checked, true, memory_order_relaxed))

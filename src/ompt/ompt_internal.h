@@ -57,8 +57,9 @@ void hsomp_eventlog_attach(void) HSOMP_INTERNAL;
       hsomp_eventlog_attach();                                                                \
   } while (0)
 
-/* ompt.c: start-up, the entry points a tool looks up, finalization. */
-void hsomp_ompt_init(void) HSOMP_INTERNAL;
+/* ompt.c: start-up (at the runtime's first use: it registers itself,
+ * Note [The runtime's first use] in thread.c), the entry points a tool
+ * looks up, finalization. */
 /* ompt_events.c: the callback a tool registered for `event', or NULL. */
 extern void (*hsomp_ompt_callbacks[64])(void) HSOMP_INTERNAL;
 #define HSOMP_OMPT_CB(type, event) ((type)hsomp_ompt_callbacks[event])

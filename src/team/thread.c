@@ -3,11 +3,13 @@
  * back when it exits, and the process's spare records -- idle workers
  * that no master has hired, teams of threads that exited.
  *
- * It also holds the library's constructor, which reads the environment.
- * Every other file reaches its thread's record through hsomp_self(), so
- * this file calls none of them but env.c and error.c: what other layers
- * keep per thread (free detach-event slots) they give back through a
- * hook in the record. */
+ * It also holds the library's constructor, which reads the environment,
+ * and notices the runtime's first use.  Every other file reaches its
+ * thread's record through hsomp_self(), so this file calls none of them
+ * but env.c and error.c: what other layers keep per thread (free
+ * detach-event slots) they give back through a hook in the record, and
+ * what they do at the first use (the OMPT tool search) they register
+ * (hsomp_on_first_use). */
 #include "hsomp.h"
 
 #include <pthread.h>
@@ -22,7 +24,47 @@ void (*hsomp_host_thread_hook)(struct hsomp_thread *t, bool begins);
  * runtime reaches (hsomp_self), so that a static link (the Haskell
  * package's) pulls it in: a constructor in a file nothing references
  * would be left out of the program with its file. */
-__attribute__((constructor)) static void runtime_init(void) { hsomp_env_ensure(); }
+/* Note [The runtime's first use]
+ * The OMPT tool search (ompt.c) runs once, at the runtime's first use --
+ * the library constructor, or a thread's first record if another
+ * library's constructor calls omp_* before ours -- after the environment
+ * is read.  This file notices the first use, but the tool search lies
+ * above it: a tool's initializer calls omp_* and so reaches this file.  So
+ * ompt.c registers the search (hsomp_on_first_use) from a constructor of
+ * its own, which is linked wherever a construct is (every construct
+ * reads its hsomp_ompt_enabled), and whichever comes second, the first
+ * use or the registration, runs it.  Both publish (seq_cst) before they
+ * look at the other, so at least one sees both; the exchange on
+ * first_use_claimed makes it run once.  Nothing is held while it runs:
+ * the tool's initializer comes back into the runtime on the same thread,
+ * finds the search claimed, and goes on. */
+static void (*_Atomic first_use_hook)(void);
+static _Atomic bool first_used;
+static _Atomic bool first_use_claimed;
+
+static void run_first_use_hook(void) {
+  if (atomic_load_explicit(&first_use_claimed, memory_order_relaxed))
+    return;
+  void (*hook)(void) = atomic_load_explicit(&first_use_hook, memory_order_seq_cst);
+  if (hook && atomic_load_explicit(&first_used, memory_order_seq_cst) &&
+      !atomic_exchange_explicit(&first_use_claimed, true, memory_order_acq_rel))
+    hook();
+}
+
+void hsomp_on_first_use(void (*hook)(void)) {
+  atomic_store_explicit(&first_use_hook, hook, memory_order_seq_cst);
+  run_first_use_hook();
+}
+
+/* The environment is read first: the hook may ask about the settings. */
+static void first_use(void) {
+  hsomp_env_ensure();
+  if (!atomic_load_explicit(&first_used, memory_order_relaxed))
+    atomic_store_explicit(&first_used, true, memory_order_seq_cst);
+  run_first_use_hook();
+}
+
+__attribute__((constructor)) static void runtime_init(void) { first_use(); }
 
 static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hsomp_thread *idle_workers; /* parked, hired by no master */
@@ -86,6 +128,7 @@ struct hsomp_thread *hsomp_thread_init_host(void) {
   pthread_setspecific(host_key, t);
   if (HSOMP_UNLIKELY(hsomp_host_thread_hook))
     hsomp_host_thread_hook(t, true);
+  first_use(); /* Note [The runtime's first use] */
   return t;
 }
 

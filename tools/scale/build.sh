@@ -21,7 +21,7 @@ build() { # build OBJ SRC FLAGS...: recompile when the source or a header is new
 }
 # src/ is grouped in folders and includes headers by name alone: every
 # folder is on the include path.
-incs=(-I"$root/src")
+incs=(-I"$root/include" -I"$root/src")
 for d in "$root"/src/*/; do incs+=(-I"${d%/}"); done
 for src in "$root"/src/*.c "$root"/src/*/*.c; do
   name=$(basename "$src" .c)

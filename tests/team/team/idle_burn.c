@@ -2,7 +2,7 @@
  * a CPU busy between regions: hsomp's parked workers adapt their spin
  * budget to sparse regions and a master that had to wake its workers
  * sleeps at the join (Notes [Adaptive idle spinning] in wait.c and [Cold
- * joins] in team.c).  Measured on the 2-CPU development machine: hsomp
+ * joins] in join.c).  Measured on the 2-CPU development machine: hsomp
  * 0.5-1 % CPU time over wall time, libgomp 35-70 %, LLVM's libomp
  * 40-60 % (both spin for milliseconds after each region by design), hsomp
  * without the adaptive budget 5-6 %, without the cold-join cap 10-15 %.

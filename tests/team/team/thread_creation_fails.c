@@ -1,4 +1,4 @@
-// Thread creation failing (Note [Fewer threads than asked], team.c): a team
+// Thread creation failing (Note [Fewer threads than asked], pool.c): a team
 // whose workers the system refuses to create gets the threads that exist,
 // with one warning, instead of aborting.  The child process boots the
 // runtime with a small region, then makes every new thread's stack 512 MB

@@ -1,0 +1,149 @@
+/* join.c -- the end of a parallel region: the join of the team's
+ * threads (Note [Tree join]), the region's remaining tasks run through the
+ * tasking hook (Note [Region end with tasks]), and the master's return to
+ * the enclosing team (hsomp_team_end), giving the team record back for
+ * reuse.  The fork is team.c's. */
+#include "hsomp.h"
+#include "ompt_internal.h"
+
+#include <stdlib.h>
+
+/* Only called once every worker has joined: nobody else uses the team. */
+static void team_put(struct hsomp_thread *self, struct hsomp_team *team) {
+  /* Work-share slots are left in a consistent state by their last user
+   * (Note [Work-share ring]); rewind their indices for the next region. */
+  for (unsigned i = 0; i < HSOMP_WS_RING; i++)
+    atomic_store_explicit(&team->ws[i].index, i, memory_order_relaxed);
+  if (!self->cached_team) {
+    self->cached_team = team;
+    return;
+  }
+  hsomp_free_team_put(team);
+}
+
+/* Note [Region end with tasks]
+ * A region ends when every implicit task has finished and every task of
+ * the team is done.  Without tasks (team->tasks_used still false when a
+ * worker finishes) a worker just joins (Note [Tree join]) and goes back
+ * to its pool.  Once tasks were made, a finishing thread first waits
+ * until its own implicit task's descendants are done ("settles"), running
+ * any of the team's tasks meanwhile; a worker then counts itself in
+ * `helpers', joins, and keeps running tasks until everybody has settled
+ * (the master has seen everyone join and set `joined' to nthreads - 1, and
+ * master_settled), when no task can be left anywhere: every task descends
+ * from some implicit task, and a settled thread's implicit task cannot
+ * make new ones.  The master settles, waits for the join, then for the
+ * helpers to leave, and only then resets the team's tasking state.  Every
+ * wait here runs tasks through the tasking hook, hsomp_task_help_until.
+ *
+ * A worker that saw tasks_used == false had made no task itself, so it has
+ * nothing to settle; it merely does not help.  If the master saw false
+ * but a worker set it later, the master notices after the join is
+ * complete (the worker set it before joining) and settles then.
+ *
+ * Note [Tree join]
+ * The join is the gather half of the tree barrier (hsomp_barrier_gather):
+ * a thread waits until its children have joined, then stores its own
+ * `bar_arrived'; the master's gather completes when every worker has
+ * joined.  No counter every worker RMWs: the longest chain is about two
+ * transfers per level of the tree.  A worker that has joined touches the
+ * team only to wake its parent (the team record outlives the region), and
+ * a worker never joins before its children, so the master's gather
+ * completing means every worker has. */
+static bool all_settled(void *arg) {
+  struct hsomp_team *team = arg;
+  return atomic_load_explicit(&team->joined, memory_order_seq_cst) == team->nthreads - 1 &&
+         atomic_load_explicit(&team->master_settled, memory_order_seq_cst);
+}
+static bool helpers_gone(void *arg) {
+  struct hsomp_team *team = arg;
+  return atomic_load_explicit(&team->helpers, memory_order_seq_cst) == 0;
+}
+
+void hsomp_join_worker(struct hsomp_thread *self, struct hsomp_team *team) {
+  HSOMP_ASSERT(self->ts.team == team && self->ts.team_id > 0 && team->members[self->ts.team_id] == self);
+  if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire)) {
+    /* OMPT: before the gather, after which the team is not ours to read. */
+    HSOMP_OMPT(join_end(self));
+    hsomp_barrier_gather(self, team, team->spins);
+    self->ts.team = NULL;
+    return;
+  }
+  hsomp_task_help_until(self, team, true, NULL, NULL, team->spins);
+  atomic_fetch_add_explicit(&team->helpers, 1, memory_order_seq_cst);
+  hsomp_barrier_gather(self, team, team->spins);
+  hsomp_task_help_until(self, team, false, all_settled, team, team->spins);
+  HSOMP_OMPT(join_end(self));
+  self->ts.team = NULL;
+  atomic_fetch_sub_explicit(&team->helpers, 1, memory_order_seq_cst);
+  hsomp_team_wake(team);
+}
+
+static void master_settle(struct hsomp_thread *self, struct hsomp_team *team, unsigned long spins) {
+  hsomp_task_help_until(self, team, true, NULL, NULL, spins);
+  atomic_store_explicit(&team->master_settled, true, memory_order_seq_cst);
+  hsomp_team_wake(team);
+}
+
+/* Note [Cold joins]
+ * Workers the master had to wake from their futex at the fork are slow
+ * to come: waking an idle CPU of a virtual machine alone takes tens of
+ * microseconds, and a busy machine may keep them off a CPU for longer.
+ * A master that spins its whole budget at the join meanwhile burns CPU
+ * time for nothing in a program that runs one short region now and then
+ * (bench/idle.c).  So such a join spins only HSOMP_COLD_JOIN_SPINS
+ * rounds, then sleeps until the last worker wakes it.  Regions whose
+ * workers were awake (back to back regions) are not affected, nor any
+ * wait inside a region. */
+#define HSOMP_COLD_JOIN_SPINS 64
+
+static void master_join(struct hsomp_thread *self, struct hsomp_team *team) {
+  unsigned long spins = team->spins;
+  if (atomic_load_explicit(&team->woke_sleepers, memory_order_relaxed) &&
+      spins > HSOMP_COLD_JOIN_SPINS)
+    spins = HSOMP_COLD_JOIN_SPINS;
+  bool used = atomic_load_explicit(&team->tasks_used, memory_order_acquire);
+  if (used)
+    master_settle(self, team, spins);
+  if (team->nthreads > 1)
+    hsomp_barrier_gather(self, team, spins);
+  if (!used && atomic_load_explicit(&team->tasks_used, memory_order_acquire)) {
+    master_settle(self, team, spins);
+    used = true;
+  }
+  if (used) {
+    atomic_store_explicit(&team->joined, team->nthreads - 1, memory_order_seq_cst);
+    hsomp_team_wake(team);
+    if (!helpers_gone(team))
+      hsomp_task_help_until(self, team, false, helpers_gone, team, spins);
+    hsomp_task_region_end(team);
+    atomic_store_explicit(&team->master_settled, false, memory_order_relaxed);
+  }
+  if (atomic_load_explicit(&team->ws_cancelled, memory_order_relaxed))
+    atomic_store_explicit(&team->ws_cancelled, false, memory_order_relaxed);
+}
+
+void hsomp_team_end(void) {
+  struct hsomp_thread *self = hsomp_self();
+  struct hsomp_team *team = self->ts.team;
+  /* Only the master of a region ends it. */
+  HSOMP_ASSERT(team && self->ts.team_id == 0 && team->members[0] == self);
+  unsigned nthreads = team->nthreads;
+  HSOMP_OMPT(join_begin(self));
+  master_join(self, team);
+  HSOMP_OMPT(join_end(self));
+  if (team->group_reserved) { /* Note [Contention groups] (team.c) */
+    HSOMP_ASSERT(atomic_load_explicit(team->group_busy, memory_order_relaxed) >= team->group_reserved);
+    atomic_fetch_sub_explicit(team->group_busy, team->group_reserved, memory_order_relaxed);
+  }
+  if (nthreads > 1)
+    self->pool_in_use -= nthreads - 1;
+  unsigned busy = hsomp_crowd_leave(team->parent.team ? nthreads - 1 : nthreads);
+  if (team->level > 1 && self->pool_len > self->pool_in_use &&
+      busy > HSOMP_CROWDED_PER_CPU * hsomp_settings.ncpus)
+    hsomp_pool_release_unused(self); /* Note [A crowded process] (team.c) */
+  self->ts = team->parent;
+  self->icv = team->parent_icv;
+  HSOMP_OMPT(parallel_end(self, team));
+  team_put(self, team);
+}
