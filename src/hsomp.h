@@ -418,11 +418,13 @@ static inline struct hsomp_icv *hsomp_icv(void) { return &hsomp_self()->icv; }
 /* ---- pool.c: hiring workers -------------------------------------- */
 /* Make sure `self` has nthreads - 1 workers for a team beyond the ones
  * its running teams use, hiring idle ones or starting threads that run
- * worker_main (team.c's worker loop); the team size it can have (fewer
- * when the system makes no more threads: Note [Fewer threads than asked]
- * in pool.c). */
+ * worker_main (team.c's worker loop), which park first on `first_park'
+ * (a dock, or NULL: their own start word; Note [Docks for big teams] in
+ * team.c); the team size it can have (fewer when the system makes no
+ * more threads: Note [Fewer threads than asked] in pool.c). */
 unsigned hsomp_pool_hire(struct hsomp_thread *self, unsigned nthreads,
-                         void *(*worker_main)(void *)) HSOMP_INTERNAL;
+                         void *(*worker_main)(void *),
+                         struct hsomp_waitword *first_park) HSOMP_INTERNAL;
 /* Give the workers `self` hired and does not use now back to the idle
  * workers of the process. */
 void hsomp_pool_release_unused(struct hsomp_thread *self) HSOMP_INTERNAL;
@@ -435,10 +437,6 @@ void hsomp_join_worker(struct hsomp_thread *self, struct hsomp_team *team) HSOMP
 void hsomp_team_end(void) HSOMP_INTERNAL;
 
 /* ---- team.c: workers, teams, the fork ---------------------------- */
-/* The dock on which workers created at once for a team of nthreads park
- * until their first region, or NULL: on their own start word (Note
- * [Docks for big teams]). */
-struct hsomp_waitword *hsomp_newcomers_dock(unsigned nthreads) HSOMP_INTERNAL;
 /* How many threads a parallel region asking for `requested` gets. */
 unsigned hsomp_resolve_nthreads(struct hsomp_thread *self, unsigned requested) HSOMP_INTERNAL;
 /* Start a team, run fn as thread 0, join.  flags as in GOMP_parallel. */

@@ -171,7 +171,8 @@ static struct hsomp_thread *spawn_finish(struct worker_boot *w, unsigned long sp
  * few rounds when the threads being started crowd the CPUs themselves.
  * Workers created for a big team park on a dock until their first region
  * (Note [Docks for big teams], team.c). */
-static void pool_reserve(struct hsomp_thread *self, unsigned n, void *(*worker_main)(void *)) {
+static void pool_reserve(struct hsomp_thread *self, unsigned n, void *(*worker_main)(void *),
+                         struct hsomp_waitword *first_park) {
   if (self->pool_len >= n)
     return;
   if (n > self->pool_cap) {
@@ -188,7 +189,6 @@ static void pool_reserve(struct hsomp_thread *self, unsigned n, void *(*worker_m
   /* Note [Starting many workers at once] */
   struct worker_boot *first = NULL, **last = &first;
   unsigned started = 0;
-  struct hsomp_waitword *first_park = hsomp_newcomers_dock(n - self->pool_len + 1);
   while (self->pool_len + started < n) {
     struct worker_boot *w = spawn_start(worker_main, first_park);
     if (!w)
@@ -226,13 +226,13 @@ void hsomp_pool_release_unused(struct hsomp_thread *self) {
  * construct, the contention group's count (the reservation the team
  * size took from the group is given back). */
 unsigned hsomp_pool_hire(struct hsomp_thread *self, unsigned nthreads,
-                        void *(*worker_main)(void *)) {
+                        void *(*worker_main)(void *), struct hsomp_waitword *first_park) {
   /* A master that starts a nested region while its outer team runs
    * uses its pool as a stack: the outer team's workers are the first
    * pool_in_use entries, the nested team's come after them.  (No RTS
    * under the process's limits: no worker, rts_limits.c.) */
   if (HSOMP_LIKELY(hsomp_rts_ensure(boot_capabilities())))
-    pool_reserve(self, self->pool_in_use + nthreads - 1, worker_main);
+    pool_reserve(self, self->pool_in_use + nthreads - 1, worker_main, first_park);
   HSOMP_EVENTLOG_ATTACH();
   unsigned available = self->pool_len - self->pool_in_use + 1;
   if (HSOMP_LIKELY(available >= nthreads))

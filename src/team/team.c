@@ -82,10 +82,11 @@ static void worker_retire(struct hsomp_thread *self);
  * accesses on each side).  Teams whose serials share a dock wake each
  * other's sleepers: they look at their `start', and sleep again.
  * Workers created for a big team have had no team yet: they park on the
- * `newcomers' dock until their first region (hsomp_newcomers_dock; Note
- * [Starting many workers at once], pool.c), so the first region of a big team is one wake-up too.  (A
- * child of fork() inherits the parent's sleeper counts on the docks: its
- * wake-ups there may make a needless system call, nothing worse.) */
+ * `newcomers' dock until their first region (hsomp_pool_hire's
+ * first_park; Note [Starting many workers at once], pool.c), so the
+ * first region of a big team is one wake-up too.  (A child of fork()
+ * inherits the parent's sleeper counts on the docks: its wake-ups there
+ * may make a needless system call, nothing worse.) */
 #define HSOMP_DOCKS 256
 #define HSOMP_DOCK_MIN_TEAM 8 /* smaller teams: every worker sleeps on its own word */
 static struct dock {
@@ -100,9 +101,6 @@ static struct hsomp_waitword *team_dock(const struct hsomp_team *team) {
   return &docks[team->serial % HSOMP_DOCKS].ww;
 }
 
-struct hsomp_waitword *hsomp_newcomers_dock(unsigned nthreads) {
-  return docks_workers(nthreads) ? &newcomers.ww : NULL;
-}
 
 static void fork_children(struct hsomp_team *team, unsigned id, uint32_t tag, void (*fn)(void *),
                           void *data, const struct hsomp_icv *icv) {
@@ -398,7 +396,8 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
                       hsomp_ws_init_fn ws_init, const void *ws_arg) {
   struct hsomp_thread *self = hsomp_self();
   if (nthreads > 1)
-    nthreads = hsomp_pool_hire(self, nthreads, worker_main);
+    nthreads = hsomp_pool_hire(self, nthreads, worker_main,
+                               docks_workers(nthreads) ? &newcomers.ww : NULL);
   struct hsomp_team *team = team_get(self, nthreads);
   /* Note [Unchanged team fields]: the fields the members read are
    * written only when they change. */
