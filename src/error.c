@@ -80,11 +80,17 @@ void hsomp_assert_failed(const char *cond, const char *file, int line) {
   abort();
 }
 
+void (*hsomp_error_directive_hook)(int, const char *, size_t, const void *);
+
 void GOMP_warning(const char *msg, size_t msglen) {
+  if (HSOMP_UNLIKELY(hsomp_error_directive_hook != NULL))
+    hsomp_error_directive_hook(ompt_warning, msg, msglen, __builtin_return_address(0));
   print_message("error directive encountered", msg, msglen);
 }
 
 void GOMP_error(const char *msg, size_t msglen) {
+  if (HSOMP_UNLIKELY(hsomp_error_directive_hook != NULL))
+    hsomp_error_directive_hook(ompt_fatal, msg, msglen, __builtin_return_address(0));
   print_message("fatal error: error directive encountered", msg, msglen);
   exit(EXIT_FAILURE);
 }

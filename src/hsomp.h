@@ -265,6 +265,7 @@ struct hsomp_team {
   unsigned long group_reserved;          /* threads this nested team took from *group_busy */
   ompt_data_t ompt_parallel;      /* OMPT: the tool's data of the region */
   const void *ompt_codeptr;       /* OMPT: the call site that started it */
+  unsigned ompt_league;           /* OMPT: a host league of this many teams (teams.c), else 0 */
 };
 
 /* Free task records a thread keeps for its next tasks (Note [Recycled
@@ -339,6 +340,7 @@ struct hsomp_thread {
   const void *ompt_codeptr;
   int ompt_state;
   const void *ompt_wait_id;
+  unsigned ompt_league; /* the region it starts next runs a league of this many teams */
 };
 
 /* ================================================================== */
@@ -357,6 +359,11 @@ void hsomp_env_ensure(void) HSOMP_INTERNAL;
 /* ---- error.c: messages ------------------------------------------- */
 /* One line "hsomp: ..." on stderr; the program goes on. */
 void hsomp_warn(const char *fmt, ...) HSOMP_INTERNAL __attribute__((format(printf, 1, 2)));
+/* The error directive at execution time, reported to a tool: set by the
+ * tool interface (ompt.c) while a tool is attached, so that error.c, which
+ * every file calls, calls none of the tool interface's files. */
+extern void (*hsomp_error_directive_hook)(int severity, const char *msg, size_t len,
+                                          const void *ra) HSOMP_INTERNAL;
 /* One line "hsomp: fatal: ..." on stderr, then abort(): misuse the
  * runtime cannot go on from, or memory exhausted. */
 _Noreturn void hsomp_fatal(const char *fmt, ...) HSOMP_INTERNAL __attribute__((format(printf, 1, 2)));

@@ -4,6 +4,7 @@
 #include "hsomp.h"
 
 #include <Rts.h>
+#include <rts/EventLogFormat.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -166,8 +167,19 @@ int hsomp_rts_bind_worker(unsigned cap) {
  * only in the eventlog flavours of the RTS (-eventlog), hence weak. */
 extern void postMsg(char *msg, va_list ap) __attribute__((weak));
 
+/* The clock of the RTS's event time stamps (rts/Stats.c, hidden but in the
+ * program's static RTS) and the configuration hs_init_ghc was given, whose
+ * eventlog writer +RTS -l starts (RtsStartup.c); in libhsomp.so's shared
+ * RTS neither resolves, and neither does postMsg. */
+extern Time stat_getElapsedTime(void) __attribute__((weak));
+extern RtsConfig rtsConfig __attribute__((weak));
+_Static_assert(HSOMP_EVENT_BLOCK_MARKER == EVENT_BLOCK_MARKER, "GHC's eventlog format");
+_Static_assert(HSOMP_EVENT_USER_MSG == EVENT_USER_MSG, "GHC's eventlog format");
+_Static_assert(TIME_RESOLUTION == 1000000000, "the eventlog's time stamps are nanoseconds");
+
 bool hsomp_rts_eventlog_running(void) {
-  return postMsg && atomic_load_explicit(&booted, memory_order_acquire) &&
+  return postMsg && stat_getElapsedTime && &rtsConfig && rtsConfig.eventlog_writer &&
+         atomic_load_explicit(&booted, memory_order_acquire) &&
          eventLogStatus() == EVENTLOG_RUNNING;
 }
 
@@ -176,6 +188,44 @@ void hsomp_rts_eventlog_message(const char *fmt, ...) {
   va_start(ap, fmt);
   postMsg((char *)fmt, ap);
   va_end(ap);
+}
+
+/* Note [The Capability of the thread that started a region] (rts_program.c) */
+int hsomp_rts_caller_capability(void) {
+  static __thread void *const *task_slot;
+  static __thread bool task_slot_known;
+  if (!task_slot_known) {
+    task_slot = hsomp_program_task_slot();
+    task_slot_known = true;
+  }
+  if (!task_slot || !*task_slot)
+    return -1;
+  Capability *c = rts_unsafeGetMyCapability();
+  return c ? (int)*(uint32_t *)((char *)c + OFFSET_Capability_no) : -1;
+}
+
+/* Chained before the program's own exit hook (hs_exit calls it first
+ * thing, before the eventlog's last blocks and its end). */
+static void (*eventlog_exit)(void);
+static void (*program_exit_hook)(void);
+static void exit_hook(void) {
+  eventlog_exit();
+  if (program_exit_hook)
+    program_exit_hook();
+}
+
+void hsomp_rts_eventlog_at_exit(void (*fn)(void)) {
+  eventlog_exit = fn;
+  program_exit_hook = rtsConfig.onExitHook;
+  rtsConfig.onExitHook = exit_hook;
+}
+
+uint64_t hsomp_rts_eventlog_time(void) { return (uint64_t)stat_getElapsedTime(); }
+
+void hsomp_rts_eventlog_write(const void *blocks, size_t n) {
+  const EventLogWriter *w = rtsConfig.eventlog_writer;
+  if (w && w->writeEventLog && eventLogStatus() == EVENTLOG_RUNNING)
+    w->writeEventLog((void *)blocks, n);
 }
 
 /* omp_pause_resource (team.c): the Task rts_lock created for this OS thread is

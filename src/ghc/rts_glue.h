@@ -16,6 +16,8 @@
 #define HSOMP_RTS_GLUE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* Make sure the RTS runs.  From a C host this boots it with -N<ncaps>
  * (fewer under resource limits); from a Haskell host it only takes a
@@ -39,6 +41,21 @@ bool hsomp_rts_hosted_by_haskell(void) __attribute__((visibility("hidden")));
 bool hsomp_rts_eventlog_running(void) __attribute__((visibility("hidden")));
 void hsomp_rts_eventlog_message(const char *fmt, ...) __attribute__((visibility("hidden")))
 __attribute__((format(printf, 1, 2)));
+/* The eventlog's clock: nanoseconds since the RTS started, the time stamp
+ * of the RTS's own events. */
+uint64_t hsomp_rts_eventlog_time(void) __attribute__((visibility("hidden")));
+/* Whole blocks of events, appended through the RTS's eventlog writer
+ * under its lock (nothing if the eventlog has stopped). */
+void hsomp_rts_eventlog_write(const void *blocks, size_t n) __attribute__((visibility("hidden")));
+/* Call fn when the RTS exits (hs_exit), before it ends the eventlog. */
+void hsomp_rts_eventlog_at_exit(void (*fn)(void)) __attribute__((visibility("hidden")));
+/* The Capability the calling thread's RTS Task holds or, in a foreign
+ * call, released and will take back; -1 if it has no Task or hsomp cannot
+ * see it.  Only while the eventlog runs (it reads the symbol table once). */
+int hsomp_rts_caller_capability(void) __attribute__((visibility("hidden")));
+/* Event types of GHC's rts/EventLogFormat.h (rts_glue.c checks them). */
+#define HSOMP_EVENT_BLOCK_MARKER 18
+#define HSOMP_EVENT_USER_MSG 19
 
 /* How many Capabilities a Task holds right now (running Haskell or a
  * GC), and whether the RTS is stopping them for a GC: racy hints for the

@@ -12,6 +12,7 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -66,6 +67,7 @@ struct symbol_query {
   const char *name;
   uintptr_t value;
   size_t size;
+  unsigned char type; /* STT_* */
 };
 
 static uintptr_t main_program_base(void);
@@ -131,6 +133,7 @@ static int lookup_symbols(const char *path, struct symbol_query *q, int nq, bool
       if (!q[k].value && strcmp(nm, q[k].name) == 0) {
         q[k].value = syms[s].st_value;
         q[k].size = syms[s].st_size;
+        q[k].type = ELF64_ST_TYPE(syms[s].st_info);
         found++;
       }
   }
@@ -203,4 +206,43 @@ void hsomp_program_rts_choose(void) {
       .capabilities = (void ***)(base + q[Q_CAPS].value),
       .pending_sync = (volatile unsigned long *)(base + q[Q_PENDING].value),
   };
+}
+
+/* Note [The Capability of the thread that started a region]
+ * The eventlog marks each OpenMP event with the Capability of the thread
+ * that made it (ompt_eventlog.c).  A worker is bound to one; the thread
+ * that started the region is, in a Haskell program, a Haskell thread in a
+ * safe foreign call: its RTS Task released its Capability for the call
+ * and keeps pointing at it (Task.cap, which the RTS's public
+ * rts_unsafeGetMyCapability answers), to take it back on return.  But
+ * that function dereferences the thread's Task unchecked, and a thread
+ * the RTS never saw (one a C library started) has none.  The Task is the
+ * RTS's thread-local my_task, which nothing exports; in a program with its
+ * own RTS it is a TLS symbol of the executable's symbol table, and
+ * dl_iterate_phdr gives each thread the address of its own copy of the
+ * executable's TLS block.  No symbol (a stripped program, libhsomp.so's
+ * C host): no Capability to name. */
+static int executable_tls(struct dl_phdr_info *info, size_t size, void *data) {
+  (void)size;
+  *(void **)data = info->dlpi_tls_modid ? info->dlpi_tls_data : NULL;
+  return 1;
+}
+
+static _Atomic intptr_t task_tls_offset = -1; /* -2: not found */
+
+void *const *hsomp_program_task_slot(void) {
+  intptr_t off = atomic_load_explicit(&task_tls_offset, memory_order_relaxed);
+  if (off == -1) {
+    struct symbol_query q = {.name = "my_task"};
+    off = lookup_symbols("/proc/self/exe", &q, 1, NULL) == 1 && q.type == STT_TLS &&
+                  q.size == sizeof(void *)
+              ? (intptr_t)q.value
+              : -2;
+    atomic_store_explicit(&task_tls_offset, off, memory_order_relaxed);
+  }
+  if (off < 0)
+    return NULL;
+  char *block = NULL;
+  dl_iterate_phdr(executable_tls, &block);
+  return block ? (void *const *)(block + off) : NULL;
 }

@@ -24,6 +24,11 @@ extern struct hsomp_program_rts hsomp_program_rts __attribute__((visibility("hid
  * cannot be used). */
 void hsomp_program_rts_choose(void) __attribute__((visibility("hidden")));
 
+/* The calling thread's RTS Task slot (the RTS's my_task), NULL if the
+ * program's symbols do not show it (Note [The Capability of the thread
+ * that started a region]). */
+void *const *hsomp_program_task_slot(void) __attribute__((visibility("hidden")));
+
 #ifndef HSOMP_RTS_PROGRAM_TABLE /* (rts_program.c fills the table) */
 #define rts_setInCallCapability (*hsomp_program_rts.set_in_call_capability)
 #define rts_lock() ((Capability *)hsomp_program_rts.lock())

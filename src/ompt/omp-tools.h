@@ -186,6 +186,11 @@ typedef enum ompt_cancel_flag_t {
   ompt_cancel_discarded_task = 0x40
 } ompt_cancel_flag_t;
 
+typedef enum ompt_severity_t {
+  ompt_fatal = 1,
+  ompt_warning = 2
+} ompt_severity_t;
+
 typedef enum ompt_frame_flag_t {
   ompt_frame_runtime = 0x00,
   ompt_frame_application = 0x01,
@@ -327,6 +332,8 @@ typedef void (*ompt_callback_nest_lock_t)(ompt_scope_endpoint_t endpoint, ompt_w
 typedef void (*ompt_callback_flush_t)(ompt_data_t *thread_data, const void *codeptr_ra);
 typedef void (*ompt_callback_cancel_t)(ompt_data_t *task_data, int flags,
                                        const void *codeptr_ra);
+typedef void (*ompt_callback_error_t)(ompt_severity_t severity, const char *message, size_t length,
+                                      const void *codeptr_ra);
 
 #ifdef __cplusplus
 }

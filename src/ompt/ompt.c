@@ -80,6 +80,7 @@ static ompt_set_result_t event_support(int event) {
   case ompt_callback_cancel:
   case ompt_callback_dependences:
   case ompt_callback_task_dependence:
+  case ompt_callback_error:
     return ompt_set_always;
   /* Loops with schedule(static) and their barriers are inlined by GCC. */
   case ompt_callback_work:
@@ -87,7 +88,7 @@ static ompt_set_result_t event_support(int event) {
   case ompt_callback_sync_region:
   case ompt_callback_sync_region_wait:
     return ompt_set_sometimes_paired;
-  default: /* devices, masked/master, flush, reduction, error, control_tool */
+  default: /* devices, masked/master, flush, reduction, control_tool */
     return ompt_set_never;
   }
 }
@@ -274,6 +275,7 @@ static void finalize_tool(void) {
     hsomp_ompt_host_end(self);
   }
   hsomp_host_thread_hook = NULL;
+  hsomp_error_directive_hook = NULL;
   hsomp_ompt_enabled = false;
   if (t->finalize)
     t->finalize(&t->tool_data);
@@ -396,6 +398,7 @@ static void ompt_init(void) {
       if (r->initialize(lookup, 0 /* the host */, &r->tool_data)) {
         say("hsomp: the tool is initialized and uses the OMPT interface\n");
         hsomp_host_thread_hook = host_thread;
+        hsomp_error_directive_hook = hsomp_ompt_error;
         if (hsomp_tls)
           hsomp_ompt_host_begin(hsomp_tls);
         else

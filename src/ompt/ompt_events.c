@@ -22,6 +22,8 @@
 #include "ompt_internal.h"
 #include "task_internal.h"
 
+#include <string.h>
+
 #define CB(type, event) HSOMP_OMPT_CB(ompt_callback_##type##_t, ompt_callback_##event)
 
 /* Set by ompt.c (a tool) or ompt_eventlog.c (the eventlog client). */
@@ -124,6 +126,28 @@ void hsomp_ompt_host_end(struct hsomp_thread *self) {
   hsomp_ompt_thread_end(self);
 }
 
+/* Note [A league in OMPT]
+ * A host `teams' construct runs its teams on an internal team of threads
+ * (Note [Real leagues on the host], teams.c).  A tool sees what the
+ * specification describes instead: a region flagged ompt_parallel_league
+ * (requested parallelism: the number of teams), and in it one initial
+ * task per team (implicit_task with ompt_task_initial, index = the team
+ * number), on whichever thread runs the team; the internal team's own
+ * implicit tasks and closing barrier are not reported. */
+static int region_flags(const struct hsomp_team *team) {
+  return ompt_parallel_invoker_program |
+         (team->ompt_league ? ompt_parallel_league : ompt_parallel_team);
+}
+
+void hsomp_ompt_league_team(struct hsomp_thread *self, struct hsomp_team *league, unsigned team,
+                            int endpoint) {
+  if (CB(implicit_task, implicit_task))
+    CB(implicit_task, implicit_task)
+    ((ompt_scope_endpoint_t)endpoint, endpoint == ompt_scope_begin ? &league->ompt_parallel : NULL,
+     &self->ts.ompt_task, endpoint == ompt_scope_begin ? league->ompt_league : 0, team,
+     ompt_task_initial);
+}
+
 /* Called by the encountering thread before any member starts, with
  * self->ts still the encountering task's. */
 void hsomp_ompt_parallel_begin(struct hsomp_thread *self, struct hsomp_team *team,
@@ -131,11 +155,13 @@ void hsomp_ompt_parallel_begin(struct hsomp_thread *self, struct hsomp_team *tea
   team->ompt_parallel.value = 0;
   team->ompt_codeptr = self->ompt_codeptr;
   self->ompt_codeptr = NULL;
+  team->ompt_league = self->ompt_league;
+  self->ompt_league = 0;
   static const ompt_frame_t frame; /* frames are not tracked */
   if (CB(parallel_begin, parallel_begin))
     CB(parallel_begin, parallel_begin)
-    (hsomp_ompt_task_data(self), &frame, &team->ompt_parallel, requested,
-     ompt_parallel_invoker_program | ompt_parallel_team, team->ompt_codeptr);
+    (hsomp_ompt_task_data(self), &frame, &team->ompt_parallel,
+     team->ompt_league ? team->ompt_league : requested, region_flags(team), team->ompt_codeptr);
 }
 
 /* Called by the encountering thread after the join, with self->ts back
@@ -144,14 +170,15 @@ void hsomp_ompt_parallel_end(struct hsomp_thread *self, struct hsomp_team *team)
   self->ompt_state = work_state(self);
   if (CB(parallel_end, parallel_end))
     CB(parallel_end, parallel_end)
-    (&team->ompt_parallel, hsomp_ompt_task_data(self),
-     ompt_parallel_invoker_program | ompt_parallel_team, team->ompt_codeptr);
+    (&team->ompt_parallel, hsomp_ompt_task_data(self), region_flags(team), team->ompt_codeptr);
 }
 
 void hsomp_ompt_implicit_task_begin(struct hsomp_thread *self) {
   struct hsomp_team *team = self->ts.team;
   self->ompt_state = ompt_state_work_parallel;
   self->ts.ompt_task.value = 0;
+  if (team->ompt_league)
+    return; /* Note [A league in OMPT] */
   if (CB(implicit_task, implicit_task))
     CB(implicit_task, implicit_task)
     (ompt_scope_begin, &team->ompt_parallel, &self->ts.ompt_task, team->nthreads, self->ts.team_id,
@@ -162,7 +189,7 @@ void hsomp_ompt_implicit_task_begin(struct hsomp_thread *self) {
 
 void hsomp_ompt_implicit_task_end(struct hsomp_thread *self) {
   close_open_work(self, NULL);
-  if (CB(implicit_task, implicit_task))
+  if (CB(implicit_task, implicit_task) && !self->ts.team->ompt_league)
     CB(implicit_task, implicit_task)
     (ompt_scope_end, NULL, &self->ts.ompt_task, 0, self->ts.team_id, ompt_task_implicit);
   self->ompt_state = self->is_worker ? ompt_state_idle : ompt_state_work_serial;
@@ -172,12 +199,14 @@ void hsomp_ompt_implicit_task_end(struct hsomp_thread *self) {
  * task ends right after it (a worker: before it joins). */
 void hsomp_ompt_join_begin(struct hsomp_thread *self) {
   close_open_work(self, NULL);
-  hsomp_ompt_sync(ompt_sync_region_barrier_implicit_parallel, ompt_scope_begin,
+  if (!self->ts.team->ompt_league)
+    hsomp_ompt_sync(ompt_sync_region_barrier_implicit_parallel, ompt_scope_begin,
                   self->ts.team->ompt_codeptr);
 }
 
 void hsomp_ompt_join_end(struct hsomp_thread *self) {
-  hsomp_ompt_sync(ompt_sync_region_barrier_implicit_parallel, ompt_scope_end, NULL);
+  if (!self->ts.team->ompt_league)
+    hsomp_ompt_sync(ompt_sync_region_barrier_implicit_parallel, ompt_scope_end, NULL);
   hsomp_ompt_implicit_task_end(self);
 }
 
@@ -389,6 +418,28 @@ void hsomp_ompt_cancel(int which, int how, const void *ra) {
   if (which & GOMP_CANCEL_TASKGROUP)
     flags |= ompt_cancel_taskgroup;
   CB(cancel, cancel)(hsomp_ompt_task_data(hsomp_self()), flags, ra);
+}
+
+/* The error directive at execution time (GOMP_warning, GOMP_error):
+ * before the message is printed, and before the exit of a fatal one.  GCC
+ * passes (size_t)-1 as the length of a message that ends with its NUL. */
+void hsomp_ompt_error(int severity, const char *msg, size_t len, const void *ra) {
+  if (CB(error, error))
+    CB(error, error)
+    ((ompt_severity_t)severity, msg, msg ? (len == (size_t)-1 ? strlen(msg) : len) : 0, ra);
+}
+
+/* A task that a cancellation dropped before it started: no schedule
+ * events, but cancel(discarded_task) with its data, so that a tool can
+ * close every task it saw created.  Which cancellation: the region's, else
+ * its taskgroup's. */
+void hsomp_ompt_task_discarded(struct hsomp_task *t) {
+  if (!CB(cancel, cancel))
+    return;
+  bool region = t->team && atomic_load_explicit(&t->team->barrier.cancelled, memory_order_acquire);
+  CB(cancel, cancel)
+  (&t->ompt_task,
+   ompt_cancel_discarded_task | (region ? ompt_cancel_parallel : ompt_cancel_taskgroup), NULL);
 }
 
 /* ------------------------------------------------------------------ */

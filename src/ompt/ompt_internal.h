@@ -74,6 +74,10 @@ void hsomp_ompt_host_end(struct hsomp_thread *self) HSOMP_INTERNAL;
 void hsomp_ompt_parallel_begin(struct hsomp_thread *self, struct hsomp_team *team,
                                unsigned requested) HSOMP_INTERNAL;
 void hsomp_ompt_parallel_end(struct hsomp_thread *self, struct hsomp_team *team) HSOMP_INTERNAL;
+/* A host league (teams.c): the initial task of team `team' begins or ends
+ * on self (Note [A league in OMPT], ompt_events.c). */
+void hsomp_ompt_league_team(struct hsomp_thread *self, struct hsomp_team *league, unsigned team,
+                            int endpoint) HSOMP_INTERNAL;
 /* The implicit task of self->ts begins (and, in a combined parallel
  * worksharing construct, its first construct). */
 void hsomp_ompt_implicit_task_begin(struct hsomp_thread *self) HSOMP_INTERNAL;
@@ -124,7 +128,10 @@ void hsomp_ompt_task_create(struct hsomp_thread *self, struct hsomp_task *t,
 void hsomp_ompt_task_dependence(struct hsomp_task *pred, struct hsomp_task *succ) HSOMP_INTERNAL;
 void hsomp_ompt_task_switch(struct hsomp_thread *self, struct hsomp_task *t) HSOMP_INTERNAL;
 void hsomp_ompt_task_complete(struct hsomp_thread *self, struct hsomp_task *t) HSOMP_INTERNAL;
-void hsomp_ompt_included_begin(struct hsomp_thread *self, struct hsomp_task *rec,
+void hsomp_ompt_task_discarded(struct hsomp_task *t) HSOMP_INTERNAL;
+/* The error directive at execution time (error.c calls it through
+ * hsomp_error_directive_hook): severity ompt_fatal or ompt_warning. */
+void hsomp_ompt_error(int severity, const char *msg, size_t len, const void *ra) HSOMP_INTERNAL;void hsomp_ompt_included_begin(struct hsomp_thread *self, struct hsomp_task *rec,
                                struct hsomp_task *parent) HSOMP_INTERNAL;
 void hsomp_ompt_included_end(struct hsomp_thread *self, struct hsomp_task *rec,
                              struct hsomp_task *parent) HSOMP_INTERNAL;

@@ -262,6 +262,8 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
     self->icv = saved;
     self->ts.task = prev;
     HSOMP_OMPT(task_complete(self, t));
+  } else {
+    HSOMP_OMPT(task_discarded(t));
   }
   /* The event may still be outstanding: then its fulfiller completes the
    * task, unless it was discarded (Note [Detach events]). */

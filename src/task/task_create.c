@@ -287,8 +287,11 @@ void GOMP_taskwait_depend(void **depend) {
   if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && hsomp_task_creation_cancelled(self))
     return;
   struct hsomp_task *t = self->ts.task;
+  /* reported as a taskwait: its sync region and wait, whatever it waits for */
+  HSOMP_OMPT(sync(ompt_sync_region_taskwait, ompt_scope_begin, HSOMP_OMPT_RA));
   if (t && t->deps)
     deps_wait(self, t, depend);
+  HSOMP_OMPT(sync(ompt_sync_region_taskwait, ompt_scope_end, HSOMP_OMPT_RA));
 }
 
 /* A detached task's event (Note [Detach events], task_event.c). */

@@ -65,7 +65,9 @@ static void run_league_member(void *arg) {
     self->ts = (struct hsomp_team_state){0};
     self->icv = league->icv;
     self->icv.team_num = team;
+    HSOMP_OMPT(league_team(self, outer_ts.team, team, ompt_scope_begin));
     league->fn(league->data);
+    HSOMP_OMPT(league_team(self, outer_ts.team, team, ompt_scope_end));
   }
   self->ts = outer_ts;
   self->icv = outer_icv;
@@ -93,10 +95,16 @@ void GOMP_teams_reg(void (*fn)(void *), void *data, unsigned num_teams, unsigned
     runners = num_teams;
   if (runners > 0xFFFFu)
     runners = 0xFFFFu;
-  if (runners == 1)
-    run_league_member(&league);
-  else
+  if (HSOMP_UNLIKELY(hsomp_ompt_enabled)) {
+    /* a tool sees the league as a region, even of one thread (Note [A
+     * league in OMPT], ompt_events.c) */
+    self->ompt_league = num_teams;
     hsomp_parallel(run_league_member, &league, (unsigned)runners, 0);
+  } else if (runners == 1) {
+    run_league_member(&league);
+  } else {
+    hsomp_parallel(run_league_member, &league, (unsigned)runners, 0);
+  }
 }
 
 /* ------------------------------------------------------------------ */

@@ -28,7 +28,7 @@ enum ev {
   EV_THREAD_BEGIN = 1, EV_THREAD_END, EV_PARALLEL_BEGIN, EV_PARALLEL_END, EV_IMPLICIT_TASK,
   EV_TASK_CREATE, EV_TASK_SCHEDULE, EV_WORK, EV_DISPATCH, EV_SYNC, EV_SYNC_WAIT,
   EV_MUTEX_ACQUIRE, EV_MUTEX_ACQUIRED, EV_MUTEX_RELEASED, EV_NEST_LOCK, EV_LOCK_INIT,
-  EV_LOCK_DESTROY, EV_CANCEL, EV_DEPENDENCES, EV_TASK_DEPENDENCE, EV_NKINDS
+  EV_LOCK_DESTROY, EV_CANCEL, EV_DEPENDENCES, EV_TASK_DEPENDENCE, EV_ERROR, EV_NKINDS
 };
 static const char *const ev_names[] = {"?", "thread_begin", "thread_end", "parallel_begin",
                                        "parallel_end", "implicit_task", "task_create",
@@ -36,7 +36,7 @@ static const char *const ev_names[] = {"?", "thread_begin", "thread_end", "paral
                                        "sync_region_wait", "mutex_acquire", "mutex_acquired",
                                        "mutex_released", "nest_lock", "lock_init",
                                        "lock_destroy", "cancel", "dependences",
-                                       "task_dependence"};
+                                       "task_dependence", "error"};
 
 struct event {
   int kind;          /* enum ev */
@@ -154,6 +154,13 @@ static void on_cancel(ompt_data_t *task, int flags, const void *codeptr) {
 static void on_dependences(ompt_data_t *task, const ompt_dependence_t *deps, int n) {
   record(EV_DEPENDENCES, 0, n > 0 ? deps[0].dependence_type : 0, val(task), 0, (uint64_t)n, NULL);
 }
+static void on_error(ompt_severity_t severity, const char *message, size_t length,
+                     const void *codeptr) {
+  /* arg: the message's first bytes, to compare with what the program said */
+  uint64_t head = 0;
+  memcpy(&head, message ? message : "", length < 8 ? length : 8);
+  record(EV_ERROR, 0, severity, 0, length, head, codeptr);
+}
 static void on_task_dependence(ompt_data_t *src, ompt_data_t *sink) {
   record(EV_TASK_DEPENDENCE, 0, 0, val(src), val(sink), 0, NULL);
 }
@@ -189,6 +196,7 @@ static int tool_initialize(ompt_function_lookup_t lookup, int device, ompt_data_
   REG(ompt_callback_cancel, on_cancel);
   REG(ompt_callback_dependences, on_dependences);
   REG(ompt_callback_task_dependence, on_task_dependence);
+  REG(ompt_callback_error, on_error);
 #undef REG
   tool_initialized = 1;
   return 1;

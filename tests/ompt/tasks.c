@@ -56,6 +56,28 @@ int main(void) {
   EXPECT(count_from(m, EV_SYNC_WAIT, ompt_scope_end, ompt_sync_region_taskwait) == 1,
          "taskwait wait");
 
+  /* taskwait depend(...) waits for the sibling tasks it names: reported
+   * as a taskwait (sync region and wait), after which that task is done. */
+  m = mark();
+  static volatile int produced;
+#pragma omp parallel num_threads(T)
+#pragma omp single
+  {
+    int x = 0;
+#pragma omp task depend(out : x) shared(x)
+    {
+      x = 1;
+      produced = 1;
+    }
+#pragma omp taskwait depend(in : x)
+    EXPECT(produced == 1, "taskwait depend waited for its producer");
+  }
+  EXPECT(count_from(m, EV_SYNC, ompt_scope_begin, ompt_sync_region_taskwait) == 1 &&
+             count_from(m, EV_SYNC, ompt_scope_end, ompt_sync_region_taskwait) == 1,
+         "taskwait depend: one taskwait region");
+  EXPECT(count_from(m, EV_SYNC_WAIT, ompt_scope_end, ompt_sync_region_taskwait) == 1,
+         "taskwait depend: its wait");
+
   m = mark();
 #pragma omp parallel num_threads(T)
 #pragma omp single

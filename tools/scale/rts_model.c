@@ -29,3 +29,7 @@ bool hsomp_rts_gc_pending(void) { return false; }
 /* No eventlog in the model (ompt_eventlog.c never attaches). */
 bool hsomp_rts_eventlog_running(void) { return false; }
 void hsomp_rts_eventlog_message(const char *fmt, ...) {}
+uint64_t hsomp_rts_eventlog_time(void) { return 0; }
+int hsomp_rts_caller_capability(void) { return -1; }
+void hsomp_rts_eventlog_at_exit(void (*fn)(void)) {}
+void hsomp_rts_eventlog_write(const void *blocks, size_t n) {}

@@ -8,6 +8,7 @@
 #include "trace.h"
 
 #include "omp-tools.h"
+#include "ompt_names.h"
 
 #include <dlfcn.h>
 #include <errno.h> /* program_invocation_short_name */
@@ -21,39 +22,14 @@ const char *trace_span_name(const struct span *s) {
   case SPAN_REGION:
     return "parallel region";
   case SPAN_WORK:
-    switch (s->sub) {
-    case ompt_work_loop:
-      return "loop";
-    case ompt_work_sections:
-      return "sections";
-    case ompt_work_single_executor:
-      return "single";
-    case ompt_work_single_other:
-      return "single (skipped)";
-    case ompt_work_taskloop:
-      return "taskloop";
-    case ompt_work_scope:
-      return "scope";
-    default:
-      return "worksharing";
-    }
+    return hsomp_ompt_work_name(s->sub);
   case SPAN_CHUNK:
     return s->sub == ompt_dispatch_section ? "section" : "chunk";
   case SPAN_TASK:
     return "task";
   case SPAN_BARRIER:
-    switch (s->sub) {
-    case ompt_sync_region_barrier_implicit_parallel:
-      return "barrier (region end)";
-    case ompt_sync_region_barrier_implicit_workshare:
-      return "barrier (construct end)";
-    case ompt_sync_region_barrier_implementation:
-      return "barrier (copyprivate)";
-    default:
-      return "barrier";
-    }
   case SPAN_TASKWAIT:
-    return s->sub == ompt_sync_region_taskgroup ? "taskgroup wait" : "taskwait";
+    return hsomp_ompt_sync_name(s->sub);
   case SPAN_LOCK_WAIT:
   case SPAN_LOCK_HELD: {
     static const char *const wait[] = {"lock wait",      "lock wait",      "lock wait",
