@@ -310,6 +310,9 @@ struct hsomp_thread {
   /* Written by the thread that starts a region on this thread: its parent
    * in the team's tree (Note [Tree fork], team.c). */
   struct hsomp_waitword start HSOMP_ALIGNED; /* value: bumped once per region to run */
+  /* Where the parked worker sleeps: NULL or &start, or a dock (Note [Docks
+   * for big teams], team.c).  Written by the worker, read by its forker. */
+  struct hsomp_waitword *_Atomic parked_on;
   void (*fn)(void *);
   void *data;
   struct hsomp_team *start_team;
@@ -451,11 +454,13 @@ static inline struct hsomp_icv *hsomp_icv(void) { return &hsomp_self()->icv; }
 /* ---- pool.c: hiring workers -------------------------------------- */
 /* Make sure `self` has nthreads - 1 workers for a team beyond the ones
  * its running teams use, hiring idle ones or starting threads that run
- * worker_main (team.c's worker loop); the team size it can have (fewer
- * when the system makes no more threads: Note [Fewer threads than asked]
- * in pool.c). */
+ * worker_main (team.c's worker loop), which park first on `first_park'
+ * (a dock, or NULL: their own start word; Note [Docks for big teams] in
+ * team.c); the team size it can have (fewer when the system makes no
+ * more threads: Note [Fewer threads than asked] in pool.c). */
 unsigned hsomp_pool_hire(struct hsomp_thread *self, unsigned nthreads,
-                         void *(*worker_main)(void *)) HSOMP_INTERNAL;
+                         void *(*worker_main)(void *),
+                         struct hsomp_waitword *first_park) HSOMP_INTERNAL;
 /* Give the workers `self` hired and does not use now back to the idle
  * workers of the process. */
 void hsomp_pool_release_unused(struct hsomp_thread *self) HSOMP_INTERNAL;

@@ -34,7 +34,8 @@ void hsomp_wait_change(struct hsomp_waitword *ww, uint32_t old, struct hsomp_spi
  * the full budget, sparse ones converge to a few microseconds of spinning
  * within ten regions.  Times are TSC ticks: only their ratios matter. */
 #define HSOMP_IDLE_SPIN_MIN 64
-void hsomp_wait_change_adaptive(struct hsomp_waitword *ww, uint32_t old, struct hsomp_spin *s,
+void hsomp_wait_change_adaptive(struct hsomp_waitword *ww, uint32_t old,
+                                struct hsomp_waitword *sleep_on, struct hsomp_spin *s,
                                 unsigned long *budget) {
   unsigned long cap = s->rounds;
   unsigned long spins = *budget < cap ? *budget : cap;
@@ -50,7 +51,7 @@ void hsomp_wait_change_adaptive(struct hsomp_waitword *ww, uint32_t old, struct 
   }
   uint64_t t1 = hsomp_ticks();
   s->rounds = 0;
-  hsomp_wait_until(ww, s, &u);
+  hsomp_wait_until(sleep_on, s, &u);
   uint64_t slept = hsomp_ticks() - t1;
   /* What spinning up to `cap` rounds would have added, at this rate. */
   double per_round = spins ? (double)(t1 - t0) / (double)spins : 0.0;

@@ -64,7 +64,9 @@ unsigned long hsomp_spin_budget(unsigned long nthreads) HSOMP_WAIT_INTERNAL;
 /* More threads in teams than this many per CPU: waits spin at most
  * HSOMP_CROWDED_SPINS rounds (each a yield) before they sleep. */
 #define HSOMP_CROWDED_PER_CPU 8
+#ifndef HSOMP_CROWDED_SPINS /* -D for experiments */
 #define HSOMP_CROWDED_SPINS 8
+#endif
 void hsomp_spin_slow(struct hsomp_spin *s, unsigned long round) HSOMP_WAIT_INTERNAL;
 /* Round `round` (from 0) of a spin: the first HSOMP_SPIN_YIELD_AFTER rounds
  * only pause, later ones may yield (spin.c). */
@@ -156,8 +158,11 @@ static inline bool hsomp_spin_until(struct hsomp_spin *s, const struct hsomp_unt
 void hsomp_wait_change(struct hsomp_waitword *ww, uint32_t old, struct hsomp_spin *s)
     HSOMP_WAIT_INTERNAL;
 /* The same for a parked worker, whose spin adapts to how soon it is woken:
- * *budget is its own, at most s->rounds (Note [Adaptive idle spinning]). */
-void hsomp_wait_change_adaptive(struct hsomp_waitword *ww, uint32_t old, struct hsomp_spin *s,
+ * *budget is its own, at most s->rounds (Note [Adaptive idle spinning]).
+ * It sleeps on `sleep_on' (ww itself, or a word its wakers bump after
+ * changing ww: Note [Docks for big teams], team.c). */
+void hsomp_wait_change_adaptive(struct hsomp_waitword *ww, uint32_t old,
+                                struct hsomp_waitword *sleep_on, struct hsomp_spin *s,
                                 unsigned long *budget) HSOMP_WAIT_INTERNAL;
 
 /* After changing ww->value (seq_cst): wake every sleeper; true if there
@@ -170,12 +175,13 @@ static inline bool hsomp_wake(struct hsomp_waitword *ww) {
 }
 
 /* After making a condition true (seq_cst, or followed by a seq_cst fence):
- * if anyone sleeps on ww, bump it and wake them all. */
-static inline void hsomp_wake_bump(struct hsomp_waitword *ww) {
-  if (atomic_load_explicit(&ww->sleepers, memory_order_seq_cst) != 0) {
-    atomic_fetch_add_explicit(&ww->value, 1, memory_order_seq_cst);
-    hsomp_futex_wake(&ww->value, INT_MAX);
-  }
+ * if anyone sleeps on ww, bump it and wake them all; true if anyone did. */
+static inline bool hsomp_wake_bump(struct hsomp_waitword *ww) {
+  if (atomic_load_explicit(&ww->sleepers, memory_order_seq_cst) == 0)
+    return false;
+  atomic_fetch_add_explicit(&ww->value, 1, memory_order_seq_cst);
+  hsomp_futex_wake(&ww->value, INT_MAX);
+  return true;
 }
 
 /* ------------------------------------------------------------------ */

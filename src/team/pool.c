@@ -45,15 +45,17 @@ static unsigned boot_capabilities(void) {
  * allocates and zeroes it: the spawning thread passes a small boot
  * record, and waits until the new thread has published its record there.
  * Both hold a reference to the boot record; the last one to let go frees
- * it, so neither touches it after the other may have freed it.  This
- * costs the spawning thread one start-up latency per worker, once per
- * worker in the life of the process. */
+ * it, so neither touches it after the other may have freed it.  The
+ * spawning thread waits for the records only after it has started every
+ * worker it needs (Note [Starting many workers at once]). */
 struct worker_boot {
   struct hsomp_waitword ready; /* value 1 once rec is set */
   void *(*worker_main)(void *); /* what the thread runs once booted (team.c's loop) */
   struct hsomp_thread *rec;
   unsigned index;
   _Atomic uint32_t refs;
+  struct hsomp_waitword *first_park; /* a dock, or NULL (hsomp_newcomers_dock) */
+  struct worker_boot *next;          /* the spawning thread's list (pool_reserve) */
 };
 
 static void boot_release(struct worker_boot *b) {
@@ -65,9 +67,16 @@ static void *worker_boot_main(void *arg) {
   struct worker_boot *b = arg;
   struct hsomp_thread *w = b->rec ? b->rec : hsomp_thread_new();
   w->is_worker = true;
+  if (b->first_park)
+    atomic_store_explicit(&w->parked_on, b->first_park, memory_order_relaxed);
   w->index = b->index;
-  /* a new worker waits for its first region (Note [A crowded process], team.c) */
-  w->idle_spins = hsomp_spin_budget((unsigned long)w->index + 1);
+  /* A new worker waits for its first region (Note [A crowded process],
+   * team.c); in a crowded process it sleeps at once: its master is still
+   * starting the others (Note [Starting many workers at once]). */
+  unsigned long workers = (unsigned long)w->index + 1;
+  w->idle_spins = workers > HSOMP_CROWDED_PER_CPU * (unsigned long)hsomp_settings.ncpus
+                      ? 0
+                      : hsomp_spin_budget(workers);
   void *(*worker_main)(void *) = b->worker_main;
   b->rec = w;
   atomic_store_explicit(&b->ready.value, 1, memory_order_seq_cst);
@@ -92,7 +101,12 @@ static int start_worker_thread(struct worker_boot *w, unsigned long stacksize) {
   return rc;
 }
 
-static struct hsomp_thread *spawn_worker(void *(*worker_main)(void *)) {
+/* Starts a worker thread that runs worker_main once booted, first
+ * parking on `first_park' (NULL: its own start word); its boot record,
+ * or NULL if no thread could be created.  spawn_finish collects the
+ * worker's record. */
+static struct worker_boot *spawn_start(void *(*worker_main)(void *),
+                                       struct hsomp_waitword *first_park) {
   hsomp_fork_handlers_register(); /* Note [Registering the fork handler] (fork.c) */
   /* Note [Records touched first by their workers] */
   struct worker_boot *w = calloc(1, sizeof *w);
@@ -100,6 +114,7 @@ static struct hsomp_thread *spawn_worker(void *(*worker_main)(void *)) {
     hsomp_fatal("out of memory starting a worker");
   w->index = atomic_fetch_add_explicit(&next_worker_index, 1, memory_order_relaxed);
   w->worker_main = worker_main;
+  w->first_park = first_park;
   atomic_init(&w->refs, 2);
   /* Under an address-space limit the spawning thread allocates the record:
    * a thread's first malloc gives it a glibc arena of 64 MiB of address
@@ -127,7 +142,13 @@ static struct hsomp_thread *spawn_worker(void *(*worker_main)(void *)) {
     free(w);
     return NULL;
   }
-  struct hsomp_spin spin = hsomp_spin_of(NULL, NULL, hsomp_settings.spin_count);
+  return w;
+}
+
+/* Waits until the worker started by spawn_start has published its record,
+ * and returns it.  `spins': the budget of the wait. */
+static struct hsomp_thread *spawn_finish(struct worker_boot *w, unsigned long spins) {
+  struct hsomp_spin spin = hsomp_spin_of(NULL, NULL, spins);
   hsomp_wait_change(&w->ready, 0, &spin);
   struct hsomp_thread *rec = w->rec;
   boot_release(w);
@@ -135,8 +156,23 @@ static struct hsomp_thread *spawn_worker(void *(*worker_main)(void *)) {
 }
 
 /* Hire workers until `self` has `n` (fewer if the system will not create
- * more threads: Note [Fewer threads than asked]). */
-static void pool_reserve(struct hsomp_thread *self, unsigned n, void *(*worker_main)(void *)) {
+ * more threads: Note [Fewer threads than asked]).
+ *
+ * Note [Starting many workers at once]
+ * A master that must create workers first starts all of them, then
+ * collects their records (Note [Records touched first by their workers])
+ * in the same order.  Waiting for each record before starting the next
+ * thread would make the first region of a big team a chain of thread
+ * start-up latencies, each a spin (with yields, among thousands of
+ * runnable new threads) or a sleep of the master; this way the new
+ * threads boot while the master creates the others, and by the time it
+ * looks most records are there.  The wait for one that is not spins as
+ * an uncrowded wait (which sleeps early in a crowded process), or only a
+ * few rounds when the threads being started crowd the CPUs themselves.
+ * Workers created for a big team park on a dock until their first region
+ * (Note [Docks for big teams], team.c). */
+static void pool_reserve(struct hsomp_thread *self, unsigned n, void *(*worker_main)(void *),
+                         struct hsomp_waitword *first_park) {
   if (self->pool_len >= n)
     return;
   if (n > self->pool_cap) {
@@ -150,11 +186,23 @@ static void pool_reserve(struct hsomp_thread *self, unsigned n, void *(*worker_m
     self->pool_cap = cap;
   }
   self->pool_len += hsomp_idle_workers_take(self->pool + self->pool_len, n - self->pool_len);
-  while (self->pool_len < n) {
-    struct hsomp_thread *w = spawn_worker(worker_main);
+  /* Note [Starting many workers at once] */
+  struct worker_boot *first = NULL, **last = &first;
+  unsigned started = 0;
+  while (self->pool_len + started < n) {
+    struct worker_boot *w = spawn_start(worker_main, first_park);
     if (!w)
-      return;
-    self->pool[self->pool_len++] = w;
+      break;
+    *last = w;
+    last = &w->next;
+    started++;
+  }
+  unsigned long spins = started + 1 > HSOMP_CROWDED_PER_CPU * (unsigned long)hsomp_settings.ncpus
+                            ? HSOMP_CROWDED_SPINS
+                            : hsomp_settings.spin_count;
+  for (struct worker_boot *w = first, *next; w; w = next) {
+    next = w->next; /* before spawn_finish lets go of w */
+    self->pool[self->pool_len++] = spawn_finish(w, spins);
   }
 }
 
@@ -178,13 +226,13 @@ void hsomp_pool_release_unused(struct hsomp_thread *self) {
  * construct, the contention group's count (the reservation the team
  * size took from the group is given back). */
 unsigned hsomp_pool_hire(struct hsomp_thread *self, unsigned nthreads,
-                        void *(*worker_main)(void *)) {
+                        void *(*worker_main)(void *), struct hsomp_waitword *first_park) {
   /* A master that starts a nested region while its outer team runs
    * uses its pool as a stack: the outer team's workers are the first
    * pool_in_use entries, the nested team's come after them.  (No RTS
    * under the process's limits: no worker, rts_limits.c.) */
   if (HSOMP_LIKELY(hsomp_rts_ensure(boot_capabilities())))
-    pool_reserve(self, self->pool_in_use + nthreads - 1, worker_main);
+    pool_reserve(self, self->pool_in_use + nthreads - 1, worker_main, first_park);
   HSOMP_EVENTLOG_ATTACH();
   unsigned available = self->pool_len - self->pool_in_use + 1;
   if (HSOMP_LIKELY(available >= nthreads))

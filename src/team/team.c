@@ -58,10 +58,55 @@ static void worker_retire(struct hsomp_thread *self);
  * shared, and costs each worker one transfer of its `start` line.  A
  * thread that had to wake a sleeping child marks the team woke_sleepers
  * (Note [Cold joins], join.c). */
+
+/* Note [Docks for big teams]
+ * A parked worker sleeps on its own `start' word, and its forker wakes
+ * it there: one FUTEX_WAKE per sleeping child.  In a team larger than
+ * the CPUs the master forks every worker itself (one level, Note [Tree
+ * barrier]), and thousands of wake-ups, one system call each, made the
+ * fork a chain in which every woken worker could preempt the master on
+ * its CPU (libgomp wakes a whole team with one call).  So a worker
+ * whose last team was big (docks_workers) parks on that team's dock
+ * instead: a wait word in a static table, chosen by the team's serial
+ * number, so it never goes away under a sleeper (team records are
+ * reused and freed).  Its
+ * condition is still its own `start' changing.  It says where it sleeps
+ * in `parked_on' (seq_cst, before it announces itself on the word), and
+ * a forker, after bumping a child's `start' (seq_cst), reads it: the
+ * child's own word gets hsomp_wake as before; a dock is bumped and woken
+ * once (hsomp_wake_bump), after all the children that sleep there have
+ * been started, so a big team's fork is one system call.  If the forker
+ * reads a `parked_on' about to change, the worker's own check of `start',
+ * after its store, sees the bump (Note [Sleeping without lost
+ * wake-ups], with `parked_on' and `start' as the pair of seq_cst
+ * accesses on each side).  Teams whose serials share a dock wake each
+ * other's sleepers: they look at their `start', and sleep again.
+ * Workers created for a big team have had no team yet: they park on the
+ * `newcomers' dock until their first region (hsomp_pool_hire's
+ * first_park; Note [Starting many workers at once], pool.c), so the
+ * first region of a big team is one wake-up too.  (A child of fork()
+ * inherits the parent's sleeper counts on the docks: its wake-ups there
+ * may make a needless system call, nothing worse.) */
+#define HSOMP_DOCKS 256
+#define HSOMP_DOCK_MIN_TEAM 8 /* smaller teams: every worker sleeps on its own word */
+static struct dock {
+  struct hsomp_waitword ww HSOMP_ALIGNED;
+} docks[HSOMP_DOCKS], newcomers;
+
+static bool docks_workers(unsigned nthreads) {
+  return nthreads > HSOMP_DOCK_MIN_TEAM && hsomp_barrier_arity(nthreads) >= nthreads - 1;
+}
+
+static struct hsomp_waitword *team_dock(const struct hsomp_team *team) {
+  return &docks[team->serial % HSOMP_DOCKS].ww;
+}
+
+
 static void fork_children(struct hsomp_team *team, unsigned id, uint32_t tag, void (*fn)(void *),
                           void *data, const struct hsomp_icv *icv) {
   unsigned n = team->nthreads, arity = hsomp_barrier_arity(n), first = arity * id + 1;
-  bool copy_icv = !team->placed;
+  bool copy_icv = !team->placed, woke = false;
+  struct hsomp_waitword *dock = NULL; /* woken after the loop */
   for (unsigned c = first; c < n && c - first < arity; c++) {
     struct hsomp_thread *w = team->members[c];
     if (w->fn != fn)
@@ -80,9 +125,20 @@ static void fork_children(struct hsomp_team *team, unsigned id, uint32_t tag, vo
         w->start_place = w->place;
     }
     atomic_fetch_add_explicit(&w->start.value, 1, memory_order_seq_cst);
-    if (hsomp_wake(&w->start) && !atomic_load_explicit(&team->woke_sleepers, memory_order_relaxed))
-      atomic_store_explicit(&team->woke_sleepers, true, memory_order_relaxed);
+    /* Note [Docks for big teams] */
+    struct hsomp_waitword *parked = atomic_load_explicit(&w->parked_on, memory_order_seq_cst);
+    if (!parked || parked == &w->start) {
+      woke |= hsomp_wake(&w->start);
+    } else if (parked != dock) {
+      if (dock)
+        woke |= hsomp_wake_bump(dock);
+      dock = parked;
+    }
   }
+  if (dock)
+    woke |= hsomp_wake_bump(dock);
+  if (woke && !atomic_load_explicit(&team->woke_sleepers, memory_order_relaxed))
+    atomic_store_explicit(&team->woke_sleepers, true, memory_order_relaxed);
 }
 
 static void *worker_main(void *arg) {
@@ -98,15 +154,23 @@ static void *worker_main(void *arg) {
   unsigned long idle_budget = self->idle_spins;
   int master_cpu = -1; /* the last master's, for the idle wait's spin */
   unsigned threads_in_regions = 0; /* the last team's (Note [Crowded CPUs]) */
+  /* Note [Docks for big teams]: a new worker may start on the newcomers' */
+  struct hsomp_waitword *park = atomic_load_explicit(&self->parked_on, memory_order_relaxed);
+  if (!park)
+    park = &self->start;
   for (;;) {
     /* The spin budget for the next region is not known yet: at most the
      * one of the last team (a region usually follows one of the same
      * size), less if regions have been sparse (Note [Adaptive idle
-     * spinning], wait.c). */
-    struct hsomp_spin spin = hsomp_spin_of(self, NULL, self->idle_spins);
+     * spinning], wait.c).  A docked worker does not spin: its big team's
+     * next region waits for every member's join first (Note [Docks for
+     * big teams]). */
+    struct hsomp_spin spin = hsomp_spin_of(self, NULL, park == &self->start ? self->idle_spins : 0);
     spin.peer_cpu = master_cpu;
     spin.threads_in_regions = threads_in_regions;
-    hsomp_wait_change_adaptive(&self->start, seen, &spin, &idle_budget);
+    if (atomic_load_explicit(&self->parked_on, memory_order_relaxed) != park)
+      atomic_store_explicit(&self->parked_on, park, memory_order_seq_cst);
+    hsomp_wait_change_adaptive(&self->start, seen, park, &spin, &idle_budget);
     seen = atomic_load_explicit(&self->start.value, memory_order_acquire);
 
     struct hsomp_team *team = self->start_team;
@@ -114,6 +178,8 @@ static void *worker_main(void *arg) {
     unsigned long spins = team->spins;
     master_cpu = team->master_cpu;
     threads_in_regions = team->threads_in_regions;
+    /* read now: once joined, the team is not ours to read */
+    park = docks_workers(team->nthreads) ? team_dock(team) : &self->start;
     self->icv = self->start_icv;
     self->ts = (struct hsomp_team_state){
         .team = team,
@@ -330,7 +396,8 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
                       hsomp_ws_init_fn ws_init, const void *ws_arg) {
   struct hsomp_thread *self = hsomp_self();
   if (nthreads > 1)
-    nthreads = hsomp_pool_hire(self, nthreads, worker_main);
+    nthreads = hsomp_pool_hire(self, nthreads, worker_main,
+                               docks_workers(nthreads) ? &newcomers.ww : NULL);
   struct hsomp_team *team = team_get(self, nthreads);
   /* Note [Unchanged team fields]: the fields the members read are
    * written only when they change. */
