@@ -42,15 +42,25 @@ int main(void) {
     team = omp_get_num_threads();
   }
   HT_CHECK(team == 2, "team of %d threads, expected 2", team);
-  double c0 = cpu_seconds(), t0 = now();
-  for (int k = 0; k < 100; k++) {
+  /* Best of three: other jobs on a shared machine (CPU time stolen at the
+   * wrong moment, a wake-up delayed past the spin budget) can push one
+   * measurement over the limit; a runtime that really spins between
+   * regions (libgomp's 35-70 %) is over it every time. */
+  double best = 100.0;
+  for (int attempt = 0; attempt < 3 && best >= 3.0; attempt++) {
+    double c0 = cpu_seconds(), t0 = now();
+    for (int k = 0; k < 100; k++) {
 #pragma omp parallel for num_threads(2)
-    for (int i = 0; i < 4096; i++)
-      data[i] = data[i] * 0.5 + 1.0;
-    usleep(10000);
+      for (int i = 0; i < 4096; i++)
+        data[i] = data[i] * 0.5 + 1.0;
+      usleep(10000);
+    }
+    double pct = 100.0 * (cpu_seconds() - c0) / (now() - t0);
+    printf("CPU time / wall time over 100 regions 10 ms apart: %.2f %%\n", pct);
+    if (pct < best)
+      best = pct;
   }
-  double pct = 100.0 * (cpu_seconds() - c0) / (now() - t0);
-  printf("CPU time / wall time over 100 regions 10 ms apart: %.2f %%\n", pct);
-  HT_CHECK(pct < 3.0, "the runtime kept a CPU %.1f %% busy between regions (limit 3 %%)", pct);
+  HT_CHECK(best < 3.0, "the runtime kept a CPU %.1f %% busy between regions (limit 3 %%, best of 3)",
+           best);
   return 0;
 }
