@@ -26,7 +26,14 @@ crowdSpec = describe "busy Capabilities (the thread budget's view of the RTS)" $
     threadDelay 20000
     own <- busyUnsafe
     own `shouldSatisfy` (>= 1)
-    none <- minimum <$> replicateM 20 busySafe
+    -- another test's Haskell thread may still be winding down on the
+    -- other Capability (the order is random; on a loaded machine its OS
+    -- thread may wait for a CPU): sample for up to a second
+    let idle k best | k >= (1000 :: Int) || best == 0 = pure best
+                    | otherwise = do b <- busySafe
+                                     when (b /= 0) (threadDelay 1000)
+                                     idle (k + 1) (min best b)
+    none <- idle 0 maxBound
     none `shouldBe` 0
   it "counts a Capability running a Haskell loop" $ do
     n <- getNumCapabilities
