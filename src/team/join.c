@@ -5,6 +5,7 @@
  * reuse.  The fork is team.c's. */
 #include "hsomp.h"
 #include "ompt_internal.h"
+#include "rts_glue.h"
 
 #include <stdlib.h>
 
