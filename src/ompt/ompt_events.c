@@ -525,6 +525,19 @@ void hsomp_ompt_task_complete(struct hsomp_thread *self, struct hsomp_task *t) {
     CB(task_schedule, task_schedule)(&t->ompt_task, ompt_task_complete, hsomp_ompt_task_data(self));
 }
 
+/* ... or, detached, its body ended before its event was fulfilled; and
+ * the event's fulfilment, late or early (Note [Detach events and tools],
+ * task_event.c). */
+void hsomp_ompt_task_detached(struct hsomp_thread *self, struct hsomp_task *t) {
+  if (CB(task_schedule, task_schedule))
+    CB(task_schedule, task_schedule)(&t->ompt_task, ompt_task_detach, hsomp_ompt_task_data(self));
+}
+
+void hsomp_ompt_task_fulfilled(ompt_data_t *task, ompt_task_status_t status) {
+  if (CB(task_schedule, task_schedule))
+    CB(task_schedule, task_schedule)(task, status, NULL);
+}
+
 /* An included task (if(0), final, over the cut-off) is created and runs
  * at once on its stack record `rec' (now ts.task). */
 void hsomp_ompt_included_begin(struct hsomp_thread *self, struct hsomp_task *rec,

@@ -128,6 +128,8 @@ void hsomp_ompt_task_create(struct hsomp_thread *self, struct hsomp_task *t,
 void hsomp_ompt_task_dependence(struct hsomp_task *pred, struct hsomp_task *succ) HSOMP_INTERNAL;
 void hsomp_ompt_task_switch(struct hsomp_thread *self, struct hsomp_task *t) HSOMP_INTERNAL;
 void hsomp_ompt_task_complete(struct hsomp_thread *self, struct hsomp_task *t) HSOMP_INTERNAL;
+void hsomp_ompt_task_detached(struct hsomp_thread *self, struct hsomp_task *t) HSOMP_INTERNAL;
+void hsomp_ompt_task_fulfilled(ompt_data_t *task, ompt_task_status_t status) HSOMP_INTERNAL;
 void hsomp_ompt_task_discarded(struct hsomp_task *t) HSOMP_INTERNAL;
 /* The error directive at execution time (error.c calls it through
  * hsomp_error_directive_hook): severity ompt_fatal or ompt_warning. */

@@ -265,7 +265,12 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
     t->fn(t->data);
     self->icv = saved;
     self->ts.task = prev;
-    HSOMP_OMPT(task_complete(self, t));
+    /* Note [Detach events and tools] (task_event.c) */
+    if ((t->flags & HSOMP_TASK_DETACH) && HSOMP_UNLIKELY(hsomp_ompt_enabled) &&
+        hsomp_event_pending(t))
+      hsomp_ompt_task_detached(self, t);
+    else
+      HSOMP_OMPT(task_complete(self, t));
   } else {
     HSOMP_OMPT(task_discarded(t));
   }

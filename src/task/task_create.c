@@ -380,9 +380,15 @@ void GOMP_taskwait_depend(void **depend) {
 
 /* A detached task's event (Note [Detach events], task_event.c). */
 void omp_fulfill_event(omp_event_handle_t event) {
-  struct hsomp_task *t = hsomp_event_fulfil((uintptr_t)event);
-  if (t)
+  bool early;
+  ompt_data_t early_data = {0};
+  struct hsomp_task *t = hsomp_event_fulfil((uintptr_t)event, &early, &early_data);
+  if (t) {
+    HSOMP_OMPT(task_fulfilled(&t->ompt_task, ompt_task_late_fulfill));
     hsomp_task_complete(hsomp_self(), t->team, t);
+  } else if (early) {
+    HSOMP_OMPT(task_fulfilled(&early_data, ompt_task_early_fulfill));
+  }
 }
 
 /* libgomp does nothing here; hsomp runs one task the current task may

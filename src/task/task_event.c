@@ -8,6 +8,7 @@
  * to omp_fulfill_event: see Note [Detach events]. */
 #include "handles.h"
 #include "task_internal.h"
+#include "ompt_internal.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -335,7 +336,26 @@ _Noreturn static void bad_handle(uintptr_t handle) {
               (unsigned long)handle);
 }
 
-struct hsomp_task *hsomp_event_fulfil(uintptr_t handle) {
+/* Note [Detach events and tools]
+ * OMPT reports a detached task's end in two parts: at the end of its body
+ * a task_schedule with status ompt_task_detach if the event is still
+ * pending (else ompt_task_complete), and, from the fulfilling thread,
+ * ompt_task_late_fulfill (the body had ended) or ompt_task_early_fulfill
+ * (it had not).  The body's thread looks at EV_EVENT before clearing
+ * EV_BODY, so the record is alive for its callback; a fulfilment in
+ * between makes it report detach and the fulfiller early -- both true.
+ * A late fulfiller completes the task, so the record is alive for its
+ * callback too.  An early fulfiller may not touch the record after its
+ * CAS (the body's end may complete and free it at once), so it copies the
+ * task's tool data before the CAS, while EV_EVENT, which only it clears,
+ * keeps the task from completing; the tool gets a pointer to that copy.
+ * Included detached tasks report ompt_task_complete only. */
+bool hsomp_event_pending(struct hsomp_task *t) {
+  return atomic_load_explicit(&event_slot(t->event)->word, memory_order_acquire) & EV_EVENT;
+}
+
+struct hsomp_task *hsomp_event_fulfil(uintptr_t handle, bool *early, ompt_data_t *early_data) {
+  *early = false;
   uint32_t index = hsomp_handle_index(handle);
   uint64_t gen = (uint64_t)handle >> 32;
   if (gen == 0 || !hsomp_handles_made(&event_slots, index))
@@ -347,10 +367,17 @@ struct hsomp_task *hsomp_event_fulfil(uintptr_t handle) {
     if ((old >> 32) != gen || !(old & EV_EVENT))
       bad_handle(handle);
     team = atomic_load_explicit(&ev->team, memory_order_relaxed);
+    if (HSOMP_UNLIKELY(hsomp_ompt_enabled) && (old & EV_BODY) &&
+        !(old & (EV_INCLUDED | EV_DISCARDED))) {
+      struct hsomp_task *t = atomic_load_explicit(&ev->task, memory_order_relaxed);
+      *early_data = t->ompt_task; /* Note [Detach events and tools] */
+    }
   } while (!atomic_compare_exchange_weak_explicit(&ev->word, &old, old & ~(uint64_t)EV_EVENT,
                                                   memory_order_acq_rel, memory_order_acquire));
-  if (old & EV_BODY)
+  if (old & EV_BODY) {
+    *early = !(old & EV_INCLUDED);
     return NULL; /* the body's end completes the task */
+  }
   if (old & EV_DISCARDED) {
     event_free(hsomp_self(), index);
     return NULL;

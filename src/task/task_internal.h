@@ -321,8 +321,15 @@ bool hsomp_event_included_fulfilled(struct hsomp_task *rec) HSOMP_INTERNAL;
 struct hsomp_waitword *hsomp_event_included_word(struct hsomp_task *rec) HSOMP_INTERNAL;
 void hsomp_event_included_free(struct hsomp_thread *self, struct hsomp_task *rec) HSOMP_INTERNAL;
 /* Fulfil the event of `handle' (fatal if it is not a live event); the
- * task whose completion now falls to the caller, or NULL. */
-struct hsomp_task *hsomp_event_fulfil(uintptr_t handle) HSOMP_INTERNAL;
+ * task whose completion now falls to the caller, or NULL.  `early' is set
+ * when a deferred task's body was still running, with a copy of the
+ * task's tool data in `*early_data' if a tool is attached (Note [Detach
+ * events and tools]). */
+struct hsomp_task *hsomp_event_fulfil(uintptr_t handle, bool *early,
+                                      ompt_data_t *early_data) HSOMP_INTERNAL;
+/* Whether a deferred detached task's event is still unfulfilled (read
+ * by the thread running its body, before hsomp_event_body_done). */
+bool hsomp_event_pending(struct hsomp_task *t) HSOMP_INTERNAL;
 /* The handle for a detached task that cancellation kept from being
  * created: fulfilling it is a no-op. */
 uintptr_t hsomp_event_discarded(struct hsomp_thread *self) HSOMP_INTERNAL;

@@ -3,7 +3,9 @@
  * thread that runs it a task_schedule switch into it and a complete out of
  * it; if(0) tasks are created undeferred and run at once; taskwait and
  * taskgroup are sync regions with a wait; depend clauses report their
- * dependences and each ordering edge (task_dependence); taskloop is a work
+ * dependences and each ordering edge (task_dependence); a detached task
+ * reports detach or complete at its body's end and its event's early or
+ * late fulfilment; taskloop is a work
  * construct whose tasks are created inside it. */
 // TEST-HSOMP-ONLY
 // TEST-LIBS: -rdynamic
@@ -139,6 +141,51 @@ int main(void) {
   int edges = count_from(m, EV_TASK_DEPENDENCE, ANY, ANY);
   /* out->inout, inout->in, inout->in */
   EXPECT(edges == 3, "%d dependence pairs", edges);
+
+  /* detach: a body that fulfils its own event is fulfilled early, then
+   * completes; a task whose event is fulfilled after its body ended
+   * reports detach at the body's end, then the late fulfilment (from the
+   * fulfilling thread, which here waits for the detach report). */
+  m = mark();
+  omp_event_handle_t ev_late;
+#pragma omp parallel num_threads(T)
+#pragma omp single
+  {
+    omp_event_handle_t ev_early;
+#pragma omp task detach(ev_early)
+    omp_fulfill_event(ev_early);
+#pragma omp task detach(ev_late)
+    sink += 1;
+    double t0 = omp_get_wtime();
+    while (count_from(m, EV_TASK_SCHEDULE, ANY, ompt_task_detach) == 0 &&
+           omp_get_wtime() - t0 < 10.0)
+      ;
+    omp_fulfill_event(ev_late);
+#pragma omp taskwait
+  }
+  {
+    uint64_t ids[2] = {0, 0};
+    int k = 0;
+    for (int i = m; i < nevents && k < 2; i++)
+      if (events[i].kind == EV_TASK_CREATE)
+        ids[k++] = events[i].data;
+    int complete[2] = {0, 0}, detach[2] = {0, 0}, early[2] = {0, 0}, late[2] = {0, 0};
+    for (int i = m; i < nevents; i++)
+      for (int j = 0; j < 2; j++)
+        if (events[i].kind == EV_TASK_SCHEDULE && events[i].data == ids[j]) {
+          complete[j] += events[i].sub == ompt_task_complete;
+          detach[j] += events[i].sub == ompt_task_detach;
+          early[j] += events[i].sub == ompt_task_early_fulfill;
+          late[j] += events[i].sub == ompt_task_late_fulfill;
+        }
+    EXPECT(k == 2, "detach: %d tasks created, want 2", k);
+    EXPECT(early[0] == 1 && complete[0] == 1 && detach[0] == 0 && late[0] == 0,
+           "detach, fulfilled in its body: early %d complete %d detach %d late %d", early[0],
+           complete[0], detach[0], late[0]);
+    EXPECT(detach[1] == 1 && late[1] == 1 && complete[1] == 0 && early[1] == 0,
+           "detach, fulfilled after its body: detach %d late %d complete %d early %d", detach[1],
+           late[1], complete[1], early[1]);
+  }
 
   m = mark();
 #pragma omp parallel num_threads(T)
