@@ -248,15 +248,18 @@ void hsomp_rts_unbind_worker(void) {
  * correctness. */
 #define CAPABILITY_RUNNING_TASK_OFFSET (OFFSET_Capability_no + 8)
 
+/* The Task that holds Capability `cap' now, NULL if none. */
+static void *capability_owner(void *cap) {
+  return *(void *volatile *)((char *)cap + CAPABILITY_RUNNING_TASK_OFFSET);
+}
+
 unsigned hsomp_rts_busy_capabilities(void) {
   void ***caps = hsomp_program_rts.capabilities;
   if (!caps || !*caps)
     return 0;
   unsigned n = enabled_capabilities, busy = 0;
   for (unsigned i = 0; i < n; i++) {
-    char *c = (*caps)[i];
-    void *volatile *running = (void *volatile *)((char *)c + CAPABILITY_RUNNING_TASK_OFFSET);
-    busy += *running != NULL;
+    busy += capability_owner((*caps)[i]) != NULL;
   }
   return busy;
 }
@@ -302,10 +305,6 @@ struct ghc_task_head { /* GHC 9.0, rts/Task.h, threaded RTS */
 };
 
 static void *task_capability(void *task) { return ((struct ghc_task_head *)task)->cap; }
-
-static void *capability_owner(void *cap) {
-  return *(void *volatile *)((char *)cap + CAPABILITY_RUNNING_TASK_OFFSET);
-}
 
 static void check_task_slot(Capability *held) {
   void *task = hsomp_program_rts_my_task(my_task_offset);

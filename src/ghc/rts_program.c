@@ -12,7 +12,6 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
