@@ -168,6 +168,7 @@ static struct hsomp_task *materialise_stack(struct hsomp_task *r) {
   h->taskgroup_own = r->taskgroup_own;
   h->counted_tg = r->counted_tg;
   h->depth = r->depth;
+  h->ancestors = hsomp_task_child_ancestors(p);
   h->flags = (r->flags & ~(uint32_t)HSOMP_TASK_ON_STACK) | HSOMP_TASK_HEAP_COPY |
              (block ? HSOMP_TASK_BLOCK : 0);
   h->ompt_task = r->ompt_task;

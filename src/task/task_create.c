@@ -172,6 +172,7 @@ struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *
   t->counted_tg = parent->taskgroup_own ? parent->taskgroup : NULL;
   t->shadow = NULL;
   t->depth = parent->depth + 1;
+  t->ancestors = hsomp_task_child_ancestors(parent);
   t->flags = HSOMP_TASK_DEFERRED | (block ? HSOMP_TASK_BLOCK : 0);
   if (flags & GOMP_TASK_FLAG_FINAL)
     t->flags |= HSOMP_TASK_FINAL;

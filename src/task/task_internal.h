@@ -93,6 +93,7 @@ struct hsomp_task {
   struct hsomp_taskgroup *counted_tg; /* taskgroup whose count includes this subtree */
   struct hsomp_task *shadow;      /* ON_STACK: the heap copy, once materialised */
   uint32_t depth;                 /* 0 for implicit tasks */
+  uint64_t ancestors;             /* heap records: tie bits of every ancestor (Note [Stealing only what may run]) */
   uint32_t flags;
   int priority;
   bool taskgroup_own;             /* `taskgroup' was started by this task */
@@ -128,10 +129,18 @@ struct hsomp_taskgroup {
 /* ------------------------------------------------------------------ */
 /* The team's tasking state (task_sched.c).                             */
 
+/* A queued task and its ancestors' tie bits, which thieves read before
+ * they take it (Note [Stealing only what may run] in task_sched.c). */
+struct hsomp_deque_slot {
+  _Atomic(struct hsomp_task *) task;
+  _Atomic uint64_t ancestors;
+  _Atomic uint32_t depth;
+};
+
 struct hsomp_deque_buf {
   int64_t cap;                    /* a power of two */
   struct hsomp_deque_buf *older;  /* retired buffers, freed between regions */
-  _Atomic(struct hsomp_task *) slot[];
+  struct hsomp_deque_slot slot[];
 };
 
 /* A Chase-Lev work-stealing deque: the owner pushes and takes at the
@@ -144,7 +153,9 @@ struct hsomp_deque {
 
 struct hsomp_task_member {
   struct hsomp_deque dq;
-  uint32_t rng;                   /* victim selection */
+  /* The owner's, written at its looks for work: not in the line of
+   * `bottom' and `buf', which every thief's look reads. */
+  uint32_t rng HSOMP_ALIGNED;     /* victim selection */
   unsigned last_victim;           /* whom it last stole from (its own index: nobody) */
   struct hsomp_task implicit HSOMP_ALIGNED;
 } HSOMP_ALIGNED;
@@ -163,12 +174,27 @@ struct hsomp_tasking {
    * run.  A binary heap on (priority desc, seq asc) under a lock; idle
    * threads look at `shared_count' first, so an empty queue costs a load. */
   _Atomic uint32_t shared_count HSOMP_ALIGNED;
+  /* The union of the queued tasks' `ancestors' (0 when empty), which a
+   * constrained thread reads before it takes the lock (Note [Stealing
+   * only what may run]). */
+  _Atomic uint64_t shared_ancestors;
   hsomp_mutex shared_lock;
   uint64_t shared_seq;
   struct hsomp_shared_item *heap;
   size_t heap_len, heap_cap;
   struct hsomp_task_member member[];
 };
+
+/* The two bits of a task's record address in its descendants' `ancestors'
+ * (Note [Stealing only what may run] in task_sched.c). */
+static inline uint64_t hsomp_task_tie_bits(const struct hsomp_task *w) {
+  uint64_t h = (uint64_t)(uintptr_t)w * 0x9e3779b97f4a7c15ull;
+  return (1ull << (h >> 58)) | (1ull << ((h >> 52) & 63));
+}
+/* A child's `ancestors': its parent's and the parent's own bits. */
+static inline uint64_t hsomp_task_child_ancestors(const struct hsomp_task *parent) {
+  return parent->ancestors | hsomp_task_tie_bits(parent);
+}
 
 /* Whether t is w or one of w's descendants (w NULL: any task).  `t' is
  * queued or about to be, so its ancestors are all alive (each still

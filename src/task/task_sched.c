@@ -26,7 +26,7 @@
  * (a thief may still be reading it) until the region ends. */
 void hsomp_deque_init(struct hsomp_deque *dq) {
   struct hsomp_deque_buf *a =
-      malloc(sizeof *a + HSOMP_DEQUE_INITIAL * sizeof(_Atomic(struct hsomp_task *)));
+      malloc(sizeof *a + HSOMP_DEQUE_INITIAL * sizeof(struct hsomp_deque_slot));
   if (!a)
     hsomp_fatal("out of memory allocating a task deque");
   a->cap = HSOMP_DEQUE_INITIAL;
@@ -50,15 +50,21 @@ void hsomp_deque_free_retired(struct hsomp_deque *dq) {
 static struct hsomp_deque_buf *deque_grow(struct hsomp_deque *dq, struct hsomp_deque_buf *a,
                                           int64_t top, int64_t bottom) {
   int64_t cap = a->cap * 2;
-  struct hsomp_deque_buf *b = malloc(sizeof *b + (size_t)cap * sizeof(_Atomic(struct hsomp_task *)));
+  struct hsomp_deque_buf *b = malloc(sizeof *b + (size_t)cap * sizeof(struct hsomp_deque_slot));
   if (!b)
     hsomp_fatal("out of memory growing a task deque to %lld entries", (long long)cap);
   b->cap = cap;
   b->older = a;
-  for (int64_t i = top; i < bottom; i++)
-    atomic_store_explicit(&b->slot[i & (cap - 1)],
-                          atomic_load_explicit(&a->slot[i & (a->cap - 1)], memory_order_relaxed),
+  for (int64_t i = top; i < bottom; i++) {
+    struct hsomp_deque_slot *from = &a->slot[i & (a->cap - 1)], *to = &b->slot[i & (cap - 1)];
+    atomic_store_explicit(&to->task, atomic_load_explicit(&from->task, memory_order_relaxed),
                           memory_order_relaxed);
+    atomic_store_explicit(&to->ancestors,
+                          atomic_load_explicit(&from->ancestors, memory_order_relaxed),
+                          memory_order_relaxed);
+    atomic_store_explicit(&to->depth, atomic_load_explicit(&from->depth, memory_order_relaxed),
+                          memory_order_relaxed);
+  }
   atomic_store_explicit(&dq->buf, b, memory_order_release);
   return b;
 }
@@ -69,7 +75,10 @@ void hsomp_deque_push(struct hsomp_deque *dq, struct hsomp_task *t) {
   struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_relaxed);
   if (HSOMP_UNLIKELY(b - top > a->cap - 1))
     a = deque_grow(dq, a, top, b);
-  atomic_store_explicit(&a->slot[b & (a->cap - 1)], t, memory_order_relaxed);
+  struct hsomp_deque_slot *s = &a->slot[b & (a->cap - 1)];
+  atomic_store_explicit(&s->task, t, memory_order_relaxed);
+  atomic_store_explicit(&s->ancestors, t->ancestors, memory_order_relaxed);
+  atomic_store_explicit(&s->depth, t->depth, memory_order_relaxed);
   /* The paper's release fence + relaxed store, as one release store:
    * the same code on x86, and ThreadSanitizer (which ignores fences)
    * then sees a thief's acquire load of bottom order the task's
@@ -86,12 +95,38 @@ void hsomp_deque_push(struct hsomp_deque *dq, struct hsomp_task *t) {
  * that case returns before writing anything.  The same holds for a
  * thief's look (deque_steal): sizes are read with plain loads first, and
  * the fence and the CAS happen only on a deque that looked non-empty. */
-static struct hsomp_task *deque_take(struct hsomp_deque *dq) {
+/* What a constrained thread needs of a task it may run (Note [Stealing
+ * only what may run]): deeper than the task it waits in, and that task's
+ * bits among its ancestors'.  need 0: anything goes. */
+struct tie {
+  uint64_t need;
+  uint32_t depth;
+};
+
+static inline struct tie tie_of(const struct hsomp_task *constraint) {
+  if (!constraint)
+    return (struct tie){0, 0};
+  return (struct tie){hsomp_task_tie_bits(constraint), constraint->depth};
+}
+
+/* The slot's task cannot be a descendant of the constraint. */
+static inline bool slot_excluded(struct hsomp_deque_slot *s, struct tie tie) {
+  return tie.need &&
+         (atomic_load_explicit(&s->depth, memory_order_relaxed) <= tie.depth ||
+          (atomic_load_explicit(&s->ancestors, memory_order_relaxed) & tie.need) != tie.need);
+}
+
+/* The owner's take at the bottom; NULL if empty, or (need) if the bottom
+ * task cannot be a descendant of the constraint, without writing. */
+static struct hsomp_task *deque_take(struct hsomp_deque *dq, struct tie tie) {
   int64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed);
   if (atomic_load_explicit(&dq->top, memory_order_relaxed) >= b)
     return NULL;
   b -= 1;
   struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_relaxed);
+  struct hsomp_deque_slot *s = &a->slot[b & (a->cap - 1)];
+  if (slot_excluded(s, tie))
+    return NULL; /* Note [Stealing only what may run] */
   atomic_store_explicit(&dq->bottom, b, memory_order_relaxed);
   atomic_thread_fence(memory_order_seq_cst);
   int64_t top = atomic_load_explicit(&dq->top, memory_order_relaxed);
@@ -99,7 +134,7 @@ static struct hsomp_task *deque_take(struct hsomp_deque *dq) {
     atomic_store_explicit(&dq->bottom, b + 1, memory_order_relaxed);
     return NULL;
   }
-  struct hsomp_task *t = atomic_load_explicit(&a->slot[b & (a->cap - 1)], memory_order_relaxed);
+  struct hsomp_task *t = atomic_load_explicit(&s->task, memory_order_relaxed);
   if (top == b) {
     if (!atomic_compare_exchange_strong_explicit(&dq->top, &top, top + 1, memory_order_seq_cst,
                                                  memory_order_relaxed))
@@ -109,8 +144,10 @@ static struct hsomp_task *deque_take(struct hsomp_deque *dq) {
   return t;
 }
 
-/* NULL if empty; *lost set if another thread won the race. */
-static struct hsomp_task *deque_steal(struct hsomp_deque *dq, bool *lost) {
+/* NULL if empty, or if the oldest task cannot descend from the
+ * constraint (need, as for deque_take); *lost set if another thread won
+ * the race. */
+static struct hsomp_task *deque_steal(struct hsomp_deque *dq, struct tie tie, bool *lost) {
   if (atomic_load_explicit(&dq->top, memory_order_relaxed) >=
       atomic_load_explicit(&dq->bottom, memory_order_relaxed))
     return NULL; /* Note [Empty takes write nothing] */
@@ -120,7 +157,10 @@ static struct hsomp_task *deque_steal(struct hsomp_deque *dq, bool *lost) {
   if (top >= b)
     return NULL;
   struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_acquire);
-  struct hsomp_task *t = atomic_load_explicit(&a->slot[top & (a->cap - 1)], memory_order_relaxed);
+  struct hsomp_deque_slot *s = &a->slot[top & (a->cap - 1)];
+  if (slot_excluded(s, tie))
+    return NULL; /* Note [Stealing only what may run] */
+  struct hsomp_task *t = atomic_load_explicit(&s->task, memory_order_relaxed);
   if (!atomic_compare_exchange_strong_explicit(&dq->top, &top, top + 1, memory_order_seq_cst,
                                                memory_order_relaxed)) {
     *lost = true;
@@ -197,9 +237,21 @@ void hsomp_shared_push(struct hsomp_tasking *tk, struct hsomp_task *t) {
   size_t i = tk->heap_len++;
   tk->heap[i] = (struct hsomp_shared_item){t->priority, tk->shared_seq++, t};
   heap_up(tk->heap, i);
+  atomic_store_explicit(&tk->shared_ancestors,
+                        atomic_load_explicit(&tk->shared_ancestors, memory_order_relaxed) |
+                            t->ancestors,
+                        memory_order_relaxed);
   atomic_store_explicit(&tk->shared_count, (uint32_t)tk->heap_len, memory_order_relaxed);
   hsomp_mutex_unlock(&tk->shared_lock);
   hsomp_task_wake_one(team);
+}
+
+/* Whether the shared queue may hold a task for a thread of this tie: the
+ * union of its tasks' ancestors has the bits (Note [Stealing only what
+ * may run]); a task queued meanwhile wakes the thread or is seen at its
+ * next look. */
+static inline bool shared_may_hold(struct hsomp_tasking *tk, struct tie tie) {
+  return (atomic_load_explicit(&tk->shared_ancestors, memory_order_relaxed) & tie.need) == tie.need;
 }
 
 static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_task *constraint) {
@@ -221,6 +273,8 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
       heap_down(tk->heap, n, pick);
       heap_up(tk->heap, pick);
     }
+    if (n == 0)
+      atomic_store_explicit(&tk->shared_ancestors, 0, memory_order_relaxed);
     atomic_store_explicit(&tk->shared_count, (uint32_t)n, memory_order_relaxed);
   }
   hsomp_mutex_unlock(&tk->shared_lock);
@@ -234,27 +288,69 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
  * In order: the shared queue (tasks with a priority run before the rest;
  * it is normally empty and then costs one load), the thread's own deque
  * (newest first: depth-first, cache-warm), then other members' deques
- * (oldest first: big pieces of work): the victim it last stole from, then
- * up to HSOMP_STEAL_TRIES others picked at random, near ones first (Note
+ * (oldest first: big pieces of work): the victim it last stole from, as
+ * long as that one had a task at every look (an idle thread that kept
+ * looking at one producer re-read its indices after every push and steal:
+ * with every thief doing so, N reads per task), then up to
+ * HSOMP_STEAL_TRIES others picked at random, near ones first (Note
  * [Stealing near first], affinity.c).  A look at a victim
  * reads its two indices and goes no further when they say empty (Note
  * [Empty takes write nothing]), so an idle thread costs each victim a
  * read miss at most, and a bounded number of them per round however big
  * the team: the wait loop comes back soon enough, and before it sleeps
  * it looks at every queue (hsomp_task_any_queued).  A constrained thread
- * (Note [Waiting for tasks]) checks what it took: an ineligible task from
- * its own deque goes back (everything below it is older, so ineligible
- * too); a stolen one goes to the shared queue, where any unconstrained
- * thread will find it. */
+ * (Note [Waiting for tasks]) takes only what it may run (Note [Stealing
+ * only what may run]).
+ *
+ * Note [Stealing only what may run]
+ * A thread in a taskwait, a taskgroup end or a dependence wait may start
+ * only descendants of the task it waits in (the Task Scheduling
+ * Constraint).  It must decide before it takes a task: a thief that
+ * takes a task it may not run has to put it somewhere, and the shared
+ * queue, the only place a thread can put another's task, is a lock that
+ * every finder then takes -- with many waiting thieves that lock was
+ * most of what a task cost.  But a thief cannot read a queued task's
+ * record before it owns it: another thief may take, run and free it
+ * meanwhile.  So every queue slot carries, next to the task, a copy of
+ * the task's `ancestors': two bits of the address of each of its
+ * ancestors (hsomp_task_tie_bits), set when the record is made from its
+ * parent's (hsomp_task_child_ancestors; implicit tasks have none).  The
+ * owner writes both before it publishes the slot (release store of
+ * bottom), the slots stay readable (retired rings live until the region
+ * ends), and a thief reads them with plain loads: a slot whose signature
+ * lacks a bit of the waited-in task's pair cannot hold a descendant, and
+ * the thief leaves it without writing anything.  A signature that has
+ * both bits is a descendant, or rarely a look-alike (bits of unrelated
+ * ancestors): the thief takes it and checks the ancestry on the record it
+ * now owns; a look-alike goes to the shared queue as before.  Stale
+ * reads do no harm: the CAS on top fails when the slot was reused.
+ * The owner reads its bottom slot the same way before it writes bottom.
+ *
+ * Why a waiter misses no task it needs, and waits for nothing that
+ * cannot come: (1) the filter has no false negatives -- every ancestor's
+ * bits are in a descendant's signature -- so every task a waiter may run
+ * is still taken from any deque whose end holds it; (2) the tasks it
+ * declines are not its to run, and it does not need them to move: they
+ * are run by their deque's owner, whose own pushes, made while it ran
+ * deeper frames, are always eligible when it comes back down to a frame
+ * (Note [Readied tasks and the Task Scheduling Constraint]), or by
+ * threads whose constraint allows them; (3) the one way a deque can hold
+ * an eligible task under an ineligible newest one is a task readied on
+ * top of the owner's older children by an event fulfilled from the
+ * implicit task: so a constrained owner whose bottom is not its to run
+ * also looks at its deque's other end (the oldest task), as a thief does.
+ * Declining never blocks: the waiter goes on to spin and sleep as in
+ * Note [Waiting for tasks], and the wake-ups that end its wait come from
+ * completions, which do not depend on what it declined. */
 #define HSOMP_STEAL_TRIES 4
 
-/* A task from victim v, or NULL.  A stolen task this thread may not run
- * goes to the shared queue. */
-static struct hsomp_task *steal_from(struct hsomp_tasking *tk, unsigned v,
+/* A task from victim v (which may be the thread itself: its oldest
+ * task), or NULL.  A stolen look-alike goes to the shared queue. */
+static struct hsomp_task *steal_from(struct hsomp_tasking *tk, unsigned v, struct tie tie,
                                      struct hsomp_task *constraint) {
   for (int attempt = 0; attempt < 4; attempt++) {
     bool lost = false;
-    struct hsomp_task *t = deque_steal(&tk->member[v].dq, &lost);
+    struct hsomp_task *t = deque_steal(&tk->member[v].dq, tie, &lost);
     if (t) {
       if (eligible(t, constraint))
         return t;
@@ -273,21 +369,28 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
     return NULL;
   struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
   struct hsomp_task *t;
-  if (atomic_load_explicit(&tk->shared_count, memory_order_relaxed) &&
+  struct tie tie = tie_of(constraint);
+  if (atomic_load_explicit(&tk->shared_count, memory_order_relaxed) && shared_may_hold(tk, tie) &&
       (t = shared_take(tk, constraint)))
     return t;
   unsigned me = self->ts.team_id, n = team->nthreads;
   struct hsomp_task_member *mine = &tk->member[me];
-  if ((t = deque_take(&mine->dq))) {
+  if ((t = deque_take(&mine->dq, tie))) {
     if (eligible(t, constraint))
       return t;
-    hsomp_deque_push(&mine->dq, t);
+    hsomp_deque_push(&mine->dq, t); /* a look-alike: everything below is older */
   }
+  /* Note [Stealing only what may run], (3) */
+  if (constraint && hsomp_deque_size(&mine->dq) > 1 && (t = steal_from(tk, me, tie, constraint)))
+    return t;
   if (n <= 1)
     return NULL;
   unsigned last = mine->last_victim;
-  if (last != me && last < n && (t = steal_from(tk, last, constraint)))
-    return t;
+  if (last != me && last < n) {
+    if ((t = steal_from(tk, last, tie, constraint)))
+      return t;
+    mine->last_victim = me; /* Note [Finding a task]: forgotten once it had nothing */
+  }
   unsigned tries = n - 1 < HSOMP_STEAL_TRIES ? n - 1 : HSOMP_STEAL_TRIES;
   uint32_t r = mine->rng;
   for (unsigned i = 0; i < tries; i++) {
@@ -297,7 +400,7 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
     unsigned v = hsomp_steal_victim(me, n, r, i); /* Note [Stealing near first] */
     if (v == last)
       continue; /* looked at already */
-    if ((t = steal_from(tk, v, constraint))) {
+    if ((t = steal_from(tk, v, tie, constraint))) {
       mine->rng = r;
       mine->last_victim = v;
       return t;
