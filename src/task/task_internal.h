@@ -157,6 +157,7 @@ struct hsomp_task_member {
    * `bottom' and `buf', which every thief's look reads. */
   uint32_t rng HSOMP_ALIGNED;     /* victim selection */
   unsigned last_victim;           /* whom it last stole from (its own index: nobody) */
+  unsigned backoff, skip;         /* idle looks at others' deques (Note [Idle thieves back off]) */
   struct hsomp_task implicit HSOMP_ALIGNED;
 } HSOMP_ALIGNED;
 

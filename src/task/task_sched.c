@@ -344,6 +344,25 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
  * completions, which do not depend on what it declined. */
 #define HSOMP_STEAL_TRIES 4
 
+/* Note [Idle thieves back off]
+ * Each look at a victim reads its two index lines, and each of those reads
+ * is a transfer when the victim pushed, took or was stolen from since this
+ * thief last looked.  Every idle thread of a team looks, so a victim that
+ * produces tasks has its lines read by ever more threads per task as the
+ * team grows (HSOMP_STEAL_TRIES per round each, on random victims).  So a
+ * thread whose looks at other deques found nothing skips that part of its
+ * next rounds, 1, 3, 7 ... rounds, up to one round in N/HSOMP_BACKOFF_PER
+ * (and at most HSOMP_BACKOFF_MAX): the reads of all idle threads together
+ * then stay near a constant number per round whatever the team's size.  A
+ * team of up to HSOMP_BACKOFF_PER threads never skips: its threads look
+ * at every round, as before.  Its own deque and the shared queue are
+ * still looked at every round, and a task found anywhere starts the
+ * count over.  The skipped rounds only delay a look: nothing is missed,
+ * since the victim keeps its task until someone takes it, and a thread
+ * about to sleep looks at every queue first (hsomp_task_any_queued). */
+#define HSOMP_BACKOFF_PER 8
+#define HSOMP_BACKOFF_MAX 31
+
 /* A task from victim v (which may be the thread itself: its oldest
  * task), or NULL.  A stolen look-alike goes to the shared queue. */
 static struct hsomp_task *steal_from(struct hsomp_tasking *tk, unsigned v, struct tie tie,
@@ -385,6 +404,10 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
     return t;
   if (n <= 1)
     return NULL;
+  if (mine->skip) { /* Note [Idle thieves back off] */
+    mine->skip--;
+    return NULL;
+  }
   unsigned last = mine->last_victim;
   if (last != me && last < n) {
     if ((t = steal_from(tk, last, tie, constraint)))
@@ -403,10 +426,14 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
     if ((t = steal_from(tk, v, tie, constraint))) {
       mine->rng = r;
       mine->last_victim = v;
+      mine->backoff = 0;
       return t;
     }
   }
   mine->rng = r;
+  unsigned most = n / HSOMP_BACKOFF_PER < HSOMP_BACKOFF_MAX ? n / HSOMP_BACKOFF_PER : HSOMP_BACKOFF_MAX;
+  mine->backoff = 2 * mine->backoff + 1 < most ? 2 * mine->backoff + 1 : most;
+  mine->skip = mine->backoff;
   return NULL;
 }
 
