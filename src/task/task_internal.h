@@ -71,6 +71,12 @@ enum {
 struct hsomp_dep_table;
 struct hsomp_dep_rec;
 
+/* A set of task records as 128 bits, three per record (Note [Stealing
+ * only what may run] in task_sched.c). */
+struct hsomp_tie_sig {
+  uint64_t lo, hi;
+};
+
 /* One depend clause item of a task (task_deps.c). */
 enum { HSOMP_DEP_OUT = 0, HSOMP_DEP_IN = 1, HSOMP_DEP_SET = 2 };
 struct hsomp_dep_entry {
@@ -93,7 +99,7 @@ struct hsomp_task {
   struct hsomp_taskgroup *counted_tg; /* taskgroup whose count includes this subtree */
   struct hsomp_task *shadow;      /* ON_STACK: the heap copy, once materialised */
   uint32_t depth;                 /* 0 for implicit tasks */
-  uint64_t ancestors;             /* heap records: tie bits of every ancestor (Note [Stealing only what may run]) */
+  struct hsomp_tie_sig ancestors; /* heap records: tie bits of every ancestor (Note [Stealing only what may run]) */
   uint32_t flags;
   int priority;
   bool taskgroup_own;             /* `taskgroup' was started by this task */
@@ -133,8 +139,8 @@ struct hsomp_taskgroup {
  * they take it (Note [Stealing only what may run] in task_sched.c). */
 struct hsomp_deque_slot {
   _Atomic(struct hsomp_task *) task;
-  _Atomic uint64_t ancestors;
   _Atomic uint32_t depth;
+  _Atomic uint64_t ancestors_lo, ancestors_hi;
 };
 
 struct hsomp_deque_buf {
@@ -178,7 +184,7 @@ struct hsomp_tasking {
   /* The union of the queued tasks' `ancestors' (0 when empty), which a
    * constrained thread reads before it takes the lock (Note [Stealing
    * only what may run]). */
-  _Atomic uint64_t shared_ancestors;
+  _Atomic uint64_t shared_ancestors_lo, shared_ancestors_hi;
   hsomp_mutex shared_lock;
   uint64_t shared_seq;
   struct hsomp_shared_item *heap;
@@ -186,15 +192,24 @@ struct hsomp_tasking {
   struct hsomp_task_member member[];
 };
 
-/* The two bits of a task's record address in its descendants' `ancestors'
- * (Note [Stealing only what may run] in task_sched.c). */
-static inline uint64_t hsomp_task_tie_bits(const struct hsomp_task *w) {
+/* The three bits of a task's record address in its descendants'
+ * `ancestors' (Note [Stealing only what may run] in task_sched.c). */
+static inline struct hsomp_tie_sig hsomp_task_tie_bits(const struct hsomp_task *w) {
   uint64_t h = (uint64_t)(uintptr_t)w * 0x9e3779b97f4a7c15ull;
-  return (1ull << (h >> 58)) | (1ull << ((h >> 52) & 63));
+  struct hsomp_tie_sig s = {0, 0};
+  for (int i = 0; i < 3; i++) {
+    unsigned b = (unsigned)(h >> (57 - 7 * i)) & 127u;
+    if (b < 64)
+      s.lo |= 1ull << b;
+    else
+      s.hi |= 1ull << (b - 64);
+  }
+  return s;
 }
 /* A child's `ancestors': its parent's and the parent's own bits. */
-static inline uint64_t hsomp_task_child_ancestors(const struct hsomp_task *parent) {
-  return parent->ancestors | hsomp_task_tie_bits(parent);
+static inline struct hsomp_tie_sig hsomp_task_child_ancestors(const struct hsomp_task *parent) {
+  struct hsomp_tie_sig b = hsomp_task_tie_bits(parent);
+  return (struct hsomp_tie_sig){parent->ancestors.lo | b.lo, parent->ancestors.hi | b.hi};
 }
 
 /* Whether t is w or one of w's descendants (w NULL: any task).  `t' is

@@ -59,8 +59,11 @@ static struct hsomp_deque_buf *deque_grow(struct hsomp_deque *dq, struct hsomp_d
     struct hsomp_deque_slot *from = &a->slot[i & (a->cap - 1)], *to = &b->slot[i & (cap - 1)];
     atomic_store_explicit(&to->task, atomic_load_explicit(&from->task, memory_order_relaxed),
                           memory_order_relaxed);
-    atomic_store_explicit(&to->ancestors,
-                          atomic_load_explicit(&from->ancestors, memory_order_relaxed),
+    atomic_store_explicit(&to->ancestors_lo,
+                          atomic_load_explicit(&from->ancestors_lo, memory_order_relaxed),
+                          memory_order_relaxed);
+    atomic_store_explicit(&to->ancestors_hi,
+                          atomic_load_explicit(&from->ancestors_hi, memory_order_relaxed),
                           memory_order_relaxed);
     atomic_store_explicit(&to->depth, atomic_load_explicit(&from->depth, memory_order_relaxed),
                           memory_order_relaxed);
@@ -77,7 +80,8 @@ void hsomp_deque_push(struct hsomp_deque *dq, struct hsomp_task *t) {
     a = deque_grow(dq, a, top, b);
   struct hsomp_deque_slot *s = &a->slot[b & (a->cap - 1)];
   atomic_store_explicit(&s->task, t, memory_order_relaxed);
-  atomic_store_explicit(&s->ancestors, t->ancestors, memory_order_relaxed);
+  atomic_store_explicit(&s->ancestors_lo, t->ancestors.lo, memory_order_relaxed);
+  atomic_store_explicit(&s->ancestors_hi, t->ancestors.hi, memory_order_relaxed);
   atomic_store_explicit(&s->depth, t->depth, memory_order_relaxed);
   /* The paper's release fence + relaxed store, as one release store:
    * the same code on x86, and ThreadSanitizer (which ignores fences)
@@ -97,26 +101,33 @@ void hsomp_deque_push(struct hsomp_deque *dq, struct hsomp_task *t) {
  * the fence and the CAS happen only on a deque that looked non-empty. */
 /* What a constrained thread needs of a task it may run (Note [Stealing
  * only what may run]): deeper than the task it waits in, and that task's
- * bits among its ancestors'.  need 0: anything goes. */
+ * bits among its ancestors'. */
 struct tie {
-  uint64_t need;
+  bool constrained;
   uint32_t depth;
+  struct hsomp_tie_sig need;
 };
 
 static inline struct tie tie_of(const struct hsomp_task *constraint) {
   if (!constraint)
-    return (struct tie){0, 0};
-  return (struct tie){hsomp_task_tie_bits(constraint), constraint->depth};
+    return (struct tie){false, 0, {0, 0}};
+  return (struct tie){true, constraint->depth, hsomp_task_tie_bits(constraint)};
+}
+
+/* Whether a signature lacks a bit of the tie's. */
+static inline bool sig_lacks(uint64_t lo, uint64_t hi, struct tie tie) {
+  return (lo & tie.need.lo) != tie.need.lo || (hi & tie.need.hi) != tie.need.hi;
 }
 
 /* The slot's task cannot be a descendant of the constraint. */
 static inline bool slot_excluded(struct hsomp_deque_slot *s, struct tie tie) {
-  return tie.need &&
+  return tie.constrained &&
          (atomic_load_explicit(&s->depth, memory_order_relaxed) <= tie.depth ||
-          (atomic_load_explicit(&s->ancestors, memory_order_relaxed) & tie.need) != tie.need);
+          sig_lacks(atomic_load_explicit(&s->ancestors_lo, memory_order_relaxed),
+                    atomic_load_explicit(&s->ancestors_hi, memory_order_relaxed), tie));
 }
 
-/* The owner's take at the bottom; NULL if empty, or (need) if the bottom
+/* The owner's take at the bottom; NULL if empty, or (constrained) if the bottom
  * task cannot be a descendant of the constraint, without writing. */
 static struct hsomp_task *deque_take(struct hsomp_deque *dq, struct tie tie) {
   int64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed);
@@ -145,7 +156,7 @@ static struct hsomp_task *deque_take(struct hsomp_deque *dq, struct tie tie) {
 }
 
 /* NULL if empty, or if the oldest task cannot descend from the
- * constraint (need, as for deque_take); *lost set if another thread won
+ * constraint (as for deque_take); *lost set if another thread won
  * the race. */
 static struct hsomp_task *deque_steal(struct hsomp_deque *dq, struct tie tie, bool *lost) {
   if (atomic_load_explicit(&dq->top, memory_order_relaxed) >=
@@ -237,9 +248,13 @@ void hsomp_shared_push(struct hsomp_tasking *tk, struct hsomp_task *t) {
   size_t i = tk->heap_len++;
   tk->heap[i] = (struct hsomp_shared_item){t->priority, tk->shared_seq++, t};
   heap_up(tk->heap, i);
-  atomic_store_explicit(&tk->shared_ancestors,
-                        atomic_load_explicit(&tk->shared_ancestors, memory_order_relaxed) |
-                            t->ancestors,
+  atomic_store_explicit(&tk->shared_ancestors_lo,
+                        atomic_load_explicit(&tk->shared_ancestors_lo, memory_order_relaxed) |
+                            t->ancestors.lo,
+                        memory_order_relaxed);
+  atomic_store_explicit(&tk->shared_ancestors_hi,
+                        atomic_load_explicit(&tk->shared_ancestors_hi, memory_order_relaxed) |
+                            t->ancestors.hi,
                         memory_order_relaxed);
   atomic_store_explicit(&tk->shared_count, (uint32_t)tk->heap_len, memory_order_relaxed);
   hsomp_mutex_unlock(&tk->shared_lock);
@@ -251,7 +266,9 @@ void hsomp_shared_push(struct hsomp_tasking *tk, struct hsomp_task *t) {
  * may run]); a task queued meanwhile wakes the thread or is seen at its
  * next look. */
 static inline bool shared_may_hold(struct hsomp_tasking *tk, struct tie tie) {
-  return (atomic_load_explicit(&tk->shared_ancestors, memory_order_relaxed) & tie.need) == tie.need;
+  return !tie.constrained ||
+         !sig_lacks(atomic_load_explicit(&tk->shared_ancestors_lo, memory_order_relaxed),
+                    atomic_load_explicit(&tk->shared_ancestors_hi, memory_order_relaxed), tie);
 }
 
 static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_task *constraint) {
@@ -273,8 +290,10 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
       heap_down(tk->heap, n, pick);
       heap_up(tk->heap, pick);
     }
-    if (n == 0)
-      atomic_store_explicit(&tk->shared_ancestors, 0, memory_order_relaxed);
+    if (n == 0) {
+      atomic_store_explicit(&tk->shared_ancestors_lo, 0, memory_order_relaxed);
+      atomic_store_explicit(&tk->shared_ancestors_hi, 0, memory_order_relaxed);
+    }
     atomic_store_explicit(&tk->shared_count, (uint32_t)n, memory_order_relaxed);
   }
   hsomp_mutex_unlock(&tk->shared_lock);
@@ -312,17 +331,21 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
  * most of what a task cost.  But a thief cannot read a queued task's
  * record before it owns it: another thief may take, run and free it
  * meanwhile.  So every queue slot carries, next to the task, a copy of
- * the task's `ancestors': two bits of the address of each of its
- * ancestors (hsomp_task_tie_bits), set when the record is made from its
- * parent's (hsomp_task_child_ancestors; implicit tasks have none).  The
- * owner writes both before it publishes the slot (release store of
- * bottom), the slots stay readable (retired rings live until the region
- * ends), and a thief reads them with plain loads: a slot whose signature
- * lacks a bit of the waited-in task's pair cannot hold a descendant, and
- * the thief leaves it without writing anything.  A signature that has
- * both bits is a descendant, or rarely a look-alike (bits of unrelated
- * ancestors): the thief takes it and checks the ancestry on the record it
- * now owns; a look-alike goes to the shared queue as before.  Stale
+ * the task's depth and `ancestors': three of 128 bits, picked by a hash
+ * of the record's address, for each of its ancestors
+ * (hsomp_task_tie_bits), set when the record is made from its parent's
+ * (hsomp_task_child_ancestors; implicit tasks have none).  The owner
+ * writes them before it publishes the slot (release store of bottom),
+ * the slots stay readable (retired rings live until the region ends),
+ * and a thief reads them with plain loads: a task no deeper than the
+ * waited-in one, or whose signature lacks one of that task's bits,
+ * cannot be its descendant, and the thief leaves it without writing
+ * anything.  A task that passes is a descendant, or rarely a look-alike
+ * (the bits of unrelated ancestors): the thief takes it and checks the
+ * ancestry on the record it now owns; a look-alike goes to the shared
+ * queue as before.  The shared queue keeps the union of its tasks'
+ * signatures next to its count, so a constrained thread takes its lock
+ * only when it may hold a task for it.  Stale
  * reads do no harm: the CAS on top fails when the slot was reused.
  * The owner reads its bottom slot the same way before it writes bottom.
  *
