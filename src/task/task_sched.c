@@ -370,19 +370,24 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
 /* Note [Idle thieves back off]
  * Each look at a victim reads its two index lines, and each of those reads
  * is a transfer when the victim pushed, took or was stolen from since this
- * thief last looked.  Every idle thread of a team looks, so a victim that
- * produces tasks has its lines read by ever more threads per task as the
- * team grows (HSOMP_STEAL_TRIES per round each, on random victims).  So a
- * thread whose looks at other deques found nothing skips that part of its
- * next rounds, 1, 3, 7 ... rounds, up to one round in N/HSOMP_BACKOFF_PER
- * (and at most HSOMP_BACKOFF_MAX): the reads of all idle threads together
- * then stay near a constant number per round whatever the team's size.  A
- * team of up to HSOMP_BACKOFF_PER threads never skips: its threads look
- * at every round, as before.  Its own deque and the shared queue are
- * still looked at every round, and a task found anywhere starts the
- * count over.  The skipped rounds only delay a look: nothing is missed,
- * since the victim keeps its task until someone takes it, and a thread
- * about to sleep looks at every queue first (hsomp_task_any_queued). */
+ * thief last looked.  Every idle thread of a team looks, HSOMP_STEAL_TRIES
+ * victims a round, so a victim that produces tasks had its lines read by
+ * ever more threads per task as the team grew.  So in a team of more than
+ * HSOMP_BACKOFF_PER threads, a thread whose look at other deques found
+ * nothing skips that part of its next rounds, 1, 3, 7 ... rounds, up to
+ * N/HSOMP_BACKOFF_PER (at most HSOMP_BACKOFF_MAX), and looks again at one
+ * victim only, in its block of near ones or anywhere, at random: the
+ * reads of all idle threads together then stay near a constant number
+ * per round whatever the team's size, and any deque is still looked at
+ * by everyone in time.  A task found anywhere starts it over at full
+ * speed.  Smaller teams never skip: their threads look at every round, as
+ * before.  The thread's own deque and the shared queue are looked at
+ * every round.  The skipped rounds only delay a look: nothing is missed,
+ * since a victim keeps its task until someone takes it (its owner runs it
+ * otherwise), and a thread about to sleep looks at every queue first
+ * (hsomp_task_any_queued).  The cap stays below the simulator's spinner
+ * detection (tools/scale, Note [Spinners sleep]), so the model sees every
+ * look. */
 #define HSOMP_BACKOFF_PER 8
 #define HSOMP_BACKOFF_MAX 31
 
@@ -438,12 +443,16 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
     mine->last_victim = me; /* Note [Finding a task]: forgotten once it had nothing */
   }
   unsigned tries = n - 1 < HSOMP_STEAL_TRIES ? n - 1 : HSOMP_STEAL_TRIES;
+  bool again = mine->backoff && n > HSOMP_BACKOFF_PER; /* Note [Idle thieves back off] */
+  if (again)
+    tries = 1;
   uint32_t r = mine->rng;
   for (unsigned i = 0; i < tries; i++) {
     r ^= r << 13;
     r ^= r >> 17;
     r ^= r << 5;
-    unsigned v = hsomp_steal_victim(me, n, r, i); /* Note [Stealing near first] */
+    /* Note [Stealing near first]; a look again: near or anywhere, at random */
+    unsigned v = hsomp_steal_victim(me, n, r, again && (r >> 31) ? HSOMP_STEAL_TRIES : i);
     if (v == last)
       continue; /* looked at already */
     if ((t = steal_from(tk, v, tie, constraint))) {
