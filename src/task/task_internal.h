@@ -71,7 +71,7 @@ enum {
 struct hsomp_dep_table;
 struct hsomp_dep_rec;
 
-/* A set of task records as 128 bits, three per record (Note [Stealing
+/* A set of task records as 128 bits, four per record (Note [Stealing
  * only what may run] in task_sched.c). */
 struct hsomp_tie_sig {
   uint64_t lo, hi;
@@ -139,6 +139,7 @@ struct hsomp_taskgroup {
  * they take it (Note [Stealing only what may run] in task_sched.c). */
 struct hsomp_deque_slot {
   _Atomic(struct hsomp_task *) task;
+  _Atomic(struct hsomp_task *) parent; /* compared, never followed */
   _Atomic uint32_t depth;
   _Atomic uint64_t ancestors_lo, ancestors_hi;
 };
@@ -192,19 +193,13 @@ struct hsomp_tasking {
   struct hsomp_task_member member[];
 };
 
-/* The three bits of a task's record address in its descendants'
- * `ancestors' (Note [Stealing only what may run] in task_sched.c). */
+/* The four bits of a task's record address in its descendants'
+ * `ancestors', two in each half (Note [Stealing only what may run] in
+ * task_sched.c). */
 static inline struct hsomp_tie_sig hsomp_task_tie_bits(const struct hsomp_task *w) {
   uint64_t h = (uint64_t)(uintptr_t)w * 0x9e3779b97f4a7c15ull;
-  struct hsomp_tie_sig s = {0, 0};
-  for (int i = 0; i < 3; i++) {
-    unsigned b = (unsigned)(h >> (57 - 7 * i)) & 127u;
-    if (b < 64)
-      s.lo |= 1ull << b;
-    else
-      s.hi |= 1ull << (b - 64);
-  }
-  return s;
+  return (struct hsomp_tie_sig){(1ull << (h >> 58)) | (1ull << ((h >> 52) & 63)),
+                                (1ull << ((h >> 46) & 63)) | (1ull << ((h >> 40) & 63))};
 }
 /* A child's `ancestors': its parent's and the parent's own bits. */
 static inline struct hsomp_tie_sig hsomp_task_child_ancestors(const struct hsomp_task *parent) {

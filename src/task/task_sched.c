@@ -67,6 +67,8 @@ static struct hsomp_deque_buf *deque_grow(struct hsomp_deque *dq, struct hsomp_d
                           memory_order_relaxed);
     atomic_store_explicit(&to->depth, atomic_load_explicit(&from->depth, memory_order_relaxed),
                           memory_order_relaxed);
+    atomic_store_explicit(&to->parent, atomic_load_explicit(&from->parent, memory_order_relaxed),
+                          memory_order_relaxed);
   }
   atomic_store_explicit(&dq->buf, b, memory_order_release);
   return b;
@@ -80,6 +82,7 @@ void hsomp_deque_push(struct hsomp_deque *dq, struct hsomp_task *t) {
     a = deque_grow(dq, a, top, b);
   struct hsomp_deque_slot *s = &a->slot[b & (a->cap - 1)];
   atomic_store_explicit(&s->task, t, memory_order_relaxed);
+  atomic_store_explicit(&s->parent, t->parent, memory_order_relaxed);
   atomic_store_explicit(&s->ancestors_lo, t->ancestors.lo, memory_order_relaxed);
   atomic_store_explicit(&s->ancestors_hi, t->ancestors.hi, memory_order_relaxed);
   atomic_store_explicit(&s->depth, t->depth, memory_order_relaxed);
@@ -99,44 +102,35 @@ void hsomp_deque_push(struct hsomp_deque *dq, struct hsomp_task *t) {
  * that case returns before writing anything.  The same holds for a
  * thief's look (deque_steal): sizes are read with plain loads first, and
  * the fence and the CAS happen only on a deque that looked non-empty. */
-/* What a constrained thread needs of a task it may run (Note [Stealing
- * only what may run]): deeper than the task it waits in, and that task's
- * bits among its ancestors'. */
-struct tie {
-  bool constrained;
-  uint32_t depth;
-  struct hsomp_tie_sig need;
-};
-
-static inline struct tie tie_of(const struct hsomp_task *constraint) {
-  if (!constraint)
-    return (struct tie){false, 0, {0, 0}};
-  return (struct tie){true, constraint->depth, hsomp_task_tie_bits(constraint)};
+/* Whether a signature lacks one of w's bits. */
+static inline bool sig_lacks(uint64_t lo, uint64_t hi, const struct hsomp_task *w) {
+  struct hsomp_tie_sig need = hsomp_task_tie_bits(w);
+  return (lo & need.lo) != need.lo || (hi & need.hi) != need.hi;
 }
 
-/* Whether a signature lacks a bit of the tie's. */
-static inline bool sig_lacks(uint64_t lo, uint64_t hi, struct tie tie) {
-  return (lo & tie.need.lo) != tie.need.lo || (hi & tie.need.hi) != tie.need.hi;
-}
-
-/* The slot's task cannot be a descendant of the constraint. */
-static inline bool slot_excluded(struct hsomp_deque_slot *s, struct tie tie) {
-  return tie.constrained &&
-         (atomic_load_explicit(&s->depth, memory_order_relaxed) <= tie.depth ||
-          sig_lacks(atomic_load_explicit(&s->ancestors_lo, memory_order_relaxed),
-                    atomic_load_explicit(&s->ancestors_hi, memory_order_relaxed), tie));
+/* The slot's task cannot be a descendant of the constraint w (NULL: any
+ * task goes).  Note [Stealing only what may run]: a child is known by its
+ * parent, a task no deeper than a child that is not one is excluded, and
+ * a deeper one by its signature. */
+static inline bool slot_excluded(struct hsomp_deque_slot *s, const struct hsomp_task *w) {
+  if (!w || atomic_load_explicit(&s->parent, memory_order_relaxed) == w)
+    return false;
+  if (atomic_load_explicit(&s->depth, memory_order_relaxed) <= w->depth + 1)
+    return true;
+  return sig_lacks(atomic_load_explicit(&s->ancestors_lo, memory_order_relaxed),
+                   atomic_load_explicit(&s->ancestors_hi, memory_order_relaxed), w);
 }
 
 /* The owner's take at the bottom; NULL if empty, or (constrained) if the bottom
  * task cannot be a descendant of the constraint, without writing. */
-static struct hsomp_task *deque_take(struct hsomp_deque *dq, struct tie tie) {
+static struct hsomp_task *deque_take(struct hsomp_deque *dq, const struct hsomp_task *w) {
   int64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed);
   if (atomic_load_explicit(&dq->top, memory_order_relaxed) >= b)
     return NULL;
   b -= 1;
   struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_relaxed);
   struct hsomp_deque_slot *s = &a->slot[b & (a->cap - 1)];
-  if (slot_excluded(s, tie))
+  if (slot_excluded(s, w))
     return NULL; /* Note [Stealing only what may run] */
   atomic_store_explicit(&dq->bottom, b, memory_order_relaxed);
   atomic_thread_fence(memory_order_seq_cst);
@@ -158,7 +152,8 @@ static struct hsomp_task *deque_take(struct hsomp_deque *dq, struct tie tie) {
 /* NULL if empty, or if the oldest task cannot descend from the
  * constraint (as for deque_take); *lost set if another thread won
  * the race. */
-static struct hsomp_task *deque_steal(struct hsomp_deque *dq, struct tie tie, bool *lost) {
+static struct hsomp_task *deque_steal(struct hsomp_deque *dq, const struct hsomp_task *w,
+                                      bool *lost) {
   if (atomic_load_explicit(&dq->top, memory_order_relaxed) >=
       atomic_load_explicit(&dq->bottom, memory_order_relaxed))
     return NULL; /* Note [Empty takes write nothing] */
@@ -169,7 +164,7 @@ static struct hsomp_task *deque_steal(struct hsomp_deque *dq, struct tie tie, bo
     return NULL;
   struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_acquire);
   struct hsomp_deque_slot *s = &a->slot[top & (a->cap - 1)];
-  if (slot_excluded(s, tie))
+  if (slot_excluded(s, w))
     return NULL; /* Note [Stealing only what may run] */
   struct hsomp_task *t = atomic_load_explicit(&s->task, memory_order_relaxed);
   if (!atomic_compare_exchange_strong_explicit(&dq->top, &top, top + 1, memory_order_seq_cst,
@@ -265,10 +260,9 @@ void hsomp_shared_push(struct hsomp_tasking *tk, struct hsomp_task *t) {
  * union of its tasks' ancestors has the bits (Note [Stealing only what
  * may run]); a task queued meanwhile wakes the thread or is seen at its
  * next look. */
-static inline bool shared_may_hold(struct hsomp_tasking *tk, struct tie tie) {
-  return !tie.constrained ||
-         !sig_lacks(atomic_load_explicit(&tk->shared_ancestors_lo, memory_order_relaxed),
-                    atomic_load_explicit(&tk->shared_ancestors_hi, memory_order_relaxed), tie);
+static inline bool shared_may_hold(struct hsomp_tasking *tk, const struct hsomp_task *w) {
+  return !w || !sig_lacks(atomic_load_explicit(&tk->shared_ancestors_lo, memory_order_relaxed),
+                          atomic_load_explicit(&tk->shared_ancestors_hi, memory_order_relaxed), w);
 }
 
 static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_task *constraint) {
@@ -331,7 +325,7 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
  * most of what a task cost.  But a thief cannot read a queued task's
  * record before it owns it: another thief may take, run and free it
  * meanwhile.  So every queue slot carries, next to the task, a copy of
- * the task's depth and `ancestors': three of 128 bits, picked by a hash
+ * the task's depth and `ancestors': four of 128 bits, picked by a hash
  * of the record's address, for each of its ancestors
  * (hsomp_task_tie_bits), set when the record is made from its parent's
  * (hsomp_task_child_ancestors; implicit tasks have none).  The owner
@@ -393,11 +387,11 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
 
 /* A task from victim v (which may be the thread itself: its oldest
  * task), or NULL.  A stolen look-alike goes to the shared queue. */
-static struct hsomp_task *steal_from(struct hsomp_tasking *tk, unsigned v, struct tie tie,
+static struct hsomp_task *steal_from(struct hsomp_tasking *tk, unsigned v,
                                      struct hsomp_task *constraint) {
   for (int attempt = 0; attempt < 4; attempt++) {
     bool lost = false;
-    struct hsomp_task *t = deque_steal(&tk->member[v].dq, tie, &lost);
+    struct hsomp_task *t = deque_steal(&tk->member[v].dq, constraint, &lost);
     if (t) {
       if (eligible(t, constraint))
         return t;
@@ -416,19 +410,19 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
     return NULL;
   struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
   struct hsomp_task *t;
-  struct tie tie = tie_of(constraint);
-  if (atomic_load_explicit(&tk->shared_count, memory_order_relaxed) && shared_may_hold(tk, tie) &&
+  if (atomic_load_explicit(&tk->shared_count, memory_order_relaxed) &&
+      shared_may_hold(tk, constraint) &&
       (t = shared_take(tk, constraint)))
     return t;
   unsigned me = self->ts.team_id, n = team->nthreads;
   struct hsomp_task_member *mine = &tk->member[me];
-  if ((t = deque_take(&mine->dq, tie))) {
+  if ((t = deque_take(&mine->dq, constraint))) {
     if (eligible(t, constraint))
       return t;
     hsomp_deque_push(&mine->dq, t); /* a look-alike: everything below is older */
   }
   /* Note [Stealing only what may run], (3) */
-  if (constraint && hsomp_deque_size(&mine->dq) > 1 && (t = steal_from(tk, me, tie, constraint)))
+  if (constraint && hsomp_deque_size(&mine->dq) > 1 && (t = steal_from(tk, me, constraint)))
     return t;
   if (n <= 1)
     return NULL;
@@ -438,7 +432,7 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
   }
   unsigned last = mine->last_victim;
   if (last != me && last < n) {
-    if ((t = steal_from(tk, last, tie, constraint)))
+    if ((t = steal_from(tk, last, constraint)))
       return t;
     mine->last_victim = me; /* Note [Finding a task]: forgotten once it had nothing */
   }
@@ -455,7 +449,7 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
     unsigned v = hsomp_steal_victim(me, n, r, again && (r >> 31) ? HSOMP_STEAL_TRIES : i);
     if (v == last)
       continue; /* looked at already */
-    if ((t = steal_from(tk, v, tie, constraint))) {
+    if ((t = steal_from(tk, v, constraint))) {
       mine->rng = r;
       mine->last_victim = v;
       mine->backoff = 0;
