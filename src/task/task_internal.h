@@ -165,6 +165,7 @@ struct hsomp_task_member {
   uint32_t rng HSOMP_ALIGNED;     /* victim selection */
   unsigned last_victim;           /* whom it last stole from (its own index: nobody) */
   unsigned backoff, skip;         /* idle looks at others' deques (Note [Idle thieves back off]) */
+  bool hot;                       /* its last look at others' deques found a task */
   struct hsomp_task implicit HSOMP_ALIGNED;
 } HSOMP_ALIGNED;
 

@@ -369,8 +369,9 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
  * ever more threads per task as the team grew.  So in a team of more than
  * HSOMP_BACKOFF_PER threads, a thread whose look at other deques found
  * nothing skips that part of its next rounds, 1, 3, 7 ... rounds, up to
- * N/HSOMP_BACKOFF_PER (at most HSOMP_BACKOFF_MAX), and looks again at one
- * victim only, in its block of near ones or anywhere, at random: the
+ * N/HSOMP_BACKOFF_PER (at most HSOMP_BACKOFF_MAX), and looks at one
+ * victim only, in its block of near ones or anywhere, at random, unless
+ * its previous look found a task (a thread's first look is one too): the
  * reads of all idle threads together then stay near a constant number
  * per round whatever the team's size, and any deque is still looked at
  * by everyone in time.  A task found anywhere starts it over at full
@@ -437,7 +438,7 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
     mine->last_victim = me; /* Note [Finding a task]: forgotten once it had nothing */
   }
   unsigned tries = n - 1 < HSOMP_STEAL_TRIES ? n - 1 : HSOMP_STEAL_TRIES;
-  bool again = mine->backoff && n > HSOMP_BACKOFF_PER; /* Note [Idle thieves back off] */
+  bool again = !mine->hot && n > HSOMP_BACKOFF_PER; /* Note [Idle thieves back off] */
   if (again)
     tries = 1;
   uint32_t r = mine->rng;
@@ -453,6 +454,7 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
       mine->rng = r;
       mine->last_victim = v;
       mine->backoff = 0;
+      mine->hot = true;
       return t;
     }
   }
@@ -460,6 +462,7 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
   unsigned most = n / HSOMP_BACKOFF_PER < HSOMP_BACKOFF_MAX ? n / HSOMP_BACKOFF_PER : HSOMP_BACKOFF_MAX;
   mine->backoff = 2 * mine->backoff + 1 < most ? 2 * mine->backoff + 1 : most;
   mine->skip = mine->backoff;
+  mine->hot = false;
   return NULL;
 }
 
