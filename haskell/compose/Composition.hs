@@ -12,12 +12,18 @@
 -- Prints, per scenario, -N and GC, the best time of each runtime (best of
 -- REPS runs in a process, best over R rounds; the runtimes take turns, and
 -- the first of each round rotates) and hsomp's throughput over the better
--- of libgomp and libomp.
+-- of libgomp and libomp; then, per cell, the medians over the rounds and
+-- what the process spent in its best run: CPU time (every thread) and
+-- context switches -- on a shared machine the wall times of one cell swing
+-- by 2x, the CPU a runtime burns much less.
 module Main (main) where
 
 import Control.Monad
 import Data.IORef
-import Data.List (intercalate, isInfixOf, sort)
+import Data.List (intercalate, isInfixOf, minimumBy, sort)
+import Data.Ord (comparing)
+import Foreign.C.Types (CLong (..))
+import System.CPUTime (getCPUTime)
 import qualified Data.Map.Strict as M
 import System.Directory
 import System.Environment
@@ -62,11 +68,22 @@ runtimeName = do
          else if "libgomp.so" `isInfixOf` maps then "libgomp"
          else "hsomp"
 
+foreign import ccall unsafe "compose_context_switches" contextSwitches :: IO CLong
+
+-- | Best of k runs: its wall ms, and the CPU ms (all threads) and context
+-- switches of the process during that run.
 worker :: String -> Int -> IO ()
 worker s k = do
-  ts <- replicateM (max 1 k) (runScenario s)
+  rs <- replicateM (max 1 k) $ do
+    c0 <- getCPUTime
+    w0 <- contextSwitches
+    t <- runScenario s
+    c1 <- getCPUTime
+    w1 <- contextSwitches
+    pure (t, fromIntegral (c1 - c0) / 1e9 :: Double, w1 - w0)
   rt <- runtimeName
-  printf "runtime=%s best_ms=%.3f\n" rt (minimum ts)
+  let (t, c, w) = minimumBy (comparing (\(a, _, _) -> a)) rs
+  printf "runtime=%s best_ms=%.3f cpu_ms=%.3f csw=%d\n" rt t c (fromIntegral w :: Int)
 
 data Runtime = Runtime { rtName :: String, rtExe :: FilePath, rtEnv :: [(String, String)] }
 
@@ -84,21 +101,25 @@ driver o = do
       gcs = [("par", "-qg0"), ("-qg", "-qg")]
       cells = [(s, n, g) | s <- oOnly o, n <- oCaps o, g <- gcs]
   results <- newIORef (M.empty :: M.Map (String, Int, String, String) [Double])
+  spent <- newIORef (M.empty :: M.Map (String, Int, String, String) [(Double, Int)])
   forM_ [0 .. oRounds o - 1] $ \r ->
     forM_ cells $ \(s, n, (gname, gflag)) -> do
       let order = take (length rts) (drop (r `mod` length rts) (cycle rts))
       forM_ order $ \rt -> do
-        t <- runOne rt s n gflag (oReps o)
+        (t, cw) <- runOne rt s n gflag (oReps o)
         modifyIORef' results (M.insertWith (++) (s, n, gname, rtName rt) [t])
+        forM_ cw $ \x -> modifyIORef' spent (M.insertWith (++) (s, n, gname, rtName rt) [x])
   res <- readIORef results
   report o res (map rtName rts)
+  cpu <- readIORef spent
+  reportSpent o res cpu (map rtName rts)
 
 isPrefixOfS :: String -> String -> Bool
 isPrefixOfS p s = take (length p) s == p
 
 -- | One process; a failure (on a shared machine: no room for a thread)
 -- is retried twice before the benchmark gives up.
-runOne :: Runtime -> String -> Int -> String -> Int -> IO Double
+runOne :: Runtime -> String -> Int -> String -> Int -> IO (Double, Maybe (Double, Int))
 runOne rt s n gflag reps = go (3 :: Int)
   where
     go k = do
@@ -108,7 +129,7 @@ runOne rt s n gflag reps = go (3 :: Int)
         Left why | k > 1 -> hPutStrLn stderr (why ++ "; again") >> go (k - 1)
                  | otherwise -> die why
 
-runOnce :: Runtime -> String -> Int -> String -> Int -> IO (Either String Double)
+runOnce :: Runtime -> String -> Int -> String -> Int -> IO (Either String (Double, Maybe (Double, Int)))
 runOnce rt s n gflag reps = do
   let cp = (proc "timeout" ["120", rtExe rt, "work", s, show reps, "+RTS", "-N" ++ show n, gflag, "-RTS"])
              { env = Just (rtEnv rt), std_out = CreatePipe }
@@ -119,11 +140,16 @@ runOnce rt s n gflag reps = do
   let line = [l | l <- lines txt, "runtime=" `isPrefixOfS` l]
   case (code, line) of
     (ExitSuccess, [l]) -> do
-      let [rtw, msw] = words l
+      -- (an older build, --also, prints runtime and best_ms only)
+      let rtw : msw : more = words l
           seen = drop (length "runtime=") rtw
+          field k = [read (drop (length k) w) | w <- more, k `isPrefixOfS` w]
+          cw = case (field "cpu_ms=", field "csw=") of
+                 ([c], [w]) -> Just (c, round (w :: Double))
+                 _ -> Nothing
       when (seen /= rtName rt && not (seen == "hsomp" && "hsomp" `isPrefixOfS` rtName rt)) $
         die ("composition: the " ++ rtName rt ++ " run ran on " ++ seen)
-      pure (Right (read (drop (length "best_ms=") msw)))
+      pure (Right (read (drop (length "best_ms=") msw), cw))
     _ -> pure (Left ("composition: " ++ rtName rt ++ " " ++ s ++ " -N" ++ show n ++ " " ++ gflag
                      ++ " failed (" ++ show code ++ ")"))
 
@@ -195,4 +221,27 @@ report o res names = do
         let ns t = minimum t * 1e6 / workUnits "callbacks"
         printf "callback entry -N%d %s: hsomp %.0f ns, libgomp %.0f ns, hsomp / libgomp %.2f\n"
                n g (ns h) (ns l) (ns h / ns l)
+      _ -> pure ()
+
+-- | Per cell: the median wall time over the rounds of each runtime and the
+-- ratio of medians against the better peer; the median CPU ms and context
+-- switches of the runs (builds that do not print them: "-").
+reportSpent :: Opts -> M.Map (String, Int, String, String) [Double]
+            -> M.Map (String, Int, String, String) [(Double, Int)] -> [String] -> IO ()
+reportSpent o res cpu names = do
+  printf "\nMedians over %d rounds: wall ms; CPU ms (every thread) / context switches of a run\n"
+         (oRounds o)
+  printf "%-10s %-3s %-4s | %s | %s\n" "scenario" "-N" "GC"
+         (intercalate " | " [printf "%21s" n :: String | n <- names]) "median ratio"
+  forM_ [(s, n, g) | s <- oOnly o, n <- oCaps o, g <- ["par", "-qg"]] $ \(s, n, g) -> do
+    let med xs = sort xs !! (length xs `div` 2)
+        wall nm = med <$> M.lookup (s, n, g, nm) res
+        spentOf nm = case M.lookup (s, n, g, nm) cpu of
+          Just xs -> printf "%6.0f %6.0f/%6d" (maybe 0 id (wall nm)) (med (map fst xs)) (med (map snd xs))
+          Nothing -> maybe "     -" (printf "%6.0f") (wall nm) ++ "               -"
+        peers = [t | nm <- names, nm `elem` ["libgomp", "libomp"], Just t <- [wall nm]]
+    case (wall "hsomp", peers) of
+      (Just h, _ : _) ->
+        printf "%-10s %-3d %-4s | %s | %.2f\n" s n g
+               (intercalate " | " (map spentOf names)) (minimum peers / h)
       _ -> pure ()

@@ -10,12 +10,16 @@ import Control.Monad
 import Data.IORef
 import Data.List (sort)
 import Foreign.C.Types
+import Foreign.StablePtr (StablePtr)
 import GHC.Clock (getMonotonicTimeNSec)
+import GHC.Conc (PrimMVar, newStablePtrPrimMVar)
 import Test.Hspec
 
 foreign import ccall unsafe "hsomp_rts_busy_capabilities" busyUnsafe :: IO CUInt
 foreign import ccall safe "hsomp_rts_busy_capabilities" busySafe :: IO CUInt
 foreign import ccall safe "k_sleep_region" sleepRegion :: CLong -> IO ()
+foreign import ccall safe "k_wait_cpu_region"
+  waitCpuRegion :: CLong -> CLong -> StablePtr PrimMVar -> IO CLong
 
 crowdSpec :: Spec
 crowdSpec = describe "busy Capabilities (the thread budget's view of the RTS)" $ do
@@ -96,3 +100,42 @@ crowdSpec = describe "busy Capabilities (the thread budget's view of the RTS)" $
           if beside < alone + 5 || k >= (3 :: Int) then pure (beside - alone) else tries (k + 1)
     extra <- tries (1 :: Int)
     extra `shouldSatisfy` (< 5)
+  it "stops spinning when a Haskell thread starts during a wait" $ do
+    -- Note [Crowded CPUs] (../src/ghc/crowd.c): a wait looks at the busy
+    -- Capabilities again while it spins.  A region of one thread per CPU
+    -- whose other threads sleep 40 ms before a barrier: its master waits
+    -- there with every Capability idle, so it spins (its budget is about
+    -- 2.3 ms of CPU on an idle machine).  0.2 ms into the wait a team
+    -- thread wakes a Haskell loop that does not allocate on another
+    -- Capability: from then on the CPUs are crowded and the master must
+    -- sleep within about 25 us.  A runtime that looks only when the wait
+    -- starts spins its whole budget whenever the CPUs were not crowded at
+    -- that moment (other test threads may make them so for a while: the
+    -- runtime before the change failed this test in one run of three).
+    -- The median of five attempts counts (the first region also starts
+    -- the workers; on a loaded machine a spinner gets less CPU, never
+    -- more).
+    n <- getNumCapabilities
+    when (n < 2) $ pendingWith "needs -N2 or more"
+    (me, _) <- threadCapability =<< myThreadId
+    let attempt = do
+          stop <- newIORef False
+          ready <- newEmptyMVar
+          go <- newEmptyMVar
+          done <- newEmptyMVar
+          let loop k = do s <- readIORef stop
+                          if s then putMVar done () else loop (k + 1 :: Int)
+          _ <- forkOn ((me + 1) `mod` n) (putMVar ready () >> takeMVar go >> loop 0)
+          takeMVar ready
+          -- until the other Capability is idle again (its thread blocked)
+          let settle k = do b <- busyUnsafe
+                            when (b > 1 && k < (1000000 :: Int)) (settle (k + 1))
+          settle 0
+          sp <- newStablePtrPrimMVar go
+          cpu <- waitCpuRegion 40000 200 sp
+          writeIORef stop True
+          takeMVar done
+          pure (fromIntegral cpu :: Int)
+    cpus <- replicateM 5 attempt
+    when (any (< 0) cpus) $ pendingWith "needs a team of 2 or more (one CPU)"
+    (sort cpus !! 2) `shouldSatisfy` (< 1200)

@@ -27,9 +27,15 @@ static HSOMP_OWN_LINE(_Atomic unsigned, threads_in_regions); /* Note [Hot global
  * workers keep that budget when they park (Note [Worker life cycle]).
  * And since Haskell threads start and stop while a team runs, every wait
  * that lasts HSOMP_SPIN_YIELD_AFTER rounds (about a microsecond) asks
- * again, and sleeps at once if the CPUs are crowded -- or if the RTS is
- * synchronising its Capabilities for a GC, whose threads (parallel GC)
- * need every CPU we spin on (hsomp_spin_slow, spin.c).
+ * again, and keeps asking every HSOMP_SPIN_CROWD_EVERY rounds (about 25
+ * microseconds) while it spins, and sleeps at once if the CPUs are
+ * crowded -- or if the RTS is synchronising its Capabilities for a GC,
+ * whose threads (parallel GC) need every CPU we spin on (hsomp_spin_slow,
+ * spin.c).  Asking once was not enough: a team that starts on idle
+ * Capabilities spins its full budget (milliseconds) at every barrier and
+ * join, and a Haskell thread that becomes runnable meanwhile waits for a
+ * CPU that the spinner holds; the Capabilities' owners are re-read at most
+ * once per 25 microseconds of a wait that would otherwise only spin.
  * Workers of our own teams that run Haskell callbacks hold a Capability
  * and are counted twice: a conservative error (less spinning).  The
  * counts are read without synchronisation: a hint, stale by at most one

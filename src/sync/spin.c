@@ -227,13 +227,19 @@ static bool spin_crowded(const struct hsomp_spin *s) {
   return in_regions ? hsomp_crowded_with(in_regions) : hsomp_crowded();
 }
 
+/* Rounds (~25 us) between two looks at the CPUs during one long wait. */
+#define HSOMP_SPIN_CROWD_EVERY 1024
+
 void hsomp_spin_slow(struct hsomp_spin *s, unsigned long round) {
   /* Note [Crowded CPUs] (crowd.c): a GC stopping the Capabilities (its
    * threads need the CPUs: Note [What the RTS says about its
    * Capabilities], rts_glue.c), or more threads wanting a CPU than there
-   * are, checked once per wait when it starts to last: sleep now. */
+   * are, checked when a wait starts to last and again every
+   * HSOMP_SPIN_CROWD_EVERY rounds while it lasts: sleep now. */
   if (HSOMP_UNLIKELY(hsomp_rts_gc_pending()) ||
-      (round == HSOMP_SPIN_YIELD_AFTER && spin_crowded(s))) {
+      ((round == HSOMP_SPIN_YIELD_AFTER ||
+        (round > HSOMP_SPIN_YIELD_AFTER && round % HSOMP_SPIN_CROWD_EVERY == 0)) &&
+       spin_crowded(s))) {
     s->rounds = 0;
     return;
   }

@@ -4,6 +4,15 @@
  * LD_PRELOAD) in the other, so every runtime runs the same object code. */
 #include <math.h>
 #include <omp.h>
+#include <sys/resource.h>
+
+/* Context switches of the whole process so far, every thread, voluntary
+ * and involuntary (the driver's CPU table, Composition.hs). */
+long compose_context_switches(void) {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_nvcsw + u.ru_nivcsw;
+}
 
 /* A parallel for reduction over n doubles on a team of `nthreads`. */
 double compose_sum(const double *x, long n, int nthreads) {

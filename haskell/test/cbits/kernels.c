@@ -222,3 +222,33 @@ void k_sleep_region(long us) {
 #pragma omp parallel num_threads(2)
   usleep((useconds_t)us);
 }
+
+/* A region of one thread per CPU whose threads other than the master sleep
+ * `us` microseconds before a barrier, so that the master waits there that
+ * long; `trigger_us` into the wait, thread 1 fills the MVar `go` (the
+ * Haskell side starts a loop on it).  Returns the master's CPU time from
+ * the region's start to the barrier's end in microseconds, -1 with a team
+ * of one (CrowdSpec: a wait that spins notices Haskell threads that start
+ * while it spins). */
+long k_wait_cpu_region(long us, long trigger_us, HsStablePtr go) {
+  long cpu = -1;
+#pragma omp parallel num_threads(omp_get_num_procs())
+  {
+    struct timespec t0, t1;
+    int me = omp_get_thread_num(), n = omp_get_num_threads();
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+    if (me == (n > 1)) {
+      usleep((useconds_t)trigger_us);
+      hs_try_putmvar(-1, go);
+      usleep((useconds_t)(us - trigger_us));
+    } else if (me != 0) {
+      usleep((useconds_t)us);
+    }
+#pragma omp barrier
+    if (me == 0 && n > 1) {
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+      cpu = (long)((t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000L);
+    }
+  }
+  return cpu;
+}
