@@ -235,6 +235,8 @@ struct hsomp_team {
   struct hsomp_tasking *_Atomic tasking; /* deques, made on first use, kept for reuse */
   _Atomic bool tasks_used HSOMP_ALIGNED; /* a deferred task was made in this region */
   _Atomic bool master_settled;   /* the join: see Note [Region end with tasks] in join.c */
+  _Atomic bool master_joining;   /* the join: Note [Workers stay for late tasks] in join.c */
+  _Atomic bool tasks_unlikely;   /* the last region made none: the same Note */
   _Atomic uint32_t helpers;      /* the join: workers still running the region's tasks */
   _Atomic bool ws_cancelled;     /* cancel for/sections, until a barrier completes */
   /* The waits of a member that may run any of the team's tasks (barrier,

@@ -38,9 +38,34 @@ static void team_put(struct hsomp_thread *self, struct hsomp_team *team) {
  * wait here runs tasks through the tasking hook, hsomp_task_help_until.
  *
  * A worker that saw tasks_used == false had made no task itself, so it has
- * nothing to settle; it merely does not help.  If the master saw false
- * but a worker set it later, the master notices after the join is
- * complete (the worker set it before joining) and settles then.
+ * nothing to settle; it merely does not help -- once the master has
+ * reached its join (Note [Workers stay for late tasks]).  If the master
+ * saw false but a worker set it later, the master notices after the join
+ * is complete (the worker set it before joining) and settles then.
+ *
+ * Note [Workers stay for late tasks]
+ * `#pragma omp parallel' around `#pragma omp single' (or `master') that
+ * makes the tasks: GCC drops the single's barrier, since the region's end
+ * follows, so the workers come to the join at once, while the producer
+ * has not made its first task yet.  A worker that then saw tasks_used ==
+ * false and left would leave the producer to run the whole task tree
+ * alone (the master's own join waits in a task-aware gather, a worker
+ * that has gone does not come back).  So a worker that finds no task yet
+ * waits, before it counts itself in the join (so the team cannot end
+ * under it), until the master reaches its join (`master_joining') or a
+ * task is made, then joins as above.  It spins the team's budget, then
+ * sleeps on the team's event word (the first task's push wakes it, the
+ * master's arrival too) -- unless the CPUs are crowded (Note [Crowded
+ * CPUs], crowd.c): there a sleeping worker would cost the master a
+ * wake-up at every join, and the next fork wakes it anyway, so it leaves
+ * as before.  A task producer other than the master (a worker that won
+ * the single) still finds the master's task-aware gather and the workers
+ * that had not left before the master arrived.  The wait costs a region
+ * without tasks, when a worker arrives first, the master's store and a
+ * wake check and the worker's arrival one line transfer later; so it is
+ * made only when the team's last region made tasks, or the team is new
+ * (`tasks_unlikely', written by the master after the join, only when it
+ * changes): a run of regions without tasks pays it once.
  *
  * Note [Tree join]
  * The join is the gather half of the tree barrier (hsomp_barrier_gather):
@@ -56,6 +81,11 @@ static bool all_settled(void *arg) {
   return atomic_load_explicit(&team->joined, memory_order_seq_cst) == team->nthreads - 1 &&
          atomic_load_explicit(&team->master_settled, memory_order_seq_cst);
 }
+static bool master_joining_or_tasks(void *arg) {
+  struct hsomp_team *team = arg;
+  return atomic_load_explicit(&team->tasks_used, memory_order_seq_cst) ||
+         atomic_load_explicit(&team->master_joining, memory_order_seq_cst);
+}
 static bool helpers_gone(void *arg) {
   struct hsomp_team *team = arg;
   return atomic_load_explicit(&team->helpers, memory_order_seq_cst) == 0;
@@ -63,6 +93,13 @@ static bool helpers_gone(void *arg) {
 
 void hsomp_join_worker(struct hsomp_thread *self, struct hsomp_team *team) {
   HSOMP_ASSERT(self->ts.team == team && self->ts.team_id > 0 && team->members[self->ts.team_id] == self);
+  if (!atomic_load_explicit(&team->tasks_unlikely, memory_order_relaxed) &&
+      !master_joining_or_tasks(team)) { /* Note [Workers stay for late tasks] */
+    struct hsomp_spin s = hsomp_spin_of(self, team, team->spins);
+    struct hsomp_until u = {.done = master_joining_or_tasks, .arg = team};
+    if (!hsomp_spin_until(&s, &u) && !hsomp_crowded_with(team->threads_in_regions))
+      hsomp_task_help_until(self, team, false, master_joining_or_tasks, team, 0);
+  }
   if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire)) {
     /* OMPT: before the gather, after which the team is not ours to read. */
     HSOMP_OMPT(join_end(self));
@@ -103,15 +140,26 @@ static void master_join(struct hsomp_thread *self, struct hsomp_team *team) {
   if (atomic_load_explicit(&team->woke_sleepers, memory_order_relaxed) &&
       spins > HSOMP_COLD_JOIN_SPINS)
     spins = HSOMP_COLD_JOIN_SPINS;
+  /* Note [Workers stay for late tasks] */
+  bool stay = team->nthreads > 1 && !atomic_load_explicit(&team->tasks_unlikely, memory_order_relaxed);
+  if (stay) {
+    atomic_store_explicit(&team->master_joining, true, memory_order_seq_cst);
+    hsomp_team_wake(team);
+  }
   bool used = atomic_load_explicit(&team->tasks_used, memory_order_acquire);
   if (used)
     master_settle(self, team, spins);
   if (team->nthreads > 1)
     hsomp_barrier_gather(self, team, spins);
+  /* Every worker has joined: none reads these two any more. */
+  if (stay)
+    atomic_store_explicit(&team->master_joining, false, memory_order_relaxed);
   if (!used && atomic_load_explicit(&team->tasks_used, memory_order_acquire)) {
     master_settle(self, team, spins);
     used = true;
   }
+  if (atomic_load_explicit(&team->tasks_unlikely, memory_order_relaxed) == used)
+    atomic_store_explicit(&team->tasks_unlikely, !used, memory_order_relaxed);
   if (used) {
     atomic_store_explicit(&team->joined, team->nthreads - 1, memory_order_seq_cst);
     hsomp_team_wake(team);
