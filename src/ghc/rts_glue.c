@@ -225,9 +225,20 @@ void hsomp_rts_eventlog_write(const void *blocks, size_t n) {
     w->writeEventLog((void *)blocks, n);
 }
 
+/* The hsomp package's Haskell callback servers (haskell/cbits/hs_server.c,
+ * Note [A Haskell server per OpenMP thread]): a thread's server holds an
+ * in-call of the thread's Task, so it ends before the Task is given back,
+ * and a host thread's ends with its outermost region, before the safe call
+ * that started the region returns to Haskell.  Absent (NULL) from
+ * libhsomp.so and from programs that use no callbacks. */
+extern void hsomp_hs_server_thread_end(void) __attribute__((weak));
+extern void hsomp_hs_server_region_end(void) __attribute__((weak));
+
 /* omp_pause_resource (team.c): the Task rts_lock created for this OS thread is
  * freed; the thread must not call into the RTS again. */
 void hsomp_rts_unbind_worker(void) {
+  if (hsomp_hs_server_thread_end)
+    hsomp_hs_server_thread_end();
   if (bind_workers)
     hs_thread_done();
 }
@@ -315,6 +326,8 @@ static void check_task_slot(Capability *held) {
 }
 
 void hsomp_rts_hand_back_capability(void) {
+  if (hsomp_hs_server_region_end)
+    hsomp_hs_server_region_end();
   if (atomic_load_explicit(&hand_back, memory_order_relaxed) != HAND_BACK_ON)
     return;
   void *task = hsomp_program_rts_my_task(my_task_offset);

@@ -63,7 +63,8 @@ int hsomp_rts_caller_capability(void) __attribute__((visibility("hidden")));
  * false where the RTS does not let us see them. */
 unsigned hsomp_rts_busy_capabilities(void) __attribute__((visibility("hidden")));
 bool hsomp_rts_gc_pending(void) __attribute__((visibility("hidden")));
-/* At the end of a host thread's outermost region: if the thread is a
+/* At the end of a host thread's outermost region: end the thread's
+ * Haskell callback server, if the hsomp package started one; then, if the thread is a
  * Haskell thread's safe call whose Capability another Haskell thread now
  * runs on, ask that thread to give it back at its next heap check (Note
  * [Handing the Capability back]). */

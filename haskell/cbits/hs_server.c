@@ -1,0 +1,334 @@
+/* hs_server.c -- persistent Haskell threads that run the callbacks of
+ * OpenMP threads (the fast path of hsomp_hs_call, hs_callback.c).
+ *
+ * Owns: the server of an OS thread (a Haskell thread bound to it, running
+ * on a C stack of its own), switching to it and back, starting it, and
+ * ending it at the end of a host thread's region or before a worker
+ * thread ends. */
+#include "hs_server.h"
+#include "hsomp_ext.h"
+
+#include <Rts.h>
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+extern int omp_get_level(void);
+
+/* Note [A Haskell server per OpenMP thread]
+ * Entering Haskell from C the ordinary way (rts_lock, rts_evalLazyIO,
+ * rts_unlock: what a "wrapper" FunPtr's stub does) creates a Haskell
+ * thread for every entry, with a stack; schedules it on the Capability
+ * until it ends; and leaves its remains to the next GC.  For callbacks
+ * made from a loop that is most of the cost of an entry.
+ *
+ * A server is one Haskell thread per OS thread that runs entry after entry
+ * (serverLoop in HsOmp.Callback).  It is bound to the OS thread (it is
+ * started with rts_lock/rts_evalLazyIO from that thread), so it can only
+ * run there, while that same thread is also running the OpenMP code that
+ * makes the callbacks.  So the server gets a C stack of its own, and the
+ * OS thread switches between the two stacks (hsomp_hs_switch_stack: the
+ * callee-saved registers, the stack pointer, the floating-point control
+ * words), much like a coroutine:
+ *
+ *   OpenMP code, on the thread's stack        server, on its own stack
+ *   hsomp_hs_call(fn, arg): job := fn, arg
+ *     switch ---------------------------->   hsomp_hs_server_next returns 1
+ *                                            (the safe call's return takes
+ *                                            the Capability back)
+ *                                            fn arg runs in Haskell
+ *                                            hsomp_hs_server_next(ok): the
+ *                                            safe call releases the
+ *                                            Capability, then
+ *     <---------------------------- switch
+ *   returns ok
+ *
+ * Between entries the server waits in a *safe* foreign call, so it holds
+ * no Capability while the OpenMP code runs: a GC never waits for it, and
+ * the thread may block, take part in barriers or enter Haskell in other
+ * ways.  An entry costs the safe call's return and re-suspension (the
+ * Capability's lock, twice), two stack switches and the Haskell code;
+ * no thread is created.
+ *
+ * While the server waits, its RTS in-call is the newest one of the
+ * thread's Task (the RTS keeps a thread's in-calls as a stack and a safe
+ * call returns to the newest).  So the server may only live where no
+ * older in-call of the thread returns meanwhile:
+ *  - on a worker thread of hsomp (bound to a Capability), which has no
+ *    other in-call: its server lives until the worker ends
+ *    (hsomp_hs_server_thread_end, from omp_pause_resource's retirement,
+ *    before the worker's Task is given back);
+ *  - on a host thread (a Haskell thread's safe call that started a
+ *    region, or a C thread) only inside its region, from its second entry
+ *    on (one entry alone is cheaper the ordinary way), ended when its
+ *    outermost region ends (hsomp_hs_server_region_end), before the safe
+ *    call that started it returns to Haskell.
+ * An entry made while the thread's server is already running a job (a
+ * callback that started a region whose threads call back) enters the
+ * ordinary way, on top of it, as nested in-calls do.
+ *
+ * The server's Haskell loop catches the job's synchronous exceptions (the
+ * entry then reports failure; HsOmp.Callback's callbacks record their own
+ * exceptions before that); an asynchronous one ends the server (the RTS
+ * shutting down, or a killThread of its ThreadId, which a callback can
+ * see with myThreadId), and the thread enters the ordinary way from then
+ * on.  Such an exception is delivered when the server's wait returns, i.e.
+ * before the job's code ran: a callback marks the moment its code starts
+ * under its own handler (hsomp_hs_server_job_started), and a job the
+ * server ended before that is run the ordinary way instead, so a callback
+ * runs exactly once. */
+
+struct hs_server {
+  /* read by serverLoop (HsOmp.Callback): the job, at offsets 0 and 8 */
+  HsStablePtr job_fn;
+  void *job_arg;
+  void *main_sp;   /* the thread's own stack pointer while the server runs */
+  void *server_sp; /* the server's while the thread runs its own code */
+  char *stack;
+  size_t stack_size;
+  bool running; /* the Haskell thread has started and not ended */
+  bool busy;    /* running a job: a nested entry goes the ordinary way */
+  bool stop;    /* hsomp_hs_server_next answers "end" */
+  bool broken;  /* ended on its own: never again on this thread */
+  bool host;    /* on a host thread: ends with the thread's region */
+  bool job_ok;
+  bool job_started; /* hsomp_hs_server_job_started was called for the job */
+};
+_Static_assert(offsetof(struct hs_server, job_arg) == sizeof(void *), "serverLoop's peek");
+
+static HsStablePtr server_loop;
+static atomic_long servers_started;
+static __thread struct hs_server *my_server;
+static __thread bool no_server;          /* its stack could not be made */
+static __thread unsigned host_entries;   /* a host thread's entries in its region */
+
+void hsomp_hs_server_job_started(void) {
+  struct hs_server *s = my_server;
+  if (s)
+    s->job_started = true;
+}
+
+void hsomp_hs_server_set_loop(HsStablePtr loop) {
+  if (!server_loop)
+    server_loop = loop;
+}
+
+long hsomp_hs_servers_started(void) { return atomic_load(&servers_started); }
+
+#if defined(__x86_64__) && defined(__linux__)
+
+/* hsomp_hs_switch_stack(&save, load): push the callee-saved registers and
+ * the MXCSR/x87 control words, store the stack pointer in *save, continue
+ * on the stack `load` that an earlier switch saved (or server_sp_initial
+ * made). */
+__asm__(".text\n"
+        ".p2align 4\n"
+        ".globl hsomp_hs_switch_stack\n"
+        ".hidden hsomp_hs_switch_stack\n"
+        ".type hsomp_hs_switch_stack, @function\n"
+        "hsomp_hs_switch_stack:\n"
+        "  pushq %rbp\n"
+        "  pushq %rbx\n"
+        "  pushq %r12\n"
+        "  pushq %r13\n"
+        "  pushq %r14\n"
+        "  pushq %r15\n"
+        "  subq $8, %rsp\n"
+        "  stmxcsr (%rsp)\n"
+        "  fnstcw 4(%rsp)\n"
+        "  movq %rsp, (%rdi)\n"
+        "  movq %rsi, %rsp\n"
+        "  ldmxcsr (%rsp)\n"
+        "  fldcw 4(%rsp)\n"
+        "  addq $8, %rsp\n"
+        "  popq %r15\n"
+        "  popq %r14\n"
+        "  popq %r13\n"
+        "  popq %r12\n"
+        "  popq %rbx\n"
+        "  popq %rbp\n"
+        "  ret\n"
+        ".size hsomp_hs_switch_stack, .-hsomp_hs_switch_stack\n");
+void hsomp_hs_switch_stack(void **save, void *load);
+
+static void server_start(void) __attribute__((noreturn, used));
+
+/* A fresh server stack whose first switch "returns" into server_start as
+ * if called: 7 words for switch's pops and the return address, with
+ * (stack pointer after ret) % 16 == 8, as at any function's entry. */
+static void *server_sp_initial(struct hs_server *s) {
+  uintptr_t top = ((uintptr_t)s->stack + s->stack_size) & ~(uintptr_t)15;
+  void **sp = (void **)(top - 72);
+  uint32_t mxcsr;
+  uint16_t fpcw;
+  __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
+  __asm__ volatile("fnstcw %0" : "=m"(fpcw));
+  memset(sp, 0, 72);
+  memcpy(sp, &mxcsr, 4);
+  memcpy((char *)sp + 4, &fpcw, 2);
+  sp[7] = (void *)server_start;
+  return sp;
+}
+
+/* The server's stack is as big as the thread's own (a callback may start
+ * a region, whose C code runs there), at least 256 KiB; mapped lazily,
+ * with a guard page. */
+static struct hs_server *server_new(bool host) {
+  size_t size = 0;
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    (void)pthread_attr_getstacksize(&attr, &size);
+    pthread_attr_destroy(&attr);
+  }
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  if (size < 256 * 1024)
+    size = 256 * 1024;
+  if (size > 64u * 1024 * 1024)
+    size = 64u * 1024 * 1024;
+  size = (size + page - 1) / page * page;
+  struct hs_server *s = calloc(1, sizeof *s);
+  if (!s)
+    return NULL;
+  void *m = mmap(NULL, size + page, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (m == MAP_FAILED) {
+    free(s);
+    return NULL;
+  }
+  (void)mprotect(m, page, PROT_NONE);
+  s->stack = (char *)m + page;
+  s->stack_size = size;
+  s->host = host;
+  return s;
+}
+
+static void server_free(struct hs_server *s) {
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  munmap(s->stack - page, s->stack_size + page);
+  free(s);
+}
+
+/* The bottom of the server's stack: the Haskell thread's whole life. */
+static void server_start(void) {
+  struct hs_server *s = my_server;
+  if (s->host)
+    hsomp_hs_prefer_team_capability();
+  Capability *cap = rts_lock();
+  HaskellObj loop = (HaskellObj)deRefStablePtr(server_loop);
+  rts_evalLazyIO(&cap, rts_apply(cap, loop, rts_mkPtr(cap, s)), NULL);
+  rts_unlock(cap);
+  if (!s->stop) { /* ended on its own: the job did not complete */
+    s->job_ok = false;
+    s->broken = true;
+  }
+  s->running = false;
+  hsomp_hs_switch_stack(&s->server_sp, s->main_sp);
+  abort(); /* nobody switches to an ended server */
+}
+
+int hsomp_hs_server_next(void *server, int last_ok) {
+  struct hs_server *s = server;
+  s->job_ok = last_ok != 0;
+  hsomp_hs_switch_stack(&s->server_sp, s->main_sp);
+  return !s->stop;
+}
+
+/* Whether this thread may have a server now (Note [A Haskell server per
+ * OpenMP thread]): a worker always, a host thread in a region from its
+ * second entry on. */
+static bool server_allowed(bool *host) {
+  *host = hsomp_get_capability() < 0;
+  if (!*host)
+    return true;
+  return omp_get_level() > 0 && ++host_entries >= 2;
+}
+
+int hsomp_hs_server_call(HsStablePtr fn, void *arg) {
+  struct hs_server *s = my_server;
+  if (__builtin_expect(!s || !s->running, 0)) {
+    bool host;
+    if (!server_loop || no_server || (s && s->broken) || !server_allowed(&host))
+      return -1;
+    if (!s) {
+      s = server_new(host);
+      if (!s) {
+        no_server = true;
+        return -1;
+      }
+      my_server = s;
+    }
+    s->host = host;
+    s->stop = false;
+    s->server_sp = server_sp_initial(s);
+    s->running = true;
+    atomic_fetch_add_explicit(&servers_started, 1, memory_order_relaxed);
+  } else if (s->busy) {
+    return -1;
+  }
+  s->job_fn = fn;
+  s->job_arg = arg;
+  s->job_ok = false;
+  s->job_started = false;
+  s->busy = true;
+  hsomp_hs_switch_stack(&s->main_sp, s->server_sp);
+  s->busy = false;
+  if (!s->job_ok && !s->running && !s->job_started)
+    return -1; /* ended before the job began */
+  return s->job_ok;
+}
+
+/* End the thread's server, if it waits for a job. */
+static void server_end(struct hs_server *s) {
+  if (!s || !s->running || s->busy)
+    return;
+  s->stop = true;
+  s->busy = true;
+  hsomp_hs_switch_stack(&s->main_sp, s->server_sp);
+  s->busy = false;
+}
+
+void hsomp_hs_server_region_end(void) {
+  host_entries = 0;
+  struct hs_server *s = my_server;
+  if (s && s->host)
+    server_end(s);
+}
+
+void hsomp_hs_server_thread_end(void) {
+  struct hs_server *s = my_server;
+  if (!s)
+    return;
+  server_end(s);
+  if (!s->running) {
+    my_server = NULL;
+    server_free(s);
+  }
+}
+
+#else /* no stack switching here: every entry goes the ordinary way */
+
+int hsomp_hs_server_next(void *server, int last_ok) {
+  (void)server;
+  (void)last_ok;
+  return 0;
+}
+void hsomp_hs_server_job_started(void) {}
+int hsomp_hs_server_call(HsStablePtr fn, void *arg) {
+  (void)fn;
+  (void)arg;
+  (void)my_server;
+  (void)no_server;
+  (void)host_entries;
+  return -1;
+}
+void hsomp_hs_server_region_end(void) {}
+void hsomp_hs_server_thread_end(void) {}
+
+#endif
