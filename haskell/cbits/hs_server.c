@@ -35,8 +35,7 @@ extern int omp_get_level(void);
  * run there, while that same thread is also running the OpenMP code that
  * makes the callbacks.  So the server gets a C stack of its own, and the
  * OS thread switches between the two stacks (hsomp_hs_switch_stack: the
- * callee-saved registers, the stack pointer, the floating-point control
- * words), much like a coroutine:
+ * callee-saved registers and the stack pointer), much like a coroutine:
  *
  *   OpenMP code, on the thread's stack        server, on its own stack
  *   hsomp_hs_call(fn, arg): job := fn, arg
@@ -74,9 +73,9 @@ extern int omp_get_level(void);
  * callback that started a region whose threads call back) enters the
  * ordinary way, on top of it, as nested in-calls do.
  *
- * The server's Haskell loop catches the job's synchronous exceptions (the
- * entry then reports failure; HsOmp.Callback's callbacks record their own
- * exceptions before that); an asynchronous one ends the server (the RTS
+ * A job catches its own exceptions (HsOmp.Callback's callbacks record
+ * them for the thread that started the region); one that reaches the
+ * server's loop ends the server, and so does an asynchronous one (the RTS
  * shutting down, or a killThread of its ThreadId, which a callback can
  * see with myThreadId), and the thread enters the ordinary way from then
  * on.  Such an exception is delivered when the server's wait returns, i.e.
@@ -124,10 +123,12 @@ long hsomp_hs_servers_started(void) { return atomic_load(&servers_started); }
 
 #if defined(__x86_64__) && defined(__linux__)
 
-/* hsomp_hs_switch_stack(&save, load): push the callee-saved registers and
- * the MXCSR/x87 control words, store the stack pointer in *save, continue
- * on the stack `load` that an earlier switch saved (or server_sp_initial
- * made). */
+/* hsomp_hs_switch_stack(&save, load): push the callee-saved registers,
+ * store the stack pointer in *save, continue on the stack `load` that an
+ * earlier switch saved (or server_sp_initial made).  The floating-point
+ * control words (MXCSR, x87) are the thread's, shared by both stacks: the
+ * callback sees the rounding mode of the C code that called it, as an
+ * ordinary entry would. */
 __asm__(".text\n"
         ".p2align 4\n"
         ".globl hsomp_hs_switch_stack\n"
@@ -140,14 +141,8 @@ __asm__(".text\n"
         "  pushq %r13\n"
         "  pushq %r14\n"
         "  pushq %r15\n"
-        "  subq $8, %rsp\n"
-        "  stmxcsr (%rsp)\n"
-        "  fnstcw 4(%rsp)\n"
         "  movq %rsp, (%rdi)\n"
         "  movq %rsi, %rsp\n"
-        "  ldmxcsr (%rsp)\n"
-        "  fldcw 4(%rsp)\n"
-        "  addq $8, %rsp\n"
         "  popq %r15\n"
         "  popq %r14\n"
         "  popq %r13\n"
@@ -161,19 +156,13 @@ void hsomp_hs_switch_stack(void **save, void *load);
 static void server_start(void) __attribute__((noreturn, used));
 
 /* A fresh server stack whose first switch "returns" into server_start as
- * if called: 7 words for switch's pops and the return address, with
+ * if called: 6 words for switch's pops and the return address, with
  * (stack pointer after ret) % 16 == 8, as at any function's entry. */
 static void *server_sp_initial(struct hs_server *s) {
   uintptr_t top = ((uintptr_t)s->stack + s->stack_size) & ~(uintptr_t)15;
-  void **sp = (void **)(top - 72);
-  uint32_t mxcsr;
-  uint16_t fpcw;
-  __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
-  __asm__ volatile("fnstcw %0" : "=m"(fpcw));
-  memset(sp, 0, 72);
-  memcpy(sp, &mxcsr, 4);
-  memcpy((char *)sp + 4, &fpcw, 2);
-  sp[7] = (void *)server_start;
+  void **sp = (void **)(top - 64);
+  memset(sp, 0, 64);
+  sp[6] = (void *)server_start;
   return sp;
 }
 

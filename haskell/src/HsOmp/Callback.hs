@@ -49,7 +49,7 @@ module HsOmp.Callback
   , newWrapperCallback
   ) where
 
-import Control.Exception (AsyncException (..), ErrorCall (..), SomeAsyncException, SomeException, allowInterrupt, bracket, catch, evaluate, fromException, throwIO, try)
+import Control.Exception (AsyncException (..), ErrorCall (..), SomeException, allowInterrupt, bracket, catch, evaluate, throwIO)
 import Control.Monad (when)
 import Data.IORef
 import Foreign.C.Types (CInt (..), CLong (..), CUInt (..))
@@ -83,30 +83,24 @@ foreign import ccall safe "hsomp_hs_server_next"
 
 -- | The loop of a callback server: run the job its C side put at offsets
 -- 0 (the function's 'StablePtr') and 8 (the argument), hand the result
--- back and wait for the next job, until told to end.  A synchronous
--- exception of a job fails that job; an asynchronous one ends the server.
+-- back and wait for the next job, until told to end.  The jobs are
+-- 'newCallback's functions, which catch their own exceptions; an exception
+-- that reaches the loop (an asynchronous one, delivered when the wait
+-- returns) ends the server.
 --
--- The outermost handler is the thread's bottom frame: an asynchronous
--- exception delivered when the safe call returns finds it there (GHC's
--- code after a safe call jumps to the top frame of the stack, which must
--- not be the thread's end).
+-- The handler is the thread's bottom frame: GHC's code after a safe call
+-- continues at the top frame of the stack, which must not be the thread's
+-- end when an exception was raised as the call returned.
 serverLoop :: Ptr () -> IO ()
 serverLoop server = loop `catch` \(_ :: SomeException) -> pure ()
   where
     loop = do
-      r <- try job
-      ok <- case r of
-        Right () -> pure 1
-        Left e -> case fromException e of
-          Just (_ :: SomeAsyncException) -> throwIO e
-          Nothing -> pure 0
-      more <- c_server_next server ok
-      when (more /= 0) loop
-    job = do
       fn <- peekByteOff server 0 :: IO (StablePtr (Ptr () -> IO ()))
       arg <- peekByteOff server (sizeOf server)
       f <- deRefStablePtr fn
       f arg
+      more <- c_server_next server 1
+      when (more /= 0) loop
 
 -- | Hands 'serverLoop' to the C side, once per program.
 serversReady :: ()
