@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -229,10 +230,26 @@ int hsomp_hs_server_next(void *server, int last_ok) {
   return !s->stop;
 }
 
+/* HSOMP_CALLBACK_SERVERS=0 (or false/off/no) turns the servers off: every
+ * entry goes the ordinary way (for comparison; read once). */
+static bool servers_enabled(void) {
+  static atomic_int enabled = -1;
+  int e = atomic_load_explicit(&enabled, memory_order_relaxed);
+  if (e < 0) {
+    const char *v = getenv("HSOMP_CALLBACK_SERVERS");
+    e = !(v && (!strcmp(v, "0") || !strcasecmp(v, "false") || !strcasecmp(v, "off") ||
+                !strcasecmp(v, "no")));
+    atomic_store_explicit(&enabled, e, memory_order_relaxed);
+  }
+  return e;
+}
+
 /* Whether this thread may have a server now (Note [A Haskell server per
  * OpenMP thread]): a worker always, a host thread in a region from its
  * second entry on. */
 static bool server_allowed(bool *host) {
+  if (!servers_enabled())
+    return false;
   *host = hsomp_get_capability() < 0;
   if (!*host)
     return true;
