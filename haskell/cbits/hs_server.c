@@ -205,6 +205,23 @@ static void server_free(struct hs_server *s) {
   free(s);
 }
 
+/* A thread that ends with a server that is not running (a host thread's,
+ * outside its regions) gives its stack back; a worker's ends before
+ * (hsomp_hs_server_thread_end). */
+static pthread_key_t server_key;
+static pthread_once_t server_key_once = PTHREAD_ONCE_INIT;
+
+static void server_key_destroy(void *p) {
+  struct hs_server *s = p;
+  if (s && !s->running) {
+    if (my_server == s)
+      my_server = NULL;
+    server_free(s);
+  }
+}
+
+static void server_key_create(void) { (void)pthread_key_create(&server_key, server_key_destroy); }
+
 /* The bottom of the server's stack: the Haskell thread's whole life. */
 static void server_start(void) {
   struct hs_server *s = my_server;
@@ -269,6 +286,8 @@ int hsomp_hs_server_call(HsStablePtr fn, void *arg) {
         return -1;
       }
       my_server = s;
+      pthread_once(&server_key_once, server_key_create);
+      (void)pthread_setspecific(server_key, s);
     }
     s->host = host;
     s->stop = false;
@@ -314,6 +333,7 @@ void hsomp_hs_server_thread_end(void) {
   server_end(s);
   if (!s->running) {
     my_server = NULL;
+    (void)pthread_setspecific(server_key, NULL);
     server_free(s);
   }
 }
