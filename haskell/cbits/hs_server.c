@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 extern int omp_get_level(void);
+/* src/ghc/rts_glue.c (compiled into the same library) */
+bool hsomp_rts_task_incall(void **incall);
 
 /* Note [A Haskell server per OpenMP thread]
  * Entering Haskell from C the ordinary way (rts_lock, rts_evalLazyIO,
@@ -61,18 +63,29 @@ extern int omp_get_level(void);
  * thread's Task (the RTS keeps a thread's in-calls as a stack and a safe
  * call returns to the newest).  So the server may only live where no
  * older in-call of the thread returns meanwhile:
- *  - on a worker thread of hsomp (bound to a Capability), which has no
- *    other in-call: its server lives until the worker ends
+ *  - on a worker thread of hsomp (bound to a Capability), started when the
+ *    worker has no in-call of its own running: its server lives until the
+ *    worker ends
  *    (hsomp_hs_server_thread_end, from omp_pause_resource's retirement,
  *    before the worker's Task is given back);
  *  - on a host thread (a Haskell thread's safe call that started a
  *    region, or a C thread) only inside its region, from its second entry
- *    on (one entry alone is cheaper the ordinary way), ended when its
- *    outermost region ends (hsomp_hs_server_region_end), before the safe
- *    call that started it returns to Haskell.
+ *    on (one entry alone is cheaper the ordinary way), started only while
+ *    the thread's newest in-call is the one it had when its outermost
+ *    region began (hsomp_hs_server_region_begin) -- not from C code called
+ *    by a parallelFor chunk or another callback, whose safe calls return
+ *    before the region ends -- and ended when that region ends
+ *    (hsomp_hs_server_region_end), before the safe call that started it
+ *    returns to Haskell.
  * An entry made while the thread's server is already running a job (a
- * callback that started a region whose threads call back) enters the
- * ordinary way, on top of it, as nested in-calls do.
+ * callback that started a region whose threads call back), or while a
+ * newer in-call of the thread is in a safe call (C code called by a
+ * parallelFor chunk, a "wrapper" callback or a foreign export, calling
+ * back), enters the ordinary way, on top of it, as nested in-calls do:
+ * the server resumes only when its in-call is the thread's newest, which
+ * the entry checks by reading the Task's newest in-call
+ * (hsomp_rts_task_incall, rts_glue.c; where hsomp cannot read it, no
+ * server resumes and every entry is ordinary).
  *
  * A job catches its own exceptions (HsOmp.Callback's callbacks record
  * them for the thread that started the region); one that reaches the
@@ -100,6 +113,7 @@ struct hs_server {
   bool host;    /* on a host thread: ends with the thread's region */
   bool job_ok;
   bool job_started; /* hsomp_hs_server_job_started was called for the job */
+  void *incall;     /* the server's RTS in-call, while it waits */
 };
 _Static_assert(offsetof(struct hs_server, job_arg) == sizeof(void *), "serverLoop's peek");
 
@@ -108,6 +122,8 @@ static atomic_long servers_started;
 static __thread struct hs_server *my_server;
 static __thread bool no_server;          /* its stack could not be made */
 static __thread unsigned host_entries;   /* a host thread's entries in its region */
+static __thread bool region_base_known;  /* region_base holds the next: */
+static __thread void *region_base;       /* the newest in-call when the thread's outermost region began */
 
 void hsomp_hs_server_job_started(void) {
   struct hs_server *s = my_server;
@@ -243,6 +259,8 @@ static void server_start(void) {
 int hsomp_hs_server_next(void *server, int last_ok) {
   struct hs_server *s = server;
   s->job_ok = last_ok != 0;
+  if (!hsomp_rts_task_incall(&s->incall))
+    s->incall = NULL;
   hsomp_hs_switch_stack(&s->server_sp, s->main_sp);
   return !s->stop;
 }
@@ -261,16 +279,26 @@ static bool servers_enabled(void) {
   return e;
 }
 
-/* Whether this thread may have a server now (Note [A Haskell server per
- * OpenMP thread]): a worker always, a host thread in a region from its
- * second entry on. */
+/* Whether the waiting server's in-call is the thread's newest, so that
+ * its safe call may return (Note [A Haskell server per OpenMP thread]). */
+static bool server_on_top(const struct hs_server *s) {
+  void *now;
+  return s->incall && hsomp_rts_task_incall(&now) && now == s->incall;
+}
+
+/* Whether this thread may start a server now (Note [A Haskell server per
+ * OpenMP thread]): a worker when it has no in-call of its own running, a
+ * host thread in a region from its second entry on, when its newest
+ * in-call is the one that started the region. */
 static bool server_allowed(bool *host) {
-  if (!servers_enabled())
+  void *incall;
+  if (!servers_enabled() || !hsomp_rts_task_incall(&incall))
     return false;
   *host = hsomp_get_capability() < 0;
   if (!*host)
-    return true;
-  return omp_get_level() > 0 && ++host_entries >= 2;
+    return incall == NULL;
+  return region_base_known && incall == region_base && omp_get_level() > 0 &&
+         ++host_entries >= 2;
 }
 
 int hsomp_hs_server_call(HsStablePtr fn, void *arg) {
@@ -294,7 +322,7 @@ int hsomp_hs_server_call(HsStablePtr fn, void *arg) {
     s->server_sp = server_sp_initial(s);
     s->running = true;
     atomic_fetch_add_explicit(&servers_started, 1, memory_order_relaxed);
-  } else if (s->busy) {
+  } else if (s->busy || !server_on_top(s)) {
     return -1;
   }
   s->job_fn = fn;
@@ -311,7 +339,7 @@ int hsomp_hs_server_call(HsStablePtr fn, void *arg) {
 
 /* End the thread's server, if it waits for a job. */
 static void server_end(struct hs_server *s) {
-  if (!s || !s->running || s->busy)
+  if (!s || !s->running || s->busy || !server_on_top(s))
     return;
   s->stop = true;
   s->busy = true;
@@ -319,8 +347,14 @@ static void server_end(struct hs_server *s) {
   s->busy = false;
 }
 
+void hsomp_hs_server_region_begin(void) {
+  host_entries = 0;
+  region_base_known = hsomp_rts_task_incall(&region_base);
+}
+
 void hsomp_hs_server_region_end(void) {
   host_entries = 0;
+  region_base_known = false;
   struct hs_server *s = my_server;
   if (s && s->host)
     server_end(s);
@@ -354,6 +388,7 @@ int hsomp_hs_server_call(HsStablePtr fn, void *arg) {
   (void)host_entries;
   return -1;
 }
+void hsomp_hs_server_region_begin(void) { (void)region_base; (void)region_base_known; }
 void hsomp_hs_server_region_end(void) {}
 void hsomp_hs_server_thread_end(void) {}
 

@@ -24,9 +24,10 @@ void hsomp_hs_server_job_started(void);
 /* How many servers have started, in all threads, since the program began. */
 long hsomp_hs_servers_started(void);
 
-/* Hooks the runtime calls (weak references in src/ghc/rts_glue.c): the end
- * of a host thread's outermost region, and a worker thread about to give
- * its RTS Task back. */
+/* Hooks the runtime calls (weak references in src/ghc/rts_glue.c): the start
+ * and the end of a host thread's outermost region, and a worker thread
+ * about to give its RTS Task back. */
+void hsomp_hs_server_region_begin(void);
 void hsomp_hs_server_region_end(void);
 void hsomp_hs_server_thread_end(void);
 

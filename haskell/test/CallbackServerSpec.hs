@@ -144,6 +144,19 @@ callbackServerSpec = describe "callback servers (one Haskell thread per OpenMP t
     n `shouldSatisfy` (>= 2 * 4 * 30)
     readIORef innerSlots >>= (`shouldBe` fromIntegral n)
 
+  it "callbacks from C called by parallelFor chunks (another in-call above the server's)" $ do
+    -- workers first get servers, then run parallelFor chunks (an in-call of
+    -- their own) whose C code calls back: those entries must not resume
+    -- the server, whose in-call is not the thread's newest
+    warm <- within 60 (teamCalls 2 100 count)
+    warm `shouldBe` [100, 100]
+    hits <- newIORef (0 :: Int)
+    within 60 $ parallelForN (Just 2) (Dynamic 1) 0 40 $ \lo hi ->
+      forM_ [lo .. hi - 1] $ \_ -> do
+        cs <- teamCalls 1 5 (\q -> count q >> atomicModifyIORef' hits (\h -> (h + 1, ())))
+        cs `shouldBe` [5]
+    readIORef hits >>= (`shouldBe` 200)
+
   it "a killed server's thread goes on entering Haskell the ordinary way" $ do
     victim <- newEmptyMVar
     calls <- within 60 $ teamCalls 2 100 $ \q -> do

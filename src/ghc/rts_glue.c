@@ -233,6 +233,12 @@ void hsomp_rts_eventlog_write(const void *blocks, size_t n) {
  * libhsomp.so and from programs that use no callbacks. */
 extern void hsomp_hs_server_thread_end(void) __attribute__((weak));
 extern void hsomp_hs_server_region_end(void) __attribute__((weak));
+extern void hsomp_hs_server_region_begin(void) __attribute__((weak));
+
+void hsomp_rts_host_region_begin(void) {
+  if (hsomp_hs_server_region_begin)
+    hsomp_hs_server_region_begin();
+}
 
 /* omp_pause_resource (team.c): the Task rts_lock created for this OS thread is
  * freed; the thread must not call into the RTS again. */
@@ -316,6 +322,20 @@ struct ghc_task_head { /* GHC 9.0, rts/Task.h, threaded RTS */
 };
 
 static void *task_capability(void *task) { return ((struct ghc_task_head *)task)->cap; }
+
+/* GHC 9.0's Task.incall, the thread's newest in-call, follows Task.cap. */
+struct ghc_task_incall {
+  struct ghc_task_head head;
+  void *incall;
+};
+
+bool hsomp_rts_task_incall(void **incall) {
+  if (atomic_load_explicit(&hand_back, memory_order_relaxed) != HAND_BACK_ON)
+    return false;
+  struct ghc_task_incall *task = hsomp_program_rts_my_task(my_task_offset);
+  *incall = task ? task->incall : NULL;
+  return true;
+}
 
 static void check_task_slot(Capability *held) {
   void *task = hsomp_program_rts_my_task(my_task_offset);
