@@ -3,8 +3,8 @@
  *
  * Owns: the server of an OS thread (a Haskell thread bound to it, running
  * on a C stack of its own), switching to it and back, starting it, and
- * ending it at the end of a host thread's region or before a worker
- * thread ends. */
+ * ending it at the end of a host thread's region, before a worker
+ * thread ends, or when the RTS shuts down (hs_exit). */
 #include "hs_server.h"
 #include "hsomp_ext.h"
 
@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 extern int omp_get_level(void);
+extern int omp_pause_resource_all(int kind); /* kind: omp_pause_resource_t */
 /* src/ghc/rts_glue.c (compiled into the same library) */
 bool hsomp_rts_task_incall(void **incall);
 
@@ -119,6 +120,7 @@ _Static_assert(offsetof(struct hs_server, job_arg) == sizeof(void *), "serverLoo
 
 static HsStablePtr server_loop;
 static atomic_long servers_started;
+static atomic_long worker_servers_running; /* started on workers, not yet ended */
 static __thread struct hs_server *my_server;
 static __thread bool no_server;          /* its stack could not be made */
 static __thread unsigned host_entries;   /* a host thread's entries in its region */
@@ -247,6 +249,8 @@ static void server_start(void) {
   HaskellObj loop = (HaskellObj)deRefStablePtr(server_loop);
   rts_evalLazyIO(&cap, rts_apply(cap, loop, rts_mkPtr(cap, s)), NULL);
   rts_unlock(cap);
+  if (!s->host)
+    atomic_fetch_sub_explicit(&worker_servers_running, 1, memory_order_relaxed);
   if (!s->stop) { /* ended on its own: the job did not complete */
     s->job_ok = false;
     s->broken = true;
@@ -322,6 +326,8 @@ int hsomp_hs_server_call(HsStablePtr fn, void *arg) {
     s->server_sp = server_sp_initial(s);
     s->running = true;
     atomic_fetch_add_explicit(&servers_started, 1, memory_order_relaxed);
+    if (!host)
+      atomic_fetch_add_explicit(&worker_servers_running, 1, memory_order_relaxed);
   } else if (s->busy || !server_on_top(s)) {
     return -1;
   }
@@ -372,6 +378,32 @@ void hsomp_hs_server_thread_end(void) {
   }
 }
 
+/* Note [Callback servers at hs_exit]
+ * A C program that hosts Haskell ends it with hs_exit(), which waits for
+ * every Haskell thread in a safe foreign call to return (GHC's
+ * exitScheduler, for a library about to be unloaded) -- and an idle
+ * worker's server waits in one until its worker switches to it, which an
+ * idle worker never does: hs_exit would wait forever.  So hsomp's RTS exit
+ * hook (rts_glue.c; hs_exit calls it first thing, while the scheduler
+ * still runs) calls this: when some worker has a server, the exiting
+ * thread retires the idle workers of its pool (omp_pause_resource_all),
+ * and each ends its server before its Task is given back, as any retired
+ * worker does.  That thread's pool holds the workers of every region it
+ * started: in a C host, those of the foreign exports it called (a
+ * foreign export runs bound to the calling thread, and so do the regions
+ * of its safe calls).  Workers busy in a team another thread still runs
+ * are not waited for (the pause takes idle ones only), nor are those of
+ * other threads' pools (such a thread retires them itself with
+ * omp_pause_resource_all before hs_exit); a program whose threads still
+ * run callbacks when it calls hs_exit waits for them anyway, as hs_exit
+ * waits for any foreign call.  A Haskell program's own exit does not
+ * wait for foreign calls; there this costs the retirement of the main
+ * thread's idle workers, and nothing when no worker has a server. */
+void hsomp_hs_servers_at_exit(void) {
+  if (atomic_load_explicit(&worker_servers_running, memory_order_relaxed) > 0)
+    (void)omp_pause_resource_all(1 /* omp_pause_soft */);
+}
+
 #else /* no stack switching here: every entry goes the ordinary way */
 
 int hsomp_hs_server_next(void *server, int last_ok) {
@@ -391,5 +423,6 @@ int hsomp_hs_server_call(HsStablePtr fn, void *arg) {
 void hsomp_hs_server_region_begin(void) { (void)region_base; (void)region_base_known; }
 void hsomp_hs_server_region_end(void) {}
 void hsomp_hs_server_thread_end(void) {}
+void hsomp_hs_servers_at_exit(void) {}
 
 #endif

@@ -25,11 +25,14 @@ void hsomp_hs_server_job_started(void);
 long hsomp_hs_servers_started(void);
 
 /* Hooks the runtime calls (weak references in src/ghc/rts_glue.c): the start
- * and the end of a host thread's outermost region, and a worker thread
- * about to give its RTS Task back. */
+ * and the end of a host thread's outermost region, a worker thread about
+ * to give its RTS Task back, and the RTS's exit. */
 void hsomp_hs_server_region_begin(void);
 void hsomp_hs_server_region_end(void);
 void hsomp_hs_server_thread_end(void);
+/* The RTS's exit hook (hs_exit): end the servers of the calling thread's
+ * idle workers (Note [Callback servers at hs_exit]). */
+void hsomp_hs_servers_at_exit(void);
 
 /* hs_callback.c: a thread bound to no Capability prefers the one its team
  * uses least (Note [Which Capability a team's primary thread enters on]). */

@@ -27,6 +27,7 @@ static pthread_mutex_t boot_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_bool booted;
 static bool joined_haskell_host;
 static bool boot_refused; /* the process's limits leave the RTS no room */
+static void install_exit_hook(void); /* below, with the exit hook */
 static bool bind_workers = true; /* false under a resource limit: workers stay unbound */
 /* Note [Handing the Capability back]: unchecked until a worker binds */
 enum { HAND_BACK_UNCHECKED, HAND_BACK_ON, HAND_BACK_OFF };
@@ -149,6 +150,8 @@ bool hsomp_rts_ensure(unsigned ncaps) {
       atomic_store_explicit(&hand_back, HAND_BACK_OFF, memory_order_relaxed);
     if (!joined_haskell_host)
       boot_refused = !boot_c_host_rts(ncaps);
+    if (!boot_refused)
+      install_exit_hook();
     atomic_store_explicit(&booted, true, memory_order_release);
   }
   pthread_mutex_unlock(&boot_lock);
@@ -201,21 +204,33 @@ void hsomp_rts_eventlog_message(const char *fmt, ...) {
 }
 
 
+extern void hsomp_hs_servers_at_exit(void) __attribute__((weak));
+
 /* Chained before the program's own exit hook (hs_exit calls it first
- * thing, before the eventlog's last blocks and its end). */
-static void (*eventlog_exit)(void);
+ * thing, before the eventlog's last blocks and its end), once the RTS is
+ * booted or joined (hsomp_rts_ensure): the Haskell package's callback
+ * servers end (Note [Callback servers at hs_exit], haskell/cbits/
+ * hs_server.c), then the eventlog's last blocks are written. */
+static void (*_Atomic eventlog_exit)(void);
 static void (*program_exit_hook)(void);
 static void exit_hook(void) {
-  eventlog_exit();
+  if (hsomp_hs_servers_at_exit)
+    hsomp_hs_servers_at_exit();
+  void (*eventlog_fn)(void) = atomic_load(&eventlog_exit);
+  if (eventlog_fn)
+    eventlog_fn();
   if (program_exit_hook)
     program_exit_hook();
 }
 
-void hsomp_rts_eventlog_at_exit(void (*fn)(void)) {
-  eventlog_exit = fn;
+static void install_exit_hook(void) {
+  if (!&rtsConfig)
+    return;
   program_exit_hook = rtsConfig.onExitHook;
   rtsConfig.onExitHook = exit_hook;
 }
+
+void hsomp_rts_eventlog_at_exit(void (*fn)(void)) { atomic_store(&eventlog_exit, fn); }
 
 uint64_t hsomp_rts_eventlog_time(void) { return (uint64_t)stat_getElapsedTime(); }
 
