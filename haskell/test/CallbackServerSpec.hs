@@ -3,8 +3,10 @@
 -- per OpenMP thread (Note [A Haskell server per OpenMP thread],
 -- cbits/hs_server.c): one server per thread and region at most, exceptions,
 -- GC during callbacks, callbacks that start regions, a killed server,
--- worker retirement (omp_pause_resource) and program exit while callbacks
--- run.  The last two run this test program as a child.
+-- worker retirement (omp_pause_resource), program exit while callbacks
+-- run or after them, and hs_exit() in a C program that hosts Haskell
+-- (Note [Callback servers at hs_exit]).  The last four run child processes:
+-- this test program, and the test-suite hosted-exit (test/HostedExit.hs).
 module CallbackServerSpec (callbackServerSpec, callbackServerChild) where
 
 import Control.Concurrent
@@ -18,8 +20,10 @@ import Foreign.Ptr
 import Foreign.Storable
 import GHC.Clock (getMonotonicTimeNSec)
 import GHC.Conc (ThreadStatus (..), threadStatus)
+import System.Directory (doesFileExist)
 import System.Environment (getExecutablePath)
 import System.Exit
+import System.FilePath (takeDirectory, (</>))
 import System.IO
 import System.Mem (performGC)
 import System.Process
@@ -192,6 +196,30 @@ callbackServerSpec = describe "callback servers (one Haskell thread per OpenMP t
     err `shouldNotSatisfy` ("callback" `isInfixOf`)
     lines err `shouldBe` []
 
+  it "a Haskell program's exit after its workers started servers is quiet and prompt" $ do
+    (code, t, err) <- child "return"
+    code `shouldBe` ExitSuccess
+    t `shouldSatisfy` (< 3)
+    lines err `shouldBe` []
+
+  it "a C program that hosts Haskell ends it with hs_exit() after its workers started servers" $ do
+    -- hs_exit waits for safe foreign calls, where an idle server waits:
+    -- the servers must end first (the program's watchdog exits 3 if
+    -- hs_exit has not returned within 10 s)
+    spec <- getExecutablePath
+    let hosted = takeDirectory (takeDirectory spec) </> "hosted-exit" </> "hosted-exit"
+    found <- doesFileExist hosted
+    unless found $ expectationFailure ("no " ++ hosted ++ " (build the test-suite hosted-exit)")
+    (_, Just out, Just err, ph) <- createProcess (proc hosted [])
+      { std_out = CreatePipe, std_err = CreatePipe }
+    code <- timeout 30000000 (waitForProcess ph)
+    o <- hGetContents out
+    e <- hGetContents err
+    length o `seq` length e `seq` pure ()
+    when (code == Nothing) (terminateProcess ph)
+    (code, lines e) `shouldBe` (Just ExitSuccess, [])
+    o `shouldSatisfy` ("hs_exit returned" `isInfixOf`)
+
 -- | Run this program as a child in the given mode; its exit code, the time
 -- from the child's "ready" line to its exit, and its stderr.
 child :: String -> IO (ExitCode, Double, String)
@@ -211,8 +239,10 @@ child mode = do
     Just c -> pure (c, fromIntegral (t1 - t0) / 1e9, e)
 
 -- | The child: "pause" makes callbacks on a team, retires the workers
--- (omp_pause_resource_all), makes callbacks again and exits; "exit"
--- starts 2 threads whose teams call back for 20 s, then returns from main.
+-- (omp_pause_resource_all), makes callbacks again and exits; "return"
+-- makes callbacks on a team of the main thread (its workers keep their
+-- servers) and returns from main; "exit" starts 2 threads whose teams call
+-- back for 20 s, then returns from main.
 callbackServerChild :: String -> IO ()
 callbackServerChild mode = do
   hSetBuffering stdout LineBuffering
@@ -224,6 +254,13 @@ callbackServerChild mode = do
       c <- teamCalls 3 300 count
       unless (a == [300, 300, 300] && r == 0 && b == a && c == a) $ do
         hPutStrLn stderr ("pause: " ++ show (a, r, b, c))
+        exitWith (ExitFailure 2)
+      putStrLn "ready"
+    "return" -> do
+      a <- teamCalls 3 300 count
+      s <- callbackServersStarted
+      unless (a == [300, 300, 300] && s >= 2) $ do
+        hPutStrLn stderr ("return: " ++ show (a, s))
         exitWith (ExitFailure 2)
       putStrLn "ready"
     _ -> do
