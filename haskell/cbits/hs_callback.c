@@ -7,6 +7,7 @@
  * parallel-for driver that runs a Haskell body once per chunk on the
  * OpenMP team, and the cache behind the Cmm thread-number primitive. */
 #include "hs_callback.h"
+#include "hs_server.h"
 #include "hsomp_ext.h"
 
 #include <Rts.h>
@@ -29,7 +30,13 @@ StgWord hsomp_hs_thread_num_cache[HSOMP_HS_CACHE_SLOTS * 2];
  * call, plus the adjustor's argument shuffling and the packing of each
  * argument into a heap closure.
  *
- * Two things make our entry cheaper:
+ * Three things make our entries cheaper:
+ *
+ *  - A thread that calls back repeatedly (every worker of hsomp; a host
+ *    thread from its second entry in a region) has a Haskell server
+ *    thread that runs its entries one after the other, so no Haskell
+ *    thread is created per entry: Note [A Haskell server per OpenMP
+ *    thread] in hs_server.c.  hsomp_hs_call goes there first.
  *
  *  - No adjustor, no wrapper stub: the closure is reached through a
  *    StablePtr (deRefStablePtr is one load) and applied to unboxed
@@ -95,7 +102,7 @@ void hsomp_hs_session_end(struct hsomp_hs_session *s) {
 
 static __thread int preferred_cap = -1;
 
-static void prefer_team_capability(void) {
+void hsomp_hs_prefer_team_capability(void) {
   int want = hsomp_get_least_used_capability();
   if (want >= 0 && want != preferred_cap) {
     rts_setInCallCapability(want, 0);
@@ -105,7 +112,7 @@ static void prefer_team_capability(void) {
 
 static inline Capability *session_cap(struct hsomp_hs_session *s) {
   if (!s->cap) {
-    prefer_team_capability();
+    hsomp_hs_prefer_team_capability();
     s->cap = rts_lock();
   }
   return s->cap;
@@ -128,7 +135,11 @@ bool hsomp_hs_session_call_range(struct hsomp_hs_session *s, HsStablePtr fn, lon
   return check_status(cap, rts_getSchedStatus(cap));
 }
 
+/* On the thread's Haskell server when it has one (Note [A Haskell server
+ * per OpenMP thread], hs_server.c), else in a session of its own. */
 void hsomp_hs_call(HsStablePtr fn, void *arg) {
+  if (hsomp_hs_server_call(fn, arg) >= 0)
+    return;
   struct hsomp_hs_session s;
   hsomp_hs_session_begin(&s);
   hsomp_hs_session_call_ptr(&s, fn, arg);

@@ -25,8 +25,10 @@ bool hsomp_hs_session_call_ptr(struct hsomp_hs_session *s, HsStablePtr fn, void 
 /* Run the Haskell function (Int -> Int -> IO ()) behind `fn` on lo hi;
  * false as for hsomp_hs_session_call_ptr. */
 bool hsomp_hs_session_call_range(struct hsomp_hs_session *s, HsStablePtr fn, long lo, long hi);
-/* One entry in a session of its own: callable from any thread, as a
- * void (*)(HsStablePtr, void *). */
+/* One entry: callable from any thread, as a void (*)(HsStablePtr, void *);
+ * on the thread's Haskell server when it has one (hs_server.c), else in a
+ * session of its own.  fn must catch its own exceptions (HsOmp.Callback's
+ * callbacks do). */
 void hsomp_hs_call(HsStablePtr fn, void *arg);
 
 /* Run body (Int -> Int -> IO ()) on [lo, hi) split into chunks by the

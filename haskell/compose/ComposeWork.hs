@@ -1,3 +1,4 @@
+{-# LANGUAGE CPP #-}
 -- | The five workloads of the composition benchmark: a Haskell program that
 -- uses OpenMP C code (cbits/compose.c) the way a user's program would, with
 -- nothing but base, parallel and safe foreign calls, so that the same
@@ -21,6 +22,9 @@ import System.Exit (exitWith, ExitCode (..))
 import System.IO (hPutStrLn, stderr)
 import System.IO.Unsafe (unsafePerformIO)
 import System.Mem (performGC)
+#ifdef HSOMP_CALLBACK_API
+import HsOmp.Callback (callbackEntry, callbackEnv, withCallback)
+#endif
 
 foreign import ccall safe "compose_sum"
   c_sum :: Ptr CDouble -> CLong -> CInt -> IO CDouble
@@ -32,6 +36,12 @@ foreign import ccall safe "compose_callbacks"
   c_callbacks :: FunPtr (CLong -> IO ()) -> CLong -> CInt -> IO ()
 foreign import ccall "wrapper"
   mkCallback :: (CLong -> IO ()) -> IO (FunPtr (CLong -> IO ()))
+foreign import ccall safe "compose_callbacks_env"
+  c_callbacks_env :: FunPtr (Ptr () -> Ptr () -> IO ()) -> Ptr () -> CLong -> CInt -> IO ()
+#ifndef HSOMP_CALLBACK_API
+foreign import ccall "wrapper"
+  mkEnvCallback :: (Ptr () -> Ptr () -> IO ()) -> IO (FunPtr (Ptr () -> Ptr () -> IO ()))
+#endif
 
 -- | (name, what one unit of work is) in the order of the table.
 scenarios :: [(String, String)]
@@ -42,6 +52,7 @@ scenarios =
   , ("callbacks", "callbacks/s")
   , ("nested", "elements/s")
   , ("returns", "calls/s")
+  , ("callbacks-api", "callbacks/s")
   ]
 
 -- | Units of work one run of the scenario does (for throughput).
@@ -51,6 +62,7 @@ workUnits s = case s of
   "hswork" -> 1
   "threads50" -> 50 * 20
   "callbacks" -> fromIntegral callbackIters
+  "callbacks-api" -> fromIntegral callbackIters
   "nested" -> fromIntegral nestedElems
   "returns" -> fromIntegral returnCalls
   _ -> 1
@@ -90,6 +102,7 @@ runScenario name = case name of
   "callbacks" -> callbacks
   "nested" -> nested
   "returns" -> returns
+  "callbacks-api" -> callbacksApi
   _ -> do
     hPutStrLn stderr ("compose: unknown scenario " ++ name)
     exitWith (ExitFailure 2)
@@ -181,6 +194,27 @@ callbacks = do
   freeHaskellFunPtr cb
   h <- readIORef hits
   check "callbacks" (h == (callbackIters + 1023) `div` 1024)
+  pure t
+
+-- (d') The same callbacks made the way the hsomp package offers (an
+-- HsOmp.Callback: C calls entry(env, i)); built without the package (the
+-- peers), the same loop calls a "wrapper" FunPtr of that type.
+callbacksApi :: IO Double
+callbacksApi = do
+  hits <- newIORef (0 :: Int)
+  let body :: Ptr () -> IO ()
+      body p = when (ptrToIntPtr p `mod` 1024 == 0) (atomicModifyIORef' hits (\c -> (c + 1, ())))
+      iters = fromIntegral callbackIters
+#ifdef HSOMP_CALLBACK_API
+  t <- withCallback body $ \cb ->
+    timed (c_callbacks_env (castFunPtr (callbackEntry cb)) (callbackEnv cb) iters 2)
+#else
+  cb <- mkEnvCallback (\_ p -> body p)
+  t <- timed (c_callbacks_env cb nullPtr iters 2)
+  freeHaskellFunPtr cb
+#endif
+  h <- readIORef hits
+  check "callbacks-api" (h == (callbackIters + 1023) `div` 1024)
   pure t
 
 -- (e) A parallel Haskell map (sparks, parMap) whose every element calls

@@ -42,6 +42,7 @@ import ForkSpec (forkSpec)
 import PureSpec (pureSpec)
 import InterruptSpec (interruptSpec, interruptChild)
 import CrowdSpec (crowdSpec)
+import CallbackServerSpec (callbackServerSpec, callbackServerChild)
 import Stats
 
 teamSizes :: [Int]
@@ -60,6 +61,7 @@ main = do
   case args of
     ["--child-region-output"] -> childRegionOutput
     ["--child-interrupt", mode] -> interruptChild mode
+    ["--child-callbacks", mode] -> callbackServerChild mode
     _ -> hSetBuffering stdout LineBuffering >> hspec specs
 
 specs :: Spec
@@ -79,6 +81,7 @@ specs = do
   pureSpec
   interruptSpec
   crowdSpec
+  callbackServerSpec
   measureSpec
 
 -- | Run a region, then print with stdout's default buffering (a pipe: block

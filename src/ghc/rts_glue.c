@@ -27,6 +27,7 @@ static pthread_mutex_t boot_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_bool booted;
 static bool joined_haskell_host;
 static bool boot_refused; /* the process's limits leave the RTS no room */
+static void install_exit_hook(void); /* below, with the exit hook */
 static bool bind_workers = true; /* false under a resource limit: workers stay unbound */
 /* Note [Handing the Capability back]: unchecked until a worker binds */
 enum { HAND_BACK_UNCHECKED, HAND_BACK_ON, HAND_BACK_OFF };
@@ -149,6 +150,8 @@ bool hsomp_rts_ensure(unsigned ncaps) {
       atomic_store_explicit(&hand_back, HAND_BACK_OFF, memory_order_relaxed);
     if (!joined_haskell_host)
       boot_refused = !boot_c_host_rts(ncaps);
+    if (!boot_refused)
+      install_exit_hook();
     atomic_store_explicit(&booted, true, memory_order_release);
   }
   pthread_mutex_unlock(&boot_lock);
@@ -201,21 +204,33 @@ void hsomp_rts_eventlog_message(const char *fmt, ...) {
 }
 
 
+extern void hsomp_hs_servers_at_exit(void) __attribute__((weak));
+
 /* Chained before the program's own exit hook (hs_exit calls it first
- * thing, before the eventlog's last blocks and its end). */
-static void (*eventlog_exit)(void);
+ * thing, before the eventlog's last blocks and its end), once the RTS is
+ * booted or joined (hsomp_rts_ensure): the Haskell package's callback
+ * servers end (Note [Callback servers at hs_exit], haskell/cbits/
+ * hs_server.c), then the eventlog's last blocks are written. */
+static void (*_Atomic eventlog_exit)(void);
 static void (*program_exit_hook)(void);
 static void exit_hook(void) {
-  eventlog_exit();
+  if (hsomp_hs_servers_at_exit)
+    hsomp_hs_servers_at_exit();
+  void (*eventlog_fn)(void) = atomic_load(&eventlog_exit);
+  if (eventlog_fn)
+    eventlog_fn();
   if (program_exit_hook)
     program_exit_hook();
 }
 
-void hsomp_rts_eventlog_at_exit(void (*fn)(void)) {
-  eventlog_exit = fn;
+static void install_exit_hook(void) {
+  if (!&rtsConfig)
+    return;
   program_exit_hook = rtsConfig.onExitHook;
   rtsConfig.onExitHook = exit_hook;
 }
+
+void hsomp_rts_eventlog_at_exit(void (*fn)(void)) { atomic_store(&eventlog_exit, fn); }
 
 uint64_t hsomp_rts_eventlog_time(void) { return (uint64_t)stat_getElapsedTime(); }
 
@@ -225,9 +240,26 @@ void hsomp_rts_eventlog_write(const void *blocks, size_t n) {
     w->writeEventLog((void *)blocks, n);
 }
 
+/* The hsomp package's Haskell callback servers (haskell/cbits/hs_server.c,
+ * Note [A Haskell server per OpenMP thread]): a thread's server holds an
+ * in-call of the thread's Task, so it ends before the Task is given back,
+ * and a host thread's ends with its outermost region, before the safe call
+ * that started the region returns to Haskell.  Absent (NULL) from
+ * libhsomp.so and from programs that use no callbacks. */
+extern void hsomp_hs_server_thread_end(void) __attribute__((weak));
+extern void hsomp_hs_server_region_end(void) __attribute__((weak));
+extern void hsomp_hs_server_region_begin(void) __attribute__((weak));
+
+void hsomp_rts_host_region_begin(void) {
+  if (hsomp_hs_server_region_begin)
+    hsomp_hs_server_region_begin();
+}
+
 /* omp_pause_resource (team.c): the Task rts_lock created for this OS thread is
  * freed; the thread must not call into the RTS again. */
 void hsomp_rts_unbind_worker(void) {
+  if (hsomp_hs_server_thread_end)
+    hsomp_hs_server_thread_end();
   if (bind_workers)
     hs_thread_done();
 }
@@ -306,6 +338,20 @@ struct ghc_task_head { /* GHC 9.0, rts/Task.h, threaded RTS */
 
 static void *task_capability(void *task) { return ((struct ghc_task_head *)task)->cap; }
 
+/* GHC 9.0's Task.incall, the thread's newest in-call, follows Task.cap. */
+struct ghc_task_incall {
+  struct ghc_task_head head;
+  void *incall;
+};
+
+bool hsomp_rts_task_incall(void **incall) {
+  if (atomic_load_explicit(&hand_back, memory_order_relaxed) != HAND_BACK_ON)
+    return false;
+  struct ghc_task_incall *task = hsomp_program_rts_my_task(my_task_offset);
+  *incall = task ? task->incall : NULL;
+  return true;
+}
+
 static void check_task_slot(Capability *held) {
   void *task = hsomp_program_rts_my_task(my_task_offset);
   bool ok = task && task == capability_owner(held) && task_capability(task) == held;
@@ -315,6 +361,8 @@ static void check_task_slot(Capability *held) {
 }
 
 void hsomp_rts_hand_back_capability(void) {
+  if (hsomp_hs_server_region_end)
+    hsomp_hs_server_region_end();
   if (atomic_load_explicit(&hand_back, memory_order_relaxed) != HAND_BACK_ON)
     return;
   void *task = hsomp_program_rts_my_task(my_task_offset);

@@ -63,11 +63,23 @@ int hsomp_rts_caller_capability(void) __attribute__((visibility("hidden")));
  * false where the RTS does not let us see them. */
 unsigned hsomp_rts_busy_capabilities(void) __attribute__((visibility("hidden")));
 bool hsomp_rts_gc_pending(void) __attribute__((visibility("hidden")));
-/* At the end of a host thread's outermost region: if the thread is a
+/* At the start of a host thread's outermost region: the hsomp package's
+ * callback servers note the thread's newest RTS in-call (Note [A Haskell
+ * server per OpenMP thread], haskell/cbits/hs_server.c). */
+void hsomp_rts_host_region_begin(void) __attribute__((visibility("hidden")));
+/* At the end of a host thread's outermost region: end the thread's
+ * Haskell callback server, if the hsomp package started one; then, if the thread is a
  * Haskell thread's safe call whose Capability another Haskell thread now
  * runs on, ask that thread to give it back at its next heap check (Note
  * [Handing the Capability back]). */
 void hsomp_rts_hand_back_capability(void) __attribute__((visibility("hidden")));
+
+/* The newest RTS in-call of the calling thread's Task (NULL if it has
+ * none), read as the hand-back reads Task.cap (the field after it); false
+ * where that reading is not known to be right (the hand-back is off).  For
+ * the hsomp package's callback servers (haskell/cbits/hs_server.c), which
+ * may only resume while their in-call is the newest. */
+bool hsomp_rts_task_incall(void **incall) __attribute__((visibility("hidden")));
 
 /* rts_options.c: the HSOMP_RTS_OPTS words that passed the check, joined
  * by spaces ("" if none); fixed once the library constructor has run. */

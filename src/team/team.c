@@ -481,6 +481,8 @@ void hsomp_team_begin(void (*fn)(void *), void *data, unsigned nthreads, unsigne
     fork_children(team, 0, team->barrier.tag, fn, data, &icv); /* Note [Tree fork] */
     self->pool_in_use += nthreads - 1;
   }
+  if (!self->ts.team) /* a host thread's outermost region */
+    hsomp_rts_host_region_begin();
   self->icv = icv;
   self->ts = (struct hsomp_team_state){
       .team = team,

@@ -54,3 +54,12 @@ void compose_callbacks(void (*cb)(long), long iters, int nthreads) {
   for (long i = 0; i < iters; i++)
     cb(i);
 }
+
+/* The same loop calling entry(env, i): the C side of a callback made with
+ * the hsomp package's HsOmp.Callback (entry = callbackEntry, env =
+ * callbackEnv), or of a "wrapper" FunPtr with that type for the peers. */
+void compose_callbacks_env(void (*entry)(void *, void *), void *env, long iters, int nthreads) {
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 64)
+  for (long i = 0; i < iters; i++)
+    entry(env, (void *)i);
+}

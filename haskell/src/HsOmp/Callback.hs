@@ -1,11 +1,20 @@
 {-# LANGUAGE InterruptibleFFI #-}
+{-# LANGUAGE ScopedTypeVariables #-}
 -- | OpenMP threads calling Haskell: callbacks for C code, a parallel for
 -- whose body is Haskell, and a parallel region whose threads run Haskell.
 --
--- The entry from C into Haskell is the RTS's own (take a Capability, run a
--- new Haskell thread, give the Capability back), without the adjustor of a
--- @\"wrapper\"@ 'FunPtr'; a worker thread of hsomp asks for the Capability
--- it was bound to when it started.  The parallel for keeps the Capability
+-- A 'Callback' entered from an OpenMP thread that calls back repeatedly
+-- (every worker of hsomp; the primary thread of a team from its second
+-- call in the region on) runs on that thread's /callback server/: one
+-- persistent Haskell thread per OpenMP thread, which waits in a safe
+-- foreign call between callbacks, so that a callback creates no Haskell
+-- thread (see Note [A Haskell server per OpenMP thread] in
+-- @cbits/hs_server.c@).  Other entries are the RTS's own (take a
+-- Capability, run a new Haskell thread, give the Capability back), without
+-- the adjustor of a @\"wrapper\"@ 'FunPtr'; a worker thread of hsomp asks
+-- for the Capability it was bound to when it started.  A callback running
+-- on a server sees the server's 'Control.Concurrent.myThreadId', the same
+-- for every callback of that OpenMP thread.  The parallel for keeps the Capability
 -- from one chunk to the next on each thread, so a chunk costs one Haskell
 -- thread creation and no Capability hand-over (see Note [Entering Haskell
 -- from an OpenMP thread] in @cbits/hs_callback.c@).
@@ -35,16 +44,19 @@ module HsOmp.Callback
   , callbackEntry
   , callbackEnv
   , callbackRethrow
+  , callbackServersStarted
     -- * The standard alternative
   , newWrapperCallback
   ) where
 
-import Control.Exception (AsyncException (..), ErrorCall (..), SomeException, allowInterrupt, bracket, catch, throwIO)
+import Control.Exception (AsyncException (..), ErrorCall (..), SomeException, allowInterrupt, bracket, catch, evaluate, throwIO)
 import Control.Monad (when)
 import Data.IORef
 import Foreign.C.Types (CInt (..), CLong (..), CUInt (..))
 import Foreign.Ptr (FunPtr, Ptr)
 import Foreign.StablePtr
+import Foreign.Storable (peekByteOff, sizeOf)
+import System.IO.Unsafe (unsafePerformIO)
 
 import HsOmp.Schedule
 
@@ -60,6 +72,57 @@ foreign import ccall safe "hsomp_hs_parallel"
 -- *env, void *arg)@.
 foreign import ccall "&hsomp_hs_call"
   c_hs_call :: CallbackEntry a
+
+foreign import ccall unsafe "hsomp_hs_server_set_loop"
+  c_server_set_loop :: StablePtr (Ptr () -> IO ()) -> IO ()
+
+-- safe: the server waits here, holding no Capability, between jobs
+-- (Note [A Haskell server per OpenMP thread] in cbits/hs_server.c)
+foreign import ccall safe "hsomp_hs_server_next"
+  c_server_next :: Ptr () -> CInt -> IO CInt
+
+-- | The loop of a callback server: run the job its C side put at offsets
+-- 0 (the function's 'StablePtr') and 8 (the argument), hand the result
+-- back and wait for the next job, until told to end.  The jobs are
+-- 'newCallback's functions, which catch their own exceptions; an exception
+-- that reaches the loop (an asynchronous one, delivered when the wait
+-- returns) ends the server.
+--
+-- The handler is the thread's bottom frame: GHC's code after a safe call
+-- continues at the top frame of the stack, which must not be the thread's
+-- end when an exception was raised as the call returned.
+serverLoop :: Ptr () -> IO ()
+serverLoop server = loop `catch` \(_ :: SomeException) -> pure ()
+  where
+    loop = do
+      fn <- peekByteOff server 0 :: IO (StablePtr (Ptr () -> IO ()))
+      arg <- peekByteOff server (sizeOf server)
+      f <- deRefStablePtr fn
+      f arg
+      more <- c_server_next server 1
+      when (more /= 0) loop
+
+-- | Hands 'serverLoop' to the C side, once per program.
+serversReady :: ()
+serversReady = unsafePerformIO (newStablePtr serverLoop >>= c_server_set_loop)
+{-# NOINLINE serversReady #-}
+
+-- | How many callback servers (one per OpenMP thread that calls back
+-- repeatedly, see 'newCallback') have started so far, in all threads.
+--
+-- >>> (>= 0) <$> callbackServersStarted
+-- True
+callbackServersStarted :: IO Int
+callbackServersStarted = fromIntegral <$> c_servers_started
+
+-- Marks the thread's current server job as started (user code is about to
+-- run under its exception handler): a server that ends before that point
+-- leaves the job to the ordinary entry.
+foreign import ccall unsafe "hsomp_hs_server_job_started"
+  c_server_job_started :: IO ()
+
+foreign import ccall unsafe "hsomp_hs_servers_started"
+  c_servers_started :: IO CLong
 
 foreign import ccall "wrapper"
   mkWrapper :: (Ptr a -> IO ()) -> IO (FunPtr (Ptr a -> IO ()))
@@ -179,8 +242,9 @@ data Callback a = Callback
 -- > cb <- newCallback (\p -> poke (castPtr p) (42 :: CInt))
 newCallback :: (Ptr a -> IO ()) -> IO (Callback a)
 newCallback f = do
+  evaluate serversReady
   errs <- newIORef Nothing
-  sp <- newStablePtr (\p -> guarded errs (f p))
+  sp <- newStablePtr (\p -> guarded errs (c_server_job_started >> f p))
   pure (Callback sp errs)
 
 -- | Release a callback.  C code must not call it afterwards.
