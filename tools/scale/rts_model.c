@@ -27,6 +27,9 @@ void hsomp_rts_unbind_worker(void) {}
 unsigned hsomp_rts_busy_capabilities(void) { return 0; }
 bool hsomp_rts_gc_pending(void) { return false; }
 void hsomp_rts_hand_back_capability(void) {}
+/* No Haskell callers, so no in-calls for the package's callback servers. */
+void hsomp_rts_host_region_begin(void) {}
+bool hsomp_rts_task_incall(void **incall) { (void)incall; return false; }
 /* No eventlog in the model (ompt_eventlog.c never attaches). */
 bool hsomp_rts_eventlog_running(void) { return false; }
 void hsomp_rts_eventlog_message(const char *fmt, ...) {}
