@@ -18,7 +18,6 @@ import Foreign.C.Types
 import Foreign.Marshal.Array
 import Foreign.Ptr
 import Foreign.Storable
-import GHC.Clock (getMonotonicTimeNSec)
 import GHC.Conc (ThreadStatus (..), threadStatus)
 import System.Directory (doesFileExist)
 import System.Environment (getExecutablePath)
@@ -33,6 +32,7 @@ import Test.Hspec
 import HsOmp
 import HsOmp.Callback
 import Kernels
+import ChildProcess (timedChild)
 
 foreign import ccall safe "omp_pause_resource_all"
   c_pause_resource_all :: CInt -> IO CInt
@@ -223,20 +223,7 @@ callbackServerSpec = describe "callback servers (one Haskell thread per OpenMP t
 -- | Run this program as a child in the given mode; its exit code, the time
 -- from the child's "ready" line to its exit, and its stderr.
 child :: String -> IO (ExitCode, Double, String)
-child mode = do
-  self <- getExecutablePath
-  (_, Just out, Just err, ph) <- createProcess (proc self ["--child-callbacks", mode])
-    { std_out = CreatePipe, std_err = CreatePipe }
-  ready <- timeout 30000000 (hGetLine out)
-  ready `shouldBe` Just "ready"
-  t0 <- getMonotonicTimeNSec
-  code <- timeout 20000000 (waitForProcess ph)
-  t1 <- getMonotonicTimeNSec
-  e <- hGetContents err
-  length e `seq` pure ()
-  case code of
-    Nothing -> terminateProcess ph >> pure (ExitFailure 999, 99, e)
-    Just c -> pure (c, fromIntegral (t1 - t0) / 1e9, e)
+child mode = timedChild ["--child-callbacks", mode] (const (pure ()))
 
 -- | The child: "pause" makes callbacks on a team, retires the workers
 -- (omp_pause_resource_all), makes callbacks again and exits; "return"

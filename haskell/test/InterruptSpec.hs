@@ -14,12 +14,13 @@ import Data.IORef
 import Data.List (foldl', isInfixOf)
 import qualified Data.Vector.Storable.Mutable as VSM
 import GHC.Clock (getMonotonicTimeNSec)
-import System.Environment (getExecutablePath)
 import System.Exit (ExitCode (..), exitWith)
 import System.IO
 import System.Process
 import System.Timeout (timeout)
 import Test.Hspec
+
+import ChildProcess (timedChild)
 
 import HsOmp (Schedule (..), parallelFor, parallelForN)
 import HsOmp.Slice (Split (..), parallelSlices_)
@@ -125,24 +126,11 @@ interruptSpec = describe "interrupting loops" $ do
 -- | Run this program as a child in the given mode; its exit code, the time
 -- from the child's "ready" line to its exit, and its stderr.
 child :: String -> IO (ExitCode, Double, String)
-child mode = do
-  self <- getExecutablePath
-  (_, Just out, Just err, ph) <- createProcess (proc self ["--child-interrupt", mode])
-    { std_out = CreatePipe, std_err = CreatePipe, create_group = False }
-  ready <- timeout 20000000 (hGetLine out)
-  ready `shouldBe` Just "ready"
-  t0 <- getMonotonicTimeNSec
+child mode = timedChild ["--child-interrupt", mode] $ \ph ->
   when (mode == "sigint") $ do
     Just pid <- getPid ph
     _ <- readProcess "kill" ["-INT", show pid] ""
     pure ()
-  code <- timeout 20000000 (waitForProcess ph)
-  t1 <- getMonotonicTimeNSec
-  e <- hGetContents err
-  length e `seq` pure ()
-  case code of
-    Nothing -> terminateProcess ph >> pure (ExitFailure 999, 99, e)
-    Just c -> pure (c, fromIntegral (t1 - t0) / 1e9, e)
 
 -- | The child: "sigint" runs a 20 s parallelFor in the main thread and
 -- waits for Ctrl-C; "exit" starts 2 threads each running a long
