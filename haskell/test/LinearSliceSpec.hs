@@ -32,7 +32,7 @@ import HsOmp (Schedule (..), withMVectorPtr)
 import qualified HsOmp.Slice as S
 import HsOmp.Slice.Linear
 import Measure (underGcStorm)
-import SliceSpec (typecheck)
+import SliceSpec (stampRead, typecheck)
 import Triangular
 
 within :: Int -> IO a -> IO a
@@ -224,8 +224,11 @@ linearSliceSpec = describe "HsOmp.Slice.Linear" $ do
       FC.addForeignPtrFinalizer fp (getMonotonicTimeNSec >>= writeIORef freedAt . Just)
       let v = VSM.unsafeFromForeignPtr0 fp n
       VSM.set v r
-      total <- withOwnedReduce (Just 2) v (+) 0 (sums (Chunks 4096 [True]))
-      end <- getMonotonicTimeNSec
+      lastRead <- newIORef 0
+      total <- withOwnedReduce (Just 2) v (+) 0 (\o -> mapPlan (Chunks 4096 [True]) o (\sl -> do
+        x <- S.foldSlice sl 0 (\acc i -> (acc +) <$> S.read sl i)
+        stampRead lastRead x `seq` pure x))
+      end <- readIORef lastRead
       pure (total, end, freedAt)
     let settle :: Int -> IO [Maybe Bool]
         settle k = do

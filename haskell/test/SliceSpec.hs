@@ -4,13 +4,14 @@
 -- exceptions, other Haskell threads and GC storms during the loop, and the
 -- compile-fail modules in test/compile-fail (typechecked with the ghc on
 -- PATH; run the suite from the haskell directory, as ./run does).
-module SliceSpec (sliceSpec, typecheck) where
+module SliceSpec (sliceSpec, typecheck, stampRead) where
 
 import Control.Concurrent
 import Control.Exception
 import Control.Monad
 import Data.IORef
 import Data.List (isInfixOf)
+import Data.Word (Word64)
 import Foreign.ForeignPtr (mallocForeignPtrArray)
 import qualified Foreign.Concurrent as FC
 import GHC.Clock (getMonotonicTimeNSec)
@@ -20,6 +21,7 @@ import System.Directory (getTemporaryDirectory, removeDirectoryRecursive, create
 import System.Exit (ExitCode (..))
 import System.Process (readProcessWithExitCode)
 import System.Mem (performGC)
+import System.IO.Unsafe (unsafePerformIO)
 import System.Timeout (timeout)
 import Test.Hspec
 import Test.Hspec.QuickCheck (modifyMaxSuccess)
@@ -179,9 +181,11 @@ sliceSpec = describe "HsOmp.Slice" $ do
       FC.addForeignPtrFinalizer fp (getMonotonicTimeNSec >>= writeIORef freedAt . Just)
       let v = VSM.unsafeFromForeignPtr0 fp n
       VSM.set v r
-      total <- parallelReduce (onTeam 2 (split (Dynamic 8192))) v (+) 0 $ \sl ->
-        S.foldSlice sl 0 (\acc i -> (acc +) <$> S.read sl i)
-      end <- getMonotonicTimeNSec
+      lastRead <- newIORef 0
+      total <- parallelReduce (onTeam 2 (split (Dynamic 8192))) v (+) 0 $ \sl -> do
+        x <- S.foldSlice sl 0 (\acc i -> (acc +) <$> S.read sl i)
+        stampRead lastRead x `seq` pure x
+      end <- readIORef lastRead
       pure (total, end, freedAt)
     writeIORef stop True >> takeMVar done
     -- finalizers run in their own thread after a GC: wait for all (5 s at most)
@@ -238,3 +242,15 @@ typecheck modName = do
   removeDirectoryRecursive out
   let (code, _, err) = r
   pure (code, err)
+
+-- | Record in the 'IORef' the time a body finished reading its slice (the
+-- latest of all bodies), for the liveness tests: the vector's finalizer must
+-- run after every read.  The time right after the call returns would not
+-- do: the vector is garbage from then on, so a GC and its finalizer may run
+-- before that time is taken.  A body cannot do IO ('S.SliceM' is not 'IO'),
+-- hence the 'unsafePerformIO', forced after the reads by the caller's 'seq'.
+stampRead :: IORef Word64 -> Int -> ()
+stampRead ref x = unsafePerformIO $ x `seq` do
+  t <- getMonotonicTimeNSec
+  atomicModifyIORef' ref (\m -> (max m t, ()))
+{-# NOINLINE stampRead #-}
