@@ -268,7 +268,7 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
     self->ts.task = prev;
     /* Note [Detach events and tools] (task_event.c) */
     if ((t->flags & HSOMP_TASK_DETACH) && HSOMP_UNLIKELY(hsomp_ompt_enabled) &&
-        hsomp_event_pending(t))
+        hsomp_event_detach_begin(t))
       hsomp_ompt_task_detached(self, t);
     else
       HSOMP_OMPT(task_complete(self, t));

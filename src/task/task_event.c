@@ -24,7 +24,9 @@
  *   EV_INCLUDED   the task is an included task, whose creating thread
  *                 waits (on `wake') for the event, then frees the slot;
  *   EV_DISCARDED  cancellation discarded the task before it started: the
- *                 task record is gone, only the event is still pending.
+ *                 task record is gone, only the event is still pending;
+ *   EV_DETACHING  the body's thread is reporting ompt_task_detach to a tool
+ *                 (Note [Detach events and tools]).
  *
  * Whoever clears the last of EVENT/BODY (one atomic operation on `word',
  * so exactly one party) completes a deferred task and frees its slot: the
@@ -66,6 +68,7 @@ enum {
   EV_BODY = 1u << 1,
   EV_INCLUDED = 1u << 2,
   EV_DISCARDED = 1u << 3,
+  EV_DETACHING = 1u << 4,
 };
 
 struct hsomp_event {
@@ -288,7 +291,7 @@ bool hsomp_event_body_done(struct hsomp_thread *self, struct hsomp_task *t, bool
   uint64_t now;
   do {
     HSOMP_ASSERT(old & EV_BODY); /* Note [Detach events]: the body ends once */
-    now = old & ~(uint64_t)EV_BODY;
+    now = old & ~(uint64_t)(EV_BODY | EV_DETACHING);
     if (discarded && (old & EV_EVENT))
       now |= EV_DISCARDED;
   } while (!atomic_compare_exchange_weak_explicit(&ev->word, &old, now, memory_order_acq_rel,
@@ -341,17 +344,27 @@ _Noreturn static void bad_handle(uintptr_t handle) {
  * a task_schedule with status ompt_task_detach if the event is still
  * pending (else ompt_task_complete), and, from the fulfilling thread,
  * ompt_task_late_fulfill (the body had ended) or ompt_task_early_fulfill
- * (it had not).  The body's thread looks at EV_EVENT before clearing
- * EV_BODY, so the record is alive for its callback; a fulfilment in
- * between makes it report detach and the fulfiller early -- both true.
- * A late fulfiller completes the task, so the record is alive for its
- * callback too.  An early fulfiller may not touch the record after its
- * CAS (the body's end may complete and free it at once), so it copies the
- * task's tool data before the CAS, while EV_EVENT, which only it clears,
- * keeps the task from completing; the tool gets a pointer to that copy.
- * Included detached tasks report ompt_task_complete only. */
-bool hsomp_event_pending(struct hsomp_task *t) {
-  return atomic_load_explicit(&event_slot(t->event)->word, memory_order_acquire) & EV_EVENT;
+ * (it had not).  A tool must never see detach followed by early, so the
+ * body's thread sets EV_DETACHING, in one CAS with its check that EV_EVENT
+ * is still set, before its callback, and clears it with EV_BODY after it;
+ * a fulfiller that finds EV_DETACHING waits for both to clear (the length
+ * of the tool's callback) and then fulfils late.  The record is alive for
+ * the detach callback, since EV_BODY is still set.  A late fulfiller
+ * completes the task, so the record is alive for its callback too.  An
+ * early fulfiller may not touch the record after its CAS (the body's end
+ * may complete and free it at once), so it copies the task's tool data
+ * before the CAS, while EV_EVENT, which only it clears, keeps the task
+ * from completing; the tool gets a pointer to that copy.  Included
+ * detached tasks report ompt_task_complete only. */
+bool hsomp_event_detach_begin(struct hsomp_task *t) {
+  struct hsomp_event *ev = event_slot(t->event);
+  uint64_t old = atomic_load_explicit(&ev->word, memory_order_acquire);
+  do {
+    if (!(old & EV_EVENT))
+      return false;
+  } while (!atomic_compare_exchange_weak_explicit(&ev->word, &old, old | EV_DETACHING,
+                                                  memory_order_acq_rel, memory_order_acquire));
+  return true;
 }
 
 struct hsomp_task *hsomp_event_fulfil(uintptr_t handle, bool *early, ompt_data_t *early_data) {
@@ -363,17 +376,24 @@ struct hsomp_task *hsomp_event_fulfil(uintptr_t handle, bool *early, ompt_data_t
   struct hsomp_event *ev = event_slot(index);
   uint64_t old = atomic_load_explicit(&ev->word, memory_order_acquire);
   struct hsomp_team *team;
-  do {
+  for (;;) {
     if ((old >> 32) != gen || !(old & EV_EVENT))
       bad_handle(handle);
+    if (old & EV_DETACHING) { /* Note [Detach events and tools] */
+      hsomp_cpu_relax();
+      old = atomic_load_explicit(&ev->word, memory_order_acquire);
+      continue;
+    }
     team = atomic_load_explicit(&ev->team, memory_order_relaxed);
     if (HSOMP_UNLIKELY(hsomp_ompt_enabled) && (old & EV_BODY) &&
         !(old & (EV_INCLUDED | EV_DISCARDED))) {
       struct hsomp_task *t = atomic_load_explicit(&ev->task, memory_order_relaxed);
       *early_data = t->ompt_task; /* Note [Detach events and tools] */
     }
-  } while (!atomic_compare_exchange_weak_explicit(&ev->word, &old, old & ~(uint64_t)EV_EVENT,
-                                                  memory_order_acq_rel, memory_order_acquire));
+    if (atomic_compare_exchange_weak_explicit(&ev->word, &old, old & ~(uint64_t)EV_EVENT,
+                                              memory_order_acq_rel, memory_order_acquire))
+      break;
+  }
   if (old & EV_BODY) {
     *early = !(old & EV_INCLUDED);
     return NULL; /* the body's end completes the task */

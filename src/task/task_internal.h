@@ -367,7 +367,7 @@ struct hsomp_task *hsomp_event_fulfil(uintptr_t handle, bool *early,
                                       ompt_data_t *early_data) HSOMP_INTERNAL;
 /* Whether a deferred detached task's event is still unfulfilled (read
  * by the thread running its body, before hsomp_event_body_done). */
-bool hsomp_event_pending(struct hsomp_task *t) HSOMP_INTERNAL;
+bool hsomp_event_detach_begin(struct hsomp_task *t) HSOMP_INTERNAL;
 /* The handle for a detached task that cancellation kept from being
  * created: fulfilling it is a no-op. */
 uintptr_t hsomp_event_discarded(struct hsomp_thread *self) HSOMP_INTERNAL;
