@@ -11,12 +11,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* An included task is run at once instead of deferred when the creating
- * thread's deque already holds this many tasks, or when the creating task
- * has this many unfinished children per team member (those may be blocked
- * on dependences, so the deque alone does not bound them).  Either bound
- * keeps memory flat however many tasks a loop creates. */
-#define HSOMP_CUTOFF_DEQUE 128
+/* Note [Throttled tasks]
+ * A new task runs at once, included (Note [Cheap included tasks]), when
+ * the creating thread's own deque already holds HSOMP_THROTTLE tasks, or
+ * when the creating task has HSOMP_CUTOFF_KIDS_PER_THREAD unfinished
+ * children per team member (those may be blocked on dependences, so the
+ * deque alone does not bound them).  OpenMP lets any task be undeferred;
+ * libgomp does the same past 64 queued tasks per thread of the team,
+ * libomp when the thread's deque is full.  Either bound keeps memory flat
+ * however many tasks a loop creates, and a deep or wide task tree then
+ * costs little more than its function calls: its tasks past the bound
+ * make no record on the heap, touch no queue and write nothing shared.
+ * Thieves still find work: they steal at the deque's other end, where
+ * the oldest (biggest) tasks wait, and every steal makes room that the
+ * owner's next task fills again, so a deque at the bound stays there as
+ * long as the owner creates tasks.  The bound is checked first thing in
+ * GOMP_task (owner_throttled: the owner's two deque indices, no write),
+ * so a throttled task costs about what an if(0) task does. */
+#define HSOMP_THROTTLE 64
 #define HSOMP_CUTOFF_KIDS_PER_THREAD 128
 
 /* ------------------------------------------------------------------ */
@@ -32,7 +44,7 @@ static inline __attribute__((always_inline)) bool over_cutoff(struct hsomp_threa
   struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
   if (!tk || tk->cap < team->nthreads)
     return more > (unsigned long)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads;
-  if (hsomp_deque_size(&tk->member[self->ts.team_id].dq) + (int64_t)more > HSOMP_CUTOFF_DEQUE + 1)
+  if (hsomp_deque_size(&tk->member[self->ts.team_id].dq) + (int64_t)more > HSOMP_THROTTLE)
     return true;
   uint64_t kids = cur ? hsomp_kids(atomic_load_explicit(&cur->pending, memory_order_relaxed)) : 0;
   return kids + more > (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads;
@@ -264,9 +276,9 @@ int hsomp_task_clamp_priority(int p) {
  * first, before it saves anything, and then is two tail calls: this
  * function or task_general.  The ICVs are copied as one block (a struct
  * copy is split into its fields). */
-static __attribute__((noinline)) void included_plain(struct hsomp_thread *self,
-                                                     struct hsomp_task *cur, void (*fn)(void *),
-                                                     void *data, unsigned flags, int priority) {
+static inline __attribute__((always_inline)) void
+included_plain_body(struct hsomp_thread *self, struct hsomp_task *cur, void (*fn)(void *), void *data,
+                    unsigned flags, int priority, bool tool) {
   struct hsomp_task rec;
   rec.parent = cur;
   rec.team = self->ts.team;
@@ -276,25 +288,36 @@ static __attribute__((noinline)) void included_plain(struct hsomp_thread *self,
   rec.counted_tg = cur->taskgroup_own ? cur->taskgroup : NULL;
   rec.shadow = NULL;
   rec.depth = cur->depth + 1;
-  rec.flags = HSOMP_TASK_ON_STACK |
-              (((flags & GOMP_TASK_FLAG_FINAL) || (cur->flags & HSOMP_TASK_FINAL)) ? HSOMP_TASK_FINAL : 0);
+  _Static_assert(GOMP_TASK_FLAG_FINAL == HSOMP_TASK_FINAL, "final is the same bit in both");
+  rec.flags = HSOMP_TASK_ON_STACK | ((flags | cur->flags) & HSOMP_TASK_FINAL);
   rec.priority = priority;
   rec.deps = NULL;
   rec.ndeps = 0;
   atomic_init(&rec.pending, 1);
-  HSOMP_OMPT(included_begin(self, &rec, cur));
+  if (HSOMP_UNLIKELY(tool))
+    hsomp_ompt_included_begin(self, &rec, cur);
   unsigned char saved[sizeof(struct hsomp_icv)];
   memcpy(saved, &self->icv, sizeof saved);
   self->ts.task = &rec;
   fn(data);
   memcpy(&self->icv, saved, sizeof saved);
-  HSOMP_OMPT(included_end(self, &rec, cur));
+  if (HSOMP_UNLIKELY(tool))
+    hsomp_ompt_included_end(self, &rec, cur);
   if (HSOMP_UNLIKELY(rec.shadow != NULL)) {
     self->ts.task = rec.shadow->parent;
     hsomp_task_release(rec.team, rec.shadow, 1);
   } else {
     self->ts.task = cur;
   }
+}
+
+/* With a tool attached: GOMP_task's call site, for task_general. */
+static __thread const void *task_codeptr HSOMP_TLS_MODEL;
+
+static __attribute__((noinline)) void included_plain(struct hsomp_thread *self,
+                                                     struct hsomp_task *cur, void (*fn)(void *),
+                                                     void *data, unsigned flags, int priority) {
+  included_plain_body(self, cur, fn, data, flags, priority, hsomp_ompt_enabled);
 }
 
 /* Every other task: the general path of GOMP_task. */
@@ -304,6 +327,8 @@ static __attribute__((noinline)) void task_general(void (*fn)(void *), void *dat
                                                    void **depend, int priority_arg, void *detach) {
   struct hsomp_thread *self = hsomp_self();
   struct hsomp_team *team = self->ts.team;
+  if (HSOMP_UNLIKELY(hsomp_ompt_enabled))
+    self->ompt_codeptr = task_codeptr;
   if (HSOMP_UNLIKELY(hsomp_settings.cancellation) && hsomp_task_creation_cancelled(self)) {
     /* Not created (as in libgomp), but the handle is one that the program
      * may fulfil harmlessly: Note [Detach events]. */
@@ -329,20 +354,41 @@ static __attribute__((noinline)) void task_general(void (*fn)(void *), void *dat
   }
 }
 
+/* Whether the thread's own deque is at the bound of Note [Throttled
+ * tasks] (outside a team every task is included).  Reads the owner's
+ * indices only; a team whose tasking state is not there yet (or too small)
+ * is left to task_general. */
+static inline __attribute__((always_inline)) bool owner_throttled(struct hsomp_thread *self) {
+  struct hsomp_team *team = self->ts.team;
+  if (!team)
+    return true;
+  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+  if (!tk || tk->cap < team->nthreads)
+    return false;
+  struct hsomp_deque *dq = &tk->member[self->ts.team_id].dq;
+  return atomic_load_explicit(&dq->bottom, memory_order_relaxed) -
+             atomic_load_explicit(&dq->top, memory_order_relaxed) >=
+         HSOMP_THROTTLE;
+}
+
 void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), long arg_size,
                long arg_align, bool if_clause, unsigned flags, void **depend, int priority_arg,
                void *detach) {
-  /* Note [Cheap included tasks] */
+  /* Note [Cheap included tasks], Note [Throttled tasks] */
   struct hsomp_thread *self = hsomp_tls;
   struct hsomp_task *cur;
   if (HSOMP_LIKELY(self != NULL) && (cur = self->ts.task) != NULL &&
-      (!if_clause || (cur->flags & HSOMP_TASK_FINAL)) &&
       !(flags & (GOMP_TASK_FLAG_DEPEND | GOMP_TASK_FLAG_DETACH | GOMP_TASK_FLAG_PRIORITY)) &&
-      cpyfn == NULL && !hsomp_settings.cancellation && !hsomp_ompt_enabled) {
-    included_plain(self, cur, fn, data, flags, 0);
+      cpyfn == NULL && !hsomp_settings.cancellation && !hsomp_ompt_enabled &&
+      (!if_clause || (cur->flags & HSOMP_TASK_FINAL) || owner_throttled(self))) {
+    /* inlined here: one frame for the test and the task */
+    included_plain_body(self, cur, fn, data, flags, 0, false);
     return;
   }
-  HSOMP_OMPT_CODEPTR(); /* here: task_general's return address is not the program's */
+  /* Here: task_general's return address is not the program's (a plain
+   * store, no call). */
+  if (HSOMP_UNLIKELY(hsomp_ompt_enabled))
+    task_codeptr = HSOMP_OMPT_RA;
   task_general(fn, data, cpyfn, arg_size, arg_align, if_clause, flags, depend, priority_arg, detach);
 }
 
