@@ -13,7 +13,10 @@
 
 /* Note [Throttled tasks]
  * A new task runs at once, included (Note [Cheap included tasks]), when
- * the creating thread's own deque already holds HSOMP_THROTTLE tasks, or
+ * the creating thread's own deque already holds hsomp_throttle(team)
+ * tasks -- HSOMP_THROTTLE, or HSOMP_THROTTLE_PER_THREAD per team member
+ * in a bigger team, so that one producer's deque can hold a task for
+ * every thief --, or
  * when the creating task has HSOMP_CUTOFF_KIDS_PER_THREAD unfinished
  * children per team member (those may be blocked on dependences, so the
  * deque alone does not bound them).  OpenMP lets any task be undeferred;
@@ -26,9 +29,23 @@
  * the oldest (biggest) tasks wait, and every steal makes room that the
  * owner's next task fills again, so a deque at the bound stays there as
  * long as the owner creates tasks.  The bound is checked first thing in
- * GOMP_task (owner_throttled: the owner's two deque indices, no write),
- * so a throttled task costs about what an if(0) task does. */
+ * GOMP_task (the owner's two deque indices, no write), so a throttled
+ * task costs about what an if(0) task does.
+ *
+ * A task with a depend clause is exempt from the deque bound (only the
+ * children bound makes it included): included, it would have to wait for
+ * its predecessors inside the creating task, which then cannot go on to
+ * create what those predecessors may be waiting for (a detached
+ * predecessor whose event a later task fulfils, a predecessor that waits
+ * for a flag a later sibling sets) -- a deadlock that no deferral would
+ * cause.  Detached tasks are never throttled: their completion is the
+ * event's, not the body's. */
 #define HSOMP_THROTTLE 64
+#define HSOMP_THROTTLE_PER_THREAD 2
+static inline int64_t hsomp_throttle(const struct hsomp_team *team) {
+  int64_t per = (int64_t)HSOMP_THROTTLE_PER_THREAD * team->nthreads;
+  return per > HSOMP_THROTTLE ? per : HSOMP_THROTTLE;
+}
 #define HSOMP_CUTOFF_KIDS_PER_THREAD 128
 
 /* ------------------------------------------------------------------ */
@@ -39,12 +56,14 @@
 static inline __attribute__((always_inline)) bool over_cutoff(struct hsomp_thread *self,
                                                               struct hsomp_team *team,
                                                               struct hsomp_task *cur,
-                                                              unsigned long more) {
+                                                              unsigned long more,
+                                                              bool deque_bound) {
   /* Acquire: another member may have just installed it (tasking_install). */
   struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
   if (!tk || tk->cap < team->nthreads)
     return more > (unsigned long)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads;
-  if (hsomp_deque_size(&tk->member[self->ts.team_id].dq) + (int64_t)more > HSOMP_THROTTLE)
+  if (deque_bound &&
+      hsomp_deque_size(&tk->member[self->ts.team_id].dq) + (int64_t)more > hsomp_throttle(team))
     return true;
   uint64_t kids = cur ? hsomp_kids(atomic_load_explicit(&cur->pending, memory_order_relaxed)) : 0;
   return kids + more > (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads;
@@ -52,7 +71,7 @@ static inline __attribute__((always_inline)) bool over_cutoff(struct hsomp_threa
 
 bool hsomp_task_over_cutoff(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *cur,
                             unsigned long more) {
-  return over_cutoff(self, team, cur, more);
+  return over_cutoff(self, team, cur, more, true);
 }
 
 /* The stack record of an included task; see Note [Task records]. */
@@ -343,7 +362,8 @@ static __attribute__((noinline)) void task_general(void (*fn)(void *), void *dat
     arg_size = 0;
   struct hsomp_task *cur = self->ts.task;
   if (!if_clause || !team || (cur && (cur->flags & HSOMP_TASK_FINAL)) ||
-      (!(flags & GOMP_TASK_FLAG_DETACH) && over_cutoff(self, team, cur, 1))) {
+      (!(flags & GOMP_TASK_FLAG_DETACH) &&
+       over_cutoff(self, team, cur, 1, !(flags & GOMP_TASK_FLAG_DEPEND)))) {
     if (!(flags & (GOMP_TASK_FLAG_DEPEND | GOMP_TASK_FLAG_DETACH)) && !cpyfn)
       included_plain(self, hsomp_task_current(self), fn, data, flags, priority);
     else
@@ -354,21 +374,29 @@ static __attribute__((noinline)) void task_general(void (*fn)(void *), void *dat
   }
 }
 
-/* Whether the thread's own deque is at the bound of Note [Throttled
- * tasks] (outside a team every task is included).  Reads the owner's
- * indices only; a team whose tasking state is not there yet (or too small)
- * is left to task_general. */
-static inline __attribute__((always_inline)) bool owner_throttled(struct hsomp_thread *self) {
-  struct hsomp_team *team = self->ts.team;
-  if (!team)
-    return true;
-  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
-  if (!tk || tk->cap < team->nthreads)
-    return false;
-  struct hsomp_deque *dq = &tk->member[self->ts.team_id].dq;
-  return atomic_load_explicit(&dq->bottom, memory_order_relaxed) -
-             atomic_load_explicit(&dq->top, memory_order_relaxed) >=
-         HSOMP_THROTTLE;
+/* The common deferred task, as GOMP_task found it: in a team whose
+ * tasking state is there, no depend, detach, priority or copy
+ * constructor, no cancellation, no tool; the parent's child count may
+ * still make it included (over_cutoff's second bound). */
+static __attribute__((noinline)) void task_deferred_plain(struct hsomp_thread *self,
+                                                          struct hsomp_team *team,
+                                                          void (*fn)(void *), void *data,
+                                                          long arg_size, long arg_align,
+                                                          unsigned flags) {
+  struct hsomp_task *parent = hsomp_task_materialise(self);
+  if (HSOMP_UNLIKELY(hsomp_kids(atomic_load_explicit(&parent->pending, memory_order_relaxed)) + 1 >
+                     (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads)) {
+    included_plain(self, parent, fn, data, flags, 0);
+    return;
+  }
+  if (arg_align < 1)
+    arg_align = 1;
+  if (arg_size < 0)
+    arg_size = 0;
+  struct hsomp_task *t = hsomp_task_new(self, team, parent, fn, arg_size, arg_align, 0, flags, 0);
+  if (arg_size > 0)
+    memcpy(t->data, data, (size_t)arg_size);
+  hsomp_task_submit(self, team, t, NULL);
 }
 
 void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), long arg_size,
@@ -379,11 +407,26 @@ void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), lo
   struct hsomp_task *cur;
   if (HSOMP_LIKELY(self != NULL) && (cur = self->ts.task) != NULL &&
       !(flags & (GOMP_TASK_FLAG_DEPEND | GOMP_TASK_FLAG_DETACH | GOMP_TASK_FLAG_PRIORITY)) &&
-      cpyfn == NULL && !hsomp_settings.cancellation && !hsomp_ompt_enabled &&
-      (!if_clause || (cur->flags & HSOMP_TASK_FINAL) || owner_throttled(self))) {
-    /* inlined here: one frame for the test and the task */
-    included_plain_body(self, cur, fn, data, flags, 0, false);
-    return;
+      cpyfn == NULL && !hsomp_settings.cancellation && !hsomp_ompt_enabled) {
+    struct hsomp_team *team = self->ts.team;
+    if (!if_clause || (cur->flags & HSOMP_TASK_FINAL) || !team) {
+    included:
+      /* inlined here: one frame for the test and the task */
+      included_plain_body(self, cur, fn, data, flags, 0, false);
+      return;
+    }
+    /* Acquire: another member may have just installed it (tasking_install). */
+    struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+    if (tk && tk->cap >= team->nthreads) {
+      /* The owner's own indices: no write, no fence. */
+      struct hsomp_deque *dq = &tk->member[self->ts.team_id].dq;
+      if (atomic_load_explicit(&dq->bottom, memory_order_relaxed) -
+              atomic_load_explicit(&dq->top, memory_order_relaxed) >=
+          hsomp_throttle(team))
+        goto included;
+      task_deferred_plain(self, team, fn, data, arg_size, arg_align, flags);
+      return;
+    }
   }
   /* Here: task_general's return address is not the program's (a plain
    * store, no call). */
