@@ -13,10 +13,8 @@
 
 /* Note [Throttled tasks]
  * A new task runs at once, included (Note [Cheap included tasks]), when
- * the creating thread's own deque already holds hsomp_throttle(team)
- * tasks -- HSOMP_THROTTLE, or HSOMP_THROTTLE_PER_THREAD per team member
- * in a bigger team, so that one producer's deque can hold a task for
- * every thief --, or
+ * the creating thread's own deque already holds HSOMP_THROTTLE tasks
+ * (deque_throttled), or
  * when the creating task has HSOMP_CUTOFF_KIDS_PER_THREAD unfinished
  * children per team member (those may be blocked on dependences, so the
  * deque alone does not bound them).  OpenMP lets any task be undeferred;
@@ -40,14 +38,20 @@
  * for a flag a later sibling sets) -- a deadlock that no deferral would
  * cause.  Detached tasks are never throttled: their completion is the
  * event's, not the body's. */
-#define HSOMP_THROTTLE 64
-#define HSOMP_THROTTLE_PER_THREAD 2
-static inline int64_t hsomp_throttle(const struct hsomp_team *team) {
-  int64_t per = (int64_t)HSOMP_THROTTLE_PER_THREAD * team->nthreads;
-  return per > HSOMP_THROTTLE ? per : HSOMP_THROTTLE;
-}
+#define HSOMP_THROTTLE 128
 #define HSOMP_CUTOFF_KIDS_PER_THREAD 128
 
+/* Whether `more' new tasks of this thread would find its own deque `dq'
+ * at the bound: the one rule of GOMP_task's first test and over_cutoff.
+ * Reads the owner's two indices, writes nothing. */
+static inline __attribute__((always_inline)) bool deque_throttled(const struct hsomp_team *team,
+                                                                  struct hsomp_deque *dq,
+                                                                  int64_t more) {
+  (void)team;
+  return atomic_load_explicit(&dq->bottom, memory_order_relaxed) -
+             atomic_load_explicit(&dq->top, memory_order_relaxed) + more >
+         HSOMP_THROTTLE;
+}
 /* ------------------------------------------------------------------ */
 /* Creating tasks.                                                      */
 
@@ -62,8 +66,7 @@ static inline __attribute__((always_inline)) bool over_cutoff(struct hsomp_threa
   struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
   if (!tk || tk->cap < team->nthreads)
     return more > (unsigned long)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads;
-  if (deque_bound &&
-      hsomp_deque_size(&tk->member[self->ts.team_id].dq) + (int64_t)more > hsomp_throttle(team))
+  if (deque_bound && deque_throttled(team, &tk->member[self->ts.team_id].dq, (int64_t)more))
     return true;
   uint64_t kids = cur ? hsomp_kids(atomic_load_explicit(&cur->pending, memory_order_relaxed)) : 0;
   return kids + more > (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads;
@@ -418,11 +421,7 @@ void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), lo
     /* Acquire: another member may have just installed it (tasking_install). */
     struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
     if (tk && tk->cap >= team->nthreads) {
-      /* The owner's own indices: no write, no fence. */
-      struct hsomp_deque *dq = &tk->member[self->ts.team_id].dq;
-      if (atomic_load_explicit(&dq->bottom, memory_order_relaxed) -
-              atomic_load_explicit(&dq->top, memory_order_relaxed) >=
-          hsomp_throttle(team))
+      if (deque_throttled(team, &tk->member[self->ts.team_id].dq, 1))
         goto included;
       task_deferred_plain(self, team, fn, data, arg_size, arg_align, flags);
       return;
