@@ -381,7 +381,7 @@ static __attribute__((noinline)) void task_general(void (*fn)(void *), void *dat
  * tasking state is there, no depend, detach, priority or copy
  * constructor, no cancellation, no tool; the parent's child count may
  * still make it included (over_cutoff's second bound). */
-static __attribute__((noinline)) void task_deferred_plain(struct hsomp_thread *self,
+static __attribute__((noinline, flatten)) void task_deferred_plain(struct hsomp_thread *self,
                                                           struct hsomp_team *team,
                                                           void (*fn)(void *), void *data,
                                                           long arg_size, long arg_align,
@@ -397,8 +397,16 @@ static __attribute__((noinline)) void task_deferred_plain(struct hsomp_thread *s
   if (arg_size < 0)
     arg_size = 0;
   struct hsomp_task *t = hsomp_task_new(self, team, parent, fn, arg_size, arg_align, 0, flags, 0);
-  if (arg_size > 0)
+  if (arg_size > 0 && arg_size <= 64 && (arg_size & 7) == 0) {
+    /* GCC's argument blocks are mostly a few words: no call for those. */
+    for (long i = 0; i < arg_size; i += 8) {
+      uint64_t w;
+      memcpy(&w, (char *)data + i, 8);
+      memcpy((char *)t->data + i, &w, 8);
+    }
+  } else if (arg_size > 0) {
     memcpy(t->data, data, (size_t)arg_size);
+  }
   hsomp_task_submit(self, team, t, NULL);
 }
 
