@@ -80,7 +80,7 @@ struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) {
  * Blocks move between threads' lists freely: they are all alike.  The
  * list goes back to malloc when its thread's record goes away. */
 #define HSOMP_RECORD_BLOCK 512
-#define HSOMP_RECORD_CACHE 256 /* above HSOMP_THROTTLE (task_create.c): a full deque's worth comes back */
+#define HSOMP_RECORD_CACHE 256 /* HSOMP_THROTTLE (task_create.c): a full deque's worth comes back */
 _Static_assert(sizeof(struct hsomp_task) <= HSOMP_RECORD_BLOCK, "a bare record fits a block");
 
 static void records_release(struct hsomp_thread *self);
