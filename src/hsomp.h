@@ -258,7 +258,7 @@ struct hsomp_team {
 /* Free task records a thread keeps for its next tasks (Note [Recycled
  * task records], task.c): a list linked through the records. */
 struct hsomp_task_cache {
-  void *head;
+  void *head, *tail;
   unsigned count;
 };
 
