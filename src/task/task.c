@@ -353,12 +353,14 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
   bool discarded = hsomp_task_cancelled(team, t);
   if (HSOMP_LIKELY(!discarded)) {
     struct hsomp_task *prev = self->ts.task;
-    struct hsomp_icv saved = self->icv;
+    /* The ICVs as blocks: a struct copy goes field by field. */
+    unsigned char saved[sizeof(struct hsomp_icv)];
+    memcpy(saved, &self->icv, sizeof saved);
     HSOMP_OMPT(task_switch(self, t));
     self->ts.task = t;
-    self->icv = t->icv;
+    memcpy(&self->icv, &t->icv, sizeof saved);
     t->fn(t->data);
-    self->icv = saved;
+    memcpy(&self->icv, saved, sizeof saved);
     self->ts.task = prev;
     /* Note [Detach events and tools] (task_event.c) */
     if ((t->flags & HSOMP_TASK_DETACH) && HSOMP_UNLIKELY(hsomp_ompt_enabled) &&

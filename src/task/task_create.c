@@ -22,7 +22,7 @@
  * however many tasks a loop creates, and a deep or wide task tree then
  * costs little more than its function calls: its tasks past the bound
  * make no record on the heap, touch no queue and write nothing shared.
- * The bound is checked first thing in GOMP_task (owner_throttled: the
+ * The bound is checked first thing in GOMP_task (deque_throttled: the
  * owner's two deque indices, a write only when the state below changes),
  * so a throttled task costs about what an if(0) task does.
  *
@@ -46,13 +46,24 @@
  * the oldest, the producer at its taskwait the newest).  The marks are
  * libomp's deque size and a quarter of it: a thief that has drained the
  * deque to the low mark still has tasks to run while the owner, at its
- * next task, notices and queues more. */
+ * next task, notices and queues more.
+ *
+ * A task with a depend clause is exempt from the deque bound (only the
+ * children bound makes it included): included, it would have to wait for
+ * its predecessors inside the creating task, which then cannot go on to
+ * create what those predecessors may be waiting for (a detached
+ * predecessor whose event a later task fulfils, a predecessor that waits
+ * for a flag a later sibling sets) -- a deadlock that no deferral would
+ * cause.  Detached tasks are never throttled: their completion is the
+ * event's, not the body's. */
 #define HSOMP_THROTTLE 256
 #define HSOMP_THROTTLE_RESUME 64
 #define HSOMP_CUTOFF_KIDS_PER_THREAD 128
 
-/* Whether the owner's deque `dq' throttles it (Note [Throttled tasks]);
- * `more' tasks are about to be made. */
+/* Whether `more' new tasks of this thread find its own deque `dq'
+ * throttled (Note [Throttled tasks]): the one rule of GOMP_task's first
+ * test and over_cutoff.  Reads the owner's two indices; writes the
+ * thread's flag when it changes. */
 static inline __attribute__((always_inline)) bool deque_throttled(struct hsomp_thread *self,
                                                                   struct hsomp_deque *dq,
                                                                   int64_t more) {
@@ -78,12 +89,13 @@ static inline __attribute__((always_inline)) bool deque_throttled(struct hsomp_t
 static inline __attribute__((always_inline)) bool over_cutoff(struct hsomp_thread *self,
                                                               struct hsomp_team *team,
                                                               struct hsomp_task *cur,
-                                                              unsigned long more) {
+                                                              unsigned long more,
+                                                              bool deque_bound) {
   /* Acquire: another member may have just installed it (tasking_install). */
   struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
   if (!tk || tk->cap < team->nthreads)
     return more > (unsigned long)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads;
-  if (deque_throttled(self, &tk->member[self->ts.team_id].dq, (int64_t)more))
+  if (deque_bound && deque_throttled(self, &tk->member[self->ts.team_id].dq, (int64_t)more))
     return true;
   uint64_t kids = cur ? hsomp_kids(atomic_load_explicit(&cur->pending, memory_order_relaxed)) : 0;
   if (kids + more <= (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads)
@@ -94,7 +106,7 @@ static inline __attribute__((always_inline)) bool over_cutoff(struct hsomp_threa
 
 bool hsomp_task_over_cutoff(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *cur,
                             unsigned long more) {
-  return over_cutoff(self, team, cur, more);
+  return over_cutoff(self, team, cur, more, true);
 }
 
 /* The stack record of an included task; see Note [Task records]. */
@@ -385,7 +397,8 @@ static __attribute__((noinline)) void task_general(void (*fn)(void *), void *dat
     arg_size = 0;
   struct hsomp_task *cur = self->ts.task;
   if (!if_clause || !team || (cur && (cur->flags & HSOMP_TASK_FINAL)) ||
-      (!(flags & GOMP_TASK_FLAG_DETACH) && over_cutoff(self, team, cur, 1))) {
+      (!(flags & GOMP_TASK_FLAG_DETACH) &&
+       over_cutoff(self, team, cur, 1, !(flags & GOMP_TASK_FLAG_DEPEND)))) {
     if (!(flags & (GOMP_TASK_FLAG_DEPEND | GOMP_TASK_FLAG_DETACH)) && !cpyfn)
       included_plain(self, hsomp_task_current(self), fn, data, flags, priority);
     else
@@ -396,18 +409,38 @@ static __attribute__((noinline)) void task_general(void (*fn)(void *), void *dat
   }
 }
 
-/* Whether the thread's own deque is at the bound of Note [Throttled
- * tasks] (outside a team every task is included).  Reads the owner's
- * indices only; a team whose tasking state is not there yet (or too small)
- * is left to task_general. */
-static inline __attribute__((always_inline)) bool owner_throttled(struct hsomp_thread *self) {
-  struct hsomp_team *team = self->ts.team;
-  if (!team)
-    return true;
-  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
-  if (!tk || tk->cap < team->nthreads)
-    return false;
-  return deque_throttled(self, &tk->member[self->ts.team_id].dq, 1);
+/* The common deferred task, as GOMP_task found it: in a team whose
+ * tasking state is there, no depend, detach, priority or copy
+ * constructor, no cancellation, no tool; the parent's child count may
+ * still make it included (over_cutoff's second bound). */
+static __attribute__((noinline, flatten)) void task_deferred_plain(struct hsomp_thread *self,
+                                                          struct hsomp_team *team,
+                                                          void (*fn)(void *), void *data,
+                                                          long arg_size, long arg_align,
+                                                          unsigned flags) {
+  struct hsomp_task *parent = hsomp_task_materialise(self);
+  if (HSOMP_UNLIKELY(hsomp_kids(atomic_load_explicit(&parent->pending, memory_order_relaxed)) + 1 >
+                     (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads)) {
+    self->tasks_throttled = true; /* Note [Throttled tasks]: as over_cutoff */
+    included_plain(self, parent, fn, data, flags, 0);
+    return;
+  }
+  if (arg_align < 1)
+    arg_align = 1;
+  if (arg_size < 0)
+    arg_size = 0;
+  struct hsomp_task *t = hsomp_task_new(self, team, parent, fn, arg_size, arg_align, 0, flags, 0);
+  if (arg_size > 0 && arg_size <= 64 && (arg_size & 7) == 0) {
+    /* GCC's argument blocks are mostly a few words: no call for those. */
+    for (long i = 0; i < arg_size; i += 8) {
+      uint64_t w;
+      memcpy(&w, (char *)data + i, 8);
+      memcpy((char *)t->data + i, &w, 8);
+    }
+  } else if (arg_size > 0) {
+    memcpy(t->data, data, (size_t)arg_size);
+  }
+  hsomp_task_submit(self, team, t, NULL);
 }
 
 void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), long arg_size,
@@ -418,11 +451,22 @@ void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), lo
   struct hsomp_task *cur;
   if (HSOMP_LIKELY(self != NULL) && (cur = self->ts.task) != NULL &&
       !(flags & (GOMP_TASK_FLAG_DEPEND | GOMP_TASK_FLAG_DETACH | GOMP_TASK_FLAG_PRIORITY)) &&
-      cpyfn == NULL && !hsomp_settings.cancellation && !hsomp_ompt_enabled &&
-      (!if_clause || (cur->flags & HSOMP_TASK_FINAL) || owner_throttled(self))) {
-    /* inlined here: one frame for the test and the task */
-    included_plain_body(self, cur, fn, data, flags, 0, false);
-    return;
+      cpyfn == NULL && !hsomp_settings.cancellation && !hsomp_ompt_enabled) {
+    struct hsomp_team *team = self->ts.team;
+    if (!if_clause || (cur->flags & HSOMP_TASK_FINAL) || !team) {
+    included:
+      /* inlined here: one frame for the test and the task */
+      included_plain_body(self, cur, fn, data, flags, 0, false);
+      return;
+    }
+    /* Acquire: another member may have just installed it (tasking_install). */
+    struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+    if (tk && tk->cap >= team->nthreads) {
+      if (deque_throttled(self, &tk->member[self->ts.team_id].dq, 1))
+        goto included;
+      task_deferred_plain(self, team, fn, data, arg_size, arg_align, flags);
+      return;
+    }
   }
   /* Here: task_general's return address is not the program's (a plain
    * store, no call). */
