@@ -258,7 +258,7 @@ struct hsomp_team {
 /* Free task records a thread keeps for its next tasks (Note [Recycled
  * task records], task.c): a list linked through the records. */
 struct hsomp_task_cache {
-  void *head;
+  void *head, *tail;
   unsigned count;
 };
 
@@ -300,6 +300,7 @@ struct hsomp_thread {
   struct hsomp_task_cache task_records; /* free task records (task.c) */
   /* Set by task.c: gives `task_records' back when the record goes away. */
   void (*release_task_records)(struct hsomp_thread *self);
+  bool tasks_throttled;          /* its new tasks run included (Note [Throttled tasks], task_create.c) */
   unsigned index;                /* 0 for host threads, 1.. for workers */
   int capability;                /* -1 if not bound */
   _Atomic int cpu;               /* its CPU when it last started a region or forked */

@@ -74,25 +74,95 @@ struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) {
  * frees them at a high rate.  A record that fits HSOMP_RECORD_BLOCK bytes
  * is allocated as a block of exactly that size (flag HSOMP_TASK_BLOCK),
  * and the thread that frees it keeps it on its own free list (at most
- * HSOMP_RECORD_CACHE blocks, the rest go back to malloc) for its next
- * task: no lock, no shared line, and the block is cache-warm when the
- * same thread runs and frees most of what it made (depth-first tasks).
- * Blocks move between threads' lists freely: they are all alike.  The
- * list goes back to malloc when its thread's record goes away. */
+ * HSOMP_RECORD_CACHE blocks) for its next task: no lock, no shared line,
+ * and the block is cache-warm when the same thread runs and frees most of
+ * what it made (depth-first tasks).  Blocks move between threads' lists
+ * freely: they are all alike.  The list goes back to malloc when its
+ * thread's record goes away.
+ *
+ * Note [The record depot]
+ * When one thread makes the tasks and others run them (a producer in
+ * `single' or `master'), the blocks pile up on the runners' lists and
+ * the producer's list stays empty: every task then cost the producer a
+ * malloc and a runner a free of a block from the producer's arena (glibc
+ * takes that arena's lock, the producer's malloc takes it too).  So a
+ * thread whose list is full hands the whole list, as one chain, to the
+ * process's depot (one CAS), and a thread whose list is empty takes the
+ * depot (one exchange) before it calls malloc: a batch of
+ * HSOMP_RECORD_CACHE blocks costs a few atomic operations on the depot's
+ * line.  The depot is a stack of such batches (struct record_batch, in
+ * the batch's first block); a taker exchanges the whole stack for NULL,
+ * keeps one batch and pushes the others back, so the stack is never
+ * popped one element at a time and needs no counter against ABA.  The
+ * depot keeps at most HSOMP_RECORD_DEPOT blocks (its count is a hint,
+ * updated apart from the stack); past that a full list goes back to
+ * malloc.  The depot outlives every thread, and nothing in it refers to
+ * a thread record. */
 #define HSOMP_RECORD_BLOCK 512
-#define HSOMP_RECORD_CACHE 256 /* above HSOMP_THROTTLE (task_create.c): a full deque's worth comes back */
+#define HSOMP_RECORD_CACHE 256 /* HSOMP_THROTTLE (task_create.c): a full deque's worth comes back */
+#define HSOMP_RECORD_DEPOT 8192
 _Static_assert(sizeof(struct hsomp_task) <= HSOMP_RECORD_BLOCK, "a bare record fits a block");
 
+/* A batch in the depot: a thread's whole list, whose first block (the
+ * header) also holds the next batch, the list's last block and its
+ * length.  Word 0 of every block links the list. */
+struct record_batch {
+  void *next_block;
+  struct record_batch *next_batch;
+  void *tail;
+  unsigned long count;
+};
+_Static_assert(sizeof(struct record_batch) <= HSOMP_RECORD_BLOCK, "a batch header fits a block");
+
+struct record_depot {
+  struct record_batch *_Atomic top;
+  _Atomic unsigned long count; /* blocks in it: a hint */
+};
+static HSOMP_OWN_LINE(struct record_depot, depot); /* Note [Hot globals own their line] */
+
 static void records_release(struct hsomp_thread *self);
+
+static void depot_push(struct record_batch *first, struct record_batch *last) {
+  struct record_batch *old = atomic_load_explicit(&depot.value.top, memory_order_relaxed);
+  do
+    last->next_batch = old;
+  while (!atomic_compare_exchange_weak_explicit(&depot.value.top, &old, first, memory_order_release,
+                                                memory_order_relaxed));
+}
+
+/* One batch of the depot becomes this thread's (empty) list: all are
+ * taken, the others go back. */
+static bool depot_take(struct hsomp_task_cache *c) {
+  if (!atomic_load_explicit(&depot.value.top, memory_order_relaxed))
+    return false;
+  struct record_batch *b = atomic_exchange_explicit(&depot.value.top, NULL, memory_order_acquire);
+  if (!b)
+    return false;
+  if (b->next_batch) {
+    struct record_batch *last = b->next_batch;
+    while (last->next_batch)
+      last = last->next_batch;
+    depot_push(b->next_batch, last);
+  }
+  atomic_fetch_sub_explicit(&depot.value.count, b->count, memory_order_relaxed);
+  c->head = b;
+  c->tail = b->tail;
+  c->count = (unsigned)b->count;
+  return true;
+}
 
 void *hsomp_record_alloc(struct hsomp_thread *self, size_t size, bool *block) {
   *block = size <= HSOMP_RECORD_BLOCK;
   void *p;
   if (*block) {
     struct hsomp_task_cache *c = &self->task_records;
+    if (!c->head && depot_take(c)) /* Note [The record depot] */
+      self->release_task_records = records_release;
     if ((p = c->head)) {
       c->head = *(void **)p;
       c->count--;
+      if (!c->head)
+        c->tail = NULL;
       return p;
     }
     size = HSOMP_RECORD_BLOCK;
@@ -102,16 +172,40 @@ void *hsomp_record_alloc(struct hsomp_thread *self, size_t size, bool *block) {
   return p;
 }
 
+/* Hand the thread's full list to the depot, or to malloc past its bound. */
+static void list_give_back(struct hsomp_task_cache *c) {
+  if (atomic_load_explicit(&depot.value.count, memory_order_relaxed) + c->count <= HSOMP_RECORD_DEPOT) {
+    struct record_batch *b = c->head; /* its first word already links the list */
+    b->tail = c->tail;
+    b->count = c->count;
+    atomic_fetch_add_explicit(&depot.value.count, c->count, memory_order_relaxed);
+    depot_push(b, b);
+  } else {
+    for (void *p = c->head; p;) {
+      void *next = *(void **)p;
+      free(p);
+      p = next;
+    }
+  }
+  c->head = c->tail = NULL;
+  c->count = 0;
+}
+
 void hsomp_record_free(struct hsomp_task *t) {
   struct hsomp_thread *self = hsomp_tls;
-  if ((t->flags & HSOMP_TASK_BLOCK) && self && self->task_records.count < HSOMP_RECORD_CACHE) {
-    *(void **)t = self->task_records.head;
-    self->task_records.head = t;
-    self->task_records.count++;
-    self->release_task_records = records_release;
+  if (!(t->flags & HSOMP_TASK_BLOCK) || !self) {
+    free(t);
     return;
   }
-  free(t);
+  struct hsomp_task_cache *c = &self->task_records;
+  if (c->count >= HSOMP_RECORD_CACHE)
+    list_give_back(c); /* Note [The record depot] */
+  *(void **)t = c->head;
+  if (!c->head)
+    c->tail = t;
+  c->head = t;
+  c->count++;
+  self->release_task_records = records_release;
 }
 
 /* The thread record goes away (hsomp_thread_release_caches). */

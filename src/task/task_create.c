@@ -13,22 +13,40 @@
 
 /* Note [Throttled tasks]
  * A new task runs at once, included (Note [Cheap included tasks]), when
- * the creating thread's own deque already holds HSOMP_THROTTLE tasks
- * (deque_throttled), or
- * when the creating task has HSOMP_CUTOFF_KIDS_PER_THREAD unfinished
- * children per team member (those may be blocked on dependences, so the
- * deque alone does not bound them).  OpenMP lets any task be undeferred;
- * libgomp does the same past 64 queued tasks per thread of the team,
- * libomp when the thread's deque is full.  Either bound keeps memory flat
+ * the creating thread's own deque is throttled (below), or when the
+ * creating task has HSOMP_CUTOFF_KIDS_PER_THREAD unfinished children per
+ * team member (those may be blocked on dependences, so the deque alone
+ * does not bound them).  OpenMP lets any task be undeferred; libgomp does
+ * the same past 64 queued tasks per thread of the team, libomp when the
+ * thread's deque (256 tasks) is full.  Either bound keeps memory flat
  * however many tasks a loop creates, and a deep or wide task tree then
  * costs little more than its function calls: its tasks past the bound
  * make no record on the heap, touch no queue and write nothing shared.
- * Thieves still find work: they steal at the deque's other end, where
- * the oldest (biggest) tasks wait, and every steal makes room that the
- * owner's next task fills again, so a deque at the bound stays there as
- * long as the owner creates tasks.  The bound is checked first thing in
- * GOMP_task (the owner's two deque indices, no write), so a throttled
- * task costs about what an if(0) task does.
+ * The bound is checked first thing in GOMP_task (deque_throttled: the
+ * owner's two deque indices, a write only when the state below changes),
+ * so a throttled task costs about what an if(0) task does.
+ *
+ * The throttle has two marks.  A deque that reaches HSOMP_THROTTLE tasks
+ * (or a creating task at its bound of children) throttles its owner
+ * (`tasks_throttled', the owner's own flag), and it stays throttled until
+ * thieves have drained the deque to HSOMP_THROTTLE_RESUME; then the owner
+ * queues its new tasks again.  With
+ * one mark, every steal made room that the owner's next task filled
+ * again: past the bound a producer alternated, task by task, between a
+ * task it queued and one it ran itself.  That scattered a producer's
+ * consecutive tasks over the threads -- in a blocked factorisation
+ * (SPARSELU), the task that updates a block went to the producer in one
+ * step and to a thief in the next, so the block moved between caches --
+ * and it made every steal cost the producer a queued task (a record, a
+ * push, the thief's transfers) in the middle of its run of cheap included
+ * ones.  With two marks the producer runs a long stretch of its newest
+ * tasks itself while thieves take its oldest, and queues a batch when
+ * they are short of work: a thief's tasks and the producer's stay long
+ * runs of consecutive tasks, as when nothing is throttled (thieves take
+ * the oldest, the producer at its taskwait the newest).  The marks are
+ * libomp's deque size and a quarter of it: a thief that has drained the
+ * deque to the low mark still has tasks to run while the owner, at its
+ * next task, notices and queues more.
  *
  * A task with a depend clause is exempt from the deque bound (only the
  * children bound makes it included): included, it would have to wait for
@@ -38,20 +56,31 @@
  * for a flag a later sibling sets) -- a deadlock that no deferral would
  * cause.  Detached tasks are never throttled: their completion is the
  * event's, not the body's. */
-#define HSOMP_THROTTLE 128
+#define HSOMP_THROTTLE 256
+#define HSOMP_THROTTLE_RESUME 64
 #define HSOMP_CUTOFF_KIDS_PER_THREAD 128
 
-/* Whether `more' new tasks of this thread would find its own deque `dq'
- * at the bound: the one rule of GOMP_task's first test and over_cutoff.
- * Reads the owner's two indices, writes nothing. */
-static inline __attribute__((always_inline)) bool deque_throttled(const struct hsomp_team *team,
+/* Whether `more' new tasks of this thread find its own deque `dq'
+ * throttled (Note [Throttled tasks]): the one rule of GOMP_task's first
+ * test and over_cutoff.  Reads the owner's two indices; writes the
+ * thread's flag when it changes. */
+static inline __attribute__((always_inline)) bool deque_throttled(struct hsomp_thread *self,
                                                                   struct hsomp_deque *dq,
                                                                   int64_t more) {
-  (void)team;
-  return atomic_load_explicit(&dq->bottom, memory_order_relaxed) -
-             atomic_load_explicit(&dq->top, memory_order_relaxed) + more >
-         HSOMP_THROTTLE;
+  int64_t size = atomic_load_explicit(&dq->bottom, memory_order_relaxed) -
+                 atomic_load_explicit(&dq->top, memory_order_relaxed);
+  if (self->tasks_throttled) {
+    if (size > HSOMP_THROTTLE_RESUME)
+      return true;
+    self->tasks_throttled = false;
+    return false;
+  }
+  if (size + more <= HSOMP_THROTTLE)
+    return false;
+  self->tasks_throttled = true;
+  return true;
 }
+
 /* ------------------------------------------------------------------ */
 /* Creating tasks.                                                      */
 
@@ -66,10 +95,13 @@ static inline __attribute__((always_inline)) bool over_cutoff(struct hsomp_threa
   struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
   if (!tk || tk->cap < team->nthreads)
     return more > (unsigned long)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads;
-  if (deque_bound && deque_throttled(team, &tk->member[self->ts.team_id].dq, (int64_t)more))
+  if (deque_bound && deque_throttled(self, &tk->member[self->ts.team_id].dq, (int64_t)more))
     return true;
   uint64_t kids = cur ? hsomp_kids(atomic_load_explicit(&cur->pending, memory_order_relaxed)) : 0;
-  return kids + more > (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads;
+  if (kids + more <= (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads)
+    return false;
+  self->tasks_throttled = true; /* until the deque drains, as for a full one */
+  return true;
 }
 
 bool hsomp_task_over_cutoff(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *cur,
@@ -389,6 +421,7 @@ static __attribute__((noinline, flatten)) void task_deferred_plain(struct hsomp_
   struct hsomp_task *parent = hsomp_task_materialise(self);
   if (HSOMP_UNLIKELY(hsomp_kids(atomic_load_explicit(&parent->pending, memory_order_relaxed)) + 1 >
                      (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads)) {
+    self->tasks_throttled = true; /* Note [Throttled tasks]: as over_cutoff */
     included_plain(self, parent, fn, data, flags, 0);
     return;
   }
@@ -429,7 +462,7 @@ void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), lo
     /* Acquire: another member may have just installed it (tasking_install). */
     struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
     if (tk && tk->cap >= team->nthreads) {
-      if (deque_throttled(team, &tk->member[self->ts.team_id].dq, 1))
+      if (deque_throttled(self, &tk->member[self->ts.team_id].dq, 1))
         goto included;
       task_deferred_plain(self, team, fn, data, arg_size, arg_align, flags);
       return;
