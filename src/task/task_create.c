@@ -181,9 +181,12 @@ struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *
   t->priority = priority;
   t->taskgroup_own = false;
   atomic_init(&t->pending, 1);
-  t->dep_lock = 0;
   t->deps = NULL;
   atomic_init(&t->npred, 0);
+  t->dep_in_table = 0;
+  t->succ_lock = 0;
+  atomic_init(&t->dep_done, false);
+  atomic_init(&t->dep_hold, 1);
   t->ndeps = (uint32_t)ndeps;
   t->dep = (struct hsomp_dep_entry *)(t + 1);
   t->succ = NULL;
