@@ -36,8 +36,9 @@
  * table and becomes `all_memory', on which every later sibling with
  * dependences depends (libgomp's rule).
  *
- * Completed tasks stay listed until the table's owner next looks (Note
- * [Dependences without the parent's lock]): an edge from a completed task
+ * Completed tasks stay listed until a later out entry on their address
+ * replaces them or a sweep prunes them (Note [Dependences without the
+ * parent's lock]): an edge from a completed task
  * is simply not made, and a listed entry that completed implies that the
  * out entry it follows completed too (it was released by it, or found it
  * complete), so "the old out only if both lists are empty" stays right
@@ -69,10 +70,10 @@
  *              brings it to 0 schedules the task and has seen every
  *              predecessor's effects and the creator's registration).
  *   dep_hold   the table refers to completed children until the creator
- *              prunes them (when it next looks at the address, or in a
- *              sweep of the whole table once it holds twice as many
- *              entries as after the last sweep, plus 64: memory stays
- *              proportional to the unfinished children), so a record in
+ *              drops them (when a later out entry on the address replaces
+ *              them, or in a sweep of the whole table once it holds twice
+ *              as many entries as after the last sweep, plus 64: memory
+ *              stays proportional to the unfinished children), so a record in
  *              the table must outlive its completion.  A registered task's
  *              dep_hold is 2: one for the completion path (task.c's
  *              record_free, through hsomp_deps_may_free), one for the table
@@ -142,9 +143,8 @@ bool hsomp_deps_may_free(struct hsomp_task *t) {
 /* One of t's entries (or its all-memory slot) left the table. */
 static void let_go(struct hsomp_task *t) {
   HSOMP_ASSERT(t->dep_in_table >= 1);
-  if (--t->dep_in_table == 0 &&
-      atomic_fetch_sub_explicit(&t->dep_hold, 1, memory_order_acq_rel) == 1)
-    hsomp_record_free(t); /* completed and released by its completion path */
+  if (--t->dep_in_table == 0 && hsomp_deps_may_free(t))
+    hsomp_record_free(t); /* completed, and its completion path let go */
 }
 
 static bool completed(struct hsomp_task *t) {
@@ -241,6 +241,8 @@ static void rec_clear(struct hsomp_dep_table *tb, struct hsomp_dep_rec *r,
       visit(e->task, succ);
     drop(tb, e);
   }
+  if (!r->list[HSOMP_DEP_IN] && !r->list[HSOMP_DEP_SET])
+    return;
   for (int k = HSOMP_DEP_IN; k <= HSOMP_DEP_SET; k++) {
     struct hsomp_dep_entry *e = r->list[k], *next;
     r->list[k] = NULL;
@@ -303,7 +305,7 @@ size_t hsomp_deps_count(void **depend) {
   return (uintptr_t)(depend[0] ? depend[0] : depend[1]);
 }
 
-static void dep_item(void **depend, size_t i, void **addr, int *kind) {
+static inline void dep_item(void **depend, size_t i, void **addr, int *kind) {
   if (depend[0]) {
     *addr = depend[2 + i];
     *kind = i < (uintptr_t)depend[1] ? (*addr ? HSOMP_DEP_OUT : HSOMP_DEP_ALL) : HSOMP_DEP_IN;
@@ -414,7 +416,8 @@ static void entry_add(struct hsomp_dep_table *tb, struct hsomp_dep_entry *e) {
     return; /* redundant: t already orders this address as out */
   if (e->kind != HSOMP_DEP_OUT && r->list[e->kind] && r->list[e->kind]->task == t)
     return;
-  rec_prune(tb, r);
+  /* Completed entries are not pruned here: an out entry drops them all
+   * below, and table_sweep the readers' lists. */
   edges_for(r, e->kind, t);
   if (e->kind == HSOMP_DEP_OUT) {
     /* Never one of t's own entries: its out-like ones come first, and a
