@@ -1,7 +1,8 @@
 /* Dependences under contention, checked against sequential results:
  * long chains of tiny tasks on one address (each completion races with
  * the creation of the next sibling that depends on it), readers between
- * the writers, tasks on many addresses at once (more than a sweep of the
+ * the writers, bursts of readers after a writer (its successor list grows
+ * while it may complete), tasks on many addresses at once (more than a sweep of the
  * parent's table holds), every thread a producer of its own siblings at
  * the same time, parents that are explicit tasks (their tables freed
  * while completed children are still listed), and undeferred if(0) tasks
@@ -70,6 +71,36 @@ static void chain_one(void) {
       fail("chain_one reader", (long)seen[i], (long)ref_seen[i]);
       break;
     }
+}
+
+/* Bursts on one address: a writer, then READERS readers of it (the
+ * writer's successor list grows while it may be completing), then the
+ * next writer, which waits for all of them. */
+enum { BURSTS = 300, READERS = 40 };
+static void bursts(void) {
+  static unsigned long x, seen[BURSTS][READERS];
+  x = 7;
+#pragma omp parallel
+#pragma omp single
+  for (int b = 0; b < BURSTS; b++) {
+#pragma omp task depend(inout: x) firstprivate(b)
+    x = step(x, (unsigned long)b);
+    for (int k = 0; k < READERS; k++) {
+#pragma omp task depend(in: x) firstprivate(b, k)
+      seen[b][k] = x;
+    }
+  }
+  unsigned long want = 7;
+  for (int b = 0; b < BURSTS; b++) {
+    want = step(want, (unsigned long)b);
+    for (int k = 0; k < READERS; k++)
+      if (seen[b][k] != want) {
+        fail("bursts reader", (long)seen[b][k], (long)want);
+        return;
+      }
+  }
+  if (x != want)
+    fail("bursts final", (long)x, (long)want);
 }
 
 /* Many addresses: task i writes a[i % NADDR] after reading a[(i * 7) %
@@ -157,6 +188,7 @@ int main(void) {
   static unsigned long a[NADDR], ref[NADDR];
   for (int round = 0; round < 3; round++) {
     chain_one();
+    bursts();
     init(a);
 #pragma omp parallel
 #pragma omp single
