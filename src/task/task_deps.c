@@ -422,7 +422,10 @@ static void entry_add(struct hsomp_dep_table *tb, struct hsomp_dep_entry *e) {
   if (e->kind == HSOMP_DEP_OUT) {
     /* Never one of t's own entries: its out-like ones come first, and a
      * second out on the address returned above. */
-    rec_clear(tb, r, NULL, NULL);
+    if (r->list[HSOMP_DEP_IN] || r->list[HSOMP_DEP_SET])
+      rec_clear(tb, r, NULL, NULL);
+    else if (r->out)
+      drop(tb, r->out);
     r->out = e;
   } else {
     e->prev = NULL;
