@@ -68,19 +68,29 @@
  *   npred      a successor's count of unfinished predecessors, 1 more
  *              while its edges are being added (acq_rel decrements: whoever
  *              brings it to 0 schedules the task and has seen every
- *              predecessor's effects and the creator's registration).
+ *              predecessor's effects and the creator's registration).  A
+ *              waiter (an undeferred task's or taskwait depend's stack
+ *              pseudo-task) is not scheduled: the completer that brings its
+ *              count to 0 wakes the team's task_done word after the
+ *              decrement (hsomp_task_wake: a seq_cst fence, then the bump),
+ *              and the waiter re-reads the count before it sleeps on that
+ *              word (Note [Two sleep words] in task.c), so the wake-up is
+ *              not lost; the completer reads the waiter's flags and team
+ *              before the decrement, after which the waiter may be gone.
  *   dep_hold   the table refers to completed children until the creator
  *              drops them (when a later out entry on the address replaces
  *              them, or in a sweep of the whole table once it holds twice
- *              as many entries as after the last sweep, plus 64: memory
- *              stays proportional to the unfinished children), so a record in
- *              the table must outlive its completion.  A registered task's
- *              dep_hold is 2: one for the completion path (task.c's
- *              record_free, through hsomp_deps_may_free), one for the table
- *              (dropped when the task's last entry, counted in
- *              dep_in_table by the creator alone, leaves the table).
- *              Whichever brings it to 0 (acq_rel) frees the record, after
- *              everything the other did with it.
+ *              as many entries as after the last sweep, plus 64: the
+ *              completed ones listed stay within a constant factor of the
+ *              unfinished ones, plus 64), so a record in the table must
+ *              outlive its completion.  A registered task's dep_hold is 2:
+ *              one for the completion path (task.c's record_free, through
+ *              hsomp_deps_may_free), one for the table (dropped when the
+ *              task's last entry, counted in dep_in_table by the creator
+ *              alone, leaves the table).  Whichever brings it to 0 (acq_rel)
+ *              frees the record, after everything the other did with it;
+ *              a party whose acquire load already reads 1 knows the other
+ *              let go and frees it without the decrement.
  * The table's memory is freed when the parent's record is, after all its
  * children are done, or between regions for implicit tasks; completed
  * children still listed are freed with it. */
