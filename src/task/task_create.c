@@ -220,7 +220,7 @@ void hsomp_task_submit(struct hsomp_thread *self, struct hsomp_team *team, struc
     atomic_fetch_add_explicit(&t->counted_tg->live, 1, memory_order_relaxed);
   if (!atomic_load_explicit(&team->tasks_used, memory_order_relaxed))
     atomic_store_explicit(&team->tasks_used, true, memory_order_seq_cst);
-  if (t->ndeps && hsomp_deps_register(parent, t, depend))
+  if (t->ndeps && hsomp_deps_register(parent, t, depend, hsomp_record_free))
     return; /* the last predecessor schedules it */
   hsomp_task_schedule(self, team, t);
 }

@@ -110,6 +110,7 @@ struct hsomp_dep_table {
   size_t nentries;                 /* entries listed (completed ones too) */
   size_t sweep_at;                 /* prune the whole table at this many */
   struct hsomp_task *all_memory;   /* newest depend(inout: omp_all_memory) child */
+  void (*record_free)(struct hsomp_task *); /* task.c's, passed down: it lies above this file */
   struct hsomp_dep_rec *free_recs;
   struct hsomp_dep_rec **bucket;
 };
@@ -131,10 +132,11 @@ static struct hsomp_dep_rec **buckets_new(size_t n) {
   return b;
 }
 
-static struct hsomp_dep_table *table_new(void) {
+static struct hsomp_dep_table *table_new(void (*record_free)(struct hsomp_task *)) {
   struct hsomp_dep_table *tb = calloc(1, sizeof *tb);
   if (!tb)
     hsomp_fatal("out of memory allocating a dependence table");
+  tb->record_free = record_free;
   tb->bucket = buckets_new(TABLE_MIN);
   tb->mask = TABLE_MIN - 1;
   tb->sweep_at = SWEEP_SLACK;
@@ -151,10 +153,10 @@ bool hsomp_deps_may_free(struct hsomp_task *t) {
 }
 
 /* One of t's entries (or its all-memory slot) left the table. */
-static void let_go(struct hsomp_task *t) {
+static void let_go(struct hsomp_dep_table *tb, struct hsomp_task *t) {
   HSOMP_ASSERT(t->dep_in_table >= 1);
   if (--t->dep_in_table == 0 && hsomp_deps_may_free(t))
-    hsomp_record_free(t); /* completed, and its completion path let go */
+    tb->record_free(t); /* completed, and its completion path let go */
 }
 
 static bool completed(struct hsomp_task *t) {
@@ -165,7 +167,7 @@ static bool completed(struct hsomp_task *t) {
 static void drop(struct hsomp_dep_table *tb, struct hsomp_dep_entry *e) {
   e->rec = NULL;
   tb->nentries--;
-  let_go(e->task);
+  let_go(tb, e->task);
 }
 
 /* ------------------------------------------------------------------ */
@@ -296,7 +298,7 @@ void hsomp_deps_table_free(struct hsomp_task *t) {
     free(r);
   }
   if (tb->all_memory)
-    let_go(tb->all_memory);
+    let_go(tb, tb->all_memory);
   free(tb->bucket);
   free(tb);
 }
@@ -454,7 +456,7 @@ static void entry_add(struct hsomp_dep_table *tb, struct hsomp_dep_entry *e) {
 static void entry_add_all(struct hsomp_dep_table *tb, struct hsomp_task *t) {
   if (tb->all_memory) {
     add_edge(tb->all_memory, t);
-    let_go(tb->all_memory);
+    let_go(tb, tb->all_memory);
   }
   for (size_t i = 0; i <= tb->mask; i++) {
     for (struct hsomp_dep_rec *r = tb->bucket[i], *next; r; r = next) {
@@ -478,7 +480,8 @@ static void entry_add_all(struct hsomp_dep_table *tb, struct hsomp_task *t) {
 
 /* ------------------------------------------------------------------ */
 
-bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void **depend) {
+bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void **depend,
+                         void (*record_free)(struct hsomp_task *)) {
   size_t n = t->ndeps, k = 0;
   bool all = false;
   atomic_store_explicit(&t->npred, 1, memory_order_relaxed);
@@ -500,13 +503,13 @@ bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void *
     }
   struct hsomp_dep_table *tb = parent->deps;
   if (!tb)
-    tb = parent->deps = table_new();
+    tb = parent->deps = table_new(record_free);
   if (HSOMP_UNLIKELY(all)) {
     entry_add_all(tb, t);
   } else {
     if (HSOMP_UNLIKELY(tb->all_memory != NULL)) {
       if (completed(tb->all_memory)) {
-        let_go(tb->all_memory);
+        let_go(tb, tb->all_memory);
         tb->all_memory = NULL;
       } else {
         add_edge(tb->all_memory, t);

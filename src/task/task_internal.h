@@ -398,8 +398,11 @@ bool hsomp_task_shared_eligible(struct hsomp_team *team, struct hsomp_task *cons
 /* task_deps.c */
 /* Record t's dependences among its parent's children (on the parent's
  * thread); returns true if t must wait for predecessors (it is then
- * scheduled by the last one). */
-bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void **depend) HSOMP_INTERNAL;
+ * scheduled by the last one).  The parent's table frees the completed
+ * records it lets go of last with record_free (hsomp_record_free, passed
+ * down: task.c lies above task_deps.c). */
+bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void **depend,
+                         void (*record_free)(struct hsomp_task *)) HSOMP_INTERNAL;
 /* The number of dependence entries in a GOMP_task depend array. */
 size_t hsomp_deps_count(void **depend) HSOMP_INTERNAL;
 /* A completed task leaves its parent's table and readies its successors. */
