@@ -289,6 +289,8 @@ static void record_free(struct hsomp_task *t) {
     hsomp_deps_table_free(t);
   if (t->succ != t->succ_inline)
     free(t->succ);
+  if (t->ndeps && !hsomp_deps_may_free(t))
+    return; /* its parent's dependence table frees it (task_deps.c) */
   hsomp_record_free(t);
 }
 
@@ -302,8 +304,10 @@ static void taskgroup_release(struct hsomp_team *team, struct hsomp_taskgroup *t
 /* Note [Releasing a record]
  * Whoever brings a record's live count to 0 owns the record: nobody else
  * can reach it any more (its children have all released it, it is in no
- * queue and no dependence table, and its thread has finished it).  That
- * thread frees it and passes one live unit up to the parent, which may in
+ * queue, and its thread has finished it), except its parent's dependence
+ * table, which may still list it and then frees it itself (Note
+ * [Dependences without the parent's lock] in task_deps.c).  That thread
+ * frees it and passes one live unit up to the parent, which may in
  * turn reach 0.  Nothing touches a record after its release: a wake-up
  * goes through the team's event word, never through the record. */
 void hsomp_task_release(struct hsomp_team *team, struct hsomp_task *t, uint64_t amount) {

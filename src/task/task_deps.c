@@ -1,10 +1,11 @@
-/* task_deps.c -- task dependences (depend clauses, depobj, taskwait with
- * depend).
+/* task_deps.c -- task dependences (depend clauses, depobj, omp_all_memory,
+ * taskwait with depend).
  *
- * Owns the per-parent dependence table: for every address some unfinished
- * child task depends on, which children it must order after; the edges
- * from predecessor to successor; releasing successors when a task
- * completes; and waiting for predecessors in the undeferred cases. */
+ * Owns the per-parent dependence table: for every address some child
+ * task depends on, which children later siblings may have to order
+ * after; the edges from predecessor to successor (each task's own
+ * successor list); releasing successors when a task completes; and
+ * waiting for predecessors in the undeferred cases. */
 #include "task_internal.h"
 #include "ompt_internal.h"
 
@@ -13,9 +14,8 @@
 
 /* Note [Dependence table]
  * Dependences only order sibling tasks, so each parent task has its own
- * table (hash by address), guarded by the parent's dep_lock; that lock
- * also guards the successor lists of the children.  Per address the table
- * keeps the unfinished children that later siblings may have to wait for:
+ * table (hash by address).  Per address the table keeps the children
+ * that later siblings may have to wait for:
  *
  *   out     the newest out/inout/mutexinoutset entry (mutexinoutset is
  *           ordered like inout, which OpenMP permits: the tasks then run
@@ -31,12 +31,72 @@
  * entry is the number of edges it needs.  A task lists its out-like
  * entries first, so a second clause on the same address (e.g. in after
  * out) is recognised as redundant instead of making the task wait for
- * itself.  When a task completes its entries leave the table, and every
- * successor whose count of unfinished predecessors drops to 0 is
- * scheduled (by the completing thread).  A successor's count starts at 1
- * while its edges are being added, so it cannot be released before its
- * registration is complete. */
+ * itself.  A task with depend(out/inout: omp_all_memory) depends on every
+ * entry of the table and on the previous such task, then empties the
+ * table and becomes `all_memory', on which every later sibling with
+ * dependences depends (libgomp's rule).
+ *
+ * Completed tasks stay listed until a later out entry on their address
+ * replaces them or a sweep prunes them (Note [Dependences without the
+ * parent's lock]): an edge from a completed task
+ * is simply not made, and a listed entry that completed implies that the
+ * out entry it follows completed too (it was released by it, or found it
+ * complete), so "the old out only if both lists are empty" stays right
+ * with completed entries in the lists. */
 
+/* Note [Dependences without the parent's lock]
+ * Only one thread at a time runs a task, so only one thread at a time
+ * creates its children: the parent's table is touched by that thread
+ * alone (registering a child, an undeferred child's or taskwait depend's
+ * wait, and freeing the table once every child is done) and needs no
+ * lock.  Completing children never touch it.  What the creator and the
+ * completers share is per task:
+ *
+ *   succ_lock  each task's own lock, over its successor list and the
+ *              setting of dep_done.  The creator takes a predecessor's
+ *              lock to add an edge; the predecessor's completer takes it
+ *              once to set dep_done and take the list.  So an edge is
+ *              either in the list the completer takes, or the creator saw
+ *              dep_done under the lock and made none: no successor is
+ *              lost, none is released twice.  Siblings completing at once
+ *              take different locks; the creator and a completer meet only
+ *              on the one task both touch.  The creator reads dep_done
+ *              first without the lock (acquire, paired with the release
+ *              store under it) to skip completed tasks cheaply; seeing it
+ *              set orders the task's effects before the new sibling's
+ *              scheduling.
+ *   npred      a successor's count of unfinished predecessors, 1 more
+ *              while its edges are being added (acq_rel decrements: whoever
+ *              brings it to 0 schedules the task and has seen every
+ *              predecessor's effects and the creator's registration).  A
+ *              waiter (an undeferred task's or taskwait depend's stack
+ *              pseudo-task) is not scheduled: the completer that brings its
+ *              count to 0 wakes the team's task_done word after the
+ *              decrement (hsomp_task_wake: a seq_cst fence, then the bump),
+ *              and the waiter re-reads the count before it sleeps on that
+ *              word (Note [Two sleep words] in task.c), so the wake-up is
+ *              not lost; the completer reads the waiter's flags and team
+ *              before the decrement, after which the waiter may be gone.
+ *   dep_hold   the table refers to completed children until the creator
+ *              drops them (when a later out entry on the address replaces
+ *              them, or in a sweep of the whole table once it holds twice
+ *              as many entries as after the last sweep, plus 64: the
+ *              completed ones listed stay within a constant factor of the
+ *              unfinished ones, plus 64), so a record in the table must
+ *              outlive its completion.  A registered task's dep_hold is 2:
+ *              one for the completion path (task.c's record_free, through
+ *              hsomp_deps_may_free), one for the table (dropped when the
+ *              task's last entry, counted in dep_in_table by the creator
+ *              alone, leaves the table).  Whichever brings it to 0 (acq_rel)
+ *              frees the record, after everything the other did with it;
+ *              a party whose acquire load already reads 1 knows the other
+ *              let go and frees it without the decrement.
+ * The table's memory is freed when the parent's record is, after all its
+ * children are done, or between regions for implicit tasks; completed
+ * children still listed are freed with it. */
+
+/* Records are held in the table's buckets; an emptied record stays until
+ * the next sweep (it is usually refilled by the next task on the address). */
 struct hsomp_dep_rec {
   void *addr;
   struct hsomp_dep_rec *hnext;
@@ -47,9 +107,15 @@ struct hsomp_dep_rec {
 struct hsomp_dep_table {
   size_t mask;
   size_t nrecs;
+  size_t nentries;                 /* entries listed (completed ones too) */
+  size_t sweep_at;                 /* prune the whole table at this many */
+  struct hsomp_task *all_memory;   /* newest depend(inout: omp_all_memory) child */
+  void (*record_free)(struct hsomp_task *); /* task.c's, passed down: it lies above this file */
   struct hsomp_dep_rec *free_recs;
   struct hsomp_dep_rec **bucket;
 };
+
+enum { TABLE_MIN = 16, SWEEP_SLACK = 64 };
 
 static size_t hash_addr(void *addr, size_t mask) {
   uint64_t x = (uint64_t)(uintptr_t)addr;
@@ -59,31 +125,53 @@ static size_t hash_addr(void *addr, size_t mask) {
   return (size_t)x & mask;
 }
 
-static struct hsomp_dep_table *table_new(void) {
-  struct hsomp_dep_table *tb = calloc(1, sizeof *tb);
-  if (tb)
-    tb->bucket = calloc(16, sizeof *tb->bucket);
-  if (!tb || !tb->bucket)
+static struct hsomp_dep_rec **buckets_new(size_t n) {
+  struct hsomp_dep_rec **b = calloc(n, sizeof *b);
+  if (!b)
     hsomp_fatal("out of memory allocating a dependence table");
-  tb->mask = 15;
+  return b;
+}
+
+static struct hsomp_dep_table *table_new(void (*record_free)(struct hsomp_task *)) {
+  struct hsomp_dep_table *tb = calloc(1, sizeof *tb);
+  if (!tb)
+    hsomp_fatal("out of memory allocating a dependence table");
+  tb->record_free = record_free;
+  tb->bucket = buckets_new(TABLE_MIN);
+  tb->mask = TABLE_MIN - 1;
+  tb->sweep_at = SWEEP_SLACK;
   return tb;
 }
 
-void hsomp_deps_table_free(struct hsomp_task *t) {
-  struct hsomp_dep_table *tb = t->deps;
-  t->deps = NULL;
-  for (size_t i = 0; i <= tb->mask; i++)
-    for (struct hsomp_dep_rec *r = tb->bucket[i], *next; r; r = next) {
-      next = r->hnext;
-      free(r);
-    }
-  for (struct hsomp_dep_rec *r = tb->free_recs, *next; r; r = next) {
-    next = r->hnext;
-    free(r);
-  }
-  free(tb->bucket);
-  free(tb);
+/* ------------------------------------------------------------------ */
+/* Holding completed children (Note [Dependences without the parent's lock]). */
+
+bool hsomp_deps_may_free(struct hsomp_task *t) {
+  if (atomic_load_explicit(&t->dep_hold, memory_order_acquire) == 1)
+    return true; /* the table let go already: nobody else refers to it */
+  return atomic_fetch_sub_explicit(&t->dep_hold, 1, memory_order_acq_rel) == 1;
 }
+
+/* One of t's entries (or its all-memory slot) left the table. */
+static void let_go(struct hsomp_dep_table *tb, struct hsomp_task *t) {
+  HSOMP_ASSERT(t->dep_in_table >= 1);
+  if (--t->dep_in_table == 0 && hsomp_deps_may_free(t))
+    tb->record_free(t); /* completed, and its completion path let go */
+}
+
+static bool completed(struct hsomp_task *t) {
+  return atomic_load_explicit(&t->dep_done, memory_order_acquire);
+}
+
+/* An entry leaves the table (its record's lists are the caller's care). */
+static void drop(struct hsomp_dep_table *tb, struct hsomp_dep_entry *e) {
+  e->rec = NULL;
+  tb->nentries--;
+  let_go(tb, e->task);
+}
+
+/* ------------------------------------------------------------------ */
+/* The hash table of address records.                                   */
 
 static void table_grow(struct hsomp_dep_table *tb) {
   size_t mask = tb->mask * 2 + 1;
@@ -129,14 +217,90 @@ static struct hsomp_dep_rec *table_insert(struct hsomp_dep_table *tb, void *addr
   return r;
 }
 
-static void table_remove(struct hsomp_dep_table *tb, struct hsomp_dep_rec *r) {
-  struct hsomp_dep_rec **p = &tb->bucket[hash_addr(r->addr, tb->mask)];
-  while (*p != r)
-    p = &(*p)->hnext;
-  *p = r->hnext;
-  tb->nrecs--;
-  r->hnext = tb->free_recs;
-  tb->free_recs = r;
+static bool rec_empty(const struct hsomp_dep_rec *r) {
+  return !r->out && !r->list[HSOMP_DEP_IN] && !r->list[HSOMP_DEP_SET];
+}
+
+/* Completed entries leave r. */
+static void rec_prune(struct hsomp_dep_table *tb, struct hsomp_dep_rec *r) {
+  if (r->out && completed(r->out->task)) {
+    struct hsomp_dep_entry *e = r->out;
+    r->out = NULL;
+    drop(tb, e);
+  }
+  for (int k = HSOMP_DEP_IN; k <= HSOMP_DEP_SET; k++)
+    for (struct hsomp_dep_entry *e = r->list[k], *next; e; e = next) {
+      next = e->next;
+      if (!completed(e->task))
+        continue;
+      if (e->prev)
+        e->prev->next = e->next;
+      else
+        r->list[k] = e->next;
+      if (e->next)
+        e->next->prev = e->prev;
+      drop(tb, e);
+    }
+}
+
+/* Every entry of r leaves the table, after visit(e) if given. */
+static void rec_clear(struct hsomp_dep_table *tb, struct hsomp_dep_rec *r,
+                      struct hsomp_task *succ, void (*visit)(struct hsomp_task *, struct hsomp_task *)) {
+  if (r->out) {
+    struct hsomp_dep_entry *e = r->out;
+    r->out = NULL;
+    if (visit)
+      visit(e->task, succ);
+    drop(tb, e);
+  }
+  if (!r->list[HSOMP_DEP_IN] && !r->list[HSOMP_DEP_SET])
+    return;
+  for (int k = HSOMP_DEP_IN; k <= HSOMP_DEP_SET; k++) {
+    struct hsomp_dep_entry *e = r->list[k], *next;
+    r->list[k] = NULL;
+    for (; e; e = next) {
+      next = e->next; /* e's record may be freed by drop */
+      if (visit)
+        visit(e->task, succ);
+      drop(tb, e);
+    }
+  }
+}
+
+/* Completed entries leave the whole table, and emptied records go. */
+static void table_sweep(struct hsomp_dep_table *tb) {
+  for (size_t i = 0; i <= tb->mask; i++)
+    for (struct hsomp_dep_rec **p = &tb->bucket[i], *r; (r = *p);) {
+      rec_prune(tb, r);
+      if (rec_empty(r)) {
+        *p = r->hnext;
+        r->hnext = tb->free_recs;
+        tb->free_recs = r;
+        tb->nrecs--;
+      } else {
+        p = &r->hnext;
+      }
+    }
+  tb->sweep_at = 2 * tb->nentries + SWEEP_SLACK;
+}
+
+void hsomp_deps_table_free(struct hsomp_task *t) {
+  struct hsomp_dep_table *tb = t->deps;
+  t->deps = NULL;
+  for (size_t i = 0; i <= tb->mask; i++)
+    for (struct hsomp_dep_rec *r = tb->bucket[i], *next; r; r = next) {
+      next = r->hnext;
+      rec_clear(tb, r, NULL, NULL);
+      free(r);
+    }
+  for (struct hsomp_dep_rec *r = tb->free_recs, *next; r; r = next) {
+    next = r->hnext;
+    free(r);
+  }
+  if (tb->all_memory)
+    let_go(tb, tb->all_memory);
+  free(tb->bucket);
+  free(tb);
 }
 
 /* ------------------------------------------------------------------ */
@@ -146,15 +310,17 @@ static void table_remove(struct hsomp_dep_table *tb, struct hsomp_dep_rec *r) {
  *   addresses from depend[2];
  * depend[0] == 0: depend[1] items: depend[2] out/inout, depend[3]
  *   mutexinoutset, depend[4] in, addresses from depend[5], then the rest
- *   are pointers to omp_depend_t objects ({address, kind}). */
+ *   are pointers to omp_depend_t objects ({address, kind}).
+ * An out/inout item with a NULL address is omp_all_memory (GCC's
+ * encoding, as libgomp reads it): HSOMP_DEP_ALL. */
 size_t hsomp_deps_count(void **depend) {
   return (uintptr_t)(depend[0] ? depend[0] : depend[1]);
 }
 
-static void dep_item(void **depend, size_t i, void **addr, int *kind) {
+static inline void dep_item(void **depend, size_t i, void **addr, int *kind) {
   if (depend[0]) {
     *addr = depend[2 + i];
-    *kind = i < (uintptr_t)depend[1] ? HSOMP_DEP_OUT : HSOMP_DEP_IN;
+    *kind = i < (uintptr_t)depend[1] ? (*addr ? HSOMP_DEP_OUT : HSOMP_DEP_ALL) : HSOMP_DEP_IN;
     return;
   }
   size_t nout = (uintptr_t)depend[2] + (uintptr_t)depend[3];
@@ -162,6 +328,8 @@ static void dep_item(void **depend, size_t i, void **addr, int *kind) {
   if (i < normal) {
     *addr = depend[5 + i];
     *kind = i < nout ? HSOMP_DEP_OUT : HSOMP_DEP_IN;
+    if (i < (uintptr_t)depend[2] && !*addr)
+      *kind = HSOMP_DEP_ALL; /* out/inout, not mutexinoutset */
     return;
   }
   void **obj = (void **)depend[5 + i];
@@ -172,6 +340,8 @@ static void dep_item(void **depend, size_t i, void **addr, int *kind) {
     break;
   case GOMP_DEPEND_OUT:
   case GOMP_DEPEND_INOUT:
+    *kind = *addr ? HSOMP_DEP_OUT : HSOMP_DEP_ALL;
+    break;
   case GOMP_DEPEND_MUTEXINOUTSET:
     *kind = HSOMP_DEP_OUT;
     break;
@@ -185,14 +355,20 @@ static void dep_item(void **depend, size_t i, void **addr, int *kind) {
 }
 
 /* ------------------------------------------------------------------ */
-/* Edges.                                                               */
+/* Edges (Note [Dependences without the parent's lock]).                */
 
+/* succ must wait for pred, unless pred has completed. */
 static void add_edge(struct hsomp_task *pred, struct hsomp_task *succ) {
-  if (pred == succ || (pred->nsucc && pred->succ[pred->nsucc - 1] == succ))
+  if (pred == succ || completed(pred))
     return;
+  hsomp_mutex_lock(&pred->succ_lock);
+  if (atomic_load_explicit(&pred->dep_done, memory_order_relaxed) ||
+      (pred->nsucc && pred->succ[pred->nsucc - 1] == succ)) {
+    hsomp_mutex_unlock(&pred->succ_lock);
+    return;
+  }
   if (pred->nsucc == pred->succ_cap) {
-    /* The record's own slots first, so most tasks never allocate here
-     * (this runs under the parent's dep_lock). */
+    /* The record's own slots first, so most tasks never allocate here. */
     uint32_t cap = pred->succ_cap ? 2 * pred->succ_cap : HSOMP_SUCC_INLINE;
     struct hsomp_task **s;
     if (!pred->succ_cap) {
@@ -210,6 +386,8 @@ static void add_edge(struct hsomp_task *pred, struct hsomp_task *succ) {
   }
   pred->succ[pred->nsucc++] = succ;
   atomic_fetch_add_explicit(&succ->npred, 1, memory_order_relaxed);
+  hsomp_mutex_unlock(&pred->succ_lock);
+  /* pred stays allocated: the table still lists it. */
   HSOMP_OMPT(task_dependence(pred, succ));
 }
 
@@ -231,6 +409,18 @@ static void edges_for(struct hsomp_dep_rec *r, int kind, struct hsomp_task *succ
     add_edge(e->task, succ);
 }
 
+/* The edges from every listed entry, for an omp_all_memory waiter. */
+static void edges_from_all(struct hsomp_dep_table *tb, struct hsomp_task *succ) {
+  for (size_t i = 0; i <= tb->mask; i++)
+    for (struct hsomp_dep_rec *r = tb->bucket[i]; r; r = r->hnext) {
+      if (r->out)
+        add_edge(r->out->task, succ);
+      for (int k = HSOMP_DEP_IN; k <= HSOMP_DEP_SET; k++)
+        for (struct hsomp_dep_entry *e = r->list[k]; e; e = e->next)
+          add_edge(e->task, succ);
+    }
+}
+
 static void entry_add(struct hsomp_dep_table *tb, struct hsomp_dep_entry *e) {
   struct hsomp_dep_rec *r = table_insert(tb, e->addr);
   struct hsomp_task *t = e->task;
@@ -238,15 +428,16 @@ static void entry_add(struct hsomp_dep_table *tb, struct hsomp_dep_entry *e) {
     return; /* redundant: t already orders this address as out */
   if (e->kind != HSOMP_DEP_OUT && r->list[e->kind] && r->list[e->kind]->task == t)
     return;
+  /* Completed entries are not pruned here: an out entry drops them all
+   * below, and table_sweep the readers' lists. */
   edges_for(r, e->kind, t);
   if (e->kind == HSOMP_DEP_OUT) {
-    if (r->out)
-      r->out->rec = NULL;
-    for (int k = HSOMP_DEP_IN; k <= HSOMP_DEP_SET; k++) {
-      for (struct hsomp_dep_entry *x = r->list[k]; x; x = x->next)
-        x->rec = NULL;
-      r->list[k] = NULL;
-    }
+    /* Never one of t's own entries: its out-like ones come first, and a
+     * second out on the address returned above. */
+    if (r->list[HSOMP_DEP_IN] || r->list[HSOMP_DEP_SET])
+      rec_clear(tb, r, NULL, NULL);
+    else if (r->out)
+      drop(tb, r->out);
     r->out = e;
   } else {
     e->prev = NULL;
@@ -256,39 +447,53 @@ static void entry_add(struct hsomp_dep_table *tb, struct hsomp_dep_entry *e) {
     r->list[e->kind] = e;
   }
   e->rec = r;
+  tb->nentries++;
+  t->dep_in_table++;
 }
 
-static void entry_remove(struct hsomp_dep_table *tb, struct hsomp_dep_entry *e) {
-  struct hsomp_dep_rec *r = e->rec;
-  e->rec = NULL;
-  if (r->out == e) {
-    r->out = NULL;
-  } else {
-    if (e->prev)
-      e->prev->next = e->next;
-    else
-      r->list[e->kind] = e->next;
-    if (e->next)
-      e->next->prev = e->prev;
+/* t (depend(out/inout: omp_all_memory)) follows every listed entry and
+ * the previous such task, and every later sibling follows t. */
+static void entry_add_all(struct hsomp_dep_table *tb, struct hsomp_task *t) {
+  if (tb->all_memory) {
+    add_edge(tb->all_memory, t);
+    let_go(tb, tb->all_memory);
   }
-  if (!r->out && !r->list[HSOMP_DEP_IN] && !r->list[HSOMP_DEP_SET])
-    table_remove(tb, r);
+  for (size_t i = 0; i <= tb->mask; i++) {
+    for (struct hsomp_dep_rec *r = tb->bucket[i], *next; r; r = next) {
+      next = r->hnext;
+      rec_clear(tb, r, t, add_edge);
+      r->hnext = tb->free_recs;
+      tb->free_recs = r;
+    }
+    tb->bucket[i] = NULL;
+  }
+  tb->nrecs = 0;
+  if (tb->mask + 1 > TABLE_MIN) { /* later omp_all_memory tasks walk it all */
+    free(tb->bucket);
+    tb->bucket = buckets_new(TABLE_MIN);
+    tb->mask = TABLE_MIN - 1;
+  }
+  tb->sweep_at = SWEEP_SLACK;
+  tb->all_memory = t;
+  t->dep_in_table = 1;
 }
 
 /* ------------------------------------------------------------------ */
 
-bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void **depend) {
+bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void **depend,
+                         void (*record_free)(struct hsomp_task *)) {
   size_t n = t->ndeps, k = 0;
+  bool all = false;
   atomic_store_explicit(&t->npred, 1, memory_order_relaxed);
-  /* The entries are filled before the lock is taken (out-like ones
-   * first: Note [Dependence table]); the lock covers the table only. */
+  /* Out-like entries first: Note [Dependence table]. */
   for (int pass = 0; pass < 2; pass++)
     for (size_t i = 0; i < n; i++) {
       void *addr;
       int kind;
       dep_item(depend, i, &addr, &kind);
-      if ((kind == HSOMP_DEP_OUT) != (pass == 0))
+      if ((kind == HSOMP_DEP_OUT || kind == HSOMP_DEP_ALL) != (pass == 0))
         continue;
+      all |= kind == HSOMP_DEP_ALL;
       struct hsomp_dep_entry *e = &t->dep[k++];
       e->rec = NULL;
       e->prev = e->next = NULL;
@@ -296,26 +501,40 @@ bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void *
       e->addr = addr;
       e->kind = kind;
     }
-  hsomp_mutex_lock(&parent->dep_lock);
-  if (!parent->deps)
-    parent->deps = table_new();
-  for (size_t i = 0; i < n; i++)
-    entry_add(parent->deps, &t->dep[i]);
-  hsomp_mutex_unlock(&parent->dep_lock);
+  struct hsomp_dep_table *tb = parent->deps;
+  if (!tb)
+    tb = parent->deps = table_new(record_free);
+  if (HSOMP_UNLIKELY(all)) {
+    entry_add_all(tb, t);
+  } else {
+    if (HSOMP_UNLIKELY(tb->all_memory != NULL)) {
+      if (completed(tb->all_memory)) {
+        let_go(tb, tb->all_memory);
+        tb->all_memory = NULL;
+      } else {
+        add_edge(tb->all_memory, t);
+      }
+    }
+    for (size_t i = 0; i < n; i++)
+      entry_add(tb, &t->dep[i]);
+    if (tb->nentries >= tb->sweep_at)
+      table_sweep(tb);
+  }
+  /* The table now refers to t until its creator lets go; t cannot run
+   * (and complete) before the decrement below. */
+  if (t->dep_in_table)
+    atomic_store_explicit(&t->dep_hold, 2, memory_order_relaxed);
   return atomic_fetch_sub_explicit(&t->npred, 1, memory_order_acq_rel) != 1;
 }
 
 void hsomp_deps_release(struct hsomp_thread *self, struct hsomp_task *t) {
-  struct hsomp_task *parent = t->parent;
-  hsomp_mutex_lock(&parent->dep_lock);
-  for (uint32_t i = 0; i < t->ndeps; i++)
-    if (t->dep[i].rec)
-      entry_remove(parent->deps, &t->dep[i]);
+  hsomp_mutex_lock(&t->succ_lock);
+  atomic_store_explicit(&t->dep_done, true, memory_order_release);
   struct hsomp_task **succ = t->succ;
   uint32_t nsucc = t->nsucc;
   t->succ = NULL;
   t->nsucc = t->succ_cap = 0;
-  hsomp_mutex_unlock(&parent->dep_lock);
+  hsomp_mutex_unlock(&t->succ_lock);
   for (uint32_t i = 0; i < nsucc; i++) {
     struct hsomp_task *s = succ[i];
     /* Read before the decrement: a waiter may be gone right after it. */
@@ -337,22 +556,35 @@ void hsomp_deps_release(struct hsomp_thread *self, struct hsomp_task *t) {
 /* An included task (or taskwait depend) waits as if it were a sibling
  * entered into the table, without entering it: nothing can be created
  * after it until it has run, since its parent is suspended meanwhile.  A
- * stack pseudo-task collects the edges. */
+ * stack pseudo-task collects the edges.  Runs on the parent's thread, the
+ * table's only user. */
 bool hsomp_deps_waiter(struct hsomp_task *w, struct hsomp_task *parent, struct hsomp_team *team,
                        void **depend) {
+  struct hsomp_dep_table *tb = parent->deps;
   w->flags = HSOMP_TASK_DEP_WAITER;
   w->team = team;
   atomic_init(&w->npred, 1);
   size_t n = hsomp_deps_count(depend);
-  hsomp_mutex_lock(&parent->dep_lock);
-  for (size_t i = 0; i < n; i++) {
+  bool all = false;
+  for (size_t i = 0; i < n && !all; i++) {
     void *addr;
     int kind;
     dep_item(depend, i, &addr, &kind);
-    struct hsomp_dep_rec *r = table_find(parent->deps, addr);
-    if (r)
-      edges_for(r, kind, w);
+    all = kind == HSOMP_DEP_ALL;
   }
-  hsomp_mutex_unlock(&parent->dep_lock);
+  if (tb->all_memory)
+    add_edge(tb->all_memory, w);
+  if (all) {
+    edges_from_all(tb, w);
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      void *addr;
+      int kind;
+      dep_item(depend, i, &addr, &kind);
+      struct hsomp_dep_rec *r = table_find(tb, addr);
+      if (r)
+        edges_for(r, kind, w);
+    }
+  }
   return atomic_fetch_sub_explicit(&w->npred, 1, memory_order_acq_rel) != 1;
 }

@@ -78,7 +78,8 @@ struct hsomp_tie_sig {
 };
 
 /* One depend clause item of a task (task_deps.c). */
-enum { HSOMP_DEP_OUT = 0, HSOMP_DEP_IN = 1, HSOMP_DEP_SET = 2 };
+enum { HSOMP_DEP_OUT = 0, HSOMP_DEP_IN = 1, HSOMP_DEP_SET = 2,
+       HSOMP_DEP_ALL = 3 /* out/inout: omp_all_memory, never listed by address */ };
 struct hsomp_dep_entry {
   struct hsomp_dep_rec *rec;      /* the address's record; NULL: not in the table */
   struct hsomp_dep_entry *prev, *next; /* in rec's list of its kind */
@@ -107,15 +108,19 @@ struct hsomp_task {
 
   _Atomic uint64_t pending;       /* see Note [Task records] */
 
-  /* Dependences: this task's children's (the table) and its own. */
-  hsomp_mutex dep_lock;           /* guards `deps' and the children's succ lists */
-  struct hsomp_dep_table *deps;
+  /* Dependences: this task's children's (the table) and its own (Note
+   * [Dependences without the parent's lock] in task_deps.c). */
+  struct hsomp_dep_table *deps;   /* only the thread running this task uses it */
   _Atomic uint32_t npred;         /* unfinished predecessors (+1 while registering) */
   uint32_t ndeps;
   struct hsomp_dep_entry *dep;    /* ndeps entries, in the same allocation */
-  struct hsomp_task **succ;       /* tasks waiting for this one (under parent's dep_lock) */
+  uint32_t dep_in_table;          /* its entries in the parent's table (the creator's count) */
+  hsomp_mutex succ_lock;          /* guards succ, nsucc, succ_cap and the setting of dep_done */
+  _Atomic bool dep_done;          /* completed: takes no successor any more */
+  _Atomic uint32_t dep_hold;      /* 1; 2 while the parent's table also refers to the record */
+  struct hsomp_task **succ;       /* tasks waiting for this one */
   uint32_t nsucc, succ_cap;
-  struct hsomp_task *succ_inline[HSOMP_SUCC_INLINE]; /* succ's first room: no malloc in the lock */
+  struct hsomp_task *succ_inline[HSOMP_SUCC_INLINE]; /* succ's first room */
 
   struct hsomp_icv icv;           /* deferred tasks: the data environment's ICVs */
   ompt_data_t ompt_task;          /* OMPT: the tool's data of the task */
@@ -391,9 +396,13 @@ bool hsomp_task_any_queued(struct hsomp_team *team) HSOMP_INTERNAL;
 bool hsomp_task_shared_eligible(struct hsomp_team *team, struct hsomp_task *constraint) HSOMP_INTERNAL;
 
 /* task_deps.c */
-/* Record t's dependences among its parent's children; returns true if t
- * must wait for predecessors (it is then scheduled by the last one). */
-bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void **depend) HSOMP_INTERNAL;
+/* Record t's dependences among its parent's children (on the parent's
+ * thread); returns true if t must wait for predecessors (it is then
+ * scheduled by the last one).  The parent's table frees the completed
+ * records it lets go of last with record_free (hsomp_record_free, passed
+ * down: task.c lies above task_deps.c). */
+bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void **depend,
+                         void (*record_free)(struct hsomp_task *)) HSOMP_INTERNAL;
 /* The number of dependence entries in a GOMP_task depend array. */
 size_t hsomp_deps_count(void **depend) HSOMP_INTERNAL;
 /* A completed task leaves its parent's table and readies its successors. */
@@ -406,6 +415,9 @@ bool hsomp_deps_waiter(struct hsomp_task *w, struct hsomp_task *parent, struct h
                        void **depend) HSOMP_INTERNAL;
 /* Free a record's dependence table (its children are all done). */
 void hsomp_deps_table_free(struct hsomp_task *t) HSOMP_INTERNAL;
+/* Whether a completed record with dependences may be freed now; false:
+ * its parent's table still refers to it and frees it later. */
+bool hsomp_deps_may_free(struct hsomp_task *t) HSOMP_INTERNAL;
 
 /* Entry points used inside the runtime too. */
 void GOMP_taskgroup_reduction_register(uintptr_t *data);

@@ -15,6 +15,10 @@
 #   in the shared queue's lock cost 5N^2, 7N^2 and 12N^2.
 # Builds the simulator into the build tree (about 20 s on 2 CPUs, once),
 # then runs it once (about 20 s).
+# Task dependences (TASK_DEPS: 4N tasks from one producer on N chains, each
+# released by its predecessor) at most 136N, 34 transfers per task: siblings
+# completing no longer meet on their parent's lock (README "Task dependences
+# without the parent's lock"), which cost 41 per task (main at 2c259d6).
 # TEST-NO-SANITIZER
 # TEST-TIMEOUT: 300
 set -u
@@ -43,6 +47,7 @@ done
 for c in FOR_DYNAMIC FOR_GUIDED CRITICAL; do
   bound "$c" $((9 * n)) "9N"
 done
+bound TASK_DEPS $((136 * n)) "136N"
 bound TASK_SPAWN_WAIT "$limit_nlogn" "N log2 N"
 for c in TASK_STEAL TASK_TREE; do
   bound "$c" $((96 * n)) "96N"
