@@ -156,7 +156,16 @@ struct hsomp_deque {
   _Atomic int64_t top HSOMP_ALIGNED;
   _Atomic int64_t bottom HSOMP_ALIGNED;
   _Atomic(struct hsomp_deque_buf *) buf;
+  /* Teams of more than 8: the deque may hold a task that was offered to
+   * no waiting thread; written by the owner only, when it changes, and
+   * read by thieves before the indices (Note [Offering tasks to waiting
+   * threads] in task_sched.c). */
+  _Atomic uint32_t advert HSOMP_ALIGNED;
 };
+
+/* A member's `handoff' word (Note [Offering tasks to waiting threads]). */
+#define HSOMP_HAND_CLOSED ((uintptr_t)0)
+#define HSOMP_HAND_OPEN ((uintptr_t)1)
 
 struct hsomp_task_member {
   struct hsomp_deque dq;
@@ -166,6 +175,14 @@ struct hsomp_task_member {
   unsigned last_victim;           /* whom it last stole from (its own index: nobody) */
   unsigned backoff, skip;         /* idle looks at others' deques (Note [Idle thieves back off]) */
   bool hot;                       /* its last look at others' deques found a task */
+  bool waiting;                   /* its bit is in the waiting set (Note [Offering tasks to waiting threads]) */
+  /* HSOMP_HAND_OPEN while it waits for a task; a task handed to it (CAS
+   * from open by the thread that hands), which the owner takes; anything
+   * but open is closed.  */
+  _Atomic uintptr_t handoff;
+  /* In members 0 .. (nthreads-1)/64: members 64k .. 64k+63 that wait for
+   * a task, a bit each (Note [Offering tasks to waiting threads]). */
+  _Atomic uint64_t waiting_bits HSOMP_ALIGNED;
   struct hsomp_task implicit HSOMP_ALIGNED;
 } HSOMP_ALIGNED;
 
@@ -385,6 +402,16 @@ void hsomp_shared_push(struct hsomp_tasking *tk, struct hsomp_task *t) HSOMP_INT
 /* Find a task this thread may start now (eligible for `constraint'). */
 struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team *team,
                                    struct hsomp_task *constraint) HSOMP_INTERNAL;
+/* A thread that waited for a task handed to it stops waiting at the end
+ * of a task wait and before it sleeps; a task handed to it meanwhile is
+ * scheduled (Note [Offering tasks to waiting threads] in task_sched.c). */
+void hsomp_task_stop_waiting_slow(struct hsomp_thread *self, struct hsomp_team *team,
+                                  struct hsomp_tasking *tk) HSOMP_INTERNAL;
+static inline void hsomp_task_stop_waiting(struct hsomp_thread *self, struct hsomp_team *team) {
+  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+  if (tk && self->ts.team_id < tk->cap && tk->member[self->ts.team_id].waiting)
+    hsomp_task_stop_waiting_slow(self, team, tk);
+}
 /* Whether any queue of the team may hold a task (for sleeping decisions). */
 bool hsomp_task_any_queued(struct hsomp_team *team) HSOMP_INTERNAL;
 /* Whether the shared queue holds a task `constraint' may run. */

@@ -125,8 +125,11 @@ static inline bool slot_excluded(struct hsomp_deque_slot *s, const struct hsomp_
  * task cannot be a descendant of the constraint, without writing. */
 static struct hsomp_task *deque_take(struct hsomp_deque *dq, const struct hsomp_task *w) {
   int64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed);
-  if (atomic_load_explicit(&dq->top, memory_order_relaxed) >= b)
+  if (atomic_load_explicit(&dq->top, memory_order_relaxed) >= b) {
+    if (HSOMP_UNLIKELY(atomic_load_explicit(&dq->advert, memory_order_relaxed)))
+      atomic_store_explicit(&dq->advert, 0, memory_order_relaxed); /* Note [Offering tasks to waiting threads] */
     return NULL;
+  }
   b -= 1;
   struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_relaxed);
   struct hsomp_deque_slot *s = &a->slot[b & (a->cap - 1)];
@@ -384,6 +387,9 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
  * detection (tools/scale, Note [Spinners sleep]), so the model sees every
  * look. */
 #define HSOMP_BACKOFF_PER 8
+/* Note [Offering tasks to waiting threads]: one look in this many reads a
+ * victim's indices whatever its advert says. */
+#define HSOMP_UNADVERTISED_EVERY 32
 #define HSOMP_BACKOFF_MAX 31
 
 /* A task from victim v (which may be the thread itself: its oldest
@@ -405,11 +411,8 @@ static struct hsomp_task *steal_from(struct hsomp_tasking *tk, unsigned v,
   return NULL;
 }
 
-struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team *team,
-                                   struct hsomp_task *constraint) {
-  if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire))
-    return NULL;
-  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+static struct hsomp_task *find_queued(struct hsomp_thread *self, struct hsomp_team *team,
+                                      struct hsomp_tasking *tk, struct hsomp_task *constraint) {
   struct hsomp_task *t;
   if (atomic_load_explicit(&tk->shared_count, memory_order_relaxed) &&
       shared_may_hold(tk, constraint) &&
@@ -433,7 +436,9 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
   }
   unsigned last = mine->last_victim;
   if (last != me && last < n) {
-    if ((t = steal_from(tk, last, constraint)))
+    if ((n <= HSOMP_BACKOFF_PER ||
+         atomic_load_explicit(&tk->member[last].dq.advert, memory_order_relaxed)) &&
+        (t = steal_from(tk, last, constraint)))
       return t;
     mine->last_victim = me; /* Note [Finding a task]: forgotten once it had nothing */
   }
@@ -450,6 +455,9 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
     unsigned v = hsomp_steal_victim(me, n, r, again && (r >> 31) ? HSOMP_STEAL_TRIES : i);
     if (v == last)
       continue; /* looked at already */
+    if (n > HSOMP_BACKOFF_PER && (r & (HSOMP_UNADVERTISED_EVERY - 1)) &&
+        !atomic_load_explicit(&tk->member[v].dq.advert, memory_order_relaxed))
+      continue; /* Note [Offering tasks to waiting threads] */
     if ((t = steal_from(tk, v, constraint))) {
       mine->rng = r;
       mine->last_victim = v;
@@ -464,6 +472,202 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
   mine->skip = mine->backoff;
   mine->hot = false;
   return NULL;
+}
+
+/* Note [Offering tasks to waiting threads]
+ * In a team of more than HSOMP_BACKOFF_PER threads, an idle thread that
+ * looked for a task in vain and may run any task (a barrier, the join:
+ * no constraint) puts itself in the team's waiting set -- a bit in one
+ * of the words `waiting_bits' of members 0, 1, ..., one word for each
+ * block of HSOMP_WAITING_PER_WORD team mates -- and opens its `handoff'
+ * word.  A thread that pushes a task while its deque holds more than it
+ * keeps takes the oldest task (the biggest piece of work) off its own
+ * deque's top and hands it to a waiting thread, in its own block first,
+ * then in the others from a random one (so that the threads that hand do
+ * not all race for one word): it claims the thread's bit (fetch_and) and
+ * then moves the thread's `handoff' from open to the task (CAS), which
+ * fails only if the thread stopped waiting meanwhile; the task then goes
+ * to the next waiting thread, or back on the deque.  The waiting thread
+ * finds the task at its next look, in a word of its own: idle threads no
+ * longer re-read the indices of a deque that a producer keeps changing
+ * (with every idle thread polling one producer, each of its pushes and
+ * steals cost a transfer per poller).  A thread keeps its newest task
+ * (depth-first, as before), and a task's first child goes at once when a
+ * thread waits, so a task that makes two children and waits for them
+ * hands one away and runs the other: each piece of work moves once.  The
+ * children of an implicit task (a loop making tasks, a few tasks and a
+ * taskwait) are handed only when there are more than two: a thread that
+ * made two and waits for them runs them itself more cheaply than it
+ * waits for another thread to run one.
+ *
+ * A deque's `advert' tells thieves whether to read its indices: the owner
+ * sets it when a push leaves it more than it keeps, or a task while no
+ * thread waited, and clears it otherwise, and when it finds the deque
+ * empty; only the owner writes it, only when it changes.  Thieves in
+ * these teams read a victim's indices only while its advert is set, and
+ * at one look in HSOMP_UNADVERTISED_EVERY whatever it says: a task kept
+ * by a thread that then computes for long, while others wait, is still
+ * stolen.
+ *
+ * Why no task is lost or left waiting: a handed task is the receiver's
+ * (the CAS succeeded only while its word was open, and only the receiver
+ * moves it away from open: to closed, by CAS, when it stops waiting);
+ * the receiver looks at its word first at every look for work, and stops
+ * waiting -- taking a task handed meanwhile and scheduling it like a new
+ * one -- before it runs any other task, at the end of every task wait
+ * (hsomp_task_stop_waiting, task.c) and before it goes to sleep
+ * (waiter_may_sleep), so a handed task is never held by a thread that
+ * sleeps or has left the wait, and no wake-up is needed for it.  A waiting
+ * bit is only a hint: a stale one costs a failed claim.  A task not
+ * advertised stays in its owner's deque, which the owner looks at at
+ * every look for work, and is found by the thieves' occasional look; a
+ * thread about to sleep still reads every deque's indices
+ * (hsomp_task_any_queued), not the adverts. */
+#define HSOMP_WAITING_PER_WORD 8 /* a block of near team mates (Note [Stealing near first]) */
+static inline _Atomic uint64_t *waiting_word(struct hsomp_tasking *tk, unsigned i) {
+  return &tk->member[i / HSOMP_WAITING_PER_WORD].waiting_bits;
+}
+
+static void start_waiting(struct hsomp_tasking *tk, unsigned me) {
+  struct hsomp_task_member *mine = &tk->member[me];
+  atomic_store_explicit(&mine->handoff, HSOMP_HAND_OPEN, memory_order_relaxed);
+  /* seq_cst (release): a thread that claims the bit sees the word open */
+  atomic_fetch_or_explicit(waiting_word(tk, me), 1ull << (me % HSOMP_WAITING_PER_WORD),
+                           memory_order_seq_cst);
+  mine->waiting = true;
+}
+
+/* Stop waiting; a task handed meanwhile, or NULL. */
+static struct hsomp_task *stop_waiting(struct hsomp_tasking *tk, unsigned me) {
+  struct hsomp_task_member *mine = &tk->member[me];
+  mine->waiting = false;
+  uintptr_t h = HSOMP_HAND_OPEN;
+  if (atomic_compare_exchange_strong_explicit(&mine->handoff, &h, HSOMP_HAND_CLOSED,
+                                              memory_order_acquire, memory_order_acquire)) {
+    atomic_fetch_and_explicit(waiting_word(tk, me), ~(1ull << (me % HSOMP_WAITING_PER_WORD)),
+                              memory_order_relaxed);
+    return NULL;
+  }
+  HSOMP_ASSERT(h > HSOMP_HAND_OPEN);
+  return (struct hsomp_task *)h; /* stays in the word, which is closed unless open */
+}
+
+/* Hand t to a waiting member whose bit is in word w; false if none took it. */
+static bool hand_in_word(struct hsomp_tasking *tk, unsigned w, struct hsomp_task *t) {
+  _Atomic uint64_t *word = &tk->member[w].waiting_bits;
+  uint64_t bits = atomic_load_explicit(word, memory_order_relaxed);
+  while (bits) {
+    unsigned b = (unsigned)__builtin_ctzll(bits);
+    uint64_t bit = 1ull << b;
+    uint64_t old = atomic_fetch_and_explicit(word, ~bit, memory_order_acq_rel);
+    uintptr_t open = HSOMP_HAND_OPEN;
+    if ((old & bit) &&
+        atomic_compare_exchange_strong_explicit(&tk->member[w * HSOMP_WAITING_PER_WORD + b].handoff,
+                                                &open, (uintptr_t)t, memory_order_acq_rel,
+                                                memory_order_relaxed))
+      return true;
+    bits = old & ~bit;
+  }
+  return false;
+}
+
+/* The next waiting word a thread that hands looks at: its own block's
+ * first (k = 0), then every other one from a random start, so that the
+ * handers do not all race for one block. */
+static unsigned word_to_look(struct hsomp_tasking *tk, unsigned me, unsigned words, unsigned k,
+                             unsigned prev) {
+  unsigned own = me / HSOMP_WAITING_PER_WORD;
+  if (k == 0)
+    return own;
+  unsigned w;
+  if (k == 1) {
+    struct hsomp_task_member *mine = &tk->member[me];
+    uint32_t r = mine->rng;
+    r ^= r << 13;
+    r ^= r >> 17;
+    r ^= r << 5;
+    mine->rng = r;
+    w = r % words;
+  } else {
+    w = prev + 1 == words ? 0 : prev + 1;
+  }
+  return w == own ? (w + 1 == words ? 0 : w + 1) : w;
+}
+
+/* After the owner pushed t onto its deque in a big team: hand its oldest
+ * task to a waiting thread when it has one to spare (more than it keeps:
+ * one, two for an implicit task's children; or the first child of a
+ * task), and keep the advert right; true if a task was handed (Note
+ * [Offering tasks to waiting threads]). */
+static bool offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, struct hsomp_task *t) {
+  struct hsomp_deque *dq = &tk->member[me].dq;
+  int64_t size = hsomp_deque_size(dq);
+  int64_t keep = !t->parent || (t->parent->flags & HSOMP_TASK_IMPLICIT) ? 2 : 1;
+  bool spare = size > keep ||
+               (keep == 1 && size == 1 &&
+                hsomp_kids(atomic_load_explicit(&t->parent->pending, memory_order_relaxed)) == 1);
+  unsigned words = (n + HSOMP_WAITING_PER_WORD - 1) / HSOMP_WAITING_PER_WORD, w = 0, k;
+  bool waiting = false, handed = false;
+  for (k = 0; k < (spare || keep == 1 ? words : 1) && !waiting; k++) {
+    w = word_to_look(tk, me, words, k, w);
+    waiting = atomic_load_explicit(&tk->member[w].waiting_bits, memory_order_relaxed) != 0;
+  }
+  if (spare && waiting) {
+    struct hsomp_task *old = NULL;
+    for (int attempt = 0; attempt < 4 && !old; attempt++) {
+      bool lost = false;
+      old = deque_steal(dq, NULL, &lost);
+      if (!lost)
+        break;
+    }
+    if (old) {
+      for (k--; k < words && !handed; k++) {
+        handed = hand_in_word(tk, w, old);
+        w = word_to_look(tk, me, words, k + 1, w);
+      }
+      if (!handed)
+        hsomp_deque_push(dq, old); /* they all stopped waiting meanwhile */
+    }
+  }
+  uint32_t want = hsomp_deque_size(dq) > keep || (!handed && !waiting);
+  if (atomic_load_explicit(&dq->advert, memory_order_relaxed) != want)
+    atomic_store_explicit(&dq->advert, want, memory_order_relaxed);
+  return handed;
+}
+
+void hsomp_task_stop_waiting_slow(struct hsomp_thread *self, struct hsomp_team *team,
+                                  struct hsomp_tasking *tk) {
+  struct hsomp_task *h = stop_waiting(tk, self->ts.team_id);
+  if (h)
+    hsomp_task_schedule(self, team, h);
+}
+
+struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team *team,
+                                   struct hsomp_task *constraint) {
+  if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire))
+    return NULL;
+  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+  unsigned me = self->ts.team_id, n = team->nthreads;
+  struct hsomp_task_member *mine = &tk->member[me];
+  if (mine->waiting) { /* Note [Offering tasks to waiting threads] */
+    uintptr_t h = atomic_load_explicit(&mine->handoff, memory_order_acquire);
+    if (h > HSOMP_HAND_OPEN) { /* not open: closed (the task stays in the word) */
+      mine->waiting = false;
+      mine->backoff = mine->skip = 0;
+      return (struct hsomp_task *)h;
+    }
+  }
+  struct hsomp_task *t = find_queued(self, team, tk, constraint);
+  if (mine->waiting) {
+    if (t) {
+      struct hsomp_task *h = stop_waiting(tk, me);
+      if (h)
+        hsomp_task_schedule(self, team, h);
+    }
+  } else if (!t && !constraint && n > HSOMP_BACKOFF_PER) {
+    start_waiting(tk, me);
+  }
+  return t;
 }
 
 bool hsomp_task_any_queued(struct hsomp_team *team) {
@@ -505,6 +709,8 @@ void hsomp_task_schedule(struct hsomp_thread *self, struct hsomp_team *team, str
     return;
   }
   hsomp_deque_push(&tk->member[self->ts.team_id].dq, t);
+  if (team->nthreads > HSOMP_BACKOFF_PER && offer_oldest(tk, self->ts.team_id, team->nthreads, t))
+    return; /* a waiting thread, awake, has it; the newest is this thread's */
   /* Only the team's members sleep on its event word for queued tasks; in
    * a team of one that is this thread, which is awake. */
   if (team->nthreads > 1)
