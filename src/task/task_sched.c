@@ -599,13 +599,11 @@ static unsigned word_to_look(struct hsomp_tasking *tk, unsigned me, unsigned wor
  * one, two for an implicit task's children; or the first child of a
  * task), and keep the advert right; true if a task was handed (Note
  * [Offering tasks to waiting threads]). */
-static bool offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, struct hsomp_task *t) {
+static bool offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, int64_t keep,
+                         bool first_child) {
   struct hsomp_deque *dq = &tk->member[me].dq;
   int64_t size = hsomp_deque_size(dq);
-  int64_t keep = !t->parent || (t->parent->flags & HSOMP_TASK_IMPLICIT) ? 2 : 1;
-  bool spare = size > keep ||
-               (keep == 1 && size == 1 &&
-                hsomp_kids(atomic_load_explicit(&t->parent->pending, memory_order_relaxed)) == 1);
+  bool spare = size > keep || (first_child && size == 1);
   unsigned words = (n + HSOMP_WAITING_PER_WORD - 1) / HSOMP_WAITING_PER_WORD, w = 0, k;
   bool waiting = false, handed = false;
   for (k = 0; k < (spare || keep == 1 ? words : 1) && !waiting; k++) {
@@ -708,8 +706,18 @@ void hsomp_task_schedule(struct hsomp_thread *self, struct hsomp_team *team, str
     hsomp_shared_push(tk, t);
     return;
   }
+  /* Read before the push: from then on t may be taken, run and freed. */
+  bool big = team->nthreads > HSOMP_BACKOFF_PER, first_child = false;
+  int64_t keep = 2;
+  if (big) {
+    struct hsomp_task *p = t->parent; /* alive while t is: t counts in its units */
+    if (p && !(p->flags & HSOMP_TASK_IMPLICIT)) {
+      keep = 1;
+      first_child = hsomp_kids(atomic_load_explicit(&p->pending, memory_order_relaxed)) == 1;
+    }
+  }
   hsomp_deque_push(&tk->member[self->ts.team_id].dq, t);
-  if (team->nthreads > HSOMP_BACKOFF_PER && offer_oldest(tk, self->ts.team_id, team->nthreads, t))
+  if (big && offer_oldest(tk, self->ts.team_id, team->nthreads, keep, first_child))
     return; /* a waiting thread, awake, has it; the newest is this thread's */
   /* Only the team's members sleep on its event word for queued tasks; in
    * a team of one that is this thread, which is awake. */
