@@ -407,7 +407,10 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
  * scheduled (Note [Offering tasks to waiting threads] in task_sched.c). */
 void hsomp_task_stop_waiting_slow(struct hsomp_thread *self, struct hsomp_team *team,
                                   struct hsomp_tasking *tk) HSOMP_INTERNAL;
+#define HSOMP_TASK_BIG_TEAM 8 /* more threads than this: Note [Idle thieves back off] and that Note */
 static inline void hsomp_task_stop_waiting(struct hsomp_thread *self, struct hsomp_team *team) {
+  if (team->nthreads <= HSOMP_TASK_BIG_TEAM)
+    return;
   struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
   if (tk && self->ts.team_id < tk->cap && tk->member[self->ts.team_id].waiting)
     hsomp_task_stop_waiting_slow(self, team, tk);

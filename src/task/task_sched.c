@@ -123,7 +123,8 @@ static inline bool slot_excluded(struct hsomp_deque_slot *s, const struct hsomp_
 
 /* The owner's take at the bottom; NULL if empty, or (constrained) if the bottom
  * task cannot be a descendant of the constraint, without writing. */
-static struct hsomp_task *deque_take(struct hsomp_deque *dq, const struct hsomp_task *w) {
+static inline __attribute__((always_inline)) struct hsomp_task *
+deque_take(struct hsomp_deque *dq, const struct hsomp_task *w) {
   int64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed);
   if (atomic_load_explicit(&dq->top, memory_order_relaxed) >= b) {
     if (HSOMP_UNLIKELY(atomic_load_explicit(&dq->advert, memory_order_relaxed)))
@@ -386,7 +387,7 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
  * (hsomp_task_any_queued).  The cap stays below the simulator's spinner
  * detection (tools/scale, Note [Spinners sleep]), so the model sees every
  * look. */
-#define HSOMP_BACKOFF_PER 8
+#define HSOMP_BACKOFF_PER HSOMP_TASK_BIG_TEAM
 /* Note [Offering tasks to waiting threads]: one look in this many reads a
  * victim's indices whatever its advert says. */
 #define HSOMP_UNADVERTISED_EVERY 32
@@ -411,8 +412,9 @@ static struct hsomp_task *steal_from(struct hsomp_tasking *tk, unsigned v,
   return NULL;
 }
 
-static struct hsomp_task *find_queued(struct hsomp_thread *self, struct hsomp_team *team,
-                                      struct hsomp_tasking *tk, struct hsomp_task *constraint) {
+static inline __attribute__((always_inline)) struct hsomp_task *
+find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tasking *tk,
+            struct hsomp_task *constraint) {
   struct hsomp_task *t;
   if (atomic_load_explicit(&tk->shared_count, memory_order_relaxed) &&
       shared_may_hold(tk, constraint) &&
@@ -640,12 +642,11 @@ void hsomp_task_stop_waiting_slow(struct hsomp_thread *self, struct hsomp_team *
     hsomp_task_schedule(self, team, h);
 }
 
-struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team *team,
-                                   struct hsomp_task *constraint) {
-  if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire))
-    return NULL;
-  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
-  unsigned me = self->ts.team_id, n = team->nthreads;
+/* hsomp_task_find in a team of more than HSOMP_BACKOFF_PER threads. */
+static __attribute__((noinline)) struct hsomp_task *
+find_in_big_team(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tasking *tk,
+                 struct hsomp_task *constraint) {
+  unsigned me = self->ts.team_id;
   struct hsomp_task_member *mine = &tk->member[me];
   if (mine->waiting) { /* Note [Offering tasks to waiting threads] */
     uintptr_t h = atomic_load_explicit(&mine->handoff, memory_order_acquire);
@@ -662,10 +663,20 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
       if (h)
         hsomp_task_schedule(self, team, h);
     }
-  } else if (!t && !constraint && n > HSOMP_BACKOFF_PER) {
+  } else if (!t && !constraint) {
     start_waiting(tk, me);
   }
   return t;
+}
+
+struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team *team,
+                                   struct hsomp_task *constraint) {
+  if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire))
+    return NULL;
+  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+  if (HSOMP_UNLIKELY(team->nthreads > HSOMP_BACKOFF_PER))
+    return find_in_big_team(self, team, tk, constraint);
+  return find_queued(self, team, tk, constraint);
 }
 
 bool hsomp_task_any_queued(struct hsomp_team *team) {
@@ -700,25 +711,36 @@ bool hsomp_task_shared_eligible(struct hsomp_team *team, struct hsomp_task *cons
 /* ------------------------------------------------------------------ */
 /* Scheduling a ready task.                                             */
 
+/* hsomp_task_schedule's push in a team of more than HSOMP_BACKOFF_PER
+ * threads (Note [Offering tasks to waiting threads]). */
+static __attribute__((noinline)) void schedule_in_big_team(struct hsomp_thread *self,
+                                                           struct hsomp_team *team,
+                                                           struct hsomp_tasking *tk,
+                                                           struct hsomp_task *t) {
+  /* Read before the push: from then on t may be taken, run and freed. */
+  int64_t keep = 2;
+  bool first_child = false;
+  struct hsomp_task *p = t->parent; /* alive while t is: t counts in its units */
+  if (p && !(p->flags & HSOMP_TASK_IMPLICIT)) {
+    keep = 1;
+    first_child = hsomp_kids(atomic_load_explicit(&p->pending, memory_order_relaxed)) == 1;
+  }
+  hsomp_deque_push(&tk->member[self->ts.team_id].dq, t);
+  if (!offer_oldest(tk, self->ts.team_id, team->nthreads, keep, first_child))
+    hsomp_task_wake_one(team); /* else a waiting thread, awake, has it; the newest is ours */
+}
+
 void hsomp_task_schedule(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *t) {
   struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
   if (t->priority > 0 || self->ts.team != team) {
     hsomp_shared_push(tk, t);
     return;
   }
-  /* Read before the push: from then on t may be taken, run and freed. */
-  bool big = team->nthreads > HSOMP_BACKOFF_PER, first_child = false;
-  int64_t keep = 2;
-  if (big) {
-    struct hsomp_task *p = t->parent; /* alive while t is: t counts in its units */
-    if (p && !(p->flags & HSOMP_TASK_IMPLICIT)) {
-      keep = 1;
-      first_child = hsomp_kids(atomic_load_explicit(&p->pending, memory_order_relaxed)) == 1;
-    }
+  if (HSOMP_UNLIKELY(team->nthreads > HSOMP_BACKOFF_PER)) {
+    schedule_in_big_team(self, team, tk, t);
+    return;
   }
   hsomp_deque_push(&tk->member[self->ts.team_id].dq, t);
-  if (big && offer_oldest(tk, self->ts.team_id, team->nthreads, keep, first_child))
-    return; /* a waiting thread, awake, has it; the newest is this thread's */
   /* Only the team's members sleep on its event word for queued tasks; in
    * a team of one that is this thread, which is awake. */
   if (team->nthreads > 1)
