@@ -477,9 +477,9 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
 }
 
 /* Note [Offering tasks to waiting threads]
- * In a team of more than HSOMP_BACKOFF_PER threads, an idle thread that
- * looked for a task in vain and may run any task (a barrier, the join:
- * no constraint) puts itself in the team's waiting set -- a bit in one
+ * In a team of more than HSOMP_BACKOFF_PER threads that fits its CPUs, an
+ * idle thread that looked for a task in vain and may run any task (a
+ * barrier, the join: no constraint) puts itself in the team's waiting set -- a bit in one
  * of the words `waiting_bits' of members 0, 1, ..., one word for each
  * block of HSOMP_WAITING_PER_WORD team mates -- and opens its `handoff'
  * word.  A thread that pushes a task while its deque holds more than it
@@ -500,7 +500,10 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
  * children of an implicit task (a loop making tasks, a few tasks and a
  * taskwait) are handed only when there are more than two: a thread that
  * made two and waits for them runs them itself more cheaply than it
- * waits for another thread to run one.
+ * waits for another thread to run one.  On crowded CPUs (more threads in
+ * teams than CPUs, Note [Crowded CPUs]) nobody waits so: a thread that
+ * has no CPU would hold a handed task until it gets one, where a task
+ * left in a deque goes to whichever thread runs first.
  *
  * A deque's `advert' tells thieves whether to read its indices: the owner
  * sets it when a push leaves it more than it keeps, or a task while no
@@ -663,8 +666,8 @@ find_in_big_team(struct hsomp_thread *self, struct hsomp_team *team, struct hsom
       if (h)
         hsomp_task_schedule(self, team, h);
     }
-  } else if (!t && !constraint) {
-    start_waiting(tk, me);
+  } else if (!t && !constraint && !hsomp_crowded_with(team->threads_in_regions)) {
+    start_waiting(tk, me); /* not on crowded CPUs: a thread without a CPU would hold the task */
   }
   return t;
 }

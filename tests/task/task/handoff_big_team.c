@@ -13,8 +13,12 @@
  *     still be stolen (a runtime that left it in the deque would fail
  *     after the time limit);
  *   - every thread makes a few tasks and waits for them, then a barrier.
- * Fails on a lost task (a count off), a task run twice, or a hang. */
+ * Fails on a lost task (a count off), a task run twice, or a hang.  Run as
+ * it is (on a small machine: crowded CPUs, where nobody waits for a
+ * hand-off) and with HSOMP_ASSUME_NCPUS=128 (the team fits: hand-offs). */
 // TEST-TIMEOUT: 240
+// TEST-ENV: HSOMP_TEST_VARIANT=crowded
+// TEST-ENV: HSOMP_ASSUME_NCPUS=128
 #include <omp.h>
 #include <stdatomic.h>
 #include <stdio.h>
