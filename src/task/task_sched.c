@@ -390,7 +390,7 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
 #define HSOMP_BACKOFF_PER HSOMP_TASK_BIG_TEAM
 /* Note [Offering tasks to waiting threads]: one look in this many reads a
  * victim's indices whatever its advert says. */
-#define HSOMP_UNADVERTISED_EVERY 32
+#define HSOMP_UNADVERTISED_EVERY 128
 #define HSOMP_BACKOFF_MAX 31
 
 /* A task from victim v (which may be the thread itself: its oldest
