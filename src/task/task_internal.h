@@ -178,8 +178,9 @@ struct hsomp_task_member {
   bool waiting;                   /* its bit is in the waiting set (Note [Offering tasks to waiting threads]) */
   /* HSOMP_HAND_OPEN while it waits for a task; a task handed to it (CAS
    * from open by the thread that hands), which the owner takes; anything
-   * but open is closed.  */
-  _Atomic uintptr_t handoff;
+   * but open is closed.  Its own line: the owner's fields above are
+   * written at every look for work.  */
+  _Atomic uintptr_t handoff HSOMP_ALIGNED;
   /* In members 0 .. (nthreads-1)/64: members 64k .. 64k+63 that wait for
    * a task, a bit each (Note [Offering tasks to waiting threads]). */
   _Atomic uint64_t waiting_bits HSOMP_ALIGNED;
