@@ -397,7 +397,10 @@ bool hsomp_event_body_done(struct hsomp_thread *self, struct hsomp_task *t,
 /* task_sched.c */
 void hsomp_deque_init(struct hsomp_deque *dq) HSOMP_INTERNAL;
 void hsomp_deque_push(struct hsomp_deque *dq, struct hsomp_task *t) HSOMP_INTERNAL;
-int64_t hsomp_deque_size(struct hsomp_deque *dq) HSOMP_INTERNAL;
+static inline int64_t hsomp_deque_size(struct hsomp_deque *dq) {
+  return atomic_load_explicit(&dq->bottom, memory_order_relaxed) -
+         atomic_load_explicit(&dq->top, memory_order_relaxed);
+}
 void hsomp_deque_free_retired(struct hsomp_deque *dq) HSOMP_INTERNAL;
 void hsomp_shared_push(struct hsomp_tasking *tk, struct hsomp_task *t) HSOMP_INTERNAL;
 /* Find a task this thread may start now (eligible for `constraint'). */
@@ -416,6 +419,22 @@ static inline void hsomp_task_stop_waiting(struct hsomp_thread *self, struct hso
   if (tk && self->ts.team_id < tk->cap && tk->member[self->ts.team_id].waiting)
     hsomp_task_stop_waiting_slow(self, team, tk);
 }
+/* task_handoff.c (Note [Offering tasks to waiting threads]), below
+ * task_sched.c, which passes its deque operations down. */
+void hsomp_task_start_waiting(struct hsomp_tasking *tk, unsigned me) HSOMP_INTERNAL;
+/* A task handed to waiting member `me' (it then waits no more), or NULL. */
+struct hsomp_task *hsomp_task_handed(struct hsomp_tasking *tk, unsigned me) HSOMP_INTERNAL;
+/* Member `me' stops waiting; a task handed to it meanwhile, or NULL. */
+struct hsomp_task *hsomp_task_withdraw(struct hsomp_tasking *tk, unsigned me) HSOMP_INTERNAL;
+struct hsomp_deque_ops {
+  struct hsomp_task *(*take_oldest)(struct hsomp_deque *dq); /* the owner's, at the top */
+  void (*push)(struct hsomp_deque *dq, struct hsomp_task *t);
+};
+/* After member `me' pushed: hand its oldest task to a waiting thread if it
+ * holds more than `keep' (or its new task is a first child); set its
+ * advert; true if a task was handed. */
+bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, int64_t keep,
+                             bool first_child, const struct hsomp_deque_ops *ops) HSOMP_INTERNAL;
 /* Whether any queue of the team may hold a task (for sleeping decisions). */
 bool hsomp_task_any_queued(struct hsomp_team *team) HSOMP_INTERNAL;
 /* Whether the shared queue holds a task `constraint' may run. */

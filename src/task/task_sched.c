@@ -3,7 +3,8 @@
  * Owns the per-member work-stealing deques (Chase-Lev), the team's shared
  * priority queue, and hsomp_task_find: the one place that decides which
  * task a thread starts next, honouring priorities and the Task Scheduling
- * Constraint. */
+ * Constraint.  In teams of more than 8 threads, tasks are also handed to
+ * waiting threads (task_handoff.c). */
 #include "task_internal.h"
 
 #include <stdlib.h>
@@ -179,9 +180,15 @@ static struct hsomp_task *deque_steal(struct hsomp_deque *dq, const struct hsomp
   return t;
 }
 
-int64_t hsomp_deque_size(struct hsomp_deque *dq) {
-  return atomic_load_explicit(&dq->bottom, memory_order_relaxed) -
-         atomic_load_explicit(&dq->top, memory_order_relaxed);
+/* The owner takes its own deque's oldest task (a hand-off), or NULL. */
+static struct hsomp_task *deque_take_oldest(struct hsomp_deque *dq) {
+  for (int attempt = 0; attempt < 4; attempt++) {
+    bool lost = false;
+    struct hsomp_task *t = deque_steal(dq, NULL, &lost);
+    if (t || !lost)
+      return t;
+  }
+  return NULL;
 }
 
 static bool deque_nonempty(struct hsomp_deque *dq) {
@@ -388,8 +395,8 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
  * detection (tools/scale, Note [Spinners sleep]), so the model sees every
  * look. */
 #define HSOMP_BACKOFF_PER HSOMP_TASK_BIG_TEAM
-/* Note [Offering tasks to waiting threads]: one look in this many reads a
- * victim's indices whatever its advert says. */
+/* Note [Offering tasks to waiting threads] (task_handoff.c): one look in
+ * this many reads a victim's indices whatever its advert says. */
 #define HSOMP_UNADVERTISED_EVERY 128
 #define HSOMP_BACKOFF_MAX 31
 
@@ -476,173 +483,11 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
   return NULL;
 }
 
-/* Note [Offering tasks to waiting threads]
- * In a team of more than HSOMP_BACKOFF_PER threads that fits its CPUs, an
- * idle thread that looked for a task in vain and may run any task (a
- * barrier, the join: no constraint) puts itself in the team's waiting set -- a bit in one
- * of the words `waiting_bits' of members 0, 1, ..., one word for each
- * block of HSOMP_WAITING_PER_WORD team mates -- and opens its `handoff'
- * word.  A thread that pushes a task while its deque holds more than it
- * keeps takes the oldest task (the biggest piece of work) off its own
- * deque's top and hands it to a waiting thread, in its own block first,
- * then in the others from a random one (so that the threads that hand do
- * not all race for one word): it claims the thread's bit (fetch_and) and
- * then moves the thread's `handoff' from open to the task (CAS), which
- * fails only if the thread stopped waiting meanwhile; the task then goes
- * to the next waiting thread, or back on the deque.  The waiting thread
- * finds the task at its next look, in a word of its own: idle threads no
- * longer re-read the indices of a deque that a producer keeps changing
- * (with every idle thread polling one producer, each of its pushes and
- * steals cost a transfer per poller).  A thread keeps its newest task
- * (depth-first, as before), and a task's first child goes at once when a
- * thread waits, so a task that makes two children and waits for them
- * hands one away and runs the other: each piece of work moves once.  The
- * children of an implicit task (a loop making tasks, a few tasks and a
- * taskwait) are handed only when there are more than two: a thread that
- * made two and waits for them runs them itself more cheaply than it
- * waits for another thread to run one.  On crowded CPUs (more threads in
- * teams than CPUs, Note [Crowded CPUs]) nobody waits so: a thread that
- * has no CPU would hold a handed task until it gets one, where a task
- * left in a deque goes to whichever thread runs first.
- *
- * A deque's `advert' tells thieves whether to read its indices: the owner
- * sets it when a push leaves it more than it keeps, or a task while no
- * thread waited, and clears it otherwise, and when it finds the deque
- * empty; only the owner writes it, only when it changes.  Thieves in
- * these teams read a victim's indices only while its advert is set, and
- * at one look in HSOMP_UNADVERTISED_EVERY whatever it says: a task kept
- * by a thread that then computes for long, while others wait, is still
- * stolen.
- *
- * Why no task is lost or left waiting: a handed task is the receiver's
- * (the CAS succeeded only while its word was open, and only the receiver
- * moves it away from open: to closed, by CAS, when it stops waiting);
- * the receiver looks at its word first at every look for work, and stops
- * waiting -- taking a task handed meanwhile and scheduling it like a new
- * one -- before it runs any other task, at the end of every task wait
- * (hsomp_task_stop_waiting, task.c) and before it goes to sleep
- * (waiter_may_sleep), so a handed task is never held by a thread that
- * sleeps or has left the wait, and no wake-up is needed for it.  A waiting
- * bit is only a hint: a stale one costs a failed claim.  A task not
- * advertised stays in its owner's deque, which the owner looks at at
- * every look for work, and is found by the thieves' occasional look; a
- * thread about to sleep still reads every deque's indices
- * (hsomp_task_any_queued), not the adverts. */
-#define HSOMP_WAITING_PER_WORD 8 /* a block of near team mates (Note [Stealing near first]) */
-static inline _Atomic uint64_t *waiting_word(struct hsomp_tasking *tk, unsigned i) {
-  return &tk->member[i / HSOMP_WAITING_PER_WORD].waiting_bits;
-}
-
-static void start_waiting(struct hsomp_tasking *tk, unsigned me) {
-  struct hsomp_task_member *mine = &tk->member[me];
-  atomic_store_explicit(&mine->handoff, HSOMP_HAND_OPEN, memory_order_relaxed);
-  /* seq_cst (release): a thread that claims the bit sees the word open */
-  atomic_fetch_or_explicit(waiting_word(tk, me), 1ull << (me % HSOMP_WAITING_PER_WORD),
-                           memory_order_seq_cst);
-  mine->waiting = true;
-}
-
-/* Stop waiting; a task handed meanwhile, or NULL. */
-static struct hsomp_task *stop_waiting(struct hsomp_tasking *tk, unsigned me) {
-  struct hsomp_task_member *mine = &tk->member[me];
-  mine->waiting = false;
-  uintptr_t h = HSOMP_HAND_OPEN;
-  if (atomic_compare_exchange_strong_explicit(&mine->handoff, &h, HSOMP_HAND_CLOSED,
-                                              memory_order_acquire, memory_order_acquire)) {
-    atomic_fetch_and_explicit(waiting_word(tk, me), ~(1ull << (me % HSOMP_WAITING_PER_WORD)),
-                              memory_order_relaxed);
-    return NULL;
-  }
-  HSOMP_ASSERT(h > HSOMP_HAND_OPEN);
-  return (struct hsomp_task *)h; /* stays in the word, which is closed unless open */
-}
-
-/* Hand t to a waiting member whose bit is in word w; false if none took it. */
-static bool hand_in_word(struct hsomp_tasking *tk, unsigned w, struct hsomp_task *t) {
-  _Atomic uint64_t *word = &tk->member[w].waiting_bits;
-  uint64_t bits = atomic_load_explicit(word, memory_order_relaxed);
-  while (bits) {
-    unsigned b = (unsigned)__builtin_ctzll(bits);
-    uint64_t bit = 1ull << b;
-    uint64_t old = atomic_fetch_and_explicit(word, ~bit, memory_order_acq_rel);
-    uintptr_t open = HSOMP_HAND_OPEN;
-    if ((old & bit) &&
-        atomic_compare_exchange_strong_explicit(&tk->member[w * HSOMP_WAITING_PER_WORD + b].handoff,
-                                                &open, (uintptr_t)t, memory_order_acq_rel,
-                                                memory_order_relaxed))
-      return true;
-    bits = old & ~bit;
-  }
-  return false;
-}
-
-/* The next waiting word a thread that hands looks at: its own block's
- * first (k = 0), then every other one from a random start, so that the
- * handers do not all race for one block. */
-static unsigned word_to_look(struct hsomp_tasking *tk, unsigned me, unsigned words, unsigned k,
-                             unsigned prev) {
-  unsigned own = me / HSOMP_WAITING_PER_WORD;
-  if (k == 0)
-    return own;
-  unsigned w;
-  if (k == 1) {
-    struct hsomp_task_member *mine = &tk->member[me];
-    uint32_t r = mine->rng;
-    r ^= r << 13;
-    r ^= r >> 17;
-    r ^= r << 5;
-    mine->rng = r;
-    w = r % words;
-  } else {
-    w = prev + 1 == words ? 0 : prev + 1;
-  }
-  return w == own ? (w + 1 == words ? 0 : w + 1) : w;
-}
-
-/* After the owner pushed t onto its deque in a big team: hand its oldest
- * task to a waiting thread when it has one to spare (more than it keeps:
- * one, two for an implicit task's children; or the first child of a
- * task), and keep the advert right; true if a task was handed (Note
- * [Offering tasks to waiting threads]). */
-static bool offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, int64_t keep,
-                         bool first_child) {
-  struct hsomp_deque *dq = &tk->member[me].dq;
-  int64_t size = hsomp_deque_size(dq);
-  bool spare = size > keep || (first_child && size == 1);
-  unsigned words = (n + HSOMP_WAITING_PER_WORD - 1) / HSOMP_WAITING_PER_WORD, w = 0, k;
-  bool waiting = false, handed = false;
-  for (k = 0; k < (spare || keep == 1 ? words : 1) && !waiting; k++) {
-    w = word_to_look(tk, me, words, k, w);
-    waiting = atomic_load_explicit(&tk->member[w].waiting_bits, memory_order_relaxed) != 0;
-  }
-  if (spare && waiting) {
-    struct hsomp_task *old = NULL;
-    for (int attempt = 0; attempt < 4 && !old; attempt++) {
-      bool lost = false;
-      old = deque_steal(dq, NULL, &lost);
-      if (!lost)
-        break;
-    }
-    if (old) {
-      for (k--; k < words && !handed; k++) {
-        handed = hand_in_word(tk, w, old);
-        w = word_to_look(tk, me, words, k + 1, w);
-      }
-      if (!handed)
-        hsomp_deque_push(dq, old); /* they all stopped waiting meanwhile */
-    }
-  }
-  uint32_t want = hsomp_deque_size(dq) > keep || (!handed && !waiting);
-  if (atomic_load_explicit(&dq->advert, memory_order_relaxed) != want)
-    atomic_store_explicit(&dq->advert, want, memory_order_relaxed);
-  return handed;
-}
-
 void hsomp_task_stop_waiting_slow(struct hsomp_thread *self, struct hsomp_team *team,
                                   struct hsomp_tasking *tk) {
-  struct hsomp_task *h = stop_waiting(tk, self->ts.team_id);
+  struct hsomp_task *h = hsomp_task_withdraw(tk, self->ts.team_id);
   if (h)
-    hsomp_task_schedule(self, team, h);
+    hsomp_task_schedule(self, team, h); /* like a new task */
 }
 
 /* hsomp_task_find in a team of more than HSOMP_BACKOFF_PER threads. */
@@ -651,23 +496,17 @@ find_in_big_team(struct hsomp_thread *self, struct hsomp_team *team, struct hsom
                  struct hsomp_task *constraint) {
   unsigned me = self->ts.team_id;
   struct hsomp_task_member *mine = &tk->member[me];
-  if (mine->waiting) { /* Note [Offering tasks to waiting threads] */
-    uintptr_t h = atomic_load_explicit(&mine->handoff, memory_order_acquire);
-    if (h > HSOMP_HAND_OPEN) { /* not open: closed (the task stays in the word) */
-      mine->waiting = false;
-      mine->backoff = mine->skip = 0;
-      return (struct hsomp_task *)h;
-    }
+  struct hsomp_task *t;
+  if (mine->waiting && (t = hsomp_task_handed(tk, me))) { /* Note [Offering tasks to waiting threads] */
+    mine->backoff = mine->skip = 0;
+    return t;
   }
-  struct hsomp_task *t = find_queued(self, team, tk, constraint);
+  t = find_queued(self, team, tk, constraint);
   if (mine->waiting) {
-    if (t) {
-      struct hsomp_task *h = stop_waiting(tk, me);
-      if (h)
-        hsomp_task_schedule(self, team, h);
-    }
+    if (t)
+      hsomp_task_stop_waiting_slow(self, team, tk);
   } else if (!t && !constraint && !hsomp_crowded_with(team->threads_in_regions)) {
-    start_waiting(tk, me); /* not on crowded CPUs: a thread without a CPU would hold the task */
+    hsomp_task_start_waiting(tk, me); /* not on crowded CPUs: a thread without a CPU would hold the task */
   }
   return t;
 }
@@ -729,7 +568,8 @@ static __attribute__((noinline)) void schedule_in_big_team(struct hsomp_thread *
     first_child = hsomp_kids(atomic_load_explicit(&p->pending, memory_order_relaxed)) == 1;
   }
   hsomp_deque_push(&tk->member[self->ts.team_id].dq, t);
-  if (!offer_oldest(tk, self->ts.team_id, team->nthreads, keep, first_child))
+  static const struct hsomp_deque_ops ops = {deque_take_oldest, hsomp_deque_push};
+  if (!hsomp_task_offer_oldest(tk, self->ts.team_id, team->nthreads, keep, first_child, &ops))
     hsomp_task_wake_one(team); /* else a waiting thread, awake, has it; the newest is ours */
 }
 
