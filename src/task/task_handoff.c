@@ -9,12 +9,12 @@
 #include "task_internal.h"
 
 /* Note [Offering tasks to waiting threads]
- * In a team of more than HSOMP_TASK_BIG_TEAM (8) threads that fits its CPUs, an
- * idle thread that looked for a task in vain and may run any task (a
- * barrier, the join: no constraint) puts itself in the team's waiting set -- a bit in one
- * of the words `waiting_bits' of members 0, 1, ..., one word for each
- * block of HSOMP_WAITING_PER_WORD team mates -- and opens its `handoff'
- * word.  A thread that pushes a task while its deque holds more than it
+ * In a team of more than HSOMP_TASK_BIG_TEAM (8) threads that fits its
+ * CPUs, an idle thread that looked for a task in vain and may run any
+ * task (a barrier, the join: no constraint) puts itself in the team's
+ * waiting set -- a bit in one of the words `waiting_bits' of members 0,
+ * 1, ..., one word for each block of HSOMP_WAITING_PER_WORD team mates --
+ * and opens its `handoff' word.  A thread that pushes a task while its deque holds more than it
  * keeps takes the oldest task (the biggest piece of work) off its own
  * deque's top and hands it to a waiting thread, in its own block first,
  * then in the others from a random one (so that the threads that hand do
@@ -42,7 +42,7 @@
  * thread waited, and clears it otherwise, and when it finds the deque
  * empty; only the owner writes it, only when it changes.  Thieves in
  * these teams read a victim's indices only while its advert is set, and
- * at one look in HSOMP_UNADVERTISED_EVERY whatever it says: a task kept
+ * at one look in HSOMP_UNADVERTISED_EVERY (task_sched.c) whatever it says: a task kept
  * by a thread that then computes for long, while others wait, is still
  * stolen.
  *
