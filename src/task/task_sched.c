@@ -128,8 +128,9 @@ static inline __attribute__((always_inline)) struct hsomp_task *
 deque_take(struct hsomp_deque *dq, const struct hsomp_task *w) {
   int64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed);
   if (atomic_load_explicit(&dq->top, memory_order_relaxed) >= b) {
+    /* Note [Offering tasks to waiting threads] (task_handoff.c) */
     if (HSOMP_UNLIKELY(atomic_load_explicit(&dq->advert, memory_order_relaxed)))
-      atomic_store_explicit(&dq->advert, 0, memory_order_relaxed); /* Note [Offering tasks to waiting threads] */
+      atomic_store_explicit(&dq->advert, 0, memory_order_relaxed);
     return NULL;
   }
   b -= 1;
@@ -497,7 +498,8 @@ find_in_big_team(struct hsomp_thread *self, struct hsomp_team *team, struct hsom
   unsigned me = self->ts.team_id;
   struct hsomp_task_member *mine = &tk->member[me];
   struct hsomp_task *t;
-  if (mine->waiting && (t = hsomp_task_handed(tk, me))) { /* Note [Offering tasks to waiting threads] */
+  /* Note [Offering tasks to waiting threads] (task_handoff.c) */
+  if (mine->waiting && (t = hsomp_task_handed(tk, me))) {
     mine->backoff = mine->skip = 0;
     return t;
   }
@@ -506,7 +508,8 @@ find_in_big_team(struct hsomp_thread *self, struct hsomp_team *team, struct hsom
     if (t)
       hsomp_task_stop_waiting_slow(self, team, tk);
   } else if (!t && !constraint && !hsomp_crowded_with(team->threads_in_regions)) {
-    hsomp_task_start_waiting(tk, me); /* not on crowded CPUs: a thread without a CPU would hold the task */
+    /* not on crowded CPUs: a thread without a CPU would hold the task */
+    hsomp_task_start_waiting(tk, me);
   }
   return t;
 }
