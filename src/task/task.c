@@ -496,6 +496,7 @@ static bool waiter_may_sleep(void *arg) {
   const struct task_waiter *tw = arg;
   if (tw->constraint)
     return !hsomp_task_shared_eligible(tw->team, tw->constraint);
+  hsomp_task_stop_waiting(tw->self, tw->team); /* Note [Offering tasks to waiting threads] */
   return !hsomp_task_any_queued(tw->team);
 }
 static void waiter_arm(void *arg) {
@@ -521,6 +522,7 @@ static void task_wait(struct hsomp_thread *self, struct hsomp_team *team,
                           .arm = waiter_arm,
                           .disarm = waiter_disarm};
   hsomp_wait_until(constraint ? &team->task_done : &team->event, &s, &u); /* Note [Two sleep words] */
+  hsomp_task_stop_waiting(self, team); /* Note [Offering tasks to waiting threads] */
 }
 
 void hsomp_task_wait(struct hsomp_thread *self, struct hsomp_team *team,

@@ -161,7 +161,16 @@ struct hsomp_deque {
   _Atomic int64_t top HSOMP_ALIGNED;
   _Atomic int64_t bottom HSOMP_ALIGNED;
   _Atomic(struct hsomp_deque_buf *) buf;
+  /* Teams of more than 8: the deque may hold a task that was offered to
+   * no waiting thread; written by the owner only, when it changes, and
+   * read by thieves before the indices (Note [Offering tasks to waiting
+   * threads] in task_sched.c). */
+  _Atomic uint32_t advert HSOMP_ALIGNED;
 };
+
+/* A member's `handoff' word (Note [Offering tasks to waiting threads]). */
+#define HSOMP_HAND_CLOSED ((uintptr_t)0)
+#define HSOMP_HAND_OPEN ((uintptr_t)1)
 
 struct hsomp_task_member {
   struct hsomp_deque dq;
@@ -171,6 +180,15 @@ struct hsomp_task_member {
   unsigned last_victim;           /* whom it last stole from (its own index: nobody) */
   unsigned backoff, skip;         /* idle looks at others' deques (Note [Idle thieves back off]) */
   bool hot;                       /* its last look at others' deques found a task */
+  bool waiting;                   /* its bit is in the waiting set (Note [Offering tasks to waiting threads]) */
+  /* HSOMP_HAND_OPEN while it waits for a task; a task handed to it (CAS
+   * from open by the thread that hands), which the owner takes; anything
+   * but open is closed.  Its own line: the owner's fields above are
+   * written at every look for work.  */
+  _Atomic uintptr_t handoff HSOMP_ALIGNED;
+  /* In members 0 .. (nthreads-1)/64: members 64k .. 64k+63 that wait for
+   * a task, a bit each (Note [Offering tasks to waiting threads]). */
+  _Atomic uint64_t waiting_bits HSOMP_ALIGNED;
   struct hsomp_task implicit HSOMP_ALIGNED;
 } HSOMP_ALIGNED;
 
@@ -384,12 +402,44 @@ bool hsomp_event_body_done(struct hsomp_thread *self, struct hsomp_task *t,
 /* task_sched.c */
 void hsomp_deque_init(struct hsomp_deque *dq) HSOMP_INTERNAL;
 void hsomp_deque_push(struct hsomp_deque *dq, struct hsomp_task *t) HSOMP_INTERNAL;
-int64_t hsomp_deque_size(struct hsomp_deque *dq) HSOMP_INTERNAL;
+static inline int64_t hsomp_deque_size(struct hsomp_deque *dq) {
+  return atomic_load_explicit(&dq->bottom, memory_order_relaxed) -
+         atomic_load_explicit(&dq->top, memory_order_relaxed);
+}
 void hsomp_deque_free_retired(struct hsomp_deque *dq) HSOMP_INTERNAL;
 void hsomp_shared_push(struct hsomp_tasking *tk, struct hsomp_task *t) HSOMP_INTERNAL;
 /* Find a task this thread may start now (eligible for `constraint'). */
 struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team *team,
                                    struct hsomp_task *constraint) HSOMP_INTERNAL;
+/* A thread that waited for a task handed to it stops waiting at the end
+ * of a task wait and before it sleeps; a task handed to it meanwhile is
+ * scheduled (Note [Offering tasks to waiting threads] in task_sched.c). */
+void hsomp_task_stop_waiting_slow(struct hsomp_thread *self, struct hsomp_team *team,
+                                  struct hsomp_tasking *tk) HSOMP_INTERNAL;
+#define HSOMP_TASK_BIG_TEAM 8 /* more threads than this: Note [Idle thieves back off] and that Note */
+static inline void hsomp_task_stop_waiting(struct hsomp_thread *self, struct hsomp_team *team) {
+  if (team->nthreads <= HSOMP_TASK_BIG_TEAM)
+    return;
+  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+  if (tk && self->ts.team_id < tk->cap && tk->member[self->ts.team_id].waiting)
+    hsomp_task_stop_waiting_slow(self, team, tk);
+}
+/* task_handoff.c (Note [Offering tasks to waiting threads]), below
+ * task_sched.c, which passes its deque operations down. */
+void hsomp_task_start_waiting(struct hsomp_tasking *tk, unsigned me) HSOMP_INTERNAL;
+/* A task handed to waiting member `me' (it then waits no more), or NULL. */
+struct hsomp_task *hsomp_task_handed(struct hsomp_tasking *tk, unsigned me) HSOMP_INTERNAL;
+/* Member `me' stops waiting; a task handed to it meanwhile, or NULL. */
+struct hsomp_task *hsomp_task_withdraw(struct hsomp_tasking *tk, unsigned me) HSOMP_INTERNAL;
+struct hsomp_deque_ops {
+  struct hsomp_task *(*take_oldest)(struct hsomp_deque *dq); /* the owner's, at the top */
+  void (*push)(struct hsomp_deque *dq, struct hsomp_task *t);
+};
+/* After member `me' pushed: hand its oldest task to a waiting thread if it
+ * holds more than `keep' (or its new task is a first child); set its
+ * advert; true if a task was handed. */
+bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, int64_t keep,
+                             bool first_child, const struct hsomp_deque_ops *ops) HSOMP_INTERNAL;
 /* Whether any queue of the team may hold a task (for sleeping decisions). */
 bool hsomp_task_any_queued(struct hsomp_team *team) HSOMP_INTERNAL;
 /* Whether the shared queue holds a task `constraint' may run. */

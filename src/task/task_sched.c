@@ -3,7 +3,8 @@
  * Owns the per-member work-stealing deques (Chase-Lev), the team's shared
  * priority queue, and hsomp_task_find: the one place that decides which
  * task a thread starts next, honouring priorities and the Task Scheduling
- * Constraint. */
+ * Constraint.  In teams of more than 8 threads, tasks are also handed to
+ * waiting threads (task_handoff.c). */
 #include "task_internal.h"
 
 #include <stdlib.h>
@@ -123,10 +124,15 @@ static inline bool slot_excluded(struct hsomp_deque_slot *s, const struct hsomp_
 
 /* The owner's take at the bottom; NULL if empty, or (constrained) if the bottom
  * task cannot be a descendant of the constraint, without writing. */
-static struct hsomp_task *deque_take(struct hsomp_deque *dq, const struct hsomp_task *w) {
+static inline __attribute__((always_inline)) struct hsomp_task *
+deque_take(struct hsomp_deque *dq, const struct hsomp_task *w) {
   int64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed);
-  if (atomic_load_explicit(&dq->top, memory_order_relaxed) >= b)
+  if (atomic_load_explicit(&dq->top, memory_order_relaxed) >= b) {
+    /* Note [Offering tasks to waiting threads] (task_handoff.c) */
+    if (HSOMP_UNLIKELY(atomic_load_explicit(&dq->advert, memory_order_relaxed)))
+      atomic_store_explicit(&dq->advert, 0, memory_order_relaxed);
     return NULL;
+  }
   b -= 1;
   struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_relaxed);
   struct hsomp_deque_slot *s = &a->slot[b & (a->cap - 1)];
@@ -175,9 +181,15 @@ static struct hsomp_task *deque_steal(struct hsomp_deque *dq, const struct hsomp
   return t;
 }
 
-int64_t hsomp_deque_size(struct hsomp_deque *dq) {
-  return atomic_load_explicit(&dq->bottom, memory_order_relaxed) -
-         atomic_load_explicit(&dq->top, memory_order_relaxed);
+/* The owner takes its own deque's oldest task (a hand-off), or NULL. */
+static struct hsomp_task *deque_take_oldest(struct hsomp_deque *dq) {
+  for (int attempt = 0; attempt < 4; attempt++) {
+    bool lost = false;
+    struct hsomp_task *t = deque_steal(dq, NULL, &lost);
+    if (t || !lost)
+      return t;
+  }
+  return NULL;
 }
 
 static bool deque_nonempty(struct hsomp_deque *dq) {
@@ -383,7 +395,10 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
  * (hsomp_task_any_queued).  The cap stays below the simulator's spinner
  * detection (tools/scale, Note [Spinners sleep]), so the model sees every
  * look. */
-#define HSOMP_BACKOFF_PER 8
+#define HSOMP_BACKOFF_PER HSOMP_TASK_BIG_TEAM
+/* Note [Offering tasks to waiting threads] (task_handoff.c): one look in
+ * this many reads a victim's indices whatever its advert says. */
+#define HSOMP_UNADVERTISED_EVERY 128
 #define HSOMP_BACKOFF_MAX 31
 
 /* A task from victim v (which may be the thread itself: its oldest
@@ -405,11 +420,9 @@ static struct hsomp_task *steal_from(struct hsomp_tasking *tk, unsigned v,
   return NULL;
 }
 
-struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team *team,
-                                   struct hsomp_task *constraint) {
-  if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire))
-    return NULL;
-  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+static inline __attribute__((always_inline)) struct hsomp_task *
+find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tasking *tk,
+            struct hsomp_task *constraint) {
   struct hsomp_task *t;
   if (atomic_load_explicit(&tk->shared_count, memory_order_relaxed) &&
       shared_may_hold(tk, constraint) &&
@@ -433,7 +446,9 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
   }
   unsigned last = mine->last_victim;
   if (last != me && last < n) {
-    if ((t = steal_from(tk, last, constraint)))
+    if ((n <= HSOMP_BACKOFF_PER ||
+         atomic_load_explicit(&tk->member[last].dq.advert, memory_order_relaxed)) &&
+        (t = steal_from(tk, last, constraint)))
       return t;
     mine->last_victim = me; /* Note [Finding a task]: forgotten once it had nothing */
   }
@@ -450,6 +465,9 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
     unsigned v = hsomp_steal_victim(me, n, r, again && (r >> 31) ? HSOMP_STEAL_TRIES : i);
     if (v == last)
       continue; /* looked at already */
+    if (n > HSOMP_BACKOFF_PER && (r & (HSOMP_UNADVERTISED_EVERY - 1)) &&
+        !atomic_load_explicit(&tk->member[v].dq.advert, memory_order_relaxed))
+      continue; /* Note [Offering tasks to waiting threads] */
     if ((t = steal_from(tk, v, constraint))) {
       mine->rng = r;
       mine->last_victim = v;
@@ -464,6 +482,46 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
   mine->skip = mine->backoff;
   mine->hot = false;
   return NULL;
+}
+
+void hsomp_task_stop_waiting_slow(struct hsomp_thread *self, struct hsomp_team *team,
+                                  struct hsomp_tasking *tk) {
+  struct hsomp_task *h = hsomp_task_withdraw(tk, self->ts.team_id);
+  if (h)
+    hsomp_task_schedule(self, team, h); /* like a new task */
+}
+
+/* hsomp_task_find in a team of more than HSOMP_BACKOFF_PER threads. */
+static __attribute__((noinline)) struct hsomp_task *
+find_in_big_team(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tasking *tk,
+                 struct hsomp_task *constraint) {
+  unsigned me = self->ts.team_id;
+  struct hsomp_task_member *mine = &tk->member[me];
+  struct hsomp_task *t;
+  /* Note [Offering tasks to waiting threads] (task_handoff.c) */
+  if (mine->waiting && (t = hsomp_task_handed(tk, me))) {
+    mine->backoff = mine->skip = 0;
+    return t;
+  }
+  t = find_queued(self, team, tk, constraint);
+  if (mine->waiting) {
+    if (t)
+      hsomp_task_stop_waiting_slow(self, team, tk);
+  } else if (!t && !constraint && !hsomp_crowded_with(team->threads_in_regions)) {
+    /* not on crowded CPUs: a thread without a CPU would hold the task */
+    hsomp_task_start_waiting(tk, me);
+  }
+  return t;
+}
+
+struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team *team,
+                                   struct hsomp_task *constraint) {
+  if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire))
+    return NULL;
+  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+  if (HSOMP_UNLIKELY(team->nthreads > HSOMP_BACKOFF_PER))
+    return find_in_big_team(self, team, tk, constraint);
+  return find_queued(self, team, tk, constraint);
 }
 
 bool hsomp_task_any_queued(struct hsomp_team *team) {
@@ -498,10 +556,34 @@ bool hsomp_task_shared_eligible(struct hsomp_team *team, struct hsomp_task *cons
 /* ------------------------------------------------------------------ */
 /* Scheduling a ready task.                                             */
 
+/* hsomp_task_schedule's push in a team of more than HSOMP_BACKOFF_PER
+ * threads (Note [Offering tasks to waiting threads]). */
+static __attribute__((noinline)) void schedule_in_big_team(struct hsomp_thread *self,
+                                                           struct hsomp_team *team,
+                                                           struct hsomp_tasking *tk,
+                                                           struct hsomp_task *t) {
+  /* Read before the push: from then on t may be taken, run and freed. */
+  int64_t keep = 2;
+  bool first_child = false;
+  struct hsomp_task *p = t->parent; /* alive while t is: t counts in its units */
+  if (p && !(p->flags & HSOMP_TASK_IMPLICIT)) {
+    keep = 1;
+    first_child = hsomp_kids(atomic_load_explicit(&p->pending, memory_order_relaxed)) == 1;
+  }
+  hsomp_deque_push(&tk->member[self->ts.team_id].dq, t);
+  static const struct hsomp_deque_ops ops = {deque_take_oldest, hsomp_deque_push};
+  if (!hsomp_task_offer_oldest(tk, self->ts.team_id, team->nthreads, keep, first_child, &ops))
+    hsomp_task_wake_one(team); /* else a waiting thread, awake, has it; the newest is ours */
+}
+
 void hsomp_task_schedule(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *t) {
   struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
   if (t->priority > 0 || self->ts.team != team) {
     hsomp_shared_push(tk, t);
+    return;
+  }
+  if (HSOMP_UNLIKELY(team->nthreads > HSOMP_BACKOFF_PER)) {
+    schedule_in_big_team(self, team, tk, t);
     return;
   }
   hsomp_deque_push(&tk->member[self->ts.team_id].dq, t);

@@ -914,7 +914,8 @@ void sim_window_end(const char *name, int n, int reps, struct sim_result *out) {
           k++;
         }
       qsort(sorted, (size_t)k, sizeof sorted[0], by_count);
-      for (int i = 0; i < k && i < 12; i++)
+      int shown = atoi(getenv("HSOMP_SCALE_PCS"));
+      for (int i = 0; i < k && i < (shown > 1 ? shown : 12); i++)
         printf("scale-pc: %s %d %#" PRIx64 " %.1f\n", name, n, sorted[i][0],
                (double)sorted[i][1] / reps);
     }
