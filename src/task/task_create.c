@@ -55,9 +55,27 @@
  * predecessor whose event a later task fulfils, a predecessor that waits
  * for a flag a later sibling sets) -- a deadlock that no deferral would
  * cause.  Detached tasks are never throttled: their completion is the
- * event's, not the body's. */
+ * event's, not the body's.
+ *
+ * Nested tasks -- made by an explicit (or included) task, not by an
+ * implicit one -- have a lower bound of their own, one mark: a new one
+ * runs at once while the deque holds HSOMP_THROTTLE_NESTED_PER_THREAD
+ * tasks per team member (at least HSOMP_THROTTLE_NESTED), enough for
+ * every thief to find one.
+ * Recursive parallelism (trees, divide and conquer, search) makes tasks
+ * that make tasks: thieves take the oldest, biggest ones, and a deeper
+ * queue of the newest, smallest ones only costs each of them a record, a
+ * push and a take, about five times an included task (EPCC's task trees
+ * with a few hundred roots per thread were deferred almost whole under
+ * the two marks).  A producer in an implicit task (single, master, a
+ * worksharing loop) keeps the two marks, whose long runs its thieves'
+ * locality needs, and a nested task never sets or clears its flag.  With
+ * OMP_CANCELLATION on the nested bound is not used: a cancelled taskgroup
+ * drops the tasks that have not started, and an included one has. */
 #define HSOMP_THROTTLE 256
 #define HSOMP_THROTTLE_RESUME 64
+#define HSOMP_THROTTLE_NESTED 4
+#define HSOMP_THROTTLE_NESTED_PER_THREAD 2
 #define HSOMP_CUTOFF_KIDS_PER_THREAD 128
 
 /* Whether `more' new tasks of this thread find its own deque `dq'
@@ -66,9 +84,14 @@
  * thread's flag when it changes. */
 static inline __attribute__((always_inline)) bool deque_throttled(struct hsomp_thread *self,
                                                                   struct hsomp_deque *dq,
-                                                                  int64_t more) {
+                                                                  int64_t more, bool nested) {
   int64_t size = atomic_load_explicit(&dq->bottom, memory_order_relaxed) -
                  atomic_load_explicit(&dq->top, memory_order_relaxed);
+  if (nested) { /* Note [Throttled tasks]: nested tasks */
+    int64_t bound = (int64_t)HSOMP_THROTTLE_NESTED_PER_THREAD * self->ts.team->nthreads;
+    if (size + more > (bound > HSOMP_THROTTLE_NESTED ? bound : HSOMP_THROTTLE_NESTED))
+      return true;
+  }
   if (self->tasks_throttled) {
     if (size > HSOMP_THROTTLE_RESUME)
       return true;
@@ -95,7 +118,9 @@ static inline __attribute__((always_inline)) bool over_cutoff(struct hsomp_threa
   struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
   if (!tk || tk->cap < team->nthreads)
     return more > (unsigned long)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads;
-  if (deque_bound && deque_throttled(self, &tk->member[self->ts.team_id].dq, (int64_t)more))
+  if (deque_bound && deque_throttled(self, &tk->member[self->ts.team_id].dq, (int64_t)more,
+                                     cur && !(cur->flags & HSOMP_TASK_IMPLICIT) &&
+                                         !hsomp_settings.cancellation))
     return true;
   uint64_t kids = cur ? hsomp_kids(atomic_load_explicit(&cur->pending, memory_order_relaxed)) : 0;
   if (kids + more <= (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads)
@@ -462,7 +487,8 @@ void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), lo
     /* Acquire: another member may have just installed it (tasking_install). */
     struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
     if (tk && tk->cap >= team->nthreads) {
-      if (deque_throttled(self, &tk->member[self->ts.team_id].dq, 1))
+      if (deque_throttled(self, &tk->member[self->ts.team_id].dq, 1,
+                          !(cur->flags & HSOMP_TASK_IMPLICIT)))
         goto included;
       task_deferred_plain(self, team, fn, data, arg_size, arg_align, flags);
       return;
