@@ -352,10 +352,12 @@ int hsomp_task_clamp_priority(int p) {
  * have no depend clause, no detach event and no copy constructor: they
  * need a stack record (Note [Task records]) around the call and the ICVs
  * put back after it, nothing more -- no allocation, no queue, no
- * counting, no shared line written.  GOMP_task tests for if(0) and final
- * first, before it saves anything, and then is two tail calls: this
- * function or task_general.  The ICVs are copied as one block (a struct
- * copy is split into its fields). */
+ * counting, no shared line written.  GOMP_task tests for if(0), final
+ * and the throttle (Note [Throttled tasks]) first, and runs such a task in
+ * its own frame (this body is inlined there: one frame for the test and
+ * the task); task_general's calls go through the noinline included_plain.
+ * The ICVs are copied as one block (a struct copy is split into its
+ * fields). */
 static inline __attribute__((always_inline)) void
 included_plain_body(struct hsomp_thread *self, struct hsomp_task *cur, void (*fn)(void *), void *data,
                     unsigned flags, int priority, bool tool) {
