@@ -55,9 +55,27 @@
  * predecessor whose event a later task fulfils, a predecessor that waits
  * for a flag a later sibling sets) -- a deadlock that no deferral would
  * cause.  Detached tasks are never throttled: their completion is the
- * event's, not the body's. */
+ * event's, not the body's.
+ *
+ * Nested tasks -- made by an explicit (or included) task, not by an
+ * implicit one -- have a lower bound of their own, one mark: a new one
+ * runs at once while the deque holds HSOMP_THROTTLE_NESTED_PER_THREAD
+ * tasks per team member (at least HSOMP_THROTTLE_NESTED), enough for
+ * every thief to find one.
+ * Recursive parallelism (trees, divide and conquer, search) makes tasks
+ * that make tasks: thieves take the oldest, biggest ones, and a deeper
+ * queue of the newest, smallest ones only costs each of them a record, a
+ * push and a take, about five times an included task (EPCC's task trees
+ * with a few hundred roots per thread were deferred almost whole under
+ * the two marks).  A producer in an implicit task (single, master, a
+ * worksharing loop) keeps the two marks, whose long runs its thieves'
+ * locality needs, and a nested task never sets or clears its flag.  With
+ * OMP_CANCELLATION on the nested bound is not used: a cancelled taskgroup
+ * drops the tasks that have not started, and an included one has. */
 #define HSOMP_THROTTLE 256
 #define HSOMP_THROTTLE_RESUME 64
+#define HSOMP_THROTTLE_NESTED 4
+#define HSOMP_THROTTLE_NESTED_PER_THREAD 2
 #define HSOMP_CUTOFF_KIDS_PER_THREAD 128
 
 /* Whether `more' new tasks of this thread find its own deque `dq'
@@ -66,9 +84,14 @@
  * thread's flag when it changes. */
 static inline __attribute__((always_inline)) bool deque_throttled(struct hsomp_thread *self,
                                                                   struct hsomp_deque *dq,
-                                                                  int64_t more) {
+                                                                  int64_t more, bool nested,
+                                                                  unsigned nthreads) {
   int64_t size = atomic_load_explicit(&dq->bottom, memory_order_relaxed) -
                  atomic_load_explicit(&dq->top, memory_order_relaxed);
+  /* Note [Throttled tasks]: nested tasks */
+  if (nested && size + more > HSOMP_THROTTLE_NESTED &&
+      size + more > (int64_t)HSOMP_THROTTLE_NESTED_PER_THREAD * nthreads)
+    return true;
   if (self->tasks_throttled) {
     if (size > HSOMP_THROTTLE_RESUME)
       return true;
@@ -95,7 +118,10 @@ static inline __attribute__((always_inline)) bool over_cutoff(struct hsomp_threa
   struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
   if (!tk || tk->cap < team->nthreads)
     return more > (unsigned long)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads;
-  if (deque_bound && deque_throttled(self, &tk->member[self->ts.team_id].dq, (int64_t)more))
+  if (deque_bound && deque_throttled(self, &tk->member[self->ts.team_id].dq, (int64_t)more,
+                                     cur && !(cur->flags & HSOMP_TASK_IMPLICIT) &&
+                                         !hsomp_settings.cancellation,
+                                     team->nthreads))
     return true;
   uint64_t kids = cur ? hsomp_kids(atomic_load_explicit(&cur->pending, memory_order_relaxed)) : 0;
   if (kids + more <= (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads)
@@ -329,10 +355,12 @@ int hsomp_task_clamp_priority(int p) {
  * have no depend clause, no detach event and no copy constructor: they
  * need a stack record (Note [Task records]) around the call and the ICVs
  * put back after it, nothing more -- no allocation, no queue, no
- * counting, no shared line written.  GOMP_task tests for if(0) and final
- * first, before it saves anything, and then is two tail calls: this
- * function or task_general.  The ICVs are copied as one block (a struct
- * copy is split into its fields). */
+ * counting, no shared line written.  GOMP_task tests for if(0), final
+ * and the throttle (Note [Throttled tasks]) first, and runs such a task in
+ * its own frame (this body is inlined there: one frame for the test and
+ * the task); task_general's calls go through the noinline included_plain.
+ * The ICVs are copied as one block (a struct copy is split into its
+ * fields). */
 static inline __attribute__((always_inline)) void
 included_plain_body(struct hsomp_thread *self, struct hsomp_task *cur, void (*fn)(void *), void *data,
                     unsigned flags, int priority, bool tool) {
@@ -446,9 +474,13 @@ static __attribute__((noinline, flatten)) void task_deferred_plain(struct hsomp_
   hsomp_task_submit(self, team, t, NULL);
 }
 
-void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), long arg_size,
-               long arg_align, bool if_clause, unsigned flags, void **depend, int priority_arg,
-               void *detach) {
+/* Not a tail call to task_general: GCC then loads the four arguments on
+ * the stack into saved registers at entry and stores them back, on every
+ * path; as a call, the paths above save two registers fewer. */
+__attribute__((optimize("no-optimize-sibling-calls"))) void
+GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), long arg_size,
+          long arg_align, bool if_clause, unsigned flags, void **depend, int priority_arg,
+          void *detach) {
   /* Note [Cheap included tasks], Note [Throttled tasks] */
   struct hsomp_thread *self = hsomp_tls;
   struct hsomp_task *cur;
@@ -465,7 +497,8 @@ void GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), lo
     /* Acquire: another member may have just installed it (tasking_install). */
     struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
     if (tk && tk->cap >= team->nthreads) {
-      if (deque_throttled(self, &tk->member[self->ts.team_id].dq, 1))
+      if (deque_throttled(self, &tk->member[self->ts.team_id].dq, 1,
+                          !(cur->flags & HSOMP_TASK_IMPLICIT), team->nthreads))
         goto included;
       task_deferred_plain(self, team, fn, data, arg_size, arg_align, flags);
       return;
