@@ -8,6 +8,9 @@
  * cut-off) and with a serial cut-off, as the time of one run in ms. */
 #include "bench.h"
 
+#define TASK_KERNEL_WORK() delay(bench_delay_len)
+#include "task_kernels.h"
+
 enum { FIB_PLAIN = 22, FIB_CUT = 32, FIB_CUTOFF_BELOW = 20 };
 
 static volatile int never; /* 0, unknown to the compiler */
@@ -125,32 +128,11 @@ static void test_nested_master_task(int inner) {
  * (near enough) per tree, as the reference loop does. */
 enum { TREE_DEPTH = 5 };
 
-static void branch_tree(int level) {
-  if (level > 0) {
-#pragma omp task
-    branch_tree(level - 1);
-#pragma omp task
-    branch_tree(level - 1);
-    delay(bench_delay_len);
-  }
-}
-
 static void test_branch_task_tree(int inner) {
 #pragma omp parallel
   for (int j = 0; j < inner >> TREE_DEPTH; j++) {
 #pragma omp task
     branch_tree(TREE_DEPTH);
-  }
-}
-
-static void leaf_tree(int level) {
-  if (level <= 0) {
-    delay(bench_delay_len);
-  } else {
-#pragma omp task
-    leaf_tree(level - 1);
-#pragma omp task
-    leaf_tree(level - 1);
   }
 }
 
@@ -176,18 +158,6 @@ static void test_master_task_deps(int inner) {
       delay(bench_delay_len);
     }
   }
-}
-
-static long fib_tasks(int n) {
-  if (n < 2)
-    return n;
-  long a, b;
-#pragma omp task shared(a)
-  a = fib_tasks(n - 1);
-#pragma omp task shared(b)
-  b = fib_tasks(n - 2);
-#pragma omp taskwait
-  return a + b;
 }
 
 static long fib_serial(int n) { return n < 2 ? n : fib_serial(n - 1) + fib_serial(n - 2); }

@@ -22,38 +22,8 @@ static struct {
 
 static void work(void) { sink[omp_get_thread_num() & 255].v++; }
 
-static void branch_tree(int level) {
-  if (level > 0) {
-#pragma omp task
-    branch_tree(level - 1);
-#pragma omp task
-    branch_tree(level - 1);
-    work();
-  }
-}
-
-static void leaf_tree(int level) {
-  if (level <= 0) {
-    work();
-  } else {
-#pragma omp task
-    leaf_tree(level - 1);
-#pragma omp task
-    leaf_tree(level - 1);
-  }
-}
-
-static long fib(int n) {
-  if (n < 2)
-    return n;
-  long a, b;
-#pragma omp task shared(a)
-  a = fib(n - 1);
-#pragma omp task shared(b)
-  b = fib(n - 2);
-#pragma omp taskwait
-  return a + b;
-}
+#define TASK_KERNEL_WORK() work()
+#include "../task_kernels.h"
 
 int main(int argc, char **argv) {
   if (argc != 3) {
@@ -99,7 +69,7 @@ int main(int argc, char **argv) {
   } else if (!strcmp(k, "fib")) {
 #pragma omp parallel
 #pragma omp single
-    r = fib(n);
+    r = fib_tasks(n);
   } else {
     fprintf(stderr, "task_cost: unknown kernel %s\n", k);
     return 2;
