@@ -24,13 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-enum { ROUNDS = 30, PRODUCED = 600, DEPTH = 7 };
+#include "task_tree.h"
 
-static void work(int n) {
-  volatile int x = 0;
-  for (int i = 0; i < n; i++)
-    x += i;
-}
+enum { ROUNDS = 30, PRODUCED = 600, DEPTH = 7 };
 
 static atomic_int seen[PRODUCED];
 
@@ -58,24 +54,11 @@ static int produce_round(int nthreads) {
   return atomic_load(&ran);
 }
 
-static void tree(atomic_int *ran, int depth) {
-  atomic_fetch_add(ran, 1);
-  if (depth == 0) {
-    work(100);
-    return;
-  }
-#pragma omp task shared(ran)
-  tree(ran, depth - 1);
-#pragma omp task shared(ran)
-  tree(ran, depth - 1);
-#pragma omp taskwait
-}
-
 static int tree_round(int nthreads) {
   atomic_int ran = 0;
 #pragma omp parallel num_threads(nthreads) shared(ran)
 #pragma omp single
-  tree(&ran, DEPTH);
+  tree(&ran, DEPTH, 100);
   return atomic_load(&ran);
 }
 

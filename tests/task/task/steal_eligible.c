@@ -16,13 +16,9 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
-enum { ROUNDS = 300 };
+#include "task_tree.h"
 
-static void work(int n) {
-  volatile int x = 0;
-  for (int i = 0; i < n; i++)
-    x += i;
-}
+enum { ROUNDS = 300 };
 
 static int fulfil_round(void) {
   atomic_int ran = 0, body_done = 0, published = 0;
@@ -60,19 +56,6 @@ static int fulfil_round(void) {
   return atomic_load(&ran);
 }
 
-static void tree(atomic_int *ran, int depth) {
-  atomic_fetch_add(ran, 1);
-  if (depth == 0) {
-    work(200);
-    return;
-  }
-#pragma omp task shared(ran)
-  tree(ran, depth - 1);
-#pragma omp task shared(ran)
-  tree(ran, depth - 1);
-#pragma omp taskwait
-}
-
 /* Every thread waits in tasks; the grandchildren of one thread's task are
  * what the other may steal. */
 static int tree_round(void) {
@@ -80,7 +63,7 @@ static int tree_round(void) {
 #pragma omp parallel num_threads(2) shared(ran)
   {
 #pragma omp task shared(ran)
-    tree(&ran, 5);
+    tree(&ran, 5, 200);
 #pragma omp taskwait
   }
   return atomic_load(&ran);
