@@ -86,8 +86,7 @@ static inline __attribute__((always_inline)) bool deque_throttled(struct hsomp_t
                                                                   struct hsomp_deque *dq,
                                                                   int64_t more, bool nested,
                                                                   unsigned nthreads) {
-  int64_t size = atomic_load_explicit(&dq->bottom, memory_order_relaxed) -
-                 atomic_load_explicit(&dq->top, memory_order_relaxed);
+  int64_t size = hsomp_deque_size(dq);
   /* Note [Throttled tasks]: nested tasks */
   if (nested && size + more > HSOMP_THROTTLE_NESTED &&
       size + more > (int64_t)HSOMP_THROTTLE_NESTED_PER_THREAD * nthreads)
@@ -99,6 +98,20 @@ static inline __attribute__((always_inline)) bool deque_throttled(struct hsomp_t
     return false;
   }
   if (size + more <= HSOMP_THROTTLE)
+    return false;
+  self->tasks_throttled = true;
+  return true;
+}
+
+/* The children bound of Note [Throttled tasks]: whether `more' new
+ * children of `cur' pass its bound of unfinished children; past it the
+ * thread is throttled as for a full deque, until the deque drains. */
+static inline __attribute__((always_inline)) bool kids_over_bound(struct hsomp_thread *self,
+                                                                  struct hsomp_team *team,
+                                                                  struct hsomp_task *cur,
+                                                                  uint64_t more) {
+  uint64_t kids = cur ? hsomp_kids(atomic_load_explicit(&cur->pending, memory_order_relaxed)) : 0;
+  if (HSOMP_LIKELY(kids + more <= (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads))
     return false;
   self->tasks_throttled = true;
   return true;
@@ -123,11 +136,7 @@ static inline __attribute__((always_inline)) bool over_cutoff(struct hsomp_threa
                                          !hsomp_settings.cancellation,
                                      team->nthreads))
     return true;
-  uint64_t kids = cur ? hsomp_kids(atomic_load_explicit(&cur->pending, memory_order_relaxed)) : 0;
-  if (kids + more <= (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads)
-    return false;
-  self->tasks_throttled = true; /* until the deque drains, as for a full one */
-  return true;
+  return kids_over_bound(self, team, cur, more);
 }
 
 bool hsomp_task_over_cutoff(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *cur,
@@ -450,9 +459,7 @@ static __attribute__((noinline, flatten)) void task_deferred_plain(struct hsomp_
                                                           long arg_size, long arg_align,
                                                           unsigned flags) {
   struct hsomp_task *parent = hsomp_task_materialise(self);
-  if (HSOMP_UNLIKELY(hsomp_kids(atomic_load_explicit(&parent->pending, memory_order_relaxed)) + 1 >
-                     (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads)) {
-    self->tasks_throttled = true; /* Note [Throttled tasks]: as over_cutoff */
+  if (HSOMP_UNLIKELY(kids_over_bound(self, team, parent, 1))) {
     included_plain(self, parent, fn, data, flags, 0);
     return;
   }
