@@ -446,7 +446,7 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
   }
   unsigned last = mine->last_victim;
   if (last != me && last < n) {
-    if ((n <= HSOMP_BACKOFF_PER ||
+    if ((n <= HSOMP_TASK_BIG_TEAM ||
          atomic_load_explicit(&tk->member[last].dq.advert, memory_order_relaxed)) &&
         (t = steal_from(tk, last, constraint)))
       return t;
@@ -465,7 +465,7 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
     unsigned v = hsomp_steal_victim(me, n, r, again && (r >> 31) ? HSOMP_STEAL_TRIES : i);
     if (v == last)
       continue; /* looked at already */
-    if (n > HSOMP_BACKOFF_PER && (r & (HSOMP_UNADVERTISED_EVERY - 1)) &&
+    if (n > HSOMP_TASK_BIG_TEAM && (r & (HSOMP_UNADVERTISED_EVERY - 1)) &&
         !atomic_load_explicit(&tk->member[v].dq.advert, memory_order_relaxed))
       continue; /* Note [Offering tasks to waiting threads] */
     if ((t = steal_from(tk, v, constraint))) {
@@ -491,7 +491,7 @@ void hsomp_task_stop_waiting_slow(struct hsomp_thread *self, struct hsomp_team *
     hsomp_task_schedule(self, team, h); /* like a new task */
 }
 
-/* hsomp_task_find in a team of more than HSOMP_BACKOFF_PER threads. */
+/* hsomp_task_find in a team of more than HSOMP_TASK_BIG_TEAM threads. */
 static __attribute__((noinline)) struct hsomp_task *
 find_in_big_team(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tasking *tk,
                  struct hsomp_task *constraint) {
@@ -519,7 +519,7 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
   if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire))
     return NULL;
   struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
-  if (HSOMP_UNLIKELY(team->nthreads > HSOMP_BACKOFF_PER))
+  if (HSOMP_UNLIKELY(team->nthreads > HSOMP_TASK_BIG_TEAM))
     return find_in_big_team(self, team, tk, constraint);
   return find_queued(self, team, tk, constraint);
 }
@@ -556,7 +556,7 @@ bool hsomp_task_shared_eligible(struct hsomp_team *team, struct hsomp_task *cons
 /* ------------------------------------------------------------------ */
 /* Scheduling a ready task.                                             */
 
-/* hsomp_task_schedule's push in a team of more than HSOMP_BACKOFF_PER
+/* hsomp_task_schedule's push in a team of more than HSOMP_TASK_BIG_TEAM
  * threads (Note [Offering tasks to waiting threads]). */
 static __attribute__((noinline)) void schedule_in_big_team(struct hsomp_thread *self,
                                                            struct hsomp_team *team,
@@ -582,7 +582,7 @@ void hsomp_task_schedule(struct hsomp_thread *self, struct hsomp_team *team, str
     hsomp_shared_push(tk, t);
     return;
   }
-  if (HSOMP_UNLIKELY(team->nthreads > HSOMP_BACKOFF_PER)) {
+  if (HSOMP_UNLIKELY(team->nthreads > HSOMP_TASK_BIG_TEAM)) {
     schedule_in_big_team(self, team, tk, t);
     return;
   }
