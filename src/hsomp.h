@@ -256,9 +256,10 @@ struct hsomp_team {
 };
 
 /* Free task records a thread keeps for its next tasks (Note [Recycled
- * task records], task.c): a list linked through the records. */
+ * task records], task.c): `count' addresses in `slot' (allocated at the
+ * first use). */
 struct hsomp_task_cache {
-  void *head, *tail;
+  void **slot;
   unsigned count;
 };
 

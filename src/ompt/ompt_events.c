@@ -500,9 +500,9 @@ void hsomp_ompt_task_create(struct hsomp_thread *self, struct hsomp_task *t, voi
   t->ompt_task.value = 0;
   if (CB(task_create, task_create))
     CB(task_create, task_create)
-    (hsomp_ompt_task_data(self), &frame, &t->ompt_task, task_flags(t), t->ndeps != 0,
+    (hsomp_ompt_task_data(self), &frame, &t->ompt_task, task_flags(t), (t->flags & HSOMP_TASK_DEPEND) != 0,
      self->ompt_codeptr);
-  if (t->ndeps && depend && CB(dependences, dependences)) {
+  if ((t->flags & HSOMP_TASK_DEPEND) && depend && CB(dependences, dependences)) {
     ompt_dependence_t deps[64];
     CB(dependences, dependences)(&t->ompt_task, deps, dependences(depend, deps, 64));
   }

@@ -72,47 +72,57 @@ struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) {
  * Most tasks need a record of a few hundred bytes (the record, a few
  * dependence entries, small arguments), and a task program makes and
  * frees them at a high rate.  A record that fits HSOMP_RECORD_BLOCK bytes
- * is allocated as a block of exactly that size (flag HSOMP_TASK_BLOCK),
- * and the thread that frees it keeps it on its own free list (at most
- * HSOMP_RECORD_CACHE blocks) for its next task: no lock, no shared line,
- * and the block is cache-warm when the same thread runs and frees most of
- * what it made (depth-first tasks).  Blocks move between threads' lists
- * freely: they are all alike.  The list goes back to malloc when its
- * thread's record goes away.
+ * is allocated as a block of exactly that size, aligned to a line (flag
+ * HSOMP_TASK_BLOCK), and the thread that frees it keeps it in its own
+ * cache (at most HSOMP_RECORD_CACHE blocks) for its next task: no lock,
+ * no shared line, and the block is cache-warm when the same thread runs
+ * and frees most of what it made (depth-first tasks).  Blocks move
+ * between threads' caches freely: they are all alike.  The cache is an
+ * array of pointers in memory of the thread's own, not a list linked
+ * through the blocks: a runner that freed a record it did not make would
+ * otherwise write the record's first line, which its maker wrote and
+ * reads (Note [Compact task records]).  And a free record's count reads
+ * 1, as a new record's must: a task that made no child never touched
+ * its count, and the thread that brings a count to 0 (and so frees the
+ * record) sets it back to 1, in a line it holds; so a maker does not
+ * write the count's line, which the previous task's children may have
+ * changed.  (A fresh block and a depot batch's own block get theirs in
+ * hsomp_record_alloc.)  The cache goes back to malloc when its thread's
+ * record goes away.
  *
  * Note [The record depot]
  * When one thread makes the tasks and others run them (a producer in
- * `single' or `master'), the blocks pile up on the runners' lists and
- * the producer's list stays empty: every task then cost the producer a
- * malloc and a runner a free of a block from the producer's arena (glibc
- * takes that arena's lock, the producer's malloc takes it too).  So a
- * thread whose list is full hands the whole list, as one chain, to the
- * process's depot (one CAS), and a thread whose list is empty takes the
- * depot (one exchange) before it calls malloc: a batch of
- * HSOMP_RECORD_CACHE blocks costs a few atomic operations on the depot's
- * line.  The depot is a stack of such batches (struct record_batch, in
- * the batch's first block); a taker exchanges the whole stack for NULL,
- * keeps one batch and pushes the others back, so the stack is never
- * popped one element at a time and needs no counter against ABA.  The
- * depot keeps at most HSOMP_RECORD_DEPOT blocks (its count is a hint,
- * updated apart from the stack); past that a full list goes back to
- * malloc.  The depot outlives every thread, and nothing in it refers to
- * a thread record. */
+ * `single' or `master'), the blocks pile up in the runners' caches and
+ * the producer's stays empty: every task then cost the producer a malloc
+ * and a runner a free of a block from the producer's arena (glibc takes
+ * that arena's lock, the producer's malloc takes it too).  So a thread
+ * whose cache is full hands a batch of HSOMP_RECORD_BATCH blocks to the
+ * process's depot (one CAS), and a thread whose cache is empty takes a
+ * batch from the depot (one exchange) before it calls malloc.  A batch
+ * is one of its blocks holding the addresses of the others (struct
+ * record_batch): a batch costs the lines of that one block and a few
+ * atomic operations on the depot's line.  The depot is a stack of
+ * batches; a taker exchanges the whole stack for NULL, keeps one batch
+ * and pushes the others back, so the stack is never popped one element
+ * at a time and needs no counter against ABA.  The depot keeps at most
+ * HSOMP_RECORD_DEPOT blocks (its count is a hint, updated apart from the
+ * stack); past that a full cache's batch goes back to malloc.  The depot
+ * outlives every thread, and nothing in it refers to a thread record. */
 #define HSOMP_RECORD_BLOCK 512
 #define HSOMP_RECORD_CACHE 256 /* HSOMP_THROTTLE (task_create.c): a full deque's worth comes back */
 #define HSOMP_RECORD_DEPOT 8192
 _Static_assert(sizeof(struct hsomp_task) <= HSOMP_RECORD_BLOCK, "a bare record fits a block");
 
-/* A batch in the depot: a thread's whole list, whose first block (the
- * header) also holds the next batch, the list's last block and its
- * length.  Word 0 of every block links the list. */
+/* A batch in the depot: a block that holds the next batch and the
+ * addresses of `count' other blocks. */
 struct record_batch {
-  void *next_block;
   struct record_batch *next_batch;
-  void *tail;
   unsigned long count;
+  void *block[(HSOMP_RECORD_BLOCK - 2 * sizeof(void *)) / sizeof(void *)];
 };
-_Static_assert(sizeof(struct record_batch) <= HSOMP_RECORD_BLOCK, "a batch header fits a block");
+_Static_assert(sizeof(struct record_batch) <= HSOMP_RECORD_BLOCK, "a batch fits a block");
+#define HSOMP_RECORD_BATCH (1 + sizeof(((struct record_batch *)0)->block) / sizeof(void *))
+_Static_assert(HSOMP_RECORD_BATCH <= HSOMP_RECORD_CACHE, "a batch fits a cache");
 
 struct record_depot {
   struct record_batch *_Atomic top;
@@ -130,7 +140,7 @@ static void depot_push(struct record_batch *first, struct record_batch *last) {
                                                 memory_order_relaxed));
 }
 
-/* One batch of the depot becomes this thread's (empty) list: all are
+/* One batch of the depot goes into this thread's (empty) cache: all are
  * taken, the others go back. */
 static bool depot_take(struct hsomp_task_cache *c) {
   if (!atomic_load_explicit(&depot.value.top, memory_order_relaxed))
@@ -144,51 +154,60 @@ static bool depot_take(struct hsomp_task_cache *c) {
       last = last->next_batch;
     depot_push(b->next_batch, last);
   }
-  atomic_fetch_sub_explicit(&depot.value.count, b->count, memory_order_relaxed);
-  c->head = b;
-  c->tail = b->tail;
-  c->count = (unsigned)b->count;
+  unsigned long n = b->count;
+  atomic_fetch_sub_explicit(&depot.value.count, n + 1, memory_order_relaxed);
+  for (unsigned long i = 0; i < n; i++)
+    c->slot[i] = b->block[i];
+  atomic_init(&((struct hsomp_task *)b)->pending, 1); /* Note [Recycled task records] */
+  c->slot[n] = b; /* the batch's own block, taken first */
+  c->count = (unsigned)n + 1;
   return true;
+}
+
+static void cache_init(struct hsomp_thread *self, struct hsomp_task_cache *c) {
+  if (!(c->slot = malloc(HSOMP_RECORD_CACHE * sizeof *c->slot)))
+    hsomp_fatal("out of memory allocating a task record cache");
+  c->count = 0;
+  self->release_task_records = records_release;
 }
 
 void *hsomp_record_alloc(struct hsomp_thread *self, size_t size, bool *block) {
   *block = size <= HSOMP_RECORD_BLOCK;
-  void *p;
+  void *p = NULL;
   if (*block) {
     struct hsomp_task_cache *c = &self->task_records;
-    if (!c->head && depot_take(c)) /* Note [The record depot] */
-      self->release_task_records = records_release;
-    if ((p = c->head)) {
-      c->head = *(void **)p;
-      c->count--;
-      if (!c->head)
-        c->tail = NULL;
-      return p;
-    }
+    if (HSOMP_LIKELY(c->count != 0))
+      return c->slot[--c->count];
+    if (!c->slot)
+      cache_init(self, c);
+    if (depot_take(c)) /* Note [The record depot] */
+      return c->slot[--c->count];
     size = HSOMP_RECORD_BLOCK;
   }
-  if (!(p = malloc(size)))
+  /* Note [Compact task records]: the runner's fields in one line */
+  if (posix_memalign(&p, HSOMP_CACHELINE, size) != 0)
     hsomp_fatal("out of memory allocating a task (%zu bytes)", size);
+  atomic_init(&((struct hsomp_task *)p)->pending, 1); /* Note [Recycled task records] */
   return p;
 }
 
-/* Hand the thread's full list to the depot, or to malloc past its bound. */
-static void list_give_back(struct hsomp_task_cache *c) {
-  if (atomic_load_explicit(&depot.value.count, memory_order_relaxed) + c->count <= HSOMP_RECORD_DEPOT) {
-    struct record_batch *b = c->head; /* its first word already links the list */
-    b->tail = c->tail;
-    b->count = c->count;
-    atomic_fetch_add_explicit(&depot.value.count, c->count, memory_order_relaxed);
+/* Hand a batch of the thread's full cache to the depot, or to malloc
+ * past the depot's bound. */
+static void cache_give_back(struct hsomp_task_cache *c) {
+  unsigned n = HSOMP_RECORD_BATCH;
+  c->count -= n;
+  void **from = &c->slot[c->count];
+  if (atomic_load_explicit(&depot.value.count, memory_order_relaxed) + n <= HSOMP_RECORD_DEPOT) {
+    struct record_batch *b = from[0];
+    b->count = n - 1;
+    for (unsigned i = 1; i < n; i++)
+      b->block[i - 1] = from[i];
+    atomic_fetch_add_explicit(&depot.value.count, n, memory_order_relaxed);
     depot_push(b, b);
   } else {
-    for (void *p = c->head; p;) {
-      void *next = *(void **)p;
-      free(p);
-      p = next;
-    }
+    for (unsigned i = 0; i < n; i++)
+      free(from[i]);
   }
-  c->head = c->tail = NULL;
-  c->count = 0;
 }
 
 void hsomp_record_free(struct hsomp_task *t) {
@@ -198,25 +217,20 @@ void hsomp_record_free(struct hsomp_task *t) {
     return;
   }
   struct hsomp_task_cache *c = &self->task_records;
-  if (c->count >= HSOMP_RECORD_CACHE)
-    list_give_back(c); /* Note [The record depot] */
-  *(void **)t = c->head;
-  if (!c->head)
-    c->tail = t;
-  c->head = t;
-  c->count++;
-  self->release_task_records = records_release;
+  if (HSOMP_UNLIKELY(!c->slot))
+    cache_init(self, c);
+  else if (c->count == HSOMP_RECORD_CACHE)
+    cache_give_back(c); /* Note [The record depot] */
+  c->slot[c->count++] = t;
 }
 
 /* The thread record goes away (hsomp_thread_release_caches). */
 static void records_release(struct hsomp_thread *self) {
-  void *p = self->task_records.head;
-  while (p) {
-    void *next = *(void **)p;
-    free(p);
-    p = next;
-  }
-  self->task_records = (struct hsomp_task_cache){0};
+  struct hsomp_task_cache *c = &self->task_records;
+  for (unsigned i = 0; i < c->count; i++)
+    free(c->slot[i]);
+  free(c->slot);
+  *c = (struct hsomp_task_cache){0};
 }
 
 static struct hsomp_task *implicit_attach(struct hsomp_thread *self) {
@@ -268,6 +282,7 @@ static struct hsomp_task *materialise_stack(struct hsomp_task *r) {
   h->ompt_task = r->ompt_task;
   h->priority = r->priority;
   atomic_init(&h->pending, 1);
+  p->flags |= HSOMP_TASK_PARENT;
   atomic_fetch_add_explicit(&p->pending, 1, memory_order_relaxed);
   if (h->counted_tg)
     atomic_fetch_add_explicit(&h->counted_tg->live, 1, memory_order_relaxed);
@@ -287,10 +302,12 @@ struct hsomp_task *hsomp_task_materialise(struct hsomp_thread *self) {
 static void record_free(struct hsomp_task *t) {
   if (t->deps)
     hsomp_deps_table_free(t);
-  if (t->succ != t->succ_inline)
-    free(t->succ);
-  if (t->ndeps && !hsomp_deps_may_free(t))
-    return; /* its parent's dependence table frees it (task_deps.c) */
+  if (t->flags & HSOMP_TASK_DEPEND) { /* Note [Compact task records] */
+    if (t->succ != t->succ_inline)
+      free(t->succ);
+    if (!hsomp_deps_may_free(t))
+      return; /* its parent's dependence table frees it (task_deps.c) */
+  }
   hsomp_record_free(t);
 }
 
@@ -325,6 +342,7 @@ void hsomp_task_release(struct hsomp_team *team, struct hsomp_task *t, uint64_t 
       return;
     struct hsomp_task *parent = t->parent;
     struct hsomp_taskgroup *tg = t->counted_tg;
+    atomic_store_explicit(&t->pending, 1, memory_order_relaxed); /* Note [Recycled task records] */
     record_free(t);
     if (tg)
       taskgroup_release(team, tg);
@@ -334,10 +352,12 @@ void hsomp_task_release(struct hsomp_team *team, struct hsomp_task *t, uint64_t 
 }
 
 void hsomp_task_complete(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *t) {
-  if (t->ndeps)
+  if (t->flags & HSOMP_TASK_DEPEND)
     hsomp_deps_release(self, t);
   struct hsomp_task *parent = t->parent;
-  if (atomic_load_explicit(&t->pending, memory_order_acquire) == 1) {
+  /* Note [Compact task records]: a task that never counted a child
+   * leaves its count's line alone. */
+  if (!(t->flags & HSOMP_TASK_PARENT) || atomic_load_explicit(&t->pending, memory_order_acquire) == 1) {
     /* No child record is alive (each would hold a unit), so nobody else
      * can change the count: the subtree is done with the task. */
     struct hsomp_taskgroup *tg = t->counted_tg;
@@ -352,8 +372,12 @@ void hsomp_task_complete(struct hsomp_thread *self, struct hsomp_team *team, str
 }
 
 
-void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
-  struct hsomp_team *team = t->team;
+/* Run t, a task of `team' (the thread's team: t->team, which lies
+ * outside the line the runner reads, Note [Compact task records]). */
+static inline __attribute__((always_inline)) void task_run(struct hsomp_thread *self,
+                                                           struct hsomp_team *team,
+                                                           struct hsomp_task *t) {
+  HSOMP_ASSERT(team == t->team);
   bool discarded = hsomp_task_cancelled(team, t);
   if (HSOMP_LIKELY(!discarded)) {
     struct hsomp_task *prev = self->ts.task;
@@ -362,7 +386,7 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
     memcpy(saved, &self->icv, sizeof saved);
     HSOMP_OMPT(task_switch(self, t));
     self->ts.task = t;
-    memcpy(&self->icv, &t->icv, sizeof saved);
+    memcpy(&self->icv, t->icv, sizeof saved);
     t->fn(t->data);
     memcpy(&self->icv, saved, sizeof saved);
     self->ts.task = prev;
@@ -380,6 +404,10 @@ void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
   if ((t->flags & HSOMP_TASK_DETACH) && !hsomp_event_body_done(self, t, discarded))
     return;
   hsomp_task_complete(self, team, t);
+}
+
+void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
+  task_run(self, self->ts.team, t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -486,7 +514,7 @@ static bool waiter_run_one(void *arg) {
     }
     return false;
   }
-  hsomp_task_run(tw->self, t);
+  task_run(tw->self, tw->team, t);
   tw->idle_since = 0;
   tw->idle_rounds = 0;
   tw->spin->rounds = tw->rounds;

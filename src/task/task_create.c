@@ -281,18 +281,23 @@ struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *
     t->flags |= HSOMP_TASK_UNTIED;
   t->priority = priority;
   t->taskgroup_own = false;
-  atomic_init(&t->pending, 1);
+  /* t->pending is 1 already (Note [Recycled task records] in task.c) */
   t->deps = NULL;
-  atomic_init(&t->npred, 0);
-  t->dep_in_table = 0;
-  t->succ_lock = 0;
-  atomic_init(&t->dep_done, false);
-  atomic_init(&t->dep_hold, 1);
-  t->ndeps = (uint32_t)ndeps;
-  t->dep = (struct hsomp_dep_entry *)(t + 1);
-  t->succ = NULL;
-  t->nsucc = t->succ_cap = 0;
-  t->icv = self->icv;
+  if (ndeps) { /* Note [Compact task records]: set only when used */
+    t->flags |= HSOMP_TASK_DEPEND;
+    atomic_init(&t->npred, 0);
+    t->dep_in_table = 0;
+    t->succ_lock = 0;
+    atomic_init(&t->dep_done, false);
+    atomic_init(&t->dep_hold, 1);
+    t->ndeps = (uint32_t)ndeps;
+    t->dep = (struct hsomp_dep_entry *)(t + 1);
+    t->succ = NULL;
+    t->nsucc = t->succ_cap = 0;
+  }
+  t->icv = hsomp_task_child_icv(self, parent, t);
+  if (!(parent->flags & HSOMP_TASK_PARENT))
+    parent->flags |= HSOMP_TASK_PARENT; /* Note [Compact task records] */
   return t;
 }
 
@@ -321,7 +326,7 @@ void hsomp_task_submit(struct hsomp_thread *self, struct hsomp_team *team, struc
     atomic_fetch_add_explicit(&t->counted_tg->live, 1, memory_order_relaxed);
   if (!atomic_load_explicit(&team->tasks_used, memory_order_relaxed))
     atomic_store_explicit(&team->tasks_used, true, memory_order_seq_cst);
-  if (t->ndeps && hsomp_deps_register(parent, t, depend, hsomp_record_free))
+  if ((t->flags & HSOMP_TASK_DEPEND) && hsomp_deps_register(parent, t, depend, hsomp_record_free))
     return; /* the last predecessor schedules it */
   hsomp_task_schedule(self, team, t);
 }

@@ -11,6 +11,8 @@
 
 #include "hsomp.h"
 
+#include <string.h>
+
 /* ------------------------------------------------------------------ */
 /* Task records.                                                        */
 
@@ -66,6 +68,8 @@ enum {
   HSOMP_TASK_HEAP_COPY = 1u << 7, /* a materialised included task */
   HSOMP_TASK_UNTIED = 1u << 8,
   HSOMP_TASK_BLOCK = 1u << 9,     /* in a recycled block (Note [Recycled task records]) */
+  HSOMP_TASK_DEPEND = 1u << 10,   /* has dependence entries (ndeps > 0): its dependence fields are set */
+  HSOMP_TASK_PARENT = 1u << 11,   /* a child record counted in its units: `pending' may be more than 1 */
 };
 
 struct hsomp_dep_table;
@@ -90,27 +94,77 @@ struct hsomp_dep_entry {
 
 #define HSOMP_SUCC_INLINE 4
 
+/* Note [Compact task records]
+ * A deferred task's record is written by the thread that makes it and
+ * read by the one that runs it, often another: every line of the record
+ * that the runner reads costs a transfer there, and another when the
+ * record's next maker writes that line again (the runner's copy must be
+ * invalidated).  So the first line of a heap record (blocks and heap
+ * records are aligned to a line) holds everything that running and
+ * completing a common task reads -- the function, its arguments'
+ * address, the parent, the count, the counted taskgroup, the ICVs'
+ * address, the flags, the depth and the children's dependence table --
+ * and nothing there or elsewhere in the record is written by the runner
+ * (Note [Recycled task records]: the cache of free records does not
+ * link through them).  What only some tasks read lies in the lines after
+ * it: line 1, what a task's children are made from (its ancestors'
+ * signature, its taskgroup), the team and the owner (for wake-ups from
+ * outside the team and nest locks); line 2, the task's own copy of the
+ * ICVs (below); then the dependence fields (written and read only for a
+ * task with a depend clause, HSOMP_TASK_DEPEND) and the tool's data.
+ * The arguments follow the record (and its dependence entries).
+ *
+ * ICVs: a deferred task's data environment is its creator's ICVs, 64
+ * bytes that used to be copied into every record and read by every
+ * runner.  Most tasks have their parent's ICVs (a program rarely sets an
+ * ICV inside a task), and the parent's record outlives its children
+ * (each holds a live unit of it), so a new task points at its parent's
+ * ICVs when the creating thread's current ICVs are the same, and only
+ * otherwise at a copy in its own record (`icv_own').  An implicit or
+ * materialised parent gets its copy at its first deferred child.  The
+ * runners of a task's children then read one block that nobody writes
+ * while they run. */
 struct hsomp_task {
+  /* Line 0: what the runner reads (Note [Compact task records]). */
   void (*fn)(void *);
   void *data;
   struct hsomp_task *parent;
-  struct hsomp_team *team;        /* NULL outside any team */
-  void *owner;                    /* identity for nest locks (hsomp_current_task_owner) */
-  struct hsomp_taskgroup *taskgroup; /* innermost taskgroup the task is in */
   struct hsomp_taskgroup *counted_tg; /* taskgroup whose count includes this subtree */
-  struct hsomp_task *shadow;      /* ON_STACK: the heap copy, once materialised */
-  uint32_t depth;                 /* 0 for implicit tasks */
-  struct hsomp_tie_sig ancestors; /* heap records: tie bits of every ancestor (Note [Stealing only what may run]) */
+  const struct hsomp_icv *icv;    /* deferred tasks: the data environment's ICVs; NULL: none yet */
+  /* The dependence table of this task's children (Note [Dependences
+   * without the parent's lock] in task_deps.c): only the thread running
+   * this task uses it. */
+  struct hsomp_dep_table *deps;
+  struct hsomp_task *handed_next; /* the rest of a batch handed to a waiting thread (task_handoff.c) */
   uint32_t flags;
-  int priority;
-  bool taskgroup_own;             /* `taskgroup' was started by this task */
-  uint32_t event;                 /* DETACH: its slot in the event table (task_event.c) */
+  uint32_t depth;                 /* 0 for implicit tasks */
 
-  _Atomic uint64_t pending;       /* see Note [Task records] */
+  /* Line 1: the count, which the children's completions change. */
+  union {
+    _Atomic uint64_t pending;     /* see Note [Task records] */
+    char line1_[HSOMP_CACHELINE];
+  };
 
-  /* Dependences: this task's children's (the table) and its own (Note
+  /* Line 2: read when the task makes children, and off the common path. */
+  union {
+    struct {
+      struct hsomp_tie_sig ancestors; /* heap records: tie bits of every ancestor (Note [Stealing only what may run]) */
+      struct hsomp_taskgroup *taskgroup; /* innermost taskgroup the task is in */
+      struct hsomp_team *team;    /* NULL outside any team */
+      void *owner;                /* identity for nest locks (hsomp_current_task_owner) */
+      struct hsomp_task *shadow;  /* ON_STACK: the heap copy, once materialised */
+      int priority;
+      uint32_t event;             /* DETACH: its slot in the event table (task_event.c) */
+      bool taskgroup_own;         /* `taskgroup' was started by this task */
+    };
+    char line2_[HSOMP_CACHELINE];
+  };
+
+  /* Line 3: `icv' points here when no ancestor's will do. */
+  struct hsomp_icv icv_own;
+
+  /* This task's own dependences (HSOMP_TASK_DEPEND only; Note
    * [Dependences without the parent's lock] in task_deps.c). */
-  struct hsomp_dep_table *deps;   /* only the thread running this task uses it */
   _Atomic uint32_t npred;         /* unfinished predecessors (+1 while registering) */
   uint32_t ndeps;
   struct hsomp_dep_entry *dep;    /* ndeps entries, in the same allocation */
@@ -122,9 +176,42 @@ struct hsomp_task {
   uint32_t nsucc, succ_cap;
   struct hsomp_task *succ_inline[HSOMP_SUCC_INLINE]; /* succ's first room */
 
-  struct hsomp_icv icv;           /* deferred tasks: the data environment's ICVs */
   ompt_data_t ompt_task;          /* OMPT: the tool's data of the task */
 };
+_Static_assert(offsetof(struct hsomp_task, pending) == HSOMP_CACHELINE &&
+                   offsetof(struct hsomp_task, ancestors) == 2 * HSOMP_CACHELINE &&
+                   offsetof(struct hsomp_task, icv_own) == 3 * HSOMP_CACHELINE &&
+                   sizeof(struct hsomp_icv) == HSOMP_CACHELINE,
+               "Note [Compact task records]: the record's lines");
+
+static inline bool hsomp_icv_equal(const struct hsomp_icv *a, const struct hsomp_icv *b) {
+  uint64_t d = 0;
+  for (size_t i = 0; i < sizeof *a; i += 8) {
+    uint64_t x, y;
+    memcpy(&x, (const char *)a + i, 8);
+    memcpy(&y, (const char *)b + i, 8);
+    d |= x ^ y;
+  }
+  return d == 0;
+}
+
+/* The ICVs of a deferred child `t' of `parent' (a heap or member record)
+ * made now by `self' (Note [Compact task records]): the parent's when
+ * they are the thread's current ones (an implicit or materialised parent
+ * takes its copy now, once), else a copy in t's own record. */
+static inline const struct hsomp_icv *hsomp_task_child_icv(struct hsomp_thread *self,
+                                                           struct hsomp_task *parent,
+                                                           struct hsomp_task *t) {
+  const struct hsomp_icv *p = parent->icv;
+  if (HSOMP_UNLIKELY(!p)) {
+    memcpy(&parent->icv_own, &self->icv, sizeof parent->icv_own);
+    parent->icv = p = &parent->icv_own;
+  }
+  if (HSOMP_LIKELY(hsomp_icv_equal(p, &self->icv)))
+    return p;
+  memcpy(&t->icv_own, &self->icv, sizeof t->icv_own);
+  return &t->icv_own;
+}
 
 /* A taskgroup (GOMP_taskgroup_start .. end, a taskloop without nogroup,
  * a worksharing construct with task reductions). */
