@@ -301,6 +301,11 @@ struct hsomp_thread {
   struct hsomp_task_cache task_records; /* free task records (task.c) */
   /* Set by task.c: gives `task_records' back when the record goes away. */
   void (*release_task_records)(struct hsomp_thread *self);
+  /* Child units counted in advance in a task's count (Note [Counting
+   * children in advance], task.c): the task, how many are left, the next
+   * batch's size. */
+  struct hsomp_task *kid_credit_task;
+  uint32_t kid_credit, kid_credit_step;
   bool tasks_throttled;          /* its new tasks run included (Note [Throttled tasks], task_create.c) */
   unsigned index;                /* 0 for host threads, 1.. for workers */
   int capability;                /* -1 if not bound */

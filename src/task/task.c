@@ -311,6 +311,53 @@ static void record_free(struct hsomp_task *t) {
   hsomp_record_free(t);
 }
 
+/* Note [Counting children in advance]
+ * Every deferred child adds a unit to its parent's kids and live counts
+ * (Note [Task records]), and the children's completions, often on other
+ * threads, take them away: a parent that makes many children (a producer
+ * in `single') had its count's line taken from it by a completion between
+ * each two of its children, and read it again for the children bound
+ * (Note [Throttled tasks], task_create.c).  So the thread that makes the
+ * children adds their units in batches, 1, 1, 2, 4 and then 8 children
+ * at a time, and keeps the units not used yet (`kid_credit', for the task
+ * `kid_credit_task') for its next children of the same task; the
+ * children bound is checked when a batch is counted.  A count that is
+ * too high by the units kept is safe: it keeps the record alive and
+ * makes waits on it wait; and only the thread that runs the task waits on
+ * its kids or its implicit task's live count (a taskwait, a taskgroup
+ * end, a barrier's settling, all through task_wait) or completes it
+ * (task_run).  So the thread gives its units back (one release, as for
+ * that many completed children) before any task wait, after running a
+ * task's body, and when it makes a child of another task; then the
+ * counts are exact when anyone looks at them.  A tree whose tasks make
+ * two children adds one unit at a time as before; the heap copy of an
+ * included task (released by included_end, task_create.c) gets none in
+ * advance.  Taskgroup counts are not counted in advance. */
+#define HSOMP_KID_CREDIT_MAX 8
+
+void hsomp_task_return_credit_slow(struct hsomp_thread *self) {
+  struct hsomp_task *t = self->kid_credit_task;
+  uint64_t units = self->kid_credit;
+  self->kid_credit = 0;
+  hsomp_task_release(t->team, t, units * (HSOMP_KID | 1));
+}
+
+void hsomp_task_count_child_slow(struct hsomp_thread *self, struct hsomp_task *parent) {
+  /* Here the credit is spent, or for another task. */
+  uint32_t step = 0;
+  if (self->kid_credit_task == parent)
+    step = self->kid_credit_step;
+  else
+    hsomp_task_return_credit(self);
+  if (parent->flags & HSOMP_TASK_HEAP_COPY)
+    step = 0;
+  uint32_t use = step ? step : 1;
+  atomic_fetch_add_explicit(&parent->pending, use * (HSOMP_KID | 1), memory_order_relaxed);
+  self->kid_credit_task = parent;
+  self->kid_credit = use - 1;
+  self->kid_credit_step = step == 0 ? 1 : (2 * step < HSOMP_KID_CREDIT_MAX ? 2 * step : HSOMP_KID_CREDIT_MAX);
+}
+
 static void taskgroup_release(struct hsomp_team *team, struct hsomp_taskgroup *tg) {
   uint32_t old = atomic_fetch_sub_explicit(&tg->live, 1, memory_order_acq_rel);
   HSOMP_ASSERT((old & 0x7fffffffu) >= 1);
@@ -388,6 +435,7 @@ static inline __attribute__((always_inline)) void task_run(struct hsomp_thread *
     self->ts.task = t;
     memcpy(&self->icv, t->icv, sizeof saved);
     t->fn(t->data);
+    hsomp_task_return_credit(self); /* Note [Counting children in advance] */
     memcpy(&self->icv, saved, sizeof saved);
     self->ts.task = prev;
     /* Note [Detach events and tools] (task_event.c) */
@@ -541,6 +589,7 @@ static void waiter_disarm(void *arg) {
 static void task_wait(struct hsomp_thread *self, struct hsomp_team *team,
                       struct hsomp_task *constraint, const struct hsomp_wait *w,
                       unsigned long spins) {
+  hsomp_task_return_credit(self); /* Note [Counting children in advance] */
   struct hsomp_spin s = hsomp_spin_of(self, team, spins);
   struct task_waiter tw = {self, team, constraint, w, &s, spins, 0, 0};
   struct hsomp_until u = {.done = waiter_done,

@@ -110,6 +110,8 @@ static inline __attribute__((always_inline)) bool kids_over_bound(struct hsomp_t
                                                                   struct hsomp_team *team,
                                                                   struct hsomp_task *cur,
                                                                   uint64_t more) {
+  if (hsomp_task_has_credit(self, cur, more)) /* Note [Counting children in advance] (task.c) */
+    return false;
   uint64_t kids = cur ? hsomp_kids(atomic_load_explicit(&cur->pending, memory_order_relaxed)) : 0;
   if (HSOMP_LIKELY(kids + more <= (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads))
     return false;
@@ -296,8 +298,7 @@ struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *
     t->nsucc = t->succ_cap = 0;
   }
   t->icv = hsomp_task_child_icv(self, parent, t);
-  if (!(parent->flags & HSOMP_TASK_PARENT))
-    parent->flags |= HSOMP_TASK_PARENT; /* Note [Compact task records] */
+  parent->flags |= HSOMP_TASK_PARENT; /* Note [Compact task records] */
   return t;
 }
 
@@ -321,7 +322,7 @@ void hsomp_task_submit(struct hsomp_thread *self, struct hsomp_team *team, struc
                        void **depend) {
   struct hsomp_task *parent = t->parent;
   HSOMP_OMPT(task_create(self, t, depend));
-  atomic_fetch_add_explicit(&parent->pending, HSOMP_KID | 1, memory_order_relaxed);
+  hsomp_task_count_child(self, parent); /* Note [Counting children in advance] (task.c) */
   if (t->counted_tg)
     atomic_fetch_add_explicit(&t->counted_tg->live, 1, memory_order_relaxed);
   if (!atomic_load_explicit(&team->tasks_used, memory_order_relaxed))

@@ -12,6 +12,9 @@
 #include "hsomp.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ------------------------------------------------------------------ */
 /* Task records.                                                        */
@@ -185,14 +188,16 @@ _Static_assert(offsetof(struct hsomp_task, pending) == HSOMP_CACHELINE &&
                "Note [Compact task records]: the record's lines");
 
 static inline bool hsomp_icv_equal(const struct hsomp_icv *a, const struct hsomp_icv *b) {
-  uint64_t d = 0;
-  for (size_t i = 0; i < sizeof *a; i += 8) {
-    uint64_t x, y;
-    memcpy(&x, (const char *)a + i, 8);
-    memcpy(&y, (const char *)b + i, 8);
-    d |= x ^ y;
-  }
-  return d == 0;
+#ifdef __SSE2__
+  const __m128i *x = (const __m128i *)a, *y = (const __m128i *)b;
+  __m128i d = _mm_or_si128(_mm_or_si128(_mm_xor_si128(_mm_loadu_si128(x), _mm_loadu_si128(y)),
+                                        _mm_xor_si128(_mm_loadu_si128(x + 1), _mm_loadu_si128(y + 1))),
+                           _mm_or_si128(_mm_xor_si128(_mm_loadu_si128(x + 2), _mm_loadu_si128(y + 2)),
+                                        _mm_xor_si128(_mm_loadu_si128(x + 3), _mm_loadu_si128(y + 3))));
+  return _mm_movemask_epi8(_mm_cmpeq_epi8(d, _mm_setzero_si128())) == 0xffff;
+#else
+  return memcmp(a, b, sizeof *a) == 0;
+#endif
 }
 
 /* The ICVs of a deferred child `t' of `parent' (a heap or member record)
@@ -369,6 +374,35 @@ static inline void hsomp_task_arm_waiter(struct hsomp_task *t, uint64_t bit) {
 }
 static inline void hsomp_task_disarm_waiter(struct hsomp_task *t, uint64_t bit) {
   atomic_fetch_and_explicit(&t->pending, ~bit, memory_order_relaxed);
+}
+
+/* Note [Counting children in advance] (task.c): count one more deferred
+ * child of `parent' (the thread's current task) in its count. */
+void hsomp_task_count_child_slow(struct hsomp_thread *self, struct hsomp_task *parent) HSOMP_INTERNAL;
+static inline void hsomp_task_count_child(struct hsomp_thread *self, struct hsomp_task *parent) {
+  if (HSOMP_LIKELY(self->kid_credit_task == parent && self->kid_credit != 0))
+    self->kid_credit--;
+  else
+    hsomp_task_count_child_slow(self, parent);
+}
+/* Whether `more' children of `cur' are counted already (then they are
+ * within the children bound, which was checked when they were counted). */
+static inline bool hsomp_task_has_credit(const struct hsomp_thread *self, const struct hsomp_task *cur,
+                                         uint64_t more) {
+  return self->kid_credit_task == cur && self->kid_credit >= more;
+}
+/* Give the units counted in advance back, before the thread waits, or
+ * completes the task they were counted in. */
+void hsomp_task_return_credit_slow(struct hsomp_thread *self) HSOMP_INTERNAL;
+static inline void hsomp_task_return_credit(struct hsomp_thread *self) {
+  if (HSOMP_UNLIKELY(self->kid_credit != 0))
+    hsomp_task_return_credit_slow(self);
+}
+/* The children of `t' it has made and not seen complete: its kids, less
+ * the units this thread counted in advance. */
+static inline uint32_t hsomp_task_kids_made(const struct hsomp_thread *self, const struct hsomp_task *t) {
+  uint32_t kids = hsomp_kids(atomic_load_explicit(&t->pending, memory_order_relaxed));
+  return self->kid_credit_task == t ? kids - self->kid_credit : kids;
 }
 
 /* ------------------------------------------------------------------ */

@@ -568,7 +568,7 @@ static __attribute__((noinline)) void schedule_in_big_team(struct hsomp_thread *
   struct hsomp_task *p = t->parent; /* alive while t is: t counts in its units */
   if (p && !(p->flags & HSOMP_TASK_IMPLICIT)) {
     keep = 1;
-    first_child = hsomp_kids(atomic_load_explicit(&p->pending, memory_order_relaxed)) == 1;
+    first_child = hsomp_task_kids_made(self, p) == 1; /* Note [Counting children in advance] */
   }
   hsomp_deque_push(&tk->member[self->ts.team_id].dq, t);
   static const struct hsomp_deque_ops ops = {deque_take_oldest, hsomp_deque_push};
