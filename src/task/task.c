@@ -73,7 +73,7 @@ struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) {
  * dependence entries, small arguments), and a task program makes and
  * frees them at a high rate.  A record that fits HSOMP_RECORD_BLOCK bytes
  * is allocated as a block of exactly that size, aligned to a line (flag
- * HSOMP_TASK_BLOCK), and the thread that frees it keeps it in its own
+ * HSOMP_TASK_BLOCK; block_new), and the thread that frees it keeps it in its own
  * cache (at most HSOMP_RECORD_CACHE blocks) for its next task: no lock,
  * no shared line, and the block is cache-warm when the same thread runs
  * and frees most of what it made (depth-first tasks).  Blocks move
@@ -164,6 +164,25 @@ static bool depot_take(struct hsomp_task_cache *c) {
   return true;
 }
 
+/* A block comes from malloc with a line's room to align it (a
+ * posix_memalign costs a free of the part before); the address malloc
+ * gave lies just past the block's HSOMP_RECORD_BLOCK bytes. */
+static void *block_new(void) {
+  char *raw = malloc(HSOMP_RECORD_BLOCK + HSOMP_CACHELINE);
+  if (!raw)
+    hsomp_fatal("out of memory allocating a task record");
+  char *p = (char *)(((uintptr_t)raw + HSOMP_CACHELINE - 1) & ~(uintptr_t)(HSOMP_CACHELINE - 1));
+  _Static_assert(HSOMP_CACHELINE - 16 + sizeof(void *) <= HSOMP_CACHELINE, "malloc aligns to 16 bytes: the slack holds the address");
+  memcpy(p + HSOMP_RECORD_BLOCK, &raw, sizeof raw);
+  return p;
+}
+
+static void block_free(void *p) {
+  void *raw;
+  memcpy(&raw, (char *)p + HSOMP_RECORD_BLOCK, sizeof raw);
+  free(raw);
+}
+
 static void cache_init(struct hsomp_thread *self, struct hsomp_task_cache *c) {
   if (!(c->slot = malloc(HSOMP_RECORD_CACHE * sizeof *c->slot)))
     hsomp_fatal("out of memory allocating a task record cache");
@@ -182,11 +201,10 @@ void *hsomp_record_alloc(struct hsomp_thread *self, size_t size, bool *block) {
       cache_init(self, c);
     if (depot_take(c)) /* Note [The record depot] */
       return c->slot[--c->count];
-    size = HSOMP_RECORD_BLOCK;
-  }
-  /* Note [Compact task records]: the runner's fields in one line */
-  if (posix_memalign(&p, HSOMP_CACHELINE, size) != 0)
+    p = block_new();
+  } else if (posix_memalign(&p, HSOMP_CACHELINE, size) != 0) {
     hsomp_fatal("out of memory allocating a task (%zu bytes)", size);
+  }
   atomic_init(&((struct hsomp_task *)p)->pending, 1); /* Note [Recycled task records] */
   return p;
 }
@@ -206,14 +224,18 @@ static void cache_give_back(struct hsomp_task_cache *c) {
     depot_push(b, b);
   } else {
     for (unsigned i = 0; i < n; i++)
-      free(from[i]);
+      block_free(from[i]);
   }
 }
 
 void hsomp_record_free(struct hsomp_task *t) {
   struct hsomp_thread *self = hsomp_tls;
-  if (!(t->flags & HSOMP_TASK_BLOCK) || !self) {
+  if (!(t->flags & HSOMP_TASK_BLOCK)) {
     free(t);
+    return;
+  }
+  if (HSOMP_UNLIKELY(!self)) {
+    block_free(t);
     return;
   }
   struct hsomp_task_cache *c = &self->task_records;
@@ -228,7 +250,7 @@ void hsomp_record_free(struct hsomp_task *t) {
 static void records_release(struct hsomp_thread *self) {
   struct hsomp_task_cache *c = &self->task_records;
   for (unsigned i = 0; i < c->count; i++)
-    free(c->slot[i]);
+    block_free(c->slot[i]);
   free(c->slot);
   *c = (struct hsomp_task_cache){0};
 }
@@ -321,18 +343,19 @@ static void record_free(struct hsomp_task *t) {
  * children adds their units in batches, 1, 1, 2, 4 and then 8 children
  * at a time, and keeps the units not used yet (`kid_credit', for the task
  * `kid_credit_task') for its next children of the same task; the
- * children bound is checked when a batch is counted.  A count that is
- * too high by the units kept is safe: it keeps the record alive and
- * makes waits on it wait; and only the thread that runs the task waits on
- * its kids or its implicit task's live count (a taskwait, a taskgroup
- * end, a barrier's settling, all through task_wait) or completes it
- * (task_run).  So the thread gives its units back (one release, as for
- * that many completed children) before any task wait, after running a
- * task's body, and when it makes a child of another task; then the
- * counts are exact when anyone looks at them.  A tree whose tasks make
- * two children adds one unit at a time as before; the heap copy of an
- * included task (released by included_end, task_create.c) gets none in
- * advance.  Taskgroup counts are not counted in advance. */
+ * children bound (Note [Throttled tasks], task_create.c) is read only
+ * when a batch is counted.  Only implicit tasks count so (the producers
+ * of `single', `master' and worksharing loops): an explicit task mostly
+ * makes a few children (a tree's two), which this would only make
+ * dearer.  A count too high by the units kept is safe: it keeps the
+ * record alive and makes waits on it wait; and only the thread that runs
+ * an implicit task waits on its kids or live count (a taskwait, a
+ * taskgroup end, a barrier's or the join's settling: all through
+ * task_wait).  So the thread gives its units back (one release, as for
+ * that many completed children) at the start of every task wait and when
+ * it makes a child of another task (an implicit task of a nested team);
+ * then the counts are exact whenever anyone waits on them.  Taskgroup
+ * counts are not counted in advance. */
 #define HSOMP_KID_CREDIT_MAX 8
 
 void hsomp_task_return_credit_slow(struct hsomp_thread *self) {
@@ -349,8 +372,6 @@ void hsomp_task_count_child_slow(struct hsomp_thread *self, struct hsomp_task *p
     step = self->kid_credit_step;
   else
     hsomp_task_return_credit(self);
-  if (parent->flags & HSOMP_TASK_HEAP_COPY)
-    step = 0;
   uint32_t use = step ? step : 1;
   atomic_fetch_add_explicit(&parent->pending, use * (HSOMP_KID | 1), memory_order_relaxed);
   self->kid_credit_task = parent;
@@ -435,7 +456,6 @@ static inline __attribute__((always_inline)) void task_run(struct hsomp_thread *
     self->ts.task = t;
     memcpy(&self->icv, t->icv, sizeof saved);
     t->fn(t->data);
-    hsomp_task_return_credit(self); /* Note [Counting children in advance] */
     memcpy(&self->icv, saved, sizeof saved);
     self->ts.task = prev;
     /* Note [Detach events and tools] (task_event.c) */

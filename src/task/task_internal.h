@@ -380,7 +380,9 @@ static inline void hsomp_task_disarm_waiter(struct hsomp_task *t, uint64_t bit) 
  * child of `parent' (the thread's current task) in its count. */
 void hsomp_task_count_child_slow(struct hsomp_thread *self, struct hsomp_task *parent) HSOMP_INTERNAL;
 static inline void hsomp_task_count_child(struct hsomp_thread *self, struct hsomp_task *parent) {
-  if (HSOMP_LIKELY(self->kid_credit_task == parent && self->kid_credit != 0))
+  if (!(parent->flags & HSOMP_TASK_IMPLICIT))
+    atomic_fetch_add_explicit(&parent->pending, HSOMP_KID | 1, memory_order_relaxed);
+  else if (self->kid_credit != 0 && self->kid_credit_task == parent)
     self->kid_credit--;
   else
     hsomp_task_count_child_slow(self, parent);
@@ -389,7 +391,7 @@ static inline void hsomp_task_count_child(struct hsomp_thread *self, struct hsom
  * within the children bound, which was checked when they were counted). */
 static inline bool hsomp_task_has_credit(const struct hsomp_thread *self, const struct hsomp_task *cur,
                                          uint64_t more) {
-  return self->kid_credit_task == cur && self->kid_credit >= more;
+  return self->kid_credit >= more && self->kid_credit_task == cur;
 }
 /* Give the units counted in advance back, before the thread waits, or
  * completes the task they were counted in. */
