@@ -379,11 +379,14 @@ void hsomp_task_count_child_slow(struct hsomp_thread *self, struct hsomp_task *p
   self->kid_credit_step = step == 0 ? 1 : (2 * step < HSOMP_KID_CREDIT_MAX ? 2 * step : HSOMP_KID_CREDIT_MAX);
 }
 
-static void taskgroup_release(struct hsomp_team *team, struct hsomp_taskgroup *tg) {
-  uint32_t old = atomic_fetch_sub_explicit(&tg->live, 1, memory_order_acq_rel);
-  HSOMP_ASSERT((old & 0x7fffffffu) >= 1);
-  if ((old & 0x7fffffffu) == 1 && (old & 0x80000000u))
+static void taskgroup_release_n(struct hsomp_team *team, struct hsomp_taskgroup *tg, uint32_t n) {
+  uint32_t old = atomic_fetch_sub_explicit(&tg->live, n, memory_order_acq_rel);
+  HSOMP_ASSERT((old & 0x7fffffffu) >= n);
+  if ((old & 0x7fffffffu) == n && (old & 0x80000000u))
     hsomp_task_wake(team);
+}
+static void taskgroup_release(struct hsomp_team *team, struct hsomp_taskgroup *tg) {
+  taskgroup_release_n(team, tg, 1);
 }
 
 /* Note [Releasing a record]
@@ -419,7 +422,46 @@ void hsomp_task_release(struct hsomp_team *team, struct hsomp_task *t, uint64_t 
   }
 }
 
-void hsomp_task_complete(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *t) {
+/* Note [Completions counted in batches]
+ * In a team of more than HSOMP_TASK_BIG_TEAM threads, a thread that runs
+ * tasks in a task wait does not release each finished task's units in
+ * its parent and taskgroup at once: it counts them in its wait (struct
+ * done_batch) while the tasks it runs next have the same parent and
+ * counted taskgroup -- siblings handed to it together (Note [Handing
+ * tasks in pairs], task_handoff.c), or taken one after another -- and
+ * releases them in one operation on each count.  The parent's count line
+ * then moves once per batch, not once per task.  A batch is released
+ * before the thread runs a task with another parent or taskgroup, when
+ * its look for a task finds none, before it checks its own wait's
+ * condition when that condition is the batch's parent's children (a
+ * taskwait, a taskgroup end), before it sleeps and when its wait ends.
+ * Holding the units never blocks anyone: while it holds them the thread
+ * runs only siblings with the same parent and taskgroup, and whatever
+ * waits on those counts waits for that sibling too; when it runs out of
+ * such work it releases them before it does anything else.  Only the
+ * common completion is counted so (no child record alive); the units of
+ * a task whose children still run are released at once.  Smaller teams
+ * release at once, as before. */
+struct done_batch {
+  struct hsomp_task *parent;
+  struct hsomp_taskgroup *tg;
+  uint64_t n;                     /* completed children of `parent' not released yet */
+};
+
+static void batch_release(struct hsomp_team *team, struct done_batch *b) {
+  uint64_t n = b->n;
+  b->n = 0;
+  if (b->tg)
+    taskgroup_release_n(team, b->tg, (uint32_t)n);
+  hsomp_task_release(team, b->parent, n * (HSOMP_KID | 1));
+}
+
+/* hsomp_task_complete; with a batch `b' (NULL: none), the common case's
+ * units are counted in it (Note [Completions counted in batches]). */
+static inline __attribute__((always_inline)) void task_complete(struct hsomp_thread *self,
+                                                                struct hsomp_team *team,
+                                                                struct hsomp_task *t,
+                                                                struct done_batch *b) {
   if (t->flags & HSOMP_TASK_DEPEND)
     hsomp_deps_release(self, t);
   struct hsomp_task *parent = t->parent;
@@ -430,6 +472,14 @@ void hsomp_task_complete(struct hsomp_thread *self, struct hsomp_team *team, str
      * can change the count: the subtree is done with the task. */
     struct hsomp_taskgroup *tg = t->counted_tg;
     record_free(t);
+    if (b) {
+      if (b->n && (b->parent != parent || b->tg != tg))
+        batch_release(team, b);
+      b->parent = parent;
+      b->tg = tg;
+      b->n++;
+      return;
+    }
     if (tg)
       taskgroup_release(team, tg);
     hsomp_task_release(team, parent, HSOMP_KID | 1);
@@ -439,12 +489,17 @@ void hsomp_task_complete(struct hsomp_thread *self, struct hsomp_team *team, str
   }
 }
 
+void hsomp_task_complete(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *t) {
+  task_complete(self, team, t, NULL);
+}
+
 
 /* Run t, a task of `team' (the thread's team: t->team, which lies
  * outside the line the runner reads, Note [Compact task records]). */
 static inline __attribute__((always_inline)) void task_run(struct hsomp_thread *self,
                                                            struct hsomp_team *team,
-                                                           struct hsomp_task *t) {
+                                                           struct hsomp_task *t,
+                                                           struct done_batch *b) {
   HSOMP_ASSERT(team == t->team);
   bool discarded = hsomp_task_cancelled(team, t);
   if (HSOMP_LIKELY(!discarded)) {
@@ -471,11 +526,11 @@ static inline __attribute__((always_inline)) void task_run(struct hsomp_thread *
    * task, unless it was discarded (Note [Detach events]). */
   if ((t->flags & HSOMP_TASK_DETACH) && !hsomp_event_body_done(self, t, discarded))
     return;
-  hsomp_task_complete(self, team, t);
+  task_complete(self, team, t, b);
 }
 
 void hsomp_task_run(struct hsomp_thread *self, struct hsomp_task *t) {
-  task_run(self, self->ts.team, t);
+  task_run(self, self->ts.team, t, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -562,15 +617,22 @@ struct task_waiter {
   unsigned long rounds;          /* the budget in rounds */
   uint64_t idle_since;           /* ticks when it last found no task after one; 0: busy */
   unsigned idle_rounds;
+  struct done_batch *batch;      /* big teams: Note [Completions counted in batches]; else NULL */
 };
 
 static bool waiter_done(void *arg) {
   const struct task_waiter *tw = arg;
+  if (HSOMP_UNLIKELY(tw->batch != NULL) && tw->batch->n && tw->batch->parent == tw->constraint)
+    batch_release(tw->team, tw->batch); /* Note [Completions counted in batches] */
   return tw->w->done(tw->w->arg);
 }
 static bool waiter_run_one(void *arg) {
   struct task_waiter *tw = arg;
   struct hsomp_task *t = hsomp_task_find(tw->self, tw->team, tw->constraint);
+  /* Note [Completions counted in batches] */
+  if (HSOMP_UNLIKELY(tw->batch != NULL) && tw->batch->n &&
+      (!t || t->parent != tw->batch->parent || t->counted_tg != tw->batch->tg))
+    batch_release(tw->team, tw->batch);
   if (!t) {
     /* Note [A spin budget in time] */
     if (++tw->idle_rounds % HSOMP_TIME_CHECK_EVERY == 0) {
@@ -582,7 +644,7 @@ static bool waiter_run_one(void *arg) {
     }
     return false;
   }
-  task_run(tw->self, tw->team, t);
+  task_run(tw->self, tw->team, t, tw->batch);
   tw->idle_since = 0;
   tw->idle_rounds = 0;
   tw->spin->rounds = tw->rounds;
@@ -590,6 +652,10 @@ static bool waiter_run_one(void *arg) {
 }
 static bool waiter_may_sleep(void *arg) {
   const struct task_waiter *tw = arg;
+  if (HSOMP_UNLIKELY(tw->batch != NULL) && tw->batch->n) {
+    batch_release(tw->team, tw->batch); /* Note [Completions counted in batches] */
+    return false; /* look at the condition again first */
+  }
   if (tw->constraint)
     return !hsomp_task_shared_eligible(tw->team, tw->constraint);
   hsomp_task_stop_waiting(tw->self, tw->team); /* Note [Offering tasks to waiting threads] */
@@ -611,7 +677,9 @@ static void task_wait(struct hsomp_thread *self, struct hsomp_team *team,
                       unsigned long spins) {
   hsomp_task_return_credit(self); /* Note [Counting children in advance] */
   struct hsomp_spin s = hsomp_spin_of(self, team, spins);
-  struct task_waiter tw = {self, team, constraint, w, &s, spins, 0, 0};
+  struct done_batch batch = {NULL, NULL, 0};
+  struct task_waiter tw = {self, team, constraint, w, &s, spins, 0, 0,
+                           team->nthreads > HSOMP_TASK_BIG_TEAM ? &batch : NULL};
   struct hsomp_until u = {.done = waiter_done,
                           .arg = &tw,
                           .work = waiter_run_one,
@@ -619,6 +687,8 @@ static void task_wait(struct hsomp_thread *self, struct hsomp_team *team,
                           .arm = waiter_arm,
                           .disarm = waiter_disarm};
   hsomp_wait_until(constraint ? &team->task_done : &team->event, &s, &u); /* Note [Two sleep words] */
+  if (batch.n)
+    batch_release(team, &batch); /* Note [Completions counted in batches] */
   hsomp_task_stop_waiting(self, team); /* Note [Offering tasks to waiting threads] */
 }
 

@@ -38,8 +38,9 @@
  * left in a deque goes to whichever thread runs first.
  *
  * A deque's `advert' tells thieves whether to read its indices: the owner
- * sets it when a push leaves it more than it keeps, or a task while no
- * thread waited, and clears it otherwise, and when it finds the deque
+ * sets it when a push leaves it as many more than it keeps as it would
+ * hand (Note [Handing tasks in pairs]), or a task while no thread
+ * waited, and clears it otherwise, and when it finds the deque
  * empty; only the owner writes it, only when it changes.  Thieves in
  * these teams read a victim's indices only while its advert is set, and
  * at one look in HSOMP_UNADVERTISED_EVERY (task_sched.c) whatever it says: a task kept
@@ -61,6 +62,23 @@
  * thread about to sleep still reads every deque's indices
  * (hsomp_task_any_queued), not the adverts. */
 #define HSOMP_WAITING_PER_WORD 8 /* a block of near team mates (Note [Stealing near first]) */
+
+/* Note [Handing tasks in pairs]
+ * The children of an implicit task (a producer in `single' or `master',
+ * a loop that makes tasks) are handed two at a time: the producer waits
+ * until it holds two more than it keeps and hands its two oldest as one
+ * chain (`handed_next', in the line of the record the receiver reads
+ * anyway, written by the producer while the tasks are its own again).
+ * The receiver runs the first and queues the second on its own deque,
+ * where it takes it next (or a thief does).  A hand-off costs the claim,
+ * the receiver's word and its joining and leaving the waiting set, about
+ * seven line transfers: in pairs, half of that per task, and the two
+ * completions of siblings one after the other on one thread are counted
+ * in one release (Note [Completions counted in batches], task.c).  A
+ * producer makes many children, so a waiting thread gets its pair one
+ * task later than it would have got one; a task's children (a tree's
+ * two) still go one at a time, the first at once. */
+#define HSOMP_HAND_PAIR_KEEP 2 /* `keep' of an implicit task's children: they go in pairs */
 static inline _Atomic uint64_t *waiting_word(struct hsomp_tasking *tk, unsigned i) {
   return &tk->member[i / HSOMP_WAITING_PER_WORD].waiting_bits;
 }
@@ -139,7 +157,9 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
                              bool first_child, const struct hsomp_deque_ops *ops) {
   struct hsomp_deque *dq = &tk->member[me].dq;
   int64_t size = hsomp_deque_size(dq);
-  bool spare = size > keep || (first_child && size == 1);
+  /* Note [Handing tasks in pairs] */
+  int64_t batch = keep >= HSOMP_HAND_PAIR_KEEP ? 2 : 1;
+  bool spare = size >= keep + batch || (first_child && size == 1);
   unsigned words = (n + HSOMP_WAITING_PER_WORD - 1) / HSOMP_WAITING_PER_WORD, w = 0, k;
   bool waiting = false, handed = false;
   for (k = 0; k < (spare || keep == 1 ? words : 1) && !waiting; k++) {
@@ -149,15 +169,23 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
   if (spare && waiting) {
     struct hsomp_task *old = ops->take_oldest(dq);
     if (old) {
+      /* Ours again: its line 0 is this thread's to write until handed. */
+      struct hsomp_task *second = batch > 1 ? ops->take_oldest(dq) : NULL;
+      old->handed_next = second;
+      if (second)
+        second->handed_next = NULL;
       for (k--; k < words && !handed; k++) {
         handed = hand_in_word(tk, w, old);
         w = word_to_look(tk, me, words, k + 1, w);
       }
-      if (!handed)
-        ops->push(dq, old); /* they all stopped waiting meanwhile */
+      if (!handed) { /* they all stopped waiting meanwhile */
+        ops->push(dq, old);
+        if (second)
+          ops->push(dq, second);
+      }
     }
   }
-  uint32_t want = hsomp_deque_size(dq) > keep || (!handed && !waiting);
+  uint32_t want = hsomp_deque_size(dq) >= keep + batch || (!handed && !waiting);
   if (atomic_load_explicit(&dq->advert, memory_order_relaxed) != want)
     atomic_store_explicit(&dq->advert, want, memory_order_relaxed);
   return handed;
@@ -169,5 +197,5 @@ struct hsomp_task *hsomp_task_handed(struct hsomp_tasking *tk, unsigned me) {
   if (h <= HSOMP_HAND_OPEN)
     return NULL;
   mine->waiting = false; /* not open: closed (the task stays in the word) */
-  return (struct hsomp_task *)h;
+  return (struct hsomp_task *)h; /* with h->handed_next, Note [Handing tasks in pairs] */
 }

@@ -75,7 +75,10 @@ static struct hsomp_deque_buf *deque_grow(struct hsomp_deque *dq, struct hsomp_d
   return b;
 }
 
-void hsomp_deque_push(struct hsomp_deque *dq, struct hsomp_task *t) {
+/* The push, with the signature of t's ancestors given. */
+static inline __attribute__((always_inline)) void deque_push_sig(struct hsomp_deque *dq,
+                                                                 struct hsomp_task *t,
+                                                                 struct hsomp_tie_sig sig) {
   int64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed);
   int64_t top = atomic_load_explicit(&dq->top, memory_order_acquire);
   struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_relaxed);
@@ -84,14 +87,18 @@ void hsomp_deque_push(struct hsomp_deque *dq, struct hsomp_task *t) {
   struct hsomp_deque_slot *s = &a->slot[b & (a->cap - 1)];
   atomic_store_explicit(&s->task, t, memory_order_relaxed);
   atomic_store_explicit(&s->parent, t->parent, memory_order_relaxed);
-  atomic_store_explicit(&s->ancestors_lo, t->ancestors.lo, memory_order_relaxed);
-  atomic_store_explicit(&s->ancestors_hi, t->ancestors.hi, memory_order_relaxed);
+  atomic_store_explicit(&s->ancestors_lo, sig.lo, memory_order_relaxed);
+  atomic_store_explicit(&s->ancestors_hi, sig.hi, memory_order_relaxed);
   atomic_store_explicit(&s->depth, t->depth, memory_order_relaxed);
   /* The paper's release fence + relaxed store, as one release store:
    * the same code on x86, and ThreadSanitizer (which ignores fences)
    * then sees a thief's acquire load of bottom order the task's
    * initialisation before the thief runs it. */
   atomic_store_explicit(&dq->bottom, b + 1, memory_order_release);
+}
+
+void hsomp_deque_push(struct hsomp_deque *dq, struct hsomp_task *t) {
+  deque_push_sig(dq, t, t->ancestors);
 }
 
 /* Note [Empty takes write nothing]
@@ -487,8 +494,11 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
 void hsomp_task_stop_waiting_slow(struct hsomp_thread *self, struct hsomp_team *team,
                                   struct hsomp_tasking *tk) {
   struct hsomp_task *h = hsomp_task_withdraw(tk, self->ts.team_id);
-  if (h)
+  while (h) { /* Note [Handing tasks in pairs] */
+    struct hsomp_task *next = h->handed_next; /* h may run and go once scheduled */
     hsomp_task_schedule(self, team, h); /* like a new task */
+    h = next;
+  }
 }
 
 /* hsomp_task_find in a team of more than HSOMP_TASK_BIG_TEAM threads. */
@@ -501,6 +511,13 @@ find_in_big_team(struct hsomp_thread *self, struct hsomp_team *team, struct hsom
   /* Note [Offering tasks to waiting threads] (task_handoff.c) */
   if (mine->waiting && (t = hsomp_task_handed(tk, me))) {
     mine->backoff = mine->skip = 0;
+    for (struct hsomp_task *r = t->handed_next, *next; r; r = next) {
+      next = r->handed_next; /* r may be stolen and run once pushed */
+      /* Note [Handing tasks in pairs]: the signature from the parent (in a
+       * line nobody writes now), not from r's line 2, which the receiver
+       * would read for nothing else */
+      deque_push_sig(&mine->dq, r, hsomp_task_child_ancestors(r->parent));
+    }
     return t;
   }
   t = find_queued(self, team, tk, constraint);
