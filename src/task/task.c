@@ -622,18 +622,30 @@ struct task_waiter {
 
 static bool waiter_done(void *arg) {
   const struct task_waiter *tw = arg;
-  if (HSOMP_UNLIKELY(tw->batch != NULL) && tw->batch->n && tw->batch->parent == tw->constraint)
-    batch_release(tw->team, tw->batch); /* Note [Completions counted in batches] */
   return tw->w->done(tw->w->arg);
 }
+/* The same in a big team (Note [Completions counted in batches]). */
+static bool waiter_done_batched(void *arg) {
+  const struct task_waiter *tw = arg;
+  if (tw->batch->n && tw->batch->parent == tw->constraint)
+    batch_release(tw->team, tw->batch);
+  return tw->w->done(tw->w->arg);
+}
+/* Note [Completions counted in batches]: run t (found by the waiter in a
+ * big team) counting its completion in the wait's batch. */
+static __attribute__((noinline)) void waiter_run_batched(struct task_waiter *tw, struct hsomp_task *t) {
+  struct done_batch *b = tw->batch;
+  if (b->n && (t->parent != b->parent || t->counted_tg != b->tg))
+    batch_release(tw->team, b);
+  task_run(tw->self, tw->team, t, b);
+}
+
 static bool waiter_run_one(void *arg) {
   struct task_waiter *tw = arg;
   struct hsomp_task *t = hsomp_task_find(tw->self, tw->team, tw->constraint);
-  /* Note [Completions counted in batches] */
-  if (HSOMP_UNLIKELY(tw->batch != NULL) && tw->batch->n &&
-      (!t || t->parent != tw->batch->parent || t->counted_tg != tw->batch->tg))
-    batch_release(tw->team, tw->batch);
   if (!t) {
+    if (HSOMP_UNLIKELY(tw->batch != NULL) && tw->batch->n)
+      batch_release(tw->team, tw->batch); /* Note [Completions counted in batches] */
     /* Note [A spin budget in time] */
     if (++tw->idle_rounds % HSOMP_TIME_CHECK_EVERY == 0) {
       uint64_t now = hsomp_ticks();
@@ -644,7 +656,10 @@ static bool waiter_run_one(void *arg) {
     }
     return false;
   }
-  task_run(tw->self, tw->team, t, tw->batch);
+  if (HSOMP_UNLIKELY(tw->batch != NULL))
+    waiter_run_batched(tw, t);
+  else
+    task_run(tw->self, tw->team, t, NULL);
   tw->idle_since = 0;
   tw->idle_rounds = 0;
   tw->spin->rounds = tw->rounds;
@@ -677,17 +692,21 @@ static void task_wait(struct hsomp_thread *self, struct hsomp_team *team,
                       unsigned long spins) {
   hsomp_task_return_credit(self); /* Note [Counting children in advance] */
   struct hsomp_spin s = hsomp_spin_of(self, team, spins);
-  struct done_batch batch = {NULL, NULL, 0};
-  struct task_waiter tw = {self, team, constraint, w, &s, spins, 0, 0,
-                           team->nthreads > HSOMP_TASK_BIG_TEAM ? &batch : NULL};
-  struct hsomp_until u = {.done = waiter_done,
+  struct done_batch batch;
+  struct task_waiter tw = {self, team, constraint, w, &s, spins, 0, 0, NULL};
+  bool big = team->nthreads > HSOMP_TASK_BIG_TEAM;
+  if (HSOMP_UNLIKELY(big)) { /* Note [Completions counted in batches] */
+    batch.n = 0;
+    tw.batch = &batch;
+  }
+  struct hsomp_until u = {.done = big ? waiter_done_batched : waiter_done,
                           .arg = &tw,
                           .work = waiter_run_one,
                           .may_sleep = waiter_may_sleep,
                           .arm = waiter_arm,
                           .disarm = waiter_disarm};
   hsomp_wait_until(constraint ? &team->task_done : &team->event, &s, &u); /* Note [Two sleep words] */
-  if (batch.n)
+  if (HSOMP_UNLIKELY(big) && batch.n)
     batch_release(team, &batch); /* Note [Completions counted in batches] */
   hsomp_task_stop_waiting(self, team); /* Note [Offering tasks to waiting threads] */
 }

@@ -112,7 +112,10 @@ static inline __attribute__((always_inline)) bool kids_over_bound(struct hsomp_t
                                                                   uint64_t more) {
   if (hsomp_task_has_credit(self, cur, more)) /* Note [Counting children in advance] (task.c) */
     return false;
-  uint64_t kids = cur ? hsomp_kids(atomic_load_explicit(&cur->pending, memory_order_relaxed)) : 0;
+  /* a task that never counted a child has none (Note [Compact task records]) */
+  uint64_t kids = cur && (cur->flags & HSOMP_TASK_PARENT)
+                      ? hsomp_kids(atomic_load_explicit(&cur->pending, memory_order_relaxed))
+                      : 0;
   if (HSOMP_LIKELY(kids + more <= (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads))
     return false;
   self->tasks_throttled = true;
