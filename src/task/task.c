@@ -304,7 +304,8 @@ static struct hsomp_task *materialise_stack(struct hsomp_task *r) {
   h->ompt_task = r->ompt_task;
   h->priority = r->priority;
   atomic_init(&h->pending, 1);
-  p->flags |= HSOMP_TASK_PARENT;
+  if (!(p->flags & HSOMP_TASK_PARENT)) /* once, before any child is queued */
+    p->flags |= HSOMP_TASK_PARENT;
   atomic_fetch_add_explicit(&p->pending, 1, memory_order_relaxed);
   if (h->counted_tg)
     atomic_fetch_add_explicit(&h->counted_tg->live, 1, memory_order_relaxed);

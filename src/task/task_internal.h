@@ -115,7 +115,13 @@ struct hsomp_dep_entry {
  * outside the team and nest locks); line 2, the task's own copy of the
  * ICVs (below); then the dependence fields (written and read only for a
  * task with a depend clause, HSOMP_TASK_DEPEND) and the tool's data.
- * The arguments follow the record (and its dependence entries).
+ * The arguments follow the record (and its dependence entries).  The
+ * count has a line of its own (line 1): the children's completions change
+ * it, and the fields that the task's thread reads to make each child must
+ * not move with it; a task that never counted a child (HSOMP_TASK_PARENT
+ * unset: a leaf) is completed without reading it.  HSOMP_TASK_PARENT is
+ * written once, by the task's thread before its first child is queued
+ * (other threads read a queued task's parent's flags).
  *
  * ICVs: a deferred task's data environment is its creator's ICVs, 64
  * bytes that used to be copied into every record and read by every
