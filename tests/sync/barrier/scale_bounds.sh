@@ -8,19 +8,22 @@
 #   barrier): linear, where the compare-and-swap guided claim and the
 #   test-and-set critical section cost 135N and 59N;
 # - task spawn + taskwait at most N log2 N; task steal (2N tasks from one
-#   producer) at most 48N and the task tree (2N-1 tasks) at most 40N, 24
-#   and 20 transfers per task (README "Scale": each task that moves costs
-#   its record's lines, the hand-off to a waiting thread and its parent's
-#   count, plus the closing barrier): linear, where a taskwait thief that
-#   stole tasks it may not run and parked them in the shared queue's lock
-#   cost 5N^2, 7N^2 and 12N^2, and idle thieves polling one producer's
-#   deque cost 52N and 43N (main at 2c259d6).
+#   producer) at most 32N and the task tree (2N-1 tasks) at most 30N, 16
+#   and 15 transfers per task (README "Scale": each task that moves costs
+#   its record's line, its share of a hand-off to a waiting thread and of
+#   its parent's count, plus the closing barrier): linear, where a taskwait
+#   thief that stole tasks it may not run and parked them in the shared
+#   queue's lock cost 5N^2, 7N^2 and 12N^2, idle thieves polling one
+#   producer's deque cost 52N and 43N (main at 2c259d6), and records read
+#   by their runners in five lines with a count per task 35N and 26N
+#   (main at d5a7af4).
 # Builds the simulator into the build tree (about 20 s on 2 CPUs, once),
 # then runs it once (about 20 s).
 # Task dependences (TASK_DEPS: 4N tasks from one producer on N chains, each
-# released by its predecessor) at most 136N, 34 transfers per task: siblings
+# released by its predecessor) at most 64N, 16 transfers per task: siblings
 # completing no longer meet on their parent's lock (README "Task dependences
-# without the parent's lock"), which cost 41 per task (main at 2c259d6).
+# without the parent's lock"), which cost 41 per task (main at 2c259d6), and
+# compact records and batched counts halved the rest (83N at d5a7af4).
 # TEST-NO-SANITIZER
 # TEST-TIMEOUT: 300
 set -u
@@ -49,10 +52,10 @@ done
 for c in FOR_DYNAMIC FOR_GUIDED CRITICAL; do
   bound "$c" $((9 * n)) "9N"
 done
-bound TASK_DEPS $((136 * n)) "136N"
+bound TASK_DEPS $((64 * n)) "64N"
 bound TASK_SPAWN_WAIT "$limit_nlogn" "N log2 N"
-bound TASK_STEAL $((48 * n)) "48N"
-bound TASK_TREE $((40 * n)) "40N"
+bound TASK_STEAL $((32 * n)) "32N"
+bound TASK_TREE $((30 * n)) "30N"
 for c in PARALLEL JOIN BARRIER; do
   t=$(field "$c" transfers) k=$(field "$c" critical)
   [ -n "$t" ] && [ "$t" -le $((4 * n)) ] || fail "$c: ${t:-no} transfers, more than 4N = $((4 * n))"
