@@ -56,7 +56,11 @@
  * (hsomp_task_stop_waiting, task.c) and before it goes to sleep
  * (waiter_may_sleep), so a handed task is never held by a thread that
  * sleeps or has left the wait, and no wake-up is needed for it.  A waiting
- * bit is only a hint: a stale one costs a failed claim.  A task not
+ * bit is only a hint: a stale one costs a failed claim.  So a thread
+ * that stops waiting only closes its own word and leaves its bit set (the
+ * next claim clears it): clearing it was an RMW on a word shared by its
+ * block at every end of a wait, and often nobody claims it before the
+ * thread waits again (its next join's fetch_or then finds it set).  A task not
  * advertised stays in its owner's deque, which the owner looks at at
  * every look for work, and is found by the thieves' occasional look; a
  * thread about to sleep still reads every deque's indices
@@ -97,11 +101,8 @@ struct hsomp_task *hsomp_task_withdraw(struct hsomp_tasking *tk, unsigned me) {
   mine->waiting = false;
   uintptr_t h = HSOMP_HAND_OPEN;
   if (atomic_compare_exchange_strong_explicit(&mine->handoff, &h, HSOMP_HAND_CLOSED,
-                                              memory_order_acquire, memory_order_acquire)) {
-    atomic_fetch_and_explicit(waiting_word(tk, me), ~(1ull << (me % HSOMP_WAITING_PER_WORD)),
-                              memory_order_relaxed);
-    return NULL;
-  }
+                                              memory_order_acquire, memory_order_acquire))
+    return NULL; /* its bit stays: a hint, which the next claim clears */
   HSOMP_ASSERT(h > HSOMP_HAND_OPEN);
   return (struct hsomp_task *)h; /* stays in the word, which is closed unless open */
 }
