@@ -40,7 +40,8 @@
  * A deque's `advert' tells thieves whether to read its indices: the owner
  * sets it when a push leaves it as many more than it keeps as it would
  * hand (Note [Handing tasks in pairs]), or a task while no thread
- * waited, and clears it otherwise, and when it finds the deque
+ * waited (except the one child an explicit task keeps, which it runs
+ * next), and clears it otherwise, and when it finds the deque
  * empty; only the owner writes it, only when it changes.  Thieves in
  * these teams read a victim's indices only while its advert is set, and
  * at one look in HSOMP_UNADVERTISED_EVERY (task_sched.c) whatever it says: a task kept
@@ -163,7 +164,10 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
   bool spare = size >= keep + batch || (first_child && size == 1);
   unsigned words = (n + HSOMP_WAITING_PER_WORD - 1) / HSOMP_WAITING_PER_WORD, w = 0, k;
   bool waiting = false, handed = false;
-  for (k = 0; k < (spare || keep == 1 ? words : 1) && !waiting; k++) {
+  /* A task's child that it keeps (it runs it next, at its taskwait) is
+   * not advertised: no look for a waiting thread just for the advert. */
+  bool look = spare || keep != 1;
+  for (k = 0; k < (spare ? words : look ? 1 : 0) && !waiting; k++) {
     w = word_to_look(tk, me, words, k, w);
     waiting = atomic_load_explicit(&tk->member[w].waiting_bits, memory_order_relaxed) != 0;
   }
@@ -186,7 +190,7 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
       }
     }
   }
-  uint32_t want = hsomp_deque_size(dq) >= keep + batch || (!handed && !waiting);
+  uint32_t want = hsomp_deque_size(dq) >= keep + batch || (look && !handed && !waiting);
   if (atomic_load_explicit(&dq->advert, memory_order_relaxed) != want)
     atomic_store_explicit(&dq->advert, want, memory_order_relaxed);
   return handed;
