@@ -79,7 +79,11 @@ static void run(void) {
   for (int i = 0; i < nseq; i++)
     for (int j = i + 1; j < nseq; j++) {
 #pragma omp task firstprivate(i, j)
-      score[i * nseq + j] = align(seq[i], len[i], seq[j], len[j]);
+      {
+        TASKAPP_USER_BEGIN();
+        score[i * nseq + j] = align(seq[i], len[i], seq[j], len[j]);
+        TASKAPP_USER_END();
+      }
     }
 }
 

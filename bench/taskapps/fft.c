@@ -32,15 +32,27 @@ static void fft(const double complex *x, double complex *o, long m, long stride,
   long half = m / 2, tstride = n / m;
   if (tasks && m > CUT) {
 #pragma omp task
-    fft(x, o, half, 2 * stride, 1);
+    {
+      TASKAPP_USER_BEGIN();
+      fft(x, o, half, 2 * stride, 1);
+      TASKAPP_USER_END();
+    }
 #pragma omp task
-    fft(x + stride, o + half, half, 2 * stride, 1);
-#pragma omp taskwait
+    {
+      TASKAPP_USER_BEGIN();
+      fft(x + stride, o + half, half, 2 * stride, 1);
+      TASKAPP_USER_END();
+    }
+    TASKAPP_TASKWAIT();
     for (long from = 0; from < half; from += CUT) {
 #pragma omp task firstprivate(from)
-      butterflies(o, half, from, from + CUT < half ? from + CUT : half, tstride);
+      {
+        TASKAPP_USER_BEGIN();
+        butterflies(o, half, from, from + CUT < half ? from + CUT : half, tstride);
+        TASKAPP_USER_END();
+      }
     }
-#pragma omp taskwait
+    TASKAPP_TASKWAIT();
   } else {
     fft(x, o, half, 2 * stride, 0);
     fft(x + stride, o + half, half, 2 * stride, 0);
@@ -78,7 +90,11 @@ static void setup(enum taskapp_size size) {
 static void run(void) {
 #pragma omp parallel
 #pragma omp single
-  fft(in, out, n, 1, 1);
+  {
+    TASKAPP_USER_BEGIN();
+    fft(in, out, n, 1, 1);
+    TASKAPP_USER_END();
+  }
 }
 
 static int check(void) {

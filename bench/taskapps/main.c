@@ -36,9 +36,15 @@ static int run_app(const struct taskapp *a, enum taskapp_size size, int reps) {
   for (int r = 0; r < reps && !bad; r++) {
     if (a->prepare)
       a->prepare();
+#ifdef TASKAPPS_TRACE
+    taskapp_trace_region_begin();
+#endif
     double t0 = now();
     a->run();
     v[r] = (now() - t0) * 1e3;
+#ifdef TASKAPPS_TRACE
+    taskapp_trace_region_end(a->name);
+#endif
     best = v[r] < best ? v[r] : best;
     if (!a->check()) {
       fprintf(stderr, "hsomp-taskapps: %s: wrong result (run %d)\n", a->name, r + 1);

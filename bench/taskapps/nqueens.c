@@ -46,14 +46,16 @@ static long queens(const signed char *cols, int row) {
     if (safe(cols, row, col)) {
 #pragma omp task firstprivate(col) shared(counts)
       {
+        TASKAPP_USER_BEGIN();
         signed char next[MAXN];
         memcpy(next, cols, (size_t)row);
         next[row] = (signed char)col;
         counts[col] = queens(next, row + 1);
+        TASKAPP_USER_END();
       }
     }
   }
-#pragma omp taskwait
+  TASKAPP_TASKWAIT();
   long count = 0;
   for (int col = 0; col < n; col++)
     count += counts[col];
@@ -77,7 +79,11 @@ static void run(void) {
   result = -1;
 #pragma omp parallel
 #pragma omp single
-  result = queens(cols, 0);
+  {
+    TASKAPP_USER_BEGIN();
+    result = queens(cols, 0);
+    TASKAPP_USER_END();
+  }
 }
 
 /* Known counts (OEIS A000170) keep the serial version honest too. */

@@ -91,14 +91,17 @@ static void strassen(double *c, int ldc, const double *a, int lda, const double 
   for (int k = 0; k < 7; k++) {
     if (tasks) {
 #pragma omp task firstprivate(k)
-      product(p + k * hh, left[k], right[k], h, 1);
+      {
+        TASKAPP_USER_BEGIN();
+        product(p + k * hh, left[k], right[k], h, 1);
+        TASKAPP_USER_END();
+      }
     } else {
       product(p + k * hh, left[k], right[k], h, 0);
     }
   }
-  if (tasks) {
-#pragma omp taskwait
-  }
+  if (tasks)
+    TASKAPP_TASKWAIT();
   const double *m1 = p, *m2 = p + hh, *m3 = p + 2 * hh, *m4 = p + 3 * hh, *m5 = p + 4 * hh,
                *m6 = p + 5 * hh, *m7 = p + 6 * hh;
   for (int i = 0; i < h; i++)
@@ -132,7 +135,11 @@ static void setup(enum taskapp_size size) {
 static void run(void) {
 #pragma omp parallel
 #pragma omp single
-  strassen(mc, n, ma, n, mb, n, n, 1);
+  {
+    TASKAPP_USER_BEGIN();
+    strassen(mc, n, ma, n, mb, n, n, 1);
+    TASKAPP_USER_END();
+  }
 }
 
 static int check(void) {

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "taskapps_trace.h"
+
 /* Sizes: the benchmark size runs 0.05-1 s on 2 threads; the tiny size is
  * for the correctness test (ctest), a few milliseconds. */
 enum taskapp_size { TASKAPP_TINY, TASKAPP_BENCH };
