@@ -304,8 +304,7 @@ static struct hsomp_task *materialise_stack(struct hsomp_task *r) {
   h->ompt_task = r->ompt_task;
   h->priority = r->priority;
   atomic_init(&h->pending, 1);
-  if (!(p->flags & HSOMP_TASK_PARENT)) /* once, before any child is queued */
-    p->flags |= HSOMP_TASK_PARENT;
+  hsomp_task_mark_parent(p);
   atomic_fetch_add_explicit(&p->pending, 1, memory_order_relaxed);
   if (h->counted_tg)
     atomic_fetch_add_explicit(&h->counted_tg->live, 1, memory_order_relaxed);
@@ -473,9 +472,8 @@ static inline __attribute__((always_inline)) void task_complete(struct hsomp_thr
      * can change the count: the subtree is done with the task. */
     struct hsomp_taskgroup *tg = t->counted_tg;
     record_free(t);
-    if (b) {
-      if (b->n && (b->parent != parent || b->tg != tg))
-        batch_release(team, b);
+    if (b) { /* emptied by waiter_run_batched unless it holds t's siblings */
+      HSOMP_ASSERT(b->n == 0 || (b->parent == parent && b->tg == tg));
       b->parent = parent;
       b->tg = tg;
       b->n++;

@@ -301,10 +301,7 @@ struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *
     t->nsucc = t->succ_cap = 0;
   }
   t->icv = hsomp_task_child_icv(self, parent, t);
-  /* Note [Compact task records]; written once, before the first child is
-   * published: other threads read the flags of a queued task's parent */
-  if (!(parent->flags & HSOMP_TASK_PARENT))
-    parent->flags |= HSOMP_TASK_PARENT;
+  hsomp_task_mark_parent(parent);
   return t;
 }
 

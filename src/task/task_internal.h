@@ -193,6 +193,14 @@ _Static_assert(offsetof(struct hsomp_task, pending) == HSOMP_CACHELINE &&
                    sizeof(struct hsomp_icv) == HSOMP_CACHELINE,
                "Note [Compact task records]: the record's lines");
 
+/* `p' is about to count a child (Note [Compact task records]): its thread
+ * sets HSOMP_TASK_PARENT once, before the first child is queued, since
+ * other threads read the flags of a queued task's parent. */
+static inline void hsomp_task_mark_parent(struct hsomp_task *p) {
+  if (!(p->flags & HSOMP_TASK_PARENT))
+    p->flags |= HSOMP_TASK_PARENT;
+}
+
 static inline bool hsomp_icv_equal(const struct hsomp_icv *a, const struct hsomp_icv *b) {
 #ifdef __SSE2__
   const __m128i *x = (const __m128i *)a, *y = (const __m128i *)b;
