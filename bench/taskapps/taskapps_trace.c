@@ -77,13 +77,12 @@ void taskapp_trace_region_end(const char *name) {
   double wall = (double)(ns(CLOCK_MONOTONIC) - region_ns) * 1e-6;
   int n = omp_get_max_threads() < TRACE_THREADS ? omp_get_max_threads() : TRACE_THREADS;
   double user = 0, cpu = 0;
+  long spans = 0;
   for (int t = 0; t < n; t++) {
     user += acc[t].user_ms;
     cpu += acc[t].user_cpu_ms;
-  }
-  long spans = 0;
-  for (int t = 0; t < n; t++)
     spans += acc[t].spans;
+  }
   if (spans == 0) {
     printf("TRACE taskapps %s wall_ms %.3f (no task bodies marked)\n", name, wall);
     return;
