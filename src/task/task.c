@@ -673,6 +673,7 @@ static bool waiter_may_sleep(void *arg) {
   if (tw->constraint)
     return !hsomp_task_shared_eligible(tw->team, tw->constraint);
   hsomp_task_stop_waiting(tw->self, tw->team); /* Note [Offering tasks to waiting threads] */
+  hsomp_task_leave_set(tw->self, tw->team); /* Note [Sticky waiting bits] (task_handoff.c) */
   return !hsomp_task_any_queued(tw->team);
 }
 static void waiter_arm(void *arg) {

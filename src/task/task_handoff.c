@@ -18,10 +18,11 @@
  * keeps takes the oldest task (the biggest piece of work) off its own
  * deque's top and hands it to a waiting thread, in its own block first,
  * then in the others from a random one (so that the threads that hand do
- * not all race for one word): it claims the thread's bit (fetch_and) and
- * then moves the thread's `handoff' from open to the task (CAS), which
- * fails only if the thread stopped waiting meanwhile; the task then goes
- * to the next waiting thread, or back on the deque.  The waiting thread
+ * not all race for one word): it finds a set bit whose thread's `handoff'
+ * is open and moves that word from open to the task (CAS), which fails
+ * only if the thread stopped waiting or another took it meanwhile; the
+ * task then goes to the next waiting thread, or back on the deque (Note
+ * [Sticky waiting bits]: the bit stays).  The waiting thread
  * finds the task at its next look, in a word of its own: idle threads no
  * longer re-read the indices of a deque that a producer keeps changing
  * (with every idle thread polling one producer, each of its pushes and
@@ -57,11 +58,9 @@
  * (hsomp_task_stop_waiting, task.c) and before it goes to sleep
  * (waiter_may_sleep), so a handed task is never held by a thread that
  * sleeps or has left the wait, and no wake-up is needed for it.  A waiting
- * bit is only a hint: a stale one costs a failed claim.  So a thread
- * that stops waiting only closes its own word and leaves its bit set (the
- * next claim clears it): clearing it was an RMW on a word shared by its
- * block at every end of a wait, and often nobody claims it before the
- * thread waits again (its next join's fetch_or then finds it set).  A task not
+ * bit is only a hint: a stale one costs a read of a word that is not open.
+ * So a thread that stops waiting only closes its own word and leaves its
+ * bit set (Note [Sticky waiting bits]).  A task not
  * advertised stays in its owner's deque, which the owner looks at at
  * every look for work, and is found by the thieves' occasional look; a
  * thread about to sleep still reads every deque's indices
@@ -84,17 +83,69 @@
  * task later than it would have got one; a task's children (a tree's
  * two) still go one at a time, the first at once. */
 #define HSOMP_HAND_PAIR_KEEP 2 /* `keep' of an implicit task's children: they go in pairs */
+/* Note [Sticky waiting bits]
+ * Only a member sets and clears its own bit in its block's waiting word:
+ * it sets it when it starts waiting and the bit is not in the word
+ * (`in_set', its own field), and clears it before it sleeps and when it
+ * makes tasks itself (hsomp_task_leave_set: a thread that runs a task
+ * that makes tasks will be busy for a while).  A thread that hands a task
+ * does not clear the bit it hands to: it reads the member's hand-off word
+ * and moves it from open to the task (CAS), as before; the bit stays.  So
+ * a thread that ran what it was handed and waits again only reopens its
+ * own word: the waiting words of a team that keeps handing short tasks
+ * stop changing, and a thread that hands reads them from its own cache.
+ * (Before, the claim cleared the bit with a fetch_and and every new wait
+ * set it again with a fetch_or: two RMWs on a line shared by a block of 8
+ * threads and every thread that hands, per task handed; in the coherence
+ * model, 3-4 line transfers of TASK steal's 16 per thread and round.)  A
+ * set bit now means "may be waiting": the member may be running what it
+ * was handed (its word holds that task), or have ended its wait (its word
+ * is closed).  A thread that hands skips such members by their word, which
+ * it reads from its cache until its owner reopens it; it reads at most
+ * HSOMP_HAND_LOOKS words per push, so a team whose members all run long
+ * tasks costs a producer a bounded look per task, and a task offered to
+ * nobody is advertised for thieves as before.  The bits only say where to
+ * look: a task goes only by the CAS on an open word, as before, so nothing
+ * else changes in why no task is lost (Note [Offering tasks to waiting
+ * threads]). */
+#define HSOMP_HAND_LOOKS 32
 static inline _Atomic uint64_t *waiting_word(struct hsomp_tasking *tk, unsigned i) {
   return &tk->member[i / HSOMP_WAITING_PER_WORD].waiting_bits;
 }
 
+/* A task handed with this flag, or a word that is not open carrying it:
+ * its member's bit was taken out of the waiting set by the thread that
+ * wrote it (Note [Sticky waiting bits]).  Records are aligned to a line. */
+#define HSOMP_HAND_UNSET ((uintptr_t)2)
+
+/* The handed task in the word's value h (> open), noting a cleared bit. */
+static inline struct hsomp_task *handed_task(struct hsomp_task_member *mine, uintptr_t h) {
+  if (h & HSOMP_HAND_UNSET)
+    mine->in_set = false;
+  return (struct hsomp_task *)(h & ~HSOMP_HAND_UNSET);
+}
+
 void hsomp_task_start_waiting(struct hsomp_tasking *tk, unsigned me) {
   struct hsomp_task_member *mine = &tk->member[me];
-  atomic_store_explicit(&mine->handoff, HSOMP_HAND_OPEN, memory_order_relaxed);
-  /* seq_cst (release): a thread that claims the bit sees the word open */
-  atomic_fetch_or_explicit(waiting_word(tk, me), 1ull << (me % HSOMP_WAITING_PER_WORD),
-                           memory_order_seq_cst);
+  /* seq_cst: a thread that hands reads the word after the bit */
+  uintptr_t old = atomic_exchange_explicit(&mine->handoff, HSOMP_HAND_OPEN, memory_order_seq_cst);
+  HSOMP_ASSERT(old == HSOMP_HAND_CLOSED || old == HSOMP_HAND_UNSET || old > HSOMP_HAND_UNSET);
+  if (old & HSOMP_HAND_UNSET)
+    mine->in_set = false;
   mine->waiting = true;
+  if (!mine->in_set) { /* Note [Sticky waiting bits] */
+    atomic_fetch_or_explicit(waiting_word(tk, me), 1ull << (me % HSOMP_WAITING_PER_WORD),
+                             memory_order_seq_cst);
+    mine->in_set = true;
+  }
+}
+
+void hsomp_task_leave_set_slow(struct hsomp_tasking *tk, unsigned me) {
+  struct hsomp_task_member *mine = &tk->member[me];
+  HSOMP_ASSERT(!mine->waiting);
+  mine->in_set = false;
+  atomic_fetch_and_explicit(waiting_word(tk, me), ~(1ull << (me % HSOMP_WAITING_PER_WORD)),
+                            memory_order_relaxed);
 }
 
 struct hsomp_task *hsomp_task_withdraw(struct hsomp_tasking *tk, unsigned me) {
@@ -103,26 +154,75 @@ struct hsomp_task *hsomp_task_withdraw(struct hsomp_tasking *tk, unsigned me) {
   uintptr_t h = HSOMP_HAND_OPEN;
   if (atomic_compare_exchange_strong_explicit(&mine->handoff, &h, HSOMP_HAND_CLOSED,
                                               memory_order_acquire, memory_order_acquire))
-    return NULL; /* its bit stays: a hint, which the next claim clears */
-  HSOMP_ASSERT(h > HSOMP_HAND_OPEN);
-  return (struct hsomp_task *)h; /* stays in the word, which is closed unless open */
+    return NULL; /* its bit stays (Note [Sticky waiting bits]) */
+  HSOMP_ASSERT(h > HSOMP_HAND_UNSET);
+  return handed_task(mine, h); /* stays in the word, which is closed unless open */
 }
 
-/* Hand t to a waiting member whose bit is in word w; false if none took it. */
-static bool hand_in_word(struct hsomp_tasking *tk, unsigned w, struct hsomp_task *t) {
-  _Atomic uint64_t *word = &tk->member[w].waiting_bits;
-  uint64_t bits = atomic_load_explicit(word, memory_order_relaxed);
-  while (bits) {
-    unsigned b = (unsigned)__builtin_ctzll(bits);
-    uint64_t bit = 1ull << b;
-    uint64_t old = atomic_fetch_and_explicit(word, ~bit, memory_order_acq_rel);
+/* A member of block w whose bit is set and whose hand-off word is open
+ * (not `me', and in the team), or -1; `*looks' counts the hand-off words
+ * read (Note [Sticky waiting bits]). */
+static int open_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsigned me,
+                        unsigned *looks) {
+  uint64_t bits = atomic_load_explicit(&tk->member[w].waiting_bits, memory_order_seq_cst);
+  while (bits && *looks) {
+    unsigned i = w * HSOMP_WAITING_PER_WORD + (unsigned)__builtin_ctzll(bits);
+    bits &= bits - 1;
+    if (i >= n || i == me)
+      continue;
+    --*looks;
+    if (atomic_load_explicit(&tk->member[i].handoff, memory_order_relaxed) == HSOMP_HAND_OPEN)
+      return (int)i;
+  }
+  return -1;
+}
+
+/* Member i's bit was just taken out of the set by this thread: hand it t
+ * if its word is open, else flag the word so that it sets its bit again
+ * when it next waits; true if handed. */
+static bool claimed(struct hsomp_tasking *tk, unsigned i, struct hsomp_task *t) {
+  _Atomic uintptr_t *h = &tk->member[i].handoff;
+  uintptr_t v = HSOMP_HAND_OPEN; /* as it mostly is: no read before the CAS */
+  do {
+    if (v & HSOMP_HAND_UNSET)
+      return false; /* flagged already */
+  } while (!atomic_compare_exchange_weak_explicit(
+      h, &v, v == HSOMP_HAND_OPEN ? (uintptr_t)t | HSOMP_HAND_UNSET : v | HSOMP_HAND_UNSET,
+      memory_order_acq_rel, memory_order_relaxed));
+  return v == HSOMP_HAND_OPEN;
+}
+
+/* Hand t to a waiting member of block w; false if none took it.  With
+ * `claim' (a task's child: the receiver will be busy for long), the
+ * member's bit is taken out of the set (fetch_and) before its word is
+ * moved from open to the task; else the bit stays, and only a member
+ * whose word reads open is tried (Note [Sticky waiting bits]). */
+static bool hand_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsigned me,
+                         struct hsomp_task *t, bool claim, unsigned *looks) {
+  HSOMP_ASSERT(((uintptr_t)t & (HSOMP_HAND_UNSET | HSOMP_HAND_OPEN)) == 0);
+  if (claim) {
+    _Atomic uint64_t *word = &tk->member[w].waiting_bits;
+    uint64_t bits = atomic_load_explicit(word, memory_order_relaxed);
+    while (bits && *looks) {
+      unsigned b = (unsigned)__builtin_ctzll(bits), i = w * HSOMP_WAITING_PER_WORD + b;
+      uint64_t bit = 1ull << b;
+      bits &= ~bit;
+      if (i >= n || i == me)
+        continue;
+      --*looks;
+      uint64_t old = atomic_fetch_and_explicit(word, ~bit, memory_order_acq_rel);
+      if ((old & bit) && claimed(tk, i, t))
+        return true;
+      bits &= old;
+    }
+    return false;
+  }
+  int i;
+  while ((i = open_in_word(tk, w, n, me, looks)) >= 0) {
     uintptr_t open = HSOMP_HAND_OPEN;
-    if ((old & bit) &&
-        atomic_compare_exchange_strong_explicit(&tk->member[w * HSOMP_WAITING_PER_WORD + b].handoff,
-                                                &open, (uintptr_t)t, memory_order_acq_rel,
-                                                memory_order_relaxed))
+    if (atomic_compare_exchange_strong_explicit(&tk->member[i].handoff, &open, (uintptr_t)t,
+                                                memory_order_acq_rel, memory_order_relaxed))
       return true;
-    bits = old & ~bit;
   }
   return false;
 }
@@ -167,9 +267,15 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
   /* A task's child that it keeps (it runs it next, at its taskwait) is
    * not advertised: no look for a waiting thread just for the advert. */
   bool look = spare || keep != 1;
-  for (k = 0; k < (spare ? words : look ? 1 : 0) && !waiting; k++) {
+  /* Note [Sticky waiting bits]: a task's child goes with its receiver's
+   * bit (claim); an implicit task's children leave it.  A look for the
+   * advert alone, or for a claim, reads the bits only. */
+  bool claim = keep == 1;
+  unsigned looks = HSOMP_HAND_LOOKS;
+  for (k = 0; k < (spare ? words : look ? 1 : 0) && !waiting && looks; k++) {
     w = word_to_look(tk, me, words, k, w);
-    waiting = atomic_load_explicit(&tk->member[w].waiting_bits, memory_order_relaxed) != 0;
+    waiting = spare && !claim ? open_in_word(tk, w, n, me, &looks) >= 0
+                              : atomic_load_explicit(&tk->member[w].waiting_bits, memory_order_relaxed) != 0;
   }
   if (spare && waiting) {
     struct hsomp_task *old = ops->take_oldest(dq);
@@ -179,8 +285,9 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
       old->handed_next = second;
       if (second)
         second->handed_next = NULL;
-      for (k--; k < words && !handed; k++) {
-        handed = hand_in_word(tk, w, old);
+      looks = HSOMP_HAND_LOOKS;
+      for (k--; k < words && !handed && looks; k++) {
+        handed = hand_in_word(tk, w, n, me, old, claim, &looks);
         w = word_to_look(tk, me, words, k + 1, w);
       }
       if (!handed) { /* they all stopped waiting meanwhile */
@@ -202,5 +309,5 @@ struct hsomp_task *hsomp_task_handed(struct hsomp_tasking *tk, unsigned me) {
   if (h <= HSOMP_HAND_OPEN)
     return NULL;
   mine->waiting = false; /* not open: closed (the task stays in the word) */
-  return (struct hsomp_task *)h; /* with h->handed_next, Note [Handing tasks in pairs] */
+  return handed_task(mine, h); /* with its handed_next, Note [Handing tasks in pairs] */
 }

@@ -286,14 +286,16 @@ struct hsomp_task_member {
   unsigned last_victim;           /* whom it last stole from (its own index: nobody) */
   unsigned backoff, skip;         /* idle looks at others' deques (Note [Idle thieves back off]) */
   bool hot;                       /* its last look at others' deques found a task */
-  bool waiting;                   /* its bit is in the waiting set (Note [Offering tasks to waiting threads]) */
+  bool waiting;                   /* its hand-off word is open (Note [Offering tasks to waiting threads]) */
+  bool in_set;                    /* its bit is in its block's waiting word: only it sets and clears it */
   /* HSOMP_HAND_OPEN while it waits for a task; a task handed to it (CAS
    * from open by the thread that hands), which the owner takes; anything
    * but open is closed.  Its own line: the owner's fields above are
    * written at every look for work.  */
   _Atomic uintptr_t handoff HSOMP_ALIGNED;
-  /* In members 0 .. (nthreads-1)/64: members 64k .. 64k+63 that wait for
-   * a task, a bit each (Note [Offering tasks to waiting threads]). */
+  /* In members 0 .. (nthreads-1)/8: members 8k .. 8k+7 that may wait for
+   * a task, a bit each, set and cleared by its member only (Note [Sticky
+   * waiting bits], task_handoff.c). */
   _Atomic uint64_t waiting_bits HSOMP_ALIGNED;
   struct hsomp_task implicit HSOMP_ALIGNED;
 } HSOMP_ALIGNED;
@@ -560,6 +562,16 @@ static inline void hsomp_task_stop_waiting(struct hsomp_thread *self, struct hso
   struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
   if (tk && self->ts.team_id < tk->cap && tk->member[self->ts.team_id].waiting)
     hsomp_task_stop_waiting_slow(self, team, tk);
+}
+/* A thread about to sleep, or to make tasks, takes its bit out of the
+ * waiting set (Note [Sticky waiting bits] in task_handoff.c). */
+void hsomp_task_leave_set_slow(struct hsomp_tasking *tk, unsigned me) HSOMP_INTERNAL;
+static inline void hsomp_task_leave_set(struct hsomp_thread *self, struct hsomp_team *team) {
+  if (team->nthreads <= HSOMP_TASK_BIG_TEAM)
+    return;
+  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+  if (tk && self->ts.team_id < tk->cap && tk->member[self->ts.team_id].in_set)
+    hsomp_task_leave_set_slow(tk, self->ts.team_id);
 }
 /* task_handoff.c (Note [Offering tasks to waiting threads]), below
  * task_sched.c, which passes its deque operations down. */
