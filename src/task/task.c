@@ -355,8 +355,13 @@ static void record_free(struct hsomp_task *t) {
  * that many completed children) at the start of every task wait and when
  * it makes a child of another task (an implicit task of a nested team);
  * then the counts are exact whenever anyone waits on them.  Taskgroup
- * counts are not counted in advance. */
+ * counts are not counted in advance.  In teams of more than
+ * HSOMP_TASK_BIG_TEAM threads the batches grow to 32 children: there the
+ * children bound (HSOMP_CUTOFF_KIDS_PER_THREAD per thread) is far above a
+ * batch, and the count's line is taken by the completions of many
+ * runners (in the model, 2 transfers per batch). */
 #define HSOMP_KID_CREDIT_MAX 8
+#define HSOMP_KID_CREDIT_MAX_BIG 32
 
 void hsomp_task_return_credit_slow(struct hsomp_thread *self) {
   struct hsomp_task *t = self->kid_credit_task;
@@ -376,7 +381,9 @@ void hsomp_task_count_child_slow(struct hsomp_thread *self, struct hsomp_task *p
   atomic_fetch_add_explicit(&parent->pending, use * (HSOMP_KID | 1), memory_order_relaxed);
   self->kid_credit_task = parent;
   self->kid_credit = use - 1;
-  self->kid_credit_step = step == 0 ? 1 : (2 * step < HSOMP_KID_CREDIT_MAX ? 2 * step : HSOMP_KID_CREDIT_MAX);
+  uint32_t most = parent->team && parent->team->nthreads > HSOMP_TASK_BIG_TEAM ? HSOMP_KID_CREDIT_MAX_BIG
+                                                                              : HSOMP_KID_CREDIT_MAX;
+  self->kid_credit_step = step == 0 ? 1 : (2 * step < most ? 2 * step : most);
 }
 
 static void taskgroup_release_n(struct hsomp_team *team, struct hsomp_taskgroup *tg, uint32_t n) {
