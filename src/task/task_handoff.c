@@ -74,9 +74,10 @@
  * chain (`handed_next', in the line of the record the receiver reads
  * anyway, written by the producer while the tasks are its own again).
  * The receiver runs the first and queues the second on its own deque,
- * where it takes it next (or a thief does).  A hand-off costs the claim,
+ * where it takes it next (or a thief does).  A hand-off costs the look,
  * the receiver's word and its joining and leaving the waiting set, about
- * seven line transfers: in pairs, half of that per task, and the two
+ * four line transfers (Note [Sticky waiting bits]; seven with the old
+ * claims): in pairs, half of that per task, and the two
  * completions of siblings one after the other on one thread are counted
  * in one release (Note [Completions counted in batches], task.c).  A
  * producer makes many children, so a waiting thread gets its pair one
@@ -84,30 +85,38 @@
  * two) still go one at a time, the first at once. */
 #define HSOMP_HAND_PAIR_KEEP 2 /* `keep' of an implicit task's children: they go in pairs */
 /* Note [Sticky waiting bits]
- * Only a member sets and clears its own bit in its block's waiting word:
- * it sets it when it starts waiting and the bit is not in the word
- * (`in_set', its own field), and clears it before it sleeps and when it
- * makes tasks itself (hsomp_task_leave_set: a thread that runs a task
- * that makes tasks will be busy for a while).  A thread that hands a task
- * does not clear the bit it hands to: it reads the member's hand-off word
- * and moves it from open to the task (CAS), as before; the bit stays.  So
- * a thread that ran what it was handed and waits again only reopens its
- * own word: the waiting words of a team that keeps handing short tasks
- * stop changing, and a thread that hands reads them from its own cache.
- * (Before, the claim cleared the bit with a fetch_and and every new wait
- * set it again with a fetch_or: two RMWs on a line shared by a block of 8
- * threads and every thread that hands, per task handed; in the coherence
- * model, 3-4 line transfers of TASK steal's 16 per thread and round.)  A
- * set bit now means "may be waiting": the member may be running what it
- * was handed (its word holds that task), or have ended its wait (its word
- * is closed).  A thread that hands skips such members by their word, which
- * it reads from its cache until its owner reopens it; it reads at most
- * HSOMP_HAND_LOOKS words per push, so a team whose members all run long
- * tasks costs a producer a bounded look per task, and a task offered to
- * nobody is advertised for thieves as before.  The bits only say where to
- * look: a task goes only by the CAS on an open word, as before, so nothing
- * else changes in why no task is lost (Note [Offering tasks to waiting
- * threads]). */
+ * A member's bit in its block's waiting word used to be cleared by every
+ * claim (fetch_and) and set again at the member's next wait (fetch_or):
+ * two RMWs on a line shared by a block of 8 threads and every thread that
+ * hands, per task handed (in the coherence model, 3 of TASK steal's 16
+ * transfers per thread and round).  Now a member sets its bit only when
+ * it starts waiting and the bit is not in the word (`in_set', its own
+ * field), and clears it itself only before it sleeps; and the children
+ * of an implicit task (a producer's pairs, short work) are handed without
+ * touching the bits: the thread that hands reads the hand-off words of
+ * the set bits and moves an open one to the task (CAS).  A member that
+ * ran its pair and waits again only reopens its own word; in a team that
+ * keeps handing short tasks the waiting words stop changing, and the
+ * words of members busy with what they were handed stay in the hander's
+ * cache until they reopen.  A task's child (a subtree: long work) still
+ * claims the bit (fetch_and) before the CAS, so that handers do not keep
+ * reading the word of a member that is busy for long, and writes its
+ * word with HSOMP_HAND_UNSET: the handed pointer, or a word that was not
+ * open, carries the flag, so the member knows its bit is gone and sets
+ * it again when it next waits (hsomp_task_start_waiting exchanges its
+ * word for open and reads the flag).  A set bit thus means "may be
+ * waiting": the member may be running what it was handed, or have ended
+ * its wait (its word closed) without sleeping.  A thread that hands reads
+ * at most HSOMP_HAND_LOOKS words per push, so a team whose members all run
+ * long tasks costs a producer a bounded look per task, and a task offered
+ * to nobody is advertised for thieves as before; a look for the advert
+ * alone reads the bits only, as before, and a stale bit (a member out of
+ * its wait, or on crowded CPUs, where nobody starts waiting) then keeps an
+ * owner's few kept tasks unadvertised until a thief's one look in
+ * HSOMP_UNADVERTISED_EVERY, as a real waiter did before.  The bits only
+ * say where to look: a task goes only by the CAS on an open word, so why
+ * no task is lost or left waiting is unchanged (Note [Offering tasks to
+ * waiting threads]). */
 #define HSOMP_HAND_LOOKS 32
 static inline _Atomic uint64_t *waiting_word(struct hsomp_tasking *tk, unsigned i) {
   return &tk->member[i / HSOMP_WAITING_PER_WORD].waiting_bits;

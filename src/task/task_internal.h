@@ -287,15 +287,15 @@ struct hsomp_task_member {
   unsigned backoff, skip;         /* idle looks at others' deques (Note [Idle thieves back off]) */
   bool hot;                       /* its last look at others' deques found a task */
   bool waiting;                   /* its hand-off word is open (Note [Offering tasks to waiting threads]) */
-  bool in_set;                    /* its bit is in its block's waiting word: only it sets and clears it */
+  bool in_set;                    /* its bit is in its block's waiting word (Note [Sticky waiting bits]) */
   /* HSOMP_HAND_OPEN while it waits for a task; a task handed to it (CAS
    * from open by the thread that hands), which the owner takes; anything
    * but open is closed.  Its own line: the owner's fields above are
    * written at every look for work.  */
   _Atomic uintptr_t handoff HSOMP_ALIGNED;
   /* In members 0 .. (nthreads-1)/8: members 8k .. 8k+7 that may wait for
-   * a task, a bit each, set and cleared by its member only (Note [Sticky
-   * waiting bits], task_handoff.c). */
+   * a task, a bit each, set by its member only, cleared by it or by a
+   * claim (Note [Sticky waiting bits], task_handoff.c). */
   _Atomic uint64_t waiting_bits HSOMP_ALIGNED;
   struct hsomp_task implicit HSOMP_ALIGNED;
 } HSOMP_ALIGNED;
