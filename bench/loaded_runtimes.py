@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""loaded_runtimes.py -- the task programs on a machine loaded by a controlled
+competitor (bench/competitor.c), on libgomp, LLVM's libomp and one or more hsomp
+libraries, the runtimes taking turns process by process.
+
+    loaded_runtimes.py BUILD_DIR [--rounds N] [--reps N] [--threads T]
+        [--conditions quiet,busy1,busy2,yield2,...] [--hsomp NAME=LIBDIR ...]
+        [--trace] [--csv FILE] PROG...
+
+A condition is `quiet` (no competitor) or a competitor kind and count: busyK,
+burstyK, yieldK (hsomp-bench-competitor --busy K, ...; in a session of its
+own, like another user's job).  Each process of a program runs under one
+condition with a fresh competitor, started 0.2 s before the program and
+stopped right after it, so that the competitor's throughput while a runtime
+ran is that runtime's (how much of the machine it left to the other user).
+A round runs every condition x program x runtime once; the conditions' and
+runtimes' orders rotate every round.  hsomp runs through LD_LIBRARY_PATH
+(as hsomp-run does): `--hsomp main=/tmp/x/gomp` adds a library; without
+--hsomp, BUILD_DIR/gomp is `hsomp`.
+
+Per condition and program: each runtime's median of the processes' medians
+and its best run (ms), the ratio of each hsomp to the better peer (median |
+best), its wins (rounds in which its process median beat both peers'); the
+processes' CPU time per wall time and involuntary context switches per
+second (from wait4), and the competitor's work rate relative to its rate
+with no OpenMP program running (measured once per round).  With --trace the
+programs run from hsomp-taskapps-trace and the marked ones (STRASSEN, FFT,
+NQUEENS, NQUEENS_CUTOFF, ALIGNMENT) add the idle and preempted shares of
+bench/taskapps/trace_runtimes.py."""
+import argparse
+import csv
+import glob
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+
+def find_libomp():
+    for pattern in ["/usr/lib/llvm-*/lib/libomp.so.5", "/usr/lib/*/libomp.so.5",
+                    "/usr/lib/llvm-*/lib/libomp.so"]:
+        hits = sorted(glob.glob(pattern))
+        if hits:
+            return hits[-1]
+    return None
+
+
+def clean_env():
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith(("OMP_", "GOMP_", "KMP_", "GHCRTS", "HSOMP_"))
+            and k not in ("LD_PRELOAD", "LD_LIBRARY_PATH")}
+
+
+def competitor_args(cond):
+    if cond == "quiet":
+        return None
+    for kind in ("busy", "bursty", "yield"):
+        if cond.startswith(kind) and cond[len(kind):].isdigit():
+            return ["--" + kind, cond[len(kind):]]
+    sys.exit("loaded_runtimes.py: unknown condition %r" % cond)
+
+
+def start_competitor(binary, cond):
+    args = competitor_args(cond)
+    if args is None:
+        return None
+    p = subprocess.Popen([binary] + args + ["--seconds", "300"], stdout=subprocess.PIPE,
+                         text=True, env=clean_env())
+    time.sleep(0.2)
+    return p
+
+
+def stop_competitor(p):
+    """The competitor's work rate (units/s summed over its processes)."""
+    if p is None:
+        return None
+    p.send_signal(signal.SIGTERM)
+    out, _ = p.communicate(timeout=60)
+    rate = 0.0
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 9 and f[0] == "COMPETITOR":
+            rate += float(f[8])
+    return rate
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("progs", nargs="+")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--conditions", default="quiet,busy1,busy2,yield2")
+    ap.add_argument("--hsomp", action="append", default=[])
+    ap.add_argument("--no-peers", action="store_true", help="only the hsomp libraries")
+    ap.add_argument("--trace", action="store_true")
+    ap.add_argument("--csv")
+    a = ap.parse_args()
+
+    bench = os.path.join(a.build, "bench")
+    binary = os.path.join(bench, "hsomp-taskapps-trace" if a.trace else "hsomp-taskapps")
+    competitor = os.path.join(bench, "hsomp-bench-competitor")
+    runtimes = [] if a.no_peers else [("libgomp", {})]
+    libomp = find_libomp()
+    if libomp and not a.no_peers:
+        runtimes.append(("libomp", {"LD_PRELOAD": libomp}))
+    hsomps = [h.split("=", 1) for h in a.hsomp] or [["hsomp", os.path.join(a.build, "gomp")]]
+    for name, libdir in hsomps:
+        runtimes.append((name, {"LD_LIBRARY_PATH": os.path.abspath(libdir)}))
+    conditions = a.conditions.split(",")
+
+    rows = []  # dicts: round, condition, prog, runtime, run, wall_ms, ...
+    procs = []  # dicts per process
+    alone = {}
+    t_start = time.time()
+    for r in range(a.rounds):
+        # The competitor's rate with nothing else of ours running.
+        for cond in conditions:
+            if cond != "quiet" and cond not in alone:
+                p = start_competitor(competitor, cond)
+                time.sleep(1.0)
+                alone[cond] = stop_competitor(p) / 1.0
+        conds = conditions[r % len(conditions):] + conditions[:r % len(conditions)]
+        k = r % len(runtimes)
+        order = runtimes[k:] + runtimes[:k]
+        for cond in conds:
+            for prog in a.progs:
+                for name, extra in order:
+                    env = clean_env()
+                    env["OMP_NUM_THREADS"] = str(a.threads)
+                    env.update(extra)
+                    comp = start_competitor(competitor, cond)
+                    t0 = time.monotonic()
+                    p = subprocess.Popen([binary, prog, "--reps", str(a.reps)], stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE, env=env, text=True)
+                    out, err = p.stdout.read(), p.stderr.read()
+                    _, status, ru = os.wait4(p.pid, 0)
+                    wall = time.monotonic() - t0
+                    p.returncode = status
+                    p.stdout.close()
+                    p.stderr.close()
+                    rate = stop_competitor(comp)
+                    if status != 0:
+                        sys.exit("loaded_runtimes.py: %s on %s failed: %s" % (prog, name, err))
+                    samples, traces = [], []
+                    for line in out.splitlines():
+                        f = line.split()
+                        if len(f) > 4 and f[0] == "SAMPLES" and f[1] == "taskapps":
+                            samples = [float(x) for x in f[4:]]
+                        if len(f) > 12 and f[0] == "TRACE":
+                            traces.append(dict(zip(f[3:12:2], map(float, f[4:13:2]))))
+                    procs.append(dict(round=r, condition=cond, prog=prog, runtime=name,
+                                      median_ms=statistics.median(samples), best_ms=min(samples),
+                                      cpu_per_wall=(ru.ru_utime + ru.ru_stime) / wall,
+                                      nivcsw_per_s=ru.ru_nivcsw / wall, nvcsw_per_s=ru.ru_nvcsw / wall,
+                                      competitor=(rate / alone[cond]) if rate is not None else None,
+                                      idle_pct=statistics.median(t["idle_pct"] for t in traces) if traces else None,
+                                      preempted_pct=statistics.median(t["preempted_pct"] for t in traces) if traces else None,
+                                      user_cpu_ms=statistics.median(t["user_cpu_ms"] for t in traces) if traces else None,
+                                      samples=samples))
+        print("round %d done at +%.0f s (load %s)" % (r + 1, time.time() - t_start,
+                                                      open("/proc/loadavg").read().split()[0]),
+              file=sys.stderr, flush=True)
+
+    if a.csv:
+        with open(a.csv, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(procs[0].keys()))
+            w.writeheader()
+            for p in procs:
+                w.writerow(p)
+
+    names = [n for n, _ in runtimes]
+    peers = [n for n in names if n in ("libgomp", "libomp")]
+    hs = [n for n in names if n not in peers]
+    fmt = lambda x: ("%.3g" % x) if x < 100 else ("%.0f" % x)
+    for cond in conditions:
+        print("\n== %s (%d rounds x %d runs, %d threads)" % (cond, a.rounds, a.reps, a.threads))
+        head = ["program"] + names + ["%s/peer med|best wins" % h for h in hs] if peers else ["program"] + names
+        print(" | ".join(head))
+        for prog in a.progs:
+            sel = lambda n: [p for p in procs if p["condition"] == cond and p["prog"] == prog and p["runtime"] == n]
+            med = {n: statistics.median(p["median_ms"] for p in sel(n)) for n in names}
+            best = {n: min(p["best_ms"] for p in sel(n)) for n in names}
+            cells = [prog] + ["%s|%s" % (fmt(med[n]), fmt(best[n])) for n in names]
+            if peers:
+                for h in hs:
+                    wins = 0
+                    for r in range(a.rounds):
+                        m = {p["runtime"]: p["median_ms"] for p in procs
+                             if p["condition"] == cond and p["prog"] == prog and p["round"] == r}
+                        wins += all(m[h] < m[q] for q in peers)
+                    cells.append("%.2f|%.2f %d/%d" % (med[h] / min(med[q] for q in peers),
+                                                      best[h] / min(best[q] for q in peers), wins, a.rounds))
+            print(" | ".join(cells))
+        print("  per runtime, medians over the processes: cpu/wall, involuntary switches/s, competitor's rate vs alone"
+              + (", idle %, preempted %, user cpu ms (marked programs)" if a.trace else ""))
+        for n in names:
+            ps = [p for p in procs if p["condition"] == cond and p["runtime"] == n]
+            comp = [p["competitor"] for p in ps if p["competitor"] is not None]
+            line = "  %-8s cpu/wall %.2f  invol/s %.0f  competitor %s" % (
+                n, statistics.median(p["cpu_per_wall"] for p in ps),
+                statistics.median(p["nivcsw_per_s"] for p in ps),
+                "%.2f" % statistics.median(comp) if comp else "-")
+            print(line)
+            if a.trace:
+                for prog in a.progs:
+                    pp = [p for p in ps if p["prog"] == prog and p["idle_pct"] is not None]
+                    if pp:
+                        print("    %-16s idle %.2f %%  preempted %.2f %%  user cpu %.1f ms" % (
+                            prog, statistics.median(p["idle_pct"] for p in pp),
+                            statistics.median(p["preempted_pct"] for p in pp),
+                            statistics.median(p["user_cpu_ms"] for p in pp)))
+
+
+if __name__ == "__main__":
+    main()
