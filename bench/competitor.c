@@ -2,7 +2,7 @@
  * benchmarks that study how the runtimes' waits behave on a machine that
  * other processes use (README, "Sixth pass of issue 16 (a)").
  *
- *   hsomp-bench-competitor [--busy K] [--bursty K] [--yield K]
+ *   hsomp-bench-competitor [--busy K] [--bursty K] [--yield K] [--pingpong K]
  *                          [--on-ms A] [--off-ms B] [--seconds S]
  *                          [--same-session]
  *
@@ -10,7 +10,9 @@
  * seconds (default 60), or until it gets SIGTERM/SIGINT:
  *   busy    compute without pause (a CPU-bound job: a compiler, a test);
  *   bursty  compute A ms (default 5), then sleep B ms (default 5);
- *   yield   loop on sched_yield (a runtime that waits by yielding: the
+ *   yield   loop on sched_yield (a runtime that waits by yielding);
+ *   pingpong  K pairs of processes that hand a byte back and forth through
+ *           pipes: little CPU, a wake-up every few microseconds (the
  *           ~250 000 context switches a second seen in the fifth pass).
  * By default the competitor first moves into a session of its own
  * (setsid): with the kernel's autogroups on, the scheduler then shares
@@ -20,7 +22,9 @@
  * At the end every process prints one line,
  *   COMPETITOR <kind> <pid> seconds <wall> cpu <cpu seconds> work <units/s>
  * so a run also shows how much of the machine the benchmark left it. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -55,12 +59,20 @@ static uint64_t compute_unit(uint64_t x) {
   return x;
 }
 
-enum kind { BUSY, BURSTY, YIELD };
-static const char *const kind_names[] = {"busy", "bursty", "yield"};
+enum kind { BUSY, BURSTY, YIELD, PINGPONG, NKINDS };
+static const char *const kind_names[] = {"busy", "bursty", "yield", "pingpong"};
+
+/* The pipes of the pingpong pair being started: each side reads one and
+ * writes the other. */
+static int pipe_in[2], pipe_out[2];
 
 static void child(enum kind k, double end, double on_ms, double off_ms) {
   double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
   uint64_t x = (uint64_t)getpid() * 0x9e3779b97f4a7c15ull | 1, units = 0;
+  if (k == PINGPONG) { /* keep only our ends: the other side's exit is then our EOF */
+    close(pipe_in[1]);
+    close(pipe_out[0]);
+  }
   while (!stop_now) {
     double now = clock_s(CLOCK_MONOTONIC);
     if (now >= end)
@@ -69,6 +81,17 @@ static void child(enum kind k, double end, double on_ms, double off_ms) {
       for (int i = 0; i < 64; i++)
         sched_yield();
       units += 64;
+      continue;
+    }
+    if (k == PINGPONG) { /* the parent puts the first byte in; a read that fails ends it */
+      char c = 0;
+      int i = 0;
+      for (; i < 64; i++)
+        if (read(pipe_in[0], &c, 1) != 1 || write(pipe_out[1], &c, 1) != 1)
+          break;
+      units += (uint64_t)i;
+      if (i < 64)
+        break;
       continue;
     }
     /* busy: compute until the end (checking the clock every ~0.1 ms);
@@ -99,7 +122,7 @@ static void usage(void) {
 }
 
 int main(int argc, char **argv) {
-  int count[3] = {0, 0, 0};
+  int count[NKINDS] = {0, 0, 0, 0};
   double seconds = 60, on_ms = 5, off_ms = 5;
   int own_session = 1;
   for (int i = 1; i < argc; i++) {
@@ -117,6 +140,8 @@ int main(int argc, char **argv) {
       count[BURSTY] = atoi(v);
     else if (strcmp(a, "--yield") == 0)
       count[YIELD] = atoi(v);
+    else if (strcmp(a, "--pingpong") == 0)
+      count[PINGPONG] = atoi(v);
     else if (strcmp(a, "--on-ms") == 0)
       on_ms = atof(v);
     else if (strcmp(a, "--off-ms") == 0)
@@ -127,7 +152,8 @@ int main(int argc, char **argv) {
       usage();
     i++;
   }
-  if (count[BUSY] < 0 || count[BURSTY] < 0 || count[YIELD] < 0 || seconds <= 0 || on_ms <= 0 ||
+  if (count[BUSY] < 0 || count[BURSTY] < 0 || count[YIELD] < 0 || count[PINGPONG] < 0 ||
+      seconds <= 0 || on_ms <= 0 ||
       off_ms < 0)
     usage();
   if (own_session && setsid() < 0 && errno != EPERM)
@@ -161,16 +187,33 @@ int main(int argc, char **argv) {
   double end = clock_s(CLOCK_MONOTONIC) + seconds;
   int started = 0;
   pid_t pids[256];
-  for (int k = 0; k < 3; k++)
-    for (int j = 0; j < count[k] && started < 256; j++) {
-      pid_t p = fork();
-      if (p < 0) {
-        perror("hsomp-bench-competitor: fork");
+  for (int k = 0; k < NKINDS; k++)
+    for (int j = 0; j < count[k] && started < 254; j++) {
+      int a[2], b[2];
+      if (k == PINGPONG && (pipe(a) < 0 || pipe(b) < 0)) {
+        perror("hsomp-bench-competitor: pipe");
         break;
       }
-      if (p == 0)
-        child((enum kind)k, end, on_ms, off_ms);
-      pids[started++] = p;
+      for (int side = 0; side < (k == PINGPONG ? 2 : 1); side++) {
+        if (k == PINGPONG) { /* side 0 reads a, writes b; side 1 the other way */
+          memcpy(pipe_in, side ? b : a, sizeof pipe_in);
+          memcpy(pipe_out, side ? a : b, sizeof pipe_out);
+        }
+        pid_t p = fork();
+        if (p < 0) {
+          perror("hsomp-bench-competitor: fork");
+          break;
+        }
+        if (p == 0)
+          child((enum kind)k, end, on_ms, off_ms);
+        pids[started++] = p;
+      }
+      if (k == PINGPONG) { /* the pair is started: put the first byte in */
+        char c = 1;
+        if (write(a[1], &c, 1) != 1)
+          perror("hsomp-bench-competitor: write");
+        close(a[0]), close(a[1]), close(b[0]), close(b[1]);
+      }
     }
   int left = started;
   while (left > 0) {

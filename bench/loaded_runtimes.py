@@ -8,8 +8,9 @@ libraries, the runtimes taking turns process by process.
         [--trace] [--csv FILE] PROG...
 
 A condition is `quiet` (no competitor) or a competitor kind and count: busyK,
-burstyK, yieldK (hsomp-bench-competitor --busy K, ...; in a session of its
-own, like another user's job).  Each process of a program runs under one
+burstyK, yieldK, pingpongK (hsomp-bench-competitor --busy K, ...; in a session
+of its own, like another user's job; a trailing `s`, e.g. busy1s, keeps it in
+ours).  Each process of a program runs under one
 condition with a fresh competitor, started 0.2 s before the program and
 stopped right after it, so that the competitor's throughput while a runtime
 ran is that runtime's (how much of the machine it left to the other user).
@@ -56,9 +57,11 @@ def clean_env():
 def competitor_args(cond):
     if cond == "quiet":
         return None
-    for kind in ("busy", "bursty", "yield"):
-        if cond.startswith(kind) and cond[len(kind):].isdigit():
-            return ["--" + kind, cond[len(kind):]]
+    same = cond.endswith("s") and cond[-2:-1].isdigit()
+    c = cond[:-1] if same else cond
+    for kind in ("busy", "bursty", "yield", "pingpong"):
+        if c.startswith(kind) and c[len(kind):].isdigit():
+            return ["--" + kind, c[len(kind):]] + (["--same-session"] if same else [])
     sys.exit("loaded_runtimes.py: unknown condition %r" % cond)
 
 
@@ -66,7 +69,8 @@ def start_competitor(binary, cond):
     args = competitor_args(cond)
     if args is None:
         return None
-    p = subprocess.Popen([binary] + args + ["--seconds", "300"], stdout=subprocess.PIPE,
+    # A short life: a competitor its driver lost (killed, timed out) ends soon.
+    p = subprocess.Popen([binary] + args + ["--seconds", "90"], stdout=subprocess.PIPE,
                          text=True, env=clean_env())
     time.sleep(0.2)
     return p
@@ -98,7 +102,11 @@ def main():
     ap.add_argument("--no-peers", action="store_true", help="only the hsomp libraries")
     ap.add_argument("--trace", action="store_true")
     ap.add_argument("--csv")
+    ap.add_argument("--budget", type=float, default=420,
+                    help="seconds: start no process after this (then report the rounds done)")
     a = ap.parse_args()
+    # A driver stopped from outside still stops its competitor (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("loaded_runtimes.py: terminated"))
 
     bench = os.path.join(a.build, "bench")
     binary = os.path.join(bench, "hsomp-taskapps-trace" if a.trace else "hsomp-taskapps")
@@ -112,11 +120,14 @@ def main():
         runtimes.append((name, {"LD_LIBRARY_PATH": os.path.abspath(libdir)}))
     conditions = a.conditions.split(",")
 
-    rows = []  # dicts: round, condition, prog, runtime, run, wall_ms, ...
     procs = []  # dicts per process
     alone = {}
     t_start = time.time()
+    out_csv = open(a.csv, "w", newline="") if a.csv else None
+    writer = None
     for r in range(a.rounds):
+        if time.time() - t_start > a.budget:
+            break
         # The competitor's rate with nothing else of ours running.
         for cond in conditions:
             if cond != "quiet" and cond not in alone:
@@ -132,17 +143,21 @@ def main():
                     env = clean_env()
                     env["OMP_NUM_THREADS"] = str(a.threads)
                     env.update(extra)
+                    if time.time() - t_start > a.budget:
+                        break
                     comp = start_competitor(competitor, cond)
-                    t0 = time.monotonic()
-                    p = subprocess.Popen([binary, prog, "--reps", str(a.reps)], stdout=subprocess.PIPE,
-                                         stderr=subprocess.PIPE, env=env, text=True)
-                    out, err = p.stdout.read(), p.stderr.read()
-                    _, status, ru = os.wait4(p.pid, 0)
-                    wall = time.monotonic() - t0
-                    p.returncode = status
-                    p.stdout.close()
-                    p.stderr.close()
-                    rate = stop_competitor(comp)
+                    try:
+                        t0 = time.monotonic()
+                        p = subprocess.Popen([binary, prog, "--reps", str(a.reps)], stdout=subprocess.PIPE,
+                                             stderr=subprocess.PIPE, env=env, text=True)
+                        out, err = p.stdout.read(), p.stderr.read()
+                        _, status, ru = os.wait4(p.pid, 0)
+                        wall = time.monotonic() - t0
+                        p.returncode = status
+                        p.stdout.close()
+                        p.stderr.close()
+                    finally:
+                        rate = stop_competitor(comp)
                     if status != 0:
                         sys.exit("loaded_runtimes.py: %s on %s failed: %s" % (prog, name, err))
                     samples, traces = [], []
@@ -161,50 +176,60 @@ def main():
                                       preempted_pct=statistics.median(t["preempted_pct"] for t in traces) if traces else None,
                                       user_cpu_ms=statistics.median(t["user_cpu_ms"] for t in traces) if traces else None,
                                       samples=samples))
+                    if out_csv:
+                        if writer is None:
+                            writer = csv.DictWriter(out_csv, fieldnames=list(procs[-1].keys()))
+                            writer.writeheader()
+                        writer.writerow(procs[-1])
+                        out_csv.flush()
         print("round %d done at +%.0f s (load %s)" % (r + 1, time.time() - t_start,
                                                       open("/proc/loadavg").read().split()[0]),
               file=sys.stderr, flush=True)
 
-    if a.csv:
-        with open(a.csv, "w", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=list(procs[0].keys()))
-            w.writeheader()
-            for p in procs:
-                w.writerow(p)
+    report(procs, runtimes, conditions, a)
 
+
+def report(procs, runtimes, conditions, a):
     names = [n for n, _ in runtimes]
     peers = [n for n in names if n in ("libgomp", "libomp")]
     hs = [n for n in names if n not in peers]
     fmt = lambda x: ("%.3g" % x) if x < 100 else ("%.0f" % x)
     for cond in conditions:
-        print("\n== %s (%d rounds x %d runs, %d threads)" % (cond, a.rounds, a.reps, a.threads))
-        head = ["program"] + names + ["%s/peer med|best wins" % h for h in hs] if peers else ["program"] + names
+        cps = [p for p in procs if p["condition"] == cond]
+        if not cps:
+            continue
+        print("\n== %s (up to %d rounds x %d runs, %d threads)" % (cond, a.rounds, a.reps, a.threads))
+        head = ["program"] + names + (["%s/peer med|best wins" % h for h in hs] if peers else [])
         print(" | ".join(head))
         for prog in a.progs:
-            sel = lambda n: [p for p in procs if p["condition"] == cond and p["prog"] == prog and p["runtime"] == n]
-            med = {n: statistics.median(p["median_ms"] for p in sel(n)) for n in names}
-            best = {n: min(p["best_ms"] for p in sel(n)) for n in names}
+            # Only rounds in which every runtime ran this program.
+            by_round = {}
+            for p in cps:
+                if p["prog"] == prog:
+                    by_round.setdefault(p["round"], {})[p["runtime"]] = p
+            full = [m for m in by_round.values() if len(m) == len(names)]
+            if not full:
+                continue
+            med = {n: statistics.median(m[n]["median_ms"] for m in full) for n in names}
+            best = {n: min(m[n]["best_ms"] for m in full) for n in names}
             cells = [prog] + ["%s|%s" % (fmt(med[n]), fmt(best[n])) for n in names]
             if peers:
                 for h in hs:
-                    wins = 0
-                    for r in range(a.rounds):
-                        m = {p["runtime"]: p["median_ms"] for p in procs
-                             if p["condition"] == cond and p["prog"] == prog and p["round"] == r}
-                        wins += all(m[h] < m[q] for q in peers)
+                    wins = sum(all(m[h]["median_ms"] < m[q]["median_ms"] for q in peers) for m in full)
                     cells.append("%.2f|%.2f %d/%d" % (med[h] / min(med[q] for q in peers),
-                                                      best[h] / min(best[q] for q in peers), wins, a.rounds))
+                                                      best[h] / min(best[q] for q in peers), wins, len(full)))
             print(" | ".join(cells))
         print("  per runtime, medians over the processes: cpu/wall, involuntary switches/s, competitor's rate vs alone"
               + (", idle %, preempted %, user cpu ms (marked programs)" if a.trace else ""))
         for n in names:
-            ps = [p for p in procs if p["condition"] == cond and p["runtime"] == n]
+            ps = [p for p in cps if p["runtime"] == n]
+            if not ps:
+                continue
             comp = [p["competitor"] for p in ps if p["competitor"] is not None]
-            line = "  %-8s cpu/wall %.2f  invol/s %.0f  competitor %s" % (
+            print("  %-8s cpu/wall %.2f  invol/s %.0f  competitor %s" % (
                 n, statistics.median(p["cpu_per_wall"] for p in ps),
                 statistics.median(p["nivcsw_per_s"] for p in ps),
-                "%.2f" % statistics.median(comp) if comp else "-")
-            print(line)
+                "%.2f" % statistics.median(comp) if comp else "-"))
             if a.trace:
                 for prog in a.progs:
                     pp = [p for p in ps if p["prog"] == prog and p["idle_pct"] is not None]
