@@ -156,6 +156,13 @@ int main(int argc, char **argv) {
       seconds <= 0 || on_ms <= 0 ||
       off_ms < 0)
     usage();
+  /* No SA_RESTART: a signal must interrupt waitpid below. */
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN); /* a pingpong side whose partner ended gets EPIPE, and reports */
   if (own_session && setsid() < 0 && errno != EPERM)
     perror("hsomp-bench-competitor: setsid");
   /* setsid fails (EPERM) in a process group leader: fork once more. */
@@ -166,24 +173,21 @@ int main(int argc, char **argv) {
       return 1;
     }
     if (p > 0) { /* the caller's process: wait for the session, pass signals on */
-      signal(SIGTERM, on_signal);
-      signal(SIGINT, on_signal);
-      int st;
-      while (waitpid(p, &st, 0) < 0) {
+      int st, passed_on = 0;
+      for (;;) {
+        if (stop_now && !passed_on) {
+          kill(p, SIGTERM);
+          passed_on = 1;
+        }
+        if (waitpid(p, &st, 0) >= 0)
+          break;
         if (errno != EINTR)
           return 1;
-        if (stop_now)
-          kill(p, SIGTERM);
       }
       return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
     }
     setsid();
   }
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGINT, &sa, NULL);
   double end = clock_s(CLOCK_MONOTONIC) + seconds;
   int started = 0;
   pid_t pids[256];
@@ -215,19 +219,19 @@ int main(int argc, char **argv) {
         close(a[0]), close(a[1]), close(b[0]), close(b[1]);
       }
     }
-  int left = started;
+  int left = started, passed_on = 0;
   while (left > 0) {
-    int st;
-    pid_t p = waitpid(-1, &st, 0);
-    if (p > 0) {
-      left--;
-      continue;
-    }
-    if (errno != EINTR)
-      break;
-    if (stop_now)
+    if (stop_now && !passed_on) { /* also a signal that came before waitpid */
       for (int j = 0; j < started; j++)
         kill(pids[j], SIGTERM);
+      passed_on = 1;
+    }
+    int st;
+    pid_t p = waitpid(-1, &st, 0);
+    if (p > 0)
+      left--;
+    else if (errno != EINTR)
+      break;
   }
   return 0;
 }

@@ -24,7 +24,7 @@ and its best run (ms), the ratio of each hsomp to the better peer (median |
 best), its wins (rounds in which its process median beat both peers'); the
 processes' CPU time per wall time and involuntary context switches per
 second (from wait4), and the competitor's work rate relative to its rate
-with no OpenMP program running (measured once per round).  With --trace the
+with no OpenMP program running (measured at the start of every round).  With --trace the
 programs run from hsomp-taskapps-trace and the marked ones (STRASSEN, FFT,
 NQUEENS, NQUEENS_CUTOFF, ALIGNMENT) add the idle and preempted shares of
 bench/taskapps/trace_runtimes.py."""
@@ -128,12 +128,13 @@ def main():
     for r in range(a.rounds):
         if time.time() - t_start > a.budget:
             break
-        # The competitor's rate with nothing else of ours running.
+        # The competitor's rate with nothing else of ours running, every round
+        # (other users' load changes it).
         for cond in conditions:
-            if cond != "quiet" and cond not in alone:
+            if cond != "quiet":
                 p = start_competitor(competitor, cond)
                 time.sleep(1.0)
-                alone[cond] = stop_competitor(p) / 1.0
+                alone[cond] = stop_competitor(p)
         conds = conditions[r % len(conditions):] + conditions[:r % len(conditions)]
         k = r % len(runtimes)
         order = runtimes[k:] + runtimes[:k]
