@@ -556,21 +556,27 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
 void hsomp_task_stop_waiting_slow(struct hsomp_thread *self, struct hsomp_team *team,
                                   struct hsomp_tasking *tk) HSOMP_INTERNAL;
 #define HSOMP_TASK_BIG_TEAM 8 /* more threads than this: Note [Idle thieves back off] and that Note */
-static inline void hsomp_task_stop_waiting(struct hsomp_thread *self, struct hsomp_team *team) {
+/* The team's tasking state if this thread may take part in hand-offs
+ * (a team of more than HSOMP_TASK_BIG_TEAM threads, with a member record
+ * for it), else NULL. */
+static inline struct hsomp_tasking *hsomp_task_handoff_team(struct hsomp_thread *self,
+                                                            struct hsomp_team *team) {
   if (team->nthreads <= HSOMP_TASK_BIG_TEAM)
-    return;
+    return NULL;
   struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
-  if (tk && self->ts.team_id < tk->cap && tk->member[self->ts.team_id].waiting)
+  return tk && self->ts.team_id < tk->cap ? tk : NULL;
+}
+static inline void hsomp_task_stop_waiting(struct hsomp_thread *self, struct hsomp_team *team) {
+  struct hsomp_tasking *tk = hsomp_task_handoff_team(self, team);
+  if (tk && tk->member[self->ts.team_id].waiting)
     hsomp_task_stop_waiting_slow(self, team, tk);
 }
-/* A thread about to sleep, or to make tasks, takes its bit out of the
- * waiting set (Note [Sticky waiting bits] in task_handoff.c). */
+/* A thread about to sleep takes its bit out of the waiting set (Note
+ * [Sticky waiting bits] in task_handoff.c). */
 void hsomp_task_leave_set_slow(struct hsomp_tasking *tk, unsigned me) HSOMP_INTERNAL;
 static inline void hsomp_task_leave_set(struct hsomp_thread *self, struct hsomp_team *team) {
-  if (team->nthreads <= HSOMP_TASK_BIG_TEAM)
-    return;
-  struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
-  if (tk && self->ts.team_id < tk->cap && tk->member[self->ts.team_id].in_set)
+  struct hsomp_tasking *tk = hsomp_task_handoff_team(self, team);
+  if (tk && tk->member[self->ts.team_id].in_set)
     hsomp_task_leave_set_slow(tk, self->ts.team_id);
 }
 /* task_handoff.c (Note [Offering tasks to waiting threads]), below
