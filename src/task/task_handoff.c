@@ -201,17 +201,19 @@ static bool claimed(struct hsomp_tasking *tk, unsigned i, struct hsomp_task *t) 
   return v == HSOMP_HAND_OPEN;
 }
 
-/* Hand t to a waiting member of block w; false if none took it.  With
- * `claim' (a task's child: the receiver will be busy for long), the
- * member's bit is taken out of the set (fetch_and) before its word is
+/* Hand t to a waiting member of block w: the member, or -1 if none took
+ * it.  With `claim' (a task's child: the receiver will be busy for long),
+ * the member's bit is taken out of the set (fetch_and) before its word is
  * moved from open to the task; else the bit stays, and only a member
- * whose word reads open is tried (Note [Sticky waiting bits]). */
-static bool hand_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsigned me,
-                         struct hsomp_task *t, bool claim, unsigned *looks) {
+ * whose word reads open is tried (Note [Sticky waiting bits]).  `seen':
+ * the block's bits as the caller read them just before, or NULL (a claim
+ * starts from them: the fetch_and returns what they are now). */
+static int hand_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsigned me,
+                        struct hsomp_task *t, bool claim, const uint64_t *seen, unsigned *looks) {
   HSOMP_ASSERT(((uintptr_t)t & (HSOMP_HAND_UNSET | HSOMP_HAND_OPEN)) == 0);
   if (claim) {
     _Atomic uint64_t *word = &tk->member[w].waiting_bits;
-    uint64_t bits = atomic_load_explicit(word, memory_order_relaxed);
+    uint64_t bits = seen ? *seen : atomic_load_explicit(word, memory_order_relaxed);
     while (bits && *looks) {
       unsigned b = (unsigned)__builtin_ctzll(bits), i = w * HSOMP_WAITING_PER_WORD + b;
       uint64_t bit = 1ull << b;
@@ -221,19 +223,19 @@ static bool hand_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsig
       --*looks;
       uint64_t old = atomic_fetch_and_explicit(word, ~bit, memory_order_acq_rel);
       if ((old & bit) && claimed(tk, i, t))
-        return true;
+        return (int)i;
       bits &= old;
     }
-    return false;
+    return -1;
   }
   int i;
   while ((i = open_in_word(tk, w, n, me, looks)) >= 0) {
     uintptr_t open = HSOMP_HAND_OPEN;
     if (atomic_compare_exchange_strong_explicit(&tk->member[i].handoff, &open, (uintptr_t)t,
                                                 memory_order_acq_rel, memory_order_relaxed))
-      return true;
+      return i;
   }
-  return false;
+  return -1;
 }
 
 /* The next waiting word a thread that hands looks at: its own block's
@@ -259,17 +261,62 @@ static unsigned word_to_look(struct hsomp_tasking *tk, unsigned me, unsigned wor
   return w == own ? (w + 1 == words ? 0 : w + 1) : w;
 }
 
-/* After the owner pushed t onto its deque in a big team: hand its oldest
- * task to a waiting thread when it has one to spare (more than it keeps:
- * one, two for an implicit task's children; or the first child of a
- * task), and keep the advert right; true if a task was handed (Note
+/* Note [Batches that grow]
+ * A producer's pairs (Note [Handing tasks in pairs]) cost a hand-off per
+ * two tasks, about four line transfers, and a count release: when the
+ * tasks are short and one thread makes them all (a loop of tasks in
+ * `single'), the threads it hands to are soon back waiting, and the
+ * producer hands pair after pair to the same few, paying the hand-off
+ * per pair.  So an implicit task's children go in batches of
+ * 2 << hand_shift (its thread's own field), and the size adapts to what
+ * the hand-offs show: the thread notes the members of its own block it
+ * has handed a batch to since the size last changed (`hand_seen'); a
+ * batch that goes to a member noted already -- a thread that ran a whole
+ * batch while the producer made the next ones -- doubles the size (up to
+ * HSOMP_HAND_BATCH_MAX tasks), and a batch that must go outside the
+ * producer's block -- its block mates are all busy -- halves it (down to
+ * the pair).  With tasks long against their making, the first hand-offs
+ * go to every block mate once and then outside, and the batch stays a
+ * pair: each thread gets work as before.  With short ones the few threads
+ * that keep up run them in bigger batches, and the producer pays a
+ * hand-off per batch.  The size starts from the pair at every task wait
+ * of the thread (hsomp_task_hand_reset: a new phase may make other
+ * tasks), so at most a batch of tasks known to be short waits behind a
+ * long one on one thread, and a batch's tasks past the first stay in
+ * the receiver's deque, where thieves' occasional look finds them (Note
  * [Offering tasks to waiting threads]). */
+#define HSOMP_HAND_BATCH_MAX_SHIFT 3 /* batches of up to 16 */
+
+/* A batch of the implicit task's children went to member i (Note
+ * [Batches that grow]). */
+static void batch_went(struct hsomp_task_member *mine, unsigned me, int i) {
+  unsigned own = me / HSOMP_WAITING_PER_WORD;
+  if ((unsigned)i / HSOMP_WAITING_PER_WORD != own) {
+    if (mine->hand_shift)
+      mine->hand_shift--;
+    mine->hand_seen = 0;
+    return;
+  }
+  uint8_t bit = (uint8_t)(1u << ((unsigned)i % HSOMP_WAITING_PER_WORD));
+  if ((mine->hand_seen & bit) && mine->hand_shift < HSOMP_HAND_BATCH_MAX_SHIFT) {
+    mine->hand_shift++;
+    mine->hand_seen = 0;
+  }
+  mine->hand_seen |= bit;
+}
+
+/* After the owner pushed t onto its deque in a big team: hand its oldest
+ * tasks to a waiting thread when it has some to spare (more than it keeps:
+ * one, two for an implicit task's children, which go in batches; or the
+ * first child of a task), and keep the advert right; true if a task was
+ * handed (Note [Offering tasks to waiting threads]). */
 bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, int64_t keep,
                              bool first_child, const struct hsomp_deque_ops *ops) {
-  struct hsomp_deque *dq = &tk->member[me].dq;
+  struct hsomp_task_member *mine = &tk->member[me];
+  struct hsomp_deque *dq = &mine->dq;
   int64_t size = hsomp_deque_size(dq);
-  /* Note [Handing tasks in pairs] */
-  int64_t batch = keep >= HSOMP_HAND_PAIR_KEEP ? 2 : 1;
+  /* Note [Handing tasks in pairs], Note [Batches that grow] */
+  int64_t batch = keep >= HSOMP_HAND_PAIR_KEEP ? (int64_t)2 << mine->hand_shift : 1;
   bool spare = size >= keep + batch || (first_child && size == 1);
   unsigned words = (n + HSOMP_WAITING_PER_WORD - 1) / HSOMP_WAITING_PER_WORD, w = 0, k;
   bool waiting = false, handed = false;
@@ -281,28 +328,41 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
    * advert alone, or for a claim, reads the bits only. */
   bool claim = keep == 1;
   unsigned looks = HSOMP_HAND_LOOKS;
+  uint64_t seen = 0; /* the bits read last, for a claim */
   for (k = 0; k < (spare ? words : look ? 1 : 0) && !waiting && looks; k++) {
     w = word_to_look(tk, me, words, k, w);
-    waiting = spare && !claim ? open_in_word(tk, w, n, me, &looks) >= 0
-                              : atomic_load_explicit(&tk->member[w].waiting_bits, memory_order_relaxed) != 0;
+    if (spare && !claim) {
+      waiting = open_in_word(tk, w, n, me, &looks) >= 0;
+    } else {
+      seen = atomic_load_explicit(&tk->member[w].waiting_bits, memory_order_relaxed);
+      waiting = seen != 0;
+    }
   }
   if (spare && waiting) {
-    struct hsomp_task *old = ops->take_oldest(dq);
-    if (old) {
-      /* Ours again: its line 0 is this thread's to write until handed. */
-      struct hsomp_task *second = batch > 1 ? ops->take_oldest(dq) : NULL;
-      old->handed_next = second;
-      if (second)
-        second->handed_next = NULL;
+    struct hsomp_task *first = ops->take_oldest(dq);
+    if (first) {
+      /* Ours again: their line 0 is this thread's to write until handed. */
+      struct hsomp_task *last = first, *next;
+      for (int64_t m = 1; m < batch && (next = ops->take_oldest(dq)); m++)
+        last = last->handed_next = next;
+      last->handed_next = NULL;
       looks = HSOMP_HAND_LOOKS;
-      for (k--; k < words && !handed && looks; k++) {
-        handed = hand_in_word(tk, w, n, me, old, claim, &looks);
+      int to = -1;
+      const uint64_t *known = claim ? &seen : NULL; /* word w's bits, read above */
+      for (k--; k < words && to < 0 && looks; k++) {
+        to = hand_in_word(tk, w, n, me, first, claim, known, &looks);
+        known = NULL;
         w = word_to_look(tk, me, words, k + 1, w);
       }
-      if (!handed) { /* they all stopped waiting meanwhile */
-        ops->push(dq, old);
-        if (second)
-          ops->push(dq, second);
+      handed = to >= 0;
+      if (handed) {
+        if (!claim)
+          batch_went(mine, me, to);
+      } else { /* they all stopped waiting meanwhile */
+        for (struct hsomp_task *r = first; r; r = next) {
+          next = r->handed_next;
+          ops->push(dq, r);
+        }
       }
     }
   }
