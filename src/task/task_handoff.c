@@ -205,15 +205,13 @@ static bool claimed(struct hsomp_tasking *tk, unsigned i, struct hsomp_task *t) 
  * it.  With `claim' (a task's child: the receiver will be busy for long),
  * the member's bit is taken out of the set (fetch_and) before its word is
  * moved from open to the task; else the bit stays, and only a member
- * whose word reads open is tried (Note [Sticky waiting bits]).  `seen':
- * the block's bits as the caller read them just before, or NULL (a claim
- * starts from them: the fetch_and returns what they are now). */
+ * whose word reads open is tried (Note [Sticky waiting bits]). */
 static int hand_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsigned me,
-                        struct hsomp_task *t, bool claim, const uint64_t *seen, unsigned *looks) {
+                        struct hsomp_task *t, bool claim, unsigned *looks) {
   HSOMP_ASSERT(((uintptr_t)t & (HSOMP_HAND_UNSET | HSOMP_HAND_OPEN)) == 0);
   if (claim) {
     _Atomic uint64_t *word = &tk->member[w].waiting_bits;
-    uint64_t bits = seen ? *seen : atomic_load_explicit(word, memory_order_relaxed);
+    uint64_t bits = atomic_load_explicit(word, memory_order_relaxed);
     while (bits && *looks) {
       unsigned b = (unsigned)__builtin_ctzll(bits), i = w * HSOMP_WAITING_PER_WORD + b;
       uint64_t bit = 1ull << b;
@@ -328,15 +326,10 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
    * advert alone, or for a claim, reads the bits only. */
   bool claim = keep == 1;
   unsigned looks = HSOMP_HAND_LOOKS;
-  uint64_t seen = 0; /* the bits read last, for a claim */
   for (k = 0; k < (spare ? words : look ? 1 : 0) && !waiting && looks; k++) {
     w = word_to_look(tk, me, words, k, w);
-    if (spare && !claim) {
-      waiting = open_in_word(tk, w, n, me, &looks) >= 0;
-    } else {
-      seen = atomic_load_explicit(&tk->member[w].waiting_bits, memory_order_relaxed);
-      waiting = seen != 0;
-    }
+    waiting = spare && !claim ? open_in_word(tk, w, n, me, &looks) >= 0
+                              : atomic_load_explicit(&tk->member[w].waiting_bits, memory_order_relaxed) != 0;
   }
   if (spare && waiting) {
     struct hsomp_task *first = ops->take_oldest(dq);
@@ -348,10 +341,8 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
       last->handed_next = NULL;
       looks = HSOMP_HAND_LOOKS;
       int to = -1;
-      const uint64_t *known = claim ? &seen : NULL; /* word w's bits, read above */
       for (k--; k < words && to < 0 && looks; k++) {
-        to = hand_in_word(tk, w, n, me, first, claim, known, &looks);
-        known = NULL;
+        to = hand_in_word(tk, w, n, me, first, claim, &looks);
         w = word_to_look(tk, me, words, k + 1, w);
       }
       handed = to >= 0;
