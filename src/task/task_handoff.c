@@ -83,7 +83,7 @@
  * producer makes many children, so a waiting thread gets its pair one
  * task later than it would have got one; a task's children (a tree's
  * two) still go one at a time, the first at once. */
-#define HSOMP_HAND_PAIR_KEEP 2 /* `keep' of an implicit task's children: they go in pairs */
+/* HSOMP_HAND_PAIR_KEEP (task_internal.h): an implicit task's children's `keep' */
 /* Note [Sticky waiting bits]
  * A member's bit in its block's waiting word used to be cleared by every
  * claim (fetch_and) and set again at the member's next wait (fetch_or):

@@ -560,6 +560,7 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
 void hsomp_task_stop_waiting_slow(struct hsomp_thread *self, struct hsomp_team *team,
                                   struct hsomp_tasking *tk) HSOMP_INTERNAL;
 #define HSOMP_TASK_BIG_TEAM 8 /* more threads than this: Note [Idle thieves back off] and that Note */
+#define HSOMP_HAND_PAIR_KEEP 2 /* an implicit task's thread keeps 2 and hands the rest (Note [Handing tasks in pairs]) */
 /* The team's tasking state if this thread may take part in hand-offs
  * (a team of more than HSOMP_TASK_BIG_TEAM threads, with a member record
  * for it), else NULL. */
