@@ -287,7 +287,7 @@ static unsigned word_to_look(struct hsomp_tasking *tk, unsigned me, unsigned wor
 
 /* A batch of the implicit task's children went to member i (Note
  * [Batches that grow]). */
-static void batch_went(struct hsomp_task_member *mine, unsigned me, int i) {
+static void batch_went(struct hsomp_task_member *mine, unsigned me, unsigned n, int i) {
   unsigned own = me / HSOMP_WAITING_PER_WORD;
   if ((unsigned)i / HSOMP_WAITING_PER_WORD != own) {
     if (mine->hand_shift)
@@ -296,7 +296,9 @@ static void batch_went(struct hsomp_task_member *mine, unsigned me, int i) {
     return;
   }
   uint8_t bit = (uint8_t)(1u << ((unsigned)i % HSOMP_WAITING_PER_WORD));
-  if ((mine->hand_seen & bit) && mine->hand_shift < HSOMP_HAND_BATCH_MAX_SHIFT) {
+  /* at most N/4 tasks: a batch is a small share of the team's work */
+  if ((mine->hand_seen & bit) && mine->hand_shift < HSOMP_HAND_BATCH_MAX_SHIFT &&
+      (4u << mine->hand_shift) <= n / 4) {
     mine->hand_shift++;
     mine->hand_seen = 0;
   }
@@ -348,7 +350,7 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
       handed = to >= 0;
       if (handed) {
         if (!claim)
-          batch_went(mine, me, to);
+          batch_went(mine, me, n, to);
       } else { /* they all stopped waiting meanwhile */
         for (struct hsomp_task *r = first; r; r = next) {
           next = r->handed_next;
