@@ -168,21 +168,37 @@ struct hsomp_task *hsomp_task_withdraw(struct hsomp_tasking *tk, unsigned me) {
   return handed_task(mine, h); /* stays in the word, which is closed unless open */
 }
 
-/* A member of block w whose bit is set and whose hand-off word is open
- * (not `me', and in the team), or -1; `*looks' counts the hand-off words
- * read (Note [Sticky waiting bits]). */
-static int open_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsigned me,
-                        unsigned *looks) {
-  uint64_t bits = atomic_load_explicit(&tk->member[w].waiting_bits, memory_order_seq_cst);
-  while (bits && *looks) {
-    unsigned i = w * HSOMP_WAITING_PER_WORD + (unsigned)__builtin_ctzll(bits);
-    bits &= bits - 1;
+/* The next member of block w among `*bits' that a thread that hands may
+ * try (not `me', and in the team), taken out of *bits; -1 when none is
+ * left or the looks are spent (each member tried is one look: Note
+ * [Sticky waiting bits]).  The one walk over a block's bits of the look
+ * for an open word and of the hand-off. */
+static inline int next_in_word(uint64_t *bits, unsigned w, unsigned n, unsigned me,
+                               unsigned *looks) {
+  while (*bits && *looks) {
+    unsigned i = w * HSOMP_WAITING_PER_WORD + (unsigned)__builtin_ctzll(*bits);
+    *bits &= *bits - 1;
     if (i >= n || i == me)
       continue;
     --*looks;
-    if (atomic_load_explicit(&tk->member[i].handoff, memory_order_relaxed) == HSOMP_HAND_OPEN)
-      return (int)i;
+    return (int)i;
   }
+  return -1;
+}
+
+static inline bool word_open(struct hsomp_tasking *tk, unsigned i) {
+  return atomic_load_explicit(&tk->member[i].handoff, memory_order_relaxed) == HSOMP_HAND_OPEN;
+}
+
+/* A member of block w whose bit is set and whose hand-off word is open,
+ * or -1. */
+static int open_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsigned me,
+                        unsigned *looks) {
+  uint64_t bits = atomic_load_explicit(&tk->member[w].waiting_bits, memory_order_seq_cst);
+  int i;
+  while ((i = next_in_word(&bits, w, n, me, looks)) >= 0)
+    if (word_open(tk, i))
+      return i;
   return -1;
 }
 
@@ -209,29 +225,22 @@ static bool claimed(struct hsomp_tasking *tk, unsigned i, struct hsomp_task *t) 
 static int hand_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsigned me,
                         struct hsomp_task *t, bool claim, unsigned *looks) {
   HSOMP_ASSERT(((uintptr_t)t & (HSOMP_HAND_UNSET | HSOMP_HAND_OPEN)) == 0);
-  if (claim) {
-    _Atomic uint64_t *word = &tk->member[w].waiting_bits;
-    uint64_t bits = atomic_load_explicit(word, memory_order_relaxed);
-    while (bits && *looks) {
-      unsigned b = (unsigned)__builtin_ctzll(bits), i = w * HSOMP_WAITING_PER_WORD + b;
-      uint64_t bit = 1ull << b;
-      bits &= ~bit;
-      if (i >= n || i == me)
-        continue;
-      --*looks;
-      uint64_t old = atomic_fetch_and_explicit(word, ~bit, memory_order_acq_rel);
-      if ((old & bit) && claimed(tk, i, t))
-        return (int)i;
-      bits &= old;
-    }
-    return -1;
-  }
+  _Atomic uint64_t *word = &tk->member[w].waiting_bits;
+  uint64_t bits = atomic_load_explicit(word, claim ? memory_order_relaxed : memory_order_seq_cst);
   int i;
-  while ((i = open_in_word(tk, w, n, me, looks)) >= 0) {
-    uintptr_t open = HSOMP_HAND_OPEN;
-    if (atomic_compare_exchange_strong_explicit(&tk->member[i].handoff, &open, (uintptr_t)t,
-                                                memory_order_acq_rel, memory_order_relaxed))
-      return i;
+  while ((i = next_in_word(&bits, w, n, me, looks)) >= 0) {
+    if (claim) {
+      uint64_t bit = 1ull << ((unsigned)i % HSOMP_WAITING_PER_WORD);
+      uint64_t old = atomic_fetch_and_explicit(word, ~bit, memory_order_acq_rel);
+      if ((old & bit) && claimed(tk, (unsigned)i, t))
+        return i;
+      bits &= old;
+    } else if (word_open(tk, (unsigned)i)) {
+      uintptr_t open = HSOMP_HAND_OPEN;
+      if (atomic_compare_exchange_strong_explicit(&tk->member[i].handoff, &open, (uintptr_t)t,
+                                                  memory_order_acq_rel, memory_order_relaxed))
+        return i;
+    }
   }
   return -1;
 }
