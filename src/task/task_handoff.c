@@ -293,9 +293,14 @@ static unsigned word_to_look(struct hsomp_tasking *tk, unsigned me, unsigned wor
  * starts from the pair at every task wait of the thread
  * (hsomp_task_hand_reset: a new phase may make other tasks), so at most
  * a batch of tasks known to be short waits behind a long one on one
- * thread.  A batch's tasks past the first stay in the receiver's deque
- * unadvertised, found by the thieves' occasional look (Note [Offering
- * tasks to waiting threads]): advertised, every idle thief polled the
+ * thread.  The price: a producer that, with a batch half made, computes
+ * for long before its next task leaves up to a batch of tasks (a pair's
+ * before) to the thieves' occasional look at unadvertised deques (Note
+ * [Offering tasks to waiting threads]) until it reaches a task wait,
+ * where it runs them itself.  A batch's tasks past the first stay in the
+ * receiver's deque unadvertised, found by the thieves' occasional look
+ * (Note [Offering tasks to waiting threads]): advertised, every idle
+ * thief polled the
  * receivers' indices (in the model 544 -> 1416 transfers at 64 threads),
  * and handing the producer's kept tasks in pairs at its wait cost more
  * than it saved. */
