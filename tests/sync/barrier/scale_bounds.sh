@@ -20,7 +20,7 @@
 #   receiver's bit, set again at its next wait, 16-20N and 19-20N (main
 #   at c62c6e1), and a producer that handed its tasks in pairs whatever
 #   their length, 16.6N (main at 2336142; in this test's one process now
-#   12.8N and 18N, README "Scale", seventh round).
+#   12.7N and 18N, README "Scale", seventh round).
 # Builds the simulator into the build tree (about 20 s on 2 CPUs, once),
 # then runs it once (about 20 s).
 # Task dependences (TASK_DEPS: 4N tasks from one producer on N chains, each
