@@ -71,8 +71,9 @@
  * The children of an implicit task (a producer in `single' or `master',
  * a loop that makes tasks) are handed two at a time, or more (Note
  * [Batches that grow]): the producer waits until it holds a batch more
- * than it keeps and hands its oldest as one chain (`handed_next', in the line of the record the receiver reads
- * anyway, written by the producer while the tasks are its own again).
+ * than it keeps and hands its oldest as one chain (`handed_next', in the
+ * line of the record the receiver reads anyway, written by the producer
+ * while the tasks are its own again).
  * The receiver runs the first and queues the rest on its own deque,
  * where it takes them next (or a thief does).  A hand-off costs the look,
  * the receiver's word and its joining and leaving the waiting set, about
@@ -300,10 +301,9 @@ static unsigned word_to_look(struct hsomp_tasking *tk, unsigned me, unsigned wor
  * where it runs them itself.  A batch's tasks past the first stay in the
  * receiver's deque unadvertised, found by the thieves' occasional look
  * (Note [Offering tasks to waiting threads]): advertised, every idle
- * thief polled the
- * receivers' indices (in the model 544 -> 1416 transfers at 64 threads),
- * and handing the producer's kept tasks in pairs at its wait cost more
- * than it saved. */
+ * thief polled the receivers' indices (in the model 544 -> 1416
+ * transfers at 64 threads), and handing the producer's kept tasks in
+ * pairs at its wait cost more than it saved. */
 #define HSOMP_HAND_BATCH_MAX_SHIFT 3 /* batches of up to 16 */
 
 /* A batch of the implicit task's children went to member i (Note
