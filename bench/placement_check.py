@@ -7,6 +7,11 @@
     placement_check.py grouping RUN_BENCH the driver's threshold, classes and
                                           placement-matched tables on a
                                           synthetic results.json (--tables)
+    placement_check.py driver RUN_BENCH BUILD_DIR
+                                          the driver end to end on the task
+                                          programs at their tiny size, one
+                                          round: every process has its two
+                                          probes and a class; --no-placement
 """
 import importlib.util
 import json
@@ -177,14 +182,72 @@ def check_grouping(run_bench):
     print("ok: threshold, classes, matched ratios, merge, override")
 
 
+def check_driver(run_bench, build):
+    if len(os.sched_getaffinity(0)) < 2:
+        print("skip: fewer than two CPUs to pin the probe's threads to")
+        sys.exit(SKIP)
+    with open(os.path.join(build, "bench", "manifest.txt")) as f:
+        manifest = dict(l.strip().split("=", 1) for l in f if "=" in l)
+    with tempfile.TemporaryDirectory() as tmp:
+        # A build tree whose taskapps are the real ones at their tiny size.
+        os.makedirs(os.path.join(tmp, "build", "bench"))
+        tiny = os.path.join(tmp, "tiny.sh")
+        with open(tiny, "w") as f:
+            f.write('#!/bin/sh\ncase "$1" in --list) exec "%s" --list;; '
+                    '*) exec "%s" "$@" --tiny --reps 1;; esac\n' % (manifest["taskapps"], manifest["taskapps"]))
+        os.chmod(tiny, 0o755)
+        with open(os.path.join(tmp, "build", "bench", "manifest.txt"), "w") as f:
+            for k in ("bench", "hsomp_run", "placement"):
+                f.write("%s=%s\n" % (k, manifest[k]))
+            f.write("taskapps=%s\n" % tiny)
+        programs = subprocess.run([tiny, "--list"], capture_output=True, text=True).stdout.split("\n")
+        programs = [l.split("\t")[0] for l in programs if l.strip()]
+        for extra in ([], ["--no-placement"]):
+            out = os.path.join(tmp, "out" + "".join(extra))
+            p = subprocess.run([sys.executable, run_bench, os.path.join(tmp, "build"), "--rounds", "1",
+                                "--only", "taskapps", "--out", out] + extra,
+                               capture_output=True, text=True, timeout=240)
+            if p.returncode != 0:
+                fail("run-bench %s: exit %d\n%s\n%s" % (extra, p.returncode, p.stdout, p.stderr))
+            with open(os.path.join(out, "results.json")) as f:
+                doc = json.load(f)
+            with open(os.path.join(out, "results.md")) as f:
+                md = f.read()
+            runs = doc["runs"]
+            if len(runs) != 3 * len(programs) or len(programs) < 10:
+                fail("%d process records for %d programs" % (len(runs), len(programs)))
+            if sorted(set(r["runtime"] for r in runs)) != ["hsomp", "libgomp", "libomp"]:
+                fail("runtimes %s" % sorted(set(r["runtime"] for r in runs)))
+            for r in runs:
+                probes = (r["round_trip_before"], r["round_trip_after"])
+                if extra:
+                    if probes != (None, None) or "placement" in r:
+                        fail("--no-placement, yet %s" % r)
+                elif not all(isinstance(v, float) and v > 0 for v in probes) or \
+                        r["placement"] not in ("near", "far", "mixed"):
+                    fail("process without its probes or class: %s" % r)
+                if not any(name == r["job"].split()[1] for name, _, _ in r["output"]):
+                    fail("process without its values: %s" % r)
+            if extra and ("placement-matched" in md or "placement_threshold_ns" in doc["machine"]):
+                fail("--no-placement, yet placement tables")
+            if not extra:
+                rows = [l for l in md.splitlines() if re.search(r"\| \d+/\d+/\d+ \|$", l)]
+                if len(rows) != len(programs) or "threshold" not in md:
+                    fail("placement table:\n%s" % md)
+    print("ok: %d programs, every process probed before and after" % len(programs))
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("probe", "grouping"):
+    if len(sys.argv) < 3 or sys.argv[1] not in ("probe", "grouping", "driver") or \
+            len(sys.argv) != (4 if sys.argv[1] == "driver" else 3):
         print(__doc__)
         return 2
     if sys.argv[1] == "probe":
         check_probe(sys.argv[2])
-    else:
+    elif sys.argv[1] == "grouping":
         check_grouping(sys.argv[2])
+    else:
+        check_driver(sys.argv[2], sys.argv[3])
     return 0
 
 
