@@ -3,7 +3,7 @@
 hsomp, interleaved, and report.
 
     run-bench.py BUILD_DIR [--quick] [--rounds N] [--only GROUP,...]
-                 [--out DIR] [--publish DIR] [--no-placement]
+                 [--programs NAME,...] [--out DIR] [--publish DIR] [--no-placement]
                  [--placement-threshold NS]
     run-bench.py RESULTS.json --replot svg|png     (charts only)
     run-bench.py RESULTS.json [MORE.json ...] --tables [--out DIR]
@@ -32,6 +32,11 @@ ratios of all processes the ratios of near-only and far-only processes
 and how many processes of each runtime fell in each class.
 --no-placement skips the probe (and those columns).
 
+--programs picks task programs of group taskapps (default all).  On
+SIGTERM or Ctrl-C (a measurement window's `timeout`) the driver stops the
+running process and reports the processes done so far, marked
+interrupted.
+
 Writes OUT/results.csv, OUT/results.json (with every process's record:
 runtime, round, round trips, values), OUT/results.md (the tables in
 Markdown) and OUT/<chart>.svg (gnuplot);
@@ -45,6 +50,7 @@ import math
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -597,6 +603,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=None)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--only", default=None, help="groups to run (comma-separated)")
+    ap.add_argument("--programs", default=None,
+                    help="task programs of group taskapps to run (comma-separated; default all)")
     ap.add_argument("--out", default=None)
     ap.add_argument("--publish", default=None, help="copy the charts to this directory")
     ap.add_argument("--no-placement", action="store_true",
@@ -635,8 +643,39 @@ def main():
     started = time.time()
     load_before = loadavg()
     failures = []
+    programs = set(args.programs.split(",")) if args.programs else None
     all_jobs = [j for j in jobs(manifest, args.quick, args.threads, ncpus)
-                if only is None or j[0] in only]
+                if (only is None or j[0] in only)
+                and (programs is None or j[0] != "taskapps" or j[1][1] in programs)]
+    if programs and not programs <= {j[1][1] for j in all_jobs if j[0] == "taskapps"}:
+        sys.exit("run-bench: no such task program: %s" %
+                 ", ".join(sorted(programs - {j[1][1] for j in all_jobs if j[0] == "taskapps"})))
+    interrupted = False
+
+    def on_term(sig, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        measure(all_jobs, rounds, manifest, libomp, probe, runs, failures, started)
+    except KeyboardInterrupt:
+        interrupted = True
+        print("run-bench: interrupted; reporting the %d processes done" % len(runs), file=sys.stderr)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    elapsed = time.time() - started
+
+    info = machine_info()
+    info.update({"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "threads": args.threads,
+                 "rounds": rounds, "quick": args.quick, "libomp": libomp,
+                 "loadavg_before": load_before, "loadavg_after": loadavg(),
+                 "seconds": round(elapsed, 1), "placement_probe": probe is not None})
+    if interrupted:
+        info["interrupted"] = True
+        failures.append("interrupted after %d processes" % len(runs))
+    return report(runs, info, failures, out_dir, args)
+
+
+def measure(all_jobs, rounds, manifest, libomp, probe, runs, failures, started):
+    """Every job's processes, the runtimes taking turns; a record per process in runs."""
     for group, argv, threads, rename, how in all_jobs:
         label = " ".join([os.path.basename(argv[0])] + argv[1:]) + " @%dt" % threads
         for rnd in range(rounds):
@@ -662,14 +701,6 @@ def main():
         print("run-bench: %s (%s, %d threads) done, %.0f s so far" %
               (group, os.path.basename(argv[-1] if how == "time" else argv[1]), threads,
                time.time() - started), file=sys.stderr)
-    elapsed = time.time() - started
-
-    info = machine_info()
-    info.update({"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "threads": args.threads,
-                 "rounds": rounds, "quick": args.quick, "libomp": libomp,
-                 "loadavg_before": load_before, "loadavg_after": loadavg(),
-                 "seconds": round(elapsed, 1), "placement_probe": probe is not None})
-    return report(runs, info, failures, out_dir, args)
 
 
 def retable(args):
