@@ -219,9 +219,12 @@ def geomean_line(stats, names):
 # method: the largest between-group variance of the logarithms).  If the
 # two groups' geometric means differ by at least SPLIT_FACTOR, the
 # threshold is the geometric mean of the two probes on either side of the
-# split; else the run saw one placement only, and FALLBACK_THRESHOLD_NS,
-# between the two placements this probe has seen on the VM (near 110-170
-# ns, far 500 ns and more), classes all of its processes.
+# split; else the run saw one placement only, and FALLBACK_THRESHOLD_NS
+# classes all of its processes.  On 4 December this probe read 110-202 ns
+# in about 1500 probes over two hours, all near; the sixth pass's far
+# placement made a ping-pong 4-5x slower than near (300-350 against 50-90
+# ns, timed another way, inside the benchmark process), so far should read
+# 450 ns or more here, and 250 lies between the two.
 # --placement-threshold overrides both.
 SPLIT_FACTOR = 2.0
 FALLBACK_THRESHOLD_NS = 250.0
