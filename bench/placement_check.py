@@ -125,6 +125,12 @@ def check_grouping(run_bench):
         thr, how = rb.placement_threshold(one)
         if thr != rb.FALLBACK_THRESHOLD_NS:
             fail("one group %s: threshold %g (%s)" % (one, thr, how))
+    # A few far probes among many spread near ones: whether split or fixed,
+    # the threshold still lies between the two placements.
+    spread = [110 + 97 * i / 199 for i in range(200)] + [470, 520, 610, 690]
+    thr, how = rb.placement_threshold(spread)
+    if not (207 < thr < 470):
+        fail("a few far among many near: threshold %g (%s)" % (thr, how))
     cls = [rb.placement_of({"round_trip_before": b, "round_trip_after": a}, 200.0)
            for b, a in ((50, 60), (300, 350), (50, 350), (350, 50), (None, 60), (60, None), (200, 200))]
     if cls != ["near", "far", "mixed", "mixed", "unknown", "unknown", "far"]:

@@ -220,11 +220,13 @@ def geomean_line(stats, names):
 # two groups' geometric means differ by at least SPLIT_FACTOR, the
 # threshold is the geometric mean of the two probes on either side of the
 # split; else the run saw one placement only, and FALLBACK_THRESHOLD_NS
-# classes all of its processes.  On 4 December this probe read 110-202 ns
-# in about 1500 probes over two hours, all near; the sixth pass's far
-# placement made a ping-pong 4-5x slower than near (300-350 against 50-90
-# ns, timed another way, inside the benchmark process), so far should read
-# 450 ns or more here, and 250 lies between the two.
+# classes all of its processes.  On 4 December (an Intel Xeon VM) this
+# probe read 47-225 ns in about 1100 probes over an hour, all near; the
+# sixth pass's far placement made a ping-pong 4-5x slower than near
+# (300-350 against 50-90 ns, timed another way, inside the benchmark
+# process), so far should read 450 ns or more here, and 250 lies between.
+# Otsu's criterion favours balanced splits: a lone outlier (the one 47 ns
+# reading) does not split a run's probes; a minority of far ones does.
 # --placement-threshold overrides both.
 SPLIT_FACTOR = 2.0
 FALLBACK_THRESHOLD_NS = 250.0
@@ -272,7 +274,7 @@ def placement_threshold(values):
     if not vals:
         return FALLBACK_THRESHOLD_NS, "no probes"
     return (FALLBACK_THRESHOLD_NS,
-            "fixed: the %d probes (%.0f-%.0f ns) form one group, no two groups %.0fx apart" %
+            "fixed: the %d probes (%.0f-%.0f ns) split into no two groups %.0fx apart" %
             (len(vals), vals[0], vals[-1], SPLIT_FACTOR))
 
 
