@@ -3,8 +3,13 @@
 hsomp, interleaved, and report.
 
     run-bench.py BUILD_DIR [--quick] [--rounds N] [--only GROUP,...]
-                 [--out DIR] [--publish DIR]
+                 [--programs NAME,...] [--out DIR] [--publish DIR] [--no-placement]
+                 [--placement-threshold NS]
     run-bench.py RESULTS.json --replot svg|png     (charts only)
+    run-bench.py RESULTS.json [MORE.json ...] --tables [--out DIR]
+                 [--placement-threshold NS]
+                 (the tables again from the processes' records, several
+                 runs merged into one, e.g. --only subsets run apart)
 
 BUILD_DIR is a CMake build tree of hsomp (bench/manifest.txt names the
 programs).  Every benchmark is one ordinary gcc -fopenmp binary, run as is
@@ -19,7 +24,21 @@ over the processes), which estimates the overhead on a quiet machine;
 interference from other processes only ever adds time.  Two ratios
 hsomp / best other: of the medians and of the best figures.
 
-Writes OUT/results.csv, OUT/results.json, OUT/results.md (the tables in
+Placement (see Note [Placement] below): before and after every timed
+process the driver runs bench/placement.c's probe, the round trip of a
+cache line between two threads pinned to two CPUs, records both with the
+process, classes the process near, far or mixed, and shows next to the
+ratios of all processes the ratios of near-only and far-only processes
+and how many processes of each runtime fell in each class.
+--no-placement skips the probe (and those columns).
+
+--programs picks task programs of group taskapps (default all).  On
+SIGTERM or Ctrl-C (a measurement window's `timeout`) the driver stops the
+running process and reports the processes done so far, marked
+interrupted.
+
+Writes OUT/results.csv, OUT/results.json (with every process's record:
+runtime, round, round trips, values), OUT/results.md (the tables in
 Markdown) and OUT/<chart>.svg (gnuplot);
 --publish DIR also copies the charts there (docs/bench for the README).
 """
@@ -31,6 +50,7 @@ import math
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -177,6 +197,204 @@ def geomean_line(stats, names):
         if logs:
             out.append("%s %.2f" % (key, math.exp(sum(logs) / len(logs))))
     return "%-18s geometric mean of the ratios: %s" % ("", ", ".join(out) if out else "-")
+
+
+# Note [Placement]
+# ~~~~~~~~~~~~~~~~
+# This project's VM has two vCPUs that the host places near each other or
+# far apart, and it changes that over minutes (README "Task workloads",
+# sixth pass (c) and seventh pass (a)).  A process that runs while they are
+# far is slower on every runtime, so when one runtime's processes happen to
+# run far and another's near, a ratio of their medians measures the host.
+# hsomp-bench-placement (bench/placement.c) prints the round trip of one
+# cache line between two threads pinned to the two CPUs (median over ~4000
+# round trips, a few ms); the driver runs it right before and right after
+# each timed process.  A process is `near` when both probes are below the
+# threshold, `far` when both are at or above it, `mixed` when they differ
+# (the host moved the CPUs during the process: left out of both classes)
+# and `unknown` without probes.
+#
+# The threshold comes from the run's own probes: sorted on a log scale,
+# they are split in two where the split separates them best (Otsu's
+# method: the largest between-group variance of the logarithms).  If the
+# two groups' geometric means differ by at least SPLIT_FACTOR, the
+# threshold is the geometric mean of the two probes on either side of the
+# split; else the run saw one placement only, and FALLBACK_THRESHOLD_NS
+# classes all of its processes.  On 4 December (an Intel Xeon VM) this
+# probe read 47-225 ns in about 1100 probes over an hour, all near; the
+# sixth pass's far placement made a ping-pong 4-5x slower than near
+# (300-350 against 50-90 ns, timed another way, inside the benchmark
+# process), so far should read 450 ns or more here, and 250 lies between.
+# Otsu's criterion favours balanced splits: a lone outlier (the one 47 ns
+# reading) does not split a run's probes; a minority of far ones does.
+# --placement-threshold overrides both.
+SPLIT_FACTOR = 2.0
+FALLBACK_THRESHOLD_NS = 250.0
+PLACEMENTS = ("near", "far", "mixed", "unknown")
+
+
+def probe_placement(probe):
+    """The probe's round trip now (ns), or None (no probe, or it failed)."""
+    if not probe:
+        return None
+    try:
+        p = subprocess.run([probe], capture_output=True, text=True, timeout=15, env=clean_env())
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    for line in p.stdout.splitlines():
+        parts = line.split()
+        if p.returncode == 0 and len(parts) >= 3 and parts[:2] == ["PLACEMENT", "round_trip_ns"]:
+            try:
+                return float(parts[2])
+            except ValueError:
+                return None
+    return None
+
+
+def placement_threshold(values):
+    """(threshold in ns, how it was found) from a run's probes; Note [Placement]."""
+    vals = sorted(v for v in values if v is not None and v > 0)
+    if len(vals) >= 2:
+        logs = [math.log(v) for v in vals]
+        n, total, left, split = len(logs), sum(logs), 0.0, None
+        for k in range(1, n):  # below: vals[:k], above: vals[k:]
+            left += logs[k - 1]
+            if logs[k] == logs[k - 1]:
+                continue
+            lo, hi = left / k, (total - left) / (n - k)
+            between = k * (n - k) * (hi - lo) ** 2
+            if split is None or between > split[0]:
+                split = (between, k, lo, hi)
+        if split and split[3] - split[2] >= math.log(SPLIT_FACTOR):
+            k = split[1]
+            return (math.sqrt(vals[k - 1] * vals[k]),
+                    "from the data: %d probes split in two groups, geometric means %.0f and %.0f ns "
+                    "(largest below %.0f, smallest above %.0f)" %
+                    (n, math.exp(split[2]), math.exp(split[3]), vals[k - 1], vals[k]))
+    if not vals:
+        return FALLBACK_THRESHOLD_NS, "no probes"
+    return (FALLBACK_THRESHOLD_NS,
+            "fixed: the %d probes (%.0f-%.0f ns) split into no two groups %.0fx apart" %
+            (len(vals), vals[0], vals[-1], SPLIT_FACTOR))
+
+
+def placement_of(run, threshold):
+    """near, far, mixed or unknown: a process's class from its two probes."""
+    b, a = run.get("round_trip_before"), run.get("round_trip_after")
+    if b is None or a is None:
+        return "unknown"
+    if b < threshold and a < threshold:
+        return "near"
+    if b >= threshold and a >= threshold:
+        return "far"
+    return "mixed"
+
+
+def summarise(runs):
+    """(stats, units, order) of a list of process records: every value of a
+    (group, name, runtime) pooled; `best` the median of the processes' BEST."""
+    samples, best, units, order = {}, {}, {}, []
+    for run in runs:
+        group, rt = run["group"], run["runtime"]
+        for name, unit, vals in run["output"]:
+            if name.startswith("best:"):
+                best.setdefault((group, name[5:], rt), []).extend(vals)
+                continue
+            key = (group, name)
+            if key not in units:
+                units[key] = unit
+                order.append(key)
+            samples.setdefault((group, name, rt), []).extend(vals)
+    stats = {}
+    for (group, name, rt), vals in samples.items():
+        if not vals:
+            continue
+        med = statistics.median(vals)
+        stats[(group, name, rt)] = {
+            "median": med, "mad": mad(vals, med), "mean": statistics.fmean(vals),
+            "sd": statistics.stdev(vals) if len(vals) > 1 else 0.0,
+            "best": statistics.median(best[(group, name, rt)]) if best.get((group, name, rt)) else None,
+            "min": min(vals), "max": max(vals), "n": len(vals), "samples": vals,
+        }
+    return stats, units, order
+
+
+def matched_ratios(stats, g, n):
+    """'median | best' ratio of hsomp to the better peer, or n/a unless all
+    three runtimes have numbers."""
+    if any((g, n, rt) not in stats for rt in RUNTIMES):
+        return "n/a"
+    meds = {rt: stats[(g, n, rt)]["median"] for rt in RUNTIMES}
+    bests = {rt: stats[(g, n, rt)]["best"] for rt in RUNTIMES if stats[(g, n, rt)]["best"] is not None}
+    if len(bests) < len(RUNTIMES):
+        return ratio_of(meds)
+    return "%s \\| %s" % (ratio_of(meds), ratio_of(bests))
+
+
+def placement_counts(runs, threshold):
+    """{(group, name, runtime): {class: processes}}"""
+    counts = {}
+    for run in runs:
+        cls = placement_of(run, threshold)
+        for name, _, _ in run["output"]:
+            if not name.startswith("best:"):
+                c = counts.setdefault((run["group"], name, run["runtime"]), dict.fromkeys(PLACEMENTS, 0))
+                c[cls] += 1
+    return counts
+
+
+def placement_tables(runs, stats, order, threshold, how, threads, ncpus):
+    """Markdown: per group, ratios of all processes, near-only and far-only,
+    and each runtime's processes per class (near/far/mixed)."""
+    by_class = {cls: summarise([r for r in runs if placement_of(r, threshold) == cls])[0]
+                for cls in ("near", "far")}
+    counts = placement_counts(runs, threshold)
+    probes = [v for r in runs for v in (r.get("round_trip_before"), r.get("round_trip_after"))
+              if v is not None]
+    out = ["**Placement-matched ratios** (Note [Placement] in bench/run-bench.py): %d probes, "
+           "%s; threshold %.0f ns, %s. A process is near (far) when the probes before and after it "
+           "are both below (at or above) the threshold, mixed otherwise. Ratio = hsomp / the better "
+           "peer, median \\| best, from all processes, near ones only, far ones only; n/a where a "
+           "runtime has no process in the class. Processes per runtime: near/far/mixed.\n" %
+           (len(probes), ("%.0f-%.0f ns" % (min(probes), max(probes))) if probes else "none",
+            threshold, how)]
+    groups = []
+    for g, _ in order:
+        if g not in groups:
+            groups.append(g)
+    for g in groups:
+        names = [n for gg, n in order if gg == g]
+        out.append("**%s**, placement-matched\n" % GROUP_TITLES.get(g, g).format(t=threads, ncpu=ncpus))
+        out.append("| | all | near | far | libgomp n/f/m | libomp n/f/m | hsomp n/f/m |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|")
+        for n in names:
+            cells = [matched_ratios(stats, g, n), matched_ratios(by_class["near"], g, n),
+                     matched_ratios(by_class["far"], g, n)]
+            for rt in RUNTIMES:
+                c = counts.get((g, n, rt), dict.fromkeys(PLACEMENTS, 0))
+                cells.append("%d/%d/%d" % (c["near"], c["far"], c["mixed"]))
+            out.append("| %s | %s |" % (n, " | ".join(cells)))
+        if g == "taskapps":
+            geo = [geomean_of(st, names) for st in (stats, by_class["near"], by_class["far"])]
+            out.append("| geometric mean (programs) | %s | | | |" % " | ".join(geo))
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def geomean_of(stats, names):
+    """'median | best (k programs)': the geometric mean of hsomp / better
+    peer over the programs where all three runtimes have numbers."""
+    parts, k = [], 0
+    for key in ("median", "best"):
+        logs = []
+        for n in names:
+            vals = {rt: stats[("taskapps", n, rt)][key] for rt in RUNTIMES if ("taskapps", n, rt) in stats}
+            if len(vals) == len(RUNTIMES) and None not in vals.values() and min(vals.values()) > 0:
+                logs.append(math.log(vals["hsomp"] / min(vals["libgomp"], vals["libomp"])))
+        if logs:
+            parts.append("%.2f" % math.exp(sum(logs) / len(logs)))
+            k = k or len(logs)
+    return "%s (%d)" % (" \\| ".join(parts), k) if parts else "n/a"
 
 
 def mad(values, med):
@@ -379,45 +597,97 @@ def replot(json_path, fmt_name):
 
 def main():
     ap = argparse.ArgumentParser(description="hsomp benchmark suite driver")
-    ap.add_argument("build", help="hsomp build tree, or results.json with --replot")
+    ap.add_argument("build", nargs="+",
+                    help="hsomp build tree; results.json with --replot; results.json files with --tables")
     ap.add_argument("--replot", default=None, metavar="FORMAT",
                     help="only redraw the charts of BUILD (a results.json) as svg or png")
+    ap.add_argument("--tables", action="store_true",
+                    help="only write the tables again from the processes' records of one or more "
+                         "results.json files, merged (into --out, default the first file's directory)")
     ap.add_argument("--quick", action="store_true", help="fewer repetitions, one round")
     ap.add_argument("--rounds", type=int, default=None)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--only", default=None, help="groups to run (comma-separated)")
+    ap.add_argument("--programs", default=None,
+                    help="task programs of group taskapps to run (comma-separated; default all)")
     ap.add_argument("--out", default=None)
     ap.add_argument("--publish", default=None, help="copy the charts to this directory")
+    ap.add_argument("--no-placement", action="store_true",
+                    help="do not run the placement probe around each process (Note [Placement])")
+    ap.add_argument("--placement-threshold", type=float, default=None, metavar="NS",
+                    help="class processes near/far at this round trip instead of the data's split")
     args = ap.parse_args()
+    if len(args.build) > 1 and not args.tables:
+        ap.error("several positional arguments only with --tables")
     if args.replot:
-        for c in replot(args.build, args.replot):
+        for c in replot(args.build[0], args.replot):
             print(c)
         return 0
+    if args.tables:
+        return retable(args)
 
-    manifest = read_manifest(args.build)
+    build = args.build[0]
+    manifest = read_manifest(build)
     libomp = find_libomp()
     if not libomp:
         sys.exit("run-bench: LLVM's libomp.so.5 not found (apt-get install libomp-dev)")
-    out_dir = args.out or os.path.join(os.path.dirname(os.path.abspath(args.build)), "bench")
+    out_dir = args.out or os.path.join(os.path.dirname(os.path.abspath(build)), "bench")
     os.makedirs(out_dir, exist_ok=True)
     rounds = args.rounds or (1 if args.quick else 3)
     ncpus = os.cpu_count() or 1
     only = set(args.only.split(",")) if args.only else None
+    probe = None
+    if not args.no_placement:
+        probe = manifest.get("placement")
+        if not probe or not os.path.exists(probe) or probe_placement(probe) is None:
+            print("run-bench: placement probe %s not usable; no placement classes" % (probe or "(none)"),
+                  file=sys.stderr)
+            probe = None
 
-    samples = {}  # (group, name, runtime) -> [values]
-    best = {}     # the same, BEST lines
-    units = {}
-    order = []    # (group, name) in first-seen order
+    runs = []     # one record per process (Note [Placement])
     started = time.time()
     load_before = loadavg()
     failures = []
+    programs = set(args.programs.split(",")) if args.programs else None
     all_jobs = [j for j in jobs(manifest, args.quick, args.threads, ncpus)
-                if only is None or j[0] in only]
+                if (only is None or j[0] in only)
+                and (programs is None or j[0] != "taskapps" or j[1][1] in programs)]
+    if programs and not programs <= {j[1][1] for j in all_jobs if j[0] == "taskapps"}:
+        sys.exit("run-bench: no such task program: %s" %
+                 ", ".join(sorted(programs - {j[1][1] for j in all_jobs if j[0] == "taskapps"})))
+    interrupted = False
+
+    def on_term(sig, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        measure(all_jobs, rounds, manifest, libomp, probe, runs, failures, started)
+    except KeyboardInterrupt:
+        interrupted = True
+        print("run-bench: interrupted; reporting the %d processes done" % len(runs), file=sys.stderr)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    elapsed = time.time() - started
+
+    info = machine_info()
+    info.update({"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "threads": args.threads,
+                 "rounds": rounds, "quick": args.quick, "libomp": libomp,
+                 "loadavg_before": load_before, "loadavg_after": loadavg(),
+                 "seconds": round(elapsed, 1), "placement_probe": probe is not None})
+    if interrupted:
+        info["interrupted"] = True
+        failures.append("interrupted after %d processes" % len(runs))
+    return report(runs, info, failures, out_dir, args)
+
+
+def measure(all_jobs, rounds, manifest, libomp, probe, runs, failures, started):
+    """Every job's processes, the runtimes taking turns; a record per process in runs."""
     for group, argv, threads, rename, how in all_jobs:
+        label = " ".join([os.path.basename(argv[0])] + argv[1:]) + " @%dt" % threads
         for rnd in range(rounds):
             for k in range(len(RUNTIMES)):
                 rt = RUNTIMES[(rnd + k) % len(RUNTIMES)]
                 cmd, env = command_for(rt, argv, manifest, libomp, threads, {})
+                before = probe_placement(probe)
                 try:
                     p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
                     output, rc = p.stdout, p.returncode
@@ -426,42 +696,74 @@ def main():
                               file=sys.stderr)
                 except subprocess.TimeoutExpired:
                     output, rc = "", "timeout"
+                after = probe_placement(probe)
                 if rc != 0:
                     failures.append("%s on %s: exit %s" % (" ".join(argv), rt, rc))
-                for name, unit, vals in parse(output, group, rename, how):
-                    if name.startswith("best:"):
-                        best.setdefault((group, name[5:], rt), []).extend(vals)
-                        continue
-                    key = (group, name)
-                    if key not in units:
-                        units[key] = unit
-                        order.append(key)
-                    samples.setdefault((group, name, rt), []).extend(vals)
+                runs.append({"group": group, "job": label, "runtime": rt, "round": rnd,
+                             "time": round(time.time() - started, 2),
+                             "round_trip_before": before, "round_trip_after": after,
+                             "output": [[n, u, v] for n, u, v in parse(output, group, rename, how)]})
         print("run-bench: %s (%s, %d threads) done, %.0f s so far" %
               (group, os.path.basename(argv[-1] if how == "time" else argv[1]), threads,
                time.time() - started), file=sys.stderr)
-    elapsed = time.time() - started
 
-    stats = {}
-    for (group, name, rt), vals in samples.items():
-        med = statistics.median(vals)
-        stats[(group, name, rt)] = {
-            "median": med, "mad": mad(vals, med), "mean": statistics.fmean(vals),
-            "sd": statistics.stdev(vals) if len(vals) > 1 else 0.0,
-            "best": statistics.median(best[(group, name, rt)]) if (group, name, rt) in best else None,
-            "min": min(vals), "max": max(vals), "n": len(vals), "samples": vals,
-        }
 
-    info = machine_info()
-    info.update({"date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "threads": args.threads,
-                 "rounds": rounds, "quick": args.quick, "libomp": libomp,
-                 "loadavg_before": load_before, "loadavg_after": loadavg(),
-                 "seconds": round(elapsed, 1)})
+def retable(args):
+    """--tables: the report again from the process records of results.json files."""
+    runs, failures, info = [], [], None
+    for path in args.build:
+        with open(path) as f:
+            doc = json.load(f)
+        if "runs" not in doc:
+            sys.exit("run-bench: %s has no process records (written before they were kept)" % path)
+        runs += doc["runs"]
+        failures += doc.get("failures", [])
+        m = dict(doc["machine"])
+        if info is None:
+            info = m
+            info["merged_from"] = []
+        else:
+            info["seconds"] = round(info.get("seconds", 0) + m.get("seconds", 0), 1)
+            info["loadavg_after"] = m.get("loadavg_after")
+            info["placement_probe"] = info.get("placement_probe") and m.get("placement_probe")
+            info["rounds"] = max(info.get("rounds", 0), m.get("rounds", 0))
+        info["merged_from"].append(os.path.abspath(path))
+    if len(args.build) == 1:
+        del info["merged_from"]
+    out_dir = args.out or os.path.dirname(os.path.abspath(args.build[0]))
+    os.makedirs(out_dir, exist_ok=True)
+    return report(runs, info, failures, out_dir, args)
+
+
+def report(runs, info, failures, out_dir, args):
+    """Tables on stdout, results.csv/json/md and the charts in out_dir."""
+    stats, units, order = summarise(runs)
+    rounds, threads, ncpus = info["rounds"], info["threads"], info["cpus"]
+    placed = info.get("placement_probe", False) and not args.no_placement
+    if placed:
+        probes = [v for r in runs for v in (r.get("round_trip_before"), r.get("round_trip_after"))]
+        if args.placement_threshold is not None:
+            threshold, how = args.placement_threshold, "given (--placement-threshold)"
+        else:
+            threshold, how = placement_threshold(probes)
+        info["placement_threshold_ns"] = round(threshold, 1)
+        info["placement_threshold_how"] = how
+        for r in runs:
+            r["placement"] = placement_of(r, threshold)
+        by_class = {cls: summarise([r for r in runs if r["placement"] == cls])[0] for cls in ("near", "far")}
+        counts = placement_counts(runs, threshold)
+        for key, s in stats.items():
+            s["placement"] = {cls: {"processes": counts.get(key, {}).get(cls, 0)} for cls in PLACEMENTS}
+            for cls in ("near", "far"):
+                if key in by_class[cls]:
+                    c = by_class[cls][key]
+                    s["placement"][cls].update({"median": c["median"], "best": c["best"], "n": c["n"]})
+    load_before = info.get("loadavg_before")
 
     # Tables.
     print("hsomp benchmarks, %s, %s (%d CPUs), gcc %s; %d round(s)%s; load average %.1f -> %.1f" %
           (info["date"], info["cpu"], info["cpus"], info["gcc"], rounds,
-           ", quick" if args.quick else "", load_before or 0, info["loadavg_after"] or 0))
+           ", quick" if info.get("quick") else "", load_before or 0, info["loadavg_after"] or 0))
     print("median ± median absolute deviation over all repetitions; ratio = hsomp / best other;\n"
           "right of |: best = fastest test loop - fastest reference loop (quiet-machine estimate)")
     groups = []
@@ -470,7 +772,7 @@ def main():
             groups.append(g)
     for g in groups:
         print()
-        print("== " + GROUP_TITLES.get(g, g).format(t=args.threads, ncpu=ncpus))
+        print("== " + GROUP_TITLES.get(g, g).format(t=threads, ncpu=ncpus))
         has_best = any(stats.get((g, n, rt), {}).get("best") is not None
                        for gg, n in order if gg == g for rt in RUNTIMES)
         if has_best:
@@ -498,11 +800,15 @@ def main():
             print(line)
         if g == "taskapps":
             print(geomean_line(stats, [n for gg, n in order if gg == g]))
+    placement_md = ""
+    if placed:
+        placement_md = placement_tables(runs, stats, order, threshold, how, threads, ncpus)
+        print("\n" + placement_md.rstrip())
     if failures:
         print("\nfailures:")
         for f in failures:
             print("  " + f)
-    print("\nrun-bench: %.0f s; results in %s" % (elapsed, out_dir))
+    print("\nrun-bench: %.0f s; results in %s" % (info.get("seconds", 0), out_dir))
 
     # CSV and JSON.
     with open(os.path.join(out_dir, "results.csv"), "w") as f:
@@ -519,16 +825,19 @@ def main():
         json.dump({"machine": info, "failures": failures,
                    "results": [{"group": g, "name": n, "unit": units[(g, n)], "runtime": rt,
                                 **stats[(g, n, rt)]}
-                               for g, n in order for rt in RUNTIMES if (g, n, rt) in stats]},
+                               for g, n in order for rt in RUNTIMES if (g, n, rt) in stats],
+                   "runs": runs},
                   f, indent=1)
 
     # The same tables in Markdown, for the README.
     with open(os.path.join(out_dir, "results.md"), "w") as f:
-        f.write(markdown_tables(stats, order, units, args.threads, ncpus))
+        f.write(markdown_tables(stats, order, units, threads, ncpus))
+        if placement_md:
+            f.write("\n" + placement_md)
 
     # Charts.
     if shutil.which("gnuplot"):
-        charts = make_charts(out_dir, stats, order, units, args.threads, ncpus, "svg")
+        charts = make_charts(out_dir, stats, order, units, threads, ncpus, "svg")
         if args.publish:
             os.makedirs(args.publish, exist_ok=True)
             for c in charts:

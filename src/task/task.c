@@ -705,6 +705,7 @@ static void task_wait(struct hsomp_thread *self, struct hsomp_team *team,
   if (HSOMP_UNLIKELY(big)) { /* Note [Completions counted in batches] */
     batch.n = 0;
     tw.batch = &batch;
+    hsomp_task_hand_reset(self, team); /* Note [Batches that grow] (task_handoff.c) */
   }
   struct hsomp_until u = {.done = big ? waiter_done_batched : waiter_done,
                           .arg = &tw,

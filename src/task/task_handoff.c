@@ -69,12 +69,13 @@
 
 /* Note [Handing tasks in pairs]
  * The children of an implicit task (a producer in `single' or `master',
- * a loop that makes tasks) are handed two at a time: the producer waits
- * until it holds two more than it keeps and hands its two oldest as one
- * chain (`handed_next', in the line of the record the receiver reads
- * anyway, written by the producer while the tasks are its own again).
- * The receiver runs the first and queues the second on its own deque,
- * where it takes it next (or a thief does).  A hand-off costs the look,
+ * a loop that makes tasks) are handed two at a time, or more (Note
+ * [Batches that grow]): the producer waits until it holds a batch more
+ * than it keeps and hands its oldest as one chain (`handed_next', in the
+ * line of the record the receiver reads anyway, written by the producer
+ * while the tasks are its own again).
+ * The receiver runs the first and queues the rest on its own deque,
+ * where it takes them next (or a thief does).  A hand-off costs the look,
  * the receiver's word and its joining and leaving the waiting set, about
  * four line transfers (Note [Sticky waiting bits]; seven with the old
  * claims): in pairs, half of that per task, and the two
@@ -83,7 +84,7 @@
  * producer makes many children, so a waiting thread gets its pair one
  * task later than it would have got one; a task's children (a tree's
  * two) still go one at a time, the first at once. */
-#define HSOMP_HAND_PAIR_KEEP 2 /* `keep' of an implicit task's children: they go in pairs */
+/* HSOMP_HAND_PAIR_KEEP (task_internal.h): an implicit task's children's `keep' */
 /* Note [Sticky waiting bits]
  * A member's bit in its block's waiting word used to be cleared by every
  * claim (fetch_and) and set again at the member's next wait (fetch_or):
@@ -168,21 +169,37 @@ struct hsomp_task *hsomp_task_withdraw(struct hsomp_tasking *tk, unsigned me) {
   return handed_task(mine, h); /* stays in the word, which is closed unless open */
 }
 
-/* A member of block w whose bit is set and whose hand-off word is open
- * (not `me', and in the team), or -1; `*looks' counts the hand-off words
- * read (Note [Sticky waiting bits]). */
-static int open_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsigned me,
-                        unsigned *looks) {
-  uint64_t bits = atomic_load_explicit(&tk->member[w].waiting_bits, memory_order_seq_cst);
-  while (bits && *looks) {
-    unsigned i = w * HSOMP_WAITING_PER_WORD + (unsigned)__builtin_ctzll(bits);
-    bits &= bits - 1;
+/* The next member of block w among `*bits' that a thread that hands may
+ * try (not `me', and in the team), taken out of *bits; -1 when none is
+ * left or the looks are spent (each member tried is one look: Note
+ * [Sticky waiting bits]).  The one walk over a block's bits of the look
+ * for an open word and of the hand-off. */
+static inline int next_in_word(uint64_t *bits, unsigned w, unsigned n, unsigned me,
+                               unsigned *looks) {
+  while (*bits && *looks) {
+    unsigned i = w * HSOMP_WAITING_PER_WORD + (unsigned)__builtin_ctzll(*bits);
+    *bits &= *bits - 1;
     if (i >= n || i == me)
       continue;
     --*looks;
-    if (atomic_load_explicit(&tk->member[i].handoff, memory_order_relaxed) == HSOMP_HAND_OPEN)
-      return (int)i;
+    return (int)i;
   }
+  return -1;
+}
+
+static inline bool word_open(struct hsomp_tasking *tk, unsigned i) {
+  return atomic_load_explicit(&tk->member[i].handoff, memory_order_relaxed) == HSOMP_HAND_OPEN;
+}
+
+/* A member of block w whose bit is set and whose hand-off word is open,
+ * or -1. */
+static int open_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsigned me,
+                        unsigned *looks) {
+  uint64_t bits = atomic_load_explicit(&tk->member[w].waiting_bits, memory_order_seq_cst);
+  int i;
+  while ((i = next_in_word(&bits, w, n, me, looks)) >= 0)
+    if (word_open(tk, i))
+      return i;
   return -1;
 }
 
@@ -201,39 +218,32 @@ static bool claimed(struct hsomp_tasking *tk, unsigned i, struct hsomp_task *t) 
   return v == HSOMP_HAND_OPEN;
 }
 
-/* Hand t to a waiting member of block w; false if none took it.  With
- * `claim' (a task's child: the receiver will be busy for long), the
- * member's bit is taken out of the set (fetch_and) before its word is
+/* Hand t to a waiting member of block w: the member, or -1 if none took
+ * it.  With `claim' (a task's child: the receiver will be busy for long),
+ * the member's bit is taken out of the set (fetch_and) before its word is
  * moved from open to the task; else the bit stays, and only a member
  * whose word reads open is tried (Note [Sticky waiting bits]). */
-static bool hand_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsigned me,
-                         struct hsomp_task *t, bool claim, unsigned *looks) {
+static int hand_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsigned me,
+                        struct hsomp_task *t, bool claim, unsigned *looks) {
   HSOMP_ASSERT(((uintptr_t)t & (HSOMP_HAND_UNSET | HSOMP_HAND_OPEN)) == 0);
-  if (claim) {
-    _Atomic uint64_t *word = &tk->member[w].waiting_bits;
-    uint64_t bits = atomic_load_explicit(word, memory_order_relaxed);
-    while (bits && *looks) {
-      unsigned b = (unsigned)__builtin_ctzll(bits), i = w * HSOMP_WAITING_PER_WORD + b;
-      uint64_t bit = 1ull << b;
-      bits &= ~bit;
-      if (i >= n || i == me)
-        continue;
-      --*looks;
-      uint64_t old = atomic_fetch_and_explicit(word, ~bit, memory_order_acq_rel);
-      if ((old & bit) && claimed(tk, i, t))
-        return true;
-      bits &= old;
-    }
-    return false;
-  }
+  _Atomic uint64_t *word = &tk->member[w].waiting_bits;
+  uint64_t bits = atomic_load_explicit(word, claim ? memory_order_relaxed : memory_order_seq_cst);
   int i;
-  while ((i = open_in_word(tk, w, n, me, looks)) >= 0) {
-    uintptr_t open = HSOMP_HAND_OPEN;
-    if (atomic_compare_exchange_strong_explicit(&tk->member[i].handoff, &open, (uintptr_t)t,
-                                                memory_order_acq_rel, memory_order_relaxed))
-      return true;
+  while ((i = next_in_word(&bits, w, n, me, looks)) >= 0) {
+    if (claim) {
+      uint64_t bit = 1ull << ((unsigned)i % HSOMP_WAITING_PER_WORD);
+      uint64_t old = atomic_fetch_and_explicit(word, ~bit, memory_order_acq_rel);
+      if ((old & bit) && claimed(tk, (unsigned)i, t))
+        return i;
+      bits &= old;
+    } else if (word_open(tk, (unsigned)i)) {
+      uintptr_t open = HSOMP_HAND_OPEN;
+      if (atomic_compare_exchange_strong_explicit(&tk->member[i].handoff, &open, (uintptr_t)t,
+                                                  memory_order_acq_rel, memory_order_relaxed))
+        return i;
+    }
   }
-  return false;
+  return -1;
 }
 
 /* The next waiting word a thread that hands looks at: its own block's
@@ -259,17 +269,75 @@ static unsigned word_to_look(struct hsomp_tasking *tk, unsigned me, unsigned wor
   return w == own ? (w + 1 == words ? 0 : w + 1) : w;
 }
 
+/* Note [Batches that grow]
+ * A producer's pairs (Note [Handing tasks in pairs]) cost a hand-off per
+ * two tasks, about four line transfers, and a count release: when the
+ * tasks are short and one thread makes them all (a loop of tasks in
+ * `single'), the threads it hands to are soon back waiting, and the
+ * producer hands pair after pair to the same few, paying the hand-off
+ * per pair (in the coherence model, TASK steal at 64 threads: 252 of
+ * 790 transfers).  So an implicit task's children go in batches of
+ * 2 << hand_shift (its thread's own field), and the size adapts to what
+ * the hand-offs show: the thread notes the members of its own block it
+ * has handed a batch to since the size last changed (`hand_seen'); a
+ * batch that goes to a member noted already -- a thread that ran a whole
+ * batch while the producer made the next ones -- doubles the size, and
+ * a batch that must go outside the producer's block -- its block mates
+ * are all busy -- halves it (down to the pair).  With tasks long against
+ * their making, the first hand-offs go to every block mate once and then
+ * outside, and the batch stays a pair: each thread gets work as before.
+ * With short ones the few threads that keep up run them in bigger
+ * batches, and the producer pays a hand-off per batch.  A batch holds at
+ * most 16 tasks and at most N/4: its last receiver runs it alone at the
+ * end of the round (in the model, batches of 16 at 16 threads made the
+ * round 24 % longer, and batches of 32 at 64 threads 30 %).  The size
+ * starts from the pair at every task wait of the thread
+ * (hsomp_task_hand_reset: a new phase may make other tasks), so at most
+ * a batch of tasks known to be short waits behind a long one on one
+ * thread.  The price: a producer that, with a batch half made, computes
+ * for long before its next task leaves up to a batch of tasks (a pair's
+ * before) to the thieves' occasional look at unadvertised deques (Note
+ * [Offering tasks to waiting threads]) until it reaches a task wait,
+ * where it runs them itself.  A batch's tasks past the first stay in the
+ * receiver's deque unadvertised, found by the thieves' occasional look
+ * (Note [Offering tasks to waiting threads]): advertised, every idle
+ * thief polled the receivers' indices (in the model 544 -> 1416
+ * transfers at 64 threads), and handing the producer's kept tasks in
+ * pairs at its wait cost more than it saved. */
+#define HSOMP_HAND_BATCH_MAX_SHIFT 3 /* batches of up to 16 */
+
+/* A batch of the implicit task's children went to member i (Note
+ * [Batches that grow]). */
+static void batch_went(struct hsomp_task_member *mine, unsigned me, unsigned n, int i) {
+  unsigned own = me / HSOMP_WAITING_PER_WORD;
+  if ((unsigned)i / HSOMP_WAITING_PER_WORD != own) {
+    if (mine->hand_shift)
+      mine->hand_shift--;
+    mine->hand_seen = 0;
+    return;
+  }
+  uint8_t bit = (uint8_t)(1u << ((unsigned)i % HSOMP_WAITING_PER_WORD));
+  /* at most N/4 tasks: a batch is a small share of the team's work */
+  if ((mine->hand_seen & bit) && mine->hand_shift < HSOMP_HAND_BATCH_MAX_SHIFT &&
+      (4u << mine->hand_shift) <= n / 4) {
+    mine->hand_shift++;
+    mine->hand_seen = 0;
+  }
+  mine->hand_seen |= bit;
+}
+
 /* After the owner pushed t onto its deque in a big team: hand its oldest
- * task to a waiting thread when it has one to spare (more than it keeps:
- * one, two for an implicit task's children; or the first child of a
- * task), and keep the advert right; true if a task was handed (Note
- * [Offering tasks to waiting threads]). */
+ * tasks to a waiting thread when it has some to spare (more than it keeps:
+ * one, two for an implicit task's children, which go in batches; or the
+ * first child of a task), and keep the advert right; true if a task was
+ * handed (Note [Offering tasks to waiting threads]). */
 bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, int64_t keep,
                              bool first_child, const struct hsomp_deque_ops *ops) {
-  struct hsomp_deque *dq = &tk->member[me].dq;
+  struct hsomp_task_member *mine = &tk->member[me];
+  struct hsomp_deque *dq = &mine->dq;
   int64_t size = hsomp_deque_size(dq);
-  /* Note [Handing tasks in pairs] */
-  int64_t batch = keep >= HSOMP_HAND_PAIR_KEEP ? 2 : 1;
+  /* Note [Handing tasks in pairs], Note [Batches that grow] */
+  int64_t batch = keep >= HSOMP_HAND_PAIR_KEEP ? (int64_t)2 << mine->hand_shift : 1;
   bool spare = size >= keep + batch || (first_child && size == 1);
   unsigned words = (n + HSOMP_WAITING_PER_WORD - 1) / HSOMP_WAITING_PER_WORD, w = 0, k;
   bool waiting = false, handed = false;
@@ -287,22 +355,28 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
                               : atomic_load_explicit(&tk->member[w].waiting_bits, memory_order_relaxed) != 0;
   }
   if (spare && waiting) {
-    struct hsomp_task *old = ops->take_oldest(dq);
-    if (old) {
-      /* Ours again: its line 0 is this thread's to write until handed. */
-      struct hsomp_task *second = batch > 1 ? ops->take_oldest(dq) : NULL;
-      old->handed_next = second;
-      if (second)
-        second->handed_next = NULL;
+    struct hsomp_task *first = ops->take_oldest(dq);
+    if (first) {
+      /* Ours again: their line 0 is this thread's to write until handed. */
+      struct hsomp_task *last = first, *next;
+      for (int64_t m = 1; m < batch && (next = ops->take_oldest(dq)); m++)
+        last = last->handed_next = next;
+      last->handed_next = NULL;
       looks = HSOMP_HAND_LOOKS;
-      for (k--; k < words && !handed && looks; k++) {
-        handed = hand_in_word(tk, w, n, me, old, claim, &looks);
+      int to = -1;
+      for (k--; k < words && to < 0 && looks; k++) {
+        to = hand_in_word(tk, w, n, me, first, claim, &looks);
         w = word_to_look(tk, me, words, k + 1, w);
       }
-      if (!handed) { /* they all stopped waiting meanwhile */
-        ops->push(dq, old);
-        if (second)
-          ops->push(dq, second);
+      handed = to >= 0;
+      if (handed) {
+        if (!claim)
+          batch_went(mine, me, n, to);
+      } else { /* they all stopped waiting meanwhile */
+        for (struct hsomp_task *r = first; r; r = next) {
+          next = r->handed_next;
+          ops->push(dq, r);
+        }
       }
     }
   }

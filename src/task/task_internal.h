@@ -288,6 +288,10 @@ struct hsomp_task_member {
   bool hot;                       /* its last look at others' deques found a task */
   bool waiting;                   /* its hand-off word is open (Note [Offering tasks to waiting threads]) */
   bool in_set;                    /* its bit is in its block's waiting word (Note [Sticky waiting bits]) */
+  /* Its implicit task's children are handed in batches of 2 << hand_shift;
+   * hand_seen: the members of its block handed one since the size last
+   * changed (Note [Batches that grow], task_handoff.c). */
+  uint8_t hand_shift, hand_seen;
   /* HSOMP_HAND_OPEN while it waits for a task; a task handed to it (CAS
    * from open by the thread that hands), which the owner takes; anything
    * but open is closed.  Its own line: the owner's fields above are
@@ -556,6 +560,7 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
 void hsomp_task_stop_waiting_slow(struct hsomp_thread *self, struct hsomp_team *team,
                                   struct hsomp_tasking *tk) HSOMP_INTERNAL;
 #define HSOMP_TASK_BIG_TEAM 8 /* more threads than this: Note [Idle thieves back off] and that Note */
+#define HSOMP_HAND_PAIR_KEEP 2 /* an implicit task's thread keeps 2 and hands the rest (Note [Handing tasks in pairs]) */
 /* The team's tasking state if this thread may take part in hand-offs
  * (a team of more than HSOMP_TASK_BIG_TEAM threads, with a member record
  * for it), else NULL. */
@@ -586,6 +591,16 @@ void hsomp_task_start_waiting(struct hsomp_tasking *tk, unsigned me) HSOMP_INTER
 struct hsomp_task *hsomp_task_handed(struct hsomp_tasking *tk, unsigned me) HSOMP_INTERNAL;
 /* Member `me' stops waiting; a task handed to it meanwhile, or NULL. */
 struct hsomp_task *hsomp_task_withdraw(struct hsomp_tasking *tk, unsigned me) HSOMP_INTERNAL;
+/* At a task wait: the thread's next batches start from a pair (Note
+ * [Batches that grow] in task_handoff.c). */
+static inline void hsomp_task_hand_reset(struct hsomp_thread *self, struct hsomp_team *team) {
+  struct hsomp_tasking *tk = hsomp_task_handoff_team(self, team);
+  if (tk) {
+    struct hsomp_task_member *mine = &tk->member[self->ts.team_id];
+    mine->hand_shift = 0;
+    mine->hand_seen = 0;
+  }
+}
 struct hsomp_deque_ops {
   struct hsomp_task *(*take_oldest)(struct hsomp_deque *dq); /* the owner's, at the top */
   void (*push)(struct hsomp_deque *dq, struct hsomp_task *t);

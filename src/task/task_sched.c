@@ -580,7 +580,7 @@ static __attribute__((noinline)) void schedule_in_big_team(struct hsomp_thread *
                                                            struct hsomp_tasking *tk,
                                                            struct hsomp_task *t) {
   /* Read before the push: from then on t may be taken, run and freed. */
-  int64_t keep = 2;
+  int64_t keep = HSOMP_HAND_PAIR_KEEP;
   bool first_child = false;
   struct hsomp_task *p = t->parent; /* alive while t is: t counts in its units */
   if (p && !(p->flags & HSOMP_TASK_IMPLICIT)) {

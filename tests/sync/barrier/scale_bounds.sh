@@ -8,24 +8,27 @@
 #   barrier): linear, where the compare-and-swap guided claim and the
 #   test-and-set critical section cost 135N and 59N;
 # - task spawn + taskwait at most N log2 N; task steal (2N tasks from one
-#   producer) at most 22N and the task tree (2N-1 tasks) at most 24N, 11
-#   and 12 transfers per task (README "Scale": each task that moves costs
+#   producer) at most 14N and the task tree (2N-1 tasks) at most 20N, 7
+#   and 10 transfers per task (README "Scale": each task that moves costs
 #   its record's line, its share of a hand-off to a waiting thread and of
 #   its parent's count, plus the closing barrier): linear, where a taskwait
 #   thief that stole tasks it may not run and parked them in the shared
 #   queue's lock cost 5N^2, 7N^2 and 12N^2, idle thieves polling one
 #   producer's deque cost 52N and 43N (main at 2c259d6), records read
 #   by their runners in five lines with a count per task 35N and 26N
-#   (main at d5a7af4), and a waiting set whose every hand-off cleared the
+#   (main at d5a7af4), a waiting set whose every hand-off cleared the
 #   receiver's bit, set again at its next wait, 16-20N and 19-20N (main
-#   at c62c6e1; now about 13-17N and 18N, README "Scale", sixth round).
+#   at c62c6e1), and a producer that handed its tasks in pairs whatever
+#   their length, 16.6N (main at 2336142; in this test's one process now
+#   12.7N and 18N, README "Scale", seventh round).
 # Builds the simulator into the build tree (about 20 s on 2 CPUs, once),
 # then runs it once (about 20 s).
 # Task dependences (TASK_DEPS: 4N tasks from one producer on N chains, each
-# released by its predecessor) at most 64N, 16 transfers per task: siblings
+# released by its predecessor) at most 32N, 8 transfers per task: siblings
 # completing no longer meet on their parent's lock (README "Task dependences
-# without the parent's lock"), which cost 41 per task (main at 2c259d6), and
-# compact records and batched counts halved the rest (83N at d5a7af4).
+# without the parent's lock"), which cost 41 per task (main at 2c259d6),
+# compact records and batched counts halved the rest (83N at d5a7af4), and
+# growing batches took a quarter more (37N at 2336142, now 28N).
 # TEST-NO-SANITIZER
 # TEST-TIMEOUT: 300
 set -u
@@ -54,10 +57,10 @@ done
 for c in FOR_DYNAMIC FOR_GUIDED CRITICAL; do
   bound "$c" $((9 * n)) "9N"
 done
-bound TASK_DEPS $((64 * n)) "64N"
+bound TASK_DEPS $((32 * n)) "32N"
 bound TASK_SPAWN_WAIT "$limit_nlogn" "N log2 N"
-bound TASK_STEAL $((22 * n)) "22N"
-bound TASK_TREE $((24 * n)) "24N"
+bound TASK_STEAL $((14 * n)) "14N"
+bound TASK_TREE $((20 * n)) "20N"
 for c in PARALLEL JOIN BARRIER; do
   t=$(field "$c" transfers) k=$(field "$c" critical)
   [ -n "$t" ] && [ "$t" -le $((4 * n)) ] || fail "$c: ${t:-no} transfers, more than 4N = $((4 * n))"
