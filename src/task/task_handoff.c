@@ -305,6 +305,7 @@ static unsigned word_to_look(struct hsomp_tasking *tk, unsigned me, unsigned wor
  * transfers at 64 threads), and handing the producer's kept tasks in
  * pairs at its wait cost more than it saved. */
 #define HSOMP_HAND_BATCH_MAX_SHIFT 3 /* batches of up to 16 */
+_Static_assert(HSOMP_WAITING_PER_WORD <= 8, "hand_seen (a uint8_t) holds a bit per block member");
 
 /* A batch of the implicit task's children went to member i (Note
  * [Batches that grow]). */
