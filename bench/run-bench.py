@@ -183,19 +183,29 @@ def ratio_of(meds):
     return "%.2f" % (meds["hsomp"] / best)
 
 
+def geomean_ratio(stats, names, key, all_three=False):
+    """(geometric mean of hsomp / best other over the task programs, how
+    many programs it covers) for `key' (median or best), or (None, 0);
+    with all_three, only programs where all three runtimes have numbers."""
+    logs = []
+    for n in names:
+        vals = {rt: stats[("taskapps", n, rt)][key] for rt in RUNTIMES
+                if ("taskapps", n, rt) in stats and stats[("taskapps", n, rt)][key] is not None}
+        if all_three and len(vals) < len(RUNTIMES):
+            continue
+        others = [vals[r] for r in ("libgomp", "libomp") if r in vals]
+        if "hsomp" in vals and others and min(others) > 0 and vals["hsomp"] > 0:
+            logs.append(math.log(vals["hsomp"] / min(others)))
+    return (math.exp(sum(logs) / len(logs)), len(logs)) if logs else (None, 0)
+
+
 def geomean_line(stats, names):
     """The geometric mean of hsomp / best other over a group's programs."""
     out = []
     for key in ("median", "best"):
-        logs = []
-        for n in names:
-            vals = {rt: stats[("taskapps", n, rt)][key] for rt in RUNTIMES
-                    if ("taskapps", n, rt) in stats and stats[("taskapps", n, rt)][key] is not None}
-            others = [vals[r] for r in ("libgomp", "libomp") if r in vals]
-            if "hsomp" in vals and others and min(others) > 0 and vals["hsomp"] > 0:
-                logs.append(math.log(vals["hsomp"] / min(others)))
-        if logs:
-            out.append("%s %.2f" % (key, math.exp(sum(logs) / len(logs))))
+        gm, _ = geomean_ratio(stats, names, key)
+        if gm is not None:
+            out.append("%s %.2f" % (key, gm))
     return "%-18s geometric mean of the ratios: %s" % ("", ", ".join(out) if out else "-")
 
 
@@ -343,14 +353,10 @@ def placement_counts(runs, threshold):
     return counts
 
 
-def placement_tables(runs, stats, order, threshold, how, threads, ncpus):
-    """Markdown: per group, ratios of all processes, near-only and far-only,
-    and each runtime's processes per class (near/far/mixed)."""
-    by_class = {cls: summarise([r for r in runs if placement_of(r, threshold) == cls])[0]
-                for cls in ("near", "far")}
-    counts = placement_counts(runs, threshold)
-    probes = [v for r in runs for v in (r.get("round_trip_before"), r.get("round_trip_after"))
-              if v is not None]
+def placement_tables(stats, by_class, counts, probes, order, threshold, how, threads, ncpus):
+    """Markdown: per group, ratios of all processes (stats), near-only and
+    far-only (by_class), and each runtime's processes per class
+    (counts: near/far/mixed); probes: the run's round trips."""
     out = ["**Placement-matched ratios** (Note [Placement] in bench/run-bench.py): %d probes, "
            "%s; threshold %.0f ns, %s. A process is near (far) when the probes before and after it "
            "are both below (at or above) the threshold, mixed otherwise. Ratio = hsomp / the better "
@@ -386,14 +392,10 @@ def geomean_of(stats, names):
     peer over the programs where all three runtimes have numbers."""
     parts, k = [], 0
     for key in ("median", "best"):
-        logs = []
-        for n in names:
-            vals = {rt: stats[("taskapps", n, rt)][key] for rt in RUNTIMES if ("taskapps", n, rt) in stats}
-            if len(vals) == len(RUNTIMES) and None not in vals.values() and min(vals.values()) > 0:
-                logs.append(math.log(vals["hsomp"] / min(vals["libgomp"], vals["libomp"])))
-        if logs:
-            parts.append("%.2f" % math.exp(sum(logs) / len(logs)))
-            k = k or len(logs)
+        gm, count = geomean_ratio(stats, names, key, all_three=True)
+        if gm is not None:
+            parts.append("%.2f" % gm)
+            k = k or count
     return "%s (%d)" % (" \\| ".join(parts), k) if parts else "n/a"
 
 
@@ -741,7 +743,8 @@ def report(runs, info, failures, out_dir, args):
     rounds, threads, ncpus = info["rounds"], info["threads"], info["cpus"]
     placed = info.get("placement_probe", False) and not args.no_placement
     if placed:
-        probes = [v for r in runs for v in (r.get("round_trip_before"), r.get("round_trip_after"))]
+        probes = [v for r in runs for v in (r.get("round_trip_before"), r.get("round_trip_after"))
+                  if v is not None]
         if args.placement_threshold is not None:
             threshold, how = args.placement_threshold, "given (--placement-threshold)"
         else:
@@ -802,7 +805,8 @@ def report(runs, info, failures, out_dir, args):
             print(geomean_line(stats, [n for gg, n in order if gg == g]))
     placement_md = ""
     if placed:
-        placement_md = placement_tables(runs, stats, order, threshold, how, threads, ncpus)
+        placement_md = placement_tables(stats, by_class, counts, probes, order, threshold, how,
+                                        threads, ncpus)
         print("\n" + placement_md.rstrip())
     if failures:
         print("\nfailures:")
