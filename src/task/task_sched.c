@@ -408,6 +408,71 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
 #define HSOMP_UNADVERTISED_EVERY 128
 #define HSOMP_BACKOFF_MAX 31
 
+/* Note [Idle thieves and tiny tasks]
+ * A steal costs its victim more than the thief: the thief's CAS takes the
+ * line of `top' away from the owner, which reads it for its next push or
+ * its throttle test (Note [Throttled tasks], task_create.c), and a
+ * throttled owner refills its drained deque with records and pushes where
+ * it would have run the tasks included, writing slots and records whose
+ * lines the thief then takes.  On a 2-vCPU VM that came to 0.24-0.29 us
+ * of the owner's time per stolen task (README, Task workloads, seventh
+ * pass (c)); stealing a batch in one CAS would save only the first of
+ * those transfers (a throttle test that read `top' at every 32nd task
+ * only, tried there, left 0.16-0.20 us).  A task shorter than that
+ * is better left to its owner: EPCC's MASTER_TASK_BUSY_SLAVES, a producer
+ * of 50 ns tasks whose partner arrives at the barrier when the producer
+ * is almost done, stole ~2000 of them one by one and delayed the producer
+ * by five times the work it took away.
+ * So a thief at a barrier (unconstrained, in a team of at most
+ * HSOMP_TASK_BIG_TEAM threads) times what each steal gave it: the ticks
+ * from the steal to its next look at others' deques, which is the stolen
+ * task and everything it left in the thief's own deque (its children,
+ * their children), so a task that starts a subtree counts for the
+ * subtree.  It keeps a running average of the last
+ * HSOMP_STEAL_GAIN_WEIGHT or so steals (each sample capped at
+ * HSOMP_STEAL_GAIN_CAP: the first look of the next region measures the
+ * time between the regions), and while that average is under
+ * HSOMP_TINY_STEAL_TICKS, each look that closes a steal starts a pause of
+ * HSOMP_TINY_PAUSE_TICKS in which it does not look at others' deques:
+ * one steal per pause, so the owner loses at most a few per cent of its
+ * time to it, and the thief still samples and resumes full-speed stealing
+ * once the tasks get longer.  The average, not the last sample: where
+ * most stolen tasks are leaves and a few carry big subtrees (unbalanced
+ * tree search), a run of leaves must not stop a thief whose steals pay on
+ * average.  Nothing is lost: the pause ends by itself (the thread is at
+ * a barrier, and it does not sleep while a queue holds a task:
+ * hsomp_task_any_queued), and the owner runs what nobody takes.  A
+ * constrained thread (taskwait, taskgroup, dependences) never pauses: it
+ * waits for its own descendants, which it may have to take back. */
+#define HSOMP_TINY_STEAL_TICKS 1024u   /* ~0.4 us at 2.6 GHz */
+#define HSOMP_TINY_PAUSE_TICKS 16384u  /* ~6 us */
+#define HSOMP_STEAL_GAIN_CAP (1u << 20)
+#define HSOMP_STEAL_GAIN_WEIGHT 16u
+
+/* Note [Idle thieves and tiny tasks]: close the timing of the last steal,
+ * if any; whether the thief pauses now. */
+static __attribute__((noinline)) bool thief_pauses(struct hsomp_task_member *mine) {
+  uint64_t now = hsomp_ticks();
+  if (mine->stole_at) {
+    uint64_t d = now - mine->stole_at;
+    uint32_t sample = d < HSOMP_STEAL_GAIN_CAP ? (uint32_t)d : HSOMP_STEAL_GAIN_CAP;
+    uint32_t g = mine->steal_gain;
+    g = g ? g - g / HSOMP_STEAL_GAIN_WEIGHT + sample / HSOMP_STEAL_GAIN_WEIGHT : sample;
+    mine->steal_gain = g ? g : 1;
+    mine->stole_at = 0;
+    if (mine->steal_gain < HSOMP_TINY_STEAL_TICKS) {
+      mine->pause_until = now + HSOMP_TINY_PAUSE_TICKS;
+      return true;
+    }
+    mine->pause_until = 0;
+    return false;
+  }
+  if (now < mine->pause_until)
+    return true;
+  mine->pause_until = 0;
+  return false;
+}
+
 /* A task from victim v (which may be the thread itself: its oldest
  * task), or NULL.  A stolen look-alike goes to the shared queue. */
 static struct hsomp_task *steal_from(struct hsomp_tasking *tk, unsigned v,
@@ -451,12 +516,19 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
     mine->skip--;
     return NULL;
   }
+  /* Note [Idle thieves and tiny tasks] */
+  bool timed = !constraint && n <= HSOMP_TASK_BIG_TEAM;
+  if (timed && (mine->stole_at | mine->pause_until) && thief_pauses(mine))
+    return NULL;
   unsigned last = mine->last_victim;
   if (last != me && last < n) {
     if ((n <= HSOMP_TASK_BIG_TEAM ||
          atomic_load_explicit(&tk->member[last].dq.advert, memory_order_relaxed)) &&
-        (t = steal_from(tk, last, constraint)))
+        (t = steal_from(tk, last, constraint))) {
+      if (timed)
+        mine->stole_at = hsomp_ticks() | 1;
       return t;
+    }
     mine->last_victim = me; /* Note [Finding a task]: forgotten once it had nothing */
   }
   unsigned tries = n - 1 < HSOMP_STEAL_TRIES ? n - 1 : HSOMP_STEAL_TRIES;
@@ -480,6 +552,8 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
       mine->last_victim = v;
       mine->backoff = 0;
       mine->hot = true;
+      if (timed) /* Note [Idle thieves and tiny tasks] */
+        mine->stole_at = hsomp_ticks() | 1;
       return t;
     }
   }
