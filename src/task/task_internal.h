@@ -287,10 +287,9 @@ struct hsomp_task_member {
   unsigned backoff, skip;         /* idle looks at others' deques (Note [Idle thieves back off]) */
   bool hot;                       /* its last look at others' deques found a task */
   /* Note [Idle thieves and tiny tasks] (task_sched.c): ticks at its last
-   * steal at a barrier (0: none being timed), the average ticks of work
-   * a steal gave it (0: none yet), and the end of its pause in ticks. */
-  uint64_t stole_at, pause_until;
-  uint32_t steal_gain;
+   * steal at a barrier (0: none being timed), the end of its pause in
+   * ticks, and 256 times the average ticks a steal gave it (0: none yet). */
+  uint64_t stole_at, pause_until, steal_gain;
   bool waiting;                   /* its hand-off word is open (Note [Offering tasks to waiting threads]) */
   bool in_set;                    /* its bit is in its block's waiting word (Note [Sticky waiting bits]) */
   /* Its implicit task's children are handed in batches of 2 << hand_shift;

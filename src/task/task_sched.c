@@ -424,48 +424,63 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
  * is almost done, stole ~2000 of them one by one and delayed the producer
  * by five times the work it took away.
  * So a thief at a barrier (unconstrained, in a team of at most
- * HSOMP_TASK_BIG_TEAM threads) times what each steal gave it: the ticks
- * from the steal to its next look at others' deques, which is the stolen
- * task and everything it left in the thief's own deque (its children,
- * their children), so a task that starts a subtree counts for the
- * subtree.  It keeps a running average of the last
- * HSOMP_STEAL_GAIN_WEIGHT or so steals (each sample capped at
- * HSOMP_STEAL_GAIN_CAP: the first look of the next region measures the
- * time between the regions), and while that average is under
- * HSOMP_TINY_STEAL_TICKS, each look that closes a steal starts a pause of
- * HSOMP_TINY_PAUSE_TICKS in which it does not look at others' deques:
- * one steal per pause, so the owner loses at most a few per cent of its
- * time to it, and the thief still samples and resumes full-speed stealing
- * once the tasks get longer.  The average, not the last sample: where
- * most stolen tasks are leaves and a few carry big subtrees (unbalanced
- * tree search), a run of leaves must not stop a thief whose steals pay on
- * average.  Nothing is lost: the pause ends by itself (the thread is at
- * a barrier, and it does not sleep while a queue holds a task:
+ * HSOMP_TASK_BIG_TEAM threads) times what each steal of a child of an
+ * implicit task (depth 1: a producer's task in a single, a master, a
+ * worksharing loop or a parallel region) gave it: the ticks from the
+ * steal to its next look at others' deques, which is the stolen task and
+ * everything it left in the thief's own deque (its children, their
+ * children), so a task that starts a subtree counts for the subtree.
+ * While the average of those is under HSOMP_TINY_STEAL_TICKS, each look
+ * that closes a timed steal starts a pause of HSOMP_TINY_PAUSE_TICKS in
+ * which the thief does not look at others' deques: one steal per pause,
+ * so the owner loses a few per cent of its time to it at most, and the
+ * thief still samples, and steals at full speed again once the average
+ * has risen.  The average has a long memory (about the last
+ * HSOMP_STEAL_GAIN_WEIGHT steals, starting from a generous
+ * HSOMP_STEAL_GAIN_START): the gains can be heavy-tailed.  In unbalanced
+ * tree search (UTS_BIN: 10 000 children of the root, made by the implicit
+ * task, most of them leaves of 0.2-0.4 us, a few with big subtrees) the
+ * average gain is some 3-5 times the mark but runs of leaves are common:
+ * a thief that paused when the average of its last 16 steals fell below
+ * the mark paused at 12 % of its steals and the program ran 15 % longer,
+ * and one that paused on a one-sided CUSUM of the shortfall (some 40
+ * leaves' worth) still paused at 8 % -- between two big subtrees the
+ * leaves do cost the victim more than they give, but a thief that waits
+ * finds the next subtree later.  A producer of 50 ns tasks brings the
+ * average down in about 600 steals, once per team (the average stays
+ * with the thread's tasking state from region to region).  A gain of
+ * HSOMP_STEAL_GAIN_DROP ticks or more is dropped, not averaged: it is the
+ * time between two regions (a steal closed by the next region's first
+ * look), a preemption, or a subtree big enough that nobody minds.
+ * Deeper tasks (made by explicit tasks: recursive programs) are not
+ * timed and never start a pause: their subtrees vary the most, and the
+ * losses this addresses are producers in implicit tasks.
+ * Nothing is lost: the pause ends by itself (the thread is at a barrier,
+ * and it does not sleep while a queue holds a task:
  * hsomp_task_any_queued), and the owner runs what nobody takes.  A
  * constrained thread (taskwait, taskgroup, dependences) never pauses: it
  * waits for its own descendants, which it may have to take back. */
-#define HSOMP_TINY_STEAL_TICKS 1024u   /* ~0.4 us at 2.6 GHz */
-#define HSOMP_TINY_PAUSE_TICKS 16384u  /* ~6 us */
-#define HSOMP_STEAL_GAIN_CAP (1u << 20)
-#define HSOMP_STEAL_GAIN_WEIGHT 16u
+#define HSOMP_TINY_STEAL_TICKS 1024u           /* ~0.4 us at 2.6 GHz */
+#define HSOMP_TINY_PAUSE_TICKS 16384u          /* ~6 us */
+#define HSOMP_STEAL_GAIN_WEIGHT 256u
+#define HSOMP_STEAL_GAIN_START (8u * HSOMP_TINY_STEAL_TICKS)
+#define HSOMP_STEAL_GAIN_DROP (1u << 20)       /* ~0.4 ms */
 
 /* Note [Idle thieves and tiny tasks]: close the timing of the last steal,
  * if any; whether the thief pauses now. */
 static __attribute__((noinline)) bool thief_pauses(struct hsomp_task_member *mine) {
   uint64_t now = hsomp_ticks();
   if (mine->stole_at) {
-    uint64_t d = now - mine->stole_at;
-    uint32_t sample = d < HSOMP_STEAL_GAIN_CAP ? (uint32_t)d : HSOMP_STEAL_GAIN_CAP;
-    uint32_t g = mine->steal_gain;
-    g = g ? g - g / HSOMP_STEAL_GAIN_WEIGHT + sample / HSOMP_STEAL_GAIN_WEIGHT : sample;
-    mine->steal_gain = g ? g : 1;
+    uint64_t gain = now - mine->stole_at, avg = mine->steal_gain; /* x WEIGHT */
     mine->stole_at = 0;
-    if (mine->steal_gain < HSOMP_TINY_STEAL_TICKS) {
-      mine->pause_until = now + HSOMP_TINY_PAUSE_TICKS;
-      return true;
-    }
-    mine->pause_until = 0;
-    return false;
+    if (!avg)
+      avg = (uint64_t)HSOMP_STEAL_GAIN_START * HSOMP_STEAL_GAIN_WEIGHT;
+    if (gain < HSOMP_STEAL_GAIN_DROP)
+      avg = avg - avg / HSOMP_STEAL_GAIN_WEIGHT + gain;
+    mine->steal_gain = avg;
+    bool tiny = avg < (uint64_t)HSOMP_TINY_STEAL_TICKS * HSOMP_STEAL_GAIN_WEIGHT;
+    mine->pause_until = tiny ? now + HSOMP_TINY_PAUSE_TICKS : 0;
+    return tiny;
   }
   if (now < mine->pause_until)
     return true;
@@ -525,7 +540,7 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
     if ((n <= HSOMP_TASK_BIG_TEAM ||
          atomic_load_explicit(&tk->member[last].dq.advert, memory_order_relaxed)) &&
         (t = steal_from(tk, last, constraint))) {
-      if (timed)
+      if (timed && t->depth == 1) /* Note [Idle thieves and tiny tasks] */
         mine->stole_at = hsomp_ticks() | 1;
       return t;
     }
@@ -552,7 +567,7 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
       mine->last_victim = v;
       mine->backoff = 0;
       mine->hot = true;
-      if (timed) /* Note [Idle thieves and tiny tasks] */
+      if (timed && t->depth == 1) /* Note [Idle thieves and tiny tasks] */
         mine->stole_at = hsomp_ticks() | 1;
       return t;
     }
