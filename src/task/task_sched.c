@@ -35,6 +35,7 @@ void hsomp_deque_init(struct hsomp_deque *dq) {
   atomic_init(&dq->top, 0);
   atomic_init(&dq->bottom, 0);
   atomic_init(&dq->buf, a);
+  dq->pushes = 0;
 }
 
 void hsomp_deque_free_retired(struct hsomp_deque *dq) {
@@ -95,6 +96,7 @@ static inline __attribute__((always_inline)) void deque_push_sig(struct hsomp_de
    * then sees a thief's acquire load of bottom order the task's
    * initialisation before the thief runs it. */
   atomic_store_explicit(&dq->bottom, b + 1, memory_order_release);
+  dq->pushes++; /* Note [Idle thieves and tiny tasks] */
 }
 
 void hsomp_deque_push(struct hsomp_deque *dq, struct hsomp_task *t) {
@@ -454,7 +456,13 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
  * look), a preemption, or a subtree big enough that nobody minds.
  * Deeper tasks (made by explicit tasks: recursive programs) are not
  * timed and never start a pause: their subtrees vary the most, and the
- * losses this addresses are producers in implicit tasks.
+ * losses this addresses are producers in implicit tasks.  For the same
+ * reason a timed task that queued children of its own (the thief's deque
+ * counts its pushes, in the line each push writes anyway) sets the
+ * average back to HSOMP_STEAL_GAIN_START: the producer's tasks are
+ * recursive, and in a critical branching process such as UTS_BIN's tree
+ * the average of what the last few hundred steals gave says little about
+ * the next: the mean subtree (250 nodes) comes from rare huge ones.
  * Nothing is lost: the pause ends by itself (the thread is at a barrier,
  * and it does not sleep while a queue holds a task:
  * hsomp_task_any_queued), and the owner runs what nobody takes.  A
@@ -466,6 +474,12 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
 #define HSOMP_STEAL_GAIN_START (8u * HSOMP_TINY_STEAL_TICKS)
 #define HSOMP_STEAL_GAIN_DROP (1u << 20)       /* ~0.4 ms */
 
+/* Note [Idle thieves and tiny tasks]: time a steal from now. */
+static void thief_stole(struct hsomp_task_member *mine) {
+  mine->stole_pushes = mine->dq.pushes;
+  mine->stole_at = hsomp_ticks() | 1;
+}
+
 /* Note [Idle thieves and tiny tasks]: close the timing of the last steal,
  * if any; whether the thief pauses now. */
 static __attribute__((noinline)) bool thief_pauses(struct hsomp_task_member *mine) {
@@ -473,9 +487,10 @@ static __attribute__((noinline)) bool thief_pauses(struct hsomp_task_member *min
   if (mine->stole_at) {
     uint64_t gain = now - mine->stole_at, avg = mine->steal_gain; /* x WEIGHT */
     mine->stole_at = 0;
-    if (!avg)
+    bool queued = mine->dq.pushes != mine->stole_pushes;
+    if (!avg || queued)
       avg = (uint64_t)HSOMP_STEAL_GAIN_START * HSOMP_STEAL_GAIN_WEIGHT;
-    if (gain < HSOMP_STEAL_GAIN_DROP)
+    else if (gain < HSOMP_STEAL_GAIN_DROP)
       avg = avg - avg / HSOMP_STEAL_GAIN_WEIGHT + gain;
     mine->steal_gain = avg;
     bool tiny = avg < (uint64_t)HSOMP_TINY_STEAL_TICKS * HSOMP_STEAL_GAIN_WEIGHT;
@@ -541,7 +556,7 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
          atomic_load_explicit(&tk->member[last].dq.advert, memory_order_relaxed)) &&
         (t = steal_from(tk, last, constraint))) {
       if (timed && t->depth == 1) /* Note [Idle thieves and tiny tasks] */
-        mine->stole_at = hsomp_ticks() | 1;
+        thief_stole(mine);
       return t;
     }
     mine->last_victim = me; /* Note [Finding a task]: forgotten once it had nothing */
@@ -568,7 +583,7 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
       mine->backoff = 0;
       mine->hot = true;
       if (timed && t->depth == 1) /* Note [Idle thieves and tiny tasks] */
-        mine->stole_at = hsomp_ticks() | 1;
+        thief_stole(mine);
       return t;
     }
   }
