@@ -108,7 +108,6 @@ struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) {
  * HSOMP_RECORD_DEPOT blocks (its count is a hint, updated apart from the
  * stack); past that a full cache's batch goes back to malloc.  The depot
  * outlives every thread, and nothing in it refers to a thread record. */
-#define HSOMP_RECORD_BLOCK 512
 #define HSOMP_RECORD_CACHE 256 /* HSOMP_THROTTLE (task_create.c): a full deque's worth comes back */
 #define HSOMP_RECORD_DEPOT 8192
 _Static_assert(sizeof(struct hsomp_task) <= HSOMP_RECORD_BLOCK, "a bare record fits a block");

@@ -276,7 +276,7 @@ struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *
   t->owner = t;
   t->taskgroup = parent->taskgroup;
   t->counted_tg = parent->taskgroup_own ? parent->taskgroup : NULL;
-  t->shadow = NULL;
+  t->arg_size = (size_t)arg_size; /* in the place of an included record's `shadow' */
   t->depth = parent->depth + 1;
   t->ancestors = hsomp_task_child_ancestors(parent);
   t->flags = HSOMP_TASK_DEFERRED | (block ? HSOMP_TASK_BLOCK : 0);
@@ -302,6 +302,36 @@ struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *
   }
   t->icv = hsomp_task_child_icv(self, parent, t);
   hsomp_task_mark_parent(parent);
+  return t;
+}
+
+struct hsomp_task *hsomp_task_remake(struct hsomp_thread *self, struct hsomp_team *team,
+                                     const struct hsomp_hand_desc *d, const uint64_t *entry,
+                                     struct hsomp_tie_sig ancestors) {
+  size_t arg_size = (size_t)d->words * 8;
+  bool block;
+  struct hsomp_task *t = hsomp_record_alloc(self, d->offset + arg_size, &block);
+  HSOMP_ASSERT(block);
+  void (*fn)(void *);
+  memcpy(&fn, &entry[0], sizeof fn);
+  t->fn = fn;
+  t->data = (char *)t + d->offset;
+  for (unsigned w = 0; w < d->words; w++)
+    memcpy((char *)t->data + 8 * w, &entry[1 + w], 8);
+  t->parent = d->parent;
+  t->team = team;
+  t->owner = t;
+  t->taskgroup = d->taskgroup;
+  t->counted_tg = d->counted_tg;
+  t->arg_size = arg_size;
+  t->depth = d->depth;
+  t->ancestors = ancestors;
+  t->flags = HSOMP_TASK_DEFERRED | HSOMP_TASK_BLOCK | d->flags;
+  t->priority = 0;
+  t->taskgroup_own = false;
+  /* t->pending is 1 already (Note [Recycled task records] in task.c) */
+  t->deps = NULL;
+  t->icv = d->icv;
   return t;
 }
 

@@ -7,6 +7,7 @@
  * HSOMP_TASK_BIG_TEAM threads only; task_sched.c calls in from its push
  * and its look for work. */
 #include "task_internal.h"
+#include "ompt_internal.h"
 
 /* Note [Offering tasks to waiting threads]
  * In a team of more than HSOMP_TASK_BIG_TEAM (8) threads that fits its
@@ -127,19 +128,42 @@ static inline _Atomic uint64_t *waiting_word(struct hsomp_tasking *tk, unsigned 
  * its member's bit was taken out of the waiting set by the thread that
  * wrote it (Note [Sticky waiting bits]).  Records are aligned to a line. */
 #define HSOMP_HAND_UNSET ((uintptr_t)2)
+/* Reserved by a thread that writes a batch's description in the word's
+ * lines; with HSOMP_HAND_DESC too, the description is there (Note [Tasks
+ * described in the hand-off]). */
+#define HSOMP_HAND_BUSY ((uintptr_t)4)
+#define HSOMP_HAND_DESC ((uintptr_t)8)
+#define HSOMP_HAND_STATE ((uintptr_t)HSOMP_CACHELINE - 1)
 
-/* The handed task in the word's value h (> open), noting a cleared bit. */
-static inline struct hsomp_task *handed_task(struct hsomp_task_member *mine, uintptr_t h) {
+/* The handed tasks in the word's value h (> open, not busy), noting a
+ * cleared bit: a record and the rest of its batch (handed_next), or
+ * records made now from the description in the member's lines. */
+static struct hsomp_task *handed_tasks(struct hsomp_thread *self, struct hsomp_team *team,
+                                       struct hsomp_task_member *mine, uintptr_t h) {
   if (h & HSOMP_HAND_UNSET)
     mine->in_set = false;
-  return (struct hsomp_task *)(h & ~HSOMP_HAND_UNSET);
+  if (!(h & HSOMP_HAND_DESC))
+    return (struct hsomp_task *)(h & ~HSOMP_HAND_STATE);
+  /* Note [Tasks described in the hand-off] */
+  const struct hsomp_hand_desc *d = &mine->hand;
+  struct hsomp_tie_sig sig = hsomp_task_child_ancestors(d->parent);
+  struct hsomp_task *first = NULL, **link = &first;
+  const uint64_t *entry = mine->hand_slot;
+  for (unsigned k = 0; k < d->count; k++, entry += 1 + d->words) {
+    struct hsomp_task *t = hsomp_task_remake(self, team, d, entry, sig);
+    *link = t;
+    link = &t->handed_next;
+  }
+  *link = NULL;
+  return first;
 }
 
 void hsomp_task_start_waiting(struct hsomp_tasking *tk, unsigned me) {
   struct hsomp_task_member *mine = &tk->member[me];
   /* seq_cst: a thread that hands reads the word after the bit */
   uintptr_t old = atomic_exchange_explicit(&mine->handoff, HSOMP_HAND_OPEN, memory_order_seq_cst);
-  HSOMP_ASSERT(old == HSOMP_HAND_CLOSED || old == HSOMP_HAND_UNSET || old > HSOMP_HAND_UNSET);
+  HSOMP_ASSERT(old == HSOMP_HAND_CLOSED || old == HSOMP_HAND_UNSET ||
+               (old & (HSOMP_HAND_BUSY | HSOMP_HAND_DESC)) != HSOMP_HAND_BUSY);
   if (old & HSOMP_HAND_UNSET)
     mine->in_set = false;
   mine->waiting = true;
@@ -158,15 +182,22 @@ void hsomp_task_leave_set_slow(struct hsomp_tasking *tk, unsigned me) {
                             memory_order_relaxed);
 }
 
-struct hsomp_task *hsomp_task_withdraw(struct hsomp_tasking *tk, unsigned me) {
+struct hsomp_task *hsomp_task_withdraw(struct hsomp_thread *self, struct hsomp_team *team,
+                                       struct hsomp_tasking *tk, unsigned me) {
   struct hsomp_task_member *mine = &tk->member[me];
   mine->waiting = false;
   uintptr_t h = HSOMP_HAND_OPEN;
   if (atomic_compare_exchange_strong_explicit(&mine->handoff, &h, HSOMP_HAND_CLOSED,
                                               memory_order_acquire, memory_order_acquire))
     return NULL; /* its bit stays (Note [Sticky waiting bits]) */
+  /* A description being written: a few stores away (Note [Tasks
+   * described in the hand-off]). */
+  while ((h & (HSOMP_HAND_BUSY | HSOMP_HAND_DESC)) == HSOMP_HAND_BUSY) {
+    hsomp_cpu_relax();
+    h = atomic_load_explicit(&mine->handoff, memory_order_acquire);
+  }
   HSOMP_ASSERT(h > HSOMP_HAND_UNSET);
-  return handed_task(mine, h); /* stays in the word, which is closed unless open */
+  return handed_tasks(self, team, mine, h); /* stays in the word, which is closed unless open */
 }
 
 /* The next member of block w among `*bits' that a thread that hands may
@@ -203,29 +234,61 @@ static int open_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsign
   return -1;
 }
 
-/* Member i's bit was just taken out of the set by this thread: hand it t
+/* What a thread hands: a chain of records (`t'), or, with `desc', the
+ * batch's description for the receiver's lines (Note [Tasks described in
+ * the hand-off]), made from the records in `t', which go back to the
+ * hander's cache once the description is there. */
+struct hand {
+  struct hsomp_task *t;
+  bool desc;
+  struct hsomp_hand_desc d;
+  unsigned slots;                 /* words of hand_slot used */
+  uint64_t slot[HSOMP_HAND_SLOTS];
+};
+
+/* The word's value that hands `h' (with `flag', HSOMP_HAND_UNSET or 0). */
+static inline uintptr_t hand_value(const struct hand *h, uintptr_t flag) {
+  return (h->desc ? HSOMP_HAND_BUSY : (uintptr_t)h->t) | flag;
+}
+
+/* Member i's word was reserved by this thread (HSOMP_HAND_BUSY): write
+ * the description in its lines, then say it is there. */
+static void describe(struct hsomp_tasking *tk, unsigned i, const struct hand *h) {
+  struct hsomp_task_member *m = &tk->member[i];
+  m->hand = h->d;
+  for (unsigned k = 0; k < h->slots; k++)
+    m->hand_slot[k] = h->slot[k];
+  /* a claim may have set HSOMP_HAND_UNSET meanwhile: keep it */
+  atomic_fetch_or_explicit(&m->handoff, HSOMP_HAND_DESC, memory_order_release);
+}
+
+/* Member i's bit was just taken out of the set by this thread: hand it h
  * if its word is open, else flag the word so that it sets its bit again
  * when it next waits; true if handed. */
-static bool claimed(struct hsomp_tasking *tk, unsigned i, struct hsomp_task *t) {
-  _Atomic uintptr_t *h = &tk->member[i].handoff;
+static bool claimed(struct hsomp_tasking *tk, unsigned i, const struct hand *h) {
+  _Atomic uintptr_t *word = &tk->member[i].handoff;
   uintptr_t v = HSOMP_HAND_OPEN; /* as it mostly is: no read before the CAS */
   do {
     if (v & HSOMP_HAND_UNSET)
       return false; /* flagged already */
   } while (!atomic_compare_exchange_weak_explicit(
-      h, &v, v == HSOMP_HAND_OPEN ? (uintptr_t)t | HSOMP_HAND_UNSET : v | HSOMP_HAND_UNSET,
+      word, &v, v == HSOMP_HAND_OPEN ? hand_value(h, HSOMP_HAND_UNSET) : v | HSOMP_HAND_UNSET,
       memory_order_acq_rel, memory_order_relaxed));
-  return v == HSOMP_HAND_OPEN;
+  if (v != HSOMP_HAND_OPEN)
+    return false;
+  if (h->desc)
+    describe(tk, i, h);
+  return true;
 }
 
-/* Hand t to a waiting member of block w: the member, or -1 if none took
+/* Hand h to a waiting member of block w: the member, or -1 if none took
  * it.  With `claim' (a task's child: the receiver will be busy for long),
  * the member's bit is taken out of the set (fetch_and) before its word is
  * moved from open to the task; else the bit stays, and only a member
  * whose word reads open is tried (Note [Sticky waiting bits]). */
 static int hand_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsigned me,
-                        struct hsomp_task *t, bool claim, unsigned *looks) {
-  HSOMP_ASSERT(((uintptr_t)t & (HSOMP_HAND_UNSET | HSOMP_HAND_OPEN)) == 0);
+                        const struct hand *h, bool claim, unsigned *looks) {
+  HSOMP_ASSERT(((uintptr_t)h->t & HSOMP_HAND_STATE) == 0);
   _Atomic uint64_t *word = &tk->member[w].waiting_bits;
   uint64_t bits = atomic_load_explicit(word, claim ? memory_order_relaxed : memory_order_seq_cst);
   int i;
@@ -233,14 +296,17 @@ static int hand_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsign
     if (claim) {
       uint64_t bit = 1ull << ((unsigned)i % HSOMP_WAITING_PER_WORD);
       uint64_t old = atomic_fetch_and_explicit(word, ~bit, memory_order_acq_rel);
-      if ((old & bit) && claimed(tk, (unsigned)i, t))
+      if ((old & bit) && claimed(tk, (unsigned)i, h))
         return i;
       bits &= old;
     } else if (word_open(tk, (unsigned)i)) {
       uintptr_t open = HSOMP_HAND_OPEN;
-      if (atomic_compare_exchange_strong_explicit(&tk->member[i].handoff, &open, (uintptr_t)t,
-                                                  memory_order_acq_rel, memory_order_relaxed))
+      if (atomic_compare_exchange_strong_explicit(&tk->member[i].handoff, &open, hand_value(h, 0),
+                                                  memory_order_acq_rel, memory_order_relaxed)) {
+        if (h->desc)
+          describe(tk, (unsigned)i, h);
         return i;
+      }
     }
   }
   return -1;
@@ -327,6 +393,94 @@ static void batch_went(struct hsomp_task_member *mine, unsigned me, unsigned n, 
   mine->hand_seen |= bit;
 }
 
+/* Note [Tasks described in the hand-off]
+ * A handed task used to go as its record: the receiver read the record's
+ * first line, which its maker had written, and the block then went round
+ * the threads' caches (the receiver freed it, the depot took it back to
+ * the producer), where its next maker took the line back from the cache
+ * of its last runner: two line transfers per task, and the depot's
+ * batches besides (in the coherence model, TASK steal at 256 threads:
+ * 1107 of 2683 transfers).  Now a batch of common tasks is described in
+ * the receiver's own hand-off lines -- what its tasks share (parent,
+ * taskgroups, ICVs, depth, flags, where the arguments lie in a record)
+ * once, then each task's function and arguments -- and the receiver
+ * makes records of its own from that, in blocks from its own cache
+ * (hsomp_task_remake); the maker puts its records back in its own cache
+ * at once.  So records stay in the caches of the threads that make them
+ * and a batch costs the lines of its description (a batch of 16 tasks
+ * without arguments: the word's line and two more) where it cost two
+ * per task.  Common: no depend clause, no detach event, no copy
+ * constructor (cpyfn: the copies must not move), no priority, ICVs
+ * shared with the parent, arguments of at most HSOMP_HAND_ARG_WORDS
+ * words in a recycled block, the same parent, taskgroups, ICVs and flags
+ * for the whole batch, which fits the lines, and no tool attached (a
+ * tool knows a task by its record); any other batch goes as records, as
+ * before.  The arguments travel as whole words: the bytes past a task's
+ * own that round it up to a word are copied too, within its block.
+ *
+ * The description is written in the receiver's lines, so the thread
+ * that hands reserves them first: it moves the receiver's word from open
+ * to HSOMP_HAND_BUSY (the CAS that handed a record before; a claim adds
+ * HSOMP_HAND_UNSET as before), writes the description, and adds
+ * HSOMP_HAND_DESC (fetch_or, release: a claimer may have flagged the
+ * word meanwhile).  Only the receiver moves its word back to open, after
+ * it has made its records from the description, and the next hand-off
+ * needs an open word: so a description is read once and never written
+ * while it is read.  A receiver that looks at its word and finds it busy
+ * looks again later; one that stops waiting (hsomp_task_withdraw) and
+ * finds it busy waits until the description is there: the writer holds
+ * the reservation for a few stores and waits for nothing.  Why no task
+ * is lost or runs twice is then as before (Note [Offering tasks to
+ * waiting threads]): a batch is the receiver's once its word left open,
+ * the records it makes are the tasks (counted in their parent and
+ * taskgroup when they were made), and the maker frees its records only
+ * after the reservation succeeded, when no queue holds them (it took
+ * them off its deque; a thief reads a slot's task only after its CAS on
+ * `top', which then fails). */
+
+/* Whether the records of h->t (a chain) go as a description, and if so
+ * the description (Note [Tasks described in the hand-off]). */
+static void describe_batch(struct hand *h) {
+  struct hsomp_task *t = h->t;
+  h->desc = false;
+  if (HSOMP_UNLIKELY(hsomp_ompt_enabled) || t->depth > UINT16_MAX)
+    return;
+  const uint32_t common = HSOMP_TASK_DEFERRED | HSOMP_TASK_BLOCK | HSOMP_TASK_FINAL |
+                          HSOMP_TASK_UNTIED;
+  size_t offset = (size_t)((char *)t->data - (char *)t);
+  unsigned words = 0, count = 0;
+  for (struct hsomp_task *r = t; r; r = r->handed_next, count++) {
+    if ((r->flags & ~common) || !(r->flags & HSOMP_TASK_BLOCK) || r->icv == &r->icv_own ||
+        r->parent != t->parent || r->taskgroup != t->taskgroup ||
+        r->counted_tg != t->counted_tg || r->flags != t->flags ||
+        (size_t)((char *)r->data - (char *)r) != offset || r->arg_size > 8 * HSOMP_HAND_ARG_WORDS)
+      return;
+    unsigned rw = (unsigned)((r->arg_size + 7) / 8);
+    words = rw > words ? rw : words;
+  }
+  if (count * (1 + words) > HSOMP_HAND_SLOTS ||
+      offset + 8 * words > HSOMP_RECORD_BLOCK)
+    return;
+  h->d = (struct hsomp_hand_desc){.parent = t->parent,
+                                  .taskgroup = t->taskgroup,
+                                  .counted_tg = t->counted_tg,
+                                  .icv = t->icv,
+                                  .flags = (uint16_t)(t->flags & (HSOMP_TASK_FINAL | HSOMP_TASK_UNTIED)),
+                                  .offset = (uint16_t)offset,
+                                  .count = (uint8_t)count,
+                                  .words = (uint8_t)words,
+                                  .depth = (uint16_t)t->depth};
+  uint64_t *s = h->slot;
+  for (struct hsomp_task *r = t; r; r = r->handed_next) {
+    void (*fn)(void *) = r->fn;
+    memcpy(s++, &fn, 8);
+    for (unsigned k = 0; k < words; k++)
+      memcpy(s++, (char *)r->data + 8 * k, 8);
+  }
+  h->slots = (unsigned)(s - h->slot);
+  h->desc = true;
+}
+
 /* After the owner pushed t onto its deque in a big team: hand its oldest
  * tasks to a waiting thread when it has some to spare (more than it keeps:
  * one, two for an implicit task's children, which go in batches; or the
@@ -363,16 +517,24 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
       for (int64_t m = 1; m < batch && (next = ops->take_oldest(dq)); m++)
         last = last->handed_next = next;
       last->handed_next = NULL;
+      struct hand h;
+      h.t = first;
+      describe_batch(&h);
       looks = HSOMP_HAND_LOOKS;
       int to = -1;
       for (k--; k < words && to < 0 && looks; k++) {
-        to = hand_in_word(tk, w, n, me, first, claim, &looks);
+        to = hand_in_word(tk, w, n, me, &h, claim, &looks);
         w = word_to_look(tk, me, words, k + 1, w);
       }
       handed = to >= 0;
       if (handed) {
         if (!claim)
           batch_went(mine, me, n, to);
+        if (h.desc) /* described: the records are this thread's again */
+          for (struct hsomp_task *r = first; r; r = next) {
+            next = r->handed_next;
+            hsomp_record_free(r);
+          }
       } else { /* they all stopped waiting meanwhile */
         for (struct hsomp_task *r = first; r; r = next) {
           next = r->handed_next;
@@ -387,11 +549,12 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
   return handed;
 }
 
-struct hsomp_task *hsomp_task_handed(struct hsomp_tasking *tk, unsigned me) {
+struct hsomp_task *hsomp_task_handed(struct hsomp_thread *self, struct hsomp_team *team,
+                                     struct hsomp_tasking *tk, unsigned me) {
   struct hsomp_task_member *mine = &tk->member[me];
   uintptr_t h = atomic_load_explicit(&mine->handoff, memory_order_acquire);
-  if (h <= HSOMP_HAND_OPEN)
-    return NULL;
+  if (h <= HSOMP_HAND_OPEN || (h & (HSOMP_HAND_BUSY | HSOMP_HAND_DESC)) == HSOMP_HAND_BUSY)
+    return NULL; /* nothing yet, or a description being written */
   mine->waiting = false; /* not open: closed (the task stays in the word) */
-  return handed_task(mine, h); /* with its handed_next, Note [Handing tasks in pairs] */
+  return handed_tasks(self, team, mine, h); /* with its handed_next, Note [Handing tasks in pairs] */
 }
