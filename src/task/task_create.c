@@ -312,12 +312,13 @@ struct hsomp_task *hsomp_task_remake(struct hsomp_thread *self, struct hsomp_tea
   bool block;
   struct hsomp_task *t = hsomp_record_alloc(self, d->offset + arg_size, &block);
   HSOMP_ASSERT(block);
-  void (*fn)(void *);
-  memcpy(&fn, &entry[0], sizeof fn);
+  void (*fn)(void *) = d->fn;
+  if (!fn)
+    memcpy(&fn, entry++, sizeof fn);
   t->fn = fn;
   t->data = (char *)t + d->offset;
   for (unsigned w = 0; w < d->words; w++)
-    memcpy((char *)t->data + 8 * w, &entry[1 + w], 8);
+    memcpy((char *)t->data + 8 * w, &entry[w], 8);
   t->parent = d->parent;
   t->team = team;
   t->owner = t;

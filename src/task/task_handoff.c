@@ -128,14 +128,12 @@ static inline _Atomic uint64_t *waiting_word(struct hsomp_tasking *tk, unsigned 
  * its member's bit was taken out of the waiting set by the thread that
  * wrote it (Note [Sticky waiting bits]).  Records are aligned to a line. */
 #define HSOMP_HAND_UNSET ((uintptr_t)2)
-/* Reserved by a thread that writes a batch's description in the word's
- * lines; with HSOMP_HAND_DESC too, the description is there (Note [Tasks
- * described in the hand-off]). */
-#define HSOMP_HAND_BUSY ((uintptr_t)4)
-#define HSOMP_HAND_DESC ((uintptr_t)8)
+/* A batch described in the member's lines (Note [Tasks described in the
+ * hand-off]). */
+#define HSOMP_HAND_DESC ((uintptr_t)4)
 #define HSOMP_HAND_STATE ((uintptr_t)HSOMP_CACHELINE - 1)
 
-/* The handed tasks in the word's value h (> open, not busy), noting a
+/* The handed tasks in the word's value h (> open), noting a
  * cleared bit: a record and the rest of its batch (handed_next), or
  * records made now from the description in the member's lines. */
 static struct hsomp_task *handed_tasks(struct hsomp_thread *self, struct hsomp_team *team,
@@ -149,7 +147,8 @@ static struct hsomp_task *handed_tasks(struct hsomp_thread *self, struct hsomp_t
   struct hsomp_tie_sig sig = hsomp_task_child_ancestors(d->parent);
   struct hsomp_task *first = NULL, **link = &first;
   const uint64_t *entry = mine->hand_slot;
-  for (unsigned k = 0; k < d->count; k++, entry += 1 + d->words) {
+  unsigned stride = (d->fn ? 0 : 1) + d->words;
+  for (unsigned k = 0; k < d->count; k++, entry += stride) {
     struct hsomp_task *t = hsomp_task_remake(self, team, d, entry, sig);
     *link = t;
     link = &t->handed_next;
@@ -162,8 +161,7 @@ void hsomp_task_start_waiting(struct hsomp_tasking *tk, unsigned me) {
   struct hsomp_task_member *mine = &tk->member[me];
   /* seq_cst: a thread that hands reads the word after the bit */
   uintptr_t old = atomic_exchange_explicit(&mine->handoff, HSOMP_HAND_OPEN, memory_order_seq_cst);
-  HSOMP_ASSERT(old == HSOMP_HAND_CLOSED || old == HSOMP_HAND_UNSET ||
-               (old & (HSOMP_HAND_BUSY | HSOMP_HAND_DESC)) != HSOMP_HAND_BUSY);
+  HSOMP_ASSERT(old == HSOMP_HAND_CLOSED || old == HSOMP_HAND_UNSET || old > HSOMP_HAND_UNSET);
   if (old & HSOMP_HAND_UNSET)
     mine->in_set = false;
   mine->waiting = true;
@@ -190,12 +188,6 @@ struct hsomp_task *hsomp_task_withdraw(struct hsomp_thread *self, struct hsomp_t
   if (atomic_compare_exchange_strong_explicit(&mine->handoff, &h, HSOMP_HAND_CLOSED,
                                               memory_order_acquire, memory_order_acquire))
     return NULL; /* its bit stays (Note [Sticky waiting bits]) */
-  /* A description being written: a few stores away (Note [Tasks
-   * described in the hand-off]). */
-  while ((h & (HSOMP_HAND_BUSY | HSOMP_HAND_DESC)) == HSOMP_HAND_BUSY) {
-    hsomp_cpu_relax();
-    h = atomic_load_explicit(&mine->handoff, memory_order_acquire);
-  }
   HSOMP_ASSERT(h > HSOMP_HAND_UNSET);
   return handed_tasks(self, team, mine, h); /* stays in the word, which is closed unless open */
 }
@@ -237,7 +229,7 @@ static int open_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsign
 /* What a thread hands: a chain of records (`t'), or, with `desc', the
  * batch's description for the receiver's lines (Note [Tasks described in
  * the hand-off]), made from the records in `t', which go back to the
- * hander's cache once the description is there. */
+ * hander's cache once the receiver has it. */
 struct hand {
   struct hsomp_task *t;
   bool desc;
@@ -246,20 +238,37 @@ struct hand {
   uint64_t slot[HSOMP_HAND_SLOTS];
 };
 
-/* The word's value that hands `h' (with `flag', HSOMP_HAND_UNSET or 0). */
-static inline uintptr_t hand_value(const struct hand *h, uintptr_t flag) {
-  return (h->desc ? HSOMP_HAND_BUSY : (uintptr_t)h->t) | flag;
-}
-
-/* Member i's word was reserved by this thread (HSOMP_HAND_BUSY): write
- * the description in its lines, then say it is there. */
-static void describe(struct hsomp_tasking *tk, unsigned i, const struct hand *h) {
+/* Hand the description of h to member i, whose word read open: reserve
+ * its description's lines, check that its word is still open, write
+ * them and move the word from open to HSOMP_HAND_DESC; true if handed
+ * (Note [Tasks described in the hand-off]). */
+static bool hand_described(struct hsomp_tasking *tk, unsigned i, const struct hand *h) {
   struct hsomp_task_member *m = &tk->member[i];
-  m->hand = h->d;
-  for (unsigned k = 0; k < h->slots; k++)
-    m->hand_slot[k] = h->slot[k];
-  /* a claim may have set HSOMP_HAND_UNSET meanwhile: keep it */
-  atomic_fetch_or_explicit(&m->handoff, HSOMP_HAND_DESC, memory_order_release);
+  uint32_t free_ = 0;
+  if (!atomic_compare_exchange_strong_explicit(&m->hand.busy, &free_, 1, memory_order_acquire,
+                                               memory_order_relaxed))
+    return false; /* another thread describes a batch to it */
+  bool handed = false;
+  /* acquire: the member read its last description before it reopened */
+  if (atomic_load_explicit(&m->handoff, memory_order_acquire) == HSOMP_HAND_OPEN) {
+    m->hand.flags = h->d.flags;
+    m->hand.offset = h->d.offset;
+    m->hand.count = h->d.count;
+    m->hand.words = h->d.words;
+    m->hand.depth = h->d.depth;
+    m->hand.parent = h->d.parent;
+    m->hand.taskgroup = h->d.taskgroup;
+    m->hand.counted_tg = h->d.counted_tg;
+    m->hand.icv = h->d.icv;
+    m->hand.fn = h->d.fn;
+    for (unsigned k = 0; k < h->slots; k++)
+      m->hand_slot[k] = h->slot[k];
+    uintptr_t open = HSOMP_HAND_OPEN;
+    handed = atomic_compare_exchange_strong_explicit(&m->handoff, &open, HSOMP_HAND_DESC,
+                                                     memory_order_acq_rel, memory_order_relaxed);
+  }
+  atomic_store_explicit(&m->hand.busy, 0, memory_order_release);
+  return handed;
 }
 
 /* Member i's bit was just taken out of the set by this thread: hand it h
@@ -272,13 +281,9 @@ static bool claimed(struct hsomp_tasking *tk, unsigned i, const struct hand *h) 
     if (v & HSOMP_HAND_UNSET)
       return false; /* flagged already */
   } while (!atomic_compare_exchange_weak_explicit(
-      word, &v, v == HSOMP_HAND_OPEN ? hand_value(h, HSOMP_HAND_UNSET) : v | HSOMP_HAND_UNSET,
+      word, &v, v == HSOMP_HAND_OPEN ? (uintptr_t)h->t | HSOMP_HAND_UNSET : v | HSOMP_HAND_UNSET,
       memory_order_acq_rel, memory_order_relaxed));
-  if (v != HSOMP_HAND_OPEN)
-    return false;
-  if (h->desc)
-    describe(tk, i, h);
-  return true;
+  return v == HSOMP_HAND_OPEN;
 }
 
 /* Hand h to a waiting member of block w: the member, or -1 if none took
@@ -288,7 +293,7 @@ static bool claimed(struct hsomp_tasking *tk, unsigned i, const struct hand *h) 
  * whose word reads open is tried (Note [Sticky waiting bits]). */
 static int hand_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsigned me,
                         const struct hand *h, bool claim, unsigned *looks) {
-  HSOMP_ASSERT(((uintptr_t)h->t & HSOMP_HAND_STATE) == 0);
+  HSOMP_ASSERT(((uintptr_t)h->t & HSOMP_HAND_STATE) == 0 && !(claim && h->desc));
   _Atomic uint64_t *word = &tk->member[w].waiting_bits;
   uint64_t bits = atomic_load_explicit(word, claim ? memory_order_relaxed : memory_order_seq_cst);
   int i;
@@ -301,12 +306,11 @@ static int hand_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsign
       bits &= old;
     } else if (word_open(tk, (unsigned)i)) {
       uintptr_t open = HSOMP_HAND_OPEN;
-      if (atomic_compare_exchange_strong_explicit(&tk->member[i].handoff, &open, hand_value(h, 0),
-                                                  memory_order_acq_rel, memory_order_relaxed)) {
-        if (h->desc)
-          describe(tk, (unsigned)i, h);
+      if (h->desc ? hand_described(tk, (unsigned)i, h)
+                  : atomic_compare_exchange_strong_explicit(&tk->member[i].handoff, &open,
+                                                            (uintptr_t)h->t, memory_order_acq_rel,
+                                                            memory_order_relaxed))
         return i;
-      }
     }
   }
   return -1;
@@ -442,14 +446,16 @@ static void batch_went(struct hsomp_task_member *mine, unsigned me, unsigned n, 
  * the description (Note [Tasks described in the hand-off]). */
 static void describe_batch(struct hand *h) {
   struct hsomp_task *t = h->t;
-  h->desc = false;
   if (HSOMP_UNLIKELY(hsomp_ompt_enabled) || t->depth > UINT16_MAX)
     return;
   const uint32_t common = HSOMP_TASK_DEFERRED | HSOMP_TASK_BLOCK | HSOMP_TASK_FINAL |
                           HSOMP_TASK_UNTIED;
   size_t offset = (size_t)((char *)t->data - (char *)t);
   unsigned words = 0, count = 0;
+  void (*fn)(void *) = t->fn;
   for (struct hsomp_task *r = t; r; r = r->handed_next, count++) {
+    if (r->fn != fn)
+      fn = NULL;
     if ((r->flags & ~common) || !(r->flags & HSOMP_TASK_BLOCK) || r->icv == &r->icv_own ||
         r->parent != t->parent || r->taskgroup != t->taskgroup ||
         r->counted_tg != t->counted_tg || r->flags != t->flags ||
@@ -458,7 +464,7 @@ static void describe_batch(struct hand *h) {
     unsigned rw = (unsigned)((r->arg_size + 7) / 8);
     words = rw > words ? rw : words;
   }
-  if (count * (1 + words) > HSOMP_HAND_SLOTS ||
+  if (count * ((fn ? 0 : 1) + words) > HSOMP_HAND_SLOTS ||
       offset + 8 * words > HSOMP_RECORD_BLOCK)
     return;
   h->d = (struct hsomp_hand_desc){.parent = t->parent,
@@ -469,11 +475,14 @@ static void describe_batch(struct hand *h) {
                                   .offset = (uint16_t)offset,
                                   .count = (uint8_t)count,
                                   .words = (uint8_t)words,
-                                  .depth = (uint16_t)t->depth};
+                                  .depth = (uint16_t)t->depth,
+                                  .fn = fn};
   uint64_t *s = h->slot;
   for (struct hsomp_task *r = t; r; r = r->handed_next) {
-    void (*fn)(void *) = r->fn;
-    memcpy(s++, &fn, 8);
+    if (!fn) {
+      void (*f)(void *) = r->fn;
+      memcpy(s++, &f, 8);
+    }
     for (unsigned k = 0; k < words; k++)
       memcpy(s++, (char *)r->data + 8 * k, 8);
   }
@@ -519,7 +528,9 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
       last->handed_next = NULL;
       struct hand h;
       h.t = first;
-      describe_batch(&h);
+      h.desc = false;
+      if (!claim) /* a task's child goes as its record */
+        describe_batch(&h);
       looks = HSOMP_HAND_LOOKS;
       int to = -1;
       for (k--; k < words && to < 0 && looks; k++) {
@@ -553,8 +564,8 @@ struct hsomp_task *hsomp_task_handed(struct hsomp_thread *self, struct hsomp_tea
                                      struct hsomp_tasking *tk, unsigned me) {
   struct hsomp_task_member *mine = &tk->member[me];
   uintptr_t h = atomic_load_explicit(&mine->handoff, memory_order_acquire);
-  if (h <= HSOMP_HAND_OPEN || (h & (HSOMP_HAND_BUSY | HSOMP_HAND_DESC)) == HSOMP_HAND_BUSY)
-    return NULL; /* nothing yet, or a description being written */
+  if (h <= HSOMP_HAND_OPEN)
+    return NULL;
   mine->waiting = false; /* not open: closed (the task stays in the word) */
   return handed_tasks(self, team, mine, h); /* with its handed_next, Note [Handing tasks in pairs] */
 }

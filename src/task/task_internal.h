@@ -289,20 +289,22 @@ struct hsomp_deque {
 
 /* A batch of tasks described in a waiting member's hand-off lines
  * (Note [Tasks described in the hand-off], task_handoff.c): what its
- * tasks share, then per task its function and `words' words of
- * arguments, in hand_slot. */
+ * tasks share, then per task its function (unless they all have `fn')
+ * and `words' words of arguments, in hand_slot. */
 struct hsomp_hand_desc {
-  struct hsomp_task *parent;
-  struct hsomp_taskgroup *taskgroup, *counted_tg;
-  const struct hsomp_icv *icv;
+  _Atomic uint32_t busy;          /* reserved by a thread that writes the rest */
   uint16_t flags;                 /* HSOMP_TASK_FINAL, HSOMP_TASK_UNTIED */
   uint16_t offset;                /* the arguments' offset in a record */
   uint8_t count, words;           /* tasks, argument words of each */
   uint16_t depth;
+  struct hsomp_task *parent;
+  struct hsomp_taskgroup *taskgroup, *counted_tg;
+  const struct hsomp_icv *icv;
+  void (*fn)(void *);             /* every task's; NULL: each entry's first word */
 };
-#define HSOMP_HAND_LINES 8        /* the hand-off word's line and the next ones */
+#define HSOMP_HAND_LINES 8        /* the description's lines */
 #define HSOMP_HAND_SLOTS \
-  ((HSOMP_HAND_LINES * HSOMP_CACHELINE - sizeof(uintptr_t) - sizeof(struct hsomp_hand_desc)) / 8)
+  ((HSOMP_HAND_LINES * HSOMP_CACHELINE - sizeof(struct hsomp_hand_desc)) / 8)
 #define HSOMP_HAND_ARG_WORDS 8    /* arguments of at most 64 bytes */
 
 struct hsomp_task_member {
@@ -324,11 +326,12 @@ struct hsomp_task_member {
    * but open is closed.  Its own line: the owner's fields above are
    * written at every look for work.  */
   _Atomic uintptr_t handoff HSOMP_ALIGNED;
-  /* A batch described to it, in the word's line and the next ones:
-   * written by the thread that reserved the word (HSOMP_HAND_BUSY), read
-   * by the member once the word says HSOMP_HAND_DESC (Note [Tasks
-   * described in the hand-off], task_handoff.c). */
-  struct hsomp_hand_desc hand;
+  /* A batch described to it, in lines of their own (not the word's, which
+   * it re-reads while it waits): written by the thread that reserved
+   * them (`hand.busy'), read by the member once its word says
+   * HSOMP_HAND_DESC (Note [Tasks described in the hand-off],
+   * task_handoff.c). */
+  struct hsomp_hand_desc hand HSOMP_ALIGNED;
   uint64_t hand_slot[HSOMP_HAND_SLOTS];
   /* In members 0 .. (nthreads-1)/8: members 8k .. 8k+7 that may wait for
    * a task, a bit each, set by its member only, cleared by it or by a
