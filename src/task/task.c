@@ -88,7 +88,9 @@ struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) {
  * write the count's line, which the previous task's children may have
  * changed.  (A fresh block and a depot batch's own block get theirs in
  * hsomp_record_alloc.)  The cache goes back to malloc when its thread's
- * record goes away.
+ * record goes away.  A batch handed to a waiting thread as a description
+ * leaves its records with their maker, and its receiver makes its own
+ * (Note [Tasks described in the hand-off] in task_handoff.c).
  *
  * Note [The record depot]
  * When one thread makes the tasks and others run them (a producer in

@@ -84,7 +84,9 @@
  * in one release (Note [Completions counted in batches], task.c).  A
  * producer makes many children, so a waiting thread gets its pair one
  * task later than it would have got one; a task's children (a tree's
- * two) still go one at a time, the first at once. */
+ * two) still go one at a time, the first at once.  A batch of common
+ * tasks goes as a description of them instead of the chain (Note [Tasks
+ * described in the hand-off]). */
 /* HSOMP_HAND_PAIR_KEEP (task_internal.h): an implicit task's children's `keep' */
 /* Note [Sticky waiting bits]
  * A member's bit in its block's waiting word used to be cleared by every
@@ -404,43 +406,55 @@ static void batch_went(struct hsomp_task_member *mine, unsigned me, unsigned n, 
  * the producer), where its next maker took the line back from the cache
  * of its last runner: two line transfers per task, and the depot's
  * batches besides (in the coherence model, TASK steal at 256 threads:
- * 1107 of 2683 transfers).  Now a batch of common tasks is described in
- * the receiver's own hand-off lines -- what its tasks share (parent,
- * taskgroups, ICVs, depth, flags, where the arguments lie in a record)
- * once, then each task's function and arguments -- and the receiver
- * makes records of its own from that, in blocks from its own cache
- * (hsomp_task_remake); the maker puts its records back in its own cache
- * at once.  So records stay in the caches of the threads that make them
- * and a batch costs the lines of its description (a batch of 16 tasks
- * without arguments: the word's line and two more) where it cost two
- * per task.  Common: no depend clause, no detach event, no copy
- * constructor (cpyfn: the copies must not move), no priority, ICVs
- * shared with the parent, arguments of at most HSOMP_HAND_ARG_WORDS
- * words in a recycled block, the same parent, taskgroups, ICVs and flags
- * for the whole batch, which fits the lines, and no tool attached (a
- * tool knows a task by its record); any other batch goes as records, as
- * before.  The arguments travel as whole words: the bytes past a task's
- * own that round it up to a word are copied too, within its block.
+ * 1107 of 2683 transfers).  Now a producer's batch (Note [Batches that
+ * grow]) of common tasks is described in lines of the receiver's own
+ * (`hand' and `hand_slot' in its member record): what its tasks share
+ * -- parent, taskgroups, ICVs, depth, flags, where the arguments lie in
+ * a record, and their function when they all have one -- once, then each
+ * task's function (if they differ) and arguments.  The receiver makes
+ * records of its own from that, in blocks from its own cache
+ * (hsomp_task_remake), and the maker puts its records back in its own
+ * cache at once.  Records then stay in the caches of the threads that
+ * make them, and a batch costs its description's lines -- one for a
+ * batch of argument-less tasks of one function, whatever its size --
+ * where it cost two lines per task.  Common: no depend clause, no detach
+ * event, no copy constructor (cpyfn: the copies must not move), no
+ * priority, ICVs shared with the parent, arguments of at most
+ * HSOMP_HAND_ARG_WORDS words in a recycled block, the same parent,
+ * taskgroups, ICVs and flags for the whole batch, which fits the lines,
+ * and no tool attached (a tool knows a task by its record); any other
+ * batch goes as records, as before, and so does a task's child (a
+ * claim: one task, whose record the receiver reads in one line, about
+ * what a description costs).  The arguments travel as whole words: the
+ * bytes that round a task's own up to a word are copied too, from and
+ * into its block.
  *
- * The description is written in the receiver's lines, so the thread
- * that hands reserves them first: it moves the receiver's word from open
- * to HSOMP_HAND_BUSY (the CAS that handed a record before; a claim adds
- * HSOMP_HAND_UNSET as before), writes the description, and adds
- * HSOMP_HAND_DESC (fetch_or, release: a claimer may have flagged the
- * word meanwhile).  Only the receiver moves its word back to open, after
- * it has made its records from the description, and the next hand-off
- * needs an open word: so a description is read once and never written
- * while it is read.  A receiver that looks at its word and finds it busy
- * looks again later; one that stops waiting (hsomp_task_withdraw) and
- * finds it busy waits until the description is there: the writer holds
- * the reservation for a few stores and waits for nothing.  Why no task
- * is lost or runs twice is then as before (Note [Offering tasks to
- * waiting threads]): a batch is the receiver's once its word left open,
- * the records it makes are the tasks (counted in their parent and
- * taskgroup when they were made), and the maker frees its records only
- * after the reservation succeeded, when no queue holds them (it took
- * them off its deque; a thief reads a slot's task only after its CAS on
- * `top', which then fails). */
+ * The description is written in the receiver's lines, which several
+ * threads may want to write at once, so a thread that hands first
+ * reserves them (`hand.busy', a CAS from 0), then reads the receiver's
+ * word again: if it is still open, it writes the description and moves
+ * the word from open to HSOMP_HAND_DESC (CAS), and it frees the
+ * reservation after that CAS, whether it succeeded or not.  The
+ * reservation lies in the description's first line, not in the word's:
+ * the receiver re-reads its word while it waits, and a reservation
+ * there would have it read the word while the description is being
+ * written (in the model, two more transfers per batch); the receiver
+ * never touches the reservation, and never waits for it.  A description
+ * is never written while its receiver may read it: the receiver reads it
+ * only after its word says HSOMP_HAND_DESC, and before it reopens its
+ * word; the next thread that writes one has reserved the lines after the
+ * last writer freed them (its acquire sees that writer's CAS to
+ * HSOMP_HAND_DESC), so the open word it reads is a reopening by the
+ * receiver, which had read that description (acquire on the word).  Two
+ * writers never overlap (the reservation), and a writer whose CAS fails
+ * leaves lines nobody reads until the next description.  Why no task is
+ * lost or runs twice is then as before (Note [Offering tasks to waiting
+ * threads]): a batch is the receiver's once its word left open; the
+ * records it makes are the tasks, counted in their parent and taskgroup
+ * when they were made; and the maker frees its records only once the
+ * batch was handed, when no queue holds them (it took them off its
+ * deque; a thief reads a slot's task only after its CAS on `top', which
+ * then fails), or puts them back on its deque when no one took it. */
 
 /* Whether the records of h->t (a chain) go as a description, and if so
  * the description (Note [Tasks described in the hand-off]). */
@@ -448,6 +462,7 @@ static void describe_batch(struct hand *h) {
   struct hsomp_task *t = h->t;
   if (HSOMP_UNLIKELY(hsomp_ompt_enabled) || t->depth > UINT16_MAX)
     return;
+  _Static_assert(2 << HSOMP_HAND_BATCH_MAX_SHIFT <= UINT8_MAX, "a batch's count fits its byte");
   const uint32_t common = HSOMP_TASK_DEFERRED | HSOMP_TASK_BLOCK | HSOMP_TASK_FINAL |
                           HSOMP_TASK_UNTIED;
   size_t offset = (size_t)((char *)t->data - (char *)t);
