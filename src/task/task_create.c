@@ -305,37 +305,6 @@ struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *
   return t;
 }
 
-struct hsomp_task *hsomp_task_remake(struct hsomp_thread *self, struct hsomp_team *team,
-                                     const struct hsomp_hand_desc *d, const uint64_t *entry,
-                                     struct hsomp_tie_sig ancestors) {
-  size_t arg_size = (size_t)d->words * 8;
-  bool block;
-  struct hsomp_task *t = hsomp_record_alloc(self, d->offset + arg_size, &block);
-  HSOMP_ASSERT(block);
-  void (*fn)(void *) = d->fn;
-  if (!fn)
-    memcpy(&fn, entry++, sizeof fn);
-  t->fn = fn;
-  t->data = (char *)t + d->offset;
-  for (unsigned w = 0; w < d->words; w++)
-    memcpy((char *)t->data + 8 * w, &entry[w], 8);
-  t->parent = d->parent;
-  t->team = team;
-  t->owner = t;
-  t->taskgroup = d->taskgroup;
-  t->counted_tg = d->counted_tg;
-  t->arg_size = arg_size;
-  t->depth = d->depth;
-  t->ancestors = ancestors;
-  t->flags = HSOMP_TASK_DEFERRED | HSOMP_TASK_BLOCK | d->flags;
-  t->priority = 0;
-  t->taskgroup_own = false;
-  /* t->pending is 1 already (Note [Recycled task records] in task.c) */
-  t->deps = NULL;
-  t->icv = d->icv;
-  return t;
-}
-
 /* Copy the arguments: with cpyfn (firstprivate C++ objects) the copy
  * constructors run as part of the new task, which then has to run even if
  * its taskgroup is cancelled, so that the destructors do too. */

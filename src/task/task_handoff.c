@@ -139,7 +139,8 @@ static inline _Atomic uint64_t *waiting_word(struct hsomp_tasking *tk, unsigned 
  * cleared bit: a record and the rest of its batch (handed_next), or
  * records made now from the description in the member's lines. */
 static struct hsomp_task *handed_tasks(struct hsomp_thread *self, struct hsomp_team *team,
-                                       struct hsomp_task_member *mine, uintptr_t h) {
+                                       struct hsomp_tasking *tk, struct hsomp_task_member *mine,
+                                       uintptr_t h) {
   if (h & HSOMP_HAND_UNSET)
     mine->in_set = false;
   if (!(h & HSOMP_HAND_DESC))
@@ -151,7 +152,7 @@ static struct hsomp_task *handed_tasks(struct hsomp_thread *self, struct hsomp_t
   const uint64_t *entry = mine->hand_slot;
   unsigned stride = (d->fn ? 0 : 1) + d->words;
   for (unsigned k = 0; k < d->count; k++, entry += stride) {
-    struct hsomp_task *t = hsomp_task_remake(self, team, d, entry, sig);
+    struct hsomp_task *t = tk->record_remake(self, team, d, entry, sig);
     *link = t;
     link = &t->handed_next;
   }
@@ -191,7 +192,7 @@ struct hsomp_task *hsomp_task_withdraw(struct hsomp_thread *self, struct hsomp_t
                                               memory_order_acquire, memory_order_acquire))
     return NULL; /* its bit stays (Note [Sticky waiting bits]) */
   HSOMP_ASSERT(h > HSOMP_HAND_UNSET);
-  return handed_tasks(self, team, mine, h); /* stays in the word, which is closed unless open */
+  return handed_tasks(self, team, tk, mine, h); /* stays in the word, which is closed unless open */
 }
 
 /* The next member of block w among `*bits' that a thread that hands may
@@ -413,7 +414,7 @@ static void batch_went(struct hsomp_task_member *mine, unsigned me, unsigned n, 
  * a record, and their function when they all have one -- once, then each
  * task's function (if they differ) and arguments.  The receiver makes
  * records of its own from that, in blocks from its own cache
- * (hsomp_task_remake), and the maker puts its records back in its own
+ * (record_remake in task.c), and the maker puts its records back in its own
  * cache at once.  Records then stay in the caches of the threads that
  * make them, and a batch costs its description's lines -- one for a
  * batch of argument-less tasks of one function, whatever its size --
@@ -559,7 +560,7 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
         if (h.desc) /* described: the records are this thread's again */
           for (struct hsomp_task *r = first; r; r = next) {
             next = r->handed_next;
-            hsomp_record_free(r);
+            tk->record_free(r);
           }
       } else { /* they all stopped waiting meanwhile */
         for (struct hsomp_task *r = first; r; r = next) {
@@ -582,5 +583,5 @@ struct hsomp_task *hsomp_task_handed(struct hsomp_thread *self, struct hsomp_tea
   if (h <= HSOMP_HAND_OPEN)
     return NULL;
   mine->waiting = false; /* not open: closed (the task stays in the word) */
-  return handed_tasks(self, team, mine, h); /* with its handed_next, Note [Handing tasks in pairs] */
+  return handed_tasks(self, team, tk, mine, h); /* with its handed_next, Note [Handing tasks in pairs] */
 }

@@ -362,6 +362,13 @@ struct hsomp_tasking {
   uint64_t shared_seq;
   struct hsomp_shared_item *heap;
   size_t heap_len, heap_cap;
+  /* task.c's record functions, which task_handoff.c (below it) calls for a
+   * batch described in a hand-off (Note [Tasks described in the
+   * hand-off]): a record made from the description, and a record freed. */
+  struct hsomp_task *(*record_remake)(struct hsomp_thread *self, struct hsomp_team *team,
+                                      const struct hsomp_hand_desc *d, const uint64_t *entry,
+                                      struct hsomp_tie_sig ancestors);
+  void (*record_free)(struct hsomp_task *t);
   struct hsomp_task_member member[];
 };
 
@@ -486,12 +493,6 @@ void hsomp_task_fill(struct hsomp_thread *self, struct hsomp_task *t, void *data
                      void (*cpyfn)(void *, void *), long arg_size) HSOMP_INTERNAL;
 void hsomp_task_submit(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *t,
                        void **depend) HSOMP_INTERNAL;
-/* A record, in this thread's memory, for task i of a batch described in
- * a hand-off (Note [Tasks described in the hand-off], task_handoff.c):
- * the task as its maker's record described it, counted already. */
-struct hsomp_task *hsomp_task_remake(struct hsomp_thread *self, struct hsomp_team *team,
-                                     const struct hsomp_hand_desc *d, const uint64_t *entry,
-                                     struct hsomp_tie_sig ancestors) HSOMP_INTERNAL;
 /* An included task: fill the stack record `rec' and make it current; after
  * the body, restore `parent' (or complete the record's heap copy). */
 void hsomp_included_begin(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_task *rec,
