@@ -30,6 +30,7 @@ static void tasking_free(struct hsomp_tasking *tk) {
     free(atomic_load_explicit(&dq->buf, memory_order_relaxed));
   }
   free(tk->heap);
+  free(tk->hand);
   free(tk);
 }
 
@@ -51,6 +52,11 @@ static struct hsomp_tasking *tasking_install(struct hsomp_team *team, struct hso
   tk->cap = cap;
   tk->record_remake = record_remake; /* Note [Tasks described in the hand-off] */
   tk->record_free = hsomp_record_free;
+  if (cap > HSOMP_TASK_BIG_TEAM) {
+    if (posix_memalign((void **)&tk->hand, HSOMP_CACHELINE, (size_t)cap * sizeof *tk->hand) != 0)
+      hsomp_fatal("out of memory allocating the hand-off lines of a team of %u threads", cap);
+    memset(tk->hand, 0, (size_t)cap * sizeof *tk->hand);
+  }
   for (unsigned i = 0; i < cap; i++) {
     hsomp_deque_init(&tk->member[i].dq);
     tk->member[i].rng = 2654435761u * (i + 1);

@@ -139,17 +139,17 @@ static inline _Atomic uint64_t *waiting_word(struct hsomp_tasking *tk, unsigned 
  * cleared bit: a record and the rest of its batch (handed_next), or
  * records made now from the description in the member's lines. */
 static struct hsomp_task *handed_tasks(struct hsomp_thread *self, struct hsomp_team *team,
-                                       struct hsomp_tasking *tk, struct hsomp_task_member *mine,
-                                       uintptr_t h) {
+                                       struct hsomp_tasking *tk, unsigned me, uintptr_t h) {
+  struct hsomp_task_member *mine = &tk->member[me];
   if (h & HSOMP_HAND_UNSET)
     mine->in_set = false;
   if (!(h & HSOMP_HAND_DESC))
     return (struct hsomp_task *)(h & ~HSOMP_HAND_STATE);
   /* Note [Tasks described in the hand-off] */
-  const struct hsomp_hand_desc *d = &mine->hand;
+  const struct hsomp_hand_desc *d = &tk->hand[me].d;
   struct hsomp_tie_sig sig = hsomp_task_child_ancestors(d->parent);
   struct hsomp_task *first = NULL, **link = &first;
-  const uint64_t *entry = mine->hand_slot;
+  const uint64_t *entry = tk->hand[me].slot;
   unsigned stride = (d->fn ? 0 : 1) + d->words;
   for (unsigned k = 0; k < d->count; k++, entry += stride) {
     struct hsomp_task *t = tk->record_remake(self, team, d, entry, sig);
@@ -192,7 +192,7 @@ struct hsomp_task *hsomp_task_withdraw(struct hsomp_thread *self, struct hsomp_t
                                               memory_order_acquire, memory_order_acquire))
     return NULL; /* its bit stays (Note [Sticky waiting bits]) */
   HSOMP_ASSERT(h > HSOMP_HAND_UNSET);
-  return handed_tasks(self, team, tk, mine, h); /* stays in the word, which is closed unless open */
+  return handed_tasks(self, team, tk, me, h); /* stays in the word, which is closed unless open */
 }
 
 /* The next member of block w among `*bits' that a thread that hands may
@@ -237,7 +237,7 @@ struct hand {
   struct hsomp_task *t;
   bool desc;
   struct hsomp_hand_desc d;
-  unsigned slots;                 /* words of hand_slot used */
+  unsigned slots;                 /* words of slot used */
   uint64_t slot[HSOMP_HAND_SLOTS];
 };
 
@@ -247,30 +247,31 @@ struct hand {
  * (Note [Tasks described in the hand-off]). */
 static bool hand_described(struct hsomp_tasking *tk, unsigned i, const struct hand *h) {
   struct hsomp_task_member *m = &tk->member[i];
+  struct hsomp_hand_lines *l = &tk->hand[i];
   uint32_t free_ = 0;
-  if (!atomic_compare_exchange_strong_explicit(&m->hand.busy, &free_, 1, memory_order_acquire,
+  if (!atomic_compare_exchange_strong_explicit(&l->d.busy, &free_, 1, memory_order_acquire,
                                                memory_order_relaxed))
     return false; /* another thread describes a batch to it */
   bool handed = false;
   /* acquire: the member read its last description before it reopened */
   if (atomic_load_explicit(&m->handoff, memory_order_acquire) == HSOMP_HAND_OPEN) {
-    m->hand.flags = h->d.flags;
-    m->hand.offset = h->d.offset;
-    m->hand.count = h->d.count;
-    m->hand.words = h->d.words;
-    m->hand.depth = h->d.depth;
-    m->hand.parent = h->d.parent;
-    m->hand.taskgroup = h->d.taskgroup;
-    m->hand.counted_tg = h->d.counted_tg;
-    m->hand.icv = h->d.icv;
-    m->hand.fn = h->d.fn;
+    l->d.flags = h->d.flags;
+    l->d.offset = h->d.offset;
+    l->d.count = h->d.count;
+    l->d.words = h->d.words;
+    l->d.depth = h->d.depth;
+    l->d.parent = h->d.parent;
+    l->d.taskgroup = h->d.taskgroup;
+    l->d.counted_tg = h->d.counted_tg;
+    l->d.icv = h->d.icv;
+    l->d.fn = h->d.fn;
     for (unsigned k = 0; k < h->slots; k++)
-      m->hand_slot[k] = h->slot[k];
+      l->slot[k] = h->slot[k];
     uintptr_t open = HSOMP_HAND_OPEN;
     handed = atomic_compare_exchange_strong_explicit(&m->handoff, &open, HSOMP_HAND_DESC,
                                                      memory_order_acq_rel, memory_order_relaxed);
   }
-  atomic_store_explicit(&m->hand.busy, 0, memory_order_release);
+  atomic_store_explicit(&l->d.busy, 0, memory_order_release);
   return handed;
 }
 
@@ -409,7 +410,8 @@ static void batch_went(struct hsomp_task_member *mine, unsigned me, unsigned n, 
  * batches besides (in the coherence model, TASK steal at 256 threads:
  * 1107 of 2683 transfers).  Now a producer's batch (Note [Batches that
  * grow]) of common tasks is described in lines of the receiver's own
- * (`hand' and `hand_slot' in its member record): what its tasks share
+ * (tk->hand[i], lines of its own in the team's tasking state, made for
+ * teams that hand tasks only): what its tasks share
  * -- parent, taskgroups, ICVs, depth, flags, where the arguments lie in
  * a record, and their function when they all have one -- once, then each
  * task's function (if they differ) and arguments.  The receiver makes
@@ -432,7 +434,7 @@ static void batch_went(struct hsomp_task_member *mine, unsigned me, unsigned n, 
  *
  * The description is written in the receiver's lines, which several
  * threads may want to write at once, so a thread that hands first
- * reserves them (`hand.busy', a CAS from 0), then reads the receiver's
+ * reserves them (`d.busy', a CAS from 0), then reads the receiver's
  * word again: if it is still open, it writes the description and moves
  * the word from open to HSOMP_HAND_DESC (CAS), and it frees the
  * reservation after that CAS, whether it succeeded or not.  The
@@ -583,5 +585,5 @@ struct hsomp_task *hsomp_task_handed(struct hsomp_thread *self, struct hsomp_tea
   if (h <= HSOMP_HAND_OPEN)
     return NULL;
   mine->waiting = false; /* not open: closed (the task stays in the word) */
-  return handed_tasks(self, team, tk, mine, h); /* with its handed_next, Note [Handing tasks in pairs] */
+  return handed_tasks(self, team, tk, me, h); /* with its handed_next, Note [Handing tasks in pairs] */
 }

@@ -290,7 +290,7 @@ struct hsomp_deque {
 /* A batch of tasks described in a waiting member's hand-off lines
  * (Note [Tasks described in the hand-off], task_handoff.c): what its
  * tasks share, then per task its function (unless they all have `fn')
- * and `words' words of arguments, in hand_slot. */
+ * and `words' words of arguments, in its slots (struct hsomp_hand_lines). */
 struct hsomp_hand_desc {
   _Atomic uint32_t busy;          /* reserved by a thread that writes the rest */
   uint16_t flags;                 /* HSOMP_TASK_FINAL, HSOMP_TASK_UNTIED */
@@ -306,6 +306,15 @@ struct hsomp_hand_desc {
 #define HSOMP_HAND_SLOTS \
   ((HSOMP_HAND_LINES * HSOMP_CACHELINE - sizeof(struct hsomp_hand_desc)) / 8)
 #define HSOMP_HAND_ARG_WORDS 8    /* arguments of at most 64 bytes */
+/* A member's description lines: a batch described to it, in lines of
+ * their own (not its word's, which it re-reads while it waits), written
+ * by the thread that reserved them (`d.busy') and read by the member once
+ * its word says HSOMP_HAND_DESC (Note [Tasks described in the hand-off],
+ * task_handoff.c). */
+struct hsomp_hand_lines {
+  struct hsomp_hand_desc d;
+  uint64_t slot[HSOMP_HAND_SLOTS];
+} HSOMP_ALIGNED;
 
 struct hsomp_task_member {
   struct hsomp_deque dq;
@@ -326,13 +335,6 @@ struct hsomp_task_member {
    * but open is closed.  Its own line: the owner's fields above are
    * written at every look for work.  */
   _Atomic uintptr_t handoff HSOMP_ALIGNED;
-  /* A batch described to it, in lines of their own (not the word's, which
-   * it re-reads while it waits): written by the thread that reserved
-   * them (`hand.busy'), read by the member once its word says
-   * HSOMP_HAND_DESC (Note [Tasks described in the hand-off],
-   * task_handoff.c). */
-  struct hsomp_hand_desc hand HSOMP_ALIGNED;
-  uint64_t hand_slot[HSOMP_HAND_SLOTS];
   /* In members 0 .. (nthreads-1)/8: members 8k .. 8k+7 that may wait for
    * a task, a bit each, set by its member only, cleared by it or by a
    * claim (Note [Sticky waiting bits], task_handoff.c). */
@@ -369,6 +371,9 @@ struct hsomp_tasking {
                                       const struct hsomp_hand_desc *d, const uint64_t *entry,
                                       struct hsomp_tie_sig ancestors);
   void (*record_free)(struct hsomp_task *t);
+  /* cap description lines in teams that hand tasks (cap > HSOMP_TASK_BIG_TEAM),
+   * else NULL: smaller teams' members stay as they were. */
+  struct hsomp_hand_lines *hand;
   struct hsomp_task_member member[];
 };
 
