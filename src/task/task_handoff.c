@@ -409,15 +409,14 @@ static void batch_went(struct hsomp_task_member *mine, unsigned me, unsigned n, 
  * of its last runner: two line transfers per task, and the depot's
  * batches besides (in the coherence model, TASK steal at 256 threads:
  * 1107 of 2683 transfers).  Now a producer's batch (Note [Batches that
- * grow]) of common tasks is described in lines of the receiver's own
- * (tk->hand[i], lines of its own in the team's tasking state, made for
- * teams that hand tasks only): what its tasks share
- * -- parent, taskgroups, ICVs, depth, flags, where the arguments lie in
- * a record, and their function when they all have one -- once, then each
- * task's function (if they differ) and arguments.  The receiver makes
- * records of its own from that, in blocks from its own cache
- * (record_remake in task.c), and the maker puts its records back in its own
- * cache at once.  Records then stay in the caches of the threads that
+ * grow]) of common tasks is described in lines of the receiver's
+ * (tk->hand[i], made with the team's tasking state when its teams hand
+ * tasks): what its tasks share -- parent, taskgroups, ICVs, depth,
+ * flags, where the arguments lie in a record, and their function when
+ * they all have one -- once, then each task's function (if they differ)
+ * and arguments.  The receiver makes records of its own from that, in
+ * blocks from its own cache (record_remake in task.c), and the maker
+ * puts its records back in its own cache at once.  Records then stay in the caches of the threads that
  * make them, and a batch costs its description's lines -- one for a
  * batch of argument-less tasks of one function, whatever its size --
  * where it cost two lines per task.  Common: no depend clause, no detach
@@ -427,8 +426,9 @@ static void batch_went(struct hsomp_task_member *mine, unsigned me, unsigned n, 
  * taskgroups, ICVs and flags for the whole batch, which fits the lines,
  * and no tool attached (a tool knows a task by its record); any other
  * batch goes as records, as before, and so does a task's child (a
- * claim: one task, whose record the receiver reads in one line, about
- * what a description costs).  The arguments travel as whole words: the
+ * claim: one task, whose record the receiver reads in one line; a claim
+ * reads no word before its CAS, so the reservation and that read would
+ * cost about what the record's line does).  The arguments travel as whole words: the
  * bytes that round a task's own up to a word are copied too, from and
  * into its block.
  *
