@@ -32,9 +32,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "task_tree.h"
+static void work(int n) {
+  volatile int x = 0;
+  for (int i = 0; i < n; i++)
+    x += i;
+}
 
-enum { ROUNDS = 12, PRODUCED = 1200, KINDS = 12, RUN = 40, CHILDREN = 2 };
+enum { ROUNDS = 40, PRODUCED = 1200, KINDS = 12, RUN = 40, CHILDREN = 2 };
 
 static atomic_int seen[PRODUCED];
 static atomic_int child_seen[PRODUCED];
