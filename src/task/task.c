@@ -30,8 +30,13 @@ static void tasking_free(struct hsomp_tasking *tk) {
     free(atomic_load_explicit(&dq->buf, memory_order_relaxed));
   }
   free(tk->heap);
+  free(tk->hand);
   free(tk);
 }
+
+static struct hsomp_task *record_remake(struct hsomp_thread *self, struct hsomp_team *team,
+                                        const struct hsomp_hand_desc *d, const uint64_t *entry,
+                                        struct hsomp_tie_sig ancestors);
 
 /* Made by the first thread of a region that needs it; several may race,
  * one CAS wins.  A structure too small for the team (teams are reused with
@@ -45,6 +50,13 @@ static struct hsomp_tasking *tasking_install(struct hsomp_team *team, struct hso
     hsomp_fatal("out of memory allocating the task queues of a team of %u threads", cap);
   memset(tk, 0, size);
   tk->cap = cap;
+  tk->record_remake = record_remake; /* Note [Tasks described in the hand-off] */
+  tk->record_free = hsomp_record_free;
+  if (cap > HSOMP_TASK_BIG_TEAM) {
+    if (posix_memalign((void **)&tk->hand, HSOMP_CACHELINE, (size_t)cap * sizeof *tk->hand) != 0)
+      hsomp_fatal("out of memory allocating the hand-off lines of a team of %u threads", cap);
+    memset(tk->hand, 0, (size_t)cap * sizeof *tk->hand);
+  }
   for (unsigned i = 0; i < cap; i++) {
     hsomp_deque_init(&tk->member[i].dq);
     tk->member[i].rng = 2654435761u * (i + 1);
@@ -88,7 +100,9 @@ struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) {
  * write the count's line, which the previous task's children may have
  * changed.  (A fresh block and a depot batch's own block get theirs in
  * hsomp_record_alloc.)  The cache goes back to malloc when its thread's
- * record goes away.
+ * record goes away.  A batch handed to a waiting thread as a description
+ * leaves its records with their maker, and its receiver makes its own
+ * (Note [Tasks described in the hand-off] in task_handoff.c).
  *
  * Note [The record depot]
  * When one thread makes the tasks and others run them (a producer in
@@ -108,7 +122,6 @@ struct hsomp_tasking *hsomp_tasking_get(struct hsomp_team *team) {
  * HSOMP_RECORD_DEPOT blocks (its count is a hint, updated apart from the
  * stack); past that a full cache's batch goes back to malloc.  The depot
  * outlives every thread, and nothing in it refers to a thread record. */
-#define HSOMP_RECORD_BLOCK 512
 #define HSOMP_RECORD_CACHE 256 /* HSOMP_THROTTLE (task_create.c): a full deque's worth comes back */
 #define HSOMP_RECORD_DEPOT 8192
 _Static_assert(sizeof(struct hsomp_task) <= HSOMP_RECORD_BLOCK, "a bare record fits a block");
@@ -244,6 +257,42 @@ void hsomp_record_free(struct hsomp_task *t) {
   else if (c->count == HSOMP_RECORD_CACHE)
     cache_give_back(c); /* Note [The record depot] */
   c->slot[c->count++] = t;
+}
+
+/* A record, in this thread's memory, for a task of a batch described in a
+ * hand-off, `entry' its words (Note [Tasks described in the hand-off] in
+ * task_handoff.c): the task as its maker's record described it, counted
+ * already.  task_handoff.c, below this file, reaches it through the
+ * tasking state (tasking_install). */
+static struct hsomp_task *record_remake(struct hsomp_thread *self, struct hsomp_team *team,
+                                        const struct hsomp_hand_desc *d, const uint64_t *entry,
+                                        struct hsomp_tie_sig ancestors) {
+  size_t arg_size = (size_t)d->words * 8;
+  bool block;
+  struct hsomp_task *t = hsomp_record_alloc(self, d->offset + arg_size, &block);
+  HSOMP_ASSERT(block);
+  void (*fn)(void *) = d->fn;
+  if (!fn)
+    memcpy(&fn, entry++, sizeof fn);
+  t->fn = fn;
+  t->data = (char *)t + d->offset;
+  for (unsigned w = 0; w < d->words; w++)
+    memcpy((char *)t->data + 8 * w, &entry[w], 8);
+  t->parent = d->parent;
+  t->team = team;
+  t->owner = t;
+  t->taskgroup = d->taskgroup;
+  t->counted_tg = d->counted_tg;
+  t->arg_size = arg_size;
+  t->depth = d->depth;
+  t->ancestors = ancestors;
+  t->flags = HSOMP_TASK_DEFERRED | HSOMP_TASK_BLOCK | d->flags;
+  t->priority = 0;
+  t->taskgroup_own = false;
+  /* t->pending is 1 already (Note [Recycled task records] in task.c) */
+  t->deps = NULL;
+  t->icv = d->icv;
+  return t;
 }
 
 /* The thread record goes away (hsomp_thread_release_caches). */

@@ -276,7 +276,7 @@ struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *
   t->owner = t;
   t->taskgroup = parent->taskgroup;
   t->counted_tg = parent->taskgroup_own ? parent->taskgroup : NULL;
-  t->shadow = NULL;
+  t->arg_size = (size_t)arg_size; /* in the place of an included record's `shadow' */
   t->depth = parent->depth + 1;
   t->ancestors = hsomp_task_child_ancestors(parent);
   t->flags = HSOMP_TASK_DEFERRED | (block ? HSOMP_TASK_BLOCK : 0);

@@ -7,6 +7,7 @@
  * HSOMP_TASK_BIG_TEAM threads only; task_sched.c calls in from its push
  * and its look for work. */
 #include "task_internal.h"
+#include "ompt_internal.h"
 
 /* Note [Offering tasks to waiting threads]
  * In a team of more than HSOMP_TASK_BIG_TEAM (8) threads that fits its
@@ -83,7 +84,9 @@
  * in one release (Note [Completions counted in batches], task.c).  A
  * producer makes many children, so a waiting thread gets its pair one
  * task later than it would have got one; a task's children (a tree's
- * two) still go one at a time, the first at once. */
+ * two) still go one at a time, the first at once.  A batch of common
+ * tasks goes as a description of them instead of the chain (Note [Tasks
+ * described in the hand-off]). */
 /* HSOMP_HAND_PAIR_KEEP (task_internal.h): an implicit task's children's `keep' */
 /* Note [Sticky waiting bits]
  * A member's bit in its block's waiting word used to be cleared by every
@@ -127,12 +130,34 @@ static inline _Atomic uint64_t *waiting_word(struct hsomp_tasking *tk, unsigned 
  * its member's bit was taken out of the waiting set by the thread that
  * wrote it (Note [Sticky waiting bits]).  Records are aligned to a line. */
 #define HSOMP_HAND_UNSET ((uintptr_t)2)
+/* A batch described in the member's lines (Note [Tasks described in the
+ * hand-off]). */
+#define HSOMP_HAND_DESC ((uintptr_t)4)
+#define HSOMP_HAND_STATE ((uintptr_t)HSOMP_CACHELINE - 1)
 
-/* The handed task in the word's value h (> open), noting a cleared bit. */
-static inline struct hsomp_task *handed_task(struct hsomp_task_member *mine, uintptr_t h) {
+/* The handed tasks in the word's value h (> open), noting a
+ * cleared bit: a record and the rest of its batch (handed_next), or
+ * records made now from the description in the member's lines. */
+static struct hsomp_task *handed_tasks(struct hsomp_thread *self, struct hsomp_team *team,
+                                       struct hsomp_tasking *tk, unsigned me, uintptr_t h) {
+  struct hsomp_task_member *mine = &tk->member[me];
   if (h & HSOMP_HAND_UNSET)
     mine->in_set = false;
-  return (struct hsomp_task *)(h & ~HSOMP_HAND_UNSET);
+  if (!(h & HSOMP_HAND_DESC))
+    return (struct hsomp_task *)(h & ~HSOMP_HAND_STATE);
+  /* Note [Tasks described in the hand-off] */
+  const struct hsomp_hand_desc *d = &tk->hand[me].d;
+  struct hsomp_tie_sig sig = hsomp_task_child_ancestors(d->parent);
+  struct hsomp_task *first = NULL, **link = &first;
+  const uint64_t *entry = tk->hand[me].slot;
+  unsigned stride = (d->fn ? 0 : 1) + d->words;
+  for (unsigned k = 0; k < d->count; k++, entry += stride) {
+    struct hsomp_task *t = tk->record_remake(self, team, d, entry, sig);
+    *link = t;
+    link = &t->handed_next;
+  }
+  *link = NULL;
+  return first;
 }
 
 void hsomp_task_start_waiting(struct hsomp_tasking *tk, unsigned me) {
@@ -158,7 +183,8 @@ void hsomp_task_leave_set_slow(struct hsomp_tasking *tk, unsigned me) {
                             memory_order_relaxed);
 }
 
-struct hsomp_task *hsomp_task_withdraw(struct hsomp_tasking *tk, unsigned me) {
+struct hsomp_task *hsomp_task_withdraw(struct hsomp_thread *self, struct hsomp_team *team,
+                                       struct hsomp_tasking *tk, unsigned me) {
   struct hsomp_task_member *mine = &tk->member[me];
   mine->waiting = false;
   uintptr_t h = HSOMP_HAND_OPEN;
@@ -166,7 +192,7 @@ struct hsomp_task *hsomp_task_withdraw(struct hsomp_tasking *tk, unsigned me) {
                                               memory_order_acquire, memory_order_acquire))
     return NULL; /* its bit stays (Note [Sticky waiting bits]) */
   HSOMP_ASSERT(h > HSOMP_HAND_UNSET);
-  return handed_task(mine, h); /* stays in the word, which is closed unless open */
+  return handed_tasks(self, team, tk, me, h); /* stays in the word, which is closed unless open */
 }
 
 /* The next member of block w among `*bits' that a thread that hands may
@@ -203,29 +229,75 @@ static int open_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsign
   return -1;
 }
 
-/* Member i's bit was just taken out of the set by this thread: hand it t
+/* What a thread hands: a chain of records (`t'), or, with `desc', the
+ * batch's description for the receiver's lines (Note [Tasks described in
+ * the hand-off]), made from the records in `t', which go back to the
+ * hander's cache once the receiver has it. */
+struct hand {
+  struct hsomp_task *t;
+  bool desc;
+  struct hsomp_hand_desc d;
+  unsigned slots;                 /* words of slot used */
+  uint64_t slot[HSOMP_HAND_SLOTS];
+};
+
+/* Hand the description of h to member i, whose word read open: reserve
+ * its description's lines, check that its word is still open, write
+ * them and move the word from open to HSOMP_HAND_DESC; true if handed
+ * (Note [Tasks described in the hand-off]). */
+static bool hand_described(struct hsomp_tasking *tk, unsigned i, const struct hand *h) {
+  struct hsomp_task_member *m = &tk->member[i];
+  struct hsomp_hand_lines *l = &tk->hand[i];
+  uint32_t free_ = 0;
+  if (!atomic_compare_exchange_strong_explicit(&l->d.busy, &free_, 1, memory_order_acquire,
+                                               memory_order_relaxed))
+    return false; /* another thread describes a batch to it */
+  bool handed = false;
+  /* acquire: the member read its last description before it reopened */
+  if (atomic_load_explicit(&m->handoff, memory_order_acquire) == HSOMP_HAND_OPEN) {
+    l->d.flags = h->d.flags;
+    l->d.offset = h->d.offset;
+    l->d.count = h->d.count;
+    l->d.words = h->d.words;
+    l->d.depth = h->d.depth;
+    l->d.parent = h->d.parent;
+    l->d.taskgroup = h->d.taskgroup;
+    l->d.counted_tg = h->d.counted_tg;
+    l->d.icv = h->d.icv;
+    l->d.fn = h->d.fn;
+    for (unsigned k = 0; k < h->slots; k++)
+      l->slot[k] = h->slot[k];
+    uintptr_t open = HSOMP_HAND_OPEN;
+    handed = atomic_compare_exchange_strong_explicit(&m->handoff, &open, HSOMP_HAND_DESC,
+                                                     memory_order_acq_rel, memory_order_relaxed);
+  }
+  atomic_store_explicit(&l->d.busy, 0, memory_order_release);
+  return handed;
+}
+
+/* Member i's bit was just taken out of the set by this thread: hand it h
  * if its word is open, else flag the word so that it sets its bit again
  * when it next waits; true if handed. */
-static bool claimed(struct hsomp_tasking *tk, unsigned i, struct hsomp_task *t) {
-  _Atomic uintptr_t *h = &tk->member[i].handoff;
+static bool claimed(struct hsomp_tasking *tk, unsigned i, const struct hand *h) {
+  _Atomic uintptr_t *word = &tk->member[i].handoff;
   uintptr_t v = HSOMP_HAND_OPEN; /* as it mostly is: no read before the CAS */
   do {
     if (v & HSOMP_HAND_UNSET)
       return false; /* flagged already */
   } while (!atomic_compare_exchange_weak_explicit(
-      h, &v, v == HSOMP_HAND_OPEN ? (uintptr_t)t | HSOMP_HAND_UNSET : v | HSOMP_HAND_UNSET,
+      word, &v, v == HSOMP_HAND_OPEN ? (uintptr_t)h->t | HSOMP_HAND_UNSET : v | HSOMP_HAND_UNSET,
       memory_order_acq_rel, memory_order_relaxed));
   return v == HSOMP_HAND_OPEN;
 }
 
-/* Hand t to a waiting member of block w: the member, or -1 if none took
+/* Hand h to a waiting member of block w: the member, or -1 if none took
  * it.  With `claim' (a task's child: the receiver will be busy for long),
  * the member's bit is taken out of the set (fetch_and) before its word is
  * moved from open to the task; else the bit stays, and only a member
  * whose word reads open is tried (Note [Sticky waiting bits]). */
 static int hand_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsigned me,
-                        struct hsomp_task *t, bool claim, unsigned *looks) {
-  HSOMP_ASSERT(((uintptr_t)t & (HSOMP_HAND_UNSET | HSOMP_HAND_OPEN)) == 0);
+                        const struct hand *h, bool claim, unsigned *looks) {
+  HSOMP_ASSERT(((uintptr_t)h->t & HSOMP_HAND_STATE) == 0 && !(claim && h->desc));
   _Atomic uint64_t *word = &tk->member[w].waiting_bits;
   uint64_t bits = atomic_load_explicit(word, claim ? memory_order_relaxed : memory_order_seq_cst);
   int i;
@@ -233,13 +305,15 @@ static int hand_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsign
     if (claim) {
       uint64_t bit = 1ull << ((unsigned)i % HSOMP_WAITING_PER_WORD);
       uint64_t old = atomic_fetch_and_explicit(word, ~bit, memory_order_acq_rel);
-      if ((old & bit) && claimed(tk, (unsigned)i, t))
+      if ((old & bit) && claimed(tk, (unsigned)i, h))
         return i;
       bits &= old;
     } else if (word_open(tk, (unsigned)i)) {
       uintptr_t open = HSOMP_HAND_OPEN;
-      if (atomic_compare_exchange_strong_explicit(&tk->member[i].handoff, &open, (uintptr_t)t,
-                                                  memory_order_acq_rel, memory_order_relaxed))
+      if (h->desc ? hand_described(tk, (unsigned)i, h)
+                  : atomic_compare_exchange_strong_explicit(&tk->member[i].handoff, &open,
+                                                            (uintptr_t)h->t, memory_order_acq_rel,
+                                                            memory_order_relaxed))
         return i;
     }
   }
@@ -327,6 +401,113 @@ static void batch_went(struct hsomp_task_member *mine, unsigned me, unsigned n, 
   mine->hand_seen |= bit;
 }
 
+/* Note [Tasks described in the hand-off]
+ * A handed task used to go as its record: the receiver read the record's
+ * first line, which its maker had written, and the block then went round
+ * the threads' caches (the receiver freed it, the depot took it back to
+ * the producer), where its next maker took the line back from the cache
+ * of its last runner: two line transfers per task, and the depot's
+ * batches besides (in the coherence model, TASK steal at 256 threads:
+ * 1107 of 2683 transfers).  Now a producer's batch (Note [Batches that
+ * grow]) of common tasks is described in lines of the receiver's
+ * (tk->hand[i], made with the team's tasking state when its teams hand
+ * tasks): what its tasks share -- parent, taskgroups, ICVs, depth,
+ * flags, where the arguments lie in a record, and their function when
+ * they all have one -- once, then each task's function (if they differ)
+ * and arguments.  The receiver makes records of its own from that, in
+ * blocks from its own cache (record_remake in task.c), and the maker
+ * puts its records back in its own cache at once.  Records then stay in the caches of the threads that
+ * make them, and a batch costs its description's lines -- one for a
+ * batch of argument-less tasks of one function, whatever its size --
+ * where it cost two lines per task.  Common: no depend clause, no detach
+ * event, no copy constructor (cpyfn: the copies must not move), no
+ * priority, ICVs shared with the parent, arguments of at most
+ * HSOMP_HAND_ARG_WORDS words in a recycled block, the same parent,
+ * taskgroups, ICVs and flags for the whole batch, which fits the lines,
+ * and no tool attached (a tool knows a task by its record); any other
+ * batch goes as records, as before, and so does a task's child (a
+ * claim: one task, whose record the receiver reads in one line; a claim
+ * reads no word before its CAS, so the reservation and that read would
+ * cost about what the record's line does).  The arguments travel as whole words: the
+ * bytes that round a task's own up to a word are copied too, from and
+ * into its block.
+ *
+ * The description is written in the receiver's lines, which several
+ * threads may want to write at once, so a thread that hands first
+ * reserves them (`d.busy', a CAS from 0), then reads the receiver's
+ * word again: if it is still open, it writes the description and moves
+ * the word from open to HSOMP_HAND_DESC (CAS), and it frees the
+ * reservation after that CAS, whether it succeeded or not.  The
+ * reservation lies in the description's first line, not in the word's:
+ * the receiver re-reads its word while it waits, and a reservation
+ * there would have it read the word while the description is being
+ * written (in the model, two more transfers per batch); the receiver
+ * never touches the reservation, and never waits for it.  A description
+ * is never written while its receiver may read it: the receiver reads it
+ * only after its word says HSOMP_HAND_DESC, and before it reopens its
+ * word; the next thread that writes one has reserved the lines after the
+ * last writer freed them (its acquire sees that writer's CAS to
+ * HSOMP_HAND_DESC), so the open word it reads is a reopening by the
+ * receiver, which had read that description (acquire on the word).  Two
+ * writers never overlap (the reservation), and a writer whose CAS fails
+ * leaves lines nobody reads until the next description.  Why no task is
+ * lost or runs twice is then as before (Note [Offering tasks to waiting
+ * threads]): a batch is the receiver's once its word left open; the
+ * records it makes are the tasks, counted in their parent and taskgroup
+ * when they were made; and the maker frees its records only once the
+ * batch was handed, when no queue holds them (it took them off its
+ * deque; a thief reads a slot's task only after its CAS on `top', which
+ * then fails), or puts them back on its deque when no one took it. */
+
+/* Whether the records of h->t (a chain) go as a description, and if so
+ * the description (Note [Tasks described in the hand-off]). */
+static void describe_batch(struct hand *h) {
+  struct hsomp_task *t = h->t;
+  if (HSOMP_UNLIKELY(hsomp_ompt_enabled) || t->depth > UINT16_MAX)
+    return;
+  _Static_assert(2 << HSOMP_HAND_BATCH_MAX_SHIFT <= UINT8_MAX, "a batch's count fits its byte");
+  const uint32_t common = HSOMP_TASK_DEFERRED | HSOMP_TASK_BLOCK | HSOMP_TASK_FINAL |
+                          HSOMP_TASK_UNTIED;
+  size_t offset = (size_t)((char *)t->data - (char *)t);
+  unsigned words = 0, count = 0;
+  void (*fn)(void *) = t->fn;
+  for (struct hsomp_task *r = t; r; r = r->handed_next, count++) {
+    if (r->fn != fn)
+      fn = NULL;
+    if ((r->flags & ~common) || !(r->flags & HSOMP_TASK_BLOCK) || r->icv == &r->icv_own ||
+        r->parent != t->parent || r->taskgroup != t->taskgroup ||
+        r->counted_tg != t->counted_tg || r->flags != t->flags ||
+        (size_t)((char *)r->data - (char *)r) != offset || r->arg_size > 8 * HSOMP_HAND_ARG_WORDS)
+      return;
+    unsigned rw = (unsigned)((r->arg_size + 7) / 8);
+    words = rw > words ? rw : words;
+  }
+  if (count * ((fn ? 0 : 1) + words) > HSOMP_HAND_SLOTS ||
+      offset + 8 * words > HSOMP_RECORD_BLOCK)
+    return;
+  h->d = (struct hsomp_hand_desc){.parent = t->parent,
+                                  .taskgroup = t->taskgroup,
+                                  .counted_tg = t->counted_tg,
+                                  .icv = t->icv,
+                                  .flags = (uint16_t)(t->flags & (HSOMP_TASK_FINAL | HSOMP_TASK_UNTIED)),
+                                  .offset = (uint16_t)offset,
+                                  .count = (uint8_t)count,
+                                  .words = (uint8_t)words,
+                                  .depth = (uint16_t)t->depth,
+                                  .fn = fn};
+  uint64_t *s = h->slot;
+  for (struct hsomp_task *r = t; r; r = r->handed_next) {
+    if (!fn) {
+      void (*f)(void *) = r->fn;
+      memcpy(s++, &f, 8);
+    }
+    for (unsigned k = 0; k < words; k++)
+      memcpy(s++, (char *)r->data + 8 * k, 8);
+  }
+  h->slots = (unsigned)(s - h->slot);
+  h->desc = true;
+}
+
 /* After the owner pushed t onto its deque in a big team: hand its oldest
  * tasks to a waiting thread when it has some to spare (more than it keeps:
  * one, two for an implicit task's children, which go in batches; or the
@@ -363,16 +544,26 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
       for (int64_t m = 1; m < batch && (next = ops->take_oldest(dq)); m++)
         last = last->handed_next = next;
       last->handed_next = NULL;
+      struct hand h;
+      h.t = first;
+      h.desc = false;
+      if (!claim) /* a task's child goes as its record */
+        describe_batch(&h);
       looks = HSOMP_HAND_LOOKS;
       int to = -1;
       for (k--; k < words && to < 0 && looks; k++) {
-        to = hand_in_word(tk, w, n, me, first, claim, &looks);
+        to = hand_in_word(tk, w, n, me, &h, claim, &looks);
         w = word_to_look(tk, me, words, k + 1, w);
       }
       handed = to >= 0;
       if (handed) {
         if (!claim)
           batch_went(mine, me, n, to);
+        if (h.desc) /* described: the records are this thread's again */
+          for (struct hsomp_task *r = first; r; r = next) {
+            next = r->handed_next;
+            tk->record_free(r);
+          }
       } else { /* they all stopped waiting meanwhile */
         for (struct hsomp_task *r = first; r; r = next) {
           next = r->handed_next;
@@ -387,11 +578,12 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
   return handed;
 }
 
-struct hsomp_task *hsomp_task_handed(struct hsomp_tasking *tk, unsigned me) {
+struct hsomp_task *hsomp_task_handed(struct hsomp_thread *self, struct hsomp_team *team,
+                                     struct hsomp_tasking *tk, unsigned me) {
   struct hsomp_task_member *mine = &tk->member[me];
   uintptr_t h = atomic_load_explicit(&mine->handoff, memory_order_acquire);
   if (h <= HSOMP_HAND_OPEN)
     return NULL;
   mine->waiting = false; /* not open: closed (the task stays in the word) */
-  return handed_task(mine, h); /* with its handed_next, Note [Handing tasks in pairs] */
+  return handed_tasks(self, team, tk, me, h); /* with its handed_next, Note [Handing tasks in pairs] */
 }

@@ -161,7 +161,12 @@ struct hsomp_task {
       struct hsomp_taskgroup *taskgroup; /* innermost taskgroup the task is in */
       struct hsomp_team *team;    /* NULL outside any team */
       void *owner;                /* identity for nest locks (hsomp_current_task_owner) */
-      struct hsomp_task *shadow;  /* ON_STACK: the heap copy, once materialised */
+      union {
+        struct hsomp_task *shadow; /* ON_STACK: the heap copy, once materialised */
+        /* Deferred records: the bytes of arguments at `data' (Note [Tasks
+         * described in the hand-off], task_handoff.c). */
+        size_t arg_size;
+      };
       int priority;
       uint32_t event;             /* DETACH: its slot in the event table (task_event.c) */
       bool taskgroup_own;         /* `taskgroup' was started by this task */
@@ -192,6 +197,10 @@ _Static_assert(offsetof(struct hsomp_task, pending) == HSOMP_CACHELINE &&
                    offsetof(struct hsomp_task, icv_own) == 3 * HSOMP_CACHELINE &&
                    sizeof(struct hsomp_icv) == HSOMP_CACHELINE,
                "Note [Compact task records]: the record's lines");
+
+/* The size of a recycled record block (Note [Recycled task records] in
+ * task.c). */
+#define HSOMP_RECORD_BLOCK 512
 
 /* `p' is about to count a child (Note [Compact task records]): its thread
  * sets HSOMP_TASK_PARENT once, before the first child is queued, since
@@ -278,6 +287,35 @@ struct hsomp_deque {
 #define HSOMP_HAND_CLOSED ((uintptr_t)0)
 #define HSOMP_HAND_OPEN ((uintptr_t)1)
 
+/* A batch of tasks described in a waiting member's hand-off lines
+ * (Note [Tasks described in the hand-off], task_handoff.c): what its
+ * tasks share, then per task its function (unless they all have `fn')
+ * and `words' words of arguments, in its slots (struct hsomp_hand_lines). */
+struct hsomp_hand_desc {
+  _Atomic uint32_t busy;          /* reserved by a thread that writes the rest */
+  uint16_t flags;                 /* HSOMP_TASK_FINAL, HSOMP_TASK_UNTIED */
+  uint16_t offset;                /* the arguments' offset in a record */
+  uint8_t count, words;           /* tasks, argument words of each */
+  uint16_t depth;
+  struct hsomp_task *parent;
+  struct hsomp_taskgroup *taskgroup, *counted_tg;
+  const struct hsomp_icv *icv;
+  void (*fn)(void *);             /* every task's; NULL: each entry's first word */
+};
+#define HSOMP_HAND_LINES 8        /* the description's lines */
+#define HSOMP_HAND_SLOTS \
+  ((HSOMP_HAND_LINES * HSOMP_CACHELINE - sizeof(struct hsomp_hand_desc)) / 8)
+#define HSOMP_HAND_ARG_WORDS 8    /* arguments of at most 64 bytes */
+/* A member's description lines: a batch described to it, in lines of
+ * their own (not its word's, which it re-reads while it waits), written
+ * by the thread that reserved them (`d.busy') and read by the member once
+ * its word says HSOMP_HAND_DESC (Note [Tasks described in the hand-off],
+ * task_handoff.c). */
+struct hsomp_hand_lines {
+  struct hsomp_hand_desc d;
+  uint64_t slot[HSOMP_HAND_SLOTS];
+} HSOMP_ALIGNED;
+
 struct hsomp_task_member {
   struct hsomp_deque dq;
   /* The owner's, written at its looks for work: not in the line of
@@ -326,6 +364,16 @@ struct hsomp_tasking {
   uint64_t shared_seq;
   struct hsomp_shared_item *heap;
   size_t heap_len, heap_cap;
+  /* task.c's record functions, which task_handoff.c (below it) calls for a
+   * batch described in a hand-off (Note [Tasks described in the
+   * hand-off]): a record made from the description, and a record freed. */
+  struct hsomp_task *(*record_remake)(struct hsomp_thread *self, struct hsomp_team *team,
+                                      const struct hsomp_hand_desc *d, const uint64_t *entry,
+                                      struct hsomp_tie_sig ancestors);
+  void (*record_free)(struct hsomp_task *t);
+  /* cap description lines in teams that hand tasks (cap > HSOMP_TASK_BIG_TEAM),
+   * else NULL: smaller teams' members stay as they were. */
+  struct hsomp_hand_lines *hand;
   struct hsomp_task_member member[];
 };
 
@@ -587,10 +635,13 @@ static inline void hsomp_task_leave_set(struct hsomp_thread *self, struct hsomp_
 /* task_handoff.c (Note [Offering tasks to waiting threads]), below
  * task_sched.c, which passes its deque operations down. */
 void hsomp_task_start_waiting(struct hsomp_tasking *tk, unsigned me) HSOMP_INTERNAL;
-/* A task handed to waiting member `me' (it then waits no more), or NULL. */
-struct hsomp_task *hsomp_task_handed(struct hsomp_tasking *tk, unsigned me) HSOMP_INTERNAL;
+/* A task handed to waiting member `me' (it then waits no more), or NULL;
+ * the rest of its batch follows it through handed_next. */
+struct hsomp_task *hsomp_task_handed(struct hsomp_thread *self, struct hsomp_team *team,
+                                     struct hsomp_tasking *tk, unsigned me) HSOMP_INTERNAL;
 /* Member `me' stops waiting; a task handed to it meanwhile, or NULL. */
-struct hsomp_task *hsomp_task_withdraw(struct hsomp_tasking *tk, unsigned me) HSOMP_INTERNAL;
+struct hsomp_task *hsomp_task_withdraw(struct hsomp_thread *self, struct hsomp_team *team,
+                                       struct hsomp_tasking *tk, unsigned me) HSOMP_INTERNAL;
 /* At a task wait: the thread's next batches start from a pair (Note
  * [Batches that grow] in task_handoff.c). */
 static inline void hsomp_task_hand_reset(struct hsomp_thread *self, struct hsomp_team *team) {

@@ -493,7 +493,7 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
 
 void hsomp_task_stop_waiting_slow(struct hsomp_thread *self, struct hsomp_team *team,
                                   struct hsomp_tasking *tk) {
-  struct hsomp_task *h = hsomp_task_withdraw(tk, self->ts.team_id);
+  struct hsomp_task *h = hsomp_task_withdraw(self, team, tk, self->ts.team_id);
   while (h) { /* Note [Handing tasks in pairs] */
     struct hsomp_task *next = h->handed_next; /* h may run and go once scheduled */
     hsomp_task_schedule(self, team, h); /* like a new task */
@@ -509,7 +509,7 @@ find_in_big_team(struct hsomp_thread *self, struct hsomp_team *team, struct hsom
   struct hsomp_task_member *mine = &tk->member[me];
   struct hsomp_task *t;
   /* Note [Offering tasks to waiting threads] (task_handoff.c) */
-  if (mine->waiting && (t = hsomp_task_handed(tk, me))) {
+  if (mine->waiting && (t = hsomp_task_handed(self, team, tk, me))) {
     mine->backoff = mine->skip = 0;
     for (struct hsomp_task *r = t->handed_next, *next; r; r = next) {
       next = r->handed_next; /* r may be stolen and run once pushed */
