@@ -249,29 +249,20 @@ static bool hand_described(struct hsomp_tasking *tk, unsigned i, const struct ha
   struct hsomp_task_member *m = &tk->member[i];
   struct hsomp_hand_lines *l = &tk->hand[i];
   uint32_t free_ = 0;
-  if (!atomic_compare_exchange_strong_explicit(&l->d.busy, &free_, 1, memory_order_acquire,
+  if (!atomic_compare_exchange_strong_explicit(&l->busy, &free_, 1, memory_order_acquire,
                                                memory_order_relaxed))
     return false; /* another thread describes a batch to it */
   bool handed = false;
   /* acquire: the member read its last description before it reopened */
   if (atomic_load_explicit(&m->handoff, memory_order_acquire) == HSOMP_HAND_OPEN) {
-    l->d.flags = h->d.flags;
-    l->d.offset = h->d.offset;
-    l->d.count = h->d.count;
-    l->d.words = h->d.words;
-    l->d.depth = h->d.depth;
-    l->d.parent = h->d.parent;
-    l->d.taskgroup = h->d.taskgroup;
-    l->d.counted_tg = h->d.counted_tg;
-    l->d.icv = h->d.icv;
-    l->d.fn = h->d.fn;
+    l->d = h->d;
     for (unsigned k = 0; k < h->slots; k++)
       l->slot[k] = h->slot[k];
     uintptr_t open = HSOMP_HAND_OPEN;
     handed = atomic_compare_exchange_strong_explicit(&m->handoff, &open, HSOMP_HAND_DESC,
                                                      memory_order_acq_rel, memory_order_relaxed);
   }
-  atomic_store_explicit(&l->d.busy, 0, memory_order_release);
+  atomic_store_explicit(&l->busy, 0, memory_order_release);
   return handed;
 }
 
@@ -434,7 +425,7 @@ static void batch_went(struct hsomp_task_member *mine, unsigned me, unsigned n, 
  *
  * The description is written in the receiver's lines, which several
  * threads may want to write at once, so a thread that hands first
- * reserves them (`d.busy', a CAS from 0), then reads the receiver's
+ * reserves them (`busy', a CAS from 0), then reads the receiver's
  * word again: if it is still open, it writes the description and moves
  * the word from open to HSOMP_HAND_DESC (CAS), and it frees the
  * reservation after that CAS, whether it succeeded or not.  The

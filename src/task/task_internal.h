@@ -292,7 +292,6 @@ struct hsomp_deque {
  * tasks share, then per task its function (unless they all have `fn')
  * and `words' words of arguments, in its slots (struct hsomp_hand_lines). */
 struct hsomp_hand_desc {
-  _Atomic uint32_t busy;          /* reserved by a thread that writes the rest */
   uint16_t flags;                 /* HSOMP_TASK_FINAL, HSOMP_TASK_UNTIED */
   uint16_t offset;                /* the arguments' offset in a record */
   uint8_t count, words;           /* tasks, argument words of each */
@@ -303,18 +302,22 @@ struct hsomp_hand_desc {
   void (*fn)(void *);             /* every task's; NULL: each entry's first word */
 };
 #define HSOMP_HAND_LINES 8        /* the description's lines */
-#define HSOMP_HAND_SLOTS \
-  ((HSOMP_HAND_LINES * HSOMP_CACHELINE - sizeof(struct hsomp_hand_desc)) / 8)
+#define HSOMP_HAND_HEAD (8 + sizeof(struct hsomp_hand_desc)) /* `busy', padded, and `d' */
+#define HSOMP_HAND_SLOTS ((HSOMP_HAND_LINES * HSOMP_CACHELINE - HSOMP_HAND_HEAD) / 8)
 #define HSOMP_HAND_ARG_WORDS 8    /* arguments of at most 64 bytes */
 /* A member's description lines: a batch described to it, in lines of
  * their own (not its word's, which it re-reads while it waits), written
- * by the thread that reserved them (`d.busy') and read by the member once
+ * by the thread that reserved them (`busy') and read by the member once
  * its word says HSOMP_HAND_DESC (Note [Tasks described in the hand-off],
  * task_handoff.c). */
 struct hsomp_hand_lines {
+  _Atomic uint32_t busy;          /* reserved by a thread that writes the rest */
   struct hsomp_hand_desc d;
   uint64_t slot[HSOMP_HAND_SLOTS];
 } HSOMP_ALIGNED;
+_Static_assert(offsetof(struct hsomp_hand_lines, slot) == HSOMP_HAND_HEAD &&
+                   sizeof(struct hsomp_hand_lines) == HSOMP_HAND_LINES * HSOMP_CACHELINE,
+               "a description fills its lines");
 
 struct hsomp_task_member {
   struct hsomp_deque dq;
