@@ -754,7 +754,8 @@ static void task_wait(struct hsomp_thread *self, struct hsomp_team *team,
   if (HSOMP_UNLIKELY(big)) { /* Note [Completions counted in batches] */
     batch.n = 0;
     tw.batch = &batch;
-    hsomp_task_hand_reset(self, team); /* Note [Batches that grow] (task_handoff.c) */
+    /* Note [Batches that grow], Note [Designated receivers] (task_handoff.c) */
+    hsomp_task_hand_reset(self, team, constraint && (constraint->flags & HSOMP_TASK_IMPLICIT));
   }
   struct hsomp_until u = {.done = big ? waiter_done_batched : waiter_done,
                           .arg = &tw,

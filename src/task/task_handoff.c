@@ -168,6 +168,7 @@ void hsomp_task_start_waiting(struct hsomp_tasking *tk, unsigned me) {
   if (old & HSOMP_HAND_UNSET)
     mine->in_set = false;
   mine->waiting = true;
+  hsomp_task_desig_reset(tk, me); /* Note [Designated receivers]: idle */
   if (!mine->in_set) { /* Note [Sticky waiting bits] */
     atomic_fetch_or_explicit(waiting_word(tk, me), 1ull << (me % HSOMP_WAITING_PER_WORD),
                              memory_order_seq_cst);
@@ -499,6 +500,82 @@ static void describe_batch(struct hand *h) {
   h->desc = true;
 }
 
+/* Note [Designated receivers]
+ * A task's child that goes at once (Note [Offering tasks to waiting
+ * threads]: a tree's subtree) used to take the receiver's bit out of its
+ * block's waiting word first (Note [Sticky waiting bits]): the hander read
+ * the word, cleared the bit (fetch_and), moved the receiver's hand-off
+ * word (CAS), and the receiver set its bit again (fetch_or) at its next
+ * wait -- in the coherence model about 3.5 of the 13.5 line transfers
+ * that each moved subtree cost (TASK tree at 256 threads: 4515 transfers,
+ * 255 moves).  The RMWs on a word shared by 8 threads and all the threads
+ * that hand are there to find a waiting thread; in a tree whose subtrees
+ * each move once they can be spared by knowing whom to try.
+ *
+ * So every member has designated receivers, the children of its id in a
+ * binomial tree over the team ids: member t > 0 hands to t + lowbit(t)/2,
+ * then t + lowbit(t)/4, ..., t + 1; member 0 to the largest power of two
+ * below the team's size, then half that, ..., 1 (ids past the team are
+ * skipped).  `desig' (its own field) is the next distance to try; it
+ * starts again from the first when the thread starts waiting (it is idle:
+ * what it gets next is a new piece of work) and at a task wait of its
+ * implicit task (`single' running a recursive function: the tree's
+ * root), never at an explicit task's task wait, which comes after the
+ * thread handed that task's children.  A task's child that goes at once
+ * is first offered by a CAS from open to the task on the designated
+ * receiver's word, with no look at the waiting word and no claim: the
+ * receiver's bit stays set (its `in_set' stays true, so it does not set
+ * it again), as for a producer's batches (Note [Sticky waiting bits]).
+ * On success the distance halves; when the CAS fails (the receiver does
+ * not wait: at the start of a round the team is still coming out of the
+ * previous barrier, or it got other work) the task goes by a claim as
+ * before, and the next child tries the same receiver again.  The task
+ * handed is the thread's oldest: with only the child just pushed in its
+ * deque the CAS is blind, and a failure puts the child back where it was;
+ * with more (a tree's root, whose first child is still queued when its
+ * second makes a child), the thread first reads the receiver's word and
+ * takes its oldest task only if the word is open, so that a failed CAS
+ * does not put an old task above newer ones (pushed back as the newest,
+ * as after a failed claim: a thread in a task wait stops at a task at its
+ * deque's bottom that it may not run, Note [Readied tasks and the Task
+ * Scheduling Constraint], task_sched.c).  A subtree handed to member r
+ * this way is about half its hander's, and r's own receivers, r +
+ * lowbit(r)/2 ..., lie in the part of the ids that r's hander does not
+ * designate: when a tree starts on member 0 and its subtrees go down the
+ * binomial tree, each hand-off costs the receiver's reopening of its
+ * word, the CAS and the receiver's read.  A tree started elsewhere, or
+ * tasks of other shapes, fall back to claims as before, paying one failed
+ * CAS per hand-off at most (none when the thread has no designated
+ * receiver left).  Not on crowded CPUs, where nobody waits so: there the
+ * distance is not reset at the implicit task's waits.  Why no task is lost or
+ * runs twice is unchanged (Note [Offering tasks to waiting threads]): a
+ * task goes only by the CAS on an open word, which only its receiver
+ * moves back, and a stale bit only costs a claim a look.  Teams of up to
+ * HSOMP_TASK_BIG_TEAM threads take none of this. */
+bool hsomp_task_hand_designated(struct hsomp_tasking *tk, unsigned me, unsigned n, bool look,
+                                const struct hsomp_deque_ops *ops) {
+  struct hsomp_task_member *mine = &tk->member[me];
+  while (mine->desig && me + mine->desig >= n)
+    mine->desig >>= 1;
+  if (!mine->desig || (look && !word_open(tk, me + mine->desig)))
+    return false;
+  struct hsomp_task *t = ops->take_oldest(&mine->dq);
+  if (!t)
+    return false;
+  t->handed_next = NULL;
+  uintptr_t open = HSOMP_HAND_OPEN;
+  if (atomic_compare_exchange_strong_explicit(&tk->member[me + mine->desig].handoff, &open,
+                                              (uintptr_t)t, memory_order_acq_rel,
+                                              memory_order_relaxed)) {
+    mine->desig >>= 1;
+    return true;
+  }
+  /* Ours again, and back where it was when it was the only one (with
+   * others, pushed as the newest, as a failed claim does) */
+  ops->push(&mine->dq, t);
+  return false;
+}
+
 /* After the owner pushed t onto its deque in a big team: hand its oldest
  * tasks to a waiting thread when it has some to spare (more than it keeps:
  * one, two for an implicit task's children, which go in batches; or the
@@ -521,6 +598,13 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
    * bit (claim); an implicit task's children leave it.  A look for the
    * advert alone, or for a claim, reads the bits only. */
   bool claim = keep == 1;
+  /* Note [Designated receivers]: a task's child to its receiver, if it waits */
+  if (claim && spare && mine->desig && hsomp_task_hand_designated(tk, me, n, size > 1, ops)) {
+    uint32_t want = hsomp_deque_size(dq) >= keep + batch;
+    if (atomic_load_explicit(&dq->advert, memory_order_relaxed) != want)
+      atomic_store_explicit(&dq->advert, want, memory_order_relaxed);
+    return true;
+  }
   unsigned looks = HSOMP_HAND_LOOKS;
   for (k = 0; k < (spare ? words : look ? 1 : 0) && !waiting && looks; k++) {
     w = word_to_look(tk, me, words, k, w);

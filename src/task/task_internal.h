@@ -333,6 +333,10 @@ struct hsomp_task_member {
    * hand_seen: the members of its block handed one since the size last
    * changed (Note [Batches that grow], task_handoff.c). */
   uint8_t hand_shift, hand_seen;
+  /* The next of its designated receivers a task's child goes to, a
+   * distance in team ids (0: none left); Note [Designated receivers],
+   * task_handoff.c. */
+  unsigned desig;
   /* HSOMP_HAND_OPEN while it waits for a task; a task handed to it (CAS
    * from open by the thread that hands), which the owner takes; anything
    * but open is closed.  Its own line: the owner's fields above are
@@ -645,14 +649,25 @@ struct hsomp_task *hsomp_task_handed(struct hsomp_thread *self, struct hsomp_tea
 /* Member `me' stops waiting; a task handed to it meanwhile, or NULL. */
 struct hsomp_task *hsomp_task_withdraw(struct hsomp_thread *self, struct hsomp_team *team,
                                        struct hsomp_tasking *tk, unsigned me) HSOMP_INTERNAL;
+/* Member `me' (of a team that hands tasks) hands its tasks' children to
+ * its designated receivers from the first (Note [Designated receivers] in
+ * task_handoff.c): member t > 0 to t + lowbit(t)/2 first, member 0 to the
+ * largest power of two below the team's size (ids past it are skipped). */
+static inline void hsomp_task_desig_reset(struct hsomp_tasking *tk, unsigned me) {
+  tk->member[me].desig = me ? (me & -me) >> 1 : 1u << (31 - __builtin_clz(tk->cap - 1)); /* cap > 8 */
+}
 /* At a task wait: the thread's next batches start from a pair (Note
- * [Batches that grow] in task_handoff.c). */
-static inline void hsomp_task_hand_reset(struct hsomp_thread *self, struct hsomp_team *team) {
+ * [Batches that grow] in task_handoff.c), and at its implicit task's its
+ * designated receivers from the first (Note [Designated receivers]). */
+static inline void hsomp_task_hand_reset(struct hsomp_thread *self, struct hsomp_team *team,
+                                         bool implicit) {
   struct hsomp_tasking *tk = hsomp_task_handoff_team(self, team);
   if (tk) {
     struct hsomp_task_member *mine = &tk->member[self->ts.team_id];
     mine->hand_shift = 0;
     mine->hand_seen = 0;
+    if (implicit && !hsomp_crowded_with(team->threads_in_regions))
+      hsomp_task_desig_reset(tk, self->ts.team_id);
   }
 }
 struct hsomp_deque_ops {
@@ -664,6 +679,11 @@ struct hsomp_deque_ops {
  * advert; true if a task was handed. */
 bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, int64_t keep,
                              bool first_child, const struct hsomp_deque_ops *ops) HSOMP_INTERNAL;
+/* Member `me' hands its oldest task to its next designated receiver if
+ * that one waits (Note [Designated receivers]); true if handed, else the
+ * task is back on its deque. */
+bool hsomp_task_hand_designated(struct hsomp_tasking *tk, unsigned me, unsigned n, bool look,
+                                const struct hsomp_deque_ops *ops) HSOMP_INTERNAL;
 /* Whether any queue of the team may hold a task (for sleeping decisions). */
 bool hsomp_task_any_queued(struct hsomp_team *team) HSOMP_INTERNAL;
 /* Whether the shared queue holds a task `constraint' may run. */
