@@ -276,11 +276,6 @@ struct hsomp_deque {
   _Atomic int64_t top HSOMP_ALIGNED;
   _Atomic int64_t bottom HSOMP_ALIGNED;
   _Atomic(struct hsomp_deque_buf *) buf;
-  /* The most tasks a thief may claim in one CAS on `top': 0 (one) or
-   * HSOMP_STEAL_BATCH; written by the owner only (Note [Stealing tiny
-   * tasks in batches] in task_sched.c).  In the line of `bottom', which
-   * thieves read anyway. */
-  _Atomic int64_t steal_batch;
   /* Teams of more than 8: the deque may hold a task that was offered to
    * no waiting thread; written by the owner only, when it changes, and
    * read by thieves before the indices (Note [Offering tasks to waiting
@@ -324,7 +319,6 @@ _Static_assert(offsetof(struct hsomp_hand_lines, slot) == HSOMP_HAND_HEAD &&
                    sizeof(struct hsomp_hand_lines) == HSOMP_HAND_LINES * HSOMP_CACHELINE,
                "a description fills its lines");
 
-#define HSOMP_STEAL_BATCH_MAX 8 /* Note [Stealing tiny tasks in batches] (task_sched.c) */
 struct hsomp_task_member {
   struct hsomp_deque dq;
   /* The owner's, written at its looks for work: not in the line of
@@ -339,15 +333,6 @@ struct hsomp_task_member {
    * hand_seen: the members of its block handed one since the size last
    * changed (Note [Batches that grow], task_handoff.c). */
   uint8_t hand_shift, hand_seen;
-  /* Note [Stealing tiny tasks in batches] (task_sched.c): stolen tasks in
-   * a row that made no deferred child, and the thread's kid_credit_task
-   * at its last steal (a change since means some task it ran made one). */
-  uint32_t leaf_streak;
-  struct hsomp_task *credit_seen;
-  /* The rest of its last batch, run before it looks anywhere else:
-   * stash[stash_n - 1] next (Note [Stealing tiny tasks in batches]). */
-  uint32_t stash_n;
-  struct hsomp_task *stash[HSOMP_STEAL_BATCH_MAX - 1];
   /* HSOMP_HAND_OPEN while it waits for a task; a task handed to it (CAS
    * from open by the thread that hands), which the owner takes; anything
    * but open is closed.  Its own line: the owner's fields above are

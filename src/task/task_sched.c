@@ -34,7 +34,6 @@ void hsomp_deque_init(struct hsomp_deque *dq) {
   a->older = NULL;
   atomic_init(&dq->top, 0);
   atomic_init(&dq->bottom, 0);
-  atomic_init(&dq->steal_batch, 0);
   atomic_init(&dq->buf, a);
 }
 
@@ -130,118 +129,6 @@ static inline bool slot_excluded(struct hsomp_deque_slot *s, const struct hsomp_
                    atomic_load_explicit(&s->ancestors_hi, memory_order_relaxed), w);
 }
 
-/* Note [Stealing tiny tasks in batches]
- * When one thread makes tasks of ~50 ns and another steals them (a
- * producer in `master' or `single', the other thread at the barrier), each
- * steal cost the producer 0.24-0.29 us of line transfers (README, Task
- * workloads, seventh pass (c)): the thief's CAS takes the line of `top',
- * which the producer reads at every task (its throttle), its reads take
- * the line of `bottom' and the slots' lines.  So a thief at a barrier
- * (unconstrained, a team of at most HSOMP_TASK_BIG_TEAM) claims up to
- * HSOMP_STEAL_BATCH of a big deque's oldest tasks in one CAS on `top'
- * (deque_steal_batch): it runs the first and keeps the others in its
- * stash (struct hsomp_task_member), which it runs before it looks
- * anywhere else (find_queued).
- *
- * Only where tasks are tiny, and without a clock: UTS_BIN's speed
- * depends on which thread gets a few giant children of the root (README,
- * Task workloads, eighth pass (d)), and every thief that took root
- * children two or more at a time lost most of its fast runs (ninth pass
- * (a)).  So a thief batches only after HSOMP_STEAL_BATCH_AFTER tasks in
- * a row that it stole unconstrained were children of implicit tasks
- * (depth 1) that made no deferred child: its kid_credit_task (Note
- * [Counting children in advance], task.c), which the count of every
- * deferred child writes, did not change since its previous steal.  A
- * deeper task or one with children starts the count over.  EPCC's
- * producers of empty tasks pass that at once; in UTS_BIN one root child
- * in eight has children, and 128 leaves in a row do not occur.  The
- * stash is not a deque, so the children of a stashed task are deferred
- * as they would have been (the thief's deque is empty) and are counted.
- * Nobody else can take a stashed task -- another reason batches are for
- * tiny tasks only -- but a stash never blocks a wait: its holder runs it
- * at its next look for work unless it is in a constrained wait, and what
- * it waits for there are descendants of the task it waits in, never
- * their siblings in the stash.
- *
- * The hazard: in Chase-Lev the owner takes every element but the last
- * without a CAS, relying on a thief claiming only the one element at
- * `top' it read before its fence.  A thief that claims k elements
- * [t, t+k) after reading a stale `bottom' could claim the one the owner
- * is taking.  So the owner takes without a CAS only when at least
- * `steal_batch' elements lie above the one it takes: with its store of
- * bottom = b, a fence, then its load of top = t_o, it takes b without a
- * CAS iff b - t_o >= steal_batch (>= 1 when steal_batch is 0, as
- * before).  The argument, in the total order that x86 (TSO, with the
- * fences and locked operations) gives and that seq_cst fences give in
- * C11: a thief loads top = t_s, fences, loads bottom, reads the slots and
- * CASes top from t_s to t_s + k, k <= steal_batch.  Either its load of
- * bottom came before the owner's store of b -- then the owner's later
- * load of top sees t_o >= t_s (top only grows), and if the thief's CAS
- * succeeds top was still t_s, so t_o = t_s and the thief's elements end
- * at t_s + k <= t_o + steal_batch <= b: not b -- or it saw b (or a later
- * bottom), so it claims only elements below b, or ones pushed after the
- * take, which are new tasks.  When fewer lie above (the deque is nearly
- * empty) the owner turns batches off (deque_batch_off), which is always
- * a store of 0 followed by a successful CAS of the owner on top: it
- * claims the oldest task (or, on an empty deque, moves top and bottom up
- * by one).  A thief whose CAS succeeds after that read top from the
- * owner's CAS or a later one (top changes by RMWs only, so they are in
- * the release sequence of the owner's), and so reads steal_batch = 0
- * after its load of bottom; one whose CAS came first made the owner's
- * CAS fail, and the owner tries again.  A thief reads steal_batch twice,
- * before top (acquire) and after bottom, and uses the smaller: turning
- * batches on is a release store by the owner before any take that
- * relies on it, so a thief that read the new value first reads a bottom
- * from after it, when the owner's takes already keep their distance.
- * Elements the thief reads but does not claim are left alone, as in the
- * single steal; the ring is never overwritten under a claimed range
- * (a push that would reach a slot of [top, top + cap) grows the ring).
- *
- * Batches are turned on by hsomp_task_schedule in small teams when a
- * push leaves at least HSOMP_STEAL_BATCH_FROM tasks on the deque (a
- * producer; nested tasks are bounded to a few a thread by the throttle
- * and never reach it), and off when the owner's take finds fewer than
- * HSOMP_STEAL_BATCH above its element, or finds the deque empty: so the
- * owner's common take costs one more load in a line it holds, and turning
- * off costs one CAS (and the owner runs the oldest task once, out of
- * order, which any order of ready tasks allows).  The thief takes at
- * most half of what it saw, so a producer that stops producing keeps
- * work.  What the batch saves the producer is the transfers of `top' and
- * `bottom' per task (one per batch instead); the records' lines still
- * move one per task. */
-#define HSOMP_STEAL_BATCH HSOMP_STEAL_BATCH_MAX
-#define HSOMP_STEAL_BATCH_FROM 32
-#define HSOMP_STEAL_BATCH_AFTER 128
-
-/* Note [Stealing tiny tasks in batches]: the owner, holding no element
- * (elements [top, b) are queued, bottom = b), turns batch steals off.
- * Returns the oldest task, now the owner's, or NULL when the deque was
- * empty (top and bottom are then one higher). */
-static __attribute__((noinline)) struct hsomp_task *deque_batch_off(struct hsomp_deque *dq,
-                                                                    int64_t b) {
-  atomic_store_explicit(&dq->steal_batch, 0, memory_order_relaxed);
-  for (;;) {
-    int64_t top = atomic_load_explicit(&dq->top, memory_order_seq_cst);
-    if (top >= b) {
-      if (atomic_compare_exchange_strong_explicit(&dq->top, &top, top + 1, memory_order_seq_cst,
-                                                  memory_order_relaxed)) {
-        atomic_store_explicit(&dq->bottom, top + 1, memory_order_release);
-        return NULL;
-      }
-      continue;
-    }
-    struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_relaxed);
-    struct hsomp_task *t =
-        atomic_load_explicit(&a->slot[top & (a->cap - 1)].task, memory_order_relaxed);
-    if (atomic_compare_exchange_strong_explicit(&dq->top, &top, top + 1, memory_order_seq_cst,
-                                                memory_order_relaxed))
-      return t;
-  }
-}
-
-static __attribute__((noinline)) struct hsomp_task *
-deque_take_slow(struct hsomp_deque *dq, const struct hsomp_task *w, int64_t b);
-
 /* The owner's take at the bottom; NULL if empty, or (constrained) if the bottom
  * task cannot be a descendant of the constraint, without writing. */
 static inline __attribute__((always_inline)) struct hsomp_task *
@@ -251,9 +138,6 @@ deque_take(struct hsomp_deque *dq, const struct hsomp_task *w) {
     /* Note [Offering tasks to waiting threads] (task_handoff.c) */
     if (HSOMP_UNLIKELY(atomic_load_explicit(&dq->advert, memory_order_relaxed)))
       atomic_store_explicit(&dq->advert, 0, memory_order_relaxed);
-    /* Note [Stealing tiny tasks in batches] */
-    if (HSOMP_UNLIKELY(atomic_load_explicit(&dq->steal_batch, memory_order_relaxed)))
-      return deque_take_slow(dq, w, b);
     return NULL;
   }
   b -= 1;
@@ -268,12 +152,6 @@ deque_take(struct hsomp_deque *dq, const struct hsomp_task *w) {
     atomic_store_explicit(&dq->bottom, b + 1, memory_order_relaxed);
     return NULL;
   }
-  /* Note [Stealing tiny tasks in batches]: 0 unless a batch thief may be
-   * about; then fewer than that many above b means the slow path. */
-  if (HSOMP_UNLIKELY(atomic_load_explicit(&dq->steal_batch, memory_order_relaxed) > b - top)) {
-    atomic_store_explicit(&dq->bottom, b + 1, memory_order_relaxed);
-    return deque_take_slow(dq, w, b + 1);
-  }
   struct hsomp_task *t = atomic_load_explicit(&s->task, memory_order_relaxed);
   if (top == b) {
     if (!atomic_compare_exchange_strong_explicit(&dq->top, &top, top + 1, memory_order_seq_cst,
@@ -284,30 +162,11 @@ deque_take(struct hsomp_deque *dq, const struct hsomp_task *w) {
   return t;
 }
 
-/* deque_take with batch steals on and fewer than HSOMP_STEAL_BATCH tasks
- * above the bottom one, or an empty deque (bottom = b): turn them off,
- * then take as before (Note [Stealing tiny tasks in batches]).  The
- * oldest task that turning off claims is the result, unless it is not
- * the constraint's to run: then it goes to the shared queue (as a stolen
- * look-alike does, Note [Stealing only what may run]) and the take
- * starts over. */
-static __attribute__((noinline)) struct hsomp_task *
-deque_take_slow(struct hsomp_deque *dq, const struct hsomp_task *w, int64_t b) {
-  struct hsomp_task *t = deque_batch_off(dq, b);
-  if (!t)
-    return NULL;
-  if (w && !hsomp_task_descends(t, w)) {
-    hsomp_shared_push(atomic_load_explicit(&t->team->tasking, memory_order_acquire), t);
-    return deque_take(dq, w);
-  }
-  return t;
-}
-
 /* NULL if empty, or if the oldest task cannot descend from the
  * constraint (as for deque_take); *lost set if another thread won
  * the race. */
 static struct hsomp_task *deque_steal(struct hsomp_deque *dq, const struct hsomp_task *w,
-                                      bool *lost, uint32_t *depth) {
+                                      bool *lost) {
   if (atomic_load_explicit(&dq->top, memory_order_relaxed) >=
       atomic_load_explicit(&dq->bottom, memory_order_relaxed))
     return NULL; /* Note [Empty takes write nothing] */
@@ -321,8 +180,6 @@ static struct hsomp_task *deque_steal(struct hsomp_deque *dq, const struct hsomp
   if (slot_excluded(s, w))
     return NULL; /* Note [Stealing only what may run] */
   struct hsomp_task *t = atomic_load_explicit(&s->task, memory_order_relaxed);
-  if (depth) /* Note [Stealing tiny tasks in batches]: from the slot, a line read already */
-    *depth = atomic_load_explicit(&s->depth, memory_order_relaxed);
   if (!atomic_compare_exchange_strong_explicit(&dq->top, &top, top + 1, memory_order_seq_cst,
                                                memory_order_relaxed)) {
     *lost = true;
@@ -331,51 +188,11 @@ static struct hsomp_task *deque_steal(struct hsomp_deque *dq, const struct hsomp
   return t;
 }
 
-/* An unconstrained thief's steal from a deque whose owner allows batches
- * (Note [Stealing tiny tasks in batches]): up to steal_batch of the
- * oldest tasks, at most half of what it saw, in one CAS; the first is
- * returned, the others go to the thief's stash (`mine').  NULL as for
- * deque_steal. */
-static struct hsomp_task *deque_steal_batch(struct hsomp_deque *dq, struct hsomp_task_member *mine,
-                                            bool *lost) {
-  if (atomic_load_explicit(&dq->top, memory_order_relaxed) >=
-      atomic_load_explicit(&dq->bottom, memory_order_relaxed))
-    return NULL; /* Note [Empty takes write nothing] */
-  int64_t k1 = atomic_load_explicit(&dq->steal_batch, memory_order_acquire);
-  int64_t top = atomic_load_explicit(&dq->top, memory_order_acquire);
-  atomic_thread_fence(memory_order_seq_cst);
-  int64_t b = atomic_load_explicit(&dq->bottom, memory_order_acquire);
-  int64_t k2 = atomic_load_explicit(&dq->steal_batch, memory_order_acquire);
-  if (top >= b)
-    return NULL;
-  int64_t k = (b - top) / 2;
-  if (k > k1)
-    k = k1;
-  if (k > k2)
-    k = k2;
-  if (k < 1)
-    k = 1;
-  struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_acquire);
-  struct hsomp_task *got[HSOMP_STEAL_BATCH];
-  for (int64_t i = 0; i < k; i++)
-    got[i] = atomic_load_explicit(&a->slot[(top + i) & (a->cap - 1)].task, memory_order_relaxed);
-  if (!atomic_compare_exchange_strong_explicit(&dq->top, &top, top + k, memory_order_seq_cst,
-                                               memory_order_relaxed)) {
-    *lost = true;
-    return NULL;
-  }
-  HSOMP_ASSERT(mine->stash_n == 0); /* an unconstrained thief runs its stash before it steals */
-  /* Run in the order stolen: the last of the stash goes first. */
-  for (int64_t i = k - 1; i >= 1; i--)
-    mine->stash[mine->stash_n++] = got[i];
-  return got[0];
-}
-
 /* The owner takes its own deque's oldest task (a hand-off), or NULL. */
 static struct hsomp_task *deque_take_oldest(struct hsomp_deque *dq) {
   for (int attempt = 0; attempt < 4; attempt++) {
     bool lost = false;
-    struct hsomp_task *t = deque_steal(dq, NULL, &lost, NULL);
+    struct hsomp_task *t = deque_steal(dq, NULL, &lost);
     if (t || !lost)
       return t;
   }
@@ -593,34 +410,12 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
 
 /* A task from victim v (which may be the thread itself: its oldest
  * task), or NULL.  A stolen look-alike goes to the shared queue. */
-static struct hsomp_task *steal_from(struct hsomp_thread *self, struct hsomp_tasking *tk,
-                                     unsigned v, struct hsomp_task *constraint) {
-  unsigned me = self->ts.team_id;
-  struct hsomp_deque *dq = &tk->member[v].dq;
-  bool batch = false, counted = false;
-  uint32_t depth = 1;
-  /* Note [Stealing tiny tasks in batches]: an unconstrained thief, from
-   * another's deque whose owner allows it (never in a big team), once the
-   * tasks it stole lately made no children */
-  if (!constraint && v != me && atomic_load_explicit(&dq->steal_batch, memory_order_relaxed)) {
-    struct hsomp_task_member *mine = &tk->member[me];
-    if (self->kid_credit_task != mine->credit_seen) {
-      mine->credit_seen = self->kid_credit_task;
-      mine->leaf_streak = 0;
-    }
-    batch = mine->leaf_streak >= HSOMP_STEAL_BATCH_AFTER;
-    counted = true;
-  }
+static struct hsomp_task *steal_from(struct hsomp_tasking *tk, unsigned v,
+                                     struct hsomp_task *constraint) {
   for (int attempt = 0; attempt < 4; attempt++) {
     bool lost = false;
-    struct hsomp_task *t;
-    if (batch)
-      t = deque_steal_batch(dq, &tk->member[me], &lost);
-    else
-      t = deque_steal(dq, constraint, &lost, counted ? &depth : NULL);
+    struct hsomp_task *t = deque_steal(&tk->member[v].dq, constraint, &lost);
     if (t) {
-      if (counted) /* only children of implicit tasks count */
-        tk->member[me].leaf_streak = depth > 1 ? 0 : tk->member[me].leaf_streak + 1;
       if (eligible(t, constraint))
         return t;
       hsomp_shared_push(tk, t);
@@ -647,11 +442,8 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
       return t;
     hsomp_deque_push(&mine->dq, t); /* a look-alike: everything below is older */
   }
-  /* Note [Stealing tiny tasks in batches]: the rest of a batch */
-  if (HSOMP_UNLIKELY(mine->stash_n) && !constraint)
-    return mine->stash[--mine->stash_n];
   /* Note [Stealing only what may run], (3) */
-  if (constraint && hsomp_deque_size(&mine->dq) > 1 && (t = steal_from(self, tk, me, constraint)))
+  if (constraint && hsomp_deque_size(&mine->dq) > 1 && (t = steal_from(tk, me, constraint)))
     return t;
   if (n <= 1)
     return NULL;
@@ -663,7 +455,7 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
   if (last != me && last < n) {
     if ((n <= HSOMP_TASK_BIG_TEAM ||
          atomic_load_explicit(&tk->member[last].dq.advert, memory_order_relaxed)) &&
-        (t = steal_from(self, tk, last, constraint)))
+        (t = steal_from(tk, last, constraint)))
       return t;
     mine->last_victim = me; /* Note [Finding a task]: forgotten once it had nothing */
   }
@@ -683,7 +475,7 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
     if (n > HSOMP_TASK_BIG_TEAM && (r & (HSOMP_UNADVERTISED_EVERY - 1)) &&
         !atomic_load_explicit(&tk->member[v].dq.advert, memory_order_relaxed))
       continue; /* Note [Offering tasks to waiting threads] */
-    if ((t = steal_from(self, tk, v, constraint))) {
+    if ((t = steal_from(tk, v, constraint))) {
       mine->rng = r;
       mine->last_victim = v;
       mine->backoff = 0;
@@ -811,18 +603,11 @@ void hsomp_task_schedule(struct hsomp_thread *self, struct hsomp_team *team, str
     schedule_in_big_team(self, team, tk, t);
     return;
   }
-  struct hsomp_deque *dq = &tk->member[self->ts.team_id].dq;
-  hsomp_deque_push(dq, t);
+  hsomp_deque_push(&tk->member[self->ts.team_id].dq, t);
   /* Only the team's members sleep on its event word for queued tasks; in
    * a team of one that is this thread, which is awake. */
-  if (team->nthreads > 1) {
-    /* Note [Stealing tiny tasks in batches]: a producer's deque; the
-     * release store orders it before the takes that rely on it */
-    if (HSOMP_UNLIKELY(hsomp_deque_size(dq) >= HSOMP_STEAL_BATCH_FROM) &&
-        !atomic_load_explicit(&dq->steal_batch, memory_order_relaxed))
-      atomic_store_explicit(&dq->steal_batch, HSOMP_STEAL_BATCH, memory_order_release);
+  if (team->nthreads > 1)
     hsomp_task_wake_one(team);
-  }
 }
 
 /* Note [Readied tasks and the Task Scheduling Constraint]
