@@ -276,6 +276,10 @@ struct hsomp_deque {
   _Atomic int64_t top HSOMP_ALIGNED;
   _Atomic int64_t bottom HSOMP_ALIGNED;
   _Atomic(struct hsomp_deque_buf *) buf;
+  /* Tasks the owner has pushed, read by the owner only (Note [Idle
+   * thieves and tiny tasks] in task_sched.c): in the line every push
+   * writes anyway. */
+  uint64_t pushes;
   /* Teams of more than 8: the deque may hold a task that was offered to
    * no waiting thread; written by the owner only, when it changes, and
    * read by thieves before the indices (Note [Offering tasks to waiting
@@ -327,6 +331,11 @@ struct hsomp_task_member {
   unsigned last_victim;           /* whom it last stole from (its own index: nobody) */
   unsigned backoff, skip;         /* idle looks at others' deques (Note [Idle thieves back off]) */
   bool hot;                       /* its last look at others' deques found a task */
+  /* Note [Idle thieves and tiny tasks] (task_sched.c): ticks at its last
+   * steal at a barrier (0: none being timed), the end of its pause in
+   * ticks, 256 times the average ticks a steal gave it (0: none yet), and
+   * its deque's `pushes' at the steal. */
+  uint64_t stole_at, pause_until, steal_gain, stole_pushes;
   bool waiting;                   /* its hand-off word is open (Note [Offering tasks to waiting threads]) */
   bool in_set;                    /* its bit is in its block's waiting word (Note [Sticky waiting bits]) */
   /* Its implicit task's children are handed in batches of 2 << hand_shift;
