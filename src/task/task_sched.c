@@ -455,44 +455,88 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
  * time between two regions (a steal closed by the next region's first
  * look), a preemption, or a subtree big enough that nobody minds.
  * Deeper tasks (made by explicit tasks: recursive programs) are not
- * timed and never start a pause: their subtrees vary the most, and the
- * losses this addresses are producers in implicit tasks.  For the same
- * reason a timed task that queued children of its own (the thief's deque
- * counts its pushes, in the line each push writes anyway) sets the
- * average back to HSOMP_STEAL_GAIN_START: the producer's tasks are
- * recursive, and in a critical branching process such as UTS_BIN's tree
- * the average of what the last few hundred steals gave says little about
- * the next: the mean subtree (250 nodes) comes from rare huge ones.
+ * timed at a barrier and never start a pause there: their subtrees vary
+ * the most, and the losses this addresses are producers in implicit
+ * tasks.  For the same reason a timed task that queued children of its
+ * own (the thief's deque counts its pushes, in the line each push writes
+ * anyway) sets the average back to HSOMP_STEAL_GAIN_START: the producer's
+ * tasks are recursive, and in a critical branching process such as
+ * UTS_BIN's tree the average of what the last few hundred steals gave
+ * says little about the next: the mean subtree (250 nodes) comes from
+ * rare huge ones.  A steal still being timed when the thread's wait at
+ * the barrier ends is not counted (task_wait): what follows is the
+ * program's, not the task's.
  * Nothing is lost: the pause ends by itself (the thread is at a barrier,
  * and it does not sleep while a queue holds a task:
- * hsomp_task_any_queued), and the owner runs what nobody takes.  A
- * constrained thread (taskwait, taskgroup, dependences) never pauses: it
- * waits for its own descendants, which it may have to take back. */
+ * hsomp_task_any_queued), and the owner runs what nobody takes.
+ *
+ * A constrained thread (taskwait, taskgroup, dependences) waits for its
+ * own descendants, which it may have to take back, so it keeps no average
+ * and never stops taking from its own deque; but a steal of its that gave
+ * it less than HSOMP_TINY_STEAL_TICKS (a leaf of a subtree some other
+ * thread is running) starts a pause of HSOMP_TINY_PAUSE_TICKS before its
+ * next look at others' deques.  Without it two threads split a deep,
+ * narrow subtree one leaf at a time: in UTS_BIN the producer, at the
+ * root's taskwait (constrained: every task of the tree descends from the
+ * root), took the leaves of the subtree the other thread ran, each steal
+ * costing that thread more than the leaf, and a subtree of 607 000 nodes
+ * that one thread runs in 8-9 ms took 16-33 ms on two (README, Task
+ * workloads, eighth pass (d), ninth pass (b)).  A steal that gives more
+ * (a subtree) ends no pause, so the splitting of a subtree among threads
+ * that each take a big part goes on at full speed.  The wait's condition
+ * is tested as before while the thread pauses (hsomp_wait_until), so a
+ * paused waiter leaves its taskwait as soon as its children are done. */
 #define HSOMP_TINY_STEAL_TICKS 1024u           /* ~0.4 us at 2.6 GHz */
 #define HSOMP_TINY_PAUSE_TICKS 16384u          /* ~6 us */
 #define HSOMP_STEAL_GAIN_WEIGHT 256u
 #define HSOMP_STEAL_GAIN_START (8u * HSOMP_TINY_STEAL_TICKS)
 #define HSOMP_STEAL_GAIN_DROP (1u << 20)       /* ~0.4 ms */
+/* Note [Producers whose tasks are worth sharing] (task_create.c) */
+#define HSOMP_LONG_STEAL_TICKS (4u * HSOMP_TINY_STEAL_TICKS)
+#define HSOMP_LONG_STEAL_SEEN 64u
+#define HSOMP_SHARE_WEIGHT 1024u
 
 /* Note [Idle thieves and tiny tasks]: time a steal from now. */
-static void thief_stole(struct hsomp_task_member *mine) {
+static void thief_stole(struct hsomp_task_member *mine, const struct hsomp_task *constraint) {
   mine->stole_pushes = mine->dq.pushes;
+  mine->stole_nested = constraint != NULL;
   mine->stole_at = hsomp_ticks() | 1;
 }
 
 /* Note [Idle thieves and tiny tasks]: close the timing of the last steal,
  * if any; whether the thief pauses now. */
-static __attribute__((noinline)) bool thief_pauses(struct hsomp_task_member *mine) {
+static __attribute__((noinline)) bool thief_pauses(struct hsomp_tasking *tk,
+                                                    struct hsomp_task_member *mine) {
   uint64_t now = hsomp_ticks();
   if (mine->stole_at) {
     uint64_t gain = now - mine->stole_at, avg = mine->steal_gain; /* x WEIGHT */
     mine->stole_at = 0;
+    if (mine->stole_nested) {
+      bool tiny = gain < HSOMP_TINY_STEAL_TICKS;
+      mine->pause_until = tiny ? now + HSOMP_TINY_PAUSE_TICKS : 0;
+      return tiny;
+    }
     bool queued = mine->dq.pushes != mine->stole_pushes;
     if (!avg || queued)
       avg = (uint64_t)HSOMP_STEAL_GAIN_START * HSOMP_STEAL_GAIN_WEIGHT;
     else if (gain < HSOMP_STEAL_GAIN_DROP)
       avg = avg - avg / HSOMP_STEAL_GAIN_WEIGHT + gain;
     mine->steal_gain = avg;
+    /* Note [Producers whose tasks are worth sharing] (task_create.c) */
+    uint32_t share = mine->share_gain; /* x HSOMP_SHARE_WEIGHT, < 2^30 */
+    mine->share_gain = share - share / HSOMP_SHARE_WEIGHT +
+                       (uint32_t)(gain < HSOMP_STEAL_GAIN_DROP ? gain : HSOMP_STEAL_GAIN_DROP);
+    if (mine->share_n < HSOMP_LONG_STEAL_SEEN)
+      mine->share_n++;
+    bool lng = mine->share_n >= HSOMP_LONG_STEAL_SEEN &&
+               mine->share_gain >= HSOMP_LONG_STEAL_TICKS * HSOMP_SHARE_WEIGHT;
+    if (lng != mine->steals_long) {
+      mine->steals_long = lng;
+      if (lng)
+        atomic_fetch_add_explicit(&tk->long_thieves, 1, memory_order_relaxed);
+      else
+        atomic_fetch_sub_explicit(&tk->long_thieves, 1, memory_order_relaxed);
+    }
     bool tiny = avg < (uint64_t)HSOMP_TINY_STEAL_TICKS * HSOMP_STEAL_GAIN_WEIGHT;
     mine->pause_until = tiny ? now + HSOMP_TINY_PAUSE_TICKS : 0;
     return tiny;
@@ -547,16 +591,16 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
     return NULL;
   }
   /* Note [Idle thieves and tiny tasks] */
-  bool timed = !constraint && n <= HSOMP_TASK_BIG_TEAM;
-  if (timed && (mine->stole_at | mine->pause_until) && thief_pauses(mine))
+  bool timed = n <= HSOMP_TASK_BIG_TEAM;
+  if (timed && (mine->stole_at | mine->pause_until) && thief_pauses(tk, mine))
     return NULL;
   unsigned last = mine->last_victim;
   if (last != me && last < n) {
     if ((n <= HSOMP_TASK_BIG_TEAM ||
          atomic_load_explicit(&tk->member[last].dq.advert, memory_order_relaxed)) &&
         (t = steal_from(tk, last, constraint))) {
-      if (timed && t->depth == 1) /* Note [Idle thieves and tiny tasks] */
-        thief_stole(mine);
+      if (timed && (constraint || t->depth == 1)) /* Note [Idle thieves and tiny tasks] */
+        thief_stole(mine, constraint);
       return t;
     }
     mine->last_victim = me; /* Note [Finding a task]: forgotten once it had nothing */
@@ -582,8 +626,8 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
       mine->last_victim = v;
       mine->backoff = 0;
       mine->hot = true;
-      if (timed && t->depth == 1) /* Note [Idle thieves and tiny tasks] */
-        thief_stole(mine);
+      if (timed && (constraint || t->depth == 1)) /* Note [Idle thieves and tiny tasks] */
+        thief_stole(mine, constraint);
       return t;
     }
   }
