@@ -764,7 +764,8 @@ static void task_wait(struct hsomp_thread *self, struct hsomp_team *team,
                           .disarm = waiter_disarm};
   hsomp_wait_until(constraint ? &team->task_done : &team->event, &s, &u); /* Note [Two sleep words] */
   if (!constraint) { /* Note [Idle thieves and tiny tasks] (task_sched.c): not the time after */
-    struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_relaxed);
+    /* acquire: another member may have installed it (tasking_install) */
+    struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
     if (tk && self->ts.team_id < tk->cap)
       tk->member[self->ts.team_id].stole_at = 0;
   }

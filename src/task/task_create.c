@@ -108,8 +108,13 @@
  * read where the usual children bound is passed (kids_over_bound, after
  * a task is queued), which also sets the thread's `throttle_raised', the
  * amount by which GOMP_task's first test (deque_throttled) lets the deque
- * grow past HSOMP_THROTTLE; so GOMP_task's own paths read one field more
- * and nothing shared.  It is written only when a thief's verdict
+ * grow past HSOMP_THROTTLE; so GOMP_task reads one field more, and only
+ * past HSOMP_THROTTLE (its usual test stays a compare with a constant),
+ * and nothing shared.  The field is 16 bits, in the hole after
+ * `tasks_throttled': with a 32-bit one, which moved the thread's later
+ * fields by 4-8 bytes, and the sum in the usual test, EPCC's
+ * CONDITIONAL_TASK (`if(0)' tasks, which never reach the test) took
+ * some 2 ns more per task (README, ninth pass (d)).  It is written only when a thief's verdict
  * changes.  Nested tasks keep their own bound: their tasks are split by
  * the thieves that take them.  EPCC's constructs, whose tasks are all
  * shorter than the mark, never raise it; a program that made long tasks
@@ -117,6 +122,7 @@
  * down within a few thousand steals. */
 #define HSOMP_THROTTLE_LONG 16384
 #define HSOMP_CUTOFF_KIDS_LONG_PER_THREAD 8192
+_Static_assert(HSOMP_THROTTLE_LONG - HSOMP_THROTTLE <= UINT16_MAX, "throttle_raised is 16 bits");
 
 /* Whether a thief of the team found its steals long (Note [Producers
  * whose tasks are worth sharing]); read only past the throttle's bound. */
@@ -143,7 +149,10 @@ static inline __attribute__((always_inline)) bool deque_throttled(struct hsomp_t
     self->tasks_throttled = false;
     return false;
   }
-  if (size + more <= HSOMP_THROTTLE + (int64_t)self->throttle_raised)
+  if (size + more <= HSOMP_THROTTLE)
+    return false;
+  /* past the usual mark only: the test above stays one compare */
+  if (HSOMP_UNLIKELY(size + more <= HSOMP_THROTTLE + (int64_t)self->throttle_raised))
     return false;
   self->tasks_throttled = true;
   return true;
