@@ -504,8 +504,47 @@ static void describe_batch(struct hand *h) {
  * one, two for an implicit task's children, which go in batches; or the
  * first child of a task), and keep the advert right; true if a task was
  * handed (Note [Offering tasks to waiting threads]). */
+/* Note [A task not handed goes back where it was]
+ * The tasks a thread hands are its deque's oldest, taken off the top
+ * before the hand-off (a task must be the hander's before it is handed:
+ * a thief could take it meanwhile).  When no thread takes them -- the
+ * word read open closed meanwhile, or, for a task's child, whose look
+ * reads the waiting bits only, every set bit was stale (Note [Sticky
+ * waiting bits]) -- they used to be pushed back at the bottom, the
+ * newest end.  The oldest task of a deque may belong to a shallower
+ * frame of the owner than the one it runs now (a sibling of an
+ * ancestor): pushed back at the bottom it lay above the current task's
+ * children, and a thread suspended in a taskwait takes from the bottom
+ * only what it may run and otherwise looks at the top only (Note
+ * [Stealing only what may run]), as thieves do, so the children in
+ * between were reachable by nobody constrained; the unconstrained threads
+ * (at a barrier, the join) that normally steal such a deque's top away
+ * may all have left -- a tree made by a member other than the master,
+ * whose team mates left at the join before the first task (Note [Workers
+ * stay for late tasks], join.c): the master and two workers slept in
+ * taskwaits for good with their children under a stranger in a deque.
+ * So a task not handed goes back to the bottom only when that keeps the
+ * deque in the order of the owner's frames: it is a child of the task
+ * the owner runs (`current', a sibling of the task just pushed), or the
+ * owner runs its implicit task (the bottom frame: every task in its
+ * deque is of that frame or would be older); any other goes to the
+ * shared queue, which every thread looks at past what it may not run
+ * (as readied tasks do, Note [Readied tasks and the Task Scheduling
+ * Constraint] in task_sched.c), and which wakes a sleeper for it.  The
+ * owner finds it there when it comes back down to its frame, so the
+ * owner still runs, or can run, everything it queued (Note [Stealing
+ * only what may run], (2)). */
+static void put_back(struct hsomp_tasking *tk, struct hsomp_deque *dq, struct hsomp_task *r,
+                     const struct hsomp_task *current, const struct hsomp_deque_ops *ops) {
+  if (!current || (current->flags & HSOMP_TASK_IMPLICIT) || r->parent == current)
+    ops->push(dq, r);
+  else
+    hsomp_shared_push(tk, r);
+}
+
 bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, int64_t keep,
-                             bool first_child, const struct hsomp_deque_ops *ops) {
+                             bool first_child, const struct hsomp_task *current,
+                             const struct hsomp_deque_ops *ops) {
   struct hsomp_task_member *mine = &tk->member[me];
   struct hsomp_deque *dq = &mine->dq;
   int64_t size = hsomp_deque_size(dq);
@@ -558,7 +597,7 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
       } else { /* they all stopped waiting meanwhile */
         for (struct hsomp_task *r = first; r; r = next) {
           next = r->handed_next;
-          ops->push(dq, r);
+          put_back(tk, dq, r, current, ops); /* Note [A task not handed goes back where it was] */
         }
       }
     }

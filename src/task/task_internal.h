@@ -661,9 +661,11 @@ struct hsomp_deque_ops {
 };
 /* After member `me' pushed: hand its oldest task to a waiting thread if it
  * holds more than `keep' (or its new task is a first child); set its
- * advert; true if a task was handed. */
+ * advert; true if a task was handed.  `current': the task the member runs
+ * (Note [A task not handed goes back where it was], task_handoff.c). */
 bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, int64_t keep,
-                             bool first_child, const struct hsomp_deque_ops *ops) HSOMP_INTERNAL;
+                             bool first_child, const struct hsomp_task *current,
+                             const struct hsomp_deque_ops *ops) HSOMP_INTERNAL;
 /* Whether any queue of the team may hold a task (for sleeping decisions). */
 bool hsomp_task_any_queued(struct hsomp_team *team) HSOMP_INTERNAL;
 /* Whether the shared queue holds a task `constraint' may run. */

@@ -589,7 +589,8 @@ static __attribute__((noinline)) void schedule_in_big_team(struct hsomp_thread *
   }
   hsomp_deque_push(&tk->member[self->ts.team_id].dq, t);
   static const struct hsomp_deque_ops ops = {deque_take_oldest, hsomp_deque_push};
-  if (!hsomp_task_offer_oldest(tk, self->ts.team_id, team->nthreads, keep, first_child, &ops))
+  if (!hsomp_task_offer_oldest(tk, self->ts.team_id, team->nthreads, keep, first_child,
+                               self->ts.task, &ops))
     hsomp_task_wake_one(team); /* else a waiting thread, awake, has it; the newest is ours */
 }
 
