@@ -534,14 +534,6 @@ static void describe_batch(struct hand *h) {
  * owner finds it there when it comes back down to its frame, so the
  * owner still runs, or can run, everything it queued (Note [Stealing
  * only what may run], (2)). */
-static void put_back(struct hsomp_tasking *tk, struct hsomp_deque *dq, struct hsomp_task *r,
-                     const struct hsomp_task *current, const struct hsomp_deque_ops *ops) {
-  if (!current || (current->flags & HSOMP_TASK_IMPLICIT) || r->parent == current)
-    ops->push(dq, r);
-  else
-    hsomp_shared_push(tk, r);
-}
-
 bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, int64_t keep,
                              bool first_child, const struct hsomp_task *current,
                              const struct hsomp_deque_ops *ops) {
@@ -597,7 +589,7 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
       } else { /* they all stopped waiting meanwhile */
         for (struct hsomp_task *r = first; r; r = next) {
           next = r->handed_next;
-          put_back(tk, dq, r, current, ops); /* Note [A task not handed goes back where it was] */
+          ops->put_back(tk, dq, r, current); /* Note [A task not handed goes back where it was] */
         }
       }
     }

@@ -657,7 +657,9 @@ static inline void hsomp_task_hand_reset(struct hsomp_thread *self, struct hsomp
 }
 struct hsomp_deque_ops {
   struct hsomp_task *(*take_oldest)(struct hsomp_deque *dq); /* the owner's, at the top */
-  void (*push)(struct hsomp_deque *dq, struct hsomp_task *t);
+  /* a task not handed (Note [A task not handed goes back where it was]) */
+  void (*put_back)(struct hsomp_tasking *tk, struct hsomp_deque *dq, struct hsomp_task *t,
+                   const struct hsomp_task *current);
 };
 /* After member `me' pushed: hand its oldest task to a waiting thread if it
  * holds more than `keep' (or its new task is a first child); set its
