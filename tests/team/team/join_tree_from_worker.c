@@ -1,17 +1,21 @@
 /* A tree of tasks with taskwaits made by a member other than the master
  * with nothing between it and the region's end (`masked filter(n - 1)'),
  * in teams that fit their CPUs (HSOMP_ASSUME_NCPUS=128: the join's tree
- * has branching 4, so members 1 and 2 of a team of 12 wait in the gather
- * for children, and big teams hand tasks to waiting threads).  The other
- * workers reach the join before the first task exists and may leave
- * then (Note [Workers stay for late tasks], join.c); a worker that
- * waits in the gather for its children meanwhile runs the tasks made by
- * then.  It used to leave with a task in its own deque (handed to it as
- * its wait ended, or the child of a task it ran), and the threads in
- * taskwaits for that task slept for good: the master and two workers
- * asleep in taskwaits, the rest of the team back in its pool (Note
- * [Workers that ran tasks on their way out]).  Every round must end, and
- * every node must run once; a hang is caught by the test's timeout. */
+ * has branching 4, and teams of more than 8 hand tasks to waiting
+ * threads).  The master reaches its join at once, so the other workers
+ * leave before the first task (Note [Workers stay for late tasks],
+ * join.c), and the tree runs on the producer, the master and the workers
+ * still waiting in the join's gather, every one of them soon suspended
+ * in a taskwait.  A task offered to a waiting thread that nobody took
+ * used to go back at the bottom of its deque, above the children of the
+ * task its owner ran, where neither that owner's taskwait nor a thief
+ * reaches them: the master and two workers slept in taskwaits for good
+ * (Note [A task not handed goes back where it was], task_handoff.c).
+ * A worker waiting in the gather could also leave with a task in its
+ * deque (Note [Workers that ran tasks on their way out], join.c).  Every
+ * round must end, and every node must run once; a hang is caught by the
+ * test's timeout.  The passive variant (sleeping threads open no hand-off
+ * word) did not hang before; it covers the join with sleeping workers. */
 // TEST-TIMEOUT: 120
 // TEST-ENV: HSOMP_ASSUME_NCPUS=128
 // TEST-ENV: HSOMP_ASSUME_NCPUS=128 OMP_WAIT_POLICY=passive
