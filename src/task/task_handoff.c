@@ -499,11 +499,6 @@ static void describe_batch(struct hand *h) {
   h->desc = true;
 }
 
-/* After the owner pushed t onto its deque in a big team: hand its oldest
- * tasks to a waiting thread when it has some to spare (more than it keeps:
- * one, two for an implicit task's children, which go in batches; or the
- * first child of a task), and keep the advert right; true if a task was
- * handed (Note [Offering tasks to waiting threads]). */
 /* Note [A task not handed goes back where it was]
  * The tasks a thread hands are its deque's oldest, taken off the top
  * before the hand-off (a task must be the hander's before it is handed:
@@ -534,6 +529,12 @@ static void describe_batch(struct hand *h) {
  * owner finds it there when it comes back down to its frame, so the
  * owner still runs, or can run, everything it queued (Note [Stealing
  * only what may run], (2)). */
+
+/* After the owner pushed t onto its deque in a big team: hand its oldest
+ * tasks to a waiting thread when it has some to spare (more than it keeps:
+ * one, two for an implicit task's children, which go in batches; or the
+ * first child of a task), and keep the advert right; true if a task was
+ * handed (Note [Offering tasks to waiting threads]). */
 bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, int64_t keep,
                              bool first_child, const struct hsomp_task *current,
                              const struct hsomp_deque_ops *ops) {

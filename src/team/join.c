@@ -83,10 +83,12 @@ static void team_put(struct hsomp_thread *self, struct hsomp_team *team) {
  * does, but threads suspended in a taskwait for a descendant of it
  * sleep on `task_done' once they find nothing, and only a completion
  * (or the thread that queued the task, which runs what it queued) wakes
- * them: a tree of tasks with taskwaits made by the last member of a
- * team of 12 hung now and then with the master and two workers asleep
- * in taskwaits and the task they waited for in a departed worker's
- * deque.  So the gather is split: after the wait for its children, the
+ * them, so a team whose remaining threads are all in such taskwaits
+ * (the master's included) would wait for good.  (Found by reading, for
+ * a hang of that shape -- a tree of tasks with taskwaits made by the last
+ * member of a team of 12 -- whose cause was another, Note [A task not
+ * handed goes back where it was] in task_handoff.c.)  So the gather is
+ * split: after the wait for its children, the
  * worker reads tasks_used again (seq_cst); if it is still false, it ran
  * no task and holds none (hsomp_task_find returns nothing while the flag
  * is false, a thread opens its hand-off word only in a look that found it
