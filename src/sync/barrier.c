@@ -175,7 +175,7 @@ static struct phase join_phase(struct hsomp_thread *self, struct hsomp_team *tea
                         .value = (uint64_t)self->ts.bar_tag << 32 | HSOMP_JOIN_PHASE};
 }
 
-void hsomp_barrier_gather_children(struct hsomp_thread *self, struct hsomp_team *team,
+bool hsomp_barrier_gather_children(struct hsomp_thread *self, struct hsomp_team *team,
                                    unsigned long spins) {
   unsigned id = self->ts.team_id, nthreads = team->nthreads;
   struct phase p = join_phase(self, team);
@@ -183,9 +183,12 @@ void hsomp_barrier_gather_children(struct hsomp_thread *self, struct hsomp_team 
   if (first < nthreads) {
     p.next_child = first;
     p.end_child = nthreads - first < arity ? nthreads : first + arity;
-    if (!children_arrived(&p))
+    if (!children_arrived(&p)) {
       hsomp_task_help_until(self, team, false, children_arrived, &p, spins);
+      return true;
+    }
   }
+  return false;
 }
 
 void hsomp_barrier_gather_arrive(struct hsomp_thread *self, struct hsomp_team *team) {

@@ -88,8 +88,9 @@ static void team_put(struct hsomp_thread *self, struct hsomp_team *team) {
  * a hang of that shape -- a tree of tasks with taskwaits made by the last
  * member of a team of 12 -- whose cause was another, Note [A task not
  * handed goes back where it was] in task_handoff.c.)  So the gather is
- * split: after the wait for its children, the
- * worker reads tasks_used again (seq_cst); if it is still false, it ran
+ * split: a worker that did not have to wait for its children ran no
+ * task (only that wait runs them) and arrives and leaves as before;
+ * one that waited reads tasks_used again (seq_cst); if it is still false, it ran
  * no task and holds none (hsomp_task_find returns nothing while the flag
  * is false, a thread opens its hand-off word only in a look that found it
  * true, and the flag is never cleared before the region's end, which
@@ -101,7 +102,10 @@ static void team_put(struct hsomp_thread *self, struct hsomp_team *team) {
  * no task is left anywhere, so nothing remains in its deque or word when
  * it goes.  Its own implicit task made no task (it saw the flag false
  * after it ended), so it has nothing to settle.  A region without tasks
- * pays one more read of a line every member reads anyway.
+ * pays nothing more where no worker waits for children (teams of up to
+ * 5 that fit their CPUs, every crowded team: the re-read, of a line the
+ * master writes at its join, made EPCC's CONDITIONAL_TASK 1-2 ns per
+ * task slower at 2 threads), else that one read per waiting worker.
  *
  * Note [Tree join]
  * The join is the gather half of the tree barrier (hsomp_barrier_gather):
@@ -137,9 +141,9 @@ void hsomp_join_worker(struct hsomp_thread *self, struct hsomp_team *team) {
       hsomp_task_help_until(self, team, false, master_joining_or_tasks, team, 0);
   }
   if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire)) {
-    hsomp_barrier_gather_children(self, team, team->spins);
+    bool waited = hsomp_barrier_gather_children(self, team, team->spins);
     /* Note [Workers that ran tasks on their way out] */
-    if (!atomic_load_explicit(&team->tasks_used, memory_order_seq_cst)) {
+    if (!waited || !atomic_load_explicit(&team->tasks_used, memory_order_seq_cst)) {
       /* OMPT: before the arrival, after which the team is not ours to read. */
       HSOMP_OMPT(join_end(self));
       hsomp_barrier_gather_arrive(self, team);
