@@ -490,6 +490,14 @@ static inline unsigned hsomp_barrier_arity(unsigned nthreads) {
  * tell its parent that its subtree has. */
 void hsomp_barrier_gather(struct hsomp_thread *self, struct hsomp_team *team,
                           unsigned long spins) HSOMP_INTERNAL;
+/* Its two halves: the wait for the children (running tasks once the
+ * region made some; true if it had to wait, the only case in which it
+ * may have run one), and the store that tells the parent (none for
+ * thread 0), after which the team is not the caller's to read
+ * (Note [Workers that ran tasks on their way out], join.c). */
+bool hsomp_barrier_gather_children(struct hsomp_thread *self, struct hsomp_team *team,
+                                   unsigned long spins) HSOMP_INTERNAL;
+void hsomp_barrier_gather_arrive(struct hsomp_thread *self, struct hsomp_team *team) HSOMP_INTERNAL;
 
 /* ---- spin.c ------------------------------------------------------ */
 /* A thread notes the CPU it runs on (-1: none), for near_peer (Note [Who

@@ -168,22 +168,40 @@ bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancell
  * cancellation, threads may have met different numbers). */
 #define HSOMP_JOIN_PHASE UINT32_MAX
 
-void hsomp_barrier_gather(struct hsomp_thread *self, struct hsomp_team *team,
-                          unsigned long spins) {
+static struct phase join_phase(struct hsomp_thread *self, struct hsomp_team *team) {
+  return (struct phase){.b = &team->barrier,
+                        .team = team,
+                        .cancellable = false,
+                        .value = (uint64_t)self->ts.bar_tag << 32 | HSOMP_JOIN_PHASE};
+}
+
+bool hsomp_barrier_gather_children(struct hsomp_thread *self, struct hsomp_team *team,
+                                   unsigned long spins) {
   unsigned id = self->ts.team_id, nthreads = team->nthreads;
-  struct phase p = {.b = &team->barrier, .team = team, .cancellable = false};
-  p.value = (uint64_t)self->ts.bar_tag << 32 | HSOMP_JOIN_PHASE;
+  struct phase p = join_phase(self, team);
   unsigned arity = hsomp_barrier_arity(nthreads), first = id * arity + 1;
   if (first < nthreads) {
     p.next_child = first;
     p.end_child = nthreads - first < arity ? nthreads : first + arity;
-    if (!children_arrived(&p))
+    if (!children_arrived(&p)) {
       hsomp_task_help_until(self, team, false, children_arrived, &p, spins);
+      return true;
+    }
   }
-  if (id != 0) {
-    atomic_store_explicit(&self->bar_arrived, p.value, memory_order_seq_cst);
+  return false;
+}
+
+void hsomp_barrier_gather_arrive(struct hsomp_thread *self, struct hsomp_team *team) {
+  if (self->ts.team_id != 0) {
+    atomic_store_explicit(&self->bar_arrived, join_phase(self, team).value, memory_order_seq_cst);
     hsomp_team_wake(team);
   }
+}
+
+void hsomp_barrier_gather(struct hsomp_thread *self, struct hsomp_team *team,
+                          unsigned long spins) {
+  hsomp_barrier_gather_children(self, team, spins);
+  hsomp_barrier_gather_arrive(self, team);
 }
 
 void hsomp_barrier_cancel(struct hsomp_barrier *b) {

@@ -535,10 +535,9 @@ static void describe_batch(struct hand *h) {
  * with more (a tree's root, whose first child is still queued when its
  * second makes a child), the thread first reads the receiver's word and
  * takes its oldest task only if the word is open, so that a failed CAS
- * does not put an old task above newer ones (pushed back as the newest,
- * as after a failed claim: a thread in a task wait stops at a task at its
- * deque's bottom that it may not run, Note [Readied tasks and the Task
- * Scheduling Constraint], task_sched.c).  A subtree handed to member r
+ * seldom has to put an old task back (which then goes where Note [A task
+ * not handed goes back where it was] says: a thread in a task wait stops
+ * at a task at its deque's bottom that it may not run).  A subtree handed to member r
  * this way is about half its hander's, and r's own receivers, r +
  * lowbit(r)/2 ..., lie in the part of the ids that r's hander does not
  * designate: when a tree starts on member 0 and its subtrees go down the
@@ -553,6 +552,7 @@ static void describe_batch(struct hand *h) {
  * moves back, and a stale bit only costs a claim a look.  Teams of up to
  * HSOMP_TASK_BIG_TEAM threads take none of this. */
 bool hsomp_task_hand_designated(struct hsomp_tasking *tk, unsigned me, unsigned n, bool look,
+                                const struct hsomp_task *current,
                                 const struct hsomp_deque_ops *ops) {
   struct hsomp_task_member *mine = &tk->member[me];
   while (mine->desig && me + mine->desig >= n)
@@ -570,11 +570,42 @@ bool hsomp_task_hand_designated(struct hsomp_tasking *tk, unsigned me, unsigned 
     mine->desig >>= 1;
     return true;
   }
-  /* Ours again, and back where it was when it was the only one (with
-   * others, pushed as the newest, as a failed claim does) */
-  ops->push(&mine->dq, t);
+  /* Ours again: back where it was when it was the only one, else as a
+   * failed claim's (Note [A task not handed goes back where it was]) */
+  ops->put_back(tk, &mine->dq, t, current);
   return false;
 }
+
+/* Note [A task not handed goes back where it was]
+ * The tasks a thread hands are its deque's oldest, taken off the top
+ * before the hand-off (a task must be the hander's before it is handed:
+ * a thief could take it meanwhile).  When no thread takes them -- the
+ * word read open closed meanwhile, or, for a task's child, whose look
+ * reads the waiting bits only, every set bit was stale (Note [Sticky
+ * waiting bits]) -- they used to be pushed back at the bottom, the
+ * newest end.  The oldest task of a deque may belong to a shallower
+ * frame of the owner than the one it runs now (a sibling of an
+ * ancestor): pushed back at the bottom it lay above the current task's
+ * children, and a thread suspended in a taskwait takes from the bottom
+ * only what it may run and otherwise looks at the top only (Note
+ * [Stealing only what may run]), as thieves do, so the children in
+ * between were reachable by nobody constrained; the unconstrained threads
+ * (at a barrier, the join) that normally steal such a deque's top away
+ * may all have left -- a tree made by a member other than the master,
+ * whose team mates left at the join before the first task (Note [Workers
+ * stay for late tasks], join.c): the master and two workers slept in
+ * taskwaits for good with their children under a stranger in a deque.
+ * So a task not handed goes back to the bottom only when that keeps the
+ * deque in the order of the owner's frames: it is a child of the task
+ * the owner runs (`current', a sibling of the task just pushed), or the
+ * owner runs its implicit task (the bottom frame: every task in its
+ * deque is of that frame or would be older); any other goes to the
+ * shared queue, which every thread looks at past what it may not run
+ * (as readied tasks do, Note [Readied tasks and the Task Scheduling
+ * Constraint] in task_sched.c), and which wakes a sleeper for it.  The
+ * owner finds it there when it comes back down to its frame, so the
+ * owner still runs, or can run, everything it queued (Note [Stealing
+ * only what may run], (2)). */
 
 /* After the owner pushed t onto its deque in a big team: hand its oldest
  * tasks to a waiting thread when it has some to spare (more than it keeps:
@@ -582,7 +613,8 @@ bool hsomp_task_hand_designated(struct hsomp_tasking *tk, unsigned me, unsigned 
  * first child of a task), and keep the advert right; true if a task was
  * handed (Note [Offering tasks to waiting threads]). */
 bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, int64_t keep,
-                             bool first_child, const struct hsomp_deque_ops *ops) {
+                             bool first_child, const struct hsomp_task *current,
+                             const struct hsomp_deque_ops *ops) {
   struct hsomp_task_member *mine = &tk->member[me];
   struct hsomp_deque *dq = &mine->dq;
   int64_t size = hsomp_deque_size(dq);
@@ -599,7 +631,7 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
    * advert alone, or for a claim, reads the bits only. */
   bool claim = keep == 1;
   /* Note [Designated receivers]: a task's child to its receiver, if it waits */
-  if (claim && spare && mine->desig && hsomp_task_hand_designated(tk, me, n, size > 1, ops)) {
+  if (claim && spare && mine->desig && hsomp_task_hand_designated(tk, me, n, size > 1, current, ops)) {
     uint32_t want = hsomp_deque_size(dq) >= keep + batch;
     if (atomic_load_explicit(&dq->advert, memory_order_relaxed) != want)
       atomic_store_explicit(&dq->advert, want, memory_order_relaxed);
@@ -642,7 +674,7 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
       } else { /* they all stopped waiting meanwhile */
         for (struct hsomp_task *r = first; r; r = next) {
           next = r->handed_next;
-          ops->push(dq, r);
+          ops->put_back(tk, dq, r, current); /* Note [A task not handed goes back where it was] */
         }
       }
     }

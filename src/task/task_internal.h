@@ -698,17 +698,22 @@ static inline void hsomp_task_hand_reset(struct hsomp_thread *self, struct hsomp
 }
 struct hsomp_deque_ops {
   struct hsomp_task *(*take_oldest)(struct hsomp_deque *dq); /* the owner's, at the top */
-  void (*push)(struct hsomp_deque *dq, struct hsomp_task *t);
+  /* a task not handed (Note [A task not handed goes back where it was]) */
+  void (*put_back)(struct hsomp_tasking *tk, struct hsomp_deque *dq, struct hsomp_task *t,
+                   const struct hsomp_task *current);
 };
 /* After member `me' pushed: hand its oldest task to a waiting thread if it
  * holds more than `keep' (or its new task is a first child); set its
- * advert; true if a task was handed. */
+ * advert; true if a task was handed.  `current': the task the member runs
+ * (Note [A task not handed goes back where it was], task_handoff.c). */
 bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, int64_t keep,
-                             bool first_child, const struct hsomp_deque_ops *ops) HSOMP_INTERNAL;
+                             bool first_child, const struct hsomp_task *current,
+                             const struct hsomp_deque_ops *ops) HSOMP_INTERNAL;
 /* Member `me' hands its oldest task to its next designated receiver if
  * that one waits (Note [Designated receivers]); true if handed, else the
- * task is back on its deque. */
+ * task is put back (Note [A task not handed goes back where it was]). */
 bool hsomp_task_hand_designated(struct hsomp_tasking *tk, unsigned me, unsigned n, bool look,
+                                const struct hsomp_task *current,
                                 const struct hsomp_deque_ops *ops) HSOMP_INTERNAL;
 /* Whether any queue of the team may hold a task (for sleeping decisions). */
 bool hsomp_task_any_queued(struct hsomp_team *team) HSOMP_INTERNAL;

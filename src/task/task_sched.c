@@ -721,6 +721,15 @@ bool hsomp_task_shared_eligible(struct hsomp_team *team, struct hsomp_task *cons
 /* ------------------------------------------------------------------ */
 /* Scheduling a ready task.                                             */
 
+/* Note [A task not handed goes back where it was] (task_handoff.c) */
+static void put_back(struct hsomp_tasking *tk, struct hsomp_deque *dq, struct hsomp_task *t,
+                     const struct hsomp_task *current) {
+  if (!current || (current->flags & HSOMP_TASK_IMPLICIT) || t->parent == current)
+    hsomp_deque_push(dq, t);
+  else
+    hsomp_shared_push(tk, t);
+}
+
 /* hsomp_task_schedule's push in a team of more than HSOMP_TASK_BIG_TEAM
  * threads (Note [Offering tasks to waiting threads]). */
 static __attribute__((noinline)) void schedule_in_big_team(struct hsomp_thread *self,
@@ -736,8 +745,9 @@ static __attribute__((noinline)) void schedule_in_big_team(struct hsomp_thread *
     first_child = hsomp_task_kids_made(self, p) == 1; /* Note [Counting children in advance] */
   }
   hsomp_deque_push(&tk->member[self->ts.team_id].dq, t);
-  static const struct hsomp_deque_ops ops = {deque_take_oldest, hsomp_deque_push};
-  if (!hsomp_task_offer_oldest(tk, self->ts.team_id, team->nthreads, keep, first_child, &ops))
+  static const struct hsomp_deque_ops ops = {deque_take_oldest, put_back};
+  if (!hsomp_task_offer_oldest(tk, self->ts.team_id, team->nthreads, keep, first_child,
+                               self->ts.task, &ops))
     hsomp_task_wake_one(team); /* else a waiting thread, awake, has it; the newest is ours */
 }
 

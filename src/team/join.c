@@ -67,6 +67,46 @@ static void team_put(struct hsomp_thread *self, struct hsomp_team *team) {
  * (`tasks_unlikely', written by the master after the join, only when it
  * changes): a run of regions without tasks pays it once.
  *
+ * Note [Workers that ran tasks on their way out]
+ * A worker that saw tasks_used == false at its join still waits in the
+ * gather for its children in the join's tree (a team that fits its CPUs:
+ * branching 4, so members 1 and 2 of a team of 12 have children), and
+ * that wait runs the team's tasks once some exist -- a producer other
+ * than the master (`masked filter', a `single' won by a worker) may make
+ * them meanwhile, and be one of the children waited for.  Such a worker
+ * may so end its wait with tasks in its own deque: the children of a
+ * task it ran that did not wait for them, or (in a big team) a task
+ * handed to it, which its wait's end takes from its word and schedules
+ * (Note [Offering tasks to waiting threads], task_handoff.c).  It used
+ * to leave the team then, and a task in the deque of a thread that has
+ * left is run only by a thread that steals it: the master's settling
+ * does, but threads suspended in a taskwait for a descendant of it
+ * sleep on `task_done' once they find nothing, and only a completion
+ * (or the thread that queued the task, which runs what it queued) wakes
+ * them, so a team whose remaining threads are all in such taskwaits
+ * (the master's included) would wait for good.  (Found by reading, for
+ * a hang of that shape -- a tree of tasks with taskwaits made by the last
+ * member of a team of 12 -- whose cause was another, Note [A task not
+ * handed goes back where it was] in task_handoff.c.)  So the gather is
+ * split: a worker that did not have to wait for its children ran no
+ * task (only that wait runs them) and arrives and leaves as before;
+ * one that waited reads tasks_used again (seq_cst); if it is still false, it ran
+ * no task and holds none (hsomp_task_find returns nothing while the flag
+ * is false, a thread opens its hand-off word only in a look that found it
+ * true, and the flag is never cleared before the region's end, which
+ * waits for this worker's arrival), so it arrives and leaves as before.
+ * If it is true, the worker counts itself in `helpers' before it
+ * arrives (so the master, which reads `helpers' only after its gather is
+ * complete, waits for it) and then helps as a worker that saw the flag
+ * at once does, until all_settled: once every implicit task has settled
+ * no task is left anywhere, so nothing remains in its deque or word when
+ * it goes.  Its own implicit task made no task (it saw the flag false
+ * after it ended), so it has nothing to settle.  A region without tasks
+ * pays nothing more where no worker waits for children (teams of up to
+ * 5 that fit their CPUs, every crowded team: the re-read, of a line the
+ * master writes at its join, made EPCC's CONDITIONAL_TASK 1-2 ns per
+ * task slower at 2 threads), else that one read per waiting worker.
+ *
  * Note [Tree join]
  * The join is the gather half of the tree barrier (hsomp_barrier_gather):
  * a thread waits until its children have joined, then stores its own
@@ -101,15 +141,22 @@ void hsomp_join_worker(struct hsomp_thread *self, struct hsomp_team *team) {
       hsomp_task_help_until(self, team, false, master_joining_or_tasks, team, 0);
   }
   if (!atomic_load_explicit(&team->tasks_used, memory_order_acquire)) {
-    /* OMPT: before the gather, after which the team is not ours to read. */
-    HSOMP_OMPT(join_end(self));
+    bool waited = hsomp_barrier_gather_children(self, team, team->spins);
+    /* Note [Workers that ran tasks on their way out] */
+    if (!waited || !atomic_load_explicit(&team->tasks_used, memory_order_seq_cst)) {
+      /* OMPT: before the arrival, after which the team is not ours to read. */
+      HSOMP_OMPT(join_end(self));
+      hsomp_barrier_gather_arrive(self, team);
+      self->ts.team = NULL;
+      return;
+    }
+    atomic_fetch_add_explicit(&team->helpers, 1, memory_order_seq_cst);
+    hsomp_barrier_gather_arrive(self, team);
+  } else {
+    hsomp_task_help_until(self, team, true, NULL, NULL, team->spins);
+    atomic_fetch_add_explicit(&team->helpers, 1, memory_order_seq_cst);
     hsomp_barrier_gather(self, team, team->spins);
-    self->ts.team = NULL;
-    return;
   }
-  hsomp_task_help_until(self, team, true, NULL, NULL, team->spins);
-  atomic_fetch_add_explicit(&team->helpers, 1, memory_order_seq_cst);
-  hsomp_barrier_gather(self, team, team->spins);
   hsomp_task_help_until(self, team, false, all_settled, team, team->spins);
   HSOMP_OMPT(join_end(self));
   self->ts.team = NULL;
