@@ -630,15 +630,12 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
    * bit (claim); an implicit task's children leave it.  A look for the
    * advert alone, or for a claim, reads the bits only. */
   bool claim = keep == 1;
-  /* Note [Designated receivers]: a task's child to its receiver, if it waits */
-  if (claim && spare && mine->desig && hsomp_task_hand_designated(tk, me, n, size > 1, current, ops)) {
-    uint32_t want = hsomp_deque_size(dq) >= keep + batch;
-    if (atomic_load_explicit(&dq->advert, memory_order_relaxed) != want)
-      atomic_store_explicit(&dq->advert, want, memory_order_relaxed);
-    return true;
-  }
+  /* Note [Designated receivers]: a task's child to its receiver, if it
+   * waits; then no look at the waiting words, only the advert below */
+  handed = claim && spare && mine->desig &&
+           hsomp_task_hand_designated(tk, me, n, size > 1, current, ops);
   unsigned looks = HSOMP_HAND_LOOKS;
-  for (k = 0; k < (spare ? words : look ? 1 : 0) && !waiting && looks; k++) {
+  for (k = 0; k < (spare ? words : look ? 1 : 0) && !handed && !waiting && looks; k++) {
     w = word_to_look(tk, me, words, k, w);
     waiting = spare && !claim ? open_in_word(tk, w, n, me, &looks) >= 0
                               : atomic_load_explicit(&tk->member[w].waiting_bits, memory_order_relaxed) != 0;
