@@ -148,14 +148,13 @@ sliceSpec = describe "HsOmp.Slice" $ do
                   unless s (atomicModifyIORef' counter (\c -> (c + 1, ())) >> yield >> go)
        in go
     v <- VSM.replicate 2000000 (1 :: Double)
-    (before, after) <- within 120 $ do
+    (before, after) <- within 120 $ (`finally` (writeIORef stop True >> takeMVar done)) $ do
       c0 <- readIORef counter
       forM_ [1 .. 5 :: Int] $ \_ ->
         parallelSlices_ (split (Dynamic 4096)) v $ \sl ->
           S.forSlice sl $ \i -> S.modify sl i (\x -> sqrt (x * x + 1) - 0.5)
       c1 <- readIORef counter
       pure (c0, c1)
-    writeIORef stop True >> takeMVar done
     after - before `shouldSatisfy` (> 0)
 
   it "the vector stays alive during the loop when nothing else references it (GC storm, finalizer, pinned reuse)" $ do
@@ -175,7 +174,7 @@ sliceSpec = describe "HsOmp.Slice" $ do
                       performGC
                       go (k + 1)
        in go (0 :: Int)
-    rounds <- within 120 $ forM [1 .. 40 :: Int] $ \r -> do
+    rounds <- within 120 $ (`finally` (writeIORef stop True >> takeMVar done)) $ forM [1 .. 40 :: Int] $ \r -> do
       freedAt <- newIORef Nothing
       fp <- mallocForeignPtrArray n
       FC.addForeignPtrFinalizer fp (getMonotonicTimeNSec >>= writeIORef freedAt . Just)
@@ -187,7 +186,6 @@ sliceSpec = describe "HsOmp.Slice" $ do
         stampRead lastRead x `seq` pure x
       end <- readIORef lastRead
       pure (total, end, freedAt)
-    writeIORef stop True >> takeMVar done
     -- finalizers run in their own thread after a GC: wait for all (5 s at most)
     let settle :: Int -> IO [Maybe Bool]
         settle k = do
