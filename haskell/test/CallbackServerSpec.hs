@@ -18,7 +18,7 @@ import Foreign.C.Types
 import Foreign.Marshal.Array
 import Foreign.Ptr
 import Foreign.Storable
-import GHC.Conc (ThreadStatus (..), threadStatus)
+import GHC.Conc (BlockReason (..), ThreadStatus (..), threadStatus)
 import System.Directory (doesFileExist)
 import System.Environment (getExecutablePath)
 import System.Exit
@@ -172,6 +172,16 @@ callbackServerSpec = describe "callback servers (one Haskell thread per OpenMP t
     -- throwTo waits until the server returns from its wait for a job,
     -- i.e. until its worker calls back again
     killer <- forkIO (killThread tid)
+    -- the kill must be pending before the worker calls back again, or it
+    -- may reach the server while it runs a job (then it is that
+    -- callback's exception, re-thrown here): wait until the killer's
+    -- throwTo is blocked (the server waits in a safe call)
+    let pending :: Int -> IO ()
+        pending k = do
+          ks <- threadStatus killer
+          unless (ks == ThreadBlocked BlockedOnException || ks == ThreadFinished || k >= 5000) $
+            threadDelay 200 >> pending (k + 1)
+    pending 0
     let go :: Int -> IO ThreadStatus
         go k = do
           cs <- within 60 (teamCalls 2 100 count)
