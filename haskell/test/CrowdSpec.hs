@@ -13,6 +13,8 @@ import Foreign.C.Types
 import Foreign.StablePtr (StablePtr)
 import GHC.Clock (getMonotonicTimeNSec)
 import GHC.Conc (PrimMVar, newStablePtrPrimMVar)
+import HsOmp.Callback (parallelForN)
+import HsOmp.Schedule (Schedule (..))
 import Test.Hspec
 
 foreign import ccall unsafe "hsomp_rts_busy_capabilities" busyUnsafe :: IO CUInt
@@ -139,3 +141,41 @@ crowdSpec = describe "busy Capabilities (the thread budget's view of the RTS)" $
     cpus <- replicateM 5 attempt
     when (any (< 0) cpus) $ pendingWith "needs a team of 2 or more (one CPU)"
     (sort cpus !! 2) `shouldSatisfy` (< 1200)
+  it "a team thread's callback does not wait for the tick behind a Haskell loop on its Capability" $ do
+    -- Note [Entering Haskell where no Haskell thread runs] (../src/ghc/rts_glue.c):
+    -- a callback whose Capability a Haskell thread holds enters on an idle
+    -- one, or, when none is idle, asks that thread to yield at its next
+    -- heap check.  The caller is pinned to one Capability, a loop that
+    -- does not allocate to the other; each loop is 2 iterations on a team
+    -- of 2 (Static: each thread enters Haskell once), so one of the two
+    -- team threads enters where the loop runs.  Waiting for the 20 ms tick
+    -- there adds 10 ms on average to the median loop.
+    n <- getNumCapabilities
+    when (n /= 2) $ pendingWith "needs -N2"
+    (me, _) <- threadCapability =<< myThreadId
+    let loops k = do
+          ts <- replicateM k $ do
+            t0 <- getMonotonicTimeNSec
+            parallelForN (Just 2) Static 0 2 (\_ _ -> pure ())
+            t1 <- getMonotonicTimeNSec
+            pure (fromIntegral (t1 - t0) / 1e6 :: Double)
+          pure (sort ts !! (k `div` 2))
+        pinned act = do v <- newEmptyMVar
+                        _ <- forkOn me (act >>= putMVar v)
+                        takeMVar v
+        attempt = do
+          alone <- pinned (loops 20)
+          stop <- newIORef False
+          done <- newEmptyMVar
+          let loop k = do s <- readIORef stop
+                          if s then putMVar done () else loop (k + 1 :: Int)
+          _ <- forkOn (me + 1) (loop 0)
+          beside <- pinned (threadDelay 2000 >> loops 20)
+          writeIORef stop True
+          takeMVar done
+          pure (alone, beside)
+        tries k = do
+          (alone, beside) <- attempt
+          if beside < alone + 5 || k >= (3 :: Int) then pure (beside - alone) else tries (k + 1)
+    extra <- tries (1 :: Int)
+    extra `shouldSatisfy` (< 5)
