@@ -122,13 +122,19 @@ void hsomp_hs_prefer_team_capability(void) { prefer_capability(hsomp_get_least_u
 /* The Capability this thread enters Haskell on: its own (a worker) or
  * its team's least used (a primary), unless that one is busy and another
  * is idle (Note [Entering Haskell where no Haskell thread runs],
- * rts_glue.c).  A worker's preference goes back to its own Capability for
- * its next entry. */
+ * rts_glue.c).  The Task's preference goes back to `want` at once: a
+ * worker's callback server, started by a later rts_lock, lives on the
+ * Capability it starts on (Note [A Haskell server per OpenMP thread]),
+ * which must stay the worker's own. */
 static Capability *enter_capability(void) {
   int home = hsomp_get_capability();
   int want = home >= 0 ? home : hsomp_get_least_used_capability();
-  prefer_capability(hsomp_rts_entry_capability(want));
-  return rts_lock();
+  int use = hsomp_rts_entry_capability(want);
+  prefer_capability(use);
+  Capability *cap = rts_lock();
+  if (use != want)
+    prefer_capability(want);
+  return cap;
 }
 
 static inline Capability *session_cap(struct hsomp_hs_session *s) {
