@@ -335,10 +335,13 @@ struct hsomp_task_member {
    * timed was made in a constrained wait; Note [Producers whose tasks are
    * worth sharing] (task_create.c): its average says the tasks it steals
    * are long (counted in the team's `long_thieves'), and how many steals
-   * that average has seen (up to HSOMP_LONG_STEAL_SEEN).  In the hole
-   * after `hot': the members stay 12 lines long. */
+   * that average has seen (up to HSOMP_LONG_STEAL_SEEN); HSOMP_SHARE_WEIGHT
+   * times that long-memory average of the ticks a steal gave it (each
+   * counted up to 2^20, so it fits).  In the hole after `hot': with the
+   * fields below, the line is full and the members stay 12 lines long. */
   bool stole_nested, steals_long;
   uint8_t share_n;
+  uint32_t share_gain;
   /* Note [Idle thieves and tiny tasks] (task_sched.c): ticks at its last
    * timed steal (0: none being timed), the end of its pause in ticks, 256
    * times the average ticks a steal at a barrier gave it (0: none yet),
@@ -354,10 +357,6 @@ struct hsomp_task_member {
    * distance in team ids (0: none left); Note [Designated receivers],
    * task_handoff.c. */
   unsigned desig;
-  /* Note [Producers whose tasks are worth sharing]: HSOMP_SHARE_WEIGHT
-   * times its long-memory average of the ticks a steal gave it (each
-   * counted up to 2^20, so it fits). */
-  uint32_t share_gain;
   /* HSOMP_HAND_OPEN while it waits for a task; a task handed to it (CAS
    * from open by the thread that hands), which the owner takes; anything
    * but open is closed.  Its own line: the owner's fields above are
@@ -369,6 +368,13 @@ struct hsomp_task_member {
   _Atomic uint64_t waiting_bits HSOMP_ALIGNED;
   struct hsomp_task implicit HSOMP_ALIGNED;
 } HSOMP_ALIGNED;
+/* The owner's fields fill one line: a field more moves the hand-off word
+ * and everything after it a line down, and the members' stride with them
+ * (13 lines instead of 12 made EPCC's NESTED_TASK some 10 % slower at 2
+ * threads: README, Task workloads, tenth pass). */
+_Static_assert(offsetof(struct hsomp_task_member, handoff) ==
+                   offsetof(struct hsomp_task_member, rng) + HSOMP_CACHELINE,
+               "the owner's fields of a member fill one line");
 
 struct hsomp_shared_item {
   int priority;
