@@ -307,6 +307,10 @@ struct hsomp_thread {
   struct hsomp_task *kid_credit_task;
   uint32_t kid_credit, kid_credit_step;
   bool tasks_throttled;          /* its new tasks run included (Note [Throttled tasks], task_create.c) */
+  /* how far its deque's throttle mark is raised (Note [Producers whose
+   * tasks are worth sharing], task_create.c); 16 bits, in the hole after
+   * `tasks_throttled': the fields below keep their offsets */
+  uint16_t throttle_raised;
   unsigned index;                /* 0 for host threads, 1.. for workers */
   int capability;                /* -1 if not bound */
   _Atomic int cpu;               /* its CPU when it last started a region or forked */

@@ -764,6 +764,12 @@ static void task_wait(struct hsomp_thread *self, struct hsomp_team *team,
                           .arm = waiter_arm,
                           .disarm = waiter_disarm};
   hsomp_wait_until(constraint ? &team->task_done : &team->event, &s, &u); /* Note [Two sleep words] */
+  if (!constraint) { /* Note [Idle thieves and tiny tasks] (task_sched.c): not the time after */
+    /* acquire: another member may have installed it (tasking_install) */
+    struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+    if (tk && self->ts.team_id < tk->cap)
+      tk->member[self->ts.team_id].stole_at = 0;
+  }
   if (HSOMP_UNLIKELY(big) && batch.n)
     batch_release(team, &batch); /* Note [Completions counted in batches] */
   hsomp_task_stop_waiting(self, team); /* Note [Offering tasks to waiting threads] */

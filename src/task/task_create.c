@@ -77,6 +77,58 @@
 #define HSOMP_THROTTLE_NESTED 4
 #define HSOMP_THROTTLE_NESTED_PER_THREAD 2
 #define HSOMP_CUTOFF_KIDS_PER_THREAD 128
+/* Note [Producers whose tasks are worth sharing]
+ * The two marks above are right for a producer whose tasks are short --
+ * past the mark a task runs included for the price of a call, and a
+ * thief that took it would cost the producer more than the task (Note
+ * [Idle thieves and tiny tasks], task_sched.c) -- and wrong for one
+ * whose tasks are long.  Such a producer, throttled, runs its next task
+ * included however long it is, and its loop -- every later task -- waits
+ * behind it: in unbalanced tree search (UTS_BIN: 10 000 children of the
+ * root from one producer in a single, most of them leaves, a few with a
+ * fifth of the tree below them) a giant child included by the producer
+ * leaves the other thread nothing but the giant's own narrow subtree,
+ * shared one tiny task at a time, and the run takes 75 ms instead of 30;
+ * which thread gets the giant was a race of 0.1 ms (README, Task
+ * workloads, eighth pass (d)), so anything that moved the thief by that
+ * much changed the program's time by 1.5-2.5x.  Queueing all of them
+ * instead (help-first) lets the thief take the oldest while the producer
+ * goes on making them, and then runs the newest at its taskwait.
+ * Whether a producer's tasks are long is what the thieves measure (Note
+ * [Idle thieves and tiny tasks], task_sched.c): the ticks each steal of a
+ * child of an implicit task gave a thief at a barrier (the task and its
+ * subtree, up to the thief's next look at others' deques).  A thief whose
+ * long-memory average of those (about its last HSOMP_SHARE_WEIGHT
+ * steals, each counted up to 0.4 ms, none spanning the end of a barrier,
+ * after at least HSOMP_LONG_STEAL_SEEN of them) is at least
+ * HSOMP_LONG_STEAL_TICKS, four times the tiny mark, counts itself in the
+ * team's `long_thieves'.  While that is non-zero, an implicit task's
+ * children bound is HSOMP_CUTOFF_KIDS_LONG_PER_THREAD per thread and its
+ * deque's mark HSOMP_THROTTLE_LONG, bounds of memory only.  The word is
+ * read where the usual children bound is passed (kids_over_bound, after
+ * a task is queued), which also sets the thread's `throttle_raised', the
+ * amount by which GOMP_task's first test (deque_throttled) lets the deque
+ * grow past HSOMP_THROTTLE; so GOMP_task reads one field more, and only
+ * past HSOMP_THROTTLE (its usual test stays a compare with a constant),
+ * and nothing shared.  The field is 16 bits, in the hole after
+ * `tasks_throttled': with a 32-bit one, which moved the thread's later
+ * fields by 4-8 bytes, and the sum in the usual test, EPCC's
+ * CONDITIONAL_TASK (`if(0)' tasks, which never reach the test) took
+ * some 2 ns more per task (README, ninth pass (d)).  It is written only when a thief's verdict
+ * changes.  Nested tasks keep their own bound: their tasks are split by
+ * the thieves that take them.  EPCC's constructs, whose tasks are all
+ * shorter than the mark, never raise it; a program that made long tasks
+ * in one phase and tiny ones in the next has its thieves' average come
+ * down within a few thousand steals. */
+#define HSOMP_THROTTLE_LONG 16384
+#define HSOMP_CUTOFF_KIDS_LONG_PER_THREAD 8192
+_Static_assert(HSOMP_THROTTLE_LONG - HSOMP_THROTTLE <= UINT16_MAX, "throttle_raised is 16 bits");
+
+/* Whether a thief of the team found its steals long (Note [Producers
+ * whose tasks are worth sharing]); read only past the throttle's bound. */
+static inline bool team_steals_long(struct hsomp_tasking *tk) {
+  return atomic_load_explicit(&tk->long_thieves, memory_order_relaxed) != 0;
+}
 
 /* Whether `more' new tasks of this thread find its own deque `dq'
  * throttled (Note [Throttled tasks]): the one rule of GOMP_task's first
@@ -99,6 +151,9 @@ static inline __attribute__((always_inline)) bool deque_throttled(struct hsomp_t
   }
   if (size + more <= HSOMP_THROTTLE)
     return false;
+  /* past the usual mark only: the test above stays one compare */
+  if (HSOMP_UNLIKELY(size + more <= HSOMP_THROTTLE + (int64_t)self->throttle_raised))
+    return false;
   self->tasks_throttled = true;
   return true;
 }
@@ -118,6 +173,16 @@ static inline __attribute__((always_inline)) bool kids_over_bound(struct hsomp_t
                       : 0;
   if (HSOMP_LIKELY(kids + more <= (uint64_t)HSOMP_CUTOFF_KIDS_PER_THREAD * team->nthreads))
     return false;
+  /* Note [Producers whose tasks are worth sharing]: the deque's mark
+   * follows the verdict here, where the children bound is passed (the
+   * deque's mark is tested in GOMP_task's first lines) */
+  if (cur && (cur->flags & HSOMP_TASK_IMPLICIT)) {
+    struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
+    bool lng = tk && tk->cap >= team->nthreads && team_steals_long(tk);
+    self->throttle_raised = lng ? HSOMP_THROTTLE_LONG - HSOMP_THROTTLE : 0;
+    if (lng && kids + more <= (uint64_t)HSOMP_CUTOFF_KIDS_LONG_PER_THREAD * team->nthreads)
+      return false;
+  }
   self->tasks_throttled = true;
   return true;
 }

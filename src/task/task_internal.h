@@ -276,6 +276,10 @@ struct hsomp_deque {
   _Atomic int64_t top HSOMP_ALIGNED;
   _Atomic int64_t bottom HSOMP_ALIGNED;
   _Atomic(struct hsomp_deque_buf *) buf;
+  /* Tasks the owner has pushed, read by the owner only (Note [Idle
+   * thieves and tiny tasks] in task_sched.c): in the line every push
+   * writes anyway. */
+  uint64_t pushes;
   /* Teams of more than 8: the deque may hold a task that was offered to
    * no waiting thread; written by the owner only, when it changes, and
    * read by thieves before the indices (Note [Offering tasks to waiting
@@ -327,6 +331,22 @@ struct hsomp_task_member {
   unsigned last_victim;           /* whom it last stole from (its own index: nobody) */
   unsigned backoff, skip;         /* idle looks at others' deques (Note [Idle thieves back off]) */
   bool hot;                       /* its last look at others' deques found a task */
+  /* Note [Idle thieves and tiny tasks] (task_sched.c): the steal being
+   * timed was made in a constrained wait; Note [Producers whose tasks are
+   * worth sharing] (task_create.c): its average says the tasks it steals
+   * are long (counted in the team's `long_thieves'), and how many steals
+   * that average has seen (up to HSOMP_LONG_STEAL_SEEN); HSOMP_SHARE_WEIGHT
+   * times that long-memory average of the ticks a steal gave it (each
+   * counted up to 2^20, so it fits).  In the hole after `hot': with the
+   * fields below, the line is full and the members stay 12 lines long. */
+  bool stole_nested, steals_long;
+  uint8_t share_n;
+  uint32_t share_gain;
+  /* Note [Idle thieves and tiny tasks] (task_sched.c): ticks at its last
+   * timed steal (0: none being timed), the end of its pause in ticks, 256
+   * times the average ticks a steal at a barrier gave it (0: none yet),
+   * and its deque's `pushes' at the steal. */
+  uint64_t stole_at, pause_until, steal_gain, stole_pushes;
   bool waiting;                   /* its hand-off word is open (Note [Offering tasks to waiting threads]) */
   bool in_set;                    /* its bit is in its block's waiting word (Note [Sticky waiting bits]) */
   /* Its implicit task's children are handed in batches of 2 << hand_shift;
@@ -348,6 +368,13 @@ struct hsomp_task_member {
   _Atomic uint64_t waiting_bits HSOMP_ALIGNED;
   struct hsomp_task implicit HSOMP_ALIGNED;
 } HSOMP_ALIGNED;
+/* The owner's fields fill one line: a field more moves the hand-off word
+ * and everything after it a line down, and the members' stride with them
+ * (13 lines instead of 12 made EPCC's NESTED_TASK some 10 % slower at 2
+ * threads: README, Task workloads, tenth pass). */
+_Static_assert(offsetof(struct hsomp_task_member, handoff) ==
+                   offsetof(struct hsomp_task_member, rng) + HSOMP_CACHELINE,
+               "the owner's fields of a member fill one line");
 
 struct hsomp_shared_item {
   int priority;
@@ -371,6 +398,11 @@ struct hsomp_tasking {
   uint64_t shared_seq;
   struct hsomp_shared_item *heap;
   size_t heap_len, heap_cap;
+  /* Members whose steals are long (Note [Producers whose tasks are worth
+   * sharing], task_create.c): written when a thief's average crosses the
+   * mark, read by a producer whose deque or children pass the throttle's
+   * bound; in a line with the fields below, which are written once. */
+  _Atomic uint32_t long_thieves;
   /* task.c's record functions, which task_handoff.c (below it) calls for a
    * batch described in a hand-off (Note [Tasks described in the
    * hand-off]): a record made from the description, and a record freed. */

@@ -35,6 +35,7 @@ void hsomp_deque_init(struct hsomp_deque *dq) {
   atomic_init(&dq->top, 0);
   atomic_init(&dq->bottom, 0);
   atomic_init(&dq->buf, a);
+  dq->pushes = 0;
 }
 
 void hsomp_deque_free_retired(struct hsomp_deque *dq) {
@@ -95,6 +96,7 @@ static inline __attribute__((always_inline)) void deque_push_sig(struct hsomp_de
    * then sees a thief's acquire load of bottom order the task's
    * initialisation before the thief runs it. */
   atomic_store_explicit(&dq->bottom, b + 1, memory_order_release);
+  dq->pushes++; /* Note [Idle thieves and tiny tasks] */
 }
 
 void hsomp_deque_push(struct hsomp_deque *dq, struct hsomp_task *t) {
@@ -408,6 +410,143 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
 #define HSOMP_UNADVERTISED_EVERY 128
 #define HSOMP_BACKOFF_MAX 31
 
+/* Note [Idle thieves and tiny tasks]
+ * A steal costs its victim more than the thief: the thief's CAS takes the
+ * line of `top' away from the owner, which reads it for its next push or
+ * its throttle test (Note [Throttled tasks], task_create.c), and a
+ * throttled owner refills its drained deque with records and pushes where
+ * it would have run the tasks included, writing slots and records whose
+ * lines the thief then takes.  On a 2-vCPU VM that came to 0.24-0.29 us
+ * of the owner's time per stolen task (README, Task workloads, seventh
+ * pass (c)); stealing a batch in one CAS would save only the first of
+ * those transfers (a throttle test that read `top' at every 32nd task
+ * only, tried there, left 0.16-0.20 us).  A task shorter than that
+ * is better left to its owner: EPCC's MASTER_TASK_BUSY_SLAVES, a producer
+ * of 50 ns tasks whose partner arrives at the barrier when the producer
+ * is almost done, stole ~2000 of them one by one and delayed the producer
+ * by five times the work it took away.
+ * So a thief at a barrier (unconstrained, in a team of at most
+ * HSOMP_TASK_BIG_TEAM threads) times what each steal of a child of an
+ * implicit task (depth 1: a producer's task in a single, a master, a
+ * worksharing loop or a parallel region) gave it: the ticks from the
+ * steal to its next look at others' deques, which is the stolen task and
+ * everything it left in the thief's own deque (its children, their
+ * children), so a task that starts a subtree counts for the subtree.
+ * While the average of those is under HSOMP_TINY_STEAL_TICKS, each look
+ * that closes a timed steal starts a pause of HSOMP_TINY_PAUSE_TICKS in
+ * which the thief does not look at others' deques: one steal per pause,
+ * so the owner loses a few per cent of its time to it at most, and the
+ * thief still samples, and steals at full speed again once the average
+ * has risen.  The average has a long memory (about the last
+ * HSOMP_STEAL_GAIN_WEIGHT steals, starting from a generous
+ * HSOMP_STEAL_GAIN_START): the gains can be heavy-tailed.  In unbalanced
+ * tree search (UTS_BIN: 10 000 children of the root, made by the implicit
+ * task, most of them leaves of 0.2-0.4 us, a few with big subtrees) the
+ * average gain is some 3-5 times the mark but runs of leaves are common:
+ * a thief that paused when the average of its last 16 steals fell below
+ * the mark paused at 12 % of its steals and the program ran 15 % longer,
+ * and one that paused on a one-sided CUSUM of the shortfall (some 40
+ * leaves' worth) still paused at 8 % -- between two big subtrees the
+ * leaves do cost the victim more than they give, but a thief that waits
+ * finds the next subtree later.  A producer of 50 ns tasks brings the
+ * average down in about 600 steals, once per team (the average stays
+ * with the thread's tasking state from region to region).  A gain of
+ * HSOMP_STEAL_GAIN_DROP ticks or more is dropped, not averaged: it is the
+ * time between two regions (a steal closed by the next region's first
+ * look), a preemption, or a subtree big enough that nobody minds.
+ * Deeper tasks (made by explicit tasks: recursive programs) are not
+ * timed at a barrier and never start a pause there: their subtrees vary
+ * the most, and the losses this addresses are producers in implicit
+ * tasks.  For the same reason a timed task that queued children of its
+ * own (the thief's deque counts its pushes, in the line each push writes
+ * anyway) sets the average back to HSOMP_STEAL_GAIN_START: the producer's
+ * tasks are recursive, and in a critical branching process such as
+ * UTS_BIN's tree the average of what the last few hundred steals gave
+ * says little about the next: the mean subtree (250 nodes) comes from
+ * rare huge ones.  A steal still being timed when the thread's wait at
+ * the barrier ends is not counted (task_wait): what follows is the
+ * program's, not the task's.
+ * Nothing is lost: the pause ends by itself (the thread is at a barrier,
+ * and it does not sleep while a queue holds a task:
+ * hsomp_task_any_queued), and the owner runs what nobody takes.
+ *
+ * A constrained thread (taskwait, taskgroup, dependences) waits for its
+ * own descendants, which it may have to take back, so it keeps no average
+ * and never stops taking from its own deque; but a steal of its that gave
+ * it less than HSOMP_TINY_STEAL_TICKS (a leaf of a subtree some other
+ * thread is running) starts a pause of HSOMP_TINY_PAUSE_TICKS before its
+ * next look at others' deques.  Without it two threads split a deep,
+ * narrow subtree one leaf at a time: in UTS_BIN the producer, at the
+ * root's taskwait (constrained: every task of the tree descends from the
+ * root), took the leaves of the subtree the other thread ran, each steal
+ * costing that thread more than the leaf, and a subtree of 607 000 nodes
+ * that one thread runs in 8-9 ms took 16-33 ms on two (README, Task
+ * workloads, eighth pass (d), ninth pass (b)).  A steal that gives more
+ * (a subtree) ends no pause, so the splitting of a subtree among threads
+ * that each take a big part goes on at full speed.  The wait's condition
+ * is tested as before while the thread pauses (hsomp_wait_until), so a
+ * paused waiter leaves its taskwait as soon as its children are done. */
+#define HSOMP_TINY_STEAL_TICKS 1024u           /* ~0.4 us at 2.6 GHz */
+#define HSOMP_TINY_PAUSE_TICKS 16384u          /* ~6 us */
+#define HSOMP_STEAL_GAIN_WEIGHT 256u
+#define HSOMP_STEAL_GAIN_START (8u * HSOMP_TINY_STEAL_TICKS)
+#define HSOMP_STEAL_GAIN_DROP (1u << 20)       /* ~0.4 ms */
+/* Note [Producers whose tasks are worth sharing] (task_create.c) */
+#define HSOMP_LONG_STEAL_TICKS (4u * HSOMP_TINY_STEAL_TICKS)
+#define HSOMP_LONG_STEAL_SEEN 64u
+#define HSOMP_SHARE_WEIGHT 1024u
+
+/* Note [Idle thieves and tiny tasks]: time a steal from now. */
+static void thief_stole(struct hsomp_task_member *mine, const struct hsomp_task *constraint) {
+  mine->stole_pushes = mine->dq.pushes;
+  mine->stole_nested = constraint != NULL;
+  mine->stole_at = hsomp_ticks() | 1;
+}
+
+/* Note [Idle thieves and tiny tasks]: close the timing of the last steal,
+ * if any; whether the thief pauses now. */
+static __attribute__((noinline)) bool thief_pauses(struct hsomp_tasking *tk,
+                                                    struct hsomp_task_member *mine) {
+  uint64_t now = hsomp_ticks();
+  if (mine->stole_at) {
+    uint64_t gain = now - mine->stole_at, avg = mine->steal_gain; /* x WEIGHT */
+    mine->stole_at = 0;
+    if (mine->stole_nested) {
+      bool tiny = gain < HSOMP_TINY_STEAL_TICKS;
+      mine->pause_until = tiny ? now + HSOMP_TINY_PAUSE_TICKS : 0;
+      return tiny;
+    }
+    bool queued = mine->dq.pushes != mine->stole_pushes;
+    if (!avg || queued)
+      avg = (uint64_t)HSOMP_STEAL_GAIN_START * HSOMP_STEAL_GAIN_WEIGHT;
+    else if (gain < HSOMP_STEAL_GAIN_DROP)
+      avg = avg - avg / HSOMP_STEAL_GAIN_WEIGHT + gain;
+    mine->steal_gain = avg;
+    /* Note [Producers whose tasks are worth sharing] (task_create.c) */
+    uint32_t share = mine->share_gain; /* x HSOMP_SHARE_WEIGHT, < 2^30 */
+    mine->share_gain = share - share / HSOMP_SHARE_WEIGHT +
+                       (uint32_t)(gain < HSOMP_STEAL_GAIN_DROP ? gain : HSOMP_STEAL_GAIN_DROP);
+    if (mine->share_n < HSOMP_LONG_STEAL_SEEN)
+      mine->share_n++;
+    bool lng = mine->share_n >= HSOMP_LONG_STEAL_SEEN &&
+               mine->share_gain >= HSOMP_LONG_STEAL_TICKS * HSOMP_SHARE_WEIGHT;
+    if (lng != mine->steals_long) {
+      mine->steals_long = lng;
+      if (lng)
+        atomic_fetch_add_explicit(&tk->long_thieves, 1, memory_order_relaxed);
+      else
+        atomic_fetch_sub_explicit(&tk->long_thieves, 1, memory_order_relaxed);
+    }
+    bool tiny = avg < (uint64_t)HSOMP_TINY_STEAL_TICKS * HSOMP_STEAL_GAIN_WEIGHT;
+    mine->pause_until = tiny ? now + HSOMP_TINY_PAUSE_TICKS : 0;
+    return tiny;
+  }
+  if (now < mine->pause_until)
+    return true;
+  mine->pause_until = 0;
+  return false;
+}
+
 /* A task from victim v (which may be the thread itself: its oldest
  * task), or NULL.  A stolen look-alike goes to the shared queue. */
 static struct hsomp_task *steal_from(struct hsomp_tasking *tk, unsigned v,
@@ -451,12 +590,19 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
     mine->skip--;
     return NULL;
   }
+  /* Note [Idle thieves and tiny tasks] */
+  bool timed = n <= HSOMP_TASK_BIG_TEAM;
+  if (timed && (mine->stole_at | mine->pause_until) && thief_pauses(tk, mine))
+    return NULL;
   unsigned last = mine->last_victim;
   if (last != me && last < n) {
     if ((n <= HSOMP_TASK_BIG_TEAM ||
          atomic_load_explicit(&tk->member[last].dq.advert, memory_order_relaxed)) &&
-        (t = steal_from(tk, last, constraint)))
+        (t = steal_from(tk, last, constraint))) {
+      if (timed && (constraint || t->depth == 1)) /* Note [Idle thieves and tiny tasks] */
+        thief_stole(mine, constraint);
       return t;
+    }
     mine->last_victim = me; /* Note [Finding a task]: forgotten once it had nothing */
   }
   unsigned tries = n - 1 < HSOMP_STEAL_TRIES ? n - 1 : HSOMP_STEAL_TRIES;
@@ -480,6 +626,8 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
       mine->last_victim = v;
       mine->backoff = 0;
       mine->hot = true;
+      if (timed && (constraint || t->depth == 1)) /* Note [Idle thieves and tiny tasks] */
+        thief_stole(mine, constraint);
       return t;
     }
   }
