@@ -20,15 +20,15 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
+#include "sibling_pair.h"
+
 enum { REGIONS = 6, KIDS = 3000, TINY = 20000, DEPTH_MAX = 8 };
-#define SPIN_LIMIT_S 20.0
 
 /* Task ids: 1 + k for a LONG task, 1 + KIDS + 2k + j for its children. */
 enum { NIDS = 1 + 3 * KIDS };
 static int parent_of[NIDS];
 static atomic_int runs[NIDS], tiny_runs[TINY];
-static atomic_int set_runs, spin_runs, spin_timeouts, tsc_violations;
-static atomic_int flag;
+static atomic_int tsc_violations;
 
 /* The tasks this thread is suspended in, innermost last. */
 static __thread int suspended[DEPTH_MAX], nsuspended;
@@ -67,17 +67,6 @@ static void long_task(int k) {
   nsuspended--;
 }
 
-static void spin_for_flag(void) {
-  double start = omp_get_wtime();
-  while (!atomic_load_explicit(&flag, memory_order_acquire)) {
-    if (omp_get_wtime() - start > SPIN_LIMIT_S) {
-      atomic_fetch_add(&spin_timeouts, 1);
-      break;
-    }
-  }
-  atomic_fetch_add(&spin_runs, 1);
-}
-
 int main(void) {
   int fails = 0, regions_of_two = 0;
   omp_set_dynamic(0);
@@ -90,9 +79,7 @@ int main(void) {
       atomic_store(&runs[i], 0);
     for (int k = 0; k < TINY; k++)
       atomic_store(&tiny_runs[k], 0);
-    atomic_store(&set_runs, 0);
-    atomic_store(&spin_runs, 0);
-    atomic_store(&flag, 0);
+    sibling_pair_reset();
     int two = 0;
 #pragma omp parallel num_threads(2) shared(two)
     {
@@ -110,16 +97,8 @@ int main(void) {
 #pragma omp task firstprivate(k)
           atomic_fetch_add_explicit(&tiny_runs[k], 1, memory_order_relaxed);
         }
-        if (two) {
-#pragma omp taskwait
-#pragma omp task
-          {
-            atomic_fetch_add(&set_runs, 1);
-            atomic_store_explicit(&flag, 1, memory_order_release);
-          }
-#pragma omp task
-          spin_for_flag();
-        }
+        if (two)
+          sibling_pair_make();
       }
     }
     regions_of_two += two;
@@ -129,20 +108,14 @@ int main(void) {
     for (int k = 0; k < TINY; k++)
       if (atomic_load(&tiny_runs[k]) != 1 && fails++ < 5)
         fprintf(stderr, "region %d: tiny task %d ran %d times\n", r, k, atomic_load(&tiny_runs[k]));
-    if (two && (atomic_load(&set_runs) != 1 || atomic_load(&spin_runs) != 1) && fails++ < 5)
-      fprintf(stderr, "region %d: SET ran %d times, SPIN %d times\n", r, atomic_load(&set_runs),
-              atomic_load(&spin_runs));
+    if (two)
+      sibling_pair_check(r, &fails);
   }
   if (atomic_load(&tsc_violations)) {
     fprintf(stderr, "%d tasks broke the Task Scheduling Constraint\n", atomic_load(&tsc_violations));
     fails++;
   }
-  if (atomic_load(&spin_timeouts)) {
-    fprintf(stderr, "%d times the task waiting for its sibling waited %.0f s: the idle thread "
-                    "never took the sibling\n",
-            atomic_load(&spin_timeouts), SPIN_LIMIT_S);
-    fails++;
-  }
+  sibling_pair_check_timeouts(&fails);
   if (!regions_of_two) {
     fprintf(stderr, "no region had two threads\n");
     fails++;
