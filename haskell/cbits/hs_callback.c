@@ -17,7 +17,6 @@
 #include <stdio.h>
 
 #define HS_LIKELY_SUCCESS(st) __builtin_expect((st) == Success, 1)
-#define HS_UNLIKELY(c) __builtin_expect(!!(c), 0)
 
 /* {TSO id, OpenMP thread number} per Capability; see
  * Note [OpenMP thread number without a foreign call] in prims.cmm. */
@@ -56,9 +55,7 @@ StgWord hsomp_hs_thread_num_cache[HSOMP_HS_CACHE_SLOTS * 2];
  *
  * OpenMP workers were bound to their Capability once when they started
  * (rts_setInCallCapability in rts_glue.c), so rts_lock asks for that
- * Capability and, when no Haskell thread runs there, gets it at once
- * (when one does: Note [Entering Haskell where no Haskell thread runs]
- * in rts_glue.c).
+ * Capability and, when no Haskell thread runs there, gets it at once.
  *
  * Every Haskell closure entered here catches its own exceptions (the
  * Haskell side wraps user code and re-throws in the thread that started the
@@ -103,49 +100,23 @@ void hsomp_hs_session_end(struct hsomp_hs_session *s) {
  * hsomp_ext.h).  rts_setInCallCapability only records the preference in
  * the OS thread's Task, for its next rts_lock; we set it when it changes. */
 
-static __thread int preferred_cap = -1; /* the preference we last gave the thread's Task */
+static __thread int preferred_cap = -1;
 
-/* src/ghc/rts_glue.c (compiled into the same library): Note [Entering
- * Haskell where no Haskell thread runs] */
-int hsomp_rts_entry_capability(int want);
-bool hsomp_rts_capability_crowded(void *held);
-
-static void prefer_capability(int cap) {
-  if (cap >= 0 && cap != preferred_cap) {
-    rts_setInCallCapability(cap, 0);
-    preferred_cap = cap;
+void hsomp_hs_prefer_team_capability(void) {
+  int want = hsomp_get_least_used_capability();
+  if (want >= 0 && want != preferred_cap) {
+    rts_setInCallCapability(want, 0);
+    preferred_cap = want;
   }
 }
 
-void hsomp_hs_prefer_team_capability(void) { prefer_capability(hsomp_get_least_used_capability()); }
-
-/* The Capability this thread enters Haskell on: its own (a worker) or
- * its team's least used (a primary), unless that one is busy and another
- * is idle (Note [Entering Haskell where no Haskell thread runs],
- * rts_glue.c).  The Task's preference goes back to `want` at once: a
- * worker's callback server, started by a later rts_lock, lives on the
- * Capability it starts on (Note [A Haskell server per OpenMP thread]),
- * which must stay the worker's own. */
-static Capability *enter_capability(void) {
-  int home = hsomp_get_capability();
-  int want = home >= 0 ? home : hsomp_get_least_used_capability();
-  int use = hsomp_rts_entry_capability(want);
-  prefer_capability(use);
-  Capability *cap = rts_lock();
-  if (use != want)
-    prefer_capability(want);
-  return cap;
-}
-
 static inline Capability *session_cap(struct hsomp_hs_session *s) {
-  if (s->cap && HS_UNLIKELY(hsomp_rts_capability_crowded(s->cap)))
-    hsomp_hs_session_end(s); /* Haskell threads wait here, another is idle */
-  if (!s->cap)
-    s->cap = enter_capability();
+  if (!s->cap) {
+    hsomp_hs_prefer_team_capability();
+    s->cap = rts_lock();
+  }
   return s->cap;
 }
-
-void hsomp_hs_session_enter(struct hsomp_hs_session *s) { (void)session_cap(s); }
 
 bool hsomp_hs_session_call_ptr(struct hsomp_hs_session *s, HsStablePtr fn, void *arg) {
   Capability *cap = session_cap(s);

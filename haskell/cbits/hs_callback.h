@@ -18,9 +18,6 @@ struct hsomp_hs_session {
 
 void hsomp_hs_session_begin(struct hsomp_hs_session *s);
 void hsomp_hs_session_end(struct hsomp_hs_session *s);
-/* Take the session's Capability now, before its first entry (a no-op if
- * it holds one): Note [A chunk after the Capability] in hs_parfor.c. */
-void hsomp_hs_session_enter(struct hsomp_hs_session *s);
 /* Run the Haskell function (Ptr () -> IO ()) behind `fn` on `arg`.  False
  * if it did not complete: the RTS is shutting down (or the entry's thread
  * was killed); do not enter again. */

@@ -114,18 +114,6 @@ static void install_sigpipe_handler(void) {
   sigaction(SIGPIPE, &ours, NULL);
 }
 
-/* Note [A chunk after the Capability]
- * A thread of the team takes its Capability *before* it takes its first
- * chunk.  When that Capability is busy (a Haskell thread computing
- * there, a GC: Note [Entering Haskell where no Haskell thread runs] in
- * rts_glue.c) the thread may wait for it for a time slice; a chunk it had
- * already taken would wait with it, and the whole loop for that chunk,
- * while the other threads ran out of work.  Taking the Capability first,
- * the waiting thread holds no iterations: under a dynamic or guided
- * schedule the others take them meanwhile, and it may find none left.
- * (Measured on the Haskell test "the vector stays alive ... (GC storm
- * ...)": see the README, "Callbacks beside busy Haskell threads".) */
-
 /* Every thread of the team runs this.  The session keeps the Capability
  * from one chunk to the next (taking the next chunk never blocks) and is
  * ended before the loop's end, so that no thread holds a Capability while
@@ -136,8 +124,6 @@ static void parfor_region(void *p) {
   long s, e;
   struct hsomp_hs_session session;
   hsomp_hs_session_begin(&session);
-  if (f->body && !atomic_load_explicit(&f->stop, memory_order_relaxed))
-    hsomp_hs_session_enter(&session); /* Note [A chunk after the Capability] */
   for (bool more = loop_start(f, &s, &e); more; more = loop_next(f, &s, &e)) {
     if (f->body) {
       if (atomic_load_explicit(&f->stop, memory_order_relaxed))

@@ -13,8 +13,6 @@ import Foreign.C.Types
 import Foreign.StablePtr (StablePtr)
 import GHC.Clock (getMonotonicTimeNSec)
 import GHC.Conc (PrimMVar, newStablePtrPrimMVar)
-import HsOmp.Callback (parallelForN)
-import HsOmp.Schedule (Schedule (..))
 import Test.Hspec
 
 foreign import ccall unsafe "hsomp_rts_busy_capabilities" busyUnsafe :: IO CUInt
@@ -111,19 +109,6 @@ crowdSpec = describe "busy Capabilities (the thread budget's view of the RTS)" $
     cpus <- replicateM 5 attempt
     when (any (< 0) cpus) $ pendingWith "needs a team of 2 or more (one CPU)"
     (sort cpus !! 2) `shouldSatisfy` (< 1200)
-  it "a team thread's callback does not wait for the tick behind a Haskell loop on its Capability" $ do
-    -- Note [Entering Haskell where no Haskell thread runs] (../src/ghc/rts_glue.c):
-    -- a callback whose Capability a Haskell thread holds enters on an idle
-    -- one, or, when none is idle, asks that thread to yield at its next
-    -- heap check.  The caller is pinned to one Capability, a loop that
-    -- does not allocate to the other; each loop is 2 iterations on a team
-    -- of 2 (Static: each thread enters Haskell once), so one of the two
-    -- team threads enters where the loop runs.  Waiting for the 20 ms tick
-    -- there adds 10 ms on average to the median loop.
-    n <- getNumCapabilities
-    when (n /= 2) $ pendingWith "needs -N2"
-    extra <- extraBesideLoop 1 (parallelForN (Just 2) Static 0 2 (\_ _ -> pure ()))
-    extra `shouldSatisfy` (< 5)
 
 -- | How many milliseconds longer the median of 20 runs of @act@ takes,
 -- run by a thread pinned to the caller's Capability, while a Haskell loop

@@ -296,107 +296,6 @@ unsigned hsomp_rts_busy_capabilities(void) {
   return busy;
 }
 
-/* Note [Entering Haskell where no Haskell thread runs]
- * An OpenMP thread that runs a Haskell callback takes a Capability with
- * rts_lock: a worker the one it is bound to, a team's primary the one its
- * team uses least (haskell/cbits/hs_callback.c).  GHC gives a Task the
- * Capability it prefers and no other, even when that one is busy and
- * another is free.  Busy with a Haskell thread that computes (a loop
- * that allocates, a GC storm), the Capability is handed over at that
- * thread's next context switch, one tick (-C, 20 ms) away; and once we
- * hold it, each callback is a new Haskell thread that rts_evalLazyIO puts
- * at the *end* of the run queue, behind any thread waiting there, so the
- * callback waits a full time slice again -- while the other Capability
- * sits idle.  Measured: the Haskell test "the vector stays alive ... (GC
- * storm ...)" (40 loops of 37 chunks on a team of 2, one Haskell thread
- * allocating and collecting beside them, -N2) took 3.6 to 74 s on an idle
- * machine, its callbacks waiting in yieldCapability behind the storm
- * while Capability 0 was idle.
- *
- * So a callback asks first whether the Capability it would take is
- * *idle*: no Task holds it and no Haskell thread waits on its run queue
- * (`running_task` and `n_run_queue` of GHC 9.0's struct Capability_;
- * Note [What the RTS says about its Capabilities] for running_task, and
- * n_run_queue sits 24 bytes before `mut_lists`, whose offset
- * DerivedConstants.h publishes: run_queue_tl, n_run_queue with its
- * padding, suspended_ccalls, n_suspended_ccalls with its padding in
- * between).  If it is not and another one is idle, the callback enters
- * there; if none is idle, it enters where it meant to, as before, and
- * asks the Haskell thread there to return to the scheduler at its next
- * heap check (what the timer does: Note [Handing the Capability back]),
- * so the wait is a heap check rather than a tick.  Between two callbacks
- * of a session (hs_callback.c) the same question is asked about the
- * Capability held (hsomp_rts_capability_crowded): Haskell threads queued
- * on it while another is idle -- the session gives it up and enters again
- * on the idle one.  Racy reads, hints only: a Capability found idle may
- * be taken before our rts_lock, which then waits as it always did. */
-#define CAPABILITY_N_RUN_QUEUE_OFFSET (OFFSET_Capability_mut_lists - 24)
-#define CAPABILITY_N_RETURNING_TASKS_OFFSET (OFFSET_Capability_lock + sizeof(pthread_mutex_t) + 16)
-_Static_assert(OFFSET_Capability_mut_lists - 24 >= OFFSET_Capability_no + 24,
-               "GHC 9.0's Capability_: running_task, in_haskell, idle, disabled, the run queue");
-
-/* Haskell threads queued on `cap` and Tasks waiting to take it. */
-static uint32_t capability_waiting(void *cap) {
-  return *(volatile uint32_t *)((char *)cap + CAPABILITY_N_RUN_QUEUE_OFFSET) +
-         *(volatile uint32_t *)((char *)cap + CAPABILITY_N_RETURNING_TASKS_OFFSET);
-}
-
-static bool capability_idle(void *cap) {
-  return capability_owner(cap) == NULL && capability_waiting(cap) == 0;
-}
-
-/* contextSwitchCapability (rts/Capability.h), as the timer does it */
-static void capability_context_switch(char *cap) {
-  *(void *volatile *)(cap + OFFSET_Capability_r + OFFSET_StgRegTable_rHpLim) = NULL;
-  *(volatile int *)(cap + OFFSET_Capability_context_switch) = 1;
-}
-
-/* An idle Capability other than `avoid`, looking from the one after it;
- * -1 if none. */
-static int idle_capability_besides(void **caps, unsigned n, int avoid) {
-  for (unsigned k = 1; k < n; k++) {
-    unsigned c = ((unsigned)avoid + k) % n;
-    if (capability_idle(caps[c]))
-      return (int)c;
-  }
-  return -1;
-}
-
-int hsomp_rts_entry_capability(int want) {
-  void ***caps = hsomp_program_rts.capabilities;
-  unsigned n = caps && *caps ? enabled_capabilities : 0;
-  if (want < 0 || n < 2 || (unsigned)want >= n)
-    return want;
-  if (capability_idle((*caps)[want]))
-    return want;
-  int idle = idle_capability_besides(*caps, n, want);
-  if (idle >= 0)
-    return idle;
-  /* none idle: the one fewest wait for (ties: want), told to switch */
-  int best = want;
-  uint32_t fewest = capability_waiting((*caps)[want]);
-  for (unsigned k = 1; k < n && fewest > 0; k++) {
-    unsigned c = ((unsigned)want + k) % n;
-    uint32_t w = capability_waiting((*caps)[c]);
-    if (w < fewest) {
-      fewest = w;
-      best = (int)c;
-    }
-  }
-  if (capability_owner((*caps)[best]) != NULL)
-    capability_context_switch((*caps)[best]);
-  return best;
-}
-
-bool hsomp_rts_capability_crowded(void *held) {
-  void ***caps = hsomp_program_rts.capabilities;
-  unsigned n = caps && *caps ? enabled_capabilities : 0;
-  if (n < 2 || capability_waiting(held) == 0)
-    return false;
-  int no = (int)*(uint32_t *)((char *)held + OFFSET_Capability_no);
-  return idle_capability_besides(*caps, n, no) >= 0;
-}
-
 bool hsomp_rts_gc_pending(void) {
   volatile unsigned long *pending = hsomp_program_rts.pending_sync;
   return pending && *pending != 0;
@@ -475,7 +374,9 @@ void hsomp_rts_hand_back_capability(void) {
   void *owner = capability_owner(cap);
   if (!owner || owner == task)
     return;
-  capability_context_switch(cap);
+  /* contextSwitchCapability (rts/Capability.h), as the timer does it */
+  *(void *volatile *)(cap + OFFSET_Capability_r + OFFSET_StgRegTable_rHpLim) = NULL;
+  *(volatile int *)(cap + OFFSET_Capability_context_switch) = 1;
 }
 
 /* Note [The Capability of the thread that started a region]

@@ -63,14 +63,6 @@ int hsomp_rts_caller_capability(void) __attribute__((visibility("hidden")));
  * false where the RTS does not let us see them. */
 unsigned hsomp_rts_busy_capabilities(void) __attribute__((visibility("hidden")));
 bool hsomp_rts_gc_pending(void) __attribute__((visibility("hidden")));
-/* For an OpenMP thread about to enter Haskell (the hsomp package's
- * callbacks): the Capability to ask rts_lock for -- `want` if no Task
- * holds it and no Haskell thread waits there, else an idle one, else
- * `want` after asking the Haskell thread on it to yield at its next heap
- * check.  And whether a held Capability has Haskell threads waiting while
- * another is idle.  Note [Entering Haskell where no Haskell thread runs]. */
-int hsomp_rts_entry_capability(int want) __attribute__((visibility("hidden")));
-bool hsomp_rts_capability_crowded(void *held) __attribute__((visibility("hidden")));
 /* At the start of a host thread's outermost region: the hsomp package's
  * callback servers note the thread's newest RTS in-call (Note [A Haskell
  * server per OpenMP thread], haskell/cbits/hs_server.c). */
