@@ -32,7 +32,12 @@ void hsomp_sim_pause(void);
 uint64_t hsomp_sim_ticks(void);
 static inline void hsomp_cpu_relax(void) { hsomp_sim_pause(); }
 static inline uint64_t hsomp_ticks(void) { return hsomp_sim_ticks(); }
+/* Count an event of the runtime (a string literal names it): free in the
+ * model's time, printed per repetition with HSOMP_SCALE_EVENTS=1. */
+void hsomp_sim_event(const char *what);
+#define HSOMP_SIM_EVENT(what) hsomp_sim_event(what)
 #else
+#define HSOMP_SIM_EVENT(what) ((void)0)
 static inline void hsomp_cpu_relax(void) { __builtin_ia32_pause(); }
 static inline uint64_t hsomp_ticks(void) { return __builtin_ia32_rdtsc(); }
 #endif

@@ -152,6 +152,14 @@ static struct {
 static uint32_t epoch = 1;
 static uint64_t total_writes;
 static bool pcs_wanted;
+static bool event_tracing(void);
+/* Events the runtime counts (HSOMP_SIM_EVENT, os.h), by name: the
+ * simulator's own code, so they cost no model time. */
+#define EVENT_SLOTS 64
+static struct {
+  const char *what;
+  uint64_t n;
+} events[EVENT_SLOTS];
 
 /* ------------------------------------------------------------------ */
 /* Line table: open addressing, grows at half load.                      */
@@ -381,6 +389,10 @@ static void wake_watchers(struct line *l, struct vthread *writer) {
       continue;
     for (unsigned k = 0; k < t->nwatch; k++)
       if (t->watch[k] == l->key) {
+        if (event_tracing())
+          fprintf(stderr, "event spin-wake thread %d by %d at %.0f ns (slept at %.0f) line %#lx\n", t->id,
+                  writer->id, writer->clock - win.start_clock, t->clock - win.start_clock,
+                  (unsigned long)(l->key << 6));
         make_runnable(t, writer->clock);
         break;
       }
@@ -411,6 +423,10 @@ static void touch_line(struct vthread *t, uintptr_t key, enum kind kind, uintptr
       l->owner = -1;
     }
     l->sharers[i / 64] |= 1ull << (i % 64);
+    if (event_tracing() && l->write_time - t->clock > 2000)
+      fprintf(stderr, "event jump thread %d from %.0f by %.0f ns reading line %#lx written by %d pc %#lx\n",
+              t->id, t->clock - win.start_clock, l->write_time - t->clock, (unsigned long)(key << 6),
+              l->last_writer, (unsigned long)pc);
     if (t->clock < l->write_time)
       t->clock = l->write_time;
     t->clock += remote ? TRANSFER_REMOTE_NS : TRANSFER_LOCAL_NS;
@@ -441,6 +457,10 @@ static void touch_line(struct vthread *t, uintptr_t key, enum kind kind, uintptr
   }
   bool transfer = others > 0 || (foreign_data && !holds);
   if (transfer) {
+    if (event_tracing() && l->write_time - t->clock > 2000)
+      fprintf(stderr, "event jump thread %d from %.0f by %.0f ns writing line %#lx written by %d pc %#lx\n",
+              t->id, t->clock - win.start_clock, l->write_time - t->clock, (unsigned long)(key << 6),
+              l->last_writer, (unsigned long)pc);
     if (t->clock < l->write_time)
       t->clock = l->write_time;
     t->clock += remote ? TRANSFER_REMOTE_NS : TRANSFER_LOCAL_NS;
@@ -556,6 +576,9 @@ static bool spin_check(struct vthread *t, uintptr_t pc, uintptr_t addr, uint64_t
   t->sleep_pc = pc;
   t->sleep_bt_n = getenv("HSOMP_SCALE_DEBUG") ? backtrace(t->sleep_bt, 12) : 0;
   t->state = SPIN_SLEEP;
+  if (event_tracing())
+    fprintf(stderr, "event spin-sleep thread %d at %.0f ns pc %#lx watching %u lines\n", t->id,
+            t->clock - win.start_clock, (unsigned long)pc, t->nwatch);
   reschedule();
   return true;
 }
@@ -746,6 +769,15 @@ long __wrap_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6
         timeout = 0;
     }
     win.futex_waits++;
+    if (event_tracing()) {
+      void *bt[10];
+      int k = backtrace(bt, 10);
+      fprintf(stderr, "event futex-wait %p thread %d at %.0f ns:", (void *)word, t->id,
+              t->clock - win.start_clock);
+      for (int i = 2; i < k; i++)
+        fprintf(stderr, " %p", bt[i]);
+      fprintf(stderr, "\n");
+    }
     static int shown;
     if (getenv("HSOMP_SCALE_DEBUG") && shown++ < 3) {
       void *bt[12];
@@ -764,6 +796,9 @@ long __wrap_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6
   }
   if (op == FUTEX_WAKE || op == FUTEX_WAKE_BITSET) {
     int w = futex_wake_n(t, (uintptr_t)word, a3);
+    if (w && event_tracing())
+      fprintf(stderr, "event futex-wake %p (%d) thread %d at %.0f ns pc %#lx\n", (void *)word, w,
+              t->id, t->clock - win.start_clock, (unsigned long)pc);
     if (w) {
       t->clock += FUTEX_WAKE_NS;
       win.futex_wakes++;
@@ -870,15 +905,44 @@ int sim_ncpus(void) {
   return model_ncpus;
 }
 
+/* HSOMP_SCALE_EVENTS=2: every event on stderr, with its thread and its
+ * time since the window began (before the window: since the start), and
+ * so the model's own: futex waits (with a backtrace) and wakes, spinners'
+ * sleeps and wakes (Note [Spinners sleep]), and "jumps", transfers that
+ * moved a thread's clock on by more than 2 us because the line was
+ * written that much later in model time (the thread waited for that
+ * write: how a slow chain, a convoy on a lock, drags its readers along). */
+static bool event_tracing(void) {
+  static int trace = -1;
+  if (trace < 0)
+    trace = getenv("HSOMP_SCALE_EVENTS") && atoi(getenv("HSOMP_SCALE_EVENTS")) > 1;
+  return trace;
+}
+
+void hsomp_sim_event(const char *what) {
+  if (event_tracing())
+    fprintf(stderr, "event %s thread %d at %.0f ns\n", what, self()->id, self()->clock - win.start_clock);
+  for (int i = 0; i < EVENT_SLOTS; i++)
+    if (events[i].what == what || !events[i].what) {
+      events[i].what = what;
+      events[i].n++;
+      return;
+    }
+}
+
 void sim_window_begin(void) {
   struct vthread *t = self();
   memset(&win, 0, sizeof win);
   memset(pcs, 0, sizeof pcs);
+  for (int i = 0; i < EVENT_SLOTS; i++)
+    events[i].n = 0;
   epoch++;
   for (int i = 0; i < nthreads; i++)
     threads[i]->chain = 0;
   win.start_clock = t->clock;
   win.owner = t->id;
+  if (event_tracing())
+    fprintf(stderr, "event window-begin thread %d at %.0f ns\n", t->id, t->clock);
 }
 
 static int by_count(const void *a, const void *b) {
@@ -919,6 +983,10 @@ void sim_window_end(const char *name, int n, int reps, struct sim_result *out) {
         printf("scale-pc: %s %d %#" PRIx64 " %.1f\n", name, n, sorted[i][0],
                (double)sorted[i][1] / reps);
     }
+    if (getenv("HSOMP_SCALE_EVENTS"))
+      for (int i = 0; i < EVENT_SLOTS && events[i].what; i++)
+        if (events[i].n)
+          printf("scale-event: %s %d %s %.2f\n", name, n, events[i].what, (double)events[i].n / reps);
     fflush(stdout);
   }
 }
