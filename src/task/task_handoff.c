@@ -568,8 +568,10 @@ bool hsomp_task_hand_designated(struct hsomp_tasking *tk, unsigned me, unsigned 
                                               (uintptr_t)t, memory_order_acq_rel,
                                               memory_order_relaxed)) {
     mine->desig >>= 1;
+    HSOMP_SIM_EVENT("designated-ok");
     return true;
   }
+  HSOMP_SIM_EVENT("designated-failed");
   /* Ours again: back where it was when it was the only one, else as a
    * failed claim's (Note [A task not handed goes back where it was]) */
   ops->put_back(tk, &mine->dq, t, current);
@@ -660,6 +662,7 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
         w = word_to_look(tk, me, words, k + 1, w);
       }
       handed = to >= 0;
+      HSOMP_SIM_EVENT(handed ? "claim-ok" : "claim-failed");
       if (handed) {
         if (!claim)
           batch_went(mine, me, n, to);

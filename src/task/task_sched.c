@@ -286,8 +286,35 @@ static inline bool shared_may_hold(struct hsomp_tasking *tk, const struct hsomp_
                           atomic_load_explicit(&tk->shared_ancestors_hi, memory_order_relaxed), w);
 }
 
-static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_task *constraint) {
-  hsomp_mutex_lock(&tk->shared_lock);
+/* Note [Polling the shared queue in a big team]
+ * Every idle thread looks at the shared queue first (Note [Finding a
+ * task]), and in a team of more than HSOMP_TASK_BIG_TEAM threads a task
+ * there made every poller that saw the count take the lock: with 256
+ * threads, one task a failed hand-off had put there (Note [A task not
+ * handed goes back where it was]) lined up about 250 threads on the lock,
+ * each hand of which was preceded by the failed compare-and-swaps of the
+ * others spinning for it -- in the coherence model about 21 us a hand,
+ * 254 hands, while every poller's read of the count (in the lock's line)
+ * waited behind them: the task tree at 256 threads went from 4000 line
+ * transfers a round to 38000, and threads at the barrier timed out their
+ * spin and slept (README "Scale", "A second mode of the task tree").
+ * So in a big team a poller takes the lock only if it looks free and its
+ * one compare-and-swap gets it; otherwise it looks elsewhere and comes
+ * back at its next round: at most one failed CAS per poller and task, and
+ * nobody spins on the lock.  Nothing is lost by skipping: the count stays
+ * non-zero until the task is taken, so an unconstrained waiter does not
+ * sleep (hsomp_task_any_queued reads it), and a constrained one takes the
+ * lock itself before it sleeps (hsomp_task_shared_eligible).  Smaller
+ * teams, where the queue is only used for priorities and readied tasks,
+ * wait for the lock as before. */
+static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_task *constraint,
+                                      bool polled) {
+  HSOMP_SIM_EVENT("shared_take-try");
+  if (!polled)
+    hsomp_mutex_lock(&tk->shared_lock);
+  else if (atomic_load_explicit(&tk->shared_lock, memory_order_relaxed) ||
+           !hsomp_mutex_trylock(&tk->shared_lock))
+    return NULL; /* Note [Polling the shared queue in a big team] */
   size_t n = tk->heap_len, pick = n;
   if (n && eligible(tk->heap[0].task, constraint)) {
     pick = 0;
@@ -557,6 +584,7 @@ static struct hsomp_task *steal_from(struct hsomp_tasking *tk, unsigned v,
     if (t) {
       if (eligible(t, constraint))
         return t;
+      HSOMP_SIM_EVENT("stolen-lookalike-shared");
       hsomp_shared_push(tk, t);
       return NULL;
     }
@@ -572,8 +600,10 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
   struct hsomp_task *t;
   if (atomic_load_explicit(&tk->shared_count, memory_order_relaxed) &&
       shared_may_hold(tk, constraint) &&
-      (t = shared_take(tk, constraint)))
+      (t = shared_take(tk, constraint, team->nthreads > HSOMP_TASK_BIG_TEAM))) {
+    HSOMP_SIM_EVENT(constraint ? "shared_take-constrained" : "shared_take-free");
     return t;
+  }
   unsigned me = self->ts.team_id, n = team->nthreads;
   struct hsomp_task_member *mine = &tk->member[me];
   if ((t = deque_take(&mine->dq, constraint))) {
@@ -711,6 +741,7 @@ bool hsomp_task_shared_eligible(struct hsomp_team *team, struct hsomp_task *cons
   if (!atomic_load_explicit(&tk->shared_count, memory_order_seq_cst))
     return false;
   bool found = false;
+  HSOMP_SIM_EVENT("shared_eligible-lock");
   hsomp_mutex_lock(&tk->shared_lock);
   for (size_t i = 0; i < tk->heap_len && !found; i++)
     found = eligible(tk->heap[i].task, constraint);
@@ -724,10 +755,13 @@ bool hsomp_task_shared_eligible(struct hsomp_team *team, struct hsomp_task *cons
 /* Note [A task not handed goes back where it was] (task_handoff.c) */
 static void put_back(struct hsomp_tasking *tk, struct hsomp_deque *dq, struct hsomp_task *t,
                      const struct hsomp_task *current) {
-  if (!current || (current->flags & HSOMP_TASK_IMPLICIT) || t->parent == current)
+  if (!current || (current->flags & HSOMP_TASK_IMPLICIT) || t->parent == current) {
+    HSOMP_SIM_EVENT("put_back-deque");
     hsomp_deque_push(dq, t);
-  else
+  } else {
+    HSOMP_SIM_EVENT("put_back-shared");
     hsomp_shared_push(tk, t);
+  }
 }
 
 /* hsomp_task_schedule's push in a team of more than HSOMP_TASK_BIG_TEAM
