@@ -601,13 +601,22 @@ bool hsomp_task_hand_designated(struct hsomp_tasking *tk, unsigned me, unsigned 
  * deque in the order of the owner's frames: it is a child of the task
  * the owner runs (`current', a sibling of the task just pushed), or the
  * owner runs its implicit task (the bottom frame: every task in its
- * deque is of that frame or would be older); any other goes to the
- * shared queue, which every thread looks at past what it may not run
- * (as readied tasks do, Note [Readied tasks and the Task Scheduling
- * Constraint] in task_sched.c), and which wakes a sleeper for it.  The
- * owner finds it there when it comes back down to its frame, so the
- * owner still runs, or can run, everything it queued (Note [Stealing
- * only what may run], (2)). */
+ * deque is of that frame or would be older); any other goes back on top,
+ * where it was, below everything the owner pushed since (Note [Putting a
+ * task back on top] in task_sched.c): the deque is then in the order of
+ * the owner's frames again, thieves and hand-offs see the task first, and
+ * the owner reaches it when it comes back down to its frame.  Only when a
+ * thief moved the top meanwhile does it go to the shared queue, which
+ * every thread looks at past what it may not run (as readied tasks do,
+ * Note [Readied tasks and the Task Scheduling Constraint] in
+ * task_sched.c), and which wakes a sleeper for it; the owner finds it
+ * there when it comes back down to its frame.  Either way the owner
+ * still runs, or can run, everything it queued (Note [Stealing only what
+ * may run], (2)).  The shared queue was the only way at first: in a team
+ * of 256 threads (coherence model, README "Scale") one such task in the
+ * queue, about one a four rounds of the task tree, lined every idle
+ * thread up on the queue's lock (Note [Polling the shared queue in a big
+ * team]) and cost the round ten times its transfers. */
 
 /* After the owner pushed t onto its deque in a big team: hand its oldest
  * tasks to a waiting thread when it has some to spare (more than it keeps:
@@ -672,10 +681,7 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
             tk->record_free(r);
           }
       } else { /* they all stopped waiting meanwhile */
-        for (struct hsomp_task *r = first; r; r = next) {
-          next = r->handed_next;
-          ops->put_back(tk, dq, r, current); /* Note [A task not handed goes back where it was] */
-        }
+        ops->put_back(tk, dq, first, current); /* Note [A task not handed goes back where it was] */
       }
     }
   }

@@ -752,15 +752,67 @@ bool hsomp_task_shared_eligible(struct hsomp_team *team, struct hsomp_task *cons
 /* ------------------------------------------------------------------ */
 /* Scheduling a ready task.                                             */
 
-/* Note [A task not handed goes back where it was] (task_handoff.c) */
-static void put_back(struct hsomp_tasking *tk, struct hsomp_deque *dq, struct hsomp_task *t,
-                     const struct hsomp_task *current) {
+/* Note [Putting a task back on top]
+ * The owner took t off its deque's top (deque_take_oldest: a thief's CAS
+ * of top from u to u + 1) to hand it, and nobody took it.  It goes back
+ * to index u, where it was, by the reverse CAS (u + 1 to u), if nothing
+ * moved meanwhile: top is still u + 1 (no thief took the next task) and
+ * the slot of index u still holds t.  Between the take and this CAS the
+ * owner pushed nothing (the callers put back before their next push, and
+ * a batch goes back newest first), so slot u, its parent, depth and
+ * signature are those of t's push, and the ring is the same (it grows
+ * only in a push).  Top then decreases, which Note [Work-stealing deque]
+ * says it never does; what that buys still holds.  A thief that read top
+ * = u before the owner's take and CASes u to u + 1 after the put-back
+ * read slot u, which held t then and holds t now: it takes t, once.  Top
+ * comes back to u only by the owner's put-back of the task it took from
+ * u, so no other stale top can succeed: a thief that read top = u and a
+ * slot of another lap would need index u to be reused, which needs top
+ * past u and a push past u + cap, and then top never returns to u (the
+ * owner takes and puts back only at the current top).  The owner's own
+ * take at the bottom is the same thread.  If the check fails (a thief
+ * took index u + 1, or the slot was overwritten), false: the caller puts
+ * t elsewhere. */
+static bool deque_put_back_top(struct hsomp_deque *dq, struct hsomp_task *t) {
+  int64_t top = atomic_load_explicit(&dq->top, memory_order_relaxed);
+  struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_relaxed);
+  if (atomic_load_explicit(&a->slot[(top - 1) & (a->cap - 1)].task, memory_order_relaxed) != t)
+    return false;
+  return atomic_compare_exchange_strong_explicit(&dq->top, &top, top - 1, memory_order_seq_cst,
+                                                 memory_order_relaxed);
+}
+
+/* The tasks of the list from t on, newest first (each read of handed_next
+ * before the task is put back, after which it may run and be freed): on
+ * top if they must not go to the bottom, else linked into *below, oldest
+ * first.  Note [A task not handed goes back where it was]. */
+static void put_back_on_top(struct hsomp_tasking *tk, struct hsomp_deque *dq, struct hsomp_task *t,
+                            const struct hsomp_task *current, struct hsomp_task **below) {
+  if (!t)
+    return;
+  put_back_on_top(tk, dq, t->handed_next, current, below);
   if (!current || (current->flags & HSOMP_TASK_IMPLICIT) || t->parent == current) {
-    HSOMP_SIM_EVENT("put_back-deque");
-    hsomp_deque_push(dq, t);
+    t->handed_next = *below;
+    *below = t;
+  } else if (deque_put_back_top(dq, t)) { /* Note [Putting a task back on top] */
+    HSOMP_SIM_EVENT("put_back-top");
   } else {
     HSOMP_SIM_EVENT("put_back-shared");
     hsomp_shared_push(tk, t);
+  }
+}
+
+/* Note [A task not handed goes back where it was] (task_handoff.c): the
+ * list of handed_next, oldest first.  Those on top go first, before any
+ * push (Note [Putting a task back on top]). */
+static void put_back(struct hsomp_tasking *tk, struct hsomp_deque *dq, struct hsomp_task *t,
+                     const struct hsomp_task *current) {
+  struct hsomp_task *below = NULL, *next;
+  put_back_on_top(tk, dq, t, current, &below);
+  for (; below; below = next) {
+    next = below->handed_next; /* below may run and go once pushed */
+    HSOMP_SIM_EVENT("put_back-deque");
+    hsomp_deque_push(dq, below);
   }
 }
 
