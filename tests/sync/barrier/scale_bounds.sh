@@ -29,13 +29,22 @@
 #   whose every subtree found its receiver through a claim on a shared
 #   waiting word, 17.4N (main at 0a4ebcc, 1112; now 15.8N, ninth round).
 # Builds the simulator into the build tree (about 20 s on 2 CPUs, once),
-# then runs it once (about 20 s).
+# then runs it once at 64 threads (about 20 s) and once for the task tree at
+# 256.
 # Task dependences (TASK_DEPS: 4N tasks from one producer on N chains, each
 # released by its predecessor) at most 32N, 8 transfers per task: siblings
 # completing no longer meet on their parent's lock (README "Task dependences
 # without the parent's lock"), which cost 41 per task (main at 2c259d6),
 # compact records and batched counts halved the rest (83N at d5a7af4), and
 # growing batches took a quarter more (37N at 2336142, now 28N).
+# The task tree at 256 threads too (TASK_TREE alone, a second process of
+# about 10 s): at most 17N transfers and a critical chain of at most 500.
+# Main at 77dca06 had a second mode there, 37000-39000 transfers with a
+# critical chain of about 8500 and futex sleeps, which a few nanoseconds
+# per deque push or the build's path switched on and off: one task a
+# failed hand-off put in the shared queue lined every idle thread up on
+# its lock (README "Scale", "A second mode of the task tree"; now
+# 3977-4106, critical 98-109, in every build tried).
 # TEST-NO-SANITIZER
 # TEST-TIMEOUT: 300
 set -u
@@ -49,8 +58,11 @@ out=$(HSOMP_ASSUME_NCPUS=$n timeout 240 "$sim" 2>&1) ||
 echo "$out"
 fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-# field CONSTRUCT NAME: the number after NAME on CONSTRUCT's line
-field() { echo "$out" | awk -v c="$1" -v f="$2" '$2 == c && $3 == '"$n"' { for (i = 4; i < NF; i++) if ($i == f) print $(i + 1) }'; }
+# field CONSTRUCT NAME [SIZE OUTPUT]: the number after NAME on CONSTRUCT's line
+field() {
+  echo "${4:-$out}" | awk -v c="$1" -v f="$2" -v n="${3:-$n}" \
+    '$2 == c && $3 == n { for (i = 4; i < NF; i++) if ($i == f) print $(i + 1) }'
+}
 # bound CONSTRUCT LIMIT WHAT: transfers at most LIMIT
 bound() {
   local t
@@ -73,4 +85,12 @@ for c in PARALLEL JOIN BARRIER; do
   [ -n "$t" ] && [ "$t" -le $((4 * n)) ] || fail "$c: ${t:-no} transfers, more than 4N = $((4 * n))"
   [ -n "$k" ] && [ "$k" -le 16 ] || fail "$c: critical chain ${k:-none}, more than 16"
 done
+big=256
+out_big=$(HSOMP_ASSUME_NCPUS=$big HSOMP_SCALE_ONLY=TASK_TREE timeout 240 "$sim" 2>&1) ||
+  { echo "$out_big" >&2; echo "FAIL: the simulation at $big threads did not finish" >&2; exit 1; }
+echo "$out_big"
+t=$(field TASK_TREE transfers $big "$out_big") k=$(field TASK_TREE critical $big "$out_big")
+[ -n "$t" ] && [ "$t" -le $((17 * big)) ] ||
+  fail "TASK_TREE: ${t:-no} transfers at $big threads, more than 17N = $((17 * big))"
+[ -n "$k" ] && [ "$k" -le 500 ] || fail "TASK_TREE: critical chain ${k:-none} at $big threads, more than 500"
 [ "$fails" -eq 0 ]
