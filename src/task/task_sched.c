@@ -307,14 +307,10 @@ static inline bool shared_may_hold(struct hsomp_tasking *tk, const struct hsomp_
  * lock itself before it sleeps (hsomp_task_shared_eligible).  Smaller
  * teams, where the queue is only used for priorities and readied tasks,
  * wait for the lock as before. */
-static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_task *constraint,
-                                      bool polled) {
-  HSOMP_SIM_EVENT("shared_take-try");
-  if (!polled)
-    hsomp_mutex_lock(&tk->shared_lock);
-  else if (atomic_load_explicit(&tk->shared_lock, memory_order_relaxed) ||
-           !hsomp_mutex_trylock(&tk->shared_lock))
-    return NULL; /* Note [Polling the shared queue in a big team] */
+/* The shared queue's best task `constraint' may run, or NULL; the caller
+ * holds the lock, which this releases. */
+static inline __attribute__((always_inline)) struct hsomp_task *
+shared_pick(struct hsomp_tasking *tk, struct hsomp_task *constraint) {
   size_t n = tk->heap_len, pick = n;
   if (n && eligible(tk->heap[0].task, constraint)) {
     pick = 0;
@@ -340,6 +336,22 @@ static struct hsomp_task *shared_take(struct hsomp_tasking *tk, struct hsomp_tas
   }
   hsomp_mutex_unlock(&tk->shared_lock);
   return t;
+}
+
+static __attribute__((noinline)) struct hsomp_task *shared_take(struct hsomp_tasking *tk,
+                                                                struct hsomp_task *constraint) {
+  hsomp_mutex_lock(&tk->shared_lock);
+  return shared_pick(tk, constraint);
+}
+
+/* Note [Polling the shared queue in a big team] */
+static __attribute__((noinline)) struct hsomp_task *shared_take_polled(struct hsomp_tasking *tk,
+                                                                       struct hsomp_task *constraint) {
+  HSOMP_SIM_EVENT("shared_take-try");
+  if (atomic_load_explicit(&tk->shared_lock, memory_order_relaxed) ||
+      !hsomp_mutex_trylock(&tk->shared_lock))
+    return NULL;
+  return shared_pick(tk, constraint);
 }
 
 /* ------------------------------------------------------------------ */
@@ -596,11 +608,11 @@ static struct hsomp_task *steal_from(struct hsomp_tasking *tk, unsigned v,
 
 static inline __attribute__((always_inline)) struct hsomp_task *
 find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tasking *tk,
-            struct hsomp_task *constraint) {
+            struct hsomp_task *constraint, bool big) {
   struct hsomp_task *t;
   if (atomic_load_explicit(&tk->shared_count, memory_order_relaxed) &&
       shared_may_hold(tk, constraint) &&
-      (t = shared_take(tk, constraint, team->nthreads > HSOMP_TASK_BIG_TEAM))) {
+      (t = big ? shared_take_polled(tk, constraint) : shared_take(tk, constraint))) {
     HSOMP_SIM_EVENT(constraint ? "shared_take-constrained" : "shared_take-free");
     return t;
   }
@@ -698,7 +710,7 @@ find_in_big_team(struct hsomp_thread *self, struct hsomp_team *team, struct hsom
     }
     return t;
   }
-  t = find_queued(self, team, tk, constraint);
+  t = find_queued(self, team, tk, constraint, true);
   if (mine->waiting) {
     if (t)
       hsomp_task_stop_waiting_slow(self, team, tk);
@@ -716,7 +728,7 @@ struct hsomp_task *hsomp_task_find(struct hsomp_thread *self, struct hsomp_team 
   struct hsomp_tasking *tk = atomic_load_explicit(&team->tasking, memory_order_acquire);
   if (HSOMP_UNLIKELY(team->nthreads > HSOMP_TASK_BIG_TEAM))
     return find_in_big_team(self, team, tk, constraint);
-  return find_queued(self, team, tk, constraint);
+  return find_queued(self, team, tk, constraint, false);
 }
 
 bool hsomp_task_any_queued(struct hsomp_team *team) {
