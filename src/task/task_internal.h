@@ -273,7 +273,10 @@ struct hsomp_deque_buf {
 /* A Chase-Lev work-stealing deque: the owner pushes and takes at the
  * bottom, thieves steal at the top.  See task_sched.c. */
 struct hsomp_deque {
-  _Atomic int64_t top HSOMP_ALIGNED;
+  /* The oldest task's index modulo 2^52 below, the owner's put-backs on
+   * top counted above (Note [Put-backs count in top] in task_sched.c):
+   * compare it with bottom through hsomp_deque_span only. */
+  _Atomic uint64_t top HSOMP_ALIGNED;
   _Atomic int64_t bottom HSOMP_ALIGNED;
   _Atomic(struct hsomp_deque_buf *) buf;
   /* Tasks the owner has pushed, read by the owner only (Note [Idle
@@ -632,9 +635,16 @@ bool hsomp_event_body_done(struct hsomp_thread *self, struct hsomp_task *t,
 /* task_sched.c */
 void hsomp_deque_init(struct hsomp_deque *dq) HSOMP_INTERNAL;
 void hsomp_deque_push(struct hsomp_deque *dq, struct hsomp_task *t) HSOMP_INTERNAL;
+/* Note [Put-backs count in top] (task_sched.c) */
+#define HSOMP_DEQUE_INDEX_BITS 52
+/* bottom − top's index, with top's index taken modulo 2^52. */
+static inline int64_t hsomp_deque_span(uint64_t top, int64_t bottom) {
+  return (int64_t)(((uint64_t)bottom - top) << (64 - HSOMP_DEQUE_INDEX_BITS)) >>
+         (64 - HSOMP_DEQUE_INDEX_BITS);
+}
 static inline int64_t hsomp_deque_size(struct hsomp_deque *dq) {
-  return atomic_load_explicit(&dq->bottom, memory_order_relaxed) -
-         atomic_load_explicit(&dq->top, memory_order_relaxed);
+  return hsomp_deque_span(atomic_load_explicit(&dq->top, memory_order_relaxed),
+                          atomic_load_explicit(&dq->bottom, memory_order_relaxed));
 }
 void hsomp_deque_free_retired(struct hsomp_deque *dq) HSOMP_INTERNAL;
 void hsomp_shared_push(struct hsomp_tasking *tk, struct hsomp_task *t) HSOMP_INTERNAL;

@@ -19,8 +19,10 @@
  * The Chase-Lev deque in the C11 formulation of Lê, Pop, Cohen and Zappa
  * Nardelli ("Correct and Efficient Work-Stealing for Weak Memory Models",
  * PPoPP 2013).  The owner pushes and takes at `bottom'; thieves CAS `top'.
- * Indices only grow, so a CAS on top never suffers ABA, and a thief whose
- * CAS succeeds owns the element it read before the CAS.  The owner and a
+ * Indices only grow, and top's only decrease (the owner's put-back) bumps
+ * a count in its high bits (Note [Put-backs count in top]), so a CAS on
+ * top never suffers ABA, and a thief whose CAS succeeds owns the element
+ * it read before the CAS.  The owner and a
  * thief race only for the last element, and both then go through the CAS
  * on top.  When the ring is full the owner copies it into one twice as
  * large and publishes it with release order; the old ring stays readable
@@ -50,14 +52,14 @@ void hsomp_deque_free_retired(struct hsomp_deque *dq) {
 }
 
 static struct hsomp_deque_buf *deque_grow(struct hsomp_deque *dq, struct hsomp_deque_buf *a,
-                                          int64_t top, int64_t bottom) {
+                                          uint64_t top, int64_t bottom) {
   int64_t cap = a->cap * 2;
   struct hsomp_deque_buf *b = malloc(sizeof *b + (size_t)cap * sizeof(struct hsomp_deque_slot));
   if (!b)
     hsomp_fatal("out of memory growing a task deque to %lld entries", (long long)cap);
   b->cap = cap;
   b->older = a;
-  for (int64_t i = top; i < bottom; i++) {
+  for (int64_t i = bottom - hsomp_deque_span(top, bottom); i < bottom; i++) {
     struct hsomp_deque_slot *from = &a->slot[i & (a->cap - 1)], *to = &b->slot[i & (cap - 1)];
     atomic_store_explicit(&to->task, atomic_load_explicit(&from->task, memory_order_relaxed),
                           memory_order_relaxed);
@@ -81,9 +83,9 @@ static inline __attribute__((always_inline)) void deque_push_sig(struct hsomp_de
                                                                  struct hsomp_task *t,
                                                                  struct hsomp_tie_sig sig) {
   int64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed);
-  int64_t top = atomic_load_explicit(&dq->top, memory_order_acquire);
+  uint64_t top = atomic_load_explicit(&dq->top, memory_order_acquire);
   struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_relaxed);
-  if (HSOMP_UNLIKELY(b - top > a->cap - 1))
+  if (HSOMP_UNLIKELY(hsomp_deque_span(top, b) > a->cap - 1))
     a = deque_grow(dq, a, top, b);
   struct hsomp_deque_slot *s = &a->slot[b & (a->cap - 1)];
   atomic_store_explicit(&s->task, t, memory_order_relaxed);
@@ -136,7 +138,7 @@ static inline bool slot_excluded(struct hsomp_deque_slot *s, const struct hsomp_
 static inline __attribute__((always_inline)) struct hsomp_task *
 deque_take(struct hsomp_deque *dq, const struct hsomp_task *w) {
   int64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed);
-  if (atomic_load_explicit(&dq->top, memory_order_relaxed) >= b) {
+  if (hsomp_deque_span(atomic_load_explicit(&dq->top, memory_order_relaxed), b) <= 0) {
     /* Note [Offering tasks to waiting threads] (task_handoff.c) */
     if (HSOMP_UNLIKELY(atomic_load_explicit(&dq->advert, memory_order_relaxed)))
       atomic_store_explicit(&dq->advert, 0, memory_order_relaxed);
@@ -149,13 +151,14 @@ deque_take(struct hsomp_deque *dq, const struct hsomp_task *w) {
     return NULL; /* Note [Stealing only what may run] */
   atomic_store_explicit(&dq->bottom, b, memory_order_relaxed);
   atomic_thread_fence(memory_order_seq_cst);
-  int64_t top = atomic_load_explicit(&dq->top, memory_order_relaxed);
-  if (top > b) {
+  uint64_t top = atomic_load_explicit(&dq->top, memory_order_relaxed);
+  int64_t left = hsomp_deque_span(top, b);
+  if (left < 0) {
     atomic_store_explicit(&dq->bottom, b + 1, memory_order_relaxed);
     return NULL;
   }
   struct hsomp_task *t = atomic_load_explicit(&s->task, memory_order_relaxed);
-  if (top == b) {
+  if (left == 0) {
     if (!atomic_compare_exchange_strong_explicit(&dq->top, &top, top + 1, memory_order_seq_cst,
                                                  memory_order_relaxed))
       t = NULL;
@@ -169,13 +172,12 @@ deque_take(struct hsomp_deque *dq, const struct hsomp_task *w) {
  * the race. */
 static struct hsomp_task *deque_steal(struct hsomp_deque *dq, const struct hsomp_task *w,
                                       bool *lost) {
-  if (atomic_load_explicit(&dq->top, memory_order_relaxed) >=
-      atomic_load_explicit(&dq->bottom, memory_order_relaxed))
+  if (hsomp_deque_size(dq) <= 0)
     return NULL; /* Note [Empty takes write nothing] */
-  int64_t top = atomic_load_explicit(&dq->top, memory_order_acquire);
+  uint64_t top = atomic_load_explicit(&dq->top, memory_order_acquire);
   atomic_thread_fence(memory_order_seq_cst);
   int64_t b = atomic_load_explicit(&dq->bottom, memory_order_acquire);
-  if (top >= b)
+  if (hsomp_deque_span(top, b) <= 0)
     return NULL;
   struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_acquire);
   struct hsomp_deque_slot *s = &a->slot[top & (a->cap - 1)];
@@ -202,8 +204,8 @@ static struct hsomp_task *deque_take_oldest(struct hsomp_deque *dq) {
 }
 
 static bool deque_nonempty(struct hsomp_deque *dq) {
-  return atomic_load_explicit(&dq->top, memory_order_acquire) <
-         atomic_load_explicit(&dq->bottom, memory_order_acquire);
+  uint64_t top = atomic_load_explicit(&dq->top, memory_order_acquire);
+  return hsomp_deque_span(top, atomic_load_explicit(&dq->bottom, memory_order_acquire)) > 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -766,31 +768,47 @@ bool hsomp_task_shared_eligible(struct hsomp_team *team, struct hsomp_task *cons
 
 /* Note [Putting a task back on top]
  * The owner took t off its deque's top (deque_take_oldest: a thief's CAS
- * of top from u to u + 1) to hand it, and nobody took it.  It goes back
- * to index u, where it was, by the reverse CAS (u + 1 to u), if nothing
- * moved meanwhile: top is still u + 1 (no thief took the next task) and
- * the slot of index u still holds t.  Between the take and this CAS the
- * owner pushed nothing (the callers put back before their next push, and
- * a batch goes back newest first), so slot u, its parent, depth and
- * signature are those of t's push, and the ring is the same (it grows
- * only in a push).  Top then decreases, which Note [Work-stealing deque]
- * says it never does; what that buys still holds.  A thief that read top
- * = u before the owner's take and CASes u to u + 1 after the put-back
- * read slot u, which held t then and holds t now: it takes t, once.  Top
- * comes back to u only by the owner's put-back of the task it took from
- * u, so no other stale top can succeed: a thief that read top = u and a
- * slot of another lap would need index u to be reused, which needs top
- * past u and a push past u + cap, and then top never returns to u (the
- * owner takes and puts back only at the current top).  The owner's own
- * take at the bottom is the same thread.  If the check fails (a thief
- * took index u + 1, or the slot was overwritten), false: the caller puts
- * t elsewhere. */
+ * of top's index from u to u + 1) to hand it, and nobody took it.  It
+ * goes back to index u, where it was, by the reverse CAS, if nothing
+ * moved meanwhile: top is still the value the owner's take left (no thief
+ * took the next task, no other put-back) and the slot of index u still
+ * holds t.  Between the take and this CAS the owner pushed nothing (the
+ * callers put back before their next push, and a batch goes back newest
+ * first), so slot u, its parent, depth and signature are those of t's
+ * push, and the ring is the same (it grows only in a push).
+ *
+ * Top's index then decreases, which Note [Work-stealing deque] relies on
+ * never happening: a thief that read top at index u + 1 (slot u + 1 held
+ * t2) and is slow to CAS could otherwise succeed later, after the owner
+ * took t2 at the bottom with no CAS (top's index u is below it), pushed
+ * t3 into slot u + 1 and a thief took t back (index u + 1 again): it
+ * would run t2 twice and lose t3.  So the put-back also adds one to the
+ * count in top's high bits (Note [Put-backs count in top]): the slow
+ * thief's CAS compares a value top can take again only after 4096 more
+ * put-backs, and a thief that read top at index u before the take fails
+ * too and looks again.  If the check fails (a thief took index u + 1, or
+ * the slot was overwritten), false: the caller puts t elsewhere.
+ *
+ * Note [Put-backs count in top]
+ * top holds the oldest task's index modulo 2^52 in its low 52 bits and
+ * the count of the owner's put-backs on top, modulo 2^12, above them.
+ * bottom is a plain index; hsomp_deque_span compares the two modulo 2^52
+ * (their difference is at most the ring's size), so nothing overflows in
+ * the life of a deque: a thief's CAS that adds one carries into the
+ * count when the index wraps, which only changes the count.  An ABA on
+ * top would need a thief to stall between its read of top and its CAS
+ * while the owner puts back 4096 tasks and the index returns to where it
+ * was; a put-back needs a hand-off that failed, so that is not a case. */
 static bool deque_put_back_top(struct hsomp_deque *dq, struct hsomp_task *t) {
-  int64_t top = atomic_load_explicit(&dq->top, memory_order_relaxed);
+  const uint64_t index_mask = ((uint64_t)1 << HSOMP_DEQUE_INDEX_BITS) - 1;
+  uint64_t top = atomic_load_explicit(&dq->top, memory_order_relaxed);
   struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_relaxed);
-  if (atomic_load_explicit(&a->slot[(top - 1) & (a->cap - 1)].task, memory_order_relaxed) != t)
+  if (atomic_load_explicit(&a->slot[(top - 1) & (uint64_t)(a->cap - 1)].task,
+                           memory_order_relaxed) != t)
     return false;
-  return atomic_compare_exchange_strong_explicit(&dq->top, &top, top - 1, memory_order_seq_cst,
+  uint64_t back = (((top >> HSOMP_DEQUE_INDEX_BITS) + 1) << HSOMP_DEQUE_INDEX_BITS) |
+                  ((top - 1) & index_mask);
+  return atomic_compare_exchange_strong_explicit(&dq->top, &top, back, memory_order_seq_cst,
                                                  memory_order_relaxed);
 }
 
