@@ -273,11 +273,11 @@ struct hsomp_deque_buf {
 /* A Chase-Lev work-stealing deque: the owner pushes and takes at the
  * bottom, thieves steal at the top.  See task_sched.c. */
 struct hsomp_deque {
-  /* The oldest task's index modulo 2^52 below, the owner's put-backs on
-   * top counted above (Note [Put-backs count in top] in task_sched.c):
-   * compare it with bottom through hsomp_deque_span only. */
+  /* Indices, counted modulo 2^64 with the owner's put-backs on top in
+   * their high bits (Note [Put-backs count in top] in task_sched.c):
+   * compare them through hsomp_deque_span only. */
   _Atomic uint64_t top HSOMP_ALIGNED;
-  _Atomic int64_t bottom HSOMP_ALIGNED;
+  _Atomic uint64_t bottom HSOMP_ALIGNED;
   _Atomic(struct hsomp_deque_buf *) buf;
   /* Tasks the owner has pushed, read by the owner only (Note [Idle
    * thieves and tiny tasks] in task_sched.c): in the line every push
@@ -635,12 +635,10 @@ bool hsomp_event_body_done(struct hsomp_thread *self, struct hsomp_task *t,
 /* task_sched.c */
 void hsomp_deque_init(struct hsomp_deque *dq) HSOMP_INTERNAL;
 void hsomp_deque_push(struct hsomp_deque *dq, struct hsomp_task *t) HSOMP_INTERNAL;
-/* Note [Put-backs count in top] (task_sched.c) */
-#define HSOMP_DEQUE_INDEX_BITS 52
-/* bottom − top's index, with top's index taken modulo 2^52. */
-static inline int64_t hsomp_deque_span(uint64_t top, int64_t bottom) {
-  return (int64_t)(((uint64_t)bottom - top) << (64 - HSOMP_DEQUE_INDEX_BITS)) >>
-         (64 - HSOMP_DEQUE_INDEX_BITS);
+/* bottom − top: the number of queued tasks (negative for a moment during
+ * a take; hugely negative for a moment during a put-back on top). */
+static inline int64_t hsomp_deque_span(uint64_t top, uint64_t bottom) {
+  return (int64_t)(bottom - top);
 }
 static inline int64_t hsomp_deque_size(struct hsomp_deque *dq) {
   return hsomp_deque_span(atomic_load_explicit(&dq->top, memory_order_relaxed),

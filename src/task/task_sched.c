@@ -19,10 +19,10 @@
  * The Chase-Lev deque in the C11 formulation of Lê, Pop, Cohen and Zappa
  * Nardelli ("Correct and Efficient Work-Stealing for Weak Memory Models",
  * PPoPP 2013).  The owner pushes and takes at `bottom'; thieves CAS `top'.
- * Indices only grow, and top's only decrease (the owner's put-back) bumps
- * a count in its high bits (Note [Put-backs count in top]), so a CAS on
- * top never suffers ABA, and a thief whose CAS succeeds owns the element
- * it read before the CAS.  The owner and a
+ * Indices only grow (top's one step back, the owner's put-back, moves a
+ * count in its high bits forward: Note [Put-backs count in top]), so a
+ * CAS on top never suffers ABA, and a thief whose CAS succeeds owns the
+ * element it read before the CAS.  The owner and a
  * thief race only for the last element, and both then go through the CAS
  * on top.  When the ring is full the owner copies it into one twice as
  * large and publishes it with release order; the old ring stays readable
@@ -52,14 +52,14 @@ void hsomp_deque_free_retired(struct hsomp_deque *dq) {
 }
 
 static struct hsomp_deque_buf *deque_grow(struct hsomp_deque *dq, struct hsomp_deque_buf *a,
-                                          uint64_t top, int64_t bottom) {
+                                          uint64_t top, uint64_t bottom) {
   int64_t cap = a->cap * 2;
   struct hsomp_deque_buf *b = malloc(sizeof *b + (size_t)cap * sizeof(struct hsomp_deque_slot));
   if (!b)
     hsomp_fatal("out of memory growing a task deque to %lld entries", (long long)cap);
   b->cap = cap;
   b->older = a;
-  for (int64_t i = bottom - hsomp_deque_span(top, bottom); i < bottom; i++) {
+  for (uint64_t i = top; i != bottom; i++) {
     struct hsomp_deque_slot *from = &a->slot[i & (a->cap - 1)], *to = &b->slot[i & (cap - 1)];
     atomic_store_explicit(&to->task, atomic_load_explicit(&from->task, memory_order_relaxed),
                           memory_order_relaxed);
@@ -82,7 +82,7 @@ static struct hsomp_deque_buf *deque_grow(struct hsomp_deque *dq, struct hsomp_d
 static inline __attribute__((always_inline)) void deque_push_sig(struct hsomp_deque *dq,
                                                                  struct hsomp_task *t,
                                                                  struct hsomp_tie_sig sig) {
-  int64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed);
+  uint64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed);
   uint64_t top = atomic_load_explicit(&dq->top, memory_order_acquire);
   struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_relaxed);
   if (HSOMP_UNLIKELY(hsomp_deque_span(top, b) > a->cap - 1))
@@ -137,7 +137,7 @@ static inline bool slot_excluded(struct hsomp_deque_slot *s, const struct hsomp_
  * task cannot be a descendant of the constraint, without writing. */
 static inline __attribute__((always_inline)) struct hsomp_task *
 deque_take(struct hsomp_deque *dq, const struct hsomp_task *w) {
-  int64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed);
+  uint64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed);
   if (hsomp_deque_span(atomic_load_explicit(&dq->top, memory_order_relaxed), b) <= 0) {
     /* Note [Offering tasks to waiting threads] (task_handoff.c) */
     if (HSOMP_UNLIKELY(atomic_load_explicit(&dq->advert, memory_order_relaxed)))
@@ -176,7 +176,7 @@ static struct hsomp_task *deque_steal(struct hsomp_deque *dq, const struct hsomp
     return NULL; /* Note [Empty takes write nothing] */
   uint64_t top = atomic_load_explicit(&dq->top, memory_order_acquire);
   atomic_thread_fence(memory_order_seq_cst);
-  int64_t b = atomic_load_explicit(&dq->bottom, memory_order_acquire);
+  uint64_t b = atomic_load_explicit(&dq->bottom, memory_order_acquire);
   if (hsomp_deque_span(top, b) <= 0)
     return NULL;
   struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_acquire);
@@ -768,48 +768,59 @@ bool hsomp_task_shared_eligible(struct hsomp_team *team, struct hsomp_task *cons
 
 /* Note [Putting a task back on top]
  * The owner took t off its deque's top (deque_take_oldest: a thief's CAS
- * of top's index from u to u + 1) to hand it, and nobody took it.  It
- * goes back to index u, where it was, by the reverse CAS, if nothing
- * moved meanwhile: top is still the value the owner's take left (no thief
- * took the next task, no other put-back) and the slot of index u still
- * holds t.  Between the take and this CAS the owner pushed nothing (the
- * callers put back before their next push, and a batch goes back newest
- * first), so slot u, its parent, depth and signature are those of t's
- * push, and the ring is the same (it grows only in a push).
+ * of top from u to u + 1) to hand it, and nobody took it.  It goes back
+ * to index u, where it was, by the reverse CAS, if nothing moved
+ * meanwhile: top is still the value the owner's take left (no thief took
+ * the next task) and the slot of index u still holds t.  Between the
+ * take and this CAS the owner pushed nothing (the callers put back before
+ * their next push, and a batch goes back newest first), so slot u, its
+ * parent, depth and signature are those of t's push, and the ring is the
+ * same (it grows only in a push).
  *
- * Top's index then decreases, which Note [Work-stealing deque] relies on
- * never happening: a thief that read top at index u + 1 (slot u + 1 held
- * t2) and is slow to CAS could otherwise succeed later, after the owner
- * took t2 at the bottom with no CAS (top's index u is below it), pushed
- * t3 into slot u + 1 and a thief took t back (index u + 1 again): it
- * would run t2 twice and lose t3.  So the put-back also adds one to the
- * count in top's high bits (Note [Put-backs count in top]): the slow
- * thief's CAS compares a value top can take again only after 4096 more
- * put-backs, and a thief that read top at index u before the take fails
- * too and looks again.  If the check fails (a thief took index u + 1, or
- * the slot was overwritten), false: the caller puts t elsewhere.
+ * Top going down breaks what Note [Work-stealing deque] relies on: a
+ * thief that read top = u + 1 (slot u + 1 holding t2) and is slow to CAS
+ * could succeed later, after the owner took t2 at the bottom with no CAS
+ * (top u is below it), pushed t3 into slot u + 1 and a thief took t
+ * again (top u + 1 once more): it would run t2 twice and lose t3.  So the
+ * put-back does not give top its old value (Note [Put-backs count in
+ * top]); the slow thief's CAS fails, as does that of a thief that read
+ * top = u before the owner's take, and both look again.  If the check
+ * fails (a thief took index u + 1, or the slot was overwritten), false:
+ * the caller puts t elsewhere.
  *
  * Note [Put-backs count in top]
- * top holds the oldest task's index modulo 2^52 in its low 52 bits and
- * the count of the owner's put-backs on top, modulo 2^12, above them.
- * bottom is a plain index; hsomp_deque_span compares the two modulo 2^52
- * (their difference is at most the ring's size), so nothing overflows in
- * the life of a deque: a thief's CAS that adds one carries into the
- * count when the index wraps, which only changes the count.  An ABA on
- * top would need a thief to stall between its read of top and its CAS
- * while the owner puts back 4096 tasks and the index returns to where it
- * was; a put-back needs a hand-off that failed, so that is not a case. */
+ * top and bottom count modulo 2^64, and a put-back on top adds
+ * HSOMP_DEQUE_PUT_BACK - 1 to top (one index back, one put-back more in
+ * the bits from 52 up) and then HSOMP_DEQUE_PUT_BACK to bottom, so
+ * bottom − top is still the number of queued tasks, every comparison of
+ * the two is that difference (hsomp_deque_span), and a slot's index is
+ * either value's low bits (rings are far smaller than 2^52).  Top takes a
+ * value again only after 4096 put-backs (the count wraps): an ABA would
+ * need a thief to stall between its read of top and its CAS while the
+ * owner puts back 4096 tasks, each after a failed hand-off, and the index
+ * comes back to where it was.  Between the two writes a thief or a
+ * waiter that reads the new top and the old bottom sees a hugely
+ * negative size: empty, as the deque looked while t was out for its
+ * hand-off (the owner runs t itself if nobody else does); one that reads
+ * the old top and the new bottom sees a size too large, and its CAS of
+ * the old top fails.  The owner reads both of its own writes. */
+#define HSOMP_DEQUE_PUT_BACK ((uint64_t)1 << 52)
 static bool deque_put_back_top(struct hsomp_deque *dq, struct hsomp_task *t) {
-  const uint64_t index_mask = ((uint64_t)1 << HSOMP_DEQUE_INDEX_BITS) - 1;
   uint64_t top = atomic_load_explicit(&dq->top, memory_order_relaxed);
   struct hsomp_deque_buf *a = atomic_load_explicit(&dq->buf, memory_order_relaxed);
   if (atomic_load_explicit(&a->slot[(top - 1) & (uint64_t)(a->cap - 1)].task,
                            memory_order_relaxed) != t)
     return false;
-  uint64_t back = (((top >> HSOMP_DEQUE_INDEX_BITS) + 1) << HSOMP_DEQUE_INDEX_BITS) |
-                  ((top - 1) & index_mask);
-  return atomic_compare_exchange_strong_explicit(&dq->top, &top, back, memory_order_seq_cst,
-                                                 memory_order_relaxed);
+  if (!atomic_compare_exchange_strong_explicit(&dq->top, &top, top + HSOMP_DEQUE_PUT_BACK - 1,
+                                               memory_order_seq_cst, memory_order_relaxed))
+    return false;
+  /* release, as a push's: a thief's acquire of this value orders the
+   * slots' writes before its reads */
+  atomic_store_explicit(&dq->bottom,
+                        atomic_load_explicit(&dq->bottom, memory_order_relaxed) +
+                            HSOMP_DEQUE_PUT_BACK,
+                        memory_order_release);
+  return true;
 }
 
 /* The tasks of the list from t on, newest first (each read of handed_next
