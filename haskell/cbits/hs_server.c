@@ -247,7 +247,7 @@ static void server_start(void) {
     hsomp_hs_prefer_team_capability();
   Capability *cap = rts_lock();
   HaskellObj loop = (HaskellObj)deRefStablePtr(server_loop);
-  rts_evalLazyIO(&cap, rts_apply(cap, loop, rts_mkPtr(cap, s)), NULL);
+  hsomp_hs_eval_locked(&cap, rts_apply(cap, loop, rts_mkPtr(cap, s)));
   rts_unlock(cap);
   if (!s->host)
     atomic_fetch_sub_explicit(&worker_servers_running, 1, memory_order_relaxed);
