@@ -110,6 +110,25 @@ void hsomp_hs_prefer_team_capability(void) {
   }
 }
 
+/* Note [Entries stay on their Capability]
+ * rts_evalLazyIO creates the entry's Haskell thread and appends it to the
+ * Capability's run queue.  If another Haskell thread is queued there too
+ * (a busy one, stopped for a moment), the Task that runs that Capability
+ * next may give "spare" threads to an idle Capability (schedulePushWork in
+ * GHC's Schedule.c): a thread bound to another Task is not spared, so our
+ * entry's thread can be moved, its Task follows it, and two threads of one
+ * team then run their Haskell bodies on one Capability, taking turns (a
+ * callback server moved so would stay there: its safe call returns to the
+ * Capability it last ran on).  So the entry's thread is made the way
+ * rts_evalLazyIO makes it (createIOThread, scheduleWaitThread: both in the
+ * RTS's public rts/Threads.h) and locked to its Capability first, as
+ * forkOn locks its threads (TSO_LOCKED, rts/Constants.h). */
+void hsomp_hs_eval_locked(Capability **cap, HaskellObj io) {
+  StgTSO *tso = createIOThread(*cap, RtsFlags.GcFlags.initialStkSize, io);
+  tso->flags |= TSO_LOCKED;
+  scheduleWaitThread(tso, NULL, cap);
+}
+
 static inline Capability *session_cap(struct hsomp_hs_session *s) {
   if (!s->cap) {
     hsomp_hs_prefer_team_capability();
@@ -121,7 +140,7 @@ static inline Capability *session_cap(struct hsomp_hs_session *s) {
 bool hsomp_hs_session_call_ptr(struct hsomp_hs_session *s, HsStablePtr fn, void *arg) {
   Capability *cap = session_cap(s);
   HaskellObj f = (HaskellObj)deRefStablePtr(fn);
-  rts_evalLazyIO(&cap, rts_apply(cap, f, rts_mkPtr(cap, arg)), NULL);
+  hsomp_hs_eval_locked(&cap, rts_apply(cap, f, rts_mkPtr(cap, arg)));
   s->cap = cap;
   return check_status(cap, rts_getSchedStatus(cap));
 }
@@ -130,7 +149,7 @@ bool hsomp_hs_session_call_range(struct hsomp_hs_session *s, HsStablePtr fn, lon
   Capability *cap = session_cap(s);
   HaskellObj f = (HaskellObj)deRefStablePtr(fn);
   HaskellObj app = rts_apply(cap, rts_apply(cap, f, rts_mkInt(cap, lo)), rts_mkInt(cap, hi));
-  rts_evalLazyIO(&cap, app, NULL);
+  hsomp_hs_eval_locked(&cap, app);
   s->cap = cap;
   return check_status(cap, rts_getSchedStatus(cap));
 }

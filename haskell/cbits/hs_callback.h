@@ -31,7 +31,8 @@ bool hsomp_hs_session_call_range(struct hsomp_hs_session *s, HsStablePtr fn, lon
  * callbacks do). */
 void hsomp_hs_call(HsStablePtr fn, void *arg);
 
-/* Run body (Int -> Int -> IO ()) on [lo, hi) split into chunks by the
+/* Run body (Ptr () -> IO (), reading the two C longs {l, h} at its
+ * argument: HsOmp.Callback's pairJob) on [lo, hi) split into chunks by the
  * schedule, on a team of nthreads (0: the nthreads ICV), entering Haskell
  * once per chunk.  sched: 0 static, 1 dynamic, 2 guided, 3 runtime;
  * chunk <= 0 means the schedule's default.  Returns 1 if the loop was
@@ -44,7 +45,7 @@ int hsomp_hs_parallel_for(HsStablePtr body, long lo, long hi, int sched, long ch
  * C function fn(arg, i), for measuring the entry cost. */
 void hsomp_hs_parallel_for_c(void (*fn)(void *, long), void *arg, long lo, long hi, int sched,
                              long chunk, unsigned nthreads);
-/* Run body (Int -> Int -> IO ()) as body(tid, nthreads) on every thread
+/* Run body (a pairJob, as above) on {tid, nthreads} on every thread
  * of a new team of nthreads (0: the nthreads ICV). */
 void hsomp_hs_parallel(HsStablePtr body, unsigned nthreads);
 #endif

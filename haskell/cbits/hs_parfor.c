@@ -6,6 +6,7 @@
  * schedule(runtime) and OMP_SCHEDULE, means what it means in C) and enters
  * Haskell once per chunk. */
 #include "hs_callback.h"
+#include "hs_server.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -114,21 +115,43 @@ static void install_sigpipe_handler(void) {
   sigaction(SIGPIPE, &ours, NULL);
 }
 
-/* Every thread of the team runs this.  The session keeps the Capability
- * from one chunk to the next (taking the next chunk never blocks) and is
- * ended before the loop's end, so that no thread holds a Capability while
- * it waits for the others: see Note [Entering Haskell from an OpenMP
- * thread] in hs_callback.c. */
+/* One entry of a thread of the team: body (HsOmp.Callback's pairJob) on
+ * {a, b}.  On the thread's callback server when it has one, which takes
+ * its Capability back ahead of the Haskell threads queued there (Note
+ * [Callbacks beside a busy Haskell thread] in hs_server.c); else in the
+ * session, which keeps the Capability from one entry to the next (taking
+ * the next chunk never blocks) and is ended before the loop's end, so that
+ * no thread holds a Capability while it waits for the others (Note
+ * [Entering Haskell from an OpenMP thread] in hs_callback.c).  A thread's
+ * first entry the server refuses runs in a session of its own: a host
+ * thread gets its server from its second entry on.  False if the entry
+ * did not complete (the RTS is shutting down, or its thread was killed). */
+static bool enter_pair(struct hsomp_hs_session *session, unsigned *refused, HsStablePtr body,
+                       long a, long b) {
+  long pair[2] = {a, b};
+  if (!session->cap) {
+    int done = hsomp_hs_server_call(body, pair);
+    if (done >= 0)
+      return done;
+  }
+  bool ok = hsomp_hs_session_call_ptr(session, body, pair);
+  if ((*refused)++ == 0)
+    hsomp_hs_session_end(session);
+  return ok;
+}
+
+/* Every thread of the team runs this. */
 static void parfor_region(void *p) {
   struct parfor *f = p;
   long s, e;
   struct hsomp_hs_session session;
+  unsigned refused = 0;
   hsomp_hs_session_begin(&session);
   for (bool more = loop_start(f, &s, &e); more; more = loop_next(f, &s, &e)) {
     if (f->body) {
       if (atomic_load_explicit(&f->stop, memory_order_relaxed))
         continue; /* Note [Interrupting a Haskell parallel for] */
-      if (!hsomp_hs_session_call_range(&session, f->body, s, e))
+      if (!enter_pair(&session, &refused, f->body, s, e))
         atomic_store_explicit(&f->stop, 1, memory_order_relaxed);
     } else {
       for (long i = s; i < e; i++)
@@ -171,8 +194,9 @@ int omp_get_num_threads(void);
 static void region_body(void *p) {
   HsStablePtr body = p;
   struct hsomp_hs_session session;
+  unsigned refused = 0;
   hsomp_hs_session_begin(&session);
-  hsomp_hs_session_call_range(&session, body, omp_get_thread_num(), omp_get_num_threads());
+  (void)enter_pair(&session, &refused, body, omp_get_thread_num(), omp_get_num_threads());
   hsomp_hs_session_end(&session);
 }
 

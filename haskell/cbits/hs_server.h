@@ -34,6 +34,13 @@ void hsomp_hs_server_thread_end(void);
  * idle workers (Note [Callback servers at hs_exit]). */
 void hsomp_hs_servers_at_exit(void);
 
+/* hs_callback.c: run the IO action io in a new Haskell thread locked to
+ * the Capability *cap the caller holds, to its end (rts_evalLazyIO, but
+ * the thread is never moved: Note [Entries stay on their Capability]). */
+struct Capability_;
+struct StgClosure_;
+void hsomp_hs_eval_locked(struct Capability_ **cap, struct StgClosure_ *io);
+
 /* hs_callback.c: a thread bound to no Capability prefers the one its team
  * uses least (Note [Which Capability a team's primary thread enters on]). */
 void hsomp_hs_prefer_team_capability(void);

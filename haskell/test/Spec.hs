@@ -43,6 +43,7 @@ import PureSpec (pureSpec)
 import InterruptSpec (interruptSpec, interruptChild)
 import CrowdSpec (crowdSpec)
 import CallbackServerSpec (callbackServerSpec, callbackServerChild)
+import BesideBusySpec (besideBusySpec)
 import Stats
 
 teamSizes :: [Int]
@@ -82,6 +83,7 @@ specs = do
   interruptSpec
   crowdSpec
   callbackServerSpec
+  besideBusySpec
   measureSpec
 
 -- | Run a region, then print with stdout's default buffering (a pipe: block

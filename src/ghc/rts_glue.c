@@ -363,20 +363,25 @@ static void check_task_slot(Capability *held) {
 void hsomp_rts_hand_back_capability(void) {
   if (hsomp_hs_server_region_end)
     hsomp_hs_server_region_end();
+  (void)hsomp_rts_hurry_capability();
+}
+
+bool hsomp_rts_hurry_capability(void) {
   if (atomic_load_explicit(&hand_back, memory_order_relaxed) != HAND_BACK_ON)
-    return;
+    return false;
   void *task = hsomp_program_rts_my_task(my_task_offset);
   if (!task)
-    return;
+    return false;
   char *cap = task_capability(task);
   if (!cap)
-    return;
+    return false;
   void *owner = capability_owner(cap);
   if (!owner || owner == task)
-    return;
+    return false;
   /* contextSwitchCapability (rts/Capability.h), as the timer does it */
   *(void *volatile *)(cap + OFFSET_Capability_r + OFFSET_StgRegTable_rHpLim) = NULL;
   *(volatile int *)(cap + OFFSET_Capability_context_switch) = 1;
+  return true;
 }
 
 /* Note [The Capability of the thread that started a region]

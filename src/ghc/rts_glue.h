@@ -73,6 +73,12 @@ void hsomp_rts_host_region_begin(void) __attribute__((visibility("hidden")));
  * runs on, ask that thread to give it back at its next heap check (Note
  * [Handing the Capability back]). */
 void hsomp_rts_hand_back_capability(void) __attribute__((visibility("hidden")));
+/* The calling thread, in a safe foreign call, is about to take its
+ * Capability back (a callback server's wait returning): if another Task
+ * holds that Capability, ask the Haskell thread running there to return to
+ * the scheduler at its next heap check, as the timer's tick does; true if
+ * asked (Note [Handing the Capability back]). */
+bool hsomp_rts_hurry_capability(void) __attribute__((visibility("hidden")));
 
 /* The newest RTS in-call of the calling thread's Task (NULL if it has
  * none), read as the hand-back reads Task.cap (the field after it); false

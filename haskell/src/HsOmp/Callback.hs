@@ -61,12 +61,14 @@ import System.IO.Unsafe (unsafePerformIO)
 import HsOmp.Schedule
 
 -- interruptible: see Note [Interrupting a Haskell parallel for] in
--- cbits/hs_parfor.c.  Returns 1 if chunks were skipped.
+-- cbits/hs_parfor.c.  Returns 1 if chunks were skipped.  The body of both
+-- is a job as a callback server runs it ('pairJob'): Note [Callbacks beside
+-- a busy Haskell thread] in cbits/hs_server.c.
 foreign import ccall interruptible "hsomp_hs_parallel_for"
-  c_parallel_for :: StablePtr (Int -> Int -> IO ()) -> CLong -> CLong -> CInt -> CLong -> CUInt -> IO CInt
+  c_parallel_for :: StablePtr (Ptr () -> IO ()) -> CLong -> CLong -> CInt -> CLong -> CUInt -> IO CInt
 
 foreign import ccall safe "hsomp_hs_parallel"
-  c_parallel :: StablePtr (Int -> Int -> IO ()) -> CUInt -> IO ()
+  c_parallel :: StablePtr (Ptr () -> IO ()) -> CUInt -> IO ()
 
 -- | The C entry point behind every 'Callback': @void hsomp_hs_call(void
 -- *env, void *arg)@.
@@ -168,7 +170,8 @@ parallelForN team sched lo hi body = do
   nthreads <- teamSizeArg team
   if hi <= lo then pure () else do
       errs <- newIORef Nothing
-      let run l h = guarded errs (body l h)
+      evaluate serversReady
+      let run = pairJob errs body
           (code, chunk) = case sched of
             Static -> (0, 0)
             Auto -> (0, 0)
@@ -203,9 +206,20 @@ parallelRegion :: Maybe Int -> (Int -> Int -> IO ()) -> IO ()
 parallelRegion team body = do
   nthreads <- teamSizeArg team
   errs <- newIORef Nothing
-  bracket (newStablePtr (\t n -> guarded errs (body t n))) freeStablePtr $ \sp ->
+  evaluate serversReady
+  bracket (newStablePtr (pairJob errs body)) freeStablePtr $ \sp ->
     c_parallel sp nthreads
   rethrowFirst errs
+
+-- | A body of two Ints as a job for the C side (hs_parfor.c): it reads
+-- them from the two C longs at its argument, and marks its start for the
+-- thread's callback server as 'newCallback's functions do.
+pairJob :: IORef (Maybe SomeException) -> (Int -> Int -> IO ()) -> Ptr () -> IO ()
+pairJob errs body p = guarded errs $ do
+  c_server_job_started
+  a <- peekByteOff p 0 :: IO CLong
+  b <- peekByteOff p (sizeOf a) :: IO CLong
+  body (fromIntegral a) (fromIntegral b)
 
 -- | The team size to hand to the runtime's @num_threads@: 0 (the default
 -- size) for 'Nothing', @n@ for @'Just' n@.  A team has at least one thread,
