@@ -10,18 +10,16 @@ import Control.Concurrent
 import Control.Exception
 import Control.Monad
 import Data.IORef
-import Data.List (sort)
-import Foreign.C.Types
 import Foreign.Marshal.Array
 import Foreign.Ptr
 import Foreign.Storable
-import GHC.Clock (getMonotonicTimeNSec)
 import System.Timeout (timeout)
 import Test.Hspec
 import Text.Printf (printf)
 
 import HsOmp
 import Kernels
+import Stats (medianMs)
 
 within :: Int -> IO a -> IO a
 within secs act = timeout (secs * 1000000) act
@@ -71,16 +69,6 @@ teamWorkerCapability = do
     when (tid == 1) $ (fst <$> (threadCapability =<< myThreadId)) >>= writeIORef seen
   readIORef seen
 
--- | Median of k runs of act, in milliseconds.
-medianMs :: Int -> IO () -> IO Double
-medianMs k act = do
-  ts <- replicateM k $ do
-    t0 <- getMonotonicTimeNSec
-    act
-    t1 <- getMonotonicTimeNSec
-    pure (fromIntegral (t1 - t0) / 1e6 :: Double)
-  pure (sort ts !! (k `div` 2))
-
 -- | Run on a bound thread of its own: each OS thread that starts regions
 -- has its own pool of workers, so the worker found first is the one of
 -- every later region.
@@ -90,17 +78,12 @@ onBound a = do
   _ <- forkOS (try a >>= putMVar v)
   takeMVar v >>= either (\e -> throwIO (e :: SomeException)) pure
 
-count :: Ptr CLong -> IO ()
-count q = do
-  c <- peekElemOff q 1
-  pokeElemOff q 1 (c + 1)
-
 besideBusySpec :: Spec
 besideBusySpec = describe "callbacks beside a busy Haskell thread on the worker's Capability" $ do
   it "loop chunks, region bodies and callbacks of a team of 2 take < 5 ms more than alone (median of 20, best of 3)" $ do
     n <- getNumCapabilities
     when (n < 2) $ pendingWith "needs -N2 or more"
-    within 120 $ withCallback (count . castPtr) $ \cb -> onBound $ do
+    within 120 $ withCallback (countCall . castPtr) $ \cb -> onBound $ do
       let callbacks10 = allocaArray 6 $ \slots -> do
             pokeArray slots (replicate 6 0)
             c_callbacks 2 (castFunPtr (callbackEntry cb)) (callbackEnv cb) 10 slots

@@ -57,11 +57,6 @@ teamCalls t per body =
     rows <- peekArray (3 * t) slots
     pure [rows !! (3 * i + 1) | i <- [0 .. t - 1]]
 
-count :: Ptr CLong -> IO ()
-count q = do
-  c <- peekElemOff q 1
-  pokeElemOff q 1 (c + 1)
-
 callbackServerSpec :: Spec
 callbackServerSpec = describe "callback servers (one Haskell thread per OpenMP thread)" $ do
   it "a team's callbacks run on at most one Haskell thread per OpenMP thread, kept across regions" $ do
@@ -69,7 +64,7 @@ callbackServerSpec = describe "callback servers (one Haskell thread per OpenMP t
     let body q = do
           tid <- myThreadId
           atomicModifyIORef' ids (\l -> (tid : l, ()))
-          count q
+          countCall q
     s0 <- callbackServersStarted
     calls <- within 60 (teamCalls 3 500 body)
     calls `shouldBe` [500, 500, 500]
@@ -101,7 +96,7 @@ callbackServerSpec = describe "callback servers (one Haskell thread per OpenMP t
     r `shouldBe` Left Boom
     readIORef hits >>= (`shouldBe` 400)
     s0 <- callbackServersStarted
-    calls <- within 60 (teamCalls 2 200 count)
+    calls <- within 60 (teamCalls 2 200 countCall)
     calls `shouldBe` [200, 200]
     s1 <- callbackServersStarted
     (s1 - s0) `shouldSatisfy` (<= 1)
@@ -132,12 +127,12 @@ callbackServerSpec = describe "callback servers (one Haskell thread per OpenMP t
     innerCalls <- newIORef (0 :: Int)
     innerSlots <- newIORef (0 :: CLong)
     calls <- within 60 $ teamCalls 2 20 $ \q -> do
-      count q
+      countCall q
       c <- peekElemOff q 1
       when (c `mod` 5 == 0) $ do
         -- a nested team (1 thread unless nesting is on): each of its
         -- threads calls back 30 times
-        cs <- teamCalls 2 30 (\q' -> count q' >> atomicModifyIORef' innerCalls (\i -> (i + 1, ())))
+        cs <- teamCalls 2 30 (\q' -> countCall q' >> atomicModifyIORef' innerCalls (\i -> (i + 1, ())))
         filter (/= 0) cs `shouldSatisfy` (\l -> not (null l) && all (== 30) l)
         atomicModifyIORef' innerSlots (\i -> (i + sum cs, ()))
       parallelForN (Just 2) (Dynamic 1) 0 4 (\lo hi ->
@@ -152,12 +147,12 @@ callbackServerSpec = describe "callback servers (one Haskell thread per OpenMP t
     -- workers first get servers, then run parallelFor chunks (an in-call of
     -- their own) whose C code calls back: those entries must not resume
     -- the server, whose in-call is not the thread's newest
-    warm <- within 60 (teamCalls 2 100 count)
+    warm <- within 60 (teamCalls 2 100 countCall)
     warm `shouldBe` [100, 100]
     hits <- newIORef (0 :: Int)
     within 60 $ parallelForN (Just 2) (Dynamic 1) 0 40 $ \lo hi ->
       forM_ [lo .. hi - 1] $ \_ -> do
-        cs <- teamCalls 1 5 (\q -> count q >> atomicModifyIORef' hits (\h -> (h + 1, ())))
+        cs <- teamCalls 1 5 (\q -> countCall q >> atomicModifyIORef' hits (\h -> (h + 1, ())))
         cs `shouldBe` [5]
     readIORef hits >>= (`shouldBe` 200)
 
@@ -166,7 +161,7 @@ callbackServerSpec = describe "callback servers (one Haskell thread per OpenMP t
     calls <- within 60 $ teamCalls 2 100 $ \q -> do
       t <- peekElemOff q 0
       when (t == 1) (myThreadId >>= void . tryPutMVar victim)
-      count q
+      countCall q
     calls `shouldBe` [100, 100]
     tid <- takeMVar victim
     -- throwTo waits until the server returns from its wait for a job,
@@ -184,14 +179,14 @@ callbackServerSpec = describe "callback servers (one Haskell thread per OpenMP t
     pending 0
     let go :: Int -> IO ThreadStatus
         go k = do
-          cs <- within 60 (teamCalls 2 100 count)
+          cs <- within 60 (teamCalls 2 100 countCall)
           cs `shouldBe` [100, 100]
           st <- threadStatus tid
           if st == ThreadFinished || k >= 20 then pure st else go (k + 1)
     st <- go 1
     killThread killer
     st `shouldBe` ThreadFinished
-    calls3 <- within 60 (teamCalls 2 100 count)
+    calls3 <- within 60 (teamCalls 2 100 countCall)
     calls3 `shouldBe` [100, 100]
 
   it "workers retired by omp_pause_resource end their servers quietly" $ do
@@ -245,16 +240,16 @@ callbackServerChild mode = do
   hSetBuffering stdout LineBuffering
   case mode of
     "pause" -> do
-      a <- teamCalls 3 300 count
+      a <- teamCalls 3 300 countCall
       r <- c_pause_resource_all 2
-      b <- teamCalls 3 300 count
-      c <- teamCalls 3 300 count
+      b <- teamCalls 3 300 countCall
+      c <- teamCalls 3 300 countCall
       unless (a == [300, 300, 300] && r == 0 && b == a && c == a) $ do
         hPutStrLn stderr ("pause: " ++ show (a, r, b, c))
         exitWith (ExitFailure 2)
       putStrLn "ready"
     "return" -> do
-      a <- teamCalls 3 300 count
+      a <- teamCalls 3 300 countCall
       s <- callbackServersStarted
       unless (a == [300, 300, 300] && s >= 2) $ do
         hPutStrLn stderr ("return: " ++ show (a, s))
@@ -265,7 +260,7 @@ callbackServerChild mode = do
       replicateM_ 2 $ forkIO $ do
         _ <- teamCalls 2 1 (const (pure ()))
         putMVar started ()
-        void (teamCalls 2 20000 (\q -> count q >> threadDelay 1000))
+        void (teamCalls 2 20000 (\q -> countCall q >> threadDelay 1000))
       replicateM_ 2 (takeMVar started)
       threadDelay 200000
       putStrLn "ready"

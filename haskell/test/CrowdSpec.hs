@@ -11,8 +11,8 @@ import Data.IORef
 import Data.List (sort)
 import Foreign.C.Types
 import Foreign.StablePtr (StablePtr)
-import GHC.Clock (getMonotonicTimeNSec)
 import GHC.Conc (PrimMVar, newStablePtrPrimMVar)
+import Stats (medianMs)
 import Test.Hspec
 
 foreign import ccall unsafe "hsomp_rts_busy_capabilities" busyUnsafe :: IO CUInt
@@ -120,13 +120,7 @@ crowdSpec = describe "busy Capabilities (the thread budget's view of the RTS)" $
 extraBesideLoop :: Int -> IO () -> IO Double
 extraBesideLoop offset act = do
   (me, _) <- threadCapability =<< myThreadId
-  let runs k = do
-        ts <- replicateM k $ do
-          t0 <- getMonotonicTimeNSec
-          act
-          t1 <- getMonotonicTimeNSec
-          pure (fromIntegral (t1 - t0) / 1e6 :: Double)
-        pure (sort ts !! (k `div` 2))
+  let runs k = medianMs k act
       pinned a = do v <- newEmptyMVar
                     _ <- forkOn me (a >>= putMVar v)
                     takeMVar v

@@ -6,6 +6,7 @@ module Kernels where
 
 import Foreign.C.Types
 import Foreign.Ptr
+import Foreign.Storable (peekElemOff, pokeElemOff)
 
 foreign import ccall safe "k_dot" c_dot :: Ptr CDouble -> Ptr CDouble -> CLong -> IO CDouble
 foreign import ccall unsafe "k_dot_seq" c_dot_seq :: Ptr CDouble -> Ptr CDouble -> CLong -> IO CDouble
@@ -24,6 +25,13 @@ foreign import ccall safe "k_callbacks"
   c_callbacks :: CInt -> FunPtr (Ptr () -> Ptr () -> IO ()) -> Ptr () -> CLong -> Ptr CLong -> IO ()
 foreign import ccall safe "k_callbacks_fp"
   c_callbacks_fp :: CInt -> FunPtr (Ptr CLong -> IO ()) -> CLong -> Ptr CLong -> IO ()
+
+-- | A callback body for 'c_callbacks': counts the call in its thread's
+-- slot (the slot's @calls@, at the pointer the kernel passes).
+countCall :: Ptr CLong -> IO ()
+countCall q = do
+  c <- peekElemOff q 1
+  pokeElemOff q 1 (c + 1)
 
 foreign import ccall safe "k_noop" c_noop_safe :: Ptr () -> IO ()
 foreign import ccall unsafe "k_noop" c_noop_unsafe :: Ptr () -> IO ()

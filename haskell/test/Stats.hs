@@ -6,6 +6,7 @@ module Stats
   , percentile
   , bestOf
   , perCallNs
+  , medianMs
   , fitLine
   ) where
 
@@ -37,6 +38,13 @@ percentile p xs =
 -- figure least disturbed by other load.
 bestOf :: Int -> IO Double -> IO Double
 bestOf k m = minimum <$> mapM (const m) [1 .. k]
+
+-- | Milliseconds of the median of k runs of @act@ (the upper median for
+-- an even k).
+medianMs :: Int -> IO () -> IO Double
+medianMs k act = do
+  ts <- mapM (const (snd <$> timeNs act)) [1 .. k]
+  pure (sort ts !! (k `div` 2) / 1e6)
 
 -- | Nanoseconds per call of @act@, run @n@ times in a loop, best of 7.
 perCallNs :: Int -> IO () -> IO Double
