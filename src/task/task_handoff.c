@@ -133,7 +133,22 @@ static inline _Atomic uint64_t *waiting_word(struct hsomp_tasking *tk, unsigned 
 /* A batch described in the member's lines (Note [Tasks described in the
  * hand-off]). */
 #define HSOMP_HAND_DESC ((uintptr_t)4)
+/* A task handed in place of another member (Note [Claims in place]): the
+ * place, a team id, in the word's bits from HSOMP_HAND_PLACE_SHIFT up,
+ * above the record's address. */
+#define HSOMP_HAND_PLACE ((uintptr_t)8)
+#define HSOMP_HAND_PLACE_SHIFT 48
 #define HSOMP_HAND_STATE ((uintptr_t)HSOMP_CACHELINE - 1)
+
+/* The word's value for the record t handed in place of member `place'
+ * (Note [Claims in place]): t alone when either does not fit. */
+_Static_assert(sizeof(uintptr_t) == 8, "a place above a record's address");
+static inline uintptr_t hand_in_place(const struct hsomp_task *t, unsigned place) {
+  uintptr_t a = (uintptr_t)t;
+  if ((a >> HSOMP_HAND_PLACE_SHIFT) || place >> (64 - HSOMP_HAND_PLACE_SHIFT))
+    return a;
+  return a | HSOMP_HAND_PLACE | (uintptr_t)place << HSOMP_HAND_PLACE_SHIFT;
+}
 
 /* The handed tasks in the word's value h (> open), noting a
  * cleared bit: a record and the rest of its batch (handed_next), or
@@ -143,6 +158,10 @@ static struct hsomp_task *handed_tasks(struct hsomp_thread *self, struct hsomp_t
   struct hsomp_task_member *mine = &tk->member[me];
   if (h & HSOMP_HAND_UNSET)
     mine->in_set = false;
+  if (h & HSOMP_HAND_PLACE) { /* Note [Claims in place] */
+    mine->desig = hsomp_task_desig_at((unsigned)(h >> HSOMP_HAND_PLACE_SHIFT), tk->cap);
+    h &= ((uintptr_t)1 << HSOMP_HAND_PLACE_SHIFT) - 1;
+  }
   if (!(h & HSOMP_HAND_DESC))
     return (struct hsomp_task *)(h & ~HSOMP_HAND_STATE);
   /* Note [Tasks described in the hand-off] */
@@ -236,6 +255,7 @@ static int open_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsign
  * hander's cache once the receiver has it. */
 struct hand {
   struct hsomp_task *t;
+  uintptr_t word;                 /* t as the word carries it (Note [Claims in place]) */
   bool desc;
   struct hsomp_hand_desc d;
   unsigned slots;                 /* words of slot used */
@@ -277,7 +297,7 @@ static bool claimed(struct hsomp_tasking *tk, unsigned i, const struct hand *h) 
     if (v & HSOMP_HAND_UNSET)
       return false; /* flagged already */
   } while (!atomic_compare_exchange_weak_explicit(
-      word, &v, v == HSOMP_HAND_OPEN ? (uintptr_t)h->t | HSOMP_HAND_UNSET : v | HSOMP_HAND_UNSET,
+      word, &v, v == HSOMP_HAND_OPEN ? h->word | HSOMP_HAND_UNSET : v | HSOMP_HAND_UNSET,
       memory_order_acq_rel, memory_order_relaxed));
   return v == HSOMP_HAND_OPEN;
 }
@@ -516,7 +536,8 @@ static void describe_batch(struct hand *h) {
  * binomial tree over the team ids: member t > 0 hands to t + lowbit(t)/2,
  * then t + lowbit(t)/4, ..., t + 1; member 0 to the largest power of two
  * below the team's size, then half that, ..., 1 (ids past the team are
- * skipped).  `desig' (its own field) is the next distance to try; it
+ * skipped; a member may play another's place in this tree, Note [Claims
+ * in place]).  `desig' (its own field) holds the next distance to try; it
  * starts again from the first when the thread starts waiting (it is idle:
  * what it gets next is a new piece of work) and at a task wait of its
  * implicit task (`single' running a recursive function: the tree's
@@ -528,8 +549,10 @@ static void describe_batch(struct hand *h) {
  * it again), as for a producer's batches (Note [Sticky waiting bits]).
  * On success the distance halves; when the CAS fails (the receiver does
  * not wait: at the start of a round the team is still coming out of the
- * previous barrier, or it got other work) the task goes by a claim as
- * before, and the next child tries the same receiver again.  The task
+ * previous barrier, or it got other work) the task goes by a claim, in
+ * the receiver's place (Note [Claims in place]), and the distance halves
+ * if the claim found a thread; if not, the next child tries the same
+ * receiver again.  The task
  * handed is the thread's oldest: with only the child just pushed in its
  * deque the CAS is blind, and a failure puts the child back where it was;
  * with more (a tree's root, whose first child is still queued when its
@@ -550,24 +573,68 @@ static void describe_batch(struct hand *h) {
  * runs twice is unchanged (Note [Offering tasks to waiting threads]): a
  * task goes only by the CAS on an open word, which only its receiver
  * moves back, and a stale bit only costs a claim a look.  Teams of up to
- * HSOMP_TASK_BIG_TEAM threads take none of this. */
+ * HSOMP_TASK_BIG_TEAM threads take none of this.
+ *
+ * Note [Claims in place]
+ * The binomial tree of designated receivers was realised only in part:
+ * when a designated CAS failed, the task went by a claim to whichever
+ * thread waited -- mostly a block mate of the hander, whose own part of
+ * the tree (from lowbit(id)/2 down; none for an odd id) is far smaller
+ * than the subtree it got -- and the hand-offs below it went by claims
+ * too (coherence model, TASK tree at 256 threads, per round of 255 moves:
+ * 134 designated, 44 claims after a failed designated CAS and 77 by
+ * threads with no designated receiver left; a claim, with its look at the
+ * waiting word, the fetch_and, the CAS and the receiver's fetch_or when it
+ * waits again, about 5.4 line transfers, a designated hand-off 1.3 plus
+ * the receiver's reopening and read of its word).  So a member plays a
+ * *place* in the tree, its own id unless told otherwise (`desig' holds the
+ * place and the next distance), and its designated receivers are the
+ * place's: place + lowbit(place)/2, ..., place + 1.  A claim made after a
+ * designated CAS on member r failed hands the task in r's place: the
+ * receiver's word carries r above the record's address (HSOMP_HAND_PLACE,
+ * the id in bits 48 up; a record whose address has any of those bits
+ * set, or an id that does not fit, goes without it, and its receiver
+ * plays its own id), the receiver then plays r's place -- it designates
+ * the part of the tree r would have -- and the hander's distance halves
+ * as after a designated hand-off.  r itself, once it waits, is designated
+ * by nobody until its next wait starts from its own place again, and may
+ * be claimed.  So one late receiver costs one claim, and the tree below it
+ * is still handed by designated CASes (the model, 256 threads: 252 of 255
+ * moves designated, 3 claims; the row 3987 -> 3290 transfers, critical
+ * chain 103 -> 60).  Places are hints, like the bits: two threads may play
+ * overlapping places (a claim without a place, after a thread ran out of
+ * receivers, gives its receiver its own id's), which costs a failed CAS
+ * and a claim.  Why no task is lost or runs twice is unchanged: a task
+ * still goes only by the CAS on an open word, and the receiver takes the
+ * place's bits off the word's value before it reads the address
+ * (handed_tasks). */
+/* The designated receiver a task's child of member `mine' goes to next,
+ * in a team of n (distances past the team skipped), or 0: none left. */
+static unsigned desig_next(struct hsomp_task_member *mine, unsigned n) {
+  uint32_t d = mine->desig;
+  unsigned place = d >> HSOMP_DESIG_SHIFT, log1 = d & HSOMP_DESIG_LOG_MASK;
+  while (log1 && place + (1u << (log1 - 1)) >= n)
+    log1--;
+  mine->desig = (uint32_t)place << HSOMP_DESIG_SHIFT | log1;
+  return log1 ? place + (1u << (log1 - 1)) : 0;
+}
+
 bool hsomp_task_hand_designated(struct hsomp_tasking *tk, unsigned me, unsigned n, bool look,
                                 const struct hsomp_task *current,
                                 const struct hsomp_deque_ops *ops) {
   struct hsomp_task_member *mine = &tk->member[me];
-  while (mine->desig && me + mine->desig >= n)
-    mine->desig >>= 1;
-  if (!mine->desig || (look && !word_open(tk, me + mine->desig)))
+  unsigned to = desig_next(mine, n);
+  if (!to || (look && !word_open(tk, to)))
     return false;
   struct hsomp_task *t = ops->take_oldest(&mine->dq);
   if (!t)
     return false;
   t->handed_next = NULL;
   uintptr_t open = HSOMP_HAND_OPEN;
-  if (atomic_compare_exchange_strong_explicit(&tk->member[me + mine->desig].handoff, &open,
+  if (atomic_compare_exchange_strong_explicit(&tk->member[to].handoff, &open,
                                               (uintptr_t)t, memory_order_acq_rel,
                                               memory_order_relaxed)) {
-    mine->desig >>= 1;
+    mine->desig--; /* the next distance, half this one */
     HSOMP_SIM_EVENT("designated-ok");
     return true;
   }
@@ -643,8 +710,12 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
   bool claim = keep == 1;
   /* Note [Designated receivers]: a task's child to its receiver, if it
    * waits; then no look at the waiting words, only the advert below */
-  handed = claim && spare && mine->desig &&
-           hsomp_task_hand_designated(tk, me, n, size > 1, current, ops);
+  unsigned in_place = 0; /* Note [Claims in place]: the receiver that did not take it */
+  if (claim && spare && (mine->desig & HSOMP_DESIG_LOG_MASK)) {
+    handed = hsomp_task_hand_designated(tk, me, n, size > 1, current, ops);
+    if (!handed)
+      in_place = desig_next(mine, n);
+  }
   unsigned looks = HSOMP_HAND_LOOKS;
   for (k = 0; k < (spare ? words : look ? 1 : 0) && !handed && !waiting && looks; k++) {
     w = word_to_look(tk, me, words, k, w);
@@ -661,6 +732,7 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
       last->handed_next = NULL;
       struct hand h;
       h.t = first;
+      h.word = in_place ? hand_in_place(first, in_place) : (uintptr_t)first;
       h.desc = false;
       if (!claim) /* a task's child goes as its record */
         describe_batch(&h);
@@ -673,6 +745,8 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
       handed = to >= 0;
       HSOMP_SIM_EVENT(handed ? "claim-ok" : "claim-failed");
       if (handed) {
+        if (in_place) /* Note [Claims in place]: that part of the tree went */
+          mine->desig--;
         if (!claim)
           batch_went(mine, me, n, to);
         if (h.desc) /* described: the records are this thread's again */

@@ -356,10 +356,12 @@ struct hsomp_task_member {
    * hand_seen: the members of its block handed one since the size last
    * changed (Note [Batches that grow], task_handoff.c). */
   uint8_t hand_shift, hand_seen;
-  /* The next of its designated receivers a task's child goes to, a
-   * distance in team ids (0: none left); Note [Designated receivers],
-   * task_handoff.c. */
-  unsigned desig;
+  /* Its designated receivers (Note [Designated receivers],
+   * task_handoff.c): the place it plays in the binomial tree over the team
+   * ids (bits HSOMP_DESIG_SHIFT up; its own id unless a task came in place
+   * of another member, Note [Claims in place]) and the next distance a
+   * task's child goes to, as its log2 + 1 (the bits below; 0: none left). */
+  uint32_t desig;
   /* HSOMP_HAND_OPEN while it waits for a task; a task handed to it (CAS
    * from open by the thread that hands), which the owner takes; anything
    * but open is closed.  Its own line: the owner's fields above are
@@ -689,12 +691,25 @@ struct hsomp_task *hsomp_task_handed(struct hsomp_thread *self, struct hsomp_tea
 /* Member `me' stops waiting; a task handed to it meanwhile, or NULL. */
 struct hsomp_task *hsomp_task_withdraw(struct hsomp_thread *self, struct hsomp_team *team,
                                        struct hsomp_tasking *tk, unsigned me) HSOMP_INTERNAL;
+/* A member's `desig': its place in the binomial tree of designated
+ * receivers, shifted, and the log2 + 1 of its next distance below (Note
+ * [Designated receivers], Note [Claims in place], task_handoff.c). */
+#define HSOMP_DESIG_SHIFT 5
+#define HSOMP_DESIG_LOG_MASK ((1u << HSOMP_DESIG_SHIFT) - 1)
+/* `desig' for place p in a tasking state of `cap' members (cap > 8): the
+ * first distance lowbit(p)/2 (none for an odd p), or for place 0 the
+ * largest power of two below cap (places past the team are skipped when
+ * handing). */
+static inline uint32_t hsomp_task_desig_at(unsigned p, unsigned cap) {
+  unsigned log1 = p ? (unsigned)__builtin_ctz(p) : 32 - (unsigned)__builtin_clz(cap - 1);
+  return (uint32_t)p << HSOMP_DESIG_SHIFT | log1;
+}
 /* Member `me' (of a team that hands tasks) hands its tasks' children to
- * its designated receivers from the first (Note [Designated receivers] in
- * task_handoff.c): member t > 0 to t + lowbit(t)/2 first, member 0 to the
- * largest power of two below the team's size (ids past it are skipped). */
+ * the designated receivers of its own place from the first: member t > 0
+ * to t + lowbit(t)/2 first, member 0 to the largest power of two below
+ * the team's size. */
 static inline void hsomp_task_desig_reset(struct hsomp_tasking *tk, unsigned me) {
-  tk->member[me].desig = me ? (me & -me) >> 1 : 1u << (31 - __builtin_clz(tk->cap - 1)); /* cap > 8 */
+  tk->member[me].desig = hsomp_task_desig_at(me, tk->cap);
 }
 /* At a task wait: the thread's next batches start from a pair (Note
  * [Batches that grow] in task_handoff.c), and at its implicit task's its
