@@ -19,7 +19,8 @@
  * keeps takes the oldest task (the biggest piece of work) off its own
  * deque's top and hands it to a waiting thread, in its own block first,
  * then in the others from a random one (so that the threads that hand do
- * not all race for one word): it finds a set bit whose thread's `handoff'
+ * not all race for one word; a task's child that goes by a claim: the
+ * others first, Note [Claims in place]): it finds a set bit whose thread's `handoff'
  * is open and moves that word from open to the task (CAS), which fails
  * only if the thread stopped waiting or another took it meanwhile; the
  * task then goes to the next waiting thread, or back on the deque (Note
@@ -338,7 +339,7 @@ static int hand_in_word(struct hsomp_tasking *tk, unsigned w, unsigned n, unsign
 static unsigned word_to_look(struct hsomp_tasking *tk, unsigned me, unsigned words, unsigned k,
                              unsigned prev) {
   unsigned own = me / HSOMP_WAITING_PER_WORD;
-  if (k == 0)
+  if (k == 0 || k == words)
     return own;
   unsigned w;
   if (k == 1) {
@@ -601,7 +602,16 @@ static void describe_batch(struct hand *h) {
  * be claimed.  So one late receiver costs one claim, and the tree below it
  * is still handed by designated CASes (the model, 256 threads: 252 of 255
  * moves designated, 3 claims; the row 3987 -> 3290 transfers, critical
- * chain 103 -> 60).  Places are hints, like the bits: two threads may play
+ * chain 103 -> 60).  A task's child looks for a thread to claim in the
+ * other blocks first and in its own block last: the members of its block
+ * are mostly in the part of the tree it plays, busy with what it handed
+ * them, and their bits stay set while they run it (Note [Sticky waiting
+ * bits]), so a claim there mostly cleared stale bits (a fetch_and, a
+ * failed CAS, and the member's fetch_or when it next waits).  In a team
+ * that is not a power of two the tree's last levels outnumber the
+ * places, and claims hand them (the model, 192 threads: 68 claims per
+ * round; their own block first cost 3981 transfers, other blocks first
+ * 3754-3804; 24 threads 487 -> 430).  Places are hints, like the bits: two threads may play
  * overlapping places (a claim without a place, after a thread ran out of
  * receivers, gives its receiver its own id's), which costs a failed CAS
  * and a claim.  Why no task is lost or runs twice is unchanged: a task
@@ -717,7 +727,9 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
       in_place = desig_next(mine, n);
   }
   unsigned looks = HSOMP_HAND_LOOKS;
-  for (k = 0; k < (spare ? words : look ? 1 : 0) && !handed && !waiting && looks; k++) {
+  /* a task's child: its own block last (Note [Claims in place]) */
+  unsigned k0 = spare && claim ? 1 : 0, end = spare ? words + k0 : look ? 1 : 0;
+  for (k = k0; k < end && !handed && !waiting && looks; k++) {
     w = word_to_look(tk, me, words, k, w);
     waiting = spare && !claim ? open_in_word(tk, w, n, me, &looks) >= 0
                               : atomic_load_explicit(&tk->member[w].waiting_bits, memory_order_relaxed) != 0;
@@ -738,7 +750,7 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
         describe_batch(&h);
       looks = HSOMP_HAND_LOOKS;
       int to = -1;
-      for (k--; k < words && to < 0 && looks; k++) {
+      for (k--; k < end && to < 0 && looks; k++) {
         to = hand_in_word(tk, w, n, me, &h, claim, &looks);
         w = word_to_look(tk, me, words, k + 1, w);
       }
