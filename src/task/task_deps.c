@@ -159,7 +159,23 @@ static void let_go(struct hsomp_dep_table *tb, struct hsomp_task *t) {
     tb->record_free(t); /* completed, and its completion path let go */
 }
 
+/* Note [The creator takes a completed task's line]
+ * A task's dependence fields (its record's fifth line) are written by
+ * its creator when it registers the task and when it adds edges, then
+ * once by its completer (the succ_lock, dep_done, dep_hold), and then by
+ * the creator again: it drops the task's entries from the table
+ * (dep_in_table, and dep_hold's acquire load), and most often frees the
+ * record into its own cache and makes its next task in the same block.
+ * The creator reads dep_done first: a plain read of the line the
+ * completer wrote shares it, and the write that follows must then take
+ * it from the completer's cache once more (in the coherence model, two
+ * transfers per task: README "Scale").  So the creator asks for the line
+ * exclusively before it reads dep_done (hsomp_prefetch_for_write, a
+ * hint): one transfer.  A task not completed yet still has the line in
+ * the creator's cache (its completer has not touched it), where the
+ * prefetch costs nothing. */
 static bool completed(struct hsomp_task *t) {
+  hsomp_prefetch_for_write(&t->dep_done);
   return atomic_load_explicit(&t->dep_done, memory_order_acquire);
 }
 
