@@ -36,10 +36,21 @@ static inline uint64_t hsomp_ticks(void) { return hsomp_sim_ticks(); }
  * model's time, printed per repetition with HSOMP_SCALE_EVENTS=1. */
 void hsomp_sim_event(const char *what);
 #define HSOMP_SIM_EVENT(what) hsomp_sim_event(what)
+void hsomp_sim_prefetch_write(const void *p);
+static inline void hsomp_prefetch_for_write(const void *p) { hsomp_sim_prefetch_write(p); }
 #else
 #define HSOMP_SIM_EVENT(what) ((void)0)
 static inline void hsomp_cpu_relax(void) { __builtin_ia32_pause(); }
 static inline uint64_t hsomp_ticks(void) { return __builtin_ia32_rdtsc(); }
+/* Ask for p's line exclusively, as a store would (PREFETCHW; x86-64
+ * processors without it, Intel's before Broadwell, run it as a NOP): for
+ * a line that the thread reads and then writes while another core holds
+ * it, one transfer instead of a read miss and then an upgrade.  A hint:
+ * it changes nothing, and the coherence simulator counts it as the
+ * taking of the line that it is. */
+static inline void hsomp_prefetch_for_write(const void *p) {
+  __asm__ volatile("prefetchw %0" : : "m"(*(const char *)p));
+}
 #endif
 
 /* The CPU the calling thread runs on now; -1 if unknown. */

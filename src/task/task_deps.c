@@ -90,10 +90,49 @@
  *              alone, leaves the table).  Whichever brings it to 0 (acq_rel)
  *              frees the record, after everything the other did with it;
  *              a party whose acquire load already reads 1 knows the other
- *              let go and frees it without the decrement.
+ *              let go and frees it without the decrement.  For a task
+ *              that ran as a proxy (Note [Tasks with dependences described
+ *              in the hand-off]) the completion path is the proxy's.
  * The table's memory is freed when the parent's record is, after all its
  * children are done, or between regions for implicit tasks; completed
  * children still listed are freed with it. */
+
+/* Note [Tasks with dependences described in the hand-off]
+ * In a team that hands tasks (more than 8 threads), a producer's batch of
+ * common tasks goes to a waiting thread as a description, from which the
+ * receiver makes records of its own (Note [Tasks described in the
+ * hand-off], task_handoff.c): the receiver then reads no line of the
+ * maker's records, and the maker does not take lines back from the
+ * receiver's cache when it reuses them.  A task with a depend clause
+ * went as its record, since its parent's table and its successors refer
+ * to that record: in the coherence model (TASK_DEPS at 256 threads) the
+ * runner's read of the record's first line and the maker's rewrite of it
+ * cost 2 of about 7 transfers per task.  Now such a batch is described
+ * too, each task's entry carrying its record's address (`origin'), and
+ * the receiver's record is a proxy (HSOMP_TASK_DEPEND | DEP_PROXY,
+ * dep_origin): it runs the task, and its completion completes the
+ * origin's dependences (hsomp_deps_release on the origin: its lock,
+ * dep_done, its successors) and lets go of the origin's completion hold
+ * (hsomp_deps_may_free: the origin's dep_hold, as the origin's own
+ * completion path would; the proxy itself is freed by its completer as
+ * usual).  So the origin lives exactly as before -- the table's hold and
+ * one completion hold, whichever goes last frees it -- only the
+ * completion hold has moved to the proxy, and the maker, which used to
+ * free a described batch's records at once, leaves a batch with
+ * dependences alone once it is handed: after the CAS that hands it, the
+ * origins may be completed and freed by the receiver (it reads the
+ * batch's flags from its own copy of the description).  The origin is
+ * never queued or run once handed (it was taken off the maker's deque),
+ * and a batch not handed goes back to the deque as records, which run
+ * and complete as before.  Edges added to the origin before the hand-off
+ * are seen by the receiver's lock (the hand-off's release and acquire);
+ * edges added after it go under the origin's lock as before.  A proxy is
+ * not described again (DEP_PROXY is not a common flag): a receiver that
+ * hands it on hands its record.  The maker's table, its completed()
+ * reads and its letting go are unchanged; what the dependences cost per
+ * task in the model is the completer's lock (it takes the origin's
+ * dependence line) and the maker's read of dep_done (Note [The creator
+ * takes a completed task's line]). */
 
 /* Records are held in the table's buckets; an emptied record stays until
  * the next sweep (it is usually refilled by the next task on the address). */
@@ -146,20 +185,49 @@ static struct hsomp_dep_table *table_new(void (*record_free)(struct hsomp_task *
 /* ------------------------------------------------------------------ */
 /* Holding completed children (Note [Dependences without the parent's lock]). */
 
-bool hsomp_deps_may_free(struct hsomp_task *t) {
+static bool hold_let_go(struct hsomp_task *t) {
   if (atomic_load_explicit(&t->dep_hold, memory_order_acquire) == 1)
     return true; /* the table let go already: nobody else refers to it */
   return atomic_fetch_sub_explicit(&t->dep_hold, 1, memory_order_acq_rel) == 1;
 }
 
+bool hsomp_deps_may_free(struct hsomp_task *t) {
+  if (HSOMP_UNLIKELY(t->flags & HSOMP_TASK_DEP_PROXY)) {
+    /* Note [Tasks with dependences described in the hand-off]: the
+     * proxy's completion path lets go of its maker's record, and the
+     * proxy itself is the completer's to free. */
+    struct hsomp_task *origin = t->dep_origin;
+    if (hold_let_go(origin)) /* task.c's free, through the team's tasking state (task.c lies above) */
+      atomic_load_explicit(&t->team->tasking, memory_order_acquire)->record_free(origin);
+    return true;
+  }
+  return hold_let_go(t);
+}
+
 /* One of t's entries (or its all-memory slot) left the table. */
 static void let_go(struct hsomp_dep_table *tb, struct hsomp_task *t) {
   HSOMP_ASSERT(t->dep_in_table >= 1);
-  if (--t->dep_in_table == 0 && hsomp_deps_may_free(t))
+  if (--t->dep_in_table == 0 && hold_let_go(t))
     tb->record_free(t); /* completed, and its completion path let go */
 }
 
+/* Note [The creator takes a completed task's line]
+ * A task's dependence fields (its record's fifth line) are written by
+ * its creator when it registers the task and when it adds edges, then
+ * once by its completer (the succ_lock, dep_done, dep_hold), and then by
+ * the creator again: it drops the task's entries from the table
+ * (dep_in_table, and dep_hold's acquire load), and most often frees the
+ * record into its own cache and makes its next task in the same block.
+ * The creator reads dep_done first: a plain read of the line the
+ * completer wrote shares it, and the write that follows must then take
+ * it from the completer's cache once more (in the coherence model, two
+ * transfers per task: README "Scale").  So the creator asks for the line
+ * exclusively before it reads dep_done (hsomp_prefetch_for_write, a
+ * hint): one transfer.  A task not completed yet still has the line in
+ * the creator's cache (its completer has not touched it), where the
+ * prefetch costs nothing. */
 static bool completed(struct hsomp_task *t) {
+  hsomp_prefetch_for_write(&t->dep_done);
   return atomic_load_explicit(&t->dep_done, memory_order_acquire);
 }
 
@@ -528,6 +596,8 @@ bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void *
 }
 
 void hsomp_deps_release(struct hsomp_thread *self, struct hsomp_task *t) {
+  if (HSOMP_UNLIKELY(t->flags & HSOMP_TASK_DEP_PROXY))
+    t = t->dep_origin; /* Note [Tasks with dependences described in the hand-off] */
   hsomp_mutex_lock(&t->succ_lock);
   atomic_store_explicit(&t->dep_done, true, memory_order_release);
   struct hsomp_task **succ = t->succ;

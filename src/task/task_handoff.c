@@ -170,9 +170,17 @@ static struct hsomp_task *handed_tasks(struct hsomp_thread *self, struct hsomp_t
   struct hsomp_tie_sig sig = hsomp_task_child_ancestors(d->parent);
   struct hsomp_task *first = NULL, **link = &first;
   const uint64_t *entry = tk->hand[me].slot;
-  unsigned stride = (d->fn ? 0 : 1) + d->words;
+  unsigned dep = d->flags & HSOMP_TASK_DEPEND ? 1 : 0;
+  unsigned stride = (d->fn ? 0 : 1) + d->words + dep;
   for (unsigned k = 0; k < d->count; k++, entry += stride) {
     struct hsomp_task *t = tk->record_remake(self, team, d, entry, sig);
+    if (dep) {
+      /* Note [Tasks with dependences described in the hand-off] (task_deps.c):
+       * the entry's last word is the maker's record */
+      memcpy(&t->dep_origin, &entry[stride - 1], sizeof t->dep_origin);
+      t->flags |= HSOMP_TASK_DEP_PROXY;
+      t->succ = NULL; /* record_free frees no successor list of the proxy's */
+    }
     *link = t;
     link = &t->handed_next;
   }
@@ -432,12 +440,15 @@ static void batch_went(struct hsomp_task_member *mine, unsigned me, unsigned n, 
  * puts its records back in its own cache at once.  Records then stay in the caches of the threads that
  * make them, and a batch costs its description's lines -- one for a
  * batch of argument-less tasks of one function, whatever its size --
- * where it cost two lines per task.  Common: no depend clause, no detach
+ * where it cost two lines per task.  Common: no detach
  * event, no copy constructor (cpyfn: the copies must not move), no
  * priority, ICVs shared with the parent, arguments of at most
  * HSOMP_HAND_ARG_WORDS words in a recycled block, the same parent,
  * taskgroups, ICVs and flags for the whole batch, which fits the lines,
- * and no tool attached (a tool knows a task by its record); any other
+ * and no tool attached (a tool knows a task by its record); tasks with
+ * depend clauses carry their record's address in their entry and run as
+ * proxies of it (Note [Tasks with dependences described in the hand-off]
+ * in task_deps.c), and their maker does not free them; any other
  * batch goes as records, as before, and so does a task's child (a
  * claim: one task, whose record the receiver reads in one line; a claim
  * reads no word before its CAS, so the reservation and that read would
@@ -480,7 +491,7 @@ static void describe_batch(struct hand *h) {
     return;
   _Static_assert(2 << HSOMP_HAND_BATCH_MAX_SHIFT <= UINT8_MAX, "a batch's count fits its byte");
   const uint32_t common = HSOMP_TASK_DEFERRED | HSOMP_TASK_BLOCK | HSOMP_TASK_FINAL |
-                          HSOMP_TASK_UNTIED;
+                          HSOMP_TASK_UNTIED | HSOMP_TASK_DEPEND;
   size_t offset = (size_t)((char *)t->data - (char *)t);
   unsigned words = 0, count = 0;
   void (*fn)(void *) = t->fn;
@@ -495,14 +506,18 @@ static void describe_batch(struct hand *h) {
     unsigned rw = (unsigned)((r->arg_size + 7) / 8);
     words = rw > words ? rw : words;
   }
-  if (count * ((fn ? 0 : 1) + words) > HSOMP_HAND_SLOTS ||
+  /* Note [Tasks with dependences described in the hand-off] (task_deps.c):
+   * each such task's entry holds its record's address too. */
+  unsigned dep = (t->flags & HSOMP_TASK_DEPEND) ? 1 : 0;
+  if (count * ((fn ? 0 : 1) + dep + words) > HSOMP_HAND_SLOTS ||
       offset + 8 * words > HSOMP_RECORD_BLOCK)
     return;
   h->d = (struct hsomp_hand_desc){.parent = t->parent,
                                   .taskgroup = t->taskgroup,
                                   .counted_tg = t->counted_tg,
                                   .icv = t->icv,
-                                  .flags = (uint16_t)(t->flags & (HSOMP_TASK_FINAL | HSOMP_TASK_UNTIED)),
+                                  .flags = (uint16_t)(t->flags & (HSOMP_TASK_FINAL | HSOMP_TASK_UNTIED |
+                                                                  HSOMP_TASK_DEPEND)),
                                   .offset = (uint16_t)offset,
                                   .count = (uint8_t)count,
                                   .words = (uint8_t)words,
@@ -516,6 +531,8 @@ static void describe_batch(struct hand *h) {
     }
     for (unsigned k = 0; k < words; k++)
       memcpy(s++, (char *)r->data + 8 * k, 8);
+    if (dep)
+      memcpy(s++, &r, 8);
   }
   h->slots = (unsigned)(s - h->slot);
   h->desc = true;
@@ -761,7 +778,11 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
           mine->desig--;
         if (!claim)
           batch_went(mine, me, n, to);
-        if (h.desc) /* described: the records are this thread's again */
+        /* Described: the records are this thread's again -- except those
+         * with dependences, which the receiver's records now stand for and
+         * which may be gone already (Note [Tasks with dependences described
+         * in the hand-off], task_deps.c) */
+        if (h.desc && !(h.d.flags & HSOMP_TASK_DEPEND))
           for (struct hsomp_task *r = first; r; r = next) {
             next = r->handed_next;
             tk->record_free(r);

@@ -73,6 +73,7 @@ enum {
   HSOMP_TASK_BLOCK = 1u << 9,     /* in a recycled block (Note [Recycled task records]) */
   HSOMP_TASK_DEPEND = 1u << 10,   /* has dependence entries (ndeps > 0): its dependence fields are set */
   HSOMP_TASK_PARENT = 1u << 11,   /* a child record counted in its units: `pending' may be more than 1 */
+  HSOMP_TASK_DEP_PROXY = 1u << 12, /* (with DEPEND) made from a description: its dependences are dep_origin's */
 };
 
 struct hsomp_dep_table;
@@ -181,7 +182,12 @@ struct hsomp_task {
    * [Dependences without the parent's lock] in task_deps.c). */
   _Atomic uint32_t npred;         /* unfinished predecessors (+1 while registering) */
   uint32_t ndeps;
-  struct hsomp_dep_entry *dep;    /* ndeps entries, in the same allocation */
+  union {
+    struct hsomp_dep_entry *dep;  /* ndeps entries, in the same allocation */
+    /* DEP_PROXY: the maker's record, which holds the dependences (Note
+     * [Tasks with dependences described in the hand-off], task_deps.c) */
+    struct hsomp_task *dep_origin;
+  };
   uint32_t dep_in_table;          /* its entries in the parent's table (the creator's count) */
   hsomp_mutex succ_lock;          /* guards succ, nsucc, succ_cap and the setting of dep_done */
   _Atomic bool dep_done;          /* completed: takes no successor any more */

@@ -707,6 +707,10 @@ void hsomp_sim_pause(void) {
 
 uint64_t hsomp_sim_ticks(void) { return (uint64_t)(self()->clock * 3.0); }
 
+/* hsomp_prefetch_for_write (PREFETCHW): the line is taken exclusively, as
+ * by a store, without changing its data. */
+void hsomp_sim_prefetch_write(const void *p) { access_range((uintptr_t)p, 1, WRITE, PC); }
+
 /* ------------------------------------------------------------------ */
 /* Wrapped system interfaces (ld --wrap, build.sh).                      */
 long __real_syscall(long n, ...);
