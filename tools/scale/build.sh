@@ -34,6 +34,7 @@ build "$out/obj/rts_model.o" "$root/tools/scale/rts_model.c" "${incs[@]}"
 build "$out/obj/sim.o" "$root/tools/scale/sim.c" -I"$root/tools/scale"
 build "$out/obj/driver.o" "$root/tools/scale/driver.c" "${inst[@]}" -fopenmp -I"$root/tools/scale"
 build "$out/obj/kernels.o" "$root/tools/scale/kernels.c" "${inst[@]}" -I"$root/tools/scale"
+build "$out/obj/task_kernels.o" "$root/tools/scale/task_kernels.c" "${inst[@]}" -I"$root/tools/scale"
 wraps=(syscall sched_yield sched_getcpu sched_getaffinity sched_setaffinity clock_gettime
        pthread_create pthread_mutex_lock pthread_mutex_trylock pthread_mutex_unlock)
 wrapflags=()

@@ -29,30 +29,14 @@
  *
  * Every spin pauses through hsomp_sim_pause, so the simulator sees it. */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim.h"
-
-#define WARM 2
-#define REPS 4
-#define LINE 64
-
-enum mode { LIBGOMP, LIBOMP };
-
-struct flag {
-  _Atomic uint32_t v;
-  char pad[LINE - sizeof(uint32_t)];
-};
-
-struct central {
-  _Atomic uint32_t generation;
-  _Atomic uint32_t awaited;
-  char pad[LINE - 2 * sizeof(uint32_t)];
-} __attribute__((aligned(LINE)));
+#include "kernels.h"
 
 struct worker_record { /* libgomp: gomp_thread + its implicit task */
   void (*fn)(int);
@@ -60,19 +44,15 @@ struct worker_record { /* libgomp: gomp_thread + its implicit task */
   uint64_t task[8];
 } __attribute__((aligned(LINE)));
 
-static int n;
+int n;
 static struct central dock, team_bar;
-static struct flag *arrived, *go;
+struct flag *arrived, *go;
 static struct worker_record *records;
 static struct {
   void (*_Atomic fn)(int);
   _Atomic int mode;
 } __attribute__((aligned(LINE))) team;
-static struct thread_state {
-  uint32_t arrive_epoch, go_epoch;
-  enum mode mode;
-  char pad[LINE];
-} *state;
+struct thread_state *state;
 
 static void spin_until_change(_Atomic uint32_t *w, uint32_t old) {
   while (atomic_load_explicit(w, memory_order_acquire) == old)
@@ -85,7 +65,7 @@ static void spin_until(_Atomic uint32_t *w, uint32_t want) {
 }
 
 /* libgomp's gomp_barrier_wait. */
-static void central_wait(struct central *b) {
+void central_wait(struct central *b) {
   uint32_t gen = atomic_load_explicit(&b->generation, memory_order_acquire);
   if (atomic_fetch_sub_explicit(&b->awaited, 1, memory_order_acq_rel) == 1) {
     atomic_store_explicit(&b->awaited, (uint32_t)n, memory_order_relaxed);
@@ -123,7 +103,7 @@ static void hyper_release(int tid) {
           atomic_store_explicit(&go[tid + k * lvl].v, e, memory_order_release);
 }
 
-static void barrier(int tid) {
+void barrier(int tid) {
   if (state[tid].mode == LIBGOMP) {
     central_wait(&team_bar);
   } else {
@@ -140,7 +120,12 @@ struct qnode {
   char pad2[LINE - sizeof(void *)];
 } __attribute__((aligned(LINE)));
 static struct qnode *qnodes;
-static struct qnode *_Atomic queue_tail __attribute__((aligned(LINE)));
+/* The queue's tail in a line of its own (libomp's lock object), not
+ * beside pointers every thread reads. */
+static struct {
+  struct qnode *_Atomic tail;
+  char pad[LINE - sizeof(void *)];
+} queue __attribute__((aligned(LINE)));
 static _Atomic int32_t gomp_mutex __attribute__((aligned(LINE)));
 static long critical_count __attribute__((aligned(LINE)));
 
@@ -156,7 +141,7 @@ static void critical_enter(int tid) {
   struct qnode *me = &qnodes[tid];
   atomic_store_explicit(&me->next, NULL, memory_order_relaxed);
   atomic_store_explicit(&me->locked, 1, memory_order_relaxed);
-  struct qnode *pred = atomic_exchange(&queue_tail, me);
+  struct qnode *pred = atomic_exchange(&queue.tail, me);
   if (pred) {
     atomic_store_explicit(&pred->next, me, memory_order_release);
     while (atomic_load_explicit(&me->locked, memory_order_acquire))
@@ -172,7 +157,7 @@ static void critical_leave(int tid) {
   struct qnode *me = &qnodes[tid], *succ = atomic_load_explicit(&me->next, memory_order_acquire);
   if (!succ) {
     struct qnode *expected = me;
-    if (atomic_compare_exchange_strong(&queue_tail, &expected, NULL))
+    if (atomic_compare_exchange_strong(&queue.tail, &expected, NULL))
       return;
     while (!(succ = atomic_load_explicit(&me->next, memory_order_acquire)))
       hsomp_sim_pause();
@@ -221,7 +206,7 @@ static void *worker(void *arg) {
   return NULL;
 }
 
-static void region(void (*fn)(int), enum mode next) {
+void region(void (*fn)(int), enum mode next) {
   atomic_store_explicit(&team.mode, (int)next, memory_order_relaxed);
   if (state[0].mode == LIBGOMP) {
     for (int i = 1; i < n; i++) {
@@ -255,7 +240,7 @@ static void barrier_body(int tid) {
     sim_window_end(NULL, n, REPS, &barrier_result);
 }
 
-static void emit(const char *construct, const char *lib, const struct sim_result *r) {
+void emit(const char *construct, const char *lib, const struct sim_result *r) {
   printf("scale: %s@%s-model %d transfers %.0f critical %.0f   (rmw %.0f inval %.0f remote %.0f"
          " time %.2f us)\n",
          construct, lib, n, r->transfers, r->critical, r->rmw, r->inval, r->remote, r->us);
@@ -285,8 +270,21 @@ static void measure(enum mode m) {
   }
 }
 
+/* Whether `word' is one of the blank-separated words of `list'. */
+static bool named(const char *list, const char *word) {
+  size_t len = strlen(word);
+  for (const char *p = list; (p = strstr(p, word)); p += len)
+    if ((p == list || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
+      return true;
+  return false;
+}
+
 void kernels_run(int nthreads, const char *only) {
-  if (only && *only && !strstr(only, "model"))
+  /* "model" or nothing: the barrier kernels; "taskmodel": the task
+   * kernels, only when named (they take half an hour at 256 threads) */
+  bool all = !only || !*only;
+  bool plain = all || named(only, "model"), tasks = !all && named(only, "taskmodel");
+  if (!tasks && !plain)
     return;
   n = nthreads;
   arrived = aligned_alloc(LINE, sizeof *arrived * (size_t)n);
@@ -313,6 +311,12 @@ void kernels_run(int nthreads, const char *only) {
     }
     pthread_attr_destroy(&attr);
   }
-  measure(LIBGOMP);
-  measure(LIBOMP);
+  if (plain) {
+    measure(LIBGOMP);
+    measure(LIBOMP);
+  }
+  if (tasks) {
+    task_kernels_measure(LIBGOMP);
+    task_kernels_measure(LIBOMP);
+  }
 }
