@@ -75,8 +75,9 @@ void central_wait(struct central *b) {
   }
 }
 
-/* libomp's hyper barrier, branching 4. */
-static void hyper_gather(int tid) {
+/* libomp's hyper barrier, branching 4: each wait for a flag through
+ * `wait' (a spin here; task_kernels.c runs tasks while it polls). */
+void hyper_gather_waiting(int tid, flag_wait_fn wait) {
   uint32_t e = ++state[tid].arrive_epoch;
   for (int lvl = 1; lvl < n; lvl *= 4) {
     if (tid % (lvl * 4) != 0) {
@@ -85,14 +86,14 @@ static void hyper_gather(int tid) {
     }
     for (int k = 1; k < 4; k++)
       if (tid + k * lvl < n)
-        spin_until(&arrived[tid + k * lvl].v, e);
+        wait(tid, &arrived[tid + k * lvl].v, e);
   }
 }
 
-static void hyper_release(int tid) {
+void hyper_release_waiting(int tid, flag_wait_fn wait) {
   uint32_t e = ++state[tid].go_epoch;
   if (tid != 0)
-    spin_until(&go[tid].v, e);
+    wait(tid, &go[tid].v, e);
   int top = 1;
   while (top * 4 < n && tid % (top * 4) == 0)
     top *= 4;
@@ -102,6 +103,10 @@ static void hyper_release(int tid) {
         if (tid + k * lvl < n)
           atomic_store_explicit(&go[tid + k * lvl].v, e, memory_order_release);
 }
+
+static void spin_wait(int tid, _Atomic uint32_t *w, uint32_t want) { spin_until(w, want); }
+static void hyper_gather(int tid) { hyper_gather_waiting(tid, spin_wait); }
+static void hyper_release(int tid) { hyper_release_waiting(tid, spin_wait); }
 
 void barrier(int tid) {
   if (state[tid].mode == LIBGOMP) {

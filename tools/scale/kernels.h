@@ -37,6 +37,12 @@ extern int n;                     /* the kernel team's size */
 extern struct flag *arrived, *go; /* libomp's hyper barrier flags, one line per thread */
 extern struct thread_state *state;
 
+/* A wait until *w == want by thread tid. */
+typedef void (*flag_wait_fn)(int tid, _Atomic uint32_t *w, uint32_t want);
+/* libomp's hyper barrier (branching 4), its two halves, each wait for a
+ * flag through `wait'. */
+void hyper_gather_waiting(int tid, flag_wait_fn wait);
+void hyper_release_waiting(int tid, flag_wait_fn wait);
 /* libgomp's centralised barrier on b, all n threads. */
 void central_wait(struct central *b);
 /* The barrier of the team's current mode (libgomp's or libomp's). */

@@ -675,6 +675,17 @@ static bool ozero_done(const void *ctx) {
   return atomic_load_explicit((_Atomic int32_t *)ctx, memory_order_acquire) == 0;
 }
 
+/* The hyper barrier's waits: the gather's are not final spins, the
+ * release's are. */
+static void ogather_wait(int tid, _Atomic uint32_t *w, uint32_t want) {
+  struct oflag f = {w, want};
+  owait(tid, false, false, oflag_done, &f);
+}
+static void orelease_wait(int tid, _Atomic uint32_t *w, uint32_t want) {
+  struct oflag f = {w, want};
+  owait(tid, true, false, oflag_done, &f);
+}
+
 /* __kmpc_omp_taskwait */
 static void omp_taskwait(int tid) {
   struct otask *t = othr[tid].current;
@@ -701,36 +712,13 @@ static void otask_barrier(int tid) {
     atomic_store_explicit(&other->unfinished, n, memory_order_relaxed);
     atomic_store_explicit(&other->active, 1, memory_order_release);
   }
-  uint32_t e = ++state[tid].arrive_epoch;
-  for (int lvl = 1; lvl < n; lvl *= 4) {
-    if (tid % (lvl * 4) != 0) {
-      atomic_store_explicit(&arrived[tid].v, e, memory_order_release);
-      break;
-    }
-    for (int k = 1; k < 4; k++)
-      if (tid + k * lvl < n) {
-        struct oflag f = {&arrived[tid + k * lvl].v, e};
-        owait(tid, false, false, oflag_done, &f);
-      }
-  }
+  hyper_gather_waiting(tid, ogather_wait);
   if (tid == 0) {
     struct otask_team *tt = &oteams[me->task_state];
     owait(tid, true, false, ozero_done, &tt->unfinished);
     atomic_store_explicit(&tt->active, 0, memory_order_release);
   }
-  uint32_t g = ++state[tid].go_epoch;
-  if (tid != 0) {
-    struct oflag f = {&go[tid].v, g};
-    owait(tid, true, false, oflag_done, &f);
-  }
-  int top = 1;
-  while (top * 4 < n && tid % (top * 4) == 0)
-    top *= 4;
-  for (int lvl = top; lvl >= 1; lvl /= 4)
-    if (tid % (lvl * 4) == 0)
-      for (int k = 1; k < 4; k++)
-        if (tid + k * lvl < n)
-          atomic_store_explicit(&go[tid + k * lvl].v, g, memory_order_release);
+  hyper_release_waiting(tid, orelease_wait);
   me->task_state = 1 - me->task_state;
 }
 
