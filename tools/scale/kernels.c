@@ -234,6 +234,11 @@ void region(void (*fn)(int), enum mode next) {
 
 static void empty_body(int tid) { sim_delay(100); }
 
+void enter_mode(enum mode m) {
+  region(empty_body, m); /* the team switches to mode m in its first region */
+  region(empty_body, m);
+}
+
 static struct sim_result barrier_result;
 static void barrier_body(int tid) {
   for (int r = 0; r < WARM + REPS; r++) {
@@ -255,9 +260,7 @@ void emit(const char *construct, const char *lib, const struct sim_result *r) {
 static void measure(enum mode m) {
   const char *lib = m == LIBGOMP ? "libgomp" : "libomp";
   struct sim_result res;
-  /* the team switches to mode m in its first region */
-  region(empty_body, m);
-  region(empty_body, m);
+  enter_mode(m);
   {
     sim_window_begin();
     for (int r = 0; r < REPS; r++)

@@ -51,6 +51,8 @@ void barrier(int tid);
  * forked and joined by the algorithm of the team's mode; the next region
  * runs in mode `next'. */
 void region(void (*fn)(int), enum mode next);
+/* Two empty regions: the team runs in mode m from then on, warm. */
+void enter_mode(enum mode m);
 /* One `scale:' line: CONSTRUCT@LIB-model. */
 void emit(const char *construct, const char *lib, const struct sim_result *r);
 

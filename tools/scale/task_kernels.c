@@ -76,8 +76,6 @@
 static int tree_depth;
 static struct sim_result task_result;
 
-static void pause_once(void) { hsomp_sim_pause(); }
-
 static void futex_wake(void *word, int count) {
   syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, count, NULL, NULL, 0);
 }
@@ -140,7 +138,7 @@ static void gmutex_lock(_Atomic int32_t *m) {
   while (!atomic_compare_exchange_strong_explicit(m, &old, 1, memory_order_acquire,
                                                   memory_order_relaxed)) {
     while (atomic_load_explicit(m, memory_order_relaxed) == 1) /* do_spin */
-      pause_once();
+      hsomp_sim_pause();
     old = 0;
   }
 }
@@ -253,7 +251,7 @@ static void gsem_wait(_Atomic int32_t *sem) {
                                                        memory_order_relaxed))
       return;
     while (atomic_load_explicit(sem, memory_order_relaxed) == 0) /* do_spin */
-      pause_once();
+      hsomp_sim_pause();
   }
 }
 
@@ -352,7 +350,7 @@ static void gteam_barrier(int tid) {
   uint32_t generation = state, gen;
   do {
     while (atomic_load_explicit(&gbar.generation, memory_order_relaxed) == generation)
-      pause_once(); /* do_wait */
+      hsomp_sim_pause(); /* do_wait */
     gen = atomic_load_explicit(&gbar.generation, memory_order_acquire);
     if (gen & BAR_TASK_PENDING) {
       ghandle_tasks(tid, state);
@@ -467,7 +465,7 @@ static struct odeque *odeq;
 static void olock(struct odeque *d) {
   uint32_t ticket = atomic_fetch_add_explicit(&d->next_ticket, 1, memory_order_relaxed);
   while (atomic_load_explicit(&d->now_serving, memory_order_acquire) != ticket)
-    pause_once();
+    hsomp_sim_pause();
 }
 
 static void ounlock(struct odeque *d) {
@@ -659,7 +657,7 @@ static void owait(int tid, bool final_spin, bool constrained, odone_fn done, con
   while (!done(ctx)) {
     if (atomic_load_explicit(&tt->active, memory_order_acquire))
       oexecute_tasks(tid, tt, final_spin, &finished, constrained, done, ctx);
-    pause_once();
+    hsomp_sim_pause();
   }
 }
 
@@ -696,7 +694,7 @@ static void omp_taskwait(int tid) {
   struct otask_team *tt = &oteams[othr[tid].task_state];
   while (atomic_load_explicit(&t->incomplete, memory_order_acquire) != 0) {
     oexecute_tasks(tid, tt, false, &finished, true, ozero_done, &t->incomplete);
-    pause_once();
+    hsomp_sim_pause();
   }
   t->taskwait_thread = -t->taskwait_thread;
 }
@@ -810,8 +808,6 @@ static void task_region_body(int tid) {
     sim_window_end(window_name, n, REPS, &task_result);
 }
 
-static void empty_body(int tid) { sim_delay(100); }
-
 static void task_state_init(void) {
   tree_depth = 1;
   while ((1 << tree_depth) < n)
@@ -865,8 +861,7 @@ void task_kernels_measure(enum mode m) {
   const char *lib = m == LIBGOMP ? "libgomp" : "libomp";
   task_state_init();
   task_mode = m;
-  region(empty_body, m); /* the team switches to mode m in its first region */
-  region(empty_body, m);
+  enter_mode(m);
   round_body = steal_round;
   snprintf(window_name, sizeof window_name, "TASK_STEAL@%s-model", lib);
   region(task_region_body, m);
