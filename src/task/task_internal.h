@@ -289,6 +289,12 @@ struct hsomp_deque {
    * thieves and tiny tasks] in task_sched.c): in the line every push
    * writes anyway. */
   uint64_t pushes;
+  /* Teams of more than 8: a value `top' had when the owner last found the
+   * deque empty (or put a task back on top), written by the owner only,
+   * in the line of `bottom', which it writes anyway: bottom − top_seen <= 0
+   * means empty, and a thief's look at an empty deque reads this line
+   * only (Note [Empty deques in one line] in task_sched.c). */
+  _Atomic uint64_t top_seen;
   /* Teams of more than 8: the deque may hold a task that was offered to
    * no waiting thread; written by the owner only, when it changes, and
    * read by thieves before the indices (Note [Offering tasks to waiting

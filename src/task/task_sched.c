@@ -38,6 +38,7 @@ void hsomp_deque_init(struct hsomp_deque *dq) {
   atomic_init(&dq->bottom, 0);
   atomic_init(&dq->buf, a);
   dq->pushes = 0;
+  atomic_init(&dq->top_seen, 0);
 }
 
 void hsomp_deque_free_retired(struct hsomp_deque *dq) {
@@ -133,15 +134,67 @@ static inline bool slot_excluded(struct hsomp_deque_slot *s, const struct hsomp_
                    atomic_load_explicit(&s->ancestors_hi, memory_order_relaxed), w);
 }
 
+/* Note [Empty deques in one line]
+ * A thief's look at a victim read its two index lines, `top' and
+ * `bottom', and in a big team most looks find the deque empty: the
+ * one-in-HSOMP_UNADVERTISED_EVERY looks at unadvertised deques (Note
+ * [Offering tasks to waiting threads], task_handoff.c) go to random
+ * victims, most of which are between the batches handed to them.  Both
+ * lines change with every batch a thread runs (its pushes and takes move
+ * `bottom', the take of its last task moves `top'), so such a look cost a
+ * transfer for each (coherence model, TASK_DEPS at 64 threads: 156
+ * transfers a round of 256 tasks, 1.6 a look).  So in teams of more than
+ * HSOMP_TASK_BIG_TEAM threads the owner also keeps, in the line of
+ * `bottom', `top_seen': a value `top' had when the owner last found its
+ * deque empty -- its take of the last task, a take that found it empty,
+ * or that lost the last task to a thief -- or put a task back on top.  It
+ * writes it only when it changes, into a line it writes at every push and
+ * take anyway.  A thief in such a team reads `top_seen' and `bottom' first
+ * and goes no further when bottom − top_seen <= 0: one line.
+ *
+ * Why that never calls a deque empty that holds a task: `top' only moves
+ * forward (Note [Put-backs count in top]: a put-back moves it forward by
+ * HSOMP_DEQUE_PUT_BACK − 1 and `bottom' by HSOMP_DEQUE_PUT_BACK), and
+ * `top_seen' is a value `top' had, so at any moment top_seen <= top and
+ * bottom − top_seen >= bottom − top, the number of queued tasks.  The
+ * owner writes `top_seen' after the `bottom' that went with it, and the
+ * thief reads `top_seen' (acquire) before `bottom', so it reads a
+ * `bottom' at least as new as the one the owner saw empty: a task pushed
+ * since makes the difference positive.  A stale `top_seen' only makes a
+ * deque look fuller than it is, and the thief then reads `top' as before.
+ * The lag stays small (the owner refreshes it at each emptying and
+ * put-back), far from the 2^63 at which the difference would wrap.  And
+ * the filter is a hint like the advert: the steal itself (deque_steal)
+ * reads both indices as before, and a thread about to sleep reads every
+ * deque's two indices (hsomp_task_any_queued), not this word, so the
+ * argument of Note [Waiting for tasks] for why a task pushed while others
+ * sleep still runs is unchanged.  Teams of up to HSOMP_TASK_BIG_TEAM
+ * threads neither write nor read it. */
+static inline void deque_saw_top(struct hsomp_deque *dq, uint64_t top) {
+  if (atomic_load_explicit(&dq->top_seen, memory_order_relaxed) != top)
+    atomic_store_explicit(&dq->top_seen, top, memory_order_release);
+}
+
+/* Whether a look at a deque of a big team may stop at its bottom's line
+ * (Note [Empty deques in one line]). */
+static inline bool deque_looks_empty(struct hsomp_deque *dq) {
+  uint64_t seen = atomic_load_explicit(&dq->top_seen, memory_order_acquire);
+  return hsomp_deque_span(seen, atomic_load_explicit(&dq->bottom, memory_order_relaxed)) <= 0;
+}
+
 /* The owner's take at the bottom; NULL if empty, or (constrained) if the bottom
- * task cannot be a descendant of the constraint, without writing. */
+ * task cannot be a descendant of the constraint, without writing.  `big': a
+ * team of more than HSOMP_TASK_BIG_TEAM threads (Note [Empty deques in one
+ * line]). */
 static inline __attribute__((always_inline)) struct hsomp_task *
-deque_take(struct hsomp_deque *dq, const struct hsomp_task *w) {
+deque_take(struct hsomp_deque *dq, const struct hsomp_task *w, bool big) {
   uint64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed);
   if (hsomp_deque_span(atomic_load_explicit(&dq->top, memory_order_relaxed), b) <= 0) {
     /* Note [Offering tasks to waiting threads] (task_handoff.c) */
     if (HSOMP_UNLIKELY(atomic_load_explicit(&dq->advert, memory_order_relaxed)))
       atomic_store_explicit(&dq->advert, 0, memory_order_relaxed);
+    if (big) /* Note [Empty deques in one line] */
+      deque_saw_top(dq, atomic_load_explicit(&dq->top, memory_order_relaxed));
     return NULL;
   }
   b -= 1;
@@ -155,6 +208,8 @@ deque_take(struct hsomp_deque *dq, const struct hsomp_task *w) {
   int64_t left = hsomp_deque_span(top, b);
   if (left < 0) {
     atomic_store_explicit(&dq->bottom, b + 1, memory_order_relaxed);
+    if (big)
+      deque_saw_top(dq, top);
     return NULL;
   }
   struct hsomp_task *t = atomic_load_explicit(&s->task, memory_order_relaxed);
@@ -163,6 +218,8 @@ deque_take(struct hsomp_deque *dq, const struct hsomp_task *w) {
                                                  memory_order_relaxed))
       t = NULL;
     atomic_store_explicit(&dq->bottom, b + 1, memory_order_relaxed);
+    if (big) /* empty now, whoever took the task: top == bottom */
+      deque_saw_top(dq, b + 1);
   }
   return t;
 }
@@ -608,6 +665,15 @@ static struct hsomp_task *steal_from(struct hsomp_tasking *tk, unsigned v,
   return NULL;
 }
 
+/* A thief's look at victim v in a big team: steal_from, after the look at
+ * one line (Note [Empty deques in one line]). */
+static __attribute__((noinline)) struct hsomp_task *
+look_in_big_team(struct hsomp_tasking *tk, unsigned v, struct hsomp_task *constraint) {
+  if (deque_looks_empty(&tk->member[v].dq))
+    return NULL;
+  return steal_from(tk, v, constraint);
+}
+
 static inline __attribute__((always_inline)) struct hsomp_task *
 find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tasking *tk,
             struct hsomp_task *constraint, bool big) {
@@ -620,7 +686,7 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
   }
   unsigned me = self->ts.team_id, n = team->nthreads;
   struct hsomp_task_member *mine = &tk->member[me];
-  if ((t = deque_take(&mine->dq, constraint))) {
+  if ((t = deque_take(&mine->dq, constraint, big))) {
     if (eligible(t, constraint))
       return t;
     hsomp_deque_push(&mine->dq, t); /* a look-alike: everything below is older */
@@ -642,7 +708,7 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
   if (last != me && last < n) {
     if ((n <= HSOMP_TASK_BIG_TEAM ||
          atomic_load_explicit(&tk->member[last].dq.advert, memory_order_relaxed)) &&
-        (t = steal_from(tk, last, constraint))) {
+        (t = big ? look_in_big_team(tk, last, constraint) : steal_from(tk, last, constraint))) {
       if (timed && (constraint || t->depth == 1)) /* Note [Idle thieves and tiny tasks] */
         thief_stole(mine, constraint);
       return t;
@@ -665,7 +731,7 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
     if (n > HSOMP_TASK_BIG_TEAM && (r & (HSOMP_UNADVERTISED_EVERY - 1)) &&
         !atomic_load_explicit(&tk->member[v].dq.advert, memory_order_relaxed))
       continue; /* Note [Offering tasks to waiting threads] */
-    if ((t = steal_from(tk, v, constraint))) {
+    if ((t = big ? look_in_big_team(tk, v, constraint) : steal_from(tk, v, constraint))) {
       mine->rng = r;
       mine->last_victim = v;
       mine->backoff = 0;
@@ -820,6 +886,7 @@ static bool deque_put_back_top(struct hsomp_deque *dq, struct hsomp_task *t) {
                         atomic_load_explicit(&dq->bottom, memory_order_relaxed) +
                             HSOMP_DEQUE_PUT_BACK,
                         memory_order_release);
+  deque_saw_top(dq, top + HSOMP_DEQUE_PUT_BACK - 1); /* Note [Empty deques in one line] */
   return true;
 }
 
