@@ -43,9 +43,9 @@
  * A deque's `advert' tells thieves whether to read its indices: the owner
  * sets it when a push leaves it as many more than it keeps as it would
  * hand (Note [Handing tasks in pairs]), or a task while no thread
- * waited (except the one child an explicit task keeps, which it runs
- * next), and clears it otherwise, and when it finds the deque
- * empty; only the owner writes it, only when it changes.  Thieves in
+ * waited (except the tasks it keeps, which it runs next: Note [Kept tasks
+ * are not advertised]), and clears it otherwise, and when it finds the
+ * deque empty; only the owner writes it, only when it changes.  Thieves in
  * these teams read a victim's indices only while its advert is set, and
  * at one look in HSOMP_UNADVERTISED_EVERY (task_sched.c) whatever it says: a task kept
  * by a thread that then computes for long, while others wait, is still
@@ -68,6 +68,41 @@
  * thread about to sleep still reads every deque's indices
  * (hsomp_task_any_queued), not the adverts. */
 #define HSOMP_WAITING_PER_WORD 8 /* a block of near team mates (Note [Stealing near first]) */
+
+/* Note [Kept tasks are not advertised]
+ * A thread keeps its newest tasks after a push: the child of an explicit
+ * task that it runs next at its taskwait, and two children of an implicit
+ * task (HSOMP_HAND_PAIR_KEEP).  The explicit task's child was never
+ * advertised; the implicit task's two were, whenever no thread of the
+ * owner's block waited, and the owner's take cleared the advert again
+ * when it found its deque empty.  In a team whose members each make a few
+ * tasks and wait for them (TASK_SPAWN_WAIT in the coherence model, README
+ * "Scale": every member makes two and waits) nobody waits at a barrier,
+ * so every member set and cleared its advert at every round, and every
+ * idle try at that victim read the line again -- thieves read a victim's
+ * advert at each try, so an advert must change rarely: at 64 threads 33 of
+ * the construct's 105 transfers a round, and 14 more for the owner's look
+ * at its block's waiting word, made only to decide the advert.  Now an
+ * implicit task's kept tasks are not advertised either (`hide_kept'), and
+ * deciding that reads no waiting word: they are in the state that a thread
+ * waiting at the push already left them in, found by the owner at its next
+ * look for work, by thieves at their one look in HSOMP_UNADVERTISED_EVERY
+ * at unadvertised deques (Note [Idle thieves back off], task_sched.c), and
+ * counted by a thread about to sleep, which reads every deque's indices
+ * (hsomp_task_any_queued), not the adverts.  Tasks beyond those kept are
+ * advertised as before when they were offered to nobody.
+ * Two cases keep the old rule (the caller's `hide_kept' is false): a team
+ * on crowded CPUs (more threads in teams than CPUs, by the team's count at
+ * its start), where nobody waits for hand-offs and an owner may lose its
+ * CPU for a time slice with tasks queued; and a push while a member sleeps
+ * on the team's event word: the push wakes it (hsomp_task_wake_one) when
+ * it hands nothing, and a woken thread -- one of few awake -- should find
+ * the task by its advert at once, not at a one-in-128 look.
+ * No wake-up is lost: the adverts are hints that no sleeping decision
+ * reads, a push that hands nothing still wakes a sleeper as before, a
+ * thread does not sleep while any deque holds a task (its last look before
+ * sleeping reads every deque's indices, Note [Waiting for tasks] in
+ * task.c), and the owner runs what nobody takes. */
 
 /* Note [Handing tasks in pairs]
  * The children of an implicit task (a producer in `single' or `master',
@@ -718,7 +753,7 @@ bool hsomp_task_hand_designated(struct hsomp_tasking *tk, unsigned me, unsigned 
  * first child of a task), and keep the advert right; true if a task was
  * handed (Note [Offering tasks to waiting threads]). */
 bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, int64_t keep,
-                             bool first_child, const struct hsomp_task *current,
+                             bool first_child, bool hide_kept, const struct hsomp_task *current,
                              const struct hsomp_deque_ops *ops) {
   struct hsomp_task_member *mine = &tk->member[me];
   struct hsomp_deque *dq = &mine->dq;
@@ -728,9 +763,11 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
   bool spare = size >= keep + batch || (first_child && size == 1);
   unsigned words = (n + HSOMP_WAITING_PER_WORD - 1) / HSOMP_WAITING_PER_WORD, w = 0, k;
   bool waiting = false, handed = false;
-  /* A task's child that it keeps (it runs it next, at its taskwait) is
-   * not advertised: no look for a waiting thread just for the advert. */
-  bool look = spare || keep != 1;
+  /* The tasks it keeps are not advertised (a task's child, which it runs
+   * next at its taskwait, never; an implicit task's two when `hide_kept'):
+   * no look for a waiting thread just for the advert (Note [Kept tasks are
+   * not advertised]). */
+  bool look = spare || (hide_kept ? size > keep : keep != 1);
   /* Note [Sticky waiting bits]: a task's child goes with its receiver's
    * bit (claim); an implicit task's children leave it.  A look for the
    * advert alone, or for a claim, reads the bits only. */

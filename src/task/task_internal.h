@@ -745,10 +745,12 @@ struct hsomp_deque_ops {
 };
 /* After member `me' pushed: hand its oldest task to a waiting thread if it
  * holds more than `keep' (or its new task is a first child); set its
- * advert; true if a task was handed.  `current': the task the member runs
- * (Note [A task not handed goes back where it was], task_handoff.c). */
+ * advert; true if a task was handed.  `hide_kept': the tasks it keeps are
+ * not advertised (Note [Kept tasks are not advertised], task_handoff.c).
+ * `current': the task the member runs (Note [A task not handed goes back
+ * where it was]). */
 bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, int64_t keep,
-                             bool first_child, const struct hsomp_task *current,
+                             bool first_child, bool hide_kept, const struct hsomp_task *current,
                              const struct hsomp_deque_ops *ops) HSOMP_INTERNAL;
 /* Member `me' hands its oldest task to its next designated receiver if
  * that one waits (Note [Designated receivers]); true if handed, else the

@@ -940,7 +940,12 @@ static __attribute__((noinline)) void schedule_in_big_team(struct hsomp_thread *
   }
   hsomp_deque_push(&tk->member[self->ts.team_id].dq, t);
   static const struct hsomp_deque_ops ops = {deque_take_oldest, put_back};
-  if (!hsomp_task_offer_oldest(tk, self->ts.team_id, team->nthreads, keep, first_child,
+  /* Note [Kept tasks are not advertised] (task_handoff.c): in a team that
+   * fits its CPUs (by the team's count: hsomp_crowded_with also looks at
+   * the RTS's Capabilities) while no member sleeps for tasks */
+  bool hide_kept = team->threads_in_regions <= hsomp_settings.ncpus &&
+                   !atomic_load_explicit(&team->event.sleepers, memory_order_relaxed);
+  if (!hsomp_task_offer_oldest(tk, self->ts.team_id, team->nthreads, keep, first_child, hide_kept,
                                self->ts.task, &ops))
     hsomp_task_wake_one(team); /* else a waiting thread, awake, has it; the newest is ours */
 }
