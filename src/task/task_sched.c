@@ -146,11 +146,14 @@ static inline bool slot_excluded(struct hsomp_deque_slot *s, const struct hsomp_
  * transfers a round of 256 tasks, 1.6 a look).  So in teams of more than
  * HSOMP_TASK_BIG_TEAM threads the owner also keeps, in the line of
  * `bottom', `top_seen': a value `top' had when the owner last found its
- * deque empty -- its take of the last task, a take that found it empty,
- * or that lost the last task to a thief -- or put a task back on top.  It
- * writes it only when it changes, into a line it writes at every push and
- * take anyway.  A thief in such a team reads `top_seen' and `bottom' first
- * and goes no further when bottom − top_seen <= 0: one line.
+ * deque empty -- at the end of each of its looks for work
+ * (find_in_big_team: after it took its last task, found none, or stole
+ * one) -- or put a task back on top.  It writes it only when it changes,
+ * into a line it writes at every push and take anyway (the look's reads
+ * of its own indices are those its take made a moment before).  A thief
+ * in such a team reads `top_seen' and `bottom' first and goes no further
+ * when bottom − top_seen <= 0: one line.  The code that small teams run
+ * is unchanged (the big-team looks are steal_in_big_team's).
  *
  * Why that never calls a deque empty that holds a task: `top' only moves
  * forward (Note [Put-backs count in top]: a put-back moves it forward by
@@ -162,8 +165,9 @@ static inline bool slot_excluded(struct hsomp_deque_slot *s, const struct hsomp_
  * `bottom' at least as new as the one the owner saw empty: a task pushed
  * since makes the difference positive.  A stale `top_seen' only makes a
  * deque look fuller than it is, and the thief then reads `top' as before.
- * The lag stays small (the owner refreshes it at each emptying and
- * put-back), far from the 2^63 at which the difference would wrap.  And
+ * The lag stays small (the owner refreshes it at each look for work that
+ * finds its deque empty and at each put-back), far from the 2^63 at which
+ * the difference would wrap.  And
  * the filter is a hint like the advert: the steal itself (deque_steal)
  * reads both indices as before, and a thread about to sleep reads every
  * deque's two indices (hsomp_task_any_queued), not this word, so the
@@ -175,6 +179,14 @@ static inline void deque_saw_top(struct hsomp_deque *dq, uint64_t top) {
     atomic_store_explicit(&dq->top_seen, top, memory_order_release);
 }
 
+/* The owner, after its look for work in a big team: if its deque is
+ * empty, the top it saw so. */
+static inline void deque_note_empty(struct hsomp_deque *dq) {
+  uint64_t top = atomic_load_explicit(&dq->top, memory_order_relaxed);
+  if (hsomp_deque_span(top, atomic_load_explicit(&dq->bottom, memory_order_relaxed)) <= 0)
+    deque_saw_top(dq, top);
+}
+
 /* Whether a look at a deque of a big team may stop at its bottom's line
  * (Note [Empty deques in one line]). */
 static inline bool deque_looks_empty(struct hsomp_deque *dq) {
@@ -183,18 +195,14 @@ static inline bool deque_looks_empty(struct hsomp_deque *dq) {
 }
 
 /* The owner's take at the bottom; NULL if empty, or (constrained) if the bottom
- * task cannot be a descendant of the constraint, without writing.  `big': a
- * team of more than HSOMP_TASK_BIG_TEAM threads (Note [Empty deques in one
- * line]). */
+ * task cannot be a descendant of the constraint, without writing. */
 static inline __attribute__((always_inline)) struct hsomp_task *
-deque_take(struct hsomp_deque *dq, const struct hsomp_task *w, bool big) {
+deque_take(struct hsomp_deque *dq, const struct hsomp_task *w) {
   uint64_t b = atomic_load_explicit(&dq->bottom, memory_order_relaxed);
   if (hsomp_deque_span(atomic_load_explicit(&dq->top, memory_order_relaxed), b) <= 0) {
     /* Note [Offering tasks to waiting threads] (task_handoff.c) */
     if (HSOMP_UNLIKELY(atomic_load_explicit(&dq->advert, memory_order_relaxed)))
       atomic_store_explicit(&dq->advert, 0, memory_order_relaxed);
-    if (big) /* Note [Empty deques in one line] */
-      deque_saw_top(dq, atomic_load_explicit(&dq->top, memory_order_relaxed));
     return NULL;
   }
   b -= 1;
@@ -208,8 +216,6 @@ deque_take(struct hsomp_deque *dq, const struct hsomp_task *w, bool big) {
   int64_t left = hsomp_deque_span(top, b);
   if (left < 0) {
     atomic_store_explicit(&dq->bottom, b + 1, memory_order_relaxed);
-    if (big)
-      deque_saw_top(dq, top);
     return NULL;
   }
   struct hsomp_task *t = atomic_load_explicit(&s->task, memory_order_relaxed);
@@ -218,8 +224,6 @@ deque_take(struct hsomp_deque *dq, const struct hsomp_task *w, bool big) {
                                                  memory_order_relaxed))
       t = NULL;
     atomic_store_explicit(&dq->bottom, b + 1, memory_order_relaxed);
-    if (big) /* empty now, whoever took the task: top == bottom */
-      deque_saw_top(dq, b + 1);
   }
   return t;
 }
@@ -667,11 +671,64 @@ static struct hsomp_task *steal_from(struct hsomp_tasking *tk, unsigned v,
 
 /* A thief's look at victim v in a big team: steal_from, after the look at
  * one line (Note [Empty deques in one line]). */
-static __attribute__((noinline)) struct hsomp_task *
-look_in_big_team(struct hsomp_tasking *tk, unsigned v, struct hsomp_task *constraint) {
+static inline struct hsomp_task *look_in_big_team(struct hsomp_tasking *tk, unsigned v,
+                                                  struct hsomp_task *constraint) {
   if (deque_looks_empty(&tk->member[v].dq))
     return NULL;
   return steal_from(tk, v, constraint);
+}
+
+/* A look at other members' deques in a team of more than
+ * HSOMP_TASK_BIG_TEAM threads (Note [Finding a task]): as in smaller teams
+ * but with the back-off of idle thieves (Note [Idle thieves back off]),
+ * adverts (Note [Offering tasks to waiting threads], task_handoff.c) and
+ * one-line looks (Note [Empty deques in one line]), without the timing of
+ * steals (Note [Idle thieves and tiny tasks]). */
+static __attribute__((noinline)) struct hsomp_task *
+steal_in_big_team(struct hsomp_tasking *tk, struct hsomp_task_member *mine, unsigned me,
+                  unsigned n, struct hsomp_task *constraint) {
+  struct hsomp_task *t;
+  if (mine->skip) { /* Note [Idle thieves back off] */
+    mine->skip--;
+    return NULL;
+  }
+  unsigned last = mine->last_victim;
+  if (last != me && last < n) {
+    if (atomic_load_explicit(&tk->member[last].dq.advert, memory_order_relaxed) &&
+        (t = look_in_big_team(tk, last, constraint)))
+      return t;
+    mine->last_victim = me; /* Note [Finding a task]: forgotten once it had nothing */
+  }
+  unsigned tries = n - 1 < HSOMP_STEAL_TRIES ? n - 1 : HSOMP_STEAL_TRIES;
+  bool again = !mine->hot; /* Note [Idle thieves back off] */
+  if (again)
+    tries = 1;
+  uint32_t r = mine->rng;
+  for (unsigned i = 0; i < tries; i++) {
+    r ^= r << 13;
+    r ^= r >> 17;
+    r ^= r << 5;
+    /* Note [Stealing near first]; a look again: near or anywhere, at random */
+    unsigned v = hsomp_steal_victim(me, n, r, again && (r >> 31) ? HSOMP_STEAL_TRIES : i);
+    if (v == last)
+      continue; /* looked at already */
+    if ((r & (HSOMP_UNADVERTISED_EVERY - 1)) &&
+        !atomic_load_explicit(&tk->member[v].dq.advert, memory_order_relaxed))
+      continue; /* Note [Offering tasks to waiting threads] */
+    if ((t = look_in_big_team(tk, v, constraint))) {
+      mine->rng = r;
+      mine->last_victim = v;
+      mine->backoff = 0;
+      mine->hot = true;
+      return t;
+    }
+  }
+  mine->rng = r;
+  unsigned most = n / HSOMP_BACKOFF_PER < HSOMP_BACKOFF_MAX ? n / HSOMP_BACKOFF_PER : HSOMP_BACKOFF_MAX;
+  mine->backoff = 2 * mine->backoff + 1 < most ? 2 * mine->backoff + 1 : most;
+  mine->skip = mine->backoff;
+  mine->hot = false;
+  return NULL;
 }
 
 static inline __attribute__((always_inline)) struct hsomp_task *
@@ -686,7 +743,7 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
   }
   unsigned me = self->ts.team_id, n = team->nthreads;
   struct hsomp_task_member *mine = &tk->member[me];
-  if ((t = deque_take(&mine->dq, constraint, big))) {
+  if ((t = deque_take(&mine->dq, constraint))) {
     if (eligible(t, constraint))
       return t;
     hsomp_deque_push(&mine->dq, t); /* a look-alike: everything below is older */
@@ -696,6 +753,8 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
     return t;
   if (n <= 1)
     return NULL;
+  if (big) /* Note [Idle thieves back off], Note [Empty deques in one line] */
+    return steal_in_big_team(tk, mine, me, n, constraint);
   if (mine->skip) { /* Note [Idle thieves back off] */
     mine->skip--;
     return NULL;
@@ -708,7 +767,7 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
   if (last != me && last < n) {
     if ((n <= HSOMP_TASK_BIG_TEAM ||
          atomic_load_explicit(&tk->member[last].dq.advert, memory_order_relaxed)) &&
-        (t = big ? look_in_big_team(tk, last, constraint) : steal_from(tk, last, constraint))) {
+        (t = steal_from(tk, last, constraint))) {
       if (timed && (constraint || t->depth == 1)) /* Note [Idle thieves and tiny tasks] */
         thief_stole(mine, constraint);
       return t;
@@ -731,7 +790,7 @@ find_queued(struct hsomp_thread *self, struct hsomp_team *team, struct hsomp_tas
     if (n > HSOMP_TASK_BIG_TEAM && (r & (HSOMP_UNADVERTISED_EVERY - 1)) &&
         !atomic_load_explicit(&tk->member[v].dq.advert, memory_order_relaxed))
       continue; /* Note [Offering tasks to waiting threads] */
-    if ((t = big ? look_in_big_team(tk, v, constraint) : steal_from(tk, v, constraint))) {
+    if ((t = steal_from(tk, v, constraint))) {
       mine->rng = r;
       mine->last_victim = v;
       mine->backoff = 0;
@@ -779,6 +838,7 @@ find_in_big_team(struct hsomp_thread *self, struct hsomp_team *team, struct hsom
     return t;
   }
   t = find_queued(self, team, tk, constraint, true);
+  deque_note_empty(&mine->dq); /* Note [Empty deques in one line] */
   if (mine->waiting) {
     if (t)
       hsomp_task_stop_waiting_slow(self, team, tk);
