@@ -100,9 +100,10 @@
  * the task by its advert at once, not at a one-in-128 look.
  * No wake-up is lost: the adverts are hints that no sleeping decision
  * reads, a push that hands nothing still wakes a sleeper as before, a
- * thread does not sleep while any deque holds a task (its last look before
- * sleeping reads every deque's indices, Note [Waiting for tasks] in
- * task.c), and the owner runs what nobody takes. */
+ * thread that may run any task does not sleep while any deque holds one
+ * (its last look before sleeping reads every deque's indices, Note
+ * [Waiting for tasks] in task.c), and the owner, which can always run
+ * what it queued, runs what nobody takes (test task.kept_tasks_big_team). */
 
 /* Note [Handing tasks in pairs]
  * The children of an implicit task (a producer in `single' or `master',
