@@ -134,6 +134,89 @@
  * dependence line) and the maker's read of dep_done (Note [The creator
  * takes a completed task's line]). */
 
+/* Note [Completion signalled per batch]
+ * With one predecessor per task, the dependence handshake costs two line
+ * transfers per task (README "Scale"): the completer takes the
+ * predecessor's dependence line for its succ_lock, and the creator takes
+ * it back when it reads dep_done before the successor's edge (Note [The
+ * creator takes a completed task's line]).  Neither is needed for a task
+ * that completes before anybody asks: its creator only has to learn that
+ * it did, and that can be learnt for a whole batch at once.  So a batch
+ * of tasks with dependences described in a hand-off (Note [Tasks with
+ * dependences described in the hand-off]) by the thread that runs their
+ * parent -- the owner of the table -- gets a word of its own, `state', in
+ * a line of its own (struct hsomp_dep_batch), with two bits per task k of
+ * the batch (at most 16):
+ *
+ *   DONE(k)   set by the completer of k's proxy (fetch_or, acq_rel: after
+ *             the task ran, before anything else of its completion);
+ *   WATCH(k)  set by the creator (fetch_or, acq_rel) the first time it
+ *             needs to know about k -- an edge from k, a sweep's look, or
+ *             the table letting go of k -- or before the hand-off, when
+ *             k has successors already or the table let go of it before.
+ *
+ * Both are RMWs on one word, so one of them comes first, and each side
+ * learns from the other's bit which one:
+ *   - DONE(k) first: k completed *quietly*.  Its completer stops at its
+ *     fetch_or: no succ_lock, no dep_done, no successor list (nobody can
+ *     have registered one: an edge is only added after WATCH(k)), no
+ *     letting go of the record's completion hold -- it never touches the
+ *     maker's record again (the proxy forgets dep_origin).  The creator,
+ *     whose fetch_or reads DONE(k), knows k complete (its acquire sees
+ *     the task's effects, so a successor needs no edge) and that the
+ *     completion path let go: when the table lets go of k too, it frees
+ *     the record, without a look at dep_hold.
+ *   - WATCH(k) first: the completer's fetch_or reads it and completes k
+ *     as before (hsomp_deps_release on the maker's record, then its
+ *     completion hold); the creator knows that and treats k as before
+ *     (dep_done under the lock, dep_hold).  A successor registered before
+ *     k completes is thus released: its edge is added after WATCH(k), and
+ *     the completer that comes after WATCH(k) takes the successor list
+ *     under the lock, as in Note [Dependences without the parent's lock].
+ * What the creator learnt is kept in the record's dep_in_batch (the low
+ * bits: PENDING, QUIET, WATCHED; the creator's alone, as the table is).
+ * A task that has successors before the hand-off, or that the table has
+ * let go of already (its completion hold is the last: its completer frees
+ * it), is watched from the start, and its record is not marked at all;
+ * the others are marked before the hand-off's CAS and unmarked if the
+ * batch is not handed (its records then run and complete as themselves).
+ *
+ * The batch's lifetime: the creator needs it until it has settled every
+ * task (read its bits once), completers until their fetch_or.  The
+ * creator counts the settled tasks (`settled', `count': the creator's,
+ * in the same line, which its fetch_or has just taken) and, at the last,
+ * sets LAST (a second fetch_or, on a line it holds): if every DONE bit is
+ * set already, the batch goes back to the table's free list for the next
+ * batch; else the completer whose fetch_or sets the last DONE bit and
+ * reads LAST frees it (DONE bits of places past the batch's count are set
+ * from the start).  One of the two sees both, exactly once; nobody
+ * touches the batch after that.  A table is freed only after all its
+ * children completed, so its free list is all that is left then.
+ *
+ * In the coherence model (TASK_DEPS: a batch of about 15 tasks, whose
+ * successors are made 256 tasks later) a batch's word costs about two
+ * transfers -- the completer's first fetch_or and the creator's first --
+ * where the handshake cost two per task. */
+#define BATCH_PENDING ((uintptr_t)1) /* dep_in_batch: handed, not settled */
+#define BATCH_QUIET ((uintptr_t)2)   /* completed quietly: complete, its completion hold gone */
+#define BATCH_WATCHED ((uintptr_t)3) /* completes as before (dep_done, dep_hold) */
+#define BATCH_STATE ((uintptr_t)3)
+#define BATCH_PLACE_SHIFT 2
+#define BATCH_MAX 16
+#define BATCH_DONE(k) ((uint64_t)1 << (k))
+#define BATCH_WATCH(k) ((uint64_t)1 << (BATCH_MAX + (k)))
+#define BATCH_ALL_DONE (((uint64_t)1 << BATCH_MAX) - 1)
+#define BATCH_LAST ((uint64_t)1 << (2 * BATCH_MAX))
+
+struct hsomp_dep_batch {
+  _Atomic uint64_t state;          /* DONE and WATCH bits, LAST */
+  /* the creator's (the table's thread): */
+  struct hsomp_dep_table *table;
+  struct hsomp_dep_batch *next;    /* the table's free list */
+  uint8_t count, settled;
+} HSOMP_ALIGNED;
+_Static_assert(HSOMP_CACHELINE >= (BATCH_MAX << BATCH_PLACE_SHIFT), "a place in a batch's address bits");
+
 /* Records are held in the table's buckets; an emptied record stays until
  * the next sweep (it is usually refilled by the next task on the address). */
 struct hsomp_dep_rec {
@@ -151,6 +234,7 @@ struct hsomp_dep_table {
   struct hsomp_task *all_memory;   /* newest depend(inout: omp_all_memory) child */
   void (*record_free)(struct hsomp_task *); /* task.c's, passed down: it lies above this file */
   struct hsomp_dep_rec *free_recs;
+  struct hsomp_dep_batch *free_batches; /* Note [Completion signalled per batch] */
   struct hsomp_dep_rec **bucket;
 };
 
@@ -197,17 +281,49 @@ bool hsomp_deps_may_free(struct hsomp_task *t) {
      * proxy's completion path lets go of its maker's record, and the
      * proxy itself is the completer's to free. */
     struct hsomp_task *origin = t->dep_origin;
-    if (hold_let_go(origin)) /* task.c's free, through the team's tasking state (task.c lies above) */
+    /* NULL: completed quietly (Note [Completion signalled per batch]) */
+    if (origin && hold_let_go(origin)) /* task.c's free, through the team's tasking state (task.c lies above) */
       atomic_load_explicit(&t->team->tasking, memory_order_acquire)->record_free(origin);
     return true;
   }
   return hold_let_go(t);
 }
 
+/* The creator learns whether t, handed in a batch and not settled yet,
+ * completed quietly, and watches it if not; t's dep_in_batch after that
+ * (Note [Completion signalled per batch]). */
+static uintptr_t settle(struct hsomp_task *t) {
+  uintptr_t v = t->dep_in_batch;
+  struct hsomp_dep_batch *b = (struct hsomp_dep_batch *)(v & ~(uintptr_t)(HSOMP_CACHELINE - 1));
+  unsigned k = (unsigned)(v >> BATCH_PLACE_SHIFT) & (BATCH_MAX - 1);
+  uint64_t old = atomic_fetch_or_explicit(&b->state, BATCH_WATCH(k), memory_order_acq_rel);
+  v = (v & ~BATCH_STATE) | (old & BATCH_DONE(k) ? BATCH_QUIET : BATCH_WATCHED);
+  t->dep_in_batch = v;
+  if (++b->settled == b->count) {
+    old = atomic_fetch_or_explicit(&b->state, BATCH_LAST, memory_order_acq_rel);
+    if ((old & BATCH_ALL_DONE) == BATCH_ALL_DONE) { /* else its last completer frees it */
+      b->next = b->table->free_batches;
+      b->table->free_batches = b;
+    }
+  }
+  return v;
+}
+
 /* One of t's entries (or its all-memory slot) left the table. */
 static void let_go(struct hsomp_dep_table *tb, struct hsomp_task *t) {
   HSOMP_ASSERT(t->dep_in_table >= 1);
-  if (--t->dep_in_table == 0 && hold_let_go(t))
+  if (--t->dep_in_table != 0)
+    return;
+  uintptr_t v = t->dep_in_batch;
+  if (HSOMP_UNLIKELY(v & BATCH_STATE)) { /* Note [Completion signalled per batch] */
+    if ((v & BATCH_STATE) == BATCH_PENDING)
+      v = settle(t);
+    if ((v & BATCH_STATE) == BATCH_QUIET) {
+      tb->record_free(t); /* completed, and its completion path let go */
+      return;
+    }
+  }
+  if (hold_let_go(t))
     tb->record_free(t); /* completed, and its completion path let go */
 }
 
@@ -227,6 +343,13 @@ static void let_go(struct hsomp_dep_table *tb, struct hsomp_task *t) {
  * the creator's cache (its completer has not touched it), where the
  * prefetch costs nothing. */
 static bool completed(struct hsomp_task *t) {
+  uintptr_t v = t->dep_in_batch;
+  if (HSOMP_UNLIKELY(v & BATCH_STATE)) { /* Note [Completion signalled per batch] */
+    if ((v & BATCH_STATE) == BATCH_PENDING)
+      v = settle(t);
+    if ((v & BATCH_STATE) == BATCH_QUIET)
+      return true;
+  }
   hsomp_prefetch_for_write(&t->dep_done);
   return atomic_load_explicit(&t->dep_done, memory_order_acquire);
 }
@@ -364,6 +487,10 @@ void hsomp_deps_table_free(struct hsomp_task *t) {
   for (struct hsomp_dep_rec *r = tb->free_recs, *next; r; r = next) {
     next = r->hnext;
     free(r);
+  }
+  for (struct hsomp_dep_batch *b = tb->free_batches, *next; b; b = next) {
+    next = b->next;
+    free(b);
   }
   if (tb->all_memory)
     let_go(tb, tb->all_memory);
@@ -596,8 +723,21 @@ bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void *
 }
 
 void hsomp_deps_release(struct hsomp_thread *self, struct hsomp_task *t) {
-  if (HSOMP_UNLIKELY(t->flags & HSOMP_TASK_DEP_PROXY))
+  if (HSOMP_UNLIKELY(t->flags & HSOMP_TASK_DEP_PROXY)) {
+    uintptr_t pb = t->dep_proxy_batch;
+    if (pb) { /* Note [Completion signalled per batch] */
+      struct hsomp_dep_batch *b = (struct hsomp_dep_batch *)(pb & ~(uintptr_t)(HSOMP_CACHELINE - 1));
+      unsigned k = (unsigned)pb & (BATCH_MAX - 1);
+      uint64_t old = atomic_fetch_or_explicit(&b->state, BATCH_DONE(k), memory_order_acq_rel);
+      if ((old & BATCH_LAST) && ((old | BATCH_DONE(k)) & BATCH_ALL_DONE) == BATCH_ALL_DONE)
+        free(b); /* its creator has settled every task: nobody needs it any more */
+      if (!(old & BATCH_WATCH(k))) {
+        t->dep_origin = NULL; /* quiet: the maker's record is no longer ours to touch */
+        return;
+      }
+    }
     t = t->dep_origin; /* Note [Tasks with dependences described in the hand-off] */
+  }
   hsomp_mutex_lock(&t->succ_lock);
   atomic_store_explicit(&t->dep_done, true, memory_order_release);
   struct hsomp_task **succ = t->succ;
@@ -657,4 +797,54 @@ bool hsomp_deps_waiter(struct hsomp_task *w, struct hsomp_task *parent, struct h
     }
   }
   return atomic_fetch_sub_explicit(&w->npred, 1, memory_order_acq_rel) != 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Batches (Note [Completion signalled per batch]).                     */
+
+struct hsomp_dep_batch *hsomp_deps_batch_new(const struct hsomp_task *current,
+                                             struct hsomp_task *first) {
+  struct hsomp_task *parent = first->parent;
+  struct hsomp_dep_table *tb = parent->deps;
+  if (parent != current || !tb) /* only the table's thread settles */
+    return NULL;
+  uint64_t state = 0;
+  unsigned count = 0, watched = 0;
+  for (struct hsomp_task *r = first; r; r = r->handed_next, count++) {
+    if (count == BATCH_MAX)
+      return NULL;
+    HSOMP_ASSERT(!(r->dep_in_batch & BATCH_STATE));
+    /* successors already, or the table let go of it (its completion
+     * path frees it): it completes as before */
+    if (r->nsucc || !r->dep_in_table) {
+      state |= BATCH_WATCH(count);
+      watched++;
+    }
+  }
+  if (watched == count)
+    return NULL;
+  struct hsomp_dep_batch *b = tb->free_batches;
+  if (b)
+    tb->free_batches = b->next;
+  else if (!(b = aligned_alloc(HSOMP_CACHELINE, sizeof *b)))
+    return NULL; /* one by one, as before */
+  state |= BATCH_ALL_DONE & ~(((uint64_t)1 << count) - 1); /* places past the batch */
+  atomic_store_explicit(&b->state, state, memory_order_relaxed); /* published by the hand-off */
+  b->table = tb;
+  b->count = (uint8_t)count;
+  b->settled = (uint8_t)watched;
+  unsigned k = 0;
+  for (struct hsomp_task *r = first; r; r = r->handed_next, k++)
+    if (!(state & BATCH_WATCH(k)))
+      r->dep_in_batch = (uintptr_t)b | (uintptr_t)k << BATCH_PLACE_SHIFT | BATCH_PENDING;
+  return b;
+}
+
+void hsomp_deps_batch_back(struct hsomp_dep_batch *b, struct hsomp_task *first) {
+  for (struct hsomp_task *r = first; r; r = r->handed_next)
+    if (r->dep_in_batch & BATCH_STATE)
+      r->dep = (struct hsomp_dep_entry *)(r + 1); /* unmarked: it completes as itself */
+  struct hsomp_dep_table *tb = b->table;
+  b->next = tb->free_batches;
+  tb->free_batches = b;
 }

@@ -172,6 +172,11 @@ static struct hsomp_task *handed_tasks(struct hsomp_thread *self, struct hsomp_t
   const uint64_t *entry = tk->hand[me].slot;
   unsigned dep = d->flags & HSOMP_TASK_DEPEND ? 1 : 0;
   unsigned stride = (d->fn ? 0 : 1) + d->words + dep;
+  /* Note [Completion signalled per batch] (task_deps.c): after the
+   * entries, the batch (0: none) */
+  uintptr_t batch = 0;
+  if (dep)
+    memcpy(&batch, &entry[d->count * stride], sizeof batch);
   for (unsigned k = 0; k < d->count; k++, entry += stride) {
     struct hsomp_task *t = tk->record_remake(self, team, d, entry, sig);
     if (dep) {
@@ -180,6 +185,7 @@ static struct hsomp_task *handed_tasks(struct hsomp_thread *self, struct hsomp_t
       memcpy(&t->dep_origin, &entry[stride - 1], sizeof t->dep_origin);
       t->flags |= HSOMP_TASK_DEP_PROXY;
       t->succ = NULL; /* record_free frees no successor list of the proxy's */
+      t->dep_proxy_batch = batch ? batch | k : 0;
     }
     *link = t;
     link = &t->handed_next;
@@ -266,6 +272,7 @@ struct hand {
   struct hsomp_task *t;
   uintptr_t word;                 /* t as the word carries it (Note [Claims in place]) */
   bool desc;
+  struct hsomp_dep_batch *batch;  /* tasks with dependences: Note [Completion signalled per batch] */
   struct hsomp_hand_desc d;
   unsigned slots;                 /* words of slot used */
   uint64_t slot[HSOMP_HAND_SLOTS];
@@ -485,7 +492,7 @@ static void batch_went(struct hsomp_task_member *mine, unsigned me, unsigned n, 
 
 /* Whether the records of h->t (a chain) go as a description, and if so
  * the description (Note [Tasks described in the hand-off]). */
-static void describe_batch(struct hand *h) {
+static void describe_batch(struct hand *h, const struct hsomp_task *current) {
   struct hsomp_task *t = h->t;
   if (HSOMP_UNLIKELY(hsomp_ompt_enabled) || t->depth > UINT16_MAX)
     return;
@@ -507,9 +514,11 @@ static void describe_batch(struct hand *h) {
     words = rw > words ? rw : words;
   }
   /* Note [Tasks with dependences described in the hand-off] (task_deps.c):
-   * each such task's entry holds its record's address too. */
+   * each such task's entry holds its record's address too, and the
+   * entries are followed by the batch (Note [Completion signalled per
+   * batch]). */
   unsigned dep = (t->flags & HSOMP_TASK_DEPEND) ? 1 : 0;
-  if (count * ((fn ? 0 : 1) + dep + words) > HSOMP_HAND_SLOTS ||
+  if (count * ((fn ? 0 : 1) + dep + words) + dep > HSOMP_HAND_SLOTS ||
       offset + 8 * words > HSOMP_RECORD_BLOCK)
     return;
   h->d = (struct hsomp_hand_desc){.parent = t->parent,
@@ -533,6 +542,10 @@ static void describe_batch(struct hand *h) {
       memcpy(s++, (char *)r->data + 8 * k, 8);
     if (dep)
       memcpy(s++, &r, 8);
+  }
+  if (dep) {
+    h->batch = hsomp_deps_batch_new(current, t);
+    memcpy(s++, &h->batch, 8);
   }
   h->slots = (unsigned)(s - h->slot);
   h->desc = true;
@@ -763,8 +776,9 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
       h.t = first;
       h.word = in_place ? hand_in_place(first, in_place) : (uintptr_t)first;
       h.desc = false;
+      h.batch = NULL;
       if (!claim) /* a task's child goes as its record */
-        describe_batch(&h);
+        describe_batch(&h, current);
       looks = HSOMP_HAND_LOOKS;
       int to = -1;
       for (k--; k < end && to < 0 && looks; k++) {
@@ -788,6 +802,8 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
             tk->record_free(r);
           }
       } else { /* they all stopped waiting meanwhile */
+        if (h.batch) /* Note [Completion signalled per batch] (task_deps.c) */
+          hsomp_deps_batch_back(h.batch, first);
         ops->put_back(tk, dq, first, current); /* Note [A task not handed goes back where it was] */
       }
     }
