@@ -151,9 +151,14 @@
  *   DONE(k)   set by the completer of k's proxy (fetch_or, acq_rel: after
  *             the task ran, before anything else of its completion);
  *   WATCH(k)  set by the creator (fetch_or, acq_rel) the first time it
- *             needs to know about k -- an edge from k, a sweep's look, or
- *             the table letting go of k -- or before the hand-off, when
+ *             must know about k for good -- before an edge from k, or
+ *             when the table lets go of k -- or before the hand-off, when
  *             k has successors already or the table let go of it before.
+ *             A sweep's look (table_sweep) only reads the word, and
+ *             settles k only if DONE(k) is set: watching every listed task
+ *             there sent the batches in flight the old way (in the model,
+ *             TASK_DEPS at 256 threads, 137 of 1024 tasks a round, the
+ *             table's periodic sweeps finding the newest tasks running).
  *
  * Both are RMWs on one word, so one of them comes first, and each side
  * learns from the other's bit which one:
@@ -174,7 +179,8 @@
  *     the completer that comes after WATCH(k) takes the successor list
  *     under the lock, as in Note [Dependences without the parent's lock].
  * What the creator learnt is kept in the record's dep_in_batch (the low
- * bits: PENDING, QUIET, WATCHED; the creator's alone, as the table is).
+ * bits: PENDING, QUIET, WATCHED; the creator's alone, as the table is;
+ * `dep' is read only at registration, before any hand-off).
  * A task that has successors before the hand-off, or that the table has
  * let go of already (its completion hold is the last: its completer frees
  * it), is watched from the start, and its record is not marked at all;
@@ -290,15 +296,25 @@ bool hsomp_deps_may_free(struct hsomp_task *t) {
 }
 
 /* The creator learns whether t, handed in a batch and not settled yet,
- * completed quietly, and watches it if not; t's dep_in_batch after that
+ * completed quietly, and with `watch' watches it if not: t's dep_in_batch
+ * after that, still PENDING when t has not completed and is not watched
  * (Note [Completion signalled per batch]). */
-static uintptr_t settle(struct hsomp_task *t) {
+static uintptr_t settle(struct hsomp_task *t, bool watch) {
   uintptr_t v = t->dep_in_batch;
   struct hsomp_dep_batch *b = (struct hsomp_dep_batch *)(v & ~(uintptr_t)(HSOMP_CACHELINE - 1));
   unsigned k = (unsigned)(v >> BATCH_PLACE_SHIFT) & (BATCH_MAX - 1);
-  uint64_t old = atomic_fetch_or_explicit(&b->state, BATCH_WATCH(k), memory_order_acq_rel);
+  uint64_t old;
+  if (watch) {
+    old = atomic_fetch_or_explicit(&b->state, BATCH_WATCH(k), memory_order_acq_rel);
+  } else { /* a look (a sweep's): the line as the fetch_or would take it */
+    hsomp_prefetch_for_write(&b->state);
+    old = atomic_load_explicit(&b->state, memory_order_acquire);
+    if (!(old & BATCH_DONE(k)))
+      return v;
+  }
   v = (v & ~BATCH_STATE) | (old & BATCH_DONE(k) ? BATCH_QUIET : BATCH_WATCHED);
   t->dep_in_batch = v;
+  HSOMP_SIM_EVENT((v & BATCH_STATE) == BATCH_QUIET ? "dep-settle-quiet" : "dep-settle-watched");
   if (++b->settled == b->count) {
     old = atomic_fetch_or_explicit(&b->state, BATCH_LAST, memory_order_acq_rel);
     if ((old & BATCH_ALL_DONE) == BATCH_ALL_DONE) { /* else its last completer frees it */
@@ -317,7 +333,7 @@ static void let_go(struct hsomp_dep_table *tb, struct hsomp_task *t) {
   uintptr_t v = t->dep_in_batch;
   if (HSOMP_UNLIKELY(v & BATCH_STATE)) { /* Note [Completion signalled per batch] */
     if ((v & BATCH_STATE) == BATCH_PENDING)
-      v = settle(t);
+      v = settle(t, true);
     if ((v & BATCH_STATE) == BATCH_QUIET) {
       tb->record_free(t); /* completed, and its completion path let go */
       return;
@@ -342,13 +358,13 @@ static void let_go(struct hsomp_dep_table *tb, struct hsomp_task *t) {
  * hint): one transfer.  A task not completed yet still has the line in
  * the creator's cache (its completer has not touched it), where the
  * prefetch costs nothing. */
-static bool completed(struct hsomp_task *t) {
+static bool completed(struct hsomp_task *t, bool watch) {
   uintptr_t v = t->dep_in_batch;
   if (HSOMP_UNLIKELY(v & BATCH_STATE)) { /* Note [Completion signalled per batch] */
     if ((v & BATCH_STATE) == BATCH_PENDING)
-      v = settle(t);
-    if ((v & BATCH_STATE) == BATCH_QUIET)
-      return true;
+      v = settle(t, watch);
+    if ((v & BATCH_STATE) != BATCH_WATCHED)
+      return (v & BATCH_STATE) == BATCH_QUIET; /* PENDING: not yet */
   }
   hsomp_prefetch_for_write(&t->dep_done);
   return atomic_load_explicit(&t->dep_done, memory_order_acquire);
@@ -414,7 +430,7 @@ static bool rec_empty(const struct hsomp_dep_rec *r) {
 
 /* Completed entries leave r. */
 static void rec_prune(struct hsomp_dep_table *tb, struct hsomp_dep_rec *r) {
-  if (r->out && completed(r->out->task)) {
+  if (r->out && completed(r->out->task, false)) {
     struct hsomp_dep_entry *e = r->out;
     r->out = NULL;
     drop(tb, e);
@@ -422,7 +438,7 @@ static void rec_prune(struct hsomp_dep_table *tb, struct hsomp_dep_rec *r) {
   for (int k = HSOMP_DEP_IN; k <= HSOMP_DEP_SET; k++)
     for (struct hsomp_dep_entry *e = r->list[k], *next; e; e = next) {
       next = e->next;
-      if (!completed(e->task))
+      if (!completed(e->task, false))
         continue;
       if (e->prev)
         e->prev->next = e->next;
@@ -488,12 +504,13 @@ void hsomp_deps_table_free(struct hsomp_task *t) {
     next = r->hnext;
     free(r);
   }
+  if (tb->all_memory)
+    let_go(tb, tb->all_memory);
+  /* every child completed: every batch is settled and done, and back */
   for (struct hsomp_dep_batch *b = tb->free_batches, *next; b; b = next) {
     next = b->next;
     free(b);
   }
-  if (tb->all_memory)
-    let_go(tb, tb->all_memory);
   free(tb->bucket);
   free(tb);
 }
@@ -554,7 +571,7 @@ static inline void dep_item(void **depend, size_t i, void **addr, int *kind) {
 
 /* succ must wait for pred, unless pred has completed. */
 static void add_edge(struct hsomp_task *pred, struct hsomp_task *succ) {
-  if (pred == succ || completed(pred))
+  if (pred == succ || completed(pred, true))
     return;
   hsomp_mutex_lock(&pred->succ_lock);
   if (atomic_load_explicit(&pred->dep_done, memory_order_relaxed) ||
@@ -703,7 +720,7 @@ bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void *
     entry_add_all(tb, t);
   } else {
     if (HSOMP_UNLIKELY(tb->all_memory != NULL)) {
-      if (completed(tb->all_memory)) {
+      if (completed(tb->all_memory, false)) {
         let_go(tb, tb->all_memory);
         tb->all_memory = NULL;
       } else {
@@ -733,10 +750,14 @@ void hsomp_deps_release(struct hsomp_thread *self, struct hsomp_task *t) {
         free(b); /* its creator has settled every task: nobody needs it any more */
       if (!(old & BATCH_WATCH(k))) {
         t->dep_origin = NULL; /* quiet: the maker's record is no longer ours to touch */
+        HSOMP_SIM_EVENT("dep-done-quiet");
         return;
       }
     }
+    HSOMP_SIM_EVENT(pb ? "dep-done-watched" : "dep-done-proxy-alone");
     t = t->dep_origin; /* Note [Tasks with dependences described in the hand-off] */
+  } else {
+    HSOMP_SIM_EVENT("dep-done-record");
   }
   hsomp_mutex_lock(&t->succ_lock);
   atomic_store_explicit(&t->dep_done, true, memory_order_release);
