@@ -144,9 +144,12 @@
  * it did, and that can be learnt for a whole batch at once.  So a batch
  * of tasks with dependences described in a hand-off (Note [Tasks with
  * dependences described in the hand-off]) by the thread that runs their
- * parent -- the owner of the table -- gets a word of its own, `state', in
- * a line of its own (struct hsomp_dep_batch), with two bits per task k of
- * the batch (at most 16):
+ * parent -- the owner of the table -- gets a `struct hsomp_dep_batch':
+ * a word, `state', in a line of its own, and the maker's records
+ * (`origin'), in lines the completers read only when they must.  The
+ * description carries the batch instead of the records' addresses (one
+ * line for a batch of argument-less tasks of one function).  Per task k
+ * of the batch (at most 16), three bits:
  *
  *   DONE(k)   set by the completer of k's proxy (fetch_or, acq_rel: after
  *             the task ran, before anything else of its completion);
@@ -158,51 +161,58 @@
  *             settles k only if DONE(k) is set: watching every listed task
  *             there sent the batches in flight the old way (in the model,
  *             TASK_DEPS at 256 threads, 137 of 1024 tasks a round, the
- *             table's periodic sweeps finding the newest tasks running).
+ *             table's periodic sweeps finding the newest tasks running);
+ *   FREED(k)  nobody will read the batch for k any more (below).
  *
- * Both are RMWs on one word, so one of them comes first, and each side
- * learns from the other's bit which one:
+ * DONE(k) and WATCH(k) are set by RMWs on one word, so one of them comes
+ * first, and each side learns from the other's bit which one:
  *   - DONE(k) first: k completed *quietly*.  Its completer stops at its
  *     fetch_or: no succ_lock, no dep_done, no successor list (nobody can
  *     have registered one: an edge is only added after WATCH(k)), no
- *     letting go of the record's completion hold -- it never touches the
- *     maker's record again (the proxy forgets dep_origin).  The creator,
- *     whose fetch_or reads DONE(k), knows k complete (its acquire sees
- *     the task's effects, so a successor needs no edge) and that the
- *     completion path let go: when the table lets go of k too, it frees
- *     the record, without a look at dep_hold.
- *   - WATCH(k) first: the completer's fetch_or reads it and completes k
- *     as before (hsomp_deps_release on the maker's record, then its
- *     completion hold); the creator knows that and treats k as before
- *     (dep_done under the lock, dep_hold).  A successor registered before
- *     k completes is thus released: its edge is added after WATCH(k), and
+ *     letting go of the record's completion hold -- it never reads the
+ *     maker's record, nor its address (the proxy's dep_origin stays
+ *     NULL, so hsomp_deps_may_free lets go of nothing).  The creator,
+ *     whose RMW (or a sweep's acquire load) reads DONE(k) without its own
+ *     WATCH(k), knows k complete (its acquire sees the task's effects, so
+ *     a successor needs no edge) and that the completion path let go:
+ *     when the table lets go of k too, it frees the record, without a
+ *     look at dep_hold.
+ *   - WATCH(k) first: the completer's fetch_or reads it, takes the
+ *     record's address from the batch and completes it as before
+ *     (hsomp_deps_release on the maker's record, then its completion
+ *     hold); the creator knows that and treats k as before (dep_done
+ *     under the lock, dep_hold).  A successor registered before k
+ *     completes is thus released: its edge is added after WATCH(k), and
  *     the completer that comes after WATCH(k) takes the successor list
  *     under the lock, as in Note [Dependences without the parent's lock].
  * What the creator learnt is kept in the record's dep_in_batch (the low
  * bits: PENDING, QUIET, WATCHED; the creator's alone, as the table is;
- * `dep' is read only at registration, before any hand-off).
- * A task that has successors before the hand-off, or that the table has
- * let go of already (its completion hold is the last: its completer frees
- * it), is watched from the start, and its record is not marked at all;
- * the others are marked before the hand-off's CAS and unmarked if the
- * batch is not handed (its records then run and complete as themselves).
+ * `dep' is read only at registration, before any hand-off).  A task that
+ * has successors before the hand-off, or that the table has let go of
+ * already (its completion hold is the last: its completer frees the
+ * record), is watched from the start, and its record is not marked; the
+ * others are marked before the hand-off's CAS and unmarked if the batch
+ * is not handed (its records then run and complete as themselves).
  *
  * The batch's lifetime: the creator needs it until it has settled every
- * task (read its bits once), completers until their fetch_or.  The
- * creator counts the settled tasks (`settled', `count': the creator's,
- * in the same line, which its fetch_or has just taken) and, at the last,
- * sets LAST (a second fetch_or, on a line it holds): if every DONE bit is
- * set already, the batch goes back to the table's free list for the next
- * batch; else the completer whose fetch_or sets the last DONE bit and
- * reads LAST frees it (DONE bits of places past the batch's count are set
- * from the start).  One of the two sees both, exactly once; nobody
- * touches the batch after that.  A table is freed only after all its
- * children completed, so its free list is all that is left then.
+ * task (learnt QUIET or WATCHED), a quiet completer until its fetch_or, a
+ * watched one until it has read the record's address.  FREED(k) says
+ * that k's completer is done with it: a watched completer sets it (a
+ * second fetch_or, on the line its first took) after reading `origin';
+ * for a quiet one the creator sets it, with LAST, at its last settle
+ * (`settled', `count', `quiet': the creator's, in the state's line, which
+ * its RMW has just taken).  Whoever's fetch_or makes the word hold LAST
+ * and every FREED bit (places past the batch's count are set from the
+ * start) lets the batch go -- the creator to the table's free list, for
+ * its next batch, a completer with free() -- exactly once, and nobody
+ * touches it after that.  A table is freed only after all its children
+ * completed, when its batches are all on its free list.
  *
- * In the coherence model (TASK_DEPS: a batch of about 15 tasks, whose
+ * In the coherence model (TASK_DEPS: batches of about 15 tasks, whose
  * successors are made 256 tasks later) a batch's word costs about two
  * transfers -- the completer's first fetch_or and the creator's first --
- * where the handshake cost two per task. */
+ * where the handshake cost two per task, and the records' addresses no
+ * longer travel in the receiver's lines (about three more per batch). */
 #define BATCH_PENDING ((uintptr_t)1) /* dep_in_batch: handed, not settled */
 #define BATCH_QUIET ((uintptr_t)2)   /* completed quietly: complete, its completion hold gone */
 #define BATCH_WATCHED ((uintptr_t)3) /* completes as before (dep_done, dep_hold) */
@@ -211,16 +221,21 @@
 #define BATCH_MAX 16
 #define BATCH_DONE(k) ((uint64_t)1 << (k))
 #define BATCH_WATCH(k) ((uint64_t)1 << (BATCH_MAX + (k)))
-#define BATCH_ALL_DONE (((uint64_t)1 << BATCH_MAX) - 1)
-#define BATCH_LAST ((uint64_t)1 << (2 * BATCH_MAX))
+#define BATCH_FREED(k) ((uint64_t)1 << (2 * BATCH_MAX + (k)))
+#define BATCH_ALL_FREED (((uint64_t)1 << (3 * BATCH_MAX)) - ((uint64_t)1 << (2 * BATCH_MAX)))
+#define BATCH_LAST ((uint64_t)1 << (3 * BATCH_MAX))
 
 struct hsomp_dep_batch {
-  _Atomic uint64_t state;          /* DONE and WATCH bits, LAST */
+  _Atomic uint64_t state;          /* DONE, WATCH and FREED bits, LAST */
   /* the creator's (the table's thread): */
   struct hsomp_dep_table *table;
   struct hsomp_dep_batch *next;    /* the table's free list */
   uint8_t count, settled;
-} HSOMP_ALIGNED;
+  uint16_t quiet;                  /* the places settled quiet */
+  /* the maker's records, written before the hand-off, read by a
+   * completer that must complete its task's record */
+  struct hsomp_task *origin[BATCH_MAX] HSOMP_ALIGNED;
+};
 _Static_assert(HSOMP_CACHELINE >= (BATCH_MAX << BATCH_PLACE_SHIFT), "a place in a batch's address bits");
 
 /* Records are held in the table's buckets; an emptied record stays until
@@ -312,12 +327,18 @@ static uintptr_t settle(struct hsomp_task *t, bool watch) {
     if (!(old & BATCH_DONE(k)))
       return v;
   }
-  v = (v & ~BATCH_STATE) | (old & BATCH_DONE(k) ? BATCH_QUIET : BATCH_WATCHED);
+  bool quiet = old & BATCH_DONE(k);
+  v = (v & ~BATCH_STATE) | (quiet ? BATCH_QUIET : BATCH_WATCHED);
   t->dep_in_batch = v;
-  HSOMP_SIM_EVENT((v & BATCH_STATE) == BATCH_QUIET ? "dep-settle-quiet" : "dep-settle-watched");
+  HSOMP_SIM_EVENT(quiet ? "dep-settle-quiet" : "dep-settle-watched");
+  /* A quiet completer is done with the batch: its place is free, which
+   * the last settle says with LAST (a watched completer frees its own). */
+  if (quiet)
+    b->quiet |= (uint16_t)(1u << k);
   if (++b->settled == b->count) {
-    old = atomic_fetch_or_explicit(&b->state, BATCH_LAST, memory_order_acq_rel);
-    if ((old & BATCH_ALL_DONE) == BATCH_ALL_DONE) { /* else its last completer frees it */
+    uint64_t more = BATCH_LAST | (uint64_t)b->quiet << (2 * BATCH_MAX);
+    old = atomic_fetch_or_explicit(&b->state, more, memory_order_acq_rel) | more;
+    if ((old & BATCH_ALL_FREED) == BATCH_ALL_FREED) { /* else its last completer frees it */
       b->next = b->table->free_batches;
       b->table->free_batches = b;
     }
@@ -746,13 +767,15 @@ void hsomp_deps_release(struct hsomp_thread *self, struct hsomp_task *t) {
       struct hsomp_dep_batch *b = (struct hsomp_dep_batch *)(pb & ~(uintptr_t)(HSOMP_CACHELINE - 1));
       unsigned k = (unsigned)pb & (BATCH_MAX - 1);
       uint64_t old = atomic_fetch_or_explicit(&b->state, BATCH_DONE(k), memory_order_acq_rel);
-      if ((old & BATCH_LAST) && ((old | BATCH_DONE(k)) & BATCH_ALL_DONE) == BATCH_ALL_DONE)
-        free(b); /* its creator has settled every task: nobody needs it any more */
-      if (!(old & BATCH_WATCH(k))) {
-        t->dep_origin = NULL; /* quiet: the maker's record is no longer ours to touch */
+      if (!(old & BATCH_WATCH(k))) { /* quiet: dep_origin stays NULL */
         HSOMP_SIM_EVENT("dep-done-quiet");
         return;
       }
+      /* watched: its place is not free yet, so the batch is still there */
+      t->dep_origin = b->origin[k];
+      old = atomic_fetch_or_explicit(&b->state, BATCH_FREED(k), memory_order_acq_rel) | BATCH_FREED(k);
+      if ((old & BATCH_LAST) && (old & BATCH_ALL_FREED) == BATCH_ALL_FREED)
+        free(b); /* its creator has settled every task: nobody needs it any more */
     }
     HSOMP_SIM_EVENT(pb ? "dep-done-watched" : "dep-done-proxy-alone");
     t = t->dep_origin; /* Note [Tasks with dependences described in the hand-off] */
@@ -847,17 +870,20 @@ struct hsomp_dep_batch *hsomp_deps_batch_new(const struct hsomp_task *current,
   struct hsomp_dep_batch *b = tb->free_batches;
   if (b)
     tb->free_batches = b->next;
-  else if (!(b = aligned_alloc(HSOMP_CACHELINE, sizeof *b)))
+  else if (!(b = aligned_alloc(HSOMP_CACHELINE, sizeof *b))) /* a multiple of the line */
     return NULL; /* one by one, as before */
-  state |= BATCH_ALL_DONE & ~(((uint64_t)1 << count) - 1); /* places past the batch */
+  state |= BATCH_ALL_FREED & ~(BATCH_FREED(count) - BATCH_FREED(0)); /* places past the batch */
   atomic_store_explicit(&b->state, state, memory_order_relaxed); /* published by the hand-off */
   b->table = tb;
   b->count = (uint8_t)count;
   b->settled = (uint8_t)watched;
+  b->quiet = 0;
   unsigned k = 0;
-  for (struct hsomp_task *r = first; r; r = r->handed_next, k++)
+  for (struct hsomp_task *r = first; r; r = r->handed_next, k++) {
+    b->origin[k] = r;
     if (!(state & BATCH_WATCH(k)))
       r->dep_in_batch = (uintptr_t)b | (uintptr_t)k << BATCH_PLACE_SHIFT | BATCH_PENDING;
+  }
   return b;
 }
 

@@ -171,18 +171,23 @@ static struct hsomp_task *handed_tasks(struct hsomp_thread *self, struct hsomp_t
   struct hsomp_task *first = NULL, **link = &first;
   const uint64_t *entry = tk->hand[me].slot;
   unsigned dep = d->flags & HSOMP_TASK_DEPEND ? 1 : 0;
-  unsigned stride = (d->fn ? 0 : 1) + d->words + dep;
-  /* Note [Completion signalled per batch] (task_deps.c): after the
-   * entries, the batch (0: none) */
+  /* Note [Completion signalled per batch] (task_deps.c): first the
+   * batch, which holds the maker's records; without one (0) each entry's
+   * last word is its task's */
   uintptr_t batch = 0;
-  if (dep)
-    memcpy(&batch, &entry[d->count * stride], sizeof batch);
+  if (dep) {
+    memcpy(&batch, entry++, sizeof batch);
+    if (batch)
+      dep = 0;
+  }
+  unsigned stride = (d->fn ? 0 : 1) + d->words + dep;
   for (unsigned k = 0; k < d->count; k++, entry += stride) {
     struct hsomp_task *t = tk->record_remake(self, team, d, entry, sig);
-    if (dep) {
-      /* Note [Tasks with dependences described in the hand-off] (task_deps.c):
-       * the entry's last word is the maker's record */
-      memcpy(&t->dep_origin, &entry[stride - 1], sizeof t->dep_origin);
+    if (d->flags & HSOMP_TASK_DEPEND) {
+      /* Note [Tasks with dependences described in the hand-off] (task_deps.c) */
+      t->dep_origin = NULL; /* with a batch: its completion reads it there if it must */
+      if (!batch)
+        memcpy(&t->dep_origin, &entry[stride - 1], sizeof t->dep_origin);
       t->flags |= HSOMP_TASK_DEP_PROXY;
       t->succ = NULL; /* record_free frees no successor list of the proxy's */
       t->dep_proxy_batch = batch ? batch | k : 0;
@@ -514,9 +519,8 @@ static void describe_batch(struct hand *h, const struct hsomp_task *current) {
     words = rw > words ? rw : words;
   }
   /* Note [Tasks with dependences described in the hand-off] (task_deps.c):
-   * each such task's entry holds its record's address too, and the
-   * entries are followed by the batch (Note [Completion signalled per
-   * batch]). */
+   * the entries follow the batch (Note [Completion signalled per batch]),
+   * and without one each entry holds its record's address too. */
   unsigned dep = (t->flags & HSOMP_TASK_DEPEND) ? 1 : 0;
   if (count * ((fn ? 0 : 1) + dep + words) + dep > HSOMP_HAND_SLOTS ||
       offset + 8 * words > HSOMP_RECORD_BLOCK)
@@ -533,6 +537,12 @@ static void describe_batch(struct hand *h, const struct hsomp_task *current) {
                                   .depth = (uint16_t)t->depth,
                                   .fn = fn};
   uint64_t *s = h->slot;
+  if (dep) { /* Note [Completion signalled per batch]: the batch first, which holds the records */
+    h->batch = hsomp_deps_batch_new(current, t);
+    memcpy(s++, &h->batch, 8);
+    if (h->batch)
+      dep = 0;
+  }
   for (struct hsomp_task *r = t; r; r = r->handed_next) {
     if (!fn) {
       void (*f)(void *) = r->fn;
@@ -542,10 +552,6 @@ static void describe_batch(struct hand *h, const struct hsomp_task *current) {
       memcpy(s++, (char *)r->data + 8 * k, 8);
     if (dep)
       memcpy(s++, &r, 8);
-  }
-  if (dep) {
-    h->batch = hsomp_deps_batch_new(current, t);
-    memcpy(s++, &h->batch, 8);
   }
   h->slots = (unsigned)(s - h->slot);
   h->desc = true;
