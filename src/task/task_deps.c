@@ -80,9 +80,10 @@
  *   dep_hold   the table refers to completed children until the creator
  *              drops them (when a later out entry on the address replaces
  *              them, or in a sweep of the whole table once it holds twice
- *              as many entries as after the last sweep, plus 64: the
- *              completed ones listed stay within a constant factor of the
- *              unfinished ones, plus 64), so a record in the table must
+ *              as many entries as after the last sweep, plus 64 and four
+ *              per thread of the team: the completed ones listed stay
+ *              within a constant factor of the unfinished ones, plus that
+ *              slack; Note [Sweeps in a big team]), so a record in the table must
  *              outlive its completion.  A registered task's dep_hold is 2:
  *              one for the completion path (task.c's record_free, through
  *              hsomp_deps_may_free), one for the table (dropped when the
@@ -252,6 +253,7 @@ struct hsomp_dep_table {
   size_t nrecs;
   size_t nentries;                 /* entries listed (completed ones too) */
   size_t sweep_at;                 /* prune the whole table at this many */
+  size_t slack;                    /* Note [Sweeps in a big team] */
   struct hsomp_task *all_memory;   /* newest depend(inout: omp_all_memory) child */
   void (*record_free)(struct hsomp_task *); /* task.c's, passed down: it lies above this file */
   struct hsomp_dep_rec *free_recs;
@@ -259,7 +261,22 @@ struct hsomp_dep_table {
   struct hsomp_dep_rec **bucket;
 };
 
-enum { TABLE_MIN = 16, SWEEP_SLACK = 64 };
+enum { TABLE_MIN = 16, SWEEP_SLACK = 64, SWEEP_SLACK_PER_THREAD = 4 };
+
+/* Note [Sweeps in a big team]
+ * A sweep looks at every listed task, and the newest ones are mostly
+ * still running; in a team that hands tasks in batches (Note [Completion
+ * signalled per batch]) a look at a running task takes its batch's line
+ * from the threads completing the batch, which take it back at their
+ * next completion.  With a slack of 64 alone, a table as big as a team of
+ * 256 threads keeps in flight (TASK_DEPS in the coherence model: 256
+ * addresses, one entry each) was swept every hundred tasks or so, each
+ * sweep finding the last few batches running: about four transfers per
+ * batch, as much as everything else of the handshake.  The slack is
+ * therefore 64 plus four per thread of the team (the table's creator's,
+ * at its first child with dependences): a team of up to 16 threads keeps
+ * about the old slack, and a bigger one sweeps once its table holds more
+ * than it can have in flight. */
 
 static size_t hash_addr(void *addr, size_t mask) {
   uint64_t x = (uint64_t)(uintptr_t)addr;
@@ -276,14 +293,15 @@ static struct hsomp_dep_rec **buckets_new(size_t n) {
   return b;
 }
 
-static struct hsomp_dep_table *table_new(void (*record_free)(struct hsomp_task *)) {
+static struct hsomp_dep_table *table_new(void (*record_free)(struct hsomp_task *), size_t slack) {
   struct hsomp_dep_table *tb = calloc(1, sizeof *tb);
   if (!tb)
     hsomp_fatal("out of memory allocating a dependence table");
   tb->record_free = record_free;
   tb->bucket = buckets_new(TABLE_MIN);
   tb->mask = TABLE_MIN - 1;
-  tb->sweep_at = SWEEP_SLACK;
+  tb->slack = slack;
+  tb->sweep_at = slack;
   return tb;
 }
 
@@ -509,7 +527,7 @@ static void table_sweep(struct hsomp_dep_table *tb) {
         p = &r->hnext;
       }
     }
-  tb->sweep_at = 2 * tb->nentries + SWEEP_SLACK;
+  tb->sweep_at = 2 * tb->nentries + tb->slack;
 }
 
 void hsomp_deps_table_free(struct hsomp_task *t) {
@@ -706,7 +724,7 @@ static void entry_add_all(struct hsomp_dep_table *tb, struct hsomp_task *t) {
     tb->bucket = buckets_new(TABLE_MIN);
     tb->mask = TABLE_MIN - 1;
   }
-  tb->sweep_at = SWEEP_SLACK;
+  tb->sweep_at = tb->slack;
   tb->all_memory = t;
   t->dep_in_table = 1;
 }
@@ -736,7 +754,8 @@ bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void *
     }
   struct hsomp_dep_table *tb = parent->deps;
   if (!tb)
-    tb = parent->deps = table_new(record_free);
+    tb = parent->deps = table_new(record_free, SWEEP_SLACK + SWEEP_SLACK_PER_THREAD *
+                                                                (t->team ? t->team->nthreads : 1));
   if (HSOMP_UNLIKELY(all)) {
     entry_add_all(tb, t);
   } else {
