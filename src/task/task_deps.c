@@ -249,6 +249,7 @@ struct hsomp_dep_rec {
 };
 
 struct hsomp_dep_table {
+  const struct hsomp_dep_batch_fns *batch_fns; /* first: task_internal.h's hsomp_deps_batch_fns */
   size_t mask;
   size_t nrecs;
   size_t nentries;                 /* entries listed (completed ones too) */
@@ -293,10 +294,13 @@ static struct hsomp_dep_rec **buckets_new(size_t n) {
   return b;
 }
 
+static const struct hsomp_dep_batch_fns batch_fns;
+
 static struct hsomp_dep_table *table_new(void (*record_free)(struct hsomp_task *), size_t slack) {
   struct hsomp_dep_table *tb = calloc(1, sizeof *tb);
   if (!tb)
     hsomp_fatal("out of memory allocating a dependence table");
+  tb->batch_fns = &batch_fns;
   tb->record_free = record_free;
   tb->bucket = buckets_new(TABLE_MIN);
   tb->mask = TABLE_MIN - 1;
@@ -865,12 +869,8 @@ bool hsomp_deps_waiter(struct hsomp_task *w, struct hsomp_task *parent, struct h
 /* ------------------------------------------------------------------ */
 /* Batches (Note [Completion signalled per batch]).                     */
 
-struct hsomp_dep_batch *hsomp_deps_batch_new(const struct hsomp_task *current,
-                                             struct hsomp_task *first) {
-  struct hsomp_task *parent = first->parent;
-  struct hsomp_dep_table *tb = parent->deps;
-  if (parent != current || !tb) /* only the table's thread settles */
-    return NULL;
+static struct hsomp_dep_batch *batch_new(struct hsomp_task *first) {
+  struct hsomp_dep_table *tb = first->parent->deps;
   uint64_t state = 0;
   unsigned count = 0, watched = 0;
   for (struct hsomp_task *r = first; r; r = r->handed_next, count++) {
@@ -906,7 +906,7 @@ struct hsomp_dep_batch *hsomp_deps_batch_new(const struct hsomp_task *current,
   return b;
 }
 
-void hsomp_deps_batch_back(struct hsomp_dep_batch *b, struct hsomp_task *first) {
+static void batch_back(struct hsomp_dep_batch *b, struct hsomp_task *first) {
   for (struct hsomp_task *r = first; r; r = r->handed_next)
     if (r->dep_in_batch & BATCH_STATE)
       r->dep = (struct hsomp_dep_entry *)(r + 1); /* unmarked: it completes as itself */
@@ -914,3 +914,5 @@ void hsomp_deps_batch_back(struct hsomp_dep_batch *b, struct hsomp_task *first) 
   b->next = tb->free_batches;
   tb->free_batches = b;
 }
+
+static const struct hsomp_dep_batch_fns batch_fns = {batch_new, batch_back};

@@ -538,7 +538,9 @@ static void describe_batch(struct hand *h, const struct hsomp_task *current) {
                                   .fn = fn};
   uint64_t *s = h->slot;
   if (dep) { /* Note [Completion signalled per batch]: the batch first, which holds the records */
-    h->batch = hsomp_deps_batch_new(current, t);
+    /* only the thread running the parent uses its table */
+    const struct hsomp_dep_batch_fns *f = t->parent == current ? hsomp_deps_batch_fns(t->parent) : NULL;
+    h->batch = f ? f->batch_new(t) : NULL;
     memcpy(s++, &h->batch, 8);
     if (h->batch)
       dep = 0;
@@ -809,7 +811,7 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
           }
       } else { /* they all stopped waiting meanwhile */
         if (h.batch) /* Note [Completion signalled per batch] (task_deps.c) */
-          hsomp_deps_batch_back(h.batch, first);
+          hsomp_deps_batch_fns(first->parent)->batch_back(h.batch, first);
         ops->put_back(tk, dq, first, current); /* Note [A task not handed goes back where it was] */
       }
     }

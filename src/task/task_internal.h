@@ -789,14 +789,22 @@ void hsomp_deps_table_free(struct hsomp_task *t) HSOMP_INTERNAL;
 /* Whether a completed record with dependences may be freed now; false:
  * its parent's table still refers to it and frees it later. */
 bool hsomp_deps_may_free(struct hsomp_task *t) HSOMP_INTERNAL;
-/* Note [Completion signalled per batch]: the batch of `first' (a chain
- * of records with dependences, about to be described in a hand-off by
- * the thread running `current'), or NULL when its tasks complete one by
- * one; hsomp_deps_batch_back when the batch was not handed after all. */
+/* Note [Completion signalled per batch]: a dependence table (a task's
+ * `deps') begins with its batch functions, which task_handoff.c -- below
+ * task_deps.c, which readies tasks through task_sched.c -- calls, on the
+ * thread running the table's task, for a batch of that task's children
+ * with dependences about to be described in a hand-off: batch_new, the
+ * batch of `first' (its chain), or NULL when its tasks are to complete
+ * one by one; batch_back when the batch was not handed after all. */
 struct hsomp_dep_batch;
-struct hsomp_dep_batch *hsomp_deps_batch_new(const struct hsomp_task *current,
-                                             struct hsomp_task *first) HSOMP_INTERNAL;
-void hsomp_deps_batch_back(struct hsomp_dep_batch *b, struct hsomp_task *first) HSOMP_INTERNAL;
+struct hsomp_dep_batch_fns {
+  struct hsomp_dep_batch *(*batch_new)(struct hsomp_task *first);
+  void (*batch_back)(struct hsomp_dep_batch *b, struct hsomp_task *first);
+};
+static inline const struct hsomp_dep_batch_fns *hsomp_deps_batch_fns(const struct hsomp_task *parent) {
+  const struct hsomp_dep_batch_fns *const *head = (const void *)parent->deps;
+  return head ? *head : NULL;
+}
 
 /* Entry points used inside the runtime too. */
 void GOMP_taskgroup_reduction_register(uintptr_t *data);
