@@ -80,9 +80,10 @@
  *   dep_hold   the table refers to completed children until the creator
  *              drops them (when a later out entry on the address replaces
  *              them, or in a sweep of the whole table once it holds twice
- *              as many entries as after the last sweep, plus 64: the
- *              completed ones listed stay within a constant factor of the
- *              unfinished ones, plus 64), so a record in the table must
+ *              as many entries as after the last sweep, plus 64 and four
+ *              per thread of the team: the completed ones listed stay
+ *              within a constant factor of the unfinished ones, plus that
+ *              slack; Note [Sweeps in a big team]), so a record in the table must
  *              outlive its completion.  A registered task's dep_hold is 2:
  *              one for the completion path (task.c's record_free, through
  *              hsomp_deps_may_free), one for the table (dropped when the
@@ -134,6 +135,110 @@
  * dependence line) and the maker's read of dep_done (Note [The creator
  * takes a completed task's line]). */
 
+/* Note [Completion signalled per batch]
+ * With one predecessor per task, the dependence handshake costs two line
+ * transfers per task (README "Scale"): the completer takes the
+ * predecessor's dependence line for its succ_lock, and the creator takes
+ * it back when it reads dep_done before the successor's edge (Note [The
+ * creator takes a completed task's line]).  Neither is needed for a task
+ * that completes before anybody asks: its creator only has to learn that
+ * it did, and that can be learnt for a whole batch at once.  So a batch
+ * of tasks with dependences described in a hand-off (Note [Tasks with
+ * dependences described in the hand-off]) by the thread that runs their
+ * parent -- the owner of the table -- gets a `struct hsomp_dep_batch':
+ * a word, `state', in a line of its own, and the maker's records
+ * (`origin'), in lines the completers read only when they must.  The
+ * description carries the batch instead of the records' addresses (one
+ * line for a batch of argument-less tasks of one function).  Per task k
+ * of the batch (at most 16), three bits:
+ *
+ *   DONE(k)   set by the completer of k's proxy (fetch_or, acq_rel: after
+ *             the task ran, before anything else of its completion);
+ *   WATCH(k)  set by the creator (fetch_or, acq_rel) the first time it
+ *             must know about k for good -- before an edge from k, or
+ *             when the table lets go of k -- or before the hand-off, when
+ *             k has successors already or the table let go of it before.
+ *             A sweep's look (table_sweep) only reads the word, and
+ *             settles k only if DONE(k) is set: watching every listed task
+ *             there sent the batches in flight the old way (in the model,
+ *             TASK_DEPS at 256 threads, 137 of 1024 tasks a round, the
+ *             table's periodic sweeps finding the newest tasks running);
+ *   FREED(k)  nobody will read the batch for k any more (below).
+ *
+ * DONE(k) and WATCH(k) are set by RMWs on one word, so one of them comes
+ * first, and each side learns from the other's bit which one:
+ *   - DONE(k) first: k completed *quietly*.  Its completer stops at its
+ *     fetch_or: no succ_lock, no dep_done, no successor list (nobody can
+ *     have registered one: an edge is only added after WATCH(k)), no
+ *     letting go of the record's completion hold -- it never reads the
+ *     maker's record, nor its address (the proxy's dep_origin stays
+ *     NULL, so hsomp_deps_may_free lets go of nothing).  The creator,
+ *     whose RMW (or a sweep's acquire load) reads DONE(k) without its own
+ *     WATCH(k), knows k complete (its acquire sees the task's effects, so
+ *     a successor needs no edge) and that the completion path let go:
+ *     when the table lets go of k too, it frees the record, without a
+ *     look at dep_hold.
+ *   - WATCH(k) first: the completer's fetch_or reads it, takes the
+ *     record's address from the batch and completes it as before
+ *     (hsomp_deps_release on the maker's record, then its completion
+ *     hold); the creator knows that and treats k as before (dep_done
+ *     under the lock, dep_hold).  A successor registered before k
+ *     completes is thus released: its edge is added after WATCH(k), and
+ *     the completer that comes after WATCH(k) takes the successor list
+ *     under the lock, as in Note [Dependences without the parent's lock].
+ * What the creator learnt is kept in the record's dep_in_batch (the low
+ * bits: PENDING, QUIET, WATCHED; the creator's alone, as the table is;
+ * `dep' is read only at registration, before any hand-off).  A task that
+ * has successors before the hand-off, or that the table has let go of
+ * already (its completion hold is the last: its completer frees the
+ * record), is watched from the start, and its record is not marked; the
+ * others are marked before the hand-off's CAS and unmarked if the batch
+ * is not handed (its records then run and complete as themselves).
+ *
+ * The batch's lifetime: the creator needs it until it has settled every
+ * task (learnt QUIET or WATCHED), a quiet completer until its fetch_or, a
+ * watched one until it has read the record's address.  FREED(k) says
+ * that k's completer is done with it: a watched completer sets it (a
+ * second fetch_or, on the line its first took) after reading `origin';
+ * for a quiet one the creator sets it, with LAST, at its last settle
+ * (`settled', `count', `quiet': the creator's, in the state's line, which
+ * its RMW has just taken).  Whoever's fetch_or makes the word hold LAST
+ * and every FREED bit (places past the batch's count are set from the
+ * start) lets the batch go -- the creator to the table's free list, for
+ * its next batch, a completer with free() -- exactly once, and nobody
+ * touches it after that.  A table is freed only after all its children
+ * completed, when its batches are all on its free list.
+ *
+ * In the coherence model (TASK_DEPS: batches of about 15 tasks, whose
+ * successors are made 256 tasks later) a batch's word costs about two
+ * transfers -- the completer's first fetch_or and the creator's first --
+ * where the handshake cost two per task, and the records' addresses no
+ * longer travel in the receiver's lines (about three more per batch). */
+#define BATCH_PENDING ((uintptr_t)1) /* dep_in_batch: handed, not settled */
+#define BATCH_QUIET ((uintptr_t)2)   /* completed quietly: complete, its completion hold gone */
+#define BATCH_WATCHED ((uintptr_t)3) /* completes as before (dep_done, dep_hold) */
+#define BATCH_STATE ((uintptr_t)3)
+#define BATCH_PLACE_SHIFT 2
+#define BATCH_MAX 16
+#define BATCH_DONE(k) ((uint64_t)1 << (k))
+#define BATCH_WATCH(k) ((uint64_t)1 << (BATCH_MAX + (k)))
+#define BATCH_FREED(k) ((uint64_t)1 << (2 * BATCH_MAX + (k)))
+#define BATCH_ALL_FREED (((uint64_t)1 << (3 * BATCH_MAX)) - ((uint64_t)1 << (2 * BATCH_MAX)))
+#define BATCH_LAST ((uint64_t)1 << (3 * BATCH_MAX))
+
+struct hsomp_dep_batch {
+  _Atomic uint64_t state;          /* DONE, WATCH and FREED bits, LAST */
+  /* the creator's (the table's thread): */
+  struct hsomp_dep_table *table;
+  struct hsomp_dep_batch *next;    /* the table's free list */
+  uint8_t count, settled;
+  uint16_t quiet;                  /* the places settled quiet */
+  /* the maker's records, written before the hand-off, read by a
+   * completer that must complete its task's record */
+  struct hsomp_task *origin[BATCH_MAX] HSOMP_ALIGNED;
+};
+_Static_assert(HSOMP_CACHELINE >= (BATCH_MAX << BATCH_PLACE_SHIFT), "a place in a batch's address bits");
+
 /* Records are held in the table's buckets; an emptied record stays until
  * the next sweep (it is usually refilled by the next task on the address). */
 struct hsomp_dep_rec {
@@ -144,17 +249,35 @@ struct hsomp_dep_rec {
 };
 
 struct hsomp_dep_table {
+  const struct hsomp_dep_batch_fns *batch_fns; /* first: task_internal.h's hsomp_deps_batch_fns */
   size_t mask;
   size_t nrecs;
   size_t nentries;                 /* entries listed (completed ones too) */
   size_t sweep_at;                 /* prune the whole table at this many */
+  size_t slack;                    /* Note [Sweeps in a big team] */
   struct hsomp_task *all_memory;   /* newest depend(inout: omp_all_memory) child */
   void (*record_free)(struct hsomp_task *); /* task.c's, passed down: it lies above this file */
   struct hsomp_dep_rec *free_recs;
+  struct hsomp_dep_batch *free_batches; /* Note [Completion signalled per batch] */
   struct hsomp_dep_rec **bucket;
 };
 
-enum { TABLE_MIN = 16, SWEEP_SLACK = 64 };
+enum { TABLE_MIN = 16, SWEEP_SLACK = 64, SWEEP_SLACK_PER_THREAD = 4 };
+
+/* Note [Sweeps in a big team]
+ * A sweep looks at every listed task, and the newest ones are mostly
+ * still running; in a team that hands tasks in batches (Note [Completion
+ * signalled per batch]) a look at a running task takes its batch's line
+ * from the threads completing the batch, which take it back at their
+ * next completion.  With a slack of 64 alone, a table as big as a team of
+ * 256 threads keeps in flight (TASK_DEPS in the coherence model: 256
+ * addresses, one entry each) was swept every hundred tasks or so, each
+ * sweep finding the last few batches running: about four transfers per
+ * batch, as much as everything else of the handshake.  The slack is
+ * therefore 64 plus four per thread of the team (the table's creator's,
+ * at its first child with dependences): a team of up to 16 threads keeps
+ * about the old slack, and a bigger one sweeps once its table holds more
+ * than it can have in flight. */
 
 static size_t hash_addr(void *addr, size_t mask) {
   uint64_t x = (uint64_t)(uintptr_t)addr;
@@ -171,14 +294,18 @@ static struct hsomp_dep_rec **buckets_new(size_t n) {
   return b;
 }
 
-static struct hsomp_dep_table *table_new(void (*record_free)(struct hsomp_task *)) {
+static const struct hsomp_dep_batch_fns batch_fns;
+
+static struct hsomp_dep_table *table_new(void (*record_free)(struct hsomp_task *), size_t slack) {
   struct hsomp_dep_table *tb = calloc(1, sizeof *tb);
   if (!tb)
     hsomp_fatal("out of memory allocating a dependence table");
+  tb->batch_fns = &batch_fns;
   tb->record_free = record_free;
   tb->bucket = buckets_new(TABLE_MIN);
   tb->mask = TABLE_MIN - 1;
-  tb->sweep_at = SWEEP_SLACK;
+  tb->slack = slack;
+  tb->sweep_at = slack;
   return tb;
 }
 
@@ -197,17 +324,65 @@ bool hsomp_deps_may_free(struct hsomp_task *t) {
      * proxy's completion path lets go of its maker's record, and the
      * proxy itself is the completer's to free. */
     struct hsomp_task *origin = t->dep_origin;
-    if (hold_let_go(origin)) /* task.c's free, through the team's tasking state (task.c lies above) */
+    /* NULL: completed quietly (Note [Completion signalled per batch]) */
+    if (origin && hold_let_go(origin)) /* task.c's free, through the team's tasking state (task.c lies above) */
       atomic_load_explicit(&t->team->tasking, memory_order_acquire)->record_free(origin);
     return true;
   }
   return hold_let_go(t);
 }
 
+/* The creator learns whether t, handed in a batch and not settled yet,
+ * completed quietly, and with `watch' watches it if not: t's dep_in_batch
+ * after that, still PENDING when t has not completed and is not watched
+ * (Note [Completion signalled per batch]). */
+static uintptr_t settle(struct hsomp_task *t, bool watch) {
+  uintptr_t v = t->dep_in_batch;
+  struct hsomp_dep_batch *b = (struct hsomp_dep_batch *)(v & ~(uintptr_t)(HSOMP_CACHELINE - 1));
+  unsigned k = (unsigned)(v >> BATCH_PLACE_SHIFT) & (BATCH_MAX - 1);
+  uint64_t old;
+  if (watch) {
+    old = atomic_fetch_or_explicit(&b->state, BATCH_WATCH(k), memory_order_acq_rel);
+  } else { /* a look (a sweep's): the line as the fetch_or would take it */
+    hsomp_prefetch_for_write(&b->state);
+    old = atomic_load_explicit(&b->state, memory_order_acquire);
+    if (!(old & BATCH_DONE(k)))
+      return v;
+  }
+  bool quiet = old & BATCH_DONE(k);
+  v = (v & ~BATCH_STATE) | (quiet ? BATCH_QUIET : BATCH_WATCHED);
+  t->dep_in_batch = v;
+  HSOMP_SIM_EVENT(quiet ? "dep-settle-quiet" : "dep-settle-watched");
+  /* A quiet completer is done with the batch: its place is free, which
+   * the last settle says with LAST (a watched completer frees its own). */
+  if (quiet)
+    b->quiet |= (uint16_t)(1u << k);
+  if (++b->settled == b->count) {
+    uint64_t more = BATCH_LAST | (uint64_t)b->quiet << (2 * BATCH_MAX);
+    old = atomic_fetch_or_explicit(&b->state, more, memory_order_acq_rel) | more;
+    if ((old & BATCH_ALL_FREED) == BATCH_ALL_FREED) { /* else its last completer frees it */
+      b->next = b->table->free_batches;
+      b->table->free_batches = b;
+    }
+  }
+  return v;
+}
+
 /* One of t's entries (or its all-memory slot) left the table. */
 static void let_go(struct hsomp_dep_table *tb, struct hsomp_task *t) {
   HSOMP_ASSERT(t->dep_in_table >= 1);
-  if (--t->dep_in_table == 0 && hold_let_go(t))
+  if (--t->dep_in_table != 0)
+    return;
+  uintptr_t v = t->dep_in_batch;
+  if (HSOMP_UNLIKELY(v & BATCH_STATE)) { /* Note [Completion signalled per batch] */
+    if ((v & BATCH_STATE) == BATCH_PENDING)
+      v = settle(t, true);
+    if ((v & BATCH_STATE) == BATCH_QUIET) {
+      tb->record_free(t); /* completed, and its completion path let go */
+      return;
+    }
+  }
+  if (hold_let_go(t))
     tb->record_free(t); /* completed, and its completion path let go */
 }
 
@@ -226,7 +401,14 @@ static void let_go(struct hsomp_dep_table *tb, struct hsomp_task *t) {
  * hint): one transfer.  A task not completed yet still has the line in
  * the creator's cache (its completer has not touched it), where the
  * prefetch costs nothing. */
-static bool completed(struct hsomp_task *t) {
+static bool completed(struct hsomp_task *t, bool watch) {
+  uintptr_t v = t->dep_in_batch;
+  if (HSOMP_UNLIKELY(v & BATCH_STATE)) { /* Note [Completion signalled per batch] */
+    if ((v & BATCH_STATE) == BATCH_PENDING)
+      v = settle(t, watch);
+    if ((v & BATCH_STATE) != BATCH_WATCHED)
+      return (v & BATCH_STATE) == BATCH_QUIET; /* PENDING: not yet */
+  }
   hsomp_prefetch_for_write(&t->dep_done);
   return atomic_load_explicit(&t->dep_done, memory_order_acquire);
 }
@@ -291,7 +473,7 @@ static bool rec_empty(const struct hsomp_dep_rec *r) {
 
 /* Completed entries leave r. */
 static void rec_prune(struct hsomp_dep_table *tb, struct hsomp_dep_rec *r) {
-  if (r->out && completed(r->out->task)) {
+  if (r->out && completed(r->out->task, false)) {
     struct hsomp_dep_entry *e = r->out;
     r->out = NULL;
     drop(tb, e);
@@ -299,7 +481,7 @@ static void rec_prune(struct hsomp_dep_table *tb, struct hsomp_dep_rec *r) {
   for (int k = HSOMP_DEP_IN; k <= HSOMP_DEP_SET; k++)
     for (struct hsomp_dep_entry *e = r->list[k], *next; e; e = next) {
       next = e->next;
-      if (!completed(e->task))
+      if (!completed(e->task, false))
         continue;
       if (e->prev)
         e->prev->next = e->next;
@@ -349,7 +531,7 @@ static void table_sweep(struct hsomp_dep_table *tb) {
         p = &r->hnext;
       }
     }
-  tb->sweep_at = 2 * tb->nentries + SWEEP_SLACK;
+  tb->sweep_at = 2 * tb->nentries + tb->slack;
 }
 
 void hsomp_deps_table_free(struct hsomp_task *t) {
@@ -367,6 +549,11 @@ void hsomp_deps_table_free(struct hsomp_task *t) {
   }
   if (tb->all_memory)
     let_go(tb, tb->all_memory);
+  /* every child completed: every batch is settled and done, and back */
+  for (struct hsomp_dep_batch *b = tb->free_batches, *next; b; b = next) {
+    next = b->next;
+    free(b);
+  }
   free(tb->bucket);
   free(tb);
 }
@@ -427,7 +614,7 @@ static inline void dep_item(void **depend, size_t i, void **addr, int *kind) {
 
 /* succ must wait for pred, unless pred has completed. */
 static void add_edge(struct hsomp_task *pred, struct hsomp_task *succ) {
-  if (pred == succ || completed(pred))
+  if (pred == succ || completed(pred, true))
     return;
   hsomp_mutex_lock(&pred->succ_lock);
   if (atomic_load_explicit(&pred->dep_done, memory_order_relaxed) ||
@@ -541,7 +728,7 @@ static void entry_add_all(struct hsomp_dep_table *tb, struct hsomp_task *t) {
     tb->bucket = buckets_new(TABLE_MIN);
     tb->mask = TABLE_MIN - 1;
   }
-  tb->sweep_at = SWEEP_SLACK;
+  tb->sweep_at = tb->slack;
   tb->all_memory = t;
   t->dep_in_table = 1;
 }
@@ -571,12 +758,13 @@ bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void *
     }
   struct hsomp_dep_table *tb = parent->deps;
   if (!tb)
-    tb = parent->deps = table_new(record_free);
+    tb = parent->deps = table_new(record_free, SWEEP_SLACK + SWEEP_SLACK_PER_THREAD *
+                                                                (t->team ? t->team->nthreads : 1));
   if (HSOMP_UNLIKELY(all)) {
     entry_add_all(tb, t);
   } else {
     if (HSOMP_UNLIKELY(tb->all_memory != NULL)) {
-      if (completed(tb->all_memory)) {
+      if (completed(tb->all_memory, false)) {
         let_go(tb, tb->all_memory);
         tb->all_memory = NULL;
       } else {
@@ -596,8 +784,27 @@ bool hsomp_deps_register(struct hsomp_task *parent, struct hsomp_task *t, void *
 }
 
 void hsomp_deps_release(struct hsomp_thread *self, struct hsomp_task *t) {
-  if (HSOMP_UNLIKELY(t->flags & HSOMP_TASK_DEP_PROXY))
+  if (HSOMP_UNLIKELY(t->flags & HSOMP_TASK_DEP_PROXY)) {
+    uintptr_t pb = t->dep_proxy_batch;
+    if (pb) { /* Note [Completion signalled per batch] */
+      struct hsomp_dep_batch *b = (struct hsomp_dep_batch *)(pb & ~(uintptr_t)(HSOMP_CACHELINE - 1));
+      unsigned k = (unsigned)pb & (BATCH_MAX - 1);
+      uint64_t old = atomic_fetch_or_explicit(&b->state, BATCH_DONE(k), memory_order_acq_rel);
+      if (!(old & BATCH_WATCH(k))) { /* quiet: dep_origin stays NULL */
+        HSOMP_SIM_EVENT("dep-done-quiet");
+        return;
+      }
+      /* watched: its place is not free yet, so the batch is still there */
+      t->dep_origin = b->origin[k];
+      old = atomic_fetch_or_explicit(&b->state, BATCH_FREED(k), memory_order_acq_rel) | BATCH_FREED(k);
+      if ((old & BATCH_LAST) && (old & BATCH_ALL_FREED) == BATCH_ALL_FREED)
+        free(b); /* its creator has settled every task: nobody needs it any more */
+    }
+    HSOMP_SIM_EVENT(pb ? "dep-done-watched" : "dep-done-proxy-alone");
     t = t->dep_origin; /* Note [Tasks with dependences described in the hand-off] */
+  } else {
+    HSOMP_SIM_EVENT("dep-done-record");
+  }
   hsomp_mutex_lock(&t->succ_lock);
   atomic_store_explicit(&t->dep_done, true, memory_order_release);
   struct hsomp_task **succ = t->succ;
@@ -658,3 +865,54 @@ bool hsomp_deps_waiter(struct hsomp_task *w, struct hsomp_task *parent, struct h
   }
   return atomic_fetch_sub_explicit(&w->npred, 1, memory_order_acq_rel) != 1;
 }
+
+/* ------------------------------------------------------------------ */
+/* Batches (Note [Completion signalled per batch]).                     */
+
+static struct hsomp_dep_batch *batch_new(struct hsomp_task *first) {
+  struct hsomp_dep_table *tb = first->parent->deps;
+  uint64_t state = 0;
+  unsigned count = 0, watched = 0;
+  for (struct hsomp_task *r = first; r; r = r->handed_next, count++) {
+    if (count == BATCH_MAX)
+      return NULL;
+    HSOMP_ASSERT(!(r->dep_in_batch & BATCH_STATE));
+    /* successors already, or the table let go of it (its completion
+     * path frees it): it completes as before */
+    if (r->nsucc || !r->dep_in_table) {
+      state |= BATCH_WATCH(count);
+      watched++;
+    }
+  }
+  if (watched == count)
+    return NULL;
+  struct hsomp_dep_batch *b = tb->free_batches;
+  if (b)
+    tb->free_batches = b->next;
+  else if (!(b = aligned_alloc(HSOMP_CACHELINE, sizeof *b))) /* a multiple of the line */
+    return NULL; /* one by one, as before */
+  state |= BATCH_ALL_FREED & ~(BATCH_FREED(count) - BATCH_FREED(0)); /* places past the batch */
+  atomic_store_explicit(&b->state, state, memory_order_relaxed); /* published by the hand-off */
+  b->table = tb;
+  b->count = (uint8_t)count;
+  b->settled = (uint8_t)watched;
+  b->quiet = 0;
+  unsigned k = 0;
+  for (struct hsomp_task *r = first; r; r = r->handed_next, k++) {
+    b->origin[k] = r;
+    if (!(state & BATCH_WATCH(k)))
+      r->dep_in_batch = (uintptr_t)b | (uintptr_t)k << BATCH_PLACE_SHIFT | BATCH_PENDING;
+  }
+  return b;
+}
+
+static void batch_back(struct hsomp_dep_batch *b, struct hsomp_task *first) {
+  for (struct hsomp_task *r = first; r; r = r->handed_next)
+    if (r->dep_in_batch & BATCH_STATE)
+      r->dep = (struct hsomp_dep_entry *)(r + 1); /* unmarked: it completes as itself */
+  struct hsomp_dep_table *tb = b->table;
+  b->next = tb->free_batches;
+  tb->free_batches = b;
+}
+
+static const struct hsomp_dep_batch_fns batch_fns = {batch_new, batch_back};

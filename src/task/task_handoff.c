@@ -207,15 +207,26 @@ static struct hsomp_task *handed_tasks(struct hsomp_thread *self, struct hsomp_t
   struct hsomp_task *first = NULL, **link = &first;
   const uint64_t *entry = tk->hand[me].slot;
   unsigned dep = d->flags & HSOMP_TASK_DEPEND ? 1 : 0;
+  /* Note [Completion signalled per batch] (task_deps.c): first the
+   * batch, which holds the maker's records; without one (0) each entry's
+   * last word is its task's */
+  uintptr_t batch = 0;
+  if (dep) {
+    memcpy(&batch, entry++, sizeof batch);
+    if (batch)
+      dep = 0;
+  }
   unsigned stride = (d->fn ? 0 : 1) + d->words + dep;
   for (unsigned k = 0; k < d->count; k++, entry += stride) {
     struct hsomp_task *t = tk->record_remake(self, team, d, entry, sig);
-    if (dep) {
-      /* Note [Tasks with dependences described in the hand-off] (task_deps.c):
-       * the entry's last word is the maker's record */
-      memcpy(&t->dep_origin, &entry[stride - 1], sizeof t->dep_origin);
+    if (d->flags & HSOMP_TASK_DEPEND) {
+      /* Note [Tasks with dependences described in the hand-off] (task_deps.c) */
+      t->dep_origin = NULL; /* with a batch: its completion reads it there if it must */
+      if (!batch)
+        memcpy(&t->dep_origin, &entry[stride - 1], sizeof t->dep_origin);
       t->flags |= HSOMP_TASK_DEP_PROXY;
       t->succ = NULL; /* record_free frees no successor list of the proxy's */
+      t->dep_proxy_batch = batch ? batch | k : 0;
     }
     *link = t;
     link = &t->handed_next;
@@ -302,6 +313,7 @@ struct hand {
   struct hsomp_task *t;
   uintptr_t word;                 /* t as the word carries it (Note [Claims in place]) */
   bool desc;
+  struct hsomp_dep_batch *batch;  /* tasks with dependences: Note [Completion signalled per batch] */
   struct hsomp_hand_desc d;
   unsigned slots;                 /* words of slot used */
   uint64_t slot[HSOMP_HAND_SLOTS];
@@ -521,7 +533,7 @@ static void batch_went(struct hsomp_task_member *mine, unsigned me, unsigned n, 
 
 /* Whether the records of h->t (a chain) go as a description, and if so
  * the description (Note [Tasks described in the hand-off]). */
-static void describe_batch(struct hand *h) {
+static void describe_batch(struct hand *h, const struct hsomp_task *current) {
   struct hsomp_task *t = h->t;
   if (HSOMP_UNLIKELY(hsomp_ompt_enabled) || t->depth > UINT16_MAX)
     return;
@@ -543,9 +555,10 @@ static void describe_batch(struct hand *h) {
     words = rw > words ? rw : words;
   }
   /* Note [Tasks with dependences described in the hand-off] (task_deps.c):
-   * each such task's entry holds its record's address too. */
+   * the entries follow the batch (Note [Completion signalled per batch]),
+   * and without one each entry holds its record's address too. */
   unsigned dep = (t->flags & HSOMP_TASK_DEPEND) ? 1 : 0;
-  if (count * ((fn ? 0 : 1) + dep + words) > HSOMP_HAND_SLOTS ||
+  if (count * ((fn ? 0 : 1) + dep + words) + dep > HSOMP_HAND_SLOTS ||
       offset + 8 * words > HSOMP_RECORD_BLOCK)
     return;
   h->d = (struct hsomp_hand_desc){.parent = t->parent,
@@ -560,6 +573,14 @@ static void describe_batch(struct hand *h) {
                                   .depth = (uint16_t)t->depth,
                                   .fn = fn};
   uint64_t *s = h->slot;
+  if (dep) { /* Note [Completion signalled per batch]: the batch first, which holds the records */
+    /* only the thread running the parent uses its table */
+    const struct hsomp_dep_batch_fns *f = t->parent == current ? hsomp_deps_batch_fns(t->parent) : NULL;
+    h->batch = f ? f->batch_new(t) : NULL;
+    memcpy(s++, &h->batch, 8);
+    if (h->batch)
+      dep = 0;
+  }
   for (struct hsomp_task *r = t; r; r = r->handed_next) {
     if (!fn) {
       void (*f)(void *) = r->fn;
@@ -801,8 +822,9 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
       h.t = first;
       h.word = in_place ? hand_in_place(first, in_place) : (uintptr_t)first;
       h.desc = false;
+      h.batch = NULL;
       if (!claim) /* a task's child goes as its record */
-        describe_batch(&h);
+        describe_batch(&h, current);
       looks = HSOMP_HAND_LOOKS;
       int to = -1;
       for (k--; k < end && to < 0 && looks; k++) {
@@ -826,6 +848,8 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
             tk->record_free(r);
           }
       } else { /* they all stopped waiting meanwhile */
+        if (h.batch) /* Note [Completion signalled per batch] (task_deps.c) */
+          hsomp_deps_batch_fns(first->parent)->batch_back(h.batch, first);
         ops->put_back(tk, dq, first, current); /* Note [A task not handed goes back where it was] */
       }
     }

@@ -183,10 +183,16 @@ struct hsomp_task {
   _Atomic uint32_t npred;         /* unfinished predecessors (+1 while registering) */
   uint32_t ndeps;
   union {
-    struct hsomp_dep_entry *dep;  /* ndeps entries, in the same allocation */
+    struct hsomp_dep_entry *dep;  /* ndeps entries, in the same allocation (read at registration) */
     /* DEP_PROXY: the maker's record, which holds the dependences (Note
-     * [Tasks with dependences described in the hand-off], task_deps.c) */
+     * [Tasks with dependences described in the hand-off], task_deps.c);
+     * NULL once the proxy's completion has nothing more to do with it */
     struct hsomp_task *dep_origin;
+    /* After registration, the maker's record of a task handed in a batch
+     * whose completion is signalled per batch (Note [Completion signalled
+     * per batch], task_deps.c): the batch, the task's place in it and
+     * what its creator knows, in the low bits (0 there: `dep' still). */
+    uintptr_t dep_in_batch;
   };
   uint32_t dep_in_table;          /* its entries in the parent's table (the creator's count) */
   hsomp_mutex succ_lock;          /* guards succ, nsucc, succ_cap and the setting of dep_done */
@@ -194,7 +200,12 @@ struct hsomp_task {
   _Atomic uint32_t dep_hold;      /* 1; 2 while the parent's table also refers to the record */
   struct hsomp_task **succ;       /* tasks waiting for this one */
   uint32_t nsucc, succ_cap;
-  struct hsomp_task *succ_inline[HSOMP_SUCC_INLINE]; /* succ's first room */
+  union {
+    struct hsomp_task *succ_inline[HSOMP_SUCC_INLINE]; /* succ's first room */
+    /* DEP_PROXY (which has no successor list): its batch and its place in
+     * it, or 0 (Note [Completion signalled per batch], task_deps.c) */
+    uintptr_t dep_proxy_batch;
+  };
 
   ompt_data_t ompt_task;          /* OMPT: the tool's data of the task */
 };
@@ -786,6 +797,22 @@ void hsomp_deps_table_free(struct hsomp_task *t) HSOMP_INTERNAL;
 /* Whether a completed record with dependences may be freed now; false:
  * its parent's table still refers to it and frees it later. */
 bool hsomp_deps_may_free(struct hsomp_task *t) HSOMP_INTERNAL;
+/* Note [Completion signalled per batch]: a dependence table (a task's
+ * `deps') begins with its batch functions, which task_handoff.c -- below
+ * task_deps.c, which readies tasks through task_sched.c -- calls, on the
+ * thread running the table's task, for a batch of that task's children
+ * with dependences about to be described in a hand-off: batch_new, the
+ * batch of `first' (its chain), or NULL when its tasks are to complete
+ * one by one; batch_back when the batch was not handed after all. */
+struct hsomp_dep_batch;
+struct hsomp_dep_batch_fns {
+  struct hsomp_dep_batch *(*batch_new)(struct hsomp_task *first);
+  void (*batch_back)(struct hsomp_dep_batch *b, struct hsomp_task *first);
+};
+static inline const struct hsomp_dep_batch_fns *hsomp_deps_batch_fns(const struct hsomp_task *parent) {
+  const struct hsomp_dep_batch_fns *const *head = (const void *)parent->deps;
+  return head ? *head : NULL;
+}
 
 /* Entry points used inside the runtime too. */
 void GOMP_taskgroup_reduction_register(uintptr_t *data);

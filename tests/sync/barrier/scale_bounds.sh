@@ -39,14 +39,16 @@
 # then runs it once at 64 threads (about 20 s) and once for the task tree at
 # 256.
 # Task dependences (TASK_DEPS: 4N tasks from one producer on N chains, each
-# released by its predecessor) at most 19N, under 5 transfers per task:
+# released by its predecessor) at most 11N, under 3 transfers per task:
 # siblings completing no longer meet on their parent's lock (README "Task
 # dependences without the parent's lock"), which cost 41 per task (main at
 # 2c259d6), compact records and batched counts halved the rest (83N at
 # d5a7af4), growing batches took a quarter more (37N at 2336142, 28N at
 # 396f0ab), and batches with dependences described in the hand-off, with
 # the creator taking a completed task's line at once, a third (18N; README
-# "Scale", issue 19's task dependences).
+# "Scale", issue 19's task dependences), and completion signalled per
+# batch, with the batch carrying its records, most of the rest of the
+# per-task handshake (main at c0c4232: 1158, 18.1N; now 637, 10N).
 # The task tree at 256 threads too (TASK_TREE alone, a second process of
 # about 10 s): at most 13.5N transfers and a critical chain of at most 90
 # (main at 396f0ab: 3987, 15.6N, critical 103; now 3289-3301, critical
@@ -88,7 +90,7 @@ done
 for c in FOR_DYNAMIC FOR_GUIDED CRITICAL; do
   bound "$c" $((9 * n)) "9N"
 done
-bound TASK_DEPS $((19 * n)) "19N"
+bound TASK_DEPS $((11 * n)) "11N"
 bound TASK_SPAWN_WAIT $((3 * n / 2)) "1.5N"
 bound TASK_STEAL $((8 * n)) "8N"
 bound TASK_TREE $((14 * n)) "14N"

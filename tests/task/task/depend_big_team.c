@@ -14,7 +14,12 @@
  *   - readers between writers: depend(in) tasks after an inout, then an
  *     inout, which must see every reader done;
  *   - a taskwait depend on one chain in the middle (a waiter on a
- *     producer's record whose task may run as a receiver's record).
+ *     producer's record whose task may run as a receiver's record);
+ *   - a wide pass: a writer on each of WIDE addresses, more than a big
+ *     team's table holds before it sweeps (Note [Sweeps in a big team] in
+ *     task_deps.c), so sweeps look at batches still running and prune
+ *     those that completed quietly (Note [Completion signalled per
+ *     batch]), then a second writer on each, which must see the first.
  * Every task must run once and in order; the rounds reuse the records
  * (recycled blocks go round the threads' caches).  Teams of 12, 24 and
  * 70 threads; with HSOMP_ASSUME_NCPUS=128 the team fits its CPUs
@@ -27,7 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-enum { PAUSE = 20000, ROUNDS = 25, CHAINS = 24, PER_CHAIN = 12, READERS = 6, GROUPS = 20 };
+enum { PAUSE = 20000, ROUNDS = 25, CHAINS = 24, PER_CHAIN = 12, READERS = 6, GROUPS = 20, WIDE = 400 };
 
 static atomic_int step[CHAINS];
 static atomic_int ran_chain[CHAINS * PER_CHAIN];
@@ -36,6 +41,8 @@ static atomic_int group_stage[GROUPS];
 static atomic_int bad;
 static char chain_var[CHAINS];
 static char group_var[GROUPS];
+static atomic_int wide_stage[WIDE];
+static char wide_var[WIDE];
 
 static void fail(const char *what, int a, int b, int c) {
   if (atomic_fetch_add(&bad, 1) < 10)
@@ -120,6 +127,25 @@ static void produce(int round) {
       atomic_store(&group_stage[g], 2);
     }
   }
+  for (int a = 0; a < WIDE; a++) {
+#pragma omp task depend(out: wide_var[a]) firstprivate(a)
+    {
+      if (atomic_load(&wide_stage[a]) != 0)
+        fail("wide first writer", a, atomic_load(&wide_stage[a]), 0);
+      work(a % 16 ? 0 : 2000);
+      atomic_store(&wide_stage[a], 1);
+    }
+    if (a % 32 == 31)
+      work(PAUSE);
+  }
+  for (int a = 0; a < WIDE; a++) {
+#pragma omp task depend(inout: wide_var[a]) firstprivate(a)
+    {
+      if (atomic_load(&wide_stage[a]) != 1)
+        fail("wide second writer", a, atomic_load(&wide_stage[a]), 0);
+      atomic_store(&wide_stage[a], 2);
+    }
+  }
 }
 
 static void round_in_team(int nthreads, int round) {
@@ -131,6 +157,8 @@ static void round_in_team(int nthreads, int round) {
     atomic_store(&readers_done[g], 0);
     atomic_store(&group_stage[g], 0);
   }
+  for (int a = 0; a < WIDE; a++)
+    atomic_store(&wide_stage[a], 0);
 #pragma omp parallel num_threads(nthreads)
   {
 #pragma omp single
@@ -145,6 +173,9 @@ static void round_in_team(int nthreads, int round) {
   for (int g = 0; g < GROUPS; g++)
     if (atomic_load(&group_stage[g]) != 2 || atomic_load(&readers_done[g]) != READERS)
       fail("group", nthreads, g, atomic_load(&group_stage[g]));
+  for (int a = 0; a < WIDE; a++)
+    if (atomic_load(&wide_stage[a]) != 2)
+      fail("wide", nthreads, a, atomic_load(&wide_stage[a]));
 }
 
 int main(void) {
