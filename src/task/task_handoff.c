@@ -202,7 +202,11 @@ static inline uintptr_t hand_in_place(const struct hsomp_task *t, unsigned place
  * CAS to a busy word first and the description after it cost more: the
  * receiver, looking at its word, read the busy word between the CAS and
  * the stores (in the model about 0.9 times per move), and the stores took
- * the line back from it.  The reservation's line is the describer's as
+ * the line back from it; so did a prefetch for writing before the look
+ * (the receiver's look between it and the stores then took the line).
+ * Claims describe nothing: a claim moves the word without reading it,
+ * and the reservation and the look cost what the record's line saves
+ * (in the model, trees of 12 to 224 threads, 2 % more transfers in all).  The reservation's line is the describer's as
  * long as one thread describes to the receiver (a tree's designated
  * hander, round after round).  Why no task is lost or runs twice is as
  * for a described batch: the child is the receiver's once its word left
@@ -582,10 +586,13 @@ static void batch_went(struct hsomp_task_member *mine, unsigned me, unsigned n, 
  * depend clauses carry their record's address in their entry and run as
  * proxies of it (Note [Tasks with dependences described in the hand-off]
  * in task_deps.c), and their maker does not free them; any other
- * batch goes as records, as before, and so does a task's child (a
- * claim: one task, whose record the receiver reads in one line; a claim
- * reads no word before its CAS, so the reservation and that read would
- * cost about what the record's line does).  The arguments travel as whole words: the
+ * batch goes as records, as before, and so does a task's child that
+ * goes by a claim (one task, whose record the receiver reads in one line;
+ * a claim reads no word before its CAS, so the reservation and that read
+ * cost about what the record's line does: measured, Note [A task's child
+ * described beside its receiver's word]); a common child that goes to its
+ * designated receiver is described beside the receiver's word (that
+ * Note).  The arguments travel as whole words: the
  * bytes that round a task's own up to a word are copied too, from and
  * into its block.
  *
@@ -716,7 +723,9 @@ static void describe_batch(struct hand *h) {
  * lowbit(r)/2 ..., lie in the part of the ids that r's hander does not
  * designate: when a tree starts on member 0 and its subtrees go down the
  * binomial tree, each hand-off costs the receiver's reopening of its
- * word, the CAS and the receiver's read.  A tree started elsewhere, or
+ * word, the CAS and the receiver's read (and a common child goes
+ * described beside the word: Note [A task's child described beside its
+ * receiver's word]).  A tree started elsewhere, or
  * tasks of other shapes, fall back to claims as before, paying one failed
  * CAS per hand-off at most (none when the thread has no designated
  * receiver left).  Not on crowded CPUs, where nobody waits so: there the
