@@ -172,8 +172,8 @@ static inline uintptr_t hand_in_place(const struct hsomp_task *t, unsigned place
  * a thread's next record in such a block was written over lines another
  * had read or written last (lines 0 and 2), and the first child of a
  * moved task marked a parent in its hander's line 0 (coherence model,
- * TASK tree at 256 threads, per move: the record's line 1 transfer, the
- * rewrites 1, the parent's flag 0.5).  Now a common child -- what a batch
+ * TASK tree at 256 threads, per move: the receiver's read of the record 1
+ * transfer, the rewrites 1, the parent's flag 0.5).  Now a common child -- what a batch
  * described in the hand-off must be (Note [Tasks described in the
  * hand-off]), with no taskgroup, no priority and at most
  * HSOMP_HAND_INLINE_WORDS words of arguments -- that goes to its
@@ -206,9 +206,10 @@ static inline uintptr_t hand_in_place(const struct hsomp_task *t, unsigned place
  * (the receiver's look between it and the stores then took the line).
  * Claims describe nothing: a claim moves the word without reading it,
  * and the reservation and the look cost what the record's line saves
- * (in the model, trees of 12 to 224 threads, 2 % more transfers in all).  The reservation's line is the describer's as
- * long as one thread describes to the receiver (a tree's designated
- * hander, round after round).  Why no task is lost or runs twice is as
+ * (in the model, trees of 12 to 224 threads, 2 % more transfers in
+ * all).  The reservation's line is the describer's as long as one thread
+ * describes to the receiver (a tree's designated hander, round after
+ * round).  Why no task is lost or runs twice is as
  * for a described batch: the child is the receiver's once its word left
  * open; the record it makes is the task, counted in its parent when it
  * was made; the hander frees its record after the CAS, when no queue
@@ -592,9 +593,8 @@ static void batch_went(struct hsomp_task_member *mine, unsigned me, unsigned n, 
  * cost about what the record's line does: measured, Note [A task's child
  * described beside its receiver's word]); a common child that goes to its
  * designated receiver is described beside the receiver's word (that
- * Note).  The arguments travel as whole words: the
- * bytes that round a task's own up to a word are copied too, from and
- * into its block.
+ * Note).  The arguments travel as whole words: the bytes that round a
+ * task's own up to a word are copied too, from and into its block.
  *
  * The description is written in the receiver's lines, which several
  * threads may want to write at once, so a thread that hands first
@@ -725,8 +725,8 @@ static void describe_batch(struct hand *h) {
  * binomial tree, each hand-off costs the receiver's reopening of its
  * word, the CAS and the receiver's read (and a common child goes
  * described beside the word: Note [A task's child described beside its
- * receiver's word]).  A tree started elsewhere, or
- * tasks of other shapes, fall back to claims as before, paying one failed
+ * receiver's word]).  A tree started elsewhere, or tasks of other
+ * shapes, fall back to claims as before, paying one failed
  * CAS per hand-off at most (none when the thread has no designated
  * receiver left).  Not on crowded CPUs, where nobody waits so: there the
  * distance is not reset at the implicit task's waits.  Why no task is lost or
@@ -958,8 +958,8 @@ struct hsomp_task *hsomp_task_handed(struct hsomp_thread *self, struct hsomp_tea
 
 /* Note [A task wait that takes its count]
  * A task whose child ran on another thread (a tree's subtree, handed:
- * Note [Designated receivers]) finds it complete in its
- * count's line, which the child's completion wrote: the task wait read
+ * Note [Designated receivers]) finds it complete in its count's line,
+ * which the child's completion wrote: the task wait read
  * the line (a transfer, and the line then shared), and the next thread to
  * write it -- the task's thread again, counting the first child of the
  * next task made in that block (Note [Recycled task records], task.c) --

@@ -386,9 +386,10 @@ struct hsomp_task_member {
    * written at every look for work.  */
   _Atomic uintptr_t handoff HSOMP_ALIGNED;
   /* A task's child described beside the word (Note [A task's child
-   * described beside its receiver's word], task_handoff.c): written by the
-   * thread that moved the word from open to HSOMP_HAND_BUSY, read by the
-   * member once the word says HSOMP_HAND_INLINE, before it reopens it. */
+   * described beside its receiver's word], task_handoff.c): written by a
+   * thread that reserved the member's descriptions (`busy' of its lines in
+   * tk->hand) and then read the word open, read by the member once the
+   * word says HSOMP_HAND_INLINE, before it reopens it. */
   struct hsomp_hand_inline inl;
   /* In members 0 .. (nthreads-1)/8: members 8k .. 8k+7 that may wait for
    * a task, a bit each, set by its member only, cleared by it or by a
