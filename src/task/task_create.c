@@ -607,12 +607,8 @@ void GOMP_taskwait(void) {
   struct hsomp_task *t = self->ts.task;
   HSOMP_OMPT(sync(ompt_sync_region_taskwait, ompt_scope_begin, HSOMP_OMPT_RA));
   if (t && !kids_done(t)) {
-    struct hsomp_team *team = self->ts.team;
-    /* Note [A task wait that takes its count] (task_handoff.c) */
-    struct hsomp_wait w = {team->nthreads > HSOMP_TASK_BIG_TEAM ? hsomp_task_kids_done_taken
-                                                                : kids_done,
-                           pending_arm, pending_disarm, t};
-    hsomp_task_wait(self, team, t, &w);
+    struct hsomp_wait w = {kids_done, pending_arm, pending_disarm, t};
+    hsomp_task_wait(self, self->ts.team, t, &w);
   }
   HSOMP_OMPT(sync(ompt_sync_region_taskwait, ompt_scope_end, HSOMP_OMPT_RA));
 }

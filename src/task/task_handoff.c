@@ -955,25 +955,3 @@ struct hsomp_task *hsomp_task_handed(struct hsomp_thread *self, struct hsomp_tea
   mine->waiting = false; /* not open: closed (the task stays in the word) */
   return handed_tasks(self, team, tk, me, h); /* with its handed_next, Note [Handing tasks in pairs] */
 }
-
-/* Note [A task wait that takes its count]
- * A task whose child ran on another thread (a tree's subtree, handed:
- * Note [Designated receivers]) finds it complete in its count's line,
- * which the child's completion wrote: the task wait read
- * the line (a transfer, and the line then shared), and the next thread to
- * write it -- the task's thread again, counting the first child of the
- * next task made in that block (Note [Recycled task records], task.c) --
- * took it back from the child's thread (another).  In a team of more than
- * HSOMP_TASK_BIG_TEAM threads the task wait, once it has found its
- * children not all complete, looks at the count with an atomic add of 0
- * instead of a load: the line is then the waiter's while its children
- * run (it counted them last), the child's completion takes it once, the
- * waiter's next look takes it back once and keeps it, and the block's
- * next life counts its first child in a line its thread holds (coherence
- * model, TASK tree at 256 threads, per move: the count's line three
- * transfers -> two).  A look is a locked instruction on a line the waiter
- * mostly holds; the value it returns is what a load returns. */
-bool hsomp_task_kids_done_taken(void *arg) {
-  struct hsomp_task *t = arg;
-  return hsomp_kids(atomic_fetch_add_explicit(&t->pending, 0, memory_order_seq_cst)) == 0;
-}

@@ -771,10 +771,6 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
 bool hsomp_task_hand_designated(struct hsomp_tasking *tk, unsigned me, unsigned n, bool look,
                                 const struct hsomp_task *current,
                                 const struct hsomp_deque_ops *ops) HSOMP_INTERNAL;
-/* A taskwait's condition in a big team: no child of `arg' (a task
- * record) is left, seen by an atomic add of 0 (Note [A task wait that
- * takes its count], task_handoff.c). */
-bool hsomp_task_kids_done_taken(void *arg) HSOMP_INTERNAL;
 /* Whether any queue of the team may hold a task (for sleeping decisions). */
 bool hsomp_task_any_queued(struct hsomp_team *team) HSOMP_INTERNAL;
 /* Whether the shared queue holds a task `constraint' may run. */
