@@ -175,6 +175,19 @@ static inline _Atomic uint64_t *waiting_word(struct hsomp_tasking *tk, unsigned 
  * above the record's address. */
 #define HSOMP_HAND_PLACE ((uintptr_t)8)
 #define HSOMP_HAND_PLACE_SHIFT 48
+/* A task's child described beside the word (Note [A task's child
+ * described beside its receiver's word]): the word's value says so, with
+ * what the record's depth, flags and arguments' place and size are in
+ * the bits from HSOMP_HAND_INLINE_DEPTH up. */
+#define HSOMP_HAND_INLINE ((uintptr_t)16)
+#define HSOMP_HAND_INLINE_DEPTH 6   /* 16 bits: the depth */
+#define HSOMP_HAND_INLINE_FINAL 22  /* HSOMP_TASK_FINAL */
+#define HSOMP_HAND_INLINE_UNTIED 23 /* HSOMP_TASK_UNTIED */
+#define HSOMP_HAND_INLINE_WORDSAT 24 /* 2 bits: argument words */
+#define HSOMP_HAND_INLINE_OFFSET 26 /* 9 bits: the arguments' offset in a block */
+_Static_assert(HSOMP_HAND_INLINE_WORDS < 4 && HSOMP_RECORD_BLOCK <= 512 &&
+                   HSOMP_HAND_INLINE_OFFSET + 9 <= HSOMP_HAND_PLACE_SHIFT,
+               "a described child's bits fit below a place");
 #define HSOMP_HAND_STATE ((uintptr_t)HSOMP_CACHELINE - 1)
 
 /* The word's value for the record t handed in place of member `place'
@@ -185,6 +198,129 @@ static inline uintptr_t hand_in_place(const struct hsomp_task *t, unsigned place
   if ((a >> HSOMP_HAND_PLACE_SHIFT) || place >> (64 - HSOMP_HAND_PLACE_SHIFT))
     return a;
   return a | HSOMP_HAND_PLACE | (uintptr_t)place << HSOMP_HAND_PLACE_SHIFT;
+}
+
+/* Note [A task's child described beside its receiver's word]
+ * A task's child handed to a waiting thread (a tree's subtree: Note
+ * [Designated receivers]) went as its record: the receiver read the
+ * record's first line, its maker's, and freed the block into its own
+ * cache when the subtree was done, so blocks went round the threads and
+ * a thread's next record in such a block was written over lines another
+ * had read or written last (lines 0 and 2), and the first child of a
+ * moved task marked a parent in its hander's line 0 (coherence model,
+ * TASK tree at 256 threads, per move: the receiver's read of the record 1
+ * transfer, the rewrites 1, the parent's flag 0.5).  Now a common child -- what a batch
+ * described in the hand-off must be (Note [Tasks described in the
+ * hand-off]), with no taskgroup, no priority and at most
+ * HSOMP_HAND_INLINE_WORDS words of arguments -- that goes to its
+ * designated receiver is described in the rest of the receiver's hand-off
+ * word's line (struct hsomp_hand_inline: function, parent, ICVs' address,
+ * ancestors' signature, arguments) and in the word's value
+ * (HSOMP_HAND_INLINE, the depth, the flags, the arguments' size and their
+ * offset in a block).  The receiver makes its own record of it from its
+ * own cache (record_remake, as for a described batch), and the hander
+ * puts its record back in its own cache at once: records stay with the
+ * threads that make them, and the receiver reads the description in the
+ * line it reads anyway.
+ *
+ * The description is written as a batch's is (Note [Tasks described in
+ * the hand-off]): the thread that hands reserves the receiver's
+ * descriptions (`busy' in its description lines: one reservation for
+ * both places a description may lie in), reads the word again, and only
+ * if it is open writes the description and moves the word from open to
+ * its value (CAS), then frees the reservation.  So two describers never
+ * overlap, and nobody writes a description the receiver may still read:
+ * a describer that reserved after the last one's CAS reads the word after
+ * it, so an open word is the receiver's reopening, which comes after it
+ * read that description (acquire on the word).  A task handed as a record
+ * meanwhile (a claim, a batch's chain) does not use the line, and a
+ * describer whose CAS then fails leaves a description nobody reads.  A
+ * CAS to a busy word first and the description after it cost more: the
+ * receiver, looking at its word, read the busy word between the CAS and
+ * the stores (in the model about 0.9 times per move), and the stores took
+ * the line back from it; so did a prefetch for writing before the look
+ * (the receiver's look between it and the stores then took the line).
+ * Claims describe nothing: a claim moves the word without reading it,
+ * and the reservation and the look cost what the record's line saves
+ * (in the model, trees of 12 to 224 threads, 2 % more transfers in
+ * all).  The reservation's line is the describer's as long as one thread
+ * describes to the receiver (a tree's designated hander, round after
+ * round).  Why no task is lost or runs twice is as
+ * for a described batch: the child is the receiver's once its word left
+ * open; the record it makes is the task, counted in its parent when it
+ * was made; the hander frees its record after the CAS, when no queue
+ * holds it.  A child that is not common, or whose receiver's descriptions
+ * another thread holds reserved, still goes as its record. */
+
+/* The record a task's child described beside member me's word (its value
+ * h) becomes, made now from this thread's cache (Note [A task's child
+ * described beside its receiver's word]). */
+static struct hsomp_task *inline_task(struct hsomp_thread *self, struct hsomp_team *team,
+                                      struct hsomp_tasking *tk, unsigned me, uintptr_t h) {
+  const struct hsomp_hand_inline *p = &tk->member[me].inl;
+  struct hsomp_hand_desc d = {
+      .flags = (uint16_t)(((h >> HSOMP_HAND_INLINE_FINAL) & 1 ? HSOMP_TASK_FINAL : 0) |
+                          ((h >> HSOMP_HAND_INLINE_UNTIED) & 1 ? HSOMP_TASK_UNTIED : 0)),
+      .offset = (uint16_t)((h >> HSOMP_HAND_INLINE_OFFSET) & 511),
+      .count = 1,
+      .words = (uint8_t)((h >> HSOMP_HAND_INLINE_WORDSAT) & 3),
+      .depth = (uint16_t)(h >> HSOMP_HAND_INLINE_DEPTH),
+      .parent = p->parent,
+      .taskgroup = NULL,
+      .counted_tg = NULL,
+      .icv = p->icv,
+      .fn = p->fn};
+  struct hsomp_task *t = tk->record_remake(self, team, &d, p->arg, p->ancestors);
+  t->handed_next = NULL;
+  return t;
+}
+
+/* The word's value for t described beside a receiver's word, or 0 when t
+ * is not common (Note [A task's child described beside its receiver's
+ * word]). */
+static uintptr_t inline_word(const struct hsomp_task *t) {
+  const uint32_t plain = HSOMP_TASK_DEFERRED | HSOMP_TASK_BLOCK | HSOMP_TASK_FINAL | HSOMP_TASK_UNTIED;
+  size_t offset = (size_t)((char *)t->data - (char *)t);
+  size_t words = (t->arg_size + 7) / 8;
+  if (HSOMP_UNLIKELY(hsomp_ompt_enabled) || (t->flags & ~plain) || !(t->flags & HSOMP_TASK_BLOCK) ||
+      t->icv == &t->icv_own || t->taskgroup || t->counted_tg || t->priority || t->depth > UINT16_MAX ||
+      words > HSOMP_HAND_INLINE_WORDS || offset + 8 * words > HSOMP_RECORD_BLOCK)
+    return 0;
+  return HSOMP_HAND_INLINE | (uintptr_t)t->depth << HSOMP_HAND_INLINE_DEPTH |
+         (uintptr_t)((t->flags & HSOMP_TASK_FINAL) != 0) << HSOMP_HAND_INLINE_FINAL |
+         (uintptr_t)((t->flags & HSOMP_TASK_UNTIED) != 0) << HSOMP_HAND_INLINE_UNTIED |
+         (uintptr_t)words << HSOMP_HAND_INLINE_WORDSAT | (uintptr_t)offset << HSOMP_HAND_INLINE_OFFSET;
+}
+
+/* Hand t, described by its word's value `inl', to member i (Note [A
+ * task's child described beside its receiver's word]): 1 if handed (t is
+ * then this thread's to free), 0 if the word was not open, -1 if another
+ * thread holds the member's descriptions reserved. */
+static int hand_inline(struct hsomp_tasking *tk, unsigned i, const struct hsomp_task *t,
+                       uintptr_t inl) {
+  _Atomic uintptr_t *word = &tk->member[i].handoff;
+  _Atomic uint32_t *busy = &tk->hand[i].busy;
+  uint32_t free_ = 0;
+  if (!atomic_compare_exchange_strong_explicit(busy, &free_, 1, memory_order_acquire,
+                                               memory_order_relaxed))
+    return -1; /* another thread describes tasks to it */
+  bool handed = false;
+  /* acquire: the member read its last description before it reopened */
+  if (atomic_load_explicit(word, memory_order_acquire) == HSOMP_HAND_OPEN) {
+    struct hsomp_hand_inline *p = &tk->member[i].inl;
+    p->fn = t->fn;
+    p->parent = t->parent;
+    p->icv = t->icv;
+    p->ancestors = t->ancestors;
+    unsigned words = (unsigned)((inl >> HSOMP_HAND_INLINE_WORDSAT) & 3);
+    for (unsigned k = 0; k < words; k++)
+      memcpy(&p->arg[k], (const char *)t->data + 8 * k, 8);
+    uintptr_t open = HSOMP_HAND_OPEN;
+    handed = atomic_compare_exchange_strong_explicit(word, &open, inl, memory_order_acq_rel,
+                                                     memory_order_relaxed);
+  }
+  atomic_store_explicit(busy, 0, memory_order_release);
+  return handed;
 }
 
 /* The handed tasks in the word's value h (> open), noting a
@@ -199,6 +335,8 @@ static struct hsomp_task *handed_tasks(struct hsomp_thread *self, struct hsomp_t
     mine->desig = hsomp_task_desig_at((unsigned)(h >> HSOMP_HAND_PLACE_SHIFT), tk->cap);
     h &= ((uintptr_t)1 << HSOMP_HAND_PLACE_SHIFT) - 1;
   }
+  if (h & HSOMP_HAND_INLINE)
+    return inline_task(self, team, tk, me, h);
   if (!(h & HSOMP_HAND_DESC))
     return (struct hsomp_task *)(h & ~HSOMP_HAND_STATE);
   /* Note [Tasks described in the hand-off] */
@@ -497,12 +635,14 @@ static void batch_went(struct hsomp_task_member *mine, unsigned me, unsigned n, 
  * depend clauses carry their record's address in their entry and run as
  * proxies of it (Note [Tasks with dependences described in the hand-off]
  * in task_deps.c), and their maker does not free them; any other
- * batch goes as records, as before, and so does a task's child (a
- * claim: one task, whose record the receiver reads in one line; a claim
- * reads no word before its CAS, so the reservation and that read would
- * cost about what the record's line does).  The arguments travel as whole words: the
- * bytes that round a task's own up to a word are copied too, from and
- * into its block.
+ * batch goes as records, as before, and so does a task's child that
+ * goes by a claim (one task, whose record the receiver reads in one line;
+ * a claim reads no word before its CAS, so the reservation and that read
+ * cost about what the record's line does: measured, Note [A task's child
+ * described beside its receiver's word]); a common child that goes to its
+ * designated receiver is described beside the receiver's word (that
+ * Note).  The arguments travel as whole words: the bytes that round a
+ * task's own up to a word are copied too, from and into its block.
  *
  * The description is written in the receiver's lines, which several
  * threads may want to write at once, so a thread that hands first
@@ -640,8 +780,10 @@ static void describe_batch(struct hand *h, const struct hsomp_task *current) {
  * lowbit(r)/2 ..., lie in the part of the ids that r's hander does not
  * designate: when a tree starts on member 0 and its subtrees go down the
  * binomial tree, each hand-off costs the receiver's reopening of its
- * word, the CAS and the receiver's read.  A tree started elsewhere, or
- * tasks of other shapes, fall back to claims as before, paying one failed
+ * word, the CAS and the receiver's read (and a common child goes
+ * described beside the word: Note [A task's child described beside its
+ * receiver's word]).  A tree started elsewhere, or tasks of other
+ * shapes, fall back to claims as before, paying one failed
  * CAS per hand-off at most (none when the thread has no designated
  * receiver left).  Not on crowded CPUs, where nobody waits so: there the
  * distance is not reset at the implicit task's waits.  Why no task is lost or
@@ -715,9 +857,15 @@ bool hsomp_task_hand_designated(struct hsomp_tasking *tk, unsigned me, unsigned 
     return false;
   t->handed_next = NULL;
   uintptr_t open = HSOMP_HAND_OPEN;
-  if (atomic_compare_exchange_strong_explicit(&tk->member[to].handoff, &open,
-                                              (uintptr_t)t, memory_order_acq_rel,
-                                              memory_order_relaxed)) {
+  /* Note [A task's child described beside its receiver's word] */
+  uintptr_t inl = inline_word(t);
+  int described = inl ? hand_inline(tk, to, t, inl) : -1;
+  if (described > 0 ||
+      (described < 0 && atomic_compare_exchange_strong_explicit(&tk->member[to].handoff, &open,
+                                                                (uintptr_t)t, memory_order_acq_rel,
+                                                                memory_order_relaxed))) {
+    if (described > 0)
+      tk->record_free(t);
     mine->desig--; /* the next distance, half this one */
     HSOMP_SIM_EVENT("designated-ok");
     return true;

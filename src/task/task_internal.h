@@ -349,6 +349,18 @@ _Static_assert(offsetof(struct hsomp_hand_lines, slot) == HSOMP_HAND_HEAD &&
                    sizeof(struct hsomp_hand_lines) == HSOMP_HAND_LINES * HSOMP_CACHELINE,
                "a description fills its lines");
 
+/* What a task's child needs beside the word's bits (Note [A task's child
+ * described beside its receiver's word], task_handoff.c): the rest of the
+ * hand-off word's line. */
+#define HSOMP_HAND_INLINE_WORDS 2 /* arguments of at most 16 bytes */
+struct hsomp_hand_inline {
+  void (*fn)(void *);
+  struct hsomp_task *parent;
+  const struct hsomp_icv *icv;
+  struct hsomp_tie_sig ancestors;
+  uint64_t arg[HSOMP_HAND_INLINE_WORDS];
+};
+
 struct hsomp_task_member {
   struct hsomp_deque dq;
   /* The owner's, written at its looks for work: not in the line of
@@ -390,6 +402,12 @@ struct hsomp_task_member {
    * but open is closed.  Its own line: the owner's fields above are
    * written at every look for work.  */
   _Atomic uintptr_t handoff HSOMP_ALIGNED;
+  /* A task's child described beside the word (Note [A task's child
+   * described beside its receiver's word], task_handoff.c): written by a
+   * thread that reserved the member's descriptions (`busy' of its lines in
+   * tk->hand) and then read the word open, read by the member once the
+   * word says HSOMP_HAND_INLINE, before it reopens it. */
+  struct hsomp_hand_inline inl;
   /* In members 0 .. (nthreads-1)/8: members 8k .. 8k+7 that may wait for
    * a task, a bit each, set by its member only, cleared by it or by a
    * claim (Note [Sticky waiting bits], task_handoff.c). */
@@ -403,6 +421,9 @@ struct hsomp_task_member {
 _Static_assert(offsetof(struct hsomp_task_member, handoff) ==
                    offsetof(struct hsomp_task_member, rng) + HSOMP_CACHELINE,
                "the owner's fields of a member fill one line");
+_Static_assert(offsetof(struct hsomp_task_member, waiting_bits) ==
+                   offsetof(struct hsomp_task_member, handoff) + HSOMP_CACHELINE,
+               "a task's child described beside the word fills the word's line");
 
 struct hsomp_shared_item {
   int priority;
