@@ -405,10 +405,12 @@ static void record_free(struct hsomp_task *t) {
  * it makes a child of another task (an implicit task of a nested team);
  * then the counts are exact whenever anyone waits on them.  Taskgroup
  * counts are not counted in advance.  In teams of more than
- * HSOMP_TASK_BIG_TEAM threads the batches grow to 32 children: there the
- * children bound (HSOMP_CUTOFF_KIDS_PER_THREAD per thread) is far above a
- * batch, and the count's line is taken by the completions of many
- * runners (in the model, 2 transfers per batch). */
+ * HSOMP_TASK_BIG_TEAM threads the batches grow to half the team, at least
+ * 32 children: there the children bound (HSOMP_CUTOFF_KIDS_PER_THREAD per
+ * thread) is 256 times a batch, and the count's line is taken by the
+ * completions of many runners, 2 transfers per batch in the model, so a
+ * producer's count costs O(tasks / N) rather than O(tasks / 32) (at 256
+ * threads a round of 1024 tasks counted 31 batches, now 7). */
 #define HSOMP_KID_CREDIT_MAX 8
 #define HSOMP_KID_CREDIT_MAX_BIG 32
 
@@ -430,8 +432,10 @@ void hsomp_task_count_child_slow(struct hsomp_thread *self, struct hsomp_task *p
   atomic_fetch_add_explicit(&parent->pending, use * (HSOMP_KID | 1), memory_order_relaxed);
   self->kid_credit_task = parent;
   self->kid_credit = use - 1;
-  uint32_t most = parent->team && parent->team->nthreads > HSOMP_TASK_BIG_TEAM ? HSOMP_KID_CREDIT_MAX_BIG
-                                                                              : HSOMP_KID_CREDIT_MAX;
+  uint32_t most = HSOMP_KID_CREDIT_MAX;
+  if (parent->team && parent->team->nthreads > HSOMP_TASK_BIG_TEAM)
+    most = parent->team->nthreads / 2 > HSOMP_KID_CREDIT_MAX_BIG ? parent->team->nthreads / 2
+                                                                 : HSOMP_KID_CREDIT_MAX_BIG;
   self->kid_credit_step = step == 0 ? 1 : (2 * step < most ? 2 * step : most);
 }
 
