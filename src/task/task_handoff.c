@@ -292,12 +292,16 @@ static uintptr_t inline_word(const struct hsomp_task *t) {
          (uintptr_t)words << HSOMP_HAND_INLINE_WORDSAT | (uintptr_t)offset << HSOMP_HAND_INLINE_OFFSET;
 }
 
-/* Hand t, described by its word's value `inl', to member i (Note [A
- * task's child described beside its receiver's word]): 1 if handed (t is
- * then this thread's to free), 0 if the word was not open, -1 if another
- * thread holds the member's descriptions reserved. */
-static int hand_inline(struct hsomp_tasking *tk, unsigned i, const struct hsomp_task *t,
-                       uintptr_t inl) {
+/* Hand member i a description (Note [Tasks described in the hand-off]):
+ * reserve its description lines and the rest of its word's line (`busy',
+ * a CAS from 0), check that its word is still open, write the description
+ * (`write', inlined), move the word from open to `value', let the lines
+ * go.  1 if handed, 0 if the word was not open, -1 if another thread holds
+ * the member's descriptions reserved. */
+static inline __attribute__((always_inline)) int
+hand_description(struct hsomp_tasking *tk, unsigned i, uintptr_t value,
+                 void (*write)(struct hsomp_tasking *tk, unsigned i, const void *what),
+                 const void *what) {
   _Atomic uintptr_t *word = &tk->member[i].handoff;
   _Atomic uint32_t *busy = &tk->hand[i].busy;
   uint32_t free_ = 0;
@@ -307,20 +311,36 @@ static int hand_inline(struct hsomp_tasking *tk, unsigned i, const struct hsomp_
   bool handed = false;
   /* acquire: the member read its last description before it reopened */
   if (atomic_load_explicit(word, memory_order_acquire) == HSOMP_HAND_OPEN) {
-    struct hsomp_hand_inline *p = &tk->member[i].inl;
-    p->fn = t->fn;
-    p->parent = t->parent;
-    p->icv = t->icv;
-    p->ancestors = t->ancestors;
-    unsigned words = (unsigned)((inl >> HSOMP_HAND_INLINE_WORDSAT) & 3);
-    for (unsigned k = 0; k < words; k++)
-      memcpy(&p->arg[k], (const char *)t->data + 8 * k, 8);
+    write(tk, i, what);
     uintptr_t open = HSOMP_HAND_OPEN;
-    handed = atomic_compare_exchange_strong_explicit(word, &open, inl, memory_order_acq_rel,
+    handed = atomic_compare_exchange_strong_explicit(word, &open, value, memory_order_acq_rel,
                                                      memory_order_relaxed);
   }
   atomic_store_explicit(busy, 0, memory_order_release);
   return handed;
+}
+
+/* A task's child described beside member i's word (what: the task). */
+static inline __attribute__((always_inline)) void write_inline(struct hsomp_tasking *tk, unsigned i,
+                                                               const void *what) {
+  const struct hsomp_task *t = what;
+  struct hsomp_hand_inline *p = &tk->member[i].inl;
+  p->fn = t->fn;
+  p->parent = t->parent;
+  p->icv = t->icv;
+  p->ancestors = t->ancestors;
+  unsigned words = (unsigned)((t->arg_size + 7) / 8); /* as inline_word counted them */
+  for (unsigned k = 0; k < words; k++)
+    memcpy(&p->arg[k], (const char *)t->data + 8 * k, 8);
+}
+
+/* Hand t, described by its word's value `inl', to member i (Note [A
+ * task's child described beside its receiver's word]): 1 if handed (t is
+ * then this thread's to free), 0 if the word was not open, -1 if another
+ * thread holds the member's descriptions reserved. */
+static int hand_inline(struct hsomp_tasking *tk, unsigned i, const struct hsomp_task *t,
+                       uintptr_t inl) {
+  return hand_description(tk, i, inl, write_inline, t);
 }
 
 /* The handed tasks in the word's value h (> open), noting a
@@ -457,29 +477,22 @@ struct hand {
   uint64_t slot[HSOMP_HAND_SLOTS];
 };
 
-/* Hand the description of h to member i, whose word read open: reserve
- * its description's lines, check that its word is still open, write
- * them and move the word from open to HSOMP_HAND_DESC; true if handed
- * (Note [Tasks described in the hand-off]). */
-static bool hand_described(struct hsomp_tasking *tk, unsigned i, const struct hand *h) {
-  struct hsomp_task_member *m = &tk->member[i];
+/* A producer's batch described in member i's description lines (what:
+ * the struct hand). */
+static inline __attribute__((always_inline)) void write_batch(struct hsomp_tasking *tk, unsigned i,
+                                                              const void *what) {
+  const struct hand *h = what;
   struct hsomp_hand_lines *l = &tk->hand[i];
-  uint32_t free_ = 0;
-  if (!atomic_compare_exchange_strong_explicit(&l->busy, &free_, 1, memory_order_acquire,
-                                               memory_order_relaxed))
-    return false; /* another thread describes a batch to it */
-  bool handed = false;
-  /* acquire: the member read its last description before it reopened */
-  if (atomic_load_explicit(&m->handoff, memory_order_acquire) == HSOMP_HAND_OPEN) {
-    l->d = h->d;
-    for (unsigned k = 0; k < h->slots; k++)
-      l->slot[k] = h->slot[k];
-    uintptr_t open = HSOMP_HAND_OPEN;
-    handed = atomic_compare_exchange_strong_explicit(&m->handoff, &open, HSOMP_HAND_DESC,
-                                                     memory_order_acq_rel, memory_order_relaxed);
-  }
-  atomic_store_explicit(&l->busy, 0, memory_order_release);
-  return handed;
+  l->d = h->d;
+  for (unsigned k = 0; k < h->slots; k++)
+    l->slot[k] = h->slot[k];
+}
+
+/* Hand the description of h to member i, whose word read open, moving
+ * its word to HSOMP_HAND_DESC; true if handed (Note [Tasks described in
+ * the hand-off]). */
+static bool hand_described(struct hsomp_tasking *tk, unsigned i, const struct hand *h) {
+  return hand_description(tk, i, HSOMP_HAND_DESC, write_batch, h) > 0;
 }
 
 /* Member i's bit was just taken out of the set by this thread: hand it h
