@@ -683,11 +683,35 @@ static bool waiter_done(void *arg) {
   const struct task_waiter *tw = arg;
   return tw->w->done(tw->w->arg);
 }
+/* Note [A task wait that takes its count]
+ * A task whose child ran on another thread (a tree's subtree, handed:
+ * Note [Designated receivers], task_handoff.c) finds it complete in its
+ * count's line, which the child's completion wrote.  A load there takes
+ * the line shared, and the next write to it -- the task's thread again,
+ * counting the first child of the next task made in that record (Note
+ * [Recycled task records]) -- must take it from the child's thread once
+ * more.  So in a big team a taskwait looks at its count with an atomic
+ * add of 0: the look takes the line for the waiter, once per completion
+ * that wrote it, and the record's next life counts its first child in a
+ * line its thread holds (in the model, a tree at 256 threads: the count's
+ * line three transfers a move -> two).  It is a locked instruction on a
+ * line the waiter mostly holds, and returns what a load would.  Only
+ * this path of a big team's wait knows it (the condition is
+ * hsomp_task_kids_done, by address): a small team's taskwait, and its
+ * first look before it waits, are loads as before. */
+bool hsomp_task_kids_done(void *arg) { return hsomp_task_no_kids(arg); }
+static bool kids_done_taken(void *arg) {
+  struct hsomp_task *t = arg;
+  return hsomp_kids(atomic_fetch_add_explicit(&t->pending, 0, memory_order_seq_cst)) == 0;
+}
+
 /* The same in a big team (Note [Completions counted in batches]). */
 static bool waiter_done_batched(void *arg) {
   const struct task_waiter *tw = arg;
   if (tw->batch->n && tw->batch->parent == tw->constraint)
     batch_release(tw->team, tw->batch);
+  if (tw->w->done == hsomp_task_kids_done) /* Note [A task wait that takes its count] */
+    return kids_done_taken(tw->w->arg);
   return tw->w->done(tw->w->arg);
 }
 /* Note [Completions counted in batches]: run t (found by the waiter in a

@@ -597,17 +597,13 @@ GOMP_task(void (*fn)(void *), void *data, void (*cpyfn)(void *, void *), long ar
 
 static void pending_arm(void *arg) { hsomp_task_arm_waiter(arg, HSOMP_WAITER); }
 static void pending_disarm(void *arg) { hsomp_task_disarm_waiter(arg, HSOMP_WAITER); }
-static bool kids_done(void *arg) {
-  struct hsomp_task *t = arg;
-  return hsomp_kids(atomic_load_explicit(&t->pending, memory_order_seq_cst)) == 0;
-}
 
 void GOMP_taskwait(void) {
   struct hsomp_thread *self = hsomp_self();
   struct hsomp_task *t = self->ts.task;
   HSOMP_OMPT(sync(ompt_sync_region_taskwait, ompt_scope_begin, HSOMP_OMPT_RA));
-  if (t && !kids_done(t)) {
-    struct hsomp_wait w = {kids_done, pending_arm, pending_disarm, t};
+  if (t && !hsomp_task_no_kids(t)) {
+    struct hsomp_wait w = {hsomp_task_kids_done, pending_arm, pending_disarm, t};
     hsomp_task_wait(self, self->ts.team, t, &w);
   }
   HSOMP_OMPT(sync(ompt_sync_region_taskwait, ompt_scope_end, HSOMP_OMPT_RA));

@@ -638,6 +638,13 @@ struct hsomp_wait {
 };
 void hsomp_task_wait(struct hsomp_thread *self, struct hsomp_team *team,
                      struct hsomp_task *constraint, const struct hsomp_wait *w) HSOMP_INTERNAL;
+/* A taskwait's condition: no child of t is left; and the same for a wait
+ * (task.c; a big team's wait looks at it its own way: Note [A task wait
+ * that takes its count]). */
+static inline bool hsomp_task_no_kids(const struct hsomp_task *t) {
+  return hsomp_kids(atomic_load_explicit(&t->pending, memory_order_seq_cst)) == 0;
+}
+bool hsomp_task_kids_done(void *arg) HSOMP_INTERNAL;
 /* A deferred task has finished its body (and its detach event, if any),
  * or was discarded: release its dependants, parent and taskgroup. */
 void hsomp_task_complete(struct hsomp_thread *self, struct hsomp_team *team,
