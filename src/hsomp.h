@@ -194,6 +194,7 @@ struct hsomp_team_state {
   uint64_t guided_lo;            /* guided: where that chunk starts (iter.c) */
   uint32_t bar_phase;            /* barriers met in this region (barrier.c) */
   uint32_t bar_tag;              /* the region's barrier tag (barrier.c) */
+  uint32_t bar_passed;           /* barriers of the region it has left complete (barrier.c) */
   /* ordered loops (ordered.c): the logical iterations [lo, hi) of the
    * chunk this thread holds, while ordered_held. */
   uint64_t ordered_lo, ordered_hi;

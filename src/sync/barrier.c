@@ -160,6 +160,9 @@ bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancell
     atomic_store_explicit(&self->bar_release, p.value, memory_order_seq_cst);
     hsomp_team_wake(team);
   }
+  /* complete: every task of the team made before it is done (Note
+   * [Task-aware barrier]; Note [Describing after a barrier], task_handoff.c) */
+  self->ts.bar_passed++;
   return cancelled(&p);
 }
 

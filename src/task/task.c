@@ -285,6 +285,7 @@ static struct hsomp_task *record_remake(struct hsomp_thread *self, struct hsomp_
   t->counted_tg = d->counted_tg;
   t->arg_size = arg_size;
   t->depth = d->depth;
+  t->interval = d->interval;
   t->ancestors = ancestors;
   t->flags = HSOMP_TASK_DEFERRED | HSOMP_TASK_BLOCK | d->flags;
   t->priority = 0;
@@ -348,6 +349,7 @@ static struct hsomp_task *materialise_stack(struct hsomp_task *r) {
   h->counted_tg = r->counted_tg;
   h->depth = r->depth;
   h->ancestors = hsomp_task_child_ancestors(p);
+  h->interval = hsomp_task_child_interval(hsomp_self(), p);
   h->flags = (r->flags & ~(uint32_t)HSOMP_TASK_ON_STACK) | HSOMP_TASK_HEAP_COPY |
              (block ? HSOMP_TASK_BLOCK : 0);
   h->ompt_task = r->ompt_task;

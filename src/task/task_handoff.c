@@ -185,8 +185,11 @@ static inline _Atomic uint64_t *waiting_word(struct hsomp_tasking *tk, unsigned 
 #define HSOMP_HAND_INLINE_UNTIED 23 /* HSOMP_TASK_UNTIED */
 #define HSOMP_HAND_INLINE_WORDSAT 24 /* 2 bits: argument words */
 #define HSOMP_HAND_INLINE_OFFSET 26 /* 9 bits: the arguments' offset in a block */
+#define HSOMP_HAND_INLINE_INTERVAL 35 /* 13 bits: its interval's (Note [Describing after a barrier]) */
+#define HSOMP_HAND_INTERVAL_BITS 13
 _Static_assert(HSOMP_HAND_INLINE_WORDS < 4 && HSOMP_RECORD_BLOCK <= 512 &&
-                   HSOMP_HAND_INLINE_OFFSET + 9 <= HSOMP_HAND_PLACE_SHIFT,
+                   HSOMP_HAND_INLINE_OFFSET + 9 <= HSOMP_HAND_INLINE_INTERVAL &&
+                   HSOMP_HAND_INLINE_INTERVAL + HSOMP_HAND_INTERVAL_BITS <= HSOMP_HAND_PLACE_SHIFT,
                "a described child's bits fit below a place");
 #define HSOMP_HAND_STATE ((uintptr_t)HSOMP_CACHELINE - 1)
 
@@ -226,8 +229,9 @@ static inline uintptr_t hand_in_place(const struct hsomp_task *t, unsigned place
  * The description is written as a batch's is (Note [Tasks described in
  * the hand-off]): the thread that hands reserves the receiver's
  * descriptions (`busy' in its description lines: one reservation for
- * both places a description may lie in), reads the word again, and only
- * if it is open writes the description and moves the word from open to
+ * both places a description may lie in), reads the word again (unless a
+ * barrier tells: Note [Describing after a barrier]), and only if it is
+ * open writes the description and moves the word from open to
  * its value (CAS), then frees the reservation.  So two describers never
  * overlap, and nobody writes a description the receiver may still read:
  * a describer that reserved after the last one's CAS reads the word after
@@ -252,6 +256,19 @@ static inline uintptr_t hand_in_place(const struct hsomp_task *t, unsigned place
  * holds it.  A child that is not common, or whose receiver's descriptions
  * another thread holds reserved, still goes as its record. */
 
+/* The interval of the child described in the word's value h, from the
+ * low bits h carries: the receiver, which takes it before the barrier
+ * that ends that interval completes and after the one that began it
+ * completed, has left as many barriers or one fewer (Note [Describing
+ * after a barrier]). */
+static uint32_t inline_interval(const struct hsomp_thread *self, uintptr_t h) {
+  const uint32_t mask = (1u << HSOMP_HAND_INTERVAL_BITS) - 1;
+  uint32_t passed = self->ts.bar_passed;
+  uint32_t ahead = ((uint32_t)(h >> HSOMP_HAND_INLINE_INTERVAL) - passed) & mask;
+  HSOMP_ASSERT(ahead <= 1);
+  return passed + ahead;
+}
+
 /* The record a task's child described beside member me's word (its value
  * h) becomes, made now from this thread's cache (Note [A task's child
  * described beside its receiver's word]). */
@@ -265,6 +282,7 @@ static struct hsomp_task *inline_task(struct hsomp_thread *self, struct hsomp_te
       .count = 1,
       .words = (uint8_t)((h >> HSOMP_HAND_INLINE_WORDSAT) & 3),
       .depth = (uint16_t)(h >> HSOMP_HAND_INLINE_DEPTH),
+      .interval = inline_interval(self, h),
       .parent = p->parent,
       .taskgroup = NULL,
       .counted_tg = NULL,
@@ -289,34 +307,80 @@ static uintptr_t inline_word(const struct hsomp_task *t) {
   return HSOMP_HAND_INLINE | (uintptr_t)t->depth << HSOMP_HAND_INLINE_DEPTH |
          (uintptr_t)((t->flags & HSOMP_TASK_FINAL) != 0) << HSOMP_HAND_INLINE_FINAL |
          (uintptr_t)((t->flags & HSOMP_TASK_UNTIED) != 0) << HSOMP_HAND_INLINE_UNTIED |
-         (uintptr_t)words << HSOMP_HAND_INLINE_WORDSAT | (uintptr_t)offset << HSOMP_HAND_INLINE_OFFSET;
+         (uintptr_t)words << HSOMP_HAND_INLINE_WORDSAT | (uintptr_t)offset << HSOMP_HAND_INLINE_OFFSET |
+         (uintptr_t)(t->interval & ((1u << HSOMP_HAND_INTERVAL_BITS) - 1)) << HSOMP_HAND_INLINE_INTERVAL;
 }
 
-/* Hand member i a description (Note [Tasks described in the hand-off]):
- * reserve its description lines and the rest of its word's line (`busy',
- * a CAS from 0), check that its word is still open, write the description
- * (`write', inlined), move the word from open to `value', let the lines
- * go.  1 if handed, 0 if the word was not open, -1 if another thread holds
- * the member's descriptions reserved. */
+/* Note [Describing after a barrier]
+ * A describer reads the receiver's word before it writes (Note [A task's
+ * child described beside its receiver's word]) only to know that the
+ * receiver has read the last description it was handed: the read takes
+ * the word's line shared from the receiver, which reopened it, and the
+ * writes then take it again (in the model, a tree at 256 threads: one
+ * transfer per move).  A completed barrier tells it too.  Number the
+ * intervals between a region's barriers by how many the threads have
+ * left complete (ts.bar_passed, counted by every member as it leaves
+ * one).  Every task belongs to one: a child of an implicit task to the
+ * interval its thread is in when it makes it (an implicit task makes
+ * tasks only outside barriers), any other child to its parent's (a task's
+ * descendants end before the barrier that ends its interval completes:
+ * Note [Task-aware barrier], barrier.c); the record carries it
+ * (`interval', and a description: the batch's, 13 bits of the word's
+ * value beside the word, from which the receiver rebuilds it).  Not the
+ * describer's own count: a thread still waiting for its release from
+ * barrier k+1 runs tasks that threads released before it made after it
+ * (interval k+1), and hands their children.  A task of interval k is
+ * read from its description before its barrier k+1 completes; a thread
+ * that has left that barrier (ts.bar_passed > k) comes after.  So a
+ * describer that hands records in the member's reservation word (`busy',
+ * above its bit) the region's tag and the handed task's interval, and
+ * the next describer, if the tag is its region's and its own count is
+ * larger (modulo 2^31, by less than 2^30: it is never more than one
+ * behind), writes the description and CASes the word without looking at
+ * the word first: its first access to the line is a write.  If the word
+ * was not open the CAS fails and the description stays unread (a record
+ * handed meanwhile does not use the line); the reservation then keeps
+ * what it held.  Otherwise (a task of an interval the describer has not
+ * seen end, another region, cancellation enabled: a cancelled barrier is
+ * left without completing) it looks first, as before. */
+#define HSOMP_HAND_PASSED_MASK 0x7fffffffu
+static uint64_t described_at(const struct hsomp_thread *self, uint32_t interval) {
+  return (uint64_t)self->ts.bar_tag << 32 | (uint64_t)(interval & HSOMP_HAND_PASSED_MASK) << 1;
+}
+static bool interval_over(const struct hsomp_thread *self, uint64_t was) {
+  uint32_t since = (self->ts.bar_passed - (uint32_t)(was >> 1)) & HSOMP_HAND_PASSED_MASK;
+  return (uint32_t)(was >> 32) == self->ts.bar_tag && since != 0 &&
+         since < (HSOMP_HAND_PASSED_MASK >> 1) && !hsomp_settings.cancellation;
+}
+
+/* Hand member i a description of tasks of `interval' (Note [Tasks
+ * described in the hand-off]): reserve its description lines and the rest
+ * of its word's line (`busy', bit 0), check that its word is still open
+ * (unless a barrier says so: Note [Describing after a barrier]), write the
+ * description (`write', inlined), move the word from open to `value', let
+ * the lines go.  1 if handed, 0 if the word was not open, -1 if another
+ * thread holds the member's descriptions reserved. */
 static inline __attribute__((always_inline)) int
-hand_description(struct hsomp_tasking *tk, unsigned i, uintptr_t value,
+hand_description(struct hsomp_tasking *tk, unsigned i, uintptr_t value, uint32_t interval,
                  void (*write)(struct hsomp_tasking *tk, unsigned i, const void *what),
                  const void *what) {
   _Atomic uintptr_t *word = &tk->member[i].handoff;
-  _Atomic uint32_t *busy = &tk->hand[i].busy;
-  uint32_t free_ = 0;
-  if (!atomic_compare_exchange_strong_explicit(busy, &free_, 1, memory_order_acquire,
-                                               memory_order_relaxed))
+  _Atomic uint64_t *busy = &tk->hand[i].busy;
+  /* a reservation already there stays as it was */
+  uint64_t was = atomic_fetch_or_explicit(busy, 1, memory_order_acquire);
+  if (was & 1)
     return -1; /* another thread describes tasks to it */
+  const struct hsomp_thread *self = hsomp_self();
   bool handed = false;
   /* acquire: the member read its last description before it reopened */
-  if (atomic_load_explicit(word, memory_order_acquire) == HSOMP_HAND_OPEN) {
+  if (interval_over(self, was) ||
+      atomic_load_explicit(word, memory_order_acquire) == HSOMP_HAND_OPEN) {
     write(tk, i, what);
     uintptr_t open = HSOMP_HAND_OPEN;
     handed = atomic_compare_exchange_strong_explicit(word, &open, value, memory_order_acq_rel,
                                                      memory_order_relaxed);
   }
-  atomic_store_explicit(busy, 0, memory_order_release);
+  atomic_store_explicit(busy, handed ? described_at(self, interval) : was, memory_order_release);
   return handed;
 }
 
@@ -340,7 +404,7 @@ static inline __attribute__((always_inline)) void write_inline(struct hsomp_task
  * thread holds the member's descriptions reserved. */
 static int hand_inline(struct hsomp_tasking *tk, unsigned i, const struct hsomp_task *t,
                        uintptr_t inl) {
-  return hand_description(tk, i, inl, write_inline, t);
+  return hand_description(tk, i, inl, t->interval, write_inline, t);
 }
 
 /* The handed tasks in the word's value h (> open), noting a
@@ -492,7 +556,7 @@ static inline __attribute__((always_inline)) void write_batch(struct hsomp_taski
  * its word to HSOMP_HAND_DESC; true if handed (Note [Tasks described in
  * the hand-off]). */
 static bool hand_described(struct hsomp_tasking *tk, unsigned i, const struct hand *h) {
-  return hand_description(tk, i, HSOMP_HAND_DESC, write_batch, h) > 0;
+  return hand_description(tk, i, HSOMP_HAND_DESC, h->d.interval, write_batch, h) > 0;
 }
 
 /* Member i's bit was just taken out of the set by this thread: hand it h
@@ -659,8 +723,9 @@ static void batch_went(struct hsomp_task_member *mine, unsigned me, unsigned n, 
  *
  * The description is written in the receiver's lines, which several
  * threads may want to write at once, so a thread that hands first
- * reserves them (`busy', a CAS from 0), then reads the receiver's
- * word again: if it is still open, it writes the description and moves
+ * reserves them (`busy', its bit 0 set by an atomic or), then reads the receiver's
+ * word again (unless a barrier tells: Note [Describing after a
+ * barrier]): if it is still open, it writes the description and moves
  * the word from open to HSOMP_HAND_DESC (CAS), and it frees the
  * reservation after that CAS, whether it succeeded or not.  The
  * reservation lies in the description's first line, not in the word's:
@@ -700,7 +765,7 @@ static void describe_batch(struct hand *h, const struct hsomp_task *current) {
     if (r->fn != fn)
       fn = NULL;
     if ((r->flags & ~common) || !(r->flags & HSOMP_TASK_BLOCK) || r->icv == &r->icv_own ||
-        r->parent != t->parent || r->taskgroup != t->taskgroup ||
+        r->parent != t->parent || r->interval != t->interval || r->taskgroup != t->taskgroup ||
         r->counted_tg != t->counted_tg || r->flags != t->flags ||
         (size_t)((char *)r->data - (char *)r) != offset || r->arg_size > 8 * HSOMP_HAND_ARG_WORDS)
       return;
@@ -724,6 +789,7 @@ static void describe_batch(struct hand *h, const struct hsomp_task *current) {
                                   .count = (uint8_t)count,
                                   .words = (uint8_t)words,
                                   .depth = (uint16_t)t->depth,
+                                  .interval = t->interval,
                                   .fn = fn};
   uint64_t *s = h->slot;
   if (dep) { /* Note [Completion signalled per batch]: the batch first, which holds the records */

@@ -171,6 +171,11 @@ struct hsomp_task {
       int priority;
       uint32_t event;             /* DETACH: its slot in the event table (task_event.c) */
       bool taskgroup_own;         /* `taskgroup' was started by this task */
+      /* Explicit tasks: the interval between the team's barriers it runs
+       * in, as the count of barriers its implicit ancestor's thread had
+       * left when that made its first explicit ancestor (Note [Describing
+       * after a barrier], task_handoff.c). */
+      uint32_t interval;
     };
     char line2_[HSOMP_CACHELINE];
   };
@@ -326,13 +331,14 @@ struct hsomp_hand_desc {
   uint16_t offset;                /* the arguments' offset in a record */
   uint8_t count, words;           /* tasks, argument words of each */
   uint16_t depth;
+  uint32_t interval;              /* every task's (struct hsomp_task) */
   struct hsomp_task *parent;
   struct hsomp_taskgroup *taskgroup, *counted_tg;
   const struct hsomp_icv *icv;
   void (*fn)(void *);             /* every task's; NULL: each entry's first word */
 };
 #define HSOMP_HAND_LINES 8        /* the description's lines */
-#define HSOMP_HAND_HEAD (8 + sizeof(struct hsomp_hand_desc)) /* `busy', padded, and `d' */
+#define HSOMP_HAND_HEAD (8 + sizeof(struct hsomp_hand_desc)) /* `busy' and `d' */
 #define HSOMP_HAND_SLOTS ((HSOMP_HAND_LINES * HSOMP_CACHELINE - HSOMP_HAND_HEAD) / 8)
 #define HSOMP_HAND_ARG_WORDS 8    /* arguments of at most 64 bytes */
 /* A member's description lines: a batch described to it, in lines of
@@ -341,7 +347,10 @@ struct hsomp_hand_desc {
  * its word says HSOMP_HAND_DESC (Note [Tasks described in the hand-off],
  * task_handoff.c). */
 struct hsomp_hand_lines {
-  _Atomic uint32_t busy;          /* reserved by a thread that writes the rest */
+  /* reserved (bit 0) by a thread that writes the rest; above it, the
+   * region's tag and the interval of the tasks last described to the
+   * member (Note [Describing after a barrier], task_handoff.c) */
+  _Atomic uint64_t busy;
   struct hsomp_hand_desc d;
   uint64_t slot[HSOMP_HAND_SLOTS];
 } HSOMP_ALIGNED;
@@ -472,6 +481,14 @@ static inline struct hsomp_tie_sig hsomp_task_tie_bits(const struct hsomp_task *
   uint64_t h = (uint64_t)(uintptr_t)w * 0x9e3779b97f4a7c15ull;
   return (struct hsomp_tie_sig){(1ull << (h >> 58)) | (1ull << ((h >> 52) & 63)),
                                 (1ull << ((h >> 46) & 63)) | (1ull << ((h >> 40) & 63))};
+}
+/* A new child's `interval' (Note [Describing after a barrier] in
+ * task_handoff.c): its parent's, or, the child of an implicit task (which
+ * makes tasks only outside the team's barriers), the barriers its thread
+ * has left. */
+static inline uint32_t hsomp_task_child_interval(const struct hsomp_thread *self,
+                                                 const struct hsomp_task *parent) {
+  return (parent->flags & HSOMP_TASK_IMPLICIT) ? self->ts.bar_passed : parent->interval;
 }
 /* A child's `ancestors': its parent's and the parent's own bits. */
 static inline struct hsomp_tie_sig hsomp_task_child_ancestors(const struct hsomp_task *parent) {
