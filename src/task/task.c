@@ -285,7 +285,6 @@ static struct hsomp_task *record_remake(struct hsomp_thread *self, struct hsomp_
   t->counted_tg = d->counted_tg;
   t->arg_size = arg_size;
   t->depth = d->depth;
-  t->interval = d->interval;
   t->ancestors = ancestors;
   t->flags = HSOMP_TASK_DEFERRED | HSOMP_TASK_BLOCK | d->flags;
   t->priority = 0;

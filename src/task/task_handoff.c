@@ -185,7 +185,7 @@ static inline _Atomic uint64_t *waiting_word(struct hsomp_tasking *tk, unsigned 
 #define HSOMP_HAND_INLINE_UNTIED 23 /* HSOMP_TASK_UNTIED */
 #define HSOMP_HAND_INLINE_WORDSAT 24 /* 2 bits: argument words */
 #define HSOMP_HAND_INLINE_OFFSET 26 /* 9 bits: the arguments' offset in a block */
-#define HSOMP_HAND_INLINE_INTERVAL 35 /* 13 bits: its interval's (Note [Describing after a barrier]) */
+#define HSOMP_HAND_INLINE_INTERVAL 35 /* 13 bits: the interval's (also a batch's: Note [Describing after a barrier]) */
 #define HSOMP_HAND_INTERVAL_BITS 13
 _Static_assert(HSOMP_HAND_INLINE_WORDS < 4 && HSOMP_RECORD_BLOCK <= 512 &&
                    HSOMP_HAND_INLINE_OFFSET + 9 <= HSOMP_HAND_INLINE_INTERVAL &&
@@ -256,12 +256,18 @@ static inline uintptr_t hand_in_place(const struct hsomp_task *t, unsigned place
  * holds it.  A child that is not common, or whose receiver's descriptions
  * another thread holds reserved, still goes as its record. */
 
-/* The interval of the child described in the word's value h, from the
- * low bits h carries: the receiver, which takes it before the barrier
+/* The low bits of a described task's interval in the word's value (Note
+ * [Describing after a barrier]). */
+static inline uintptr_t interval_bits(uint32_t interval) {
+  return (uintptr_t)(interval & ((1u << HSOMP_HAND_INTERVAL_BITS) - 1)) << HSOMP_HAND_INLINE_INTERVAL;
+}
+
+/* The interval of the tasks described in the word's value h, from the
+ * low bits h carries: the receiver, which takes them before the barrier
  * that ends that interval completes and after the one that began it
  * completed, has left as many barriers or one fewer (Note [Describing
  * after a barrier]). */
-static uint32_t inline_interval(const struct hsomp_thread *self, uintptr_t h) {
+static uint32_t word_interval(const struct hsomp_thread *self, uintptr_t h) {
   const uint32_t mask = (1u << HSOMP_HAND_INTERVAL_BITS) - 1;
   uint32_t passed = self->ts.bar_passed;
   uint32_t ahead = ((uint32_t)(h >> HSOMP_HAND_INLINE_INTERVAL) - passed) & mask;
@@ -282,13 +288,13 @@ static struct hsomp_task *inline_task(struct hsomp_thread *self, struct hsomp_te
       .count = 1,
       .words = (uint8_t)((h >> HSOMP_HAND_INLINE_WORDSAT) & 3),
       .depth = (uint16_t)(h >> HSOMP_HAND_INLINE_DEPTH),
-      .interval = inline_interval(self, h),
       .parent = p->parent,
       .taskgroup = NULL,
       .counted_tg = NULL,
       .icv = p->icv,
       .fn = p->fn};
   struct hsomp_task *t = tk->record_remake(self, team, &d, p->arg, p->ancestors);
+  t->interval = word_interval(self, h);
   t->handed_next = NULL;
   return t;
 }
@@ -308,7 +314,7 @@ static uintptr_t inline_word(const struct hsomp_task *t) {
          (uintptr_t)((t->flags & HSOMP_TASK_FINAL) != 0) << HSOMP_HAND_INLINE_FINAL |
          (uintptr_t)((t->flags & HSOMP_TASK_UNTIED) != 0) << HSOMP_HAND_INLINE_UNTIED |
          (uintptr_t)words << HSOMP_HAND_INLINE_WORDSAT | (uintptr_t)offset << HSOMP_HAND_INLINE_OFFSET |
-         (uintptr_t)(t->interval & ((1u << HSOMP_HAND_INTERVAL_BITS) - 1)) << HSOMP_HAND_INLINE_INTERVAL;
+         interval_bits(t->interval);
 }
 
 /* Note [Describing after a barrier]
@@ -325,8 +331,10 @@ static uintptr_t inline_word(const struct hsomp_task *t) {
  * tasks only outside barriers), any other child to its parent's (a task's
  * descendants end before the barrier that ends its interval completes:
  * Note [Task-aware barrier], barrier.c); the record carries it
- * (`interval', and a description: the batch's, 13 bits of the word's
- * value beside the word, from which the receiver rebuilds it).  Not the
+ * (`interval'), and a description 13 bits of it in the word's value,
+ * from which the receiver rebuilds it (not in the batch's description
+ * lines: a field more there took a slot from batches, and task
+ * dependences at 64 threads cost 50 transfers more in the model).  Not the
  * describer's own count: a thread still waiting for its release from
  * barrier k+1 runs tasks that threads released before it made after it
  * (interval k+1), and hands their children.  A task of interval k is
@@ -439,8 +447,10 @@ static struct hsomp_task *handed_tasks(struct hsomp_thread *self, struct hsomp_t
       dep = 0;
   }
   unsigned stride = (d->fn ? 0 : 1) + d->words + dep;
+  uint32_t interval = word_interval(self, h);
   for (unsigned k = 0; k < d->count; k++, entry += stride) {
     struct hsomp_task *t = tk->record_remake(self, team, d, entry, sig);
+    t->interval = interval;
     if (d->flags & HSOMP_TASK_DEPEND) {
       /* Note [Tasks with dependences described in the hand-off] (task_deps.c) */
       t->dep_origin = NULL; /* with a batch: its completion reads it there if it must */
@@ -556,7 +566,8 @@ static inline __attribute__((always_inline)) void write_batch(struct hsomp_taski
  * its word to HSOMP_HAND_DESC; true if handed (Note [Tasks described in
  * the hand-off]). */
 static bool hand_described(struct hsomp_tasking *tk, unsigned i, const struct hand *h) {
-  return hand_description(tk, i, HSOMP_HAND_DESC, h->d.interval, write_batch, h) > 0;
+  return hand_description(tk, i, HSOMP_HAND_DESC | interval_bits(h->t->interval), h->t->interval,
+                          write_batch, h) > 0;
 }
 
 /* Member i's bit was just taken out of the set by this thread: hand it h
@@ -789,7 +800,6 @@ static void describe_batch(struct hand *h, const struct hsomp_task *current) {
                                   .count = (uint8_t)count,
                                   .words = (uint8_t)words,
                                   .depth = (uint16_t)t->depth,
-                                  .interval = t->interval,
                                   .fn = fn};
   uint64_t *s = h->slot;
   if (dep) { /* Note [Completion signalled per batch]: the batch first, which holds the records */

@@ -331,7 +331,6 @@ struct hsomp_hand_desc {
   uint16_t offset;                /* the arguments' offset in a record */
   uint8_t count, words;           /* tasks, argument words of each */
   uint16_t depth;
-  uint32_t interval;              /* every task's (struct hsomp_task) */
   struct hsomp_task *parent;
   struct hsomp_taskgroup *taskgroup, *counted_tg;
   const struct hsomp_icv *icv;
