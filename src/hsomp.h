@@ -193,6 +193,8 @@ struct hsomp_team_state {
                                   * (guided: 1 + the last chunk computed) */
   uint64_t guided_lo;            /* guided: where that chunk starts (iter.c) */
   uint32_t bar_phase;            /* barriers met in this region (barrier.c) */
+  uint32_t single_phase;         /* bar_phase + 1 at the last single that followed
+                                  * a barrier (Note [Single right after a barrier]) */
   uint32_t bar_tag;              /* the region's barrier tag (barrier.c) */
   /* ordered loops (ordered.c): the logical iterations [lo, hi) of the
    * chunk this thread holds, while ordered_held. */
