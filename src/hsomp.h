@@ -193,6 +193,8 @@ struct hsomp_team_state {
                                   * (guided: 1 + the last chunk computed) */
   uint64_t guided_lo;            /* guided: where that chunk starts (iter.c) */
   uint32_t bar_phase;            /* barriers met in this region (barrier.c) */
+  uint32_t single_phase;         /* bar_phase + 1 at the last single that followed
+                                  * a barrier (Note [Single right after a barrier]) */
   uint32_t bar_tag;              /* the region's barrier tag (barrier.c) */
   uint32_t bar_passed;           /* barriers of the region it has left complete (barrier.c) */
   /* ordered loops (ordered.c): the logical iterations [lo, hi) of the
@@ -225,6 +227,8 @@ struct hsomp_team {
   struct hsomp_icv parent_icv;
   struct hsomp_barrier barrier;
   _Atomic unsigned long single_count HSOMP_ALIGNED;
+  /* Thread 0's barrier release (Note [Root release word], barrier.c). */
+  _Atomic uint64_t root_release HSOMP_ALIGNED;
   _Atomic uint32_t joined HSOMP_ALIGNED; /* nthreads - 1 once all joined (Note [Tree join]) */
   unsigned long spins;           /* spin budget for waits in this team */
   unsigned threads_in_regions;   /* process-wide, when the team started (crowd.c) */
@@ -289,7 +293,8 @@ struct hsomp_thread {
   unsigned start_place;          /* the place to run on (affinity.c) */
 
   /* The tree barrier (Note [Tree barrier], barrier.c): written by this
-   * thread only, read by its parent and children in the team. */
+   * thread only, read by its parent and children in the team it is a
+   * worker of (as thread 0 it releases through the team's root_release). */
   _Atomic uint64_t bar_arrived HSOMP_ALIGNED;
   _Atomic uint64_t bar_release HSOMP_ALIGNED;
 

@@ -46,10 +46,10 @@ void hsomp_barrier_init(struct hsomp_barrier *b) {
  * until each child's `bar_arrived` holds this barrier's value, then
  * stores the value into its own `bar_arrived`.
  * Release: thread 0, once its children have arrived, stores the value into
- * its own `bar_release`; every other thread waits for its parent's
- * `bar_release` to hold the value, then stores it into its own for its
- * children.  The two words live in two lines of the thread's own record
- * that only the thread writes (one line would make the children re-read
+ * the team's `root_release` (Note [Root release word]); every other thread
+ * waits for its parent's release word to hold the value, then stores it
+ * into its own `bar_release` for its children.  The two words live in two
+ * lines of the thread's own record that only the thread writes (one line would make the children re-read
  * it after the gather store too), so a barrier costs about 4 line
  * transfers per thread, and the longest chain is about two per level of
  * a tree of depth log4(nthreads) -- against a central counter's N
@@ -82,7 +82,7 @@ void hsomp_barrier_init(struct hsomp_barrier *b) {
 struct phase {
   struct hsomp_barrier *b;
   struct hsomp_team *team;
-  struct hsomp_thread *parent;
+  _Atomic uint64_t *parent_release;
   uint64_t value;
   unsigned next_child, end_child;
   bool cancellable;
@@ -108,8 +108,24 @@ static bool children_arrived(void *arg) {
 
 static bool released(void *arg) {
   struct phase *p = arg;
-  return atomic_load_explicit(&p->parent->bar_release, memory_order_seq_cst) == p->value ||
+  return atomic_load_explicit(p->parent_release, memory_order_seq_cst) == p->value ||
          cancelled(p);
+}
+
+/* Note [Root release word]
+ * Thread 0 of a team releases its children through a word of the team
+ * record (root_release), every other member through its own record's
+ * `bar_release`.  A thread's own word serves the one team it is a worker
+ * of; thread 0 is the team's master, a thread that may be a member of an
+ * outer team too.  If it released through its own word, a master that
+ * left a barrier of the outer team and then opened a nested region would
+ * overwrite its outer release value with the inner team's before its
+ * outer children had read it (one asleep in the barrier wakes too late),
+ * and they would wait forever.  A worker's word is written again only at
+ * its team's next barrier, which its children reach after they have read
+ * it (the join uses `bar_arrived` only); the team's word likewise. */
+static _Atomic uint64_t *release_word(struct hsomp_team *team, unsigned id) {
+  return id == 0 ? &team->root_release : &team->members[id]->bar_release;
 }
 
 bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancellable) {
@@ -149,7 +165,7 @@ bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancell
   } else {
     atomic_store_explicit(&self->bar_arrived, p.value, memory_order_seq_cst);
     hsomp_team_wake(team);
-    p.parent = team->members[(id - 1) / arity];
+    p.parent_release = release_word(team, (id - 1) / arity);
     if (!released(&p))
       hsomp_task_help_until(self, team, false, released, &p, team->spins);
     if (cancelled(&p))
@@ -157,7 +173,7 @@ bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancell
   }
   /* Release the children. */
   if (first < nthreads) {
-    atomic_store_explicit(&self->bar_release, p.value, memory_order_seq_cst);
+    atomic_store_explicit(release_word(team, id), p.value, memory_order_seq_cst);
     hsomp_team_wake(team);
   }
   /* complete: every task of the team made before it is done (Note
