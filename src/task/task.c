@@ -320,6 +320,7 @@ static struct hsomp_task *implicit_attach(struct hsomp_thread *self) {
   }
   t->team = team;
   t->flags = HSOMP_TASK_IMPLICIT;
+  t->interval = self->ts.bar_passed; /* Note [Describing after a barrier] (task_handoff.c) */
   atomic_init(&t->pending, 1);
   self->ts.task = t;
   return t;
@@ -348,7 +349,7 @@ static struct hsomp_task *materialise_stack(struct hsomp_task *r) {
   h->counted_tg = r->counted_tg;
   h->depth = r->depth;
   h->ancestors = hsomp_task_child_ancestors(p);
-  h->interval = hsomp_task_child_interval(hsomp_self(), p);
+  h->interval = p->interval;
   h->flags = (r->flags & ~(uint32_t)HSOMP_TASK_ON_STACK) | HSOMP_TASK_HEAP_COPY |
              (block ? HSOMP_TASK_BLOCK : 0);
   h->ompt_task = r->ompt_task;
@@ -839,6 +840,11 @@ void hsomp_task_help_until(struct hsomp_thread *self, struct hsomp_team *team, b
     return;
   }
   struct settle st = {self->ts.task, done, arg};
+  /* The implicit task's children made after this barrier (or the join)
+   * belong to the next interval (Note [Describing after a barrier],
+   * task_handoff.c). */
+  if (st.own)
+    st.own->interval = self->ts.bar_passed + 1;
   if (!st.own || hsomp_live(atomic_load_explicit(&st.own->pending, memory_order_acquire)) <= 1)
     return;
   struct hsomp_wait w = {settled, settle_arm, settle_disarm, &st};

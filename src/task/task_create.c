@@ -344,7 +344,7 @@ struct hsomp_task *hsomp_task_new(struct hsomp_thread *self, struct hsomp_team *
   t->arg_size = (size_t)arg_size; /* in the place of an included record's `shadow' */
   t->depth = parent->depth + 1;
   t->ancestors = hsomp_task_child_ancestors(parent);
-  t->interval = hsomp_task_child_interval(self, parent);
+  t->interval = parent->interval;
   t->flags = HSOMP_TASK_DEFERRED | (block ? HSOMP_TASK_BLOCK : 0);
   if (flags & GOMP_TASK_FLAG_FINAL)
     t->flags |= HSOMP_TASK_FINAL;

@@ -328,7 +328,9 @@ static uintptr_t inline_word(const struct hsomp_task *t) {
  * left complete (ts.bar_passed, counted by every member as it leaves
  * one).  Every task belongs to one: a child of an implicit task to the
  * interval its thread is in when it makes it (an implicit task makes
- * tasks only outside barriers), any other child to its parent's (a task's
+ * tasks only outside barriers; its record holds that count, set when it
+ * is attached and, for after the barrier, as its thread enters one), any
+ * other child to its parent's (a task's
  * descendants end before the barrier that ends its interval completes:
  * Note [Task-aware barrier], barrier.c); the record carries it
  * (`interval'), and a description 13 bits of it in the word's value,

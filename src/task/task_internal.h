@@ -171,10 +171,12 @@ struct hsomp_task {
       int priority;
       uint32_t event;             /* DETACH: its slot in the event table (task_event.c) */
       bool taskgroup_own;         /* `taskgroup' was started by this task */
-      /* Explicit tasks: the interval between the team's barriers it runs
-       * in, as the count of barriers its implicit ancestor's thread had
-       * left when that made its first explicit ancestor (Note [Describing
-       * after a barrier], task_handoff.c). */
+      /* The interval between the team's barriers the task runs in, as a
+       * count of the region's barriers left complete (Note [Describing
+       * after a barrier], task_handoff.c): a child's is its parent's; an
+       * implicit task's record holds the count its thread has left (set
+       * when it is attached and as the thread enters each barrier, for
+       * after it: an implicit task makes children only outside them). */
       uint32_t interval;
     };
     char line2_[HSOMP_CACHELINE];
@@ -480,14 +482,6 @@ static inline struct hsomp_tie_sig hsomp_task_tie_bits(const struct hsomp_task *
   uint64_t h = (uint64_t)(uintptr_t)w * 0x9e3779b97f4a7c15ull;
   return (struct hsomp_tie_sig){(1ull << (h >> 58)) | (1ull << ((h >> 52) & 63)),
                                 (1ull << ((h >> 46) & 63)) | (1ull << ((h >> 40) & 63))};
-}
-/* A new child's `interval' (Note [Describing after a barrier] in
- * task_handoff.c): its parent's, or, the child of an implicit task (which
- * makes tasks only outside the team's barriers), the barriers its thread
- * has left. */
-static inline uint32_t hsomp_task_child_interval(const struct hsomp_thread *self,
-                                                 const struct hsomp_task *parent) {
-  return (parent->flags & HSOMP_TASK_IMPLICIT) ? self->ts.bar_passed : parent->interval;
 }
 /* A child's `ancestors': its parent's and the parent's own bits. */
 static inline struct hsomp_tie_sig hsomp_task_child_ancestors(const struct hsomp_task *parent) {
