@@ -173,7 +173,9 @@ bool hsomp_barrier_wait(struct hsomp_barrier *b, unsigned nthreads, bool cancell
   }
   /* Release the children. */
   if (first < nthreads) {
-    atomic_store_explicit(release_word(team, id), p.value, memory_order_seq_cst);
+    /* its own word: no read of the team's members array for it */
+    atomic_store_explicit(id == 0 ? &team->root_release : &self->bar_release, p.value,
+                          memory_order_seq_cst);
     hsomp_team_wake(team);
   }
   /* complete: every task of the team made before it is done (Note
