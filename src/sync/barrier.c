@@ -49,11 +49,11 @@ void hsomp_barrier_init(struct hsomp_barrier *b) {
  * the team's `root_release` (Note [Root release word]); every other thread
  * waits for its parent's release word to hold the value, then stores it
  * into its own `bar_release` for its children.  The two words live in two
- * lines of the thread's own record that only the thread writes (one line would make the children re-read
- * it after the gather store too), so a barrier costs about 4 line
- * transfers per thread, and the longest chain is about two per level of
- * a tree of depth log4(nthreads) -- against a central counter's N
- * dependent RMWs.
+ * lines of the thread's own record that only the thread writes (one line
+ * would make the children re-read it after the gather store too), so a
+ * barrier costs about 4 line transfers per thread, and the longest chain
+ * is about two per level of a tree of depth log4(nthreads) -- against a
+ * central counter's N dependent RMWs.
  *
  * The value is (tag << 32 | phase): the region's tag (unique per region,
  * set at its start by hsomp_barrier_init; each thread gets it with its
