@@ -280,9 +280,13 @@ static inline uintptr_t hand_in_place(const struct hsomp_task *t, unsigned place
  * write -- and the parent's thread, which noted the word and the value
  * in the parent's record (`collect_word', line 1, which only that thread
  * reads or writes), releases the child's units in its own count when it
- * sees the word changed: at its taskwait (the read is the one transfer
- * the completion costs now), or at the parent's own end, where it waits
- * for the child as a taskwait would.  A word that no longer holds the
+ * sees the word changed: at its taskwait, or at the parent's own end,
+ * where it waits for the child as a taskwait would.  The parent's read
+ * replaces the child's RMW on the parent's count and the parent's look
+ * at it, but a line read by one thread costs its next writer a transfer:
+ * the receiver's close of its word at the end of its wait, a hit before,
+ * now takes the line back (in the model, a tree at 256 threads: 2184 ->
+ * 2104 transfers a round, 80 fewer, not 255; README, "Scale").  A word that no longer holds the
  * value means the child completed: no false "done" is possible.  A later
  * child handed to the same word with the same value would only delay the
  * parent until that one completes; a tag from the parent's address in

@@ -158,11 +158,12 @@ struct hsomp_task {
        * (task_handoff.c).  As a parent: the receiver's word that still
        * holds `collect_value' while a child handed so is running (NULL:
        * none), read and written by the task's own thread only (not a
-       * flag: others read the flags of a running task); NULL in every
-       * record made (set with pending's 1).  As that child (HSOMP_TASK_COLLECT): the word it was handed in, whose
-       * value its completion takes away; collect_reopen: its receiver took
-       * it from the word and runs it in its wait, so the completion
-       * reopens the word. */
+       * flag: other threads read a running task's flags); NULL in every
+       * record made (set with pending's 1).  As that child
+       * (HSOMP_TASK_COLLECT): the word it was handed in, whose value its
+       * completion takes away; collect_reopen: its receiver took it from
+       * the word and runs it in its wait, so the completion reopens the
+       * word. */
       _Atomic uintptr_t *collect_word;
       uintptr_t collect_value;
       _Atomic uintptr_t *collect_at;
