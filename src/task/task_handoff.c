@@ -286,11 +286,11 @@ static inline uintptr_t hand_in_place(const struct hsomp_task *t, unsigned place
  * at it, but a line read by one thread costs its next writer a transfer:
  * the receiver's close of its word at the end of its wait, a hit before,
  * now takes the line back (in the model, a tree at 256 threads: 2184 ->
- * 2104 transfers a round, 80 fewer, not 255; README, "Scale").  A word that no longer holds the
- * value means the child completed: no false "done" is possible.  A later
- * child handed to the same word with the same value would only delay the
- * parent until that one completes; a tag from the parent's address in
- * the value's high bits makes that rare.  A child whose subtree still
+ * 2104 transfers a round, 80 fewer, not 255; README, "Scale").  A word
+ * that no longer holds the value means the child completed: no false
+ * "done" is possible.  A later child handed to the same word with the
+ * same value would only delay the parent until that one completes; a tag
+ * from the parent's address in the value's high bits makes that rare.  A child whose subtree still
  * runs when it completes adds a unit to its parent's live count before
  * the word changes (release; the parent reads the word with acquire), so
  * the parent's subtree stays counted until the grandchildren end, whose

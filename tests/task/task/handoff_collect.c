@@ -31,16 +31,12 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
+#include "task_tree.h"
+
 enum { DEPTH = 6, NODES = 1 << (DEPTH + 1), ROUNDS = 10, LEAF = 200000 };
 
 static atomic_int seen[NODES];
 static atomic_int bad;
-
-static void work(int n) {
-  volatile int x = 0;
-  for (int i = 0; i < n; i++)
-    x += i;
-}
 
 static int depth_of(int id) {
   int depth = DEPTH;
