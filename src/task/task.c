@@ -172,7 +172,6 @@ static bool depot_take(struct hsomp_task_cache *c) {
   for (unsigned long i = 0; i < n; i++)
     c->slot[i] = b->block[i];
   atomic_init(&((struct hsomp_task *)b)->pending, 1); /* Note [Recycled task records] */
-  ((struct hsomp_task *)b)->collect_word = NULL;
   c->slot[n] = b; /* the batch's own block, taken first */
   c->count = (unsigned)n + 1;
   return true;
@@ -220,7 +219,6 @@ void *hsomp_record_alloc(struct hsomp_thread *self, size_t size, bool *block) {
     hsomp_fatal("out of memory allocating a task (%zu bytes)", size);
   }
   atomic_init(&((struct hsomp_task *)p)->pending, 1); /* Note [Recycled task records] */
-  ((struct hsomp_task *)p)->collect_word = NULL;
   return p;
 }
 
@@ -478,7 +476,6 @@ void hsomp_task_release(struct hsomp_team *team, struct hsomp_task *t, uint64_t 
     struct hsomp_task *parent = t->parent;
     struct hsomp_taskgroup *tg = t->counted_tg;
     atomic_store_explicit(&t->pending, 1, memory_order_relaxed); /* Note [Recycled task records] */
-    HSOMP_ASSERT(t->collect_word == NULL);
     record_free(t);
     if (tg)
       taskgroup_release(team, tg);
@@ -521,12 +518,6 @@ static void batch_release(struct hsomp_team *team, struct done_batch *b) {
   hsomp_task_release(team, b->parent, n * (HSOMP_KID | 1));
 }
 
-/* Note [A moved child's completion in its receiver's word] (task_handoff.c):
- * at the end of this file, out of the way of the common path. */
-static bool collect_poll(struct hsomp_team *team, struct hsomp_task *t);
-static bool collect_complete(struct hsomp_thread *self, struct hsomp_team *team,
-                             struct hsomp_task *t);
-
 /* hsomp_task_complete; with a batch `b' (NULL: none), the common case's
  * units are counted in it (Note [Completions counted in batches]). */
 static inline __attribute__((always_inline)) void task_complete(struct hsomp_thread *self,
@@ -535,11 +526,6 @@ static inline __attribute__((always_inline)) void task_complete(struct hsomp_thr
                                                                 struct done_batch *b) {
   if (t->flags & HSOMP_TASK_DEPEND)
     hsomp_deps_release(self, t);
-  /* Note [A moved child's completion in its receiver's word] (task_handoff.c) */
-  if ((HSOMP_UNLIKELY(t->flags & HSOMP_TASK_COLLECT) ||
-       ((t->flags & HSOMP_TASK_PARENT) && HSOMP_UNLIKELY(t->collect_word != NULL))) &&
-      collect_complete(self, team, t))
-    return;
   struct hsomp_task *parent = t->parent;
   /* Note [Compact task records]: a task that never counted a child
    * leaves its count's line alone. */
@@ -726,12 +712,8 @@ static bool waiter_done_batched(void *arg) {
   const struct task_waiter *tw = arg;
   if (tw->batch->n && tw->batch->parent == tw->constraint)
     batch_release(tw->team, tw->batch);
-  if (tw->w->done == hsomp_task_kids_done) { /* Note [A task wait that takes its count] */
-    struct hsomp_task *t = tw->w->arg;
-    if (t->collect_word) /* Note [A moved child's completion in its receiver's word] */
-      collect_poll(tw->team, t);
-    return kids_done_taken(t);
-  }
+  if (tw->w->done == hsomp_task_kids_done) /* Note [A task wait that takes its count] */
+    return kids_done_taken(tw->w->arg);
   return tw->w->done(tw->w->arg);
 }
 /* Note [Completions counted in batches]: run t (found by the waiter in a
@@ -890,59 +872,4 @@ void hsomp_task_region_end(struct hsomp_team *team) {
       hsomp_deque_free_retired(&tk->member[i].dq);
   }
   atomic_store_explicit(&team->tasks_used, false, memory_order_relaxed);
-}
-
-/* ------------------------------------------------------------------ */
-/* A moved child's completion in its receiver's word.                  */
-
-/* Note [A moved child's completion in its receiver's word]
- * (task_handoff.c): the parent's side.  t's child handed so has
- * completed if its receiver's word no longer holds its value (a claim's
- * flag aside); then t's thread releases the child's units itself.
- * acquire: the child's effects, and the unit its completion added to t
- * for a subtree still running. */
-static bool collect_poll(struct hsomp_team *team, struct hsomp_task *t) {
-  if ((atomic_load_explicit(t->collect_word, memory_order_acquire) & ~HSOMP_HAND_UNSET) ==
-      t->collect_value)
-    return false;
-  t->collect_word = NULL;
-  hsomp_task_release(team, t, HSOMP_KID | 1);
-  return true;
-}
-static bool collect_over(void *arg) {
-  struct hsomp_task *t = arg;
-  return t->collect_word == NULL || collect_poll(t->team, t);
-}
-/* t has finished while that child runs: wait for it, as a taskwait
- * would (the child's completion wakes the constrained sleepers). */
-static __attribute__((noinline)) void collect_wait(struct hsomp_thread *self,
-                                                   struct hsomp_team *team, struct hsomp_task *t) {
-  if (collect_poll(team, t))
-    return;
-  struct hsomp_wait w = {collect_over, NULL, NULL, t};
-  task_wait(self, team, t, &w, team->spins);
-}
-/* The child's side: its completion goes in the word, not in its parent's
- * count, which its parent's thread releases when it sees the word change;
- * a subtree still running keeps a unit of the parent's live count, added
- * here before the word changes and released by the subtree's end.  False
- * if t is not such a child (it is only a parent that waited). */
-static __attribute__((noinline)) bool collect_complete(struct hsomp_thread *self,
-                                                       struct hsomp_team *team,
-                                                       struct hsomp_task *t) {
-  if (t->collect_word)
-    collect_wait(self, team, t); /* first: t may be such a child itself */
-  if (!(t->flags & HSOMP_TASK_COLLECT))
-    return false;
-  _Atomic uintptr_t *word = t->collect_at;
-  bool reopen = t->collect_reopen;
-  if (!(t->flags & HSOMP_TASK_PARENT) || atomic_load_explicit(&t->pending, memory_order_acquire) == 1) {
-    record_free(t);
-    hsomp_task_collect_done(self, team, word, reopen);
-  } else {
-    atomic_fetch_add_explicit(&t->parent->pending, 1, memory_order_relaxed);
-    hsomp_task_collect_done(self, team, word, reopen);
-    hsomp_task_release(team, t, 1);
-  }
-  return true;
 }

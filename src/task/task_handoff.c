@@ -163,6 +163,10 @@ static inline _Atomic uint64_t *waiting_word(struct hsomp_tasking *tk, unsigned 
   return &tk->member[i / HSOMP_WAITING_PER_WORD].waiting_bits;
 }
 
+/* A task handed with this flag, or a word that is not open carrying it:
+ * its member's bit was taken out of the waiting set by the thread that
+ * wrote it (Note [Sticky waiting bits]).  Records are aligned to a line. */
+#define HSOMP_HAND_UNSET ((uintptr_t)2)
 /* A batch described in the member's lines (Note [Tasks described in the
  * hand-off]). */
 #define HSOMP_HAND_DESC ((uintptr_t)4)
@@ -187,11 +191,6 @@ _Static_assert(HSOMP_HAND_INLINE_WORDS < 4 && HSOMP_RECORD_BLOCK <= 512 &&
                    HSOMP_HAND_INLINE_OFFSET + 9 <= HSOMP_HAND_INLINE_INTERVAL &&
                    HSOMP_HAND_INLINE_INTERVAL + HSOMP_HAND_INTERVAL_BITS <= HSOMP_HAND_PLACE_SHIFT,
                "a described child's bits fit below a place");
-/* A task's child whose parent collects its completion from the word
- * (Note [A moved child's completion in its receiver's word]): the value
- * stays in the word until the child completes; a tag from the parent's
- * address in the bits from HSOMP_HAND_PLACE_SHIFT up (no place there). */
-#define HSOMP_HAND_COLLECT ((uintptr_t)32)
 #define HSOMP_HAND_STATE ((uintptr_t)HSOMP_CACHELINE - 1)
 
 /* The word's value for the record t handed in place of member `place'
@@ -257,54 +256,6 @@ static inline uintptr_t hand_in_place(const struct hsomp_task *t, unsigned place
  * holds it.  A child that is not common, or whose receiver's descriptions
  * another thread holds reserved, still goes as its record. */
 
-/* Note [A moved child's completion in its receiver's word]
- * A task's child handed to its receiver (a tree's subtree) completed like
- * any task: its receiver released its units in the parent's count (an
- * RMW on the parent's line) and, back in its wait, reopened its word; the
- * parent's taskwait then read its count.  Two threads taking turns on
- * the receiver's word pay a transfer for the hander's write, one for the
- * receiver's read and one for its reopening, and the completion two more
- * (coherence model, a tree at 256 threads: about 5 a move, 255 moves a
- * round).  Now a child described beside the word (Note [A task's child
- * described beside its receiver's word]) whose parent is the task its
- * hander runs -- explicit, tied, not detached, with no other child
- * handed so outstanding -- goes with HSOMP_HAND_COLLECT in the word's
- * value, and the value stays in the word until the child completes: the
- * receiver never moves it (it reopens only a word that holds no such
- * value, hsomp_task_start_waiting), nor does any hander (they CAS open
- * words only; a claim may add its flag, HSOMP_HAND_UNSET, which the
- * parent ignores).  The child's completion does not touch the parent: it
- * takes the value out of the word (hsomp_task_collect_done) -- by the
- * receiver's reopening itself when the receiver took the child in its
- * wait and runs it there, so the reopening is the completion's only
- * write -- and the parent's thread, which noted the word and the value
- * in the parent's record (`collect_word', line 1, which only that thread
- * reads or writes), releases the child's units in its own count when it
- * sees the word changed: at its taskwait, or at the parent's own end,
- * where it waits for the child as a taskwait would.  The parent's read
- * replaces the child's RMW on the parent's count and the parent's look
- * at it, but a line read by one thread costs its next writer a transfer:
- * the receiver's close of its word at the end of its wait, a hit before,
- * now takes the line back (in the model, a tree at 256 threads: 2184 ->
- * 2104 transfers a round, 80 fewer, not 255; README, "Scale").  A word
- * that no longer holds the value means the child completed: no false
- * "done" is possible.  A later child handed to the same word with the
- * same value would only delay the parent until that one completes; a tag
- * from the parent's address in the value's high bits makes that rare.  A child whose subtree still
- * runs when it completes adds a unit to its parent's live count before
- * the word changes (release; the parent reads the word with acquire), so
- * the parent's subtree stays counted until the grandchildren end, whose
- * release then takes that unit back.  Waiting at the parent's end
- * cannot deadlock a conforming program: it is the wait the program would
- * have had if the child had not been deferred.  The receiver may also
- * find the child in its word as it stops waiting (hsomp_task_withdraw)
- * and schedule it like a new one, so that another thread runs it: that
- * thread's completion closes the word, and the receiver waits again only
- * after it.  A parent that sleeps in its wait is woken by the child's
- * completion (hsomp_task_wake after the word changed; the parent reads
- * the word after announcing its sleep).  Teams of more than
- * HSOMP_TASK_BIG_TEAM threads only. */
-
 /* The low bits of a described task's interval in the word's value (Note
  * [Describing after a barrier]). */
 static inline uintptr_t interval_bits(uint32_t interval) {
@@ -345,11 +296,6 @@ static struct hsomp_task *inline_task(struct hsomp_thread *self, struct hsomp_te
   struct hsomp_task *t = tk->record_remake(self, team, &d, p->arg, p->ancestors);
   t->interval = word_interval(self, h);
   t->handed_next = NULL;
-  if (h & HSOMP_HAND_COLLECT) { /* Note [A moved child's completion in its receiver's word] */
-    t->flags |= HSOMP_TASK_COLLECT;
-    t->collect_at = &tk->member[me].handoff;
-    t->collect_reopen = false; /* hsomp_task_handed says otherwise */
-  }
   return t;
 }
 
@@ -523,7 +469,7 @@ static struct hsomp_task *handed_tasks(struct hsomp_thread *self, struct hsomp_t
   return first;
 }
 
-static void open_word(struct hsomp_tasking *tk, unsigned me) {
+void hsomp_task_start_waiting(struct hsomp_tasking *tk, unsigned me) {
   struct hsomp_task_member *mine = &tk->member[me];
   /* seq_cst: a thread that hands reads the word after the bit */
   uintptr_t old = atomic_exchange_explicit(&mine->handoff, HSOMP_HAND_OPEN, memory_order_seq_cst);
@@ -537,33 +483,6 @@ static void open_word(struct hsomp_tasking *tk, unsigned me) {
                              memory_order_seq_cst);
     mine->in_set = true;
   }
-}
-
-void hsomp_task_start_waiting(struct hsomp_tasking *tk, unsigned me) {
-  /* Note [A moved child's completion in its receiver's word]: not while
-   * the word holds a child that has not completed */
-  if (HSOMP_UNLIKELY(atomic_load_explicit(&tk->member[me].handoff, memory_order_relaxed) &
-                     HSOMP_HAND_COLLECT))
-    return;
-  open_word(tk, me);
-}
-
-void hsomp_task_collect_done(struct hsomp_thread *self, struct hsomp_team *team,
-                             _Atomic uintptr_t *word, bool reopen) {
-  struct hsomp_tasking *tk = hsomp_task_handoff_team(self, team);
-  unsigned me = self->ts.team_id;
-  if (reopen && tk && &tk->member[me].handoff == word &&
-      !hsomp_crowded_with(team->threads_in_regions)) {
-    open_word(tk, me); /* its exchange takes the child's value away */
-  } else {
-    /* closed, keeping a claim's flag (Note [Sticky waiting bits]) */
-    uintptr_t v = atomic_load_explicit(word, memory_order_relaxed);
-    HSOMP_ASSERT(v & HSOMP_HAND_COLLECT);
-    while (!atomic_compare_exchange_weak_explicit(word, &v, v & HSOMP_HAND_UNSET, memory_order_release,
-                                                  memory_order_relaxed))
-      ;
-  }
-  hsomp_task_wake(team); /* the parent may sleep in its wait for the child */
 }
 
 void hsomp_task_leave_set_slow(struct hsomp_tasking *tk, unsigned me) {
@@ -1031,23 +950,11 @@ bool hsomp_task_hand_designated(struct hsomp_tasking *tk, unsigned me, unsigned 
   uintptr_t open = HSOMP_HAND_OPEN;
   /* Note [A task's child described beside its receiver's word] */
   uintptr_t inl = inline_word(t);
-  /* Note [A moved child's completion in its receiver's word] */
-  struct hsomp_task *parent = t->parent;
-  bool collect = inl && parent == current &&
-                 !(parent->flags & (HSOMP_TASK_IMPLICIT | HSOMP_TASK_UNTIED | HSOMP_TASK_DETACH |
-                                    HSOMP_TASK_ON_STACK)) &&
-                 parent->collect_word == NULL;
-  if (collect)
-    inl |= HSOMP_HAND_COLLECT | ((uintptr_t)parent >> 6 & 0xffff) << HSOMP_HAND_PLACE_SHIFT;
   int described = inl ? hand_inline(tk, to, t, inl) : -1;
   if (described > 0 ||
       (described < 0 && atomic_compare_exchange_strong_explicit(&tk->member[to].handoff, &open,
                                                                 (uintptr_t)t, memory_order_acq_rel,
                                                                 memory_order_relaxed))) {
-    if (described > 0 && collect) {
-      parent->collect_word = &tk->member[to].handoff;
-      parent->collect_value = inl;
-    }
     if (described > 0)
       tk->record_free(t);
     mine->desig--; /* the next distance, half this one */
@@ -1199,8 +1106,5 @@ struct hsomp_task *hsomp_task_handed(struct hsomp_thread *self, struct hsomp_tea
   if (h <= HSOMP_HAND_OPEN)
     return NULL;
   mine->waiting = false; /* not open: closed (the task stays in the word) */
-  struct hsomp_task *t = handed_tasks(self, team, tk, me, h); /* with its handed_next, Note [Handing tasks in pairs] */
-  if (t->flags & HSOMP_TASK_COLLECT)
-    t->collect_reopen = true; /* Note [A moved child's completion in its receiver's word] */
-  return t;
+  return handed_tasks(self, team, tk, me, h); /* with its handed_next, Note [Handing tasks in pairs] */
 }

@@ -74,7 +74,6 @@ enum {
   HSOMP_TASK_DEPEND = 1u << 10,   /* has dependence entries (ndeps > 0): its dependence fields are set */
   HSOMP_TASK_PARENT = 1u << 11,   /* a child record counted in its units: `pending' may be more than 1 */
   HSOMP_TASK_DEP_PROXY = 1u << 12, /* (with DEPEND) made from a description: its dependences are dep_origin's */
-  HSOMP_TASK_COLLECT = 1u << 13,  /* its parent collects its completion from the receiver's word (task_handoff.c) */
 };
 
 struct hsomp_dep_table;
@@ -152,23 +151,7 @@ struct hsomp_task {
 
   /* Line 1: the count, which the children's completions change. */
   union {
-    struct {
-      _Atomic uint64_t pending;   /* see Note [Task records] */
-      /* Note [A moved child's completion in its receiver's word]
-       * (task_handoff.c).  As a parent: the receiver's word that still
-       * holds `collect_value' while a child handed so is running (NULL:
-       * none), read and written by the task's own thread only (not a
-       * flag: other threads read a running task's flags); NULL in every
-       * record made (set with pending's 1).  As that child
-       * (HSOMP_TASK_COLLECT): the word it was handed in, whose value its
-       * completion takes away; collect_reopen: its receiver took it from
-       * the word and runs it in its wait, so the completion reopens the
-       * word. */
-      _Atomic uintptr_t *collect_word;
-      uintptr_t collect_value;
-      _Atomic uintptr_t *collect_at;
-      bool collect_reopen;
-    };
+    _Atomic uint64_t pending;     /* see Note [Task records] */
     char line1_[HSOMP_CACHELINE];
   };
 
@@ -340,11 +323,6 @@ struct hsomp_deque {
 /* A member's `handoff' word (Note [Offering tasks to waiting threads]). */
 #define HSOMP_HAND_CLOSED ((uintptr_t)0)
 #define HSOMP_HAND_OPEN ((uintptr_t)1)
-/* A task handed with this flag, or a word that is not open carrying it:
- * its member's bit was taken out of the waiting set by the thread that
- * wrote it (Note [Sticky waiting bits] in task_handoff.c).  Records are
- * aligned to a line. */
-#define HSOMP_HAND_UNSET ((uintptr_t)2)
 
 /* A batch of tasks described in a waiting member's hand-off lines
  * (Note [Tasks described in the hand-off], task_handoff.c): what its
@@ -767,13 +745,6 @@ static inline void hsomp_task_leave_set(struct hsomp_thread *self, struct hsomp_
 /* task_handoff.c (Note [Offering tasks to waiting threads]), below
  * task_sched.c, which passes its deque operations down. */
 void hsomp_task_start_waiting(struct hsomp_tasking *tk, unsigned me) HSOMP_INTERNAL;
-/* A child handed with HSOMP_HAND_COLLECT in `word' has completed: take
- * its value out of the word -- reopening it when this thread is the
- * word's member and took the child from it in its wait (`reopen') --
- * and wake a parent that may sleep (Note [A moved child's completion in
- * its receiver's word], task_handoff.c). */
-void hsomp_task_collect_done(struct hsomp_thread *self, struct hsomp_team *team,
-                             _Atomic uintptr_t *word, bool reopen) HSOMP_INTERNAL;
 /* A task handed to waiting member `me' (it then waits no more), or NULL;
  * the rest of its batch follows it through handed_next. */
 struct hsomp_task *hsomp_task_handed(struct hsomp_thread *self, struct hsomp_team *team,

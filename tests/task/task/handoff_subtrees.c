@@ -1,27 +1,26 @@
-/* A moved child's completion in its receiver's word (Note [A moved
- * child's completion in its receiver's word] in task_handoff.c): in teams
- * of more than 8 threads that fit their CPUs, a task's child described
- * beside its designated receiver's word stays there until it completes,
- * and the parent's thread releases it when it sees the word change -- at
- * its taskwait, or at the parent's own end, where it waits for the child.
- * Binary trees of tasks in teams of 16 and 48 threads:
+/* Subtrees handed to waiting threads in teams of more than 8 threads that
+ * fit their CPUs: a task's child goes to its designated receiver, described
+ * beside the receiver's hand-off word (Note [Designated receivers], Note
+ * [A task's child described beside its receiver's word] in
+ * task_handoff.c), and the receiver's looks take that word's line (Note
+ * [The receiver takes its word's line]).  Binary trees of tasks in teams
+ * of 16 and 48 threads:
  *   - every node waits for its children and checks what they wrote (plain
  *     stores by the child's thread, read after the taskwait);
  *   - nodes that do not wait: the parent ends while the child it handed
- *     still works, so the parent's end waits for it (and, with a short
- *     spin, sleeps until the child's completion wakes it);
+ *     still works, and the region's end waits for every one of them;
  *   - children that end without waiting for their own children, whose
  *     subtrees outlive them: the parent's taskwait sees the child complete
- *     while its grandchildren run, and the region's end still waits for
- *     every one of them;
- *   - a parent whose child is such a node itself (a child handed so that
- *     hands its own child so and ends first).
+ *     while its grandchildren run;
+ *   - a parent whose child is such a node itself.
  * Leaves work long enough (about 0.3-1 ms on this machine) that parents
  * reach their waits before their children end.  Every node counts
  * itself; every node must run once, and a waiting node checks its
  * children's subtrees.  Run as it is (crowded CPUs: nobody waits for a
  * hand-off), with HSOMP_ASSUME_NCPUS=128 (hand-offs), with a short spin
- * (waits sleep), and with cancellation on (GOMP_task's general path). */
+ * (waits sleep), and with cancellation on (GOMP_task's general path).
+ * (Written for issue 19's sixth task round, a moved child's completion
+ * signalled in its receiver's word, since taken out.) */
 // TEST-TIMEOUT: 240
 // TEST-ENV: HSOMP_TEST_VARIANT=crowded
 // TEST-ENV: HSOMP_ASSUME_NCPUS=128
