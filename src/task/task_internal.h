@@ -395,8 +395,12 @@ struct hsomp_task_member {
    * times the average ticks a steal at a barrier gave it (0: none yet),
    * and its deque's `pushes' at the steal. */
   uint64_t stole_at, pause_until, steal_gain, stole_pushes;
-  bool waiting;                   /* its hand-off word is open (Note [Offering tasks to waiting threads]) */
-  bool in_set;                    /* its bit is in its block's waiting word (Note [Sticky waiting bits]) */
+  bool waiting : 1;               /* its hand-off word is open (Note [Offering tasks to waiting threads]) */
+  bool in_set : 1;                /* its bit is in its block's waiting word (Note [Sticky waiting bits]) */
+  /* Its last hand-off came without a look at its word (a task's child):
+   * its looks take the word's line first (Note [The receiver takes its
+   * word's line], task_handoff.c). */
+  bool looks_take_line : 1;
   /* Its implicit task's children are handed in batches of 2 << hand_shift;
    * hand_seen: the members of its block handed one since the size last
    * changed (Note [Batches that grow], task_handoff.c). */
