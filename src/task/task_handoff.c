@@ -1103,36 +1103,34 @@ bool hsomp_task_offer_oldest(struct hsomp_tasking *tk, unsigned me, unsigned n, 
  * A waiting thread looks at its hand-off word at every look for work.
  * While the word is open, its line is the thread's own (it wrote it last,
  * opening the word).  A hand-off moves the line to the thread that hands
- * (its CAS, and for a description its stores), and a load by the
- * receiver then takes it shared: the receiver's next write to its word
- * -- reopening it when it waits again, or closing it when it stops --
- * must take the line from the hander's copy once more.  Three transfers
- * a hand-off on that line, two of them the receiver's.  So a receiver
- * asks for its word's line exclusively before it looks
- * (hsomp_prefetch_for_write, a hint, as in task_deps.c): the look after a
- * hand-off costs the one transfer the load did, the reopening and the
- * close that follow are hits, and a look at an unchanged word the thread
- * still holds costs nothing.  But a thread that reads the word without
- * writing it takes the line shared, and the receiver's next look then
- * takes it back: a producer handing batches to waiting threads reads
- * their words before it hands (Note [Sticky waiting bits]), and its looks
- * at the words it then does not hand to cost a transfer more each (in
- * the model at 64 threads, in one process as scale_bounds runs them, task
- * dependences 507 -> 616 transfers, task steal 354 -> 409, when every
- * look took the line).  So only a receiver
- * whose last hand-off came without a look at its word -- a task's child
- * from its designated hander or a claim in its place, which write the
- * word without reading it first (HSOMP_HAND_INLINE or HSOMP_HAND_PLACE
- * in the value) -- takes the line (`looks_take_line'); a batch from a
- * producer (a description, a chain of records) turns it off again.  In
- * the coherence model (README "Scale"), with the moved child's completion
- * signalled in its parent's count as before issue 19's sixth task round
- * (which signalled it in this word, read there by the waiting parent
- * while the child ran, so that every look took the line back from it:
- * the tree at 256 threads 2411 with a prefetch at every look, 2104
- * without), the tree at
- * 256 threads 2184 -> 1925 transfers a round (7.5N, under N log2 N),
- * at 64 568 -> 513; task steal and dependences as before. */
+ * (its CAS, and for a description its stores), and a load by the receiver
+ * then takes it shared: the receiver's next write to its word -- reopening
+ * it when it waits again, or closing it when it stops -- must take the
+ * line from the hander's copy once more.  Three transfers a hand-off on
+ * that line, two of them the receiver's.  So a receiver asks for its
+ * word's line exclusively before it looks (hsomp_prefetch_for_write, a
+ * hint, as in task_deps.c): the look after a hand-off costs the one
+ * transfer the load did, the reopening and the close that follow are hits,
+ * and a look at an unchanged word the thread still holds costs nothing.
+ * But a thread that reads the word without writing it takes the line
+ * shared, and the receiver's next look then takes it back: a producer
+ * handing batches to waiting threads reads their words before it hands
+ * (Note [Sticky waiting bits]), and its looks at the words it then does
+ * not hand to cost a transfer more each (in the model at 64 threads, in
+ * one process as scale_bounds runs them, task dependences 507 -> 616
+ * transfers, task steal 354 -> 409, when every look took the line).  So
+ * only a receiver whose last hand-off came without a look at its word -- a
+ * task's child from its designated hander or a claim in its place, which
+ * write the word without reading it first (HSOMP_HAND_INLINE or
+ * HSOMP_HAND_PLACE in the value) -- takes the line (`looks_take_line'); a
+ * batch from a producer (a description, a chain of records) turns it off
+ * again.  In the coherence model (README "Scale"), with the moved child's
+ * completion signalled in its parent's count as before issue 19's sixth
+ * task round (which signalled it in this word, read there by the waiting
+ * parent while the child ran, so that every look took the line back from
+ * it: the tree at 256 threads 2411 with a prefetch at every look, 2104
+ * without), the tree at 256 threads 2184 -> 1925 transfers a round (7.5N,
+ * under N log2 N), at 64 568 -> 513; task steal and dependences as before. */
 struct hsomp_task *hsomp_task_handed(struct hsomp_thread *self, struct hsomp_team *team,
                                      struct hsomp_tasking *tk, unsigned me) {
   struct hsomp_task_member *mine = &tk->member[me];
