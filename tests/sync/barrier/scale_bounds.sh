@@ -96,12 +96,22 @@ field() {
   echo "${4:-$out}" | awk -v c="$1" -v f="$2" -v n="${3:-$n}" \
     '$2 == c && $3 == n { for (i = 4; i < NF; i++) if ($i == f) print $(i + 1) }'
 }
-# bound CONSTRUCT LIMIT WHAT: transfers at most LIMIT
+# bound CONSTRUCT LIMIT WHAT [SIZE OUTPUT]: transfers at most LIMIT
 bound() {
-  local t
-  t=$(field "$1" transfers)
-  [ -n "$t" ] || { fail "no line for $1"; return; }
-  [ "$t" -le "$2" ] || fail "$1: $t transfers at $n threads, more than $3 = $2"
+  local t size=${4:-$n}
+  t=$(field "$1" transfers "$size" "${5:-$out}")
+  [ -n "$t" ] || { fail "no line for $1 at $size threads"; return; }
+  [ "$t" -le "$2" ] || fail "$1: $t transfers at $size threads, more than $3 = $2"
+}
+# fork_join_bounds SIZE OUTPUT: PARALLEL, JOIN and BARRIER within 4N
+# transfers and a critical chain of 16
+fork_join_bounds() {
+  local c k
+  for c in PARALLEL JOIN BARRIER; do
+    bound "$c" $((4 * $1)) "4N" "$1" "$2"
+    k=$(field "$c" critical "$1" "$2")
+    [ -n "$k" ] && [ "$k" -le 16 ] || fail "$c: critical chain ${k:-none} at $1 threads, more than 16"
+  done
 }
 for c in PARALLEL JOIN BARRIER FOR_STATIC SINGLE REDUCTION; do
   bound "$c" "$limit_nlogn" "N log2 N"
@@ -119,11 +129,7 @@ single_t=$(field SINGLE transfers) barrier_t=$(field BARRIER transfers)
 bound TASK_SPAWN_WAIT $((3 * n / 2)) "1.5N"
 bound TASK_STEAL $((13 * n / 2)) "6.5N"
 bound TASK_TREE $((10 * n)) "10N"
-for c in PARALLEL JOIN BARRIER; do
-  t=$(field "$c" transfers) k=$(field "$c" critical)
-  [ -n "$t" ] && [ "$t" -le $((4 * n)) ] || fail "$c: ${t:-no} transfers, more than 4N = $((4 * n))"
-  [ -n "$k" ] && [ "$k" -le 16 ] || fail "$c: critical chain ${k:-none}, more than 16"
-done
+fork_join_bounds "$n" "$out"
 big=256
 # every construct of driver.c, not the models (HSOMP_SCALE_ONLY matches names)
 constructs="PARALLEL JOIN BARRIER FOR_STATIC FOR_DYNAMIC FOR_GUIDED SINGLE REDUCTION CRITICAL"
@@ -132,17 +138,9 @@ out_big=$(HSOMP_ASSUME_NCPUS=$big HSOMP_SCALE_ONLY="$constructs" timeout 1200 "$
   { echo "$out_big" >&2; echo "FAIL: the simulation at $big threads did not finish" >&2; exit 1; }
 echo "$out_big"
 for c in $constructs; do
-  t=$(field "$c" transfers $big "$out_big")
-  [ -n "$t" ] || { fail "no line for $c at $big threads"; continue; }
-  [ "$t" -le $((big * 8)) ] ||
-    fail "$c: $t transfers at $big threads, more than N log2 N = $((big * 8))"
+  bound "$c" $((big * 8)) "N log2 N" "$big" "$out_big"
 done
-for c in PARALLEL JOIN BARRIER; do
-  t=$(field "$c" transfers $big "$out_big") k=$(field "$c" critical $big "$out_big")
-  [ -n "$t" ] && [ "$t" -le $((4 * big)) ] ||
-    fail "$c: ${t:-no} transfers at $big threads, more than 4N = $((4 * big))"
-  [ -n "$k" ] && [ "$k" -le 16 ] || fail "$c: critical chain ${k:-none} at $big threads, more than 16"
-done
+fork_join_bounds "$big" "$out_big"
 k=$(field TASK_TREE critical $big "$out_big")
 [ -n "$k" ] && [ "$k" -le 90 ] || fail "TASK_TREE: critical chain ${k:-none} at $big threads, more than 90"
 [ "$fails" -eq 0 ]
